@@ -1,0 +1,1 @@
+"""The census core: records, rules, identity, the SQLite store and rollups. Never imports Qt."""
