@@ -1,0 +1,281 @@
+"""The command line: a thin layer over models/, importers/ and exporters/ (never Qt).
+
+Every user error ends as one clear Chinese line on stderr naming the file, and a non-zero exit
+code; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from models.census import Census
+from models.errors import CensusError, DuplicateImport
+from models.identity import mask_id
+from models.regions import KIND_LABELS
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def cmd_population(args) -> int:
+    from importers.population import load_population
+
+    with Census.open(args.census) as census:
+        result = load_population(census, args.file)
+        _out(result.describe())
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from importers.job import import_file
+
+    failed = 0
+    files = _expand(args.files)
+    if not files:
+        _err("没有找到要导入的文件")
+        return EXIT_ERROR
+    with Census.open(args.census) as census:
+        for path in files:
+            try:
+                result = import_file(census, path, region=args.region)
+                _out(result.describe())
+            except DuplicateImport as dup:
+                _out(f"{dup}（已跳过，没有人被重复计数）")
+            except CensusError as err:
+                failed += 1
+                _err(f"导入失败：{err}")
+    if failed:
+        _err(f"{failed} 个文件导入失败，其余文件已导入")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _expand(items: list[str]) -> list[Path]:
+    """Files as given; a folder stands for the spreadsheets in it (sorted by name)."""
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir()
+                          if p.is_file() and p.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html"}
+                          and not p.name.startswith(("~$", ".")))
+        else:
+            out.append(path)
+    return out
+
+
+def cmd_summary(args) -> int:
+    with Census.open(args.census) as census:
+        if args.json:
+            _out(json.dumps(census.summary_json(), ensure_ascii=False, indent=1))
+            return EXIT_OK
+        _print_summary(census)
+    return EXIT_OK
+
+
+def _print_summary(census: Census) -> None:
+    _out(f"{census.title}  （达标比例 {census.rules.per_mille}‰，培训 ≥{census.rules.min_hours} 学时）")
+    _out(f"{'区划':<28}{'户籍人口':>10}{'应达':>6}{'人才':>6}{'持证':>6}{'学历':>6}{'仅培训':>6}{'每千人':>8}  达标  待核实")
+    for s in census.summary():
+        name = "  " * s.depth + s.name + ("*" if s.flagged else "")
+        per = f"{s.per_mille:.2f}‰" if s.per_mille is not None else "—"
+        met = "—" if s.target_met is None else ("是" if s.target_met else "否")
+        if s.certified_min_met is False:
+            met += f"（持证不足{s.certified_min}人）"
+        pop = "—" if s.population is None else str(s.population)
+        target = "—" if s.target is None else str(s.target)
+        _out(f"{name:<28}{pop:>10}{target:>6}{s.talents:>6}{s.certified:>6}{s.degree:>6}{s.trained_only:>6}"
+             f"{per:>8}  {met}  {s.pending_rows or ''}")
+
+
+def cmd_problems(args) -> int:
+    with Census.open(args.census) as census:
+        if args.per_region:
+            from exporters.corrections import write_correction_workbooks
+
+            written = write_correction_workbooks(census, Path(args.per_region), full_ids=args.full_ids)
+            for path in written:
+                _out(str(path))
+            _out(f"已生成 {len(written)} 个更正清单")
+            return EXIT_OK
+        problems = census.problems()
+        if args.json:
+            _out(json.dumps({"problems": [p.to_json(full_ids=args.full_ids) for p in problems]},
+                            ensure_ascii=False, indent=1))
+            return EXIT_OK
+        pending = [p for p in problems if p.kind == "pending"]
+        _out(f"待核实 {len(pending)} 行，其他问题 {len(problems) - len(pending)} 条")
+        for p in problems:
+            where = f"{p.file_name} / {p.sheet} / 第{p.row_number}行" if p.file_name else p.region_path
+            ident = p.id_raw if args.full_ids else (mask_id(p.id_raw) if len(p.id_raw) >= 15 else p.id_raw)
+            _out(f"[{p.kind_label}] {where}  {p.name} {ident}  {p.reason}")
+    return EXIT_OK
+
+
+def cmd_batches(args) -> int:
+    with Census.open(args.census) as census:
+        for b in census.batches():
+            _out(f"{b.id:>4}  {b.imported_at}  {b.file_name}  → {b.region_path}  "
+                 f"数据行 {b.rows_total}，待核实 {b.rows_pending}")
+    return EXIT_OK
+
+
+def cmd_undo(args) -> int:
+    with Census.open(args.census) as census:
+        census.undo_batch(args.batch)
+        _out(f"已撤销导入批次 {args.batch}")
+    return EXIT_OK
+
+
+def cmd_correct(args) -> int:
+    with Census.open(args.census) as census:
+        number = census.correct_id(args.row, args.id)
+        _out(f"第 {args.row} 号源数据行的身份证号已更正为 {mask_id(number)}")
+    return EXIT_OK
+
+
+def cmd_regions(args) -> int:
+    with Census.open(args.census) as census:
+        for r in census.regions():
+            pop = "" if r.population is None else f"  户籍人口 {r.population}"
+            flag = "  （新增，待核实）" if r.flagged else ""
+            _out(f"{'  ' * r.depth}{r.name} [{KIND_LABELS.get(r.kind, r.kind)}]{pop}{flag}")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from exporters.summary import write_summary_workbook
+
+    with Census.open(args.census) as census:
+        path = write_summary_workbook(census, Path(args.out), full_ids=args.full_ids)
+        _out(f"已导出：{path}")
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from exporters.template import write_templates
+
+    with Census.open(args.census) as census:
+        written = write_templates(census, Path(args.outdir), region=args.region)
+        for path in written:
+            _out(str(path))
+        _out(f"已生成 {len(written)} 个采集模板")
+    return EXIT_OK
+
+
+def cmd_merge(args) -> int:
+    from models.merge_files import merge_census_files
+
+    with Census.open(args.target) as census:
+        for source in args.sources:
+            result = merge_census_files(census, Path(source))
+            _out(result.describe())
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from exporters.samples import build_demo_census
+
+    path = build_demo_census(Path(args.census))
+    with Census.open(path) as census:
+        _print_summary(census)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, tuple[Callable, str]] = {
+    "population": (cmd_population, "导入户籍人口表（区划树与各级户籍人口）"),
+    "import": (cmd_import, "导入报送的摸排表（可多个文件或文件夹）"),
+    "summary": (cmd_summary, "各级区划人才数与目标对比"),
+    "problems": (cmd_problems, "待核实行与冲突清单"),
+    "batches": (cmd_batches, "导入记录"),
+    "undo": (cmd_undo, "撤销一次导入"),
+    "correct": (cmd_correct, "更正某一源数据行的身份证号"),
+    "regions": (cmd_regions, "区划树"),
+    "export": (cmd_export, "导出汇总工作簿"),
+    "template": (cmd_template, "生成采集模板"),
+    "merge": (cmd_merge, "合并其他普查文件"),
+    "demo": (cmd_demo, "生成示例普查文件"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="社会工作专业人才摸排（不带子命令时打开窗口）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str) -> argparse.ArgumentParser:
+        func, help_text = COMMANDS[name]
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("population")
+    p.add_argument("census", help="普查文件（不存在则新建）")
+    p.add_argument("file", help="户籍人口表 .xlsx/.xls/.csv")
+    p = add("import")
+    p.add_argument("census")
+    p.add_argument("files", nargs="+", help="摸排表文件或文件夹")
+    p.add_argument("--region", help="文件所属区划路径，如 乌海市/市民政局（无法从文件判断时使用）")
+    p = add("summary")
+    p.add_argument("census")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add("problems")
+    p.add_argument("census")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--per-region", metavar="OUTDIR", help="为每个街道/社区生成一份更正清单")
+    p.add_argument("--full-ids", action="store_true", help="显示完整身份证号（默认打码）")
+    p = add("batches")
+    p.add_argument("census")
+    p = add("undo")
+    p.add_argument("census")
+    p.add_argument("batch", type=int, help="导入批次号（见 batches）")
+    p = add("correct")
+    p.add_argument("census")
+    p.add_argument("row", type=int, help="源数据行号（见 problems --json）")
+    p.add_argument("id", help="正确的身份证号")
+    p = add("regions")
+    p.add_argument("census")
+    p = add("export")
+    p.add_argument("census")
+    p.add_argument("out", help="导出的 .xlsx")
+    p.add_argument("--full-ids", action="store_true", help="导出完整身份证号和电话（默认打码）")
+    p = add("template")
+    p.add_argument("census")
+    p.add_argument("outdir")
+    p.add_argument("--region", help="只为该区划生成一份模板")
+    p = add("merge")
+    p.add_argument("target", help="合并到的普查文件")
+    p.add_argument("sources", nargs="+", help="要合并进来的普查文件")
+    p = add("demo")
+    p.add_argument("census", help="要生成的示例普查文件")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except CensusError as err:
+        _err(f"错误：{err}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("已中断")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Finding the header of a return and mapping its columns to fields by keywords.
+
+Returns arrive with a title row, a 填报单位 line, one- or two-row headers with merged cells,
+an instructions sheet first. We never match exact strings: a column is the field whose keywords
+its label contains, the more specific rules first (证书编号 before 证书, 毕业院校 before 学历).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from importers.readers import Sheet
+from importers.values import compact
+
+# Field names used in code, and how the review step shows them.
+FIELD_LABELS: dict[str, str] = {
+    "name": "姓名",
+    "id_number": "身份证号码",
+    "gender": "性别",
+    "phone": "联系电话",
+    "level": "证书等级",
+    "education": "学历",
+    "major": "专业",
+    "hours": "培训学时",
+    "region": "所属社区（村）",
+    "unit": "工作单位",
+    "school": "毕业院校",
+    "cert_no": "证书编号",
+    "cert_date": "取证时间",
+    "seq": "序号",
+    "remark": "备注",
+}
+
+# (field, keywords) in priority order; a label takes the first field one of whose keywords it
+# contains. Labels are compared in compact form (no spaces, half-width, upper-case).
+_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id_number", ("身份证", "公民身份号码", "证件号码", "身份号码", "证件号")),
+    ("cert_no", ("证书编号", "证书号码", "证书号", "证号")),
+    ("seq", ("序号", "NO.", "编号")),
+    ("cert_date", ("取得时间", "发证日期", "发证时间", "取证时间", "取得日期", "获证时间", "考取时间", "取证日期")),
+    ("hours", ("学时", "培训时长", "培训小时", "课时", "培训时间（小时）")),
+    ("name", ("姓名", "名字")),
+    ("gender", ("性别",)),
+    ("phone", ("联系电话", "手机", "电话", "联系方式")),
+    ("school", ("毕业院校", "毕业学校", "院校", "学校")),
+    ("major", ("所学专业", "毕业专业", "专业名称", "专业")),
+    ("education", ("最高学历", "文化程度", "学历层次", "学历", "学位")),
+    ("level", ("证书等级", "社工证等级", "资格等级", "职业资格", "持证情况", "职业水平证书", "水平等级",
+               "等级", "社工证", "证书")),
+    ("region", ("所属社区", "社区（村）", "社区(村)", "所属村", "村（社区）", "村(社区)", "所在社区", "所属村居",
+                "所属网格", "社区/村", "村/社区")),
+    ("unit", ("工作单位", "单位", "职务", "工作岗位")),
+    ("remark", ("备注", "说明")),
+)
+
+# Fields that make a row a header; a header needs a name or ID column and two more fields.
+_KEY_FIELDS = ("name", "id_number")
+MAX_HEADER_SCAN = 30
+
+
+def field_for_label(label: str) -> str | None:
+    """The field a header label stands for, or None."""
+    text = compact(label)
+    if not text or len(text) > 40:
+        return None
+    for name, keywords in _RULES:
+        if any(k in text for k in keywords):
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the data sheet: its label as shown, the field it maps to, and doubt."""
+
+    index: int
+    label: str
+    field: str | None
+    uncertain: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the header sits (0-based row indexes, inclusive) and the column mapping."""
+
+    sheet: str
+    first_row: int
+    last_row: int
+    columns: tuple[Column, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def index_of(self, name: str) -> int | None:
+        for col in self.columns:
+            if col.field == name:
+                return col.index
+        return None
+
+    @property
+    def data_start(self) -> int:
+        return self.last_row + 1
+
+
+def _row_fields(row: list[object]) -> set[str]:
+    found = set()
+    for cell in row:
+        if isinstance(cell, str):
+            f = field_for_label(cell)
+            if f:
+                found.add(f)
+    return found
+
+
+def _score(row: list[object]) -> int:
+    found = _row_fields(row)
+    if not any(k in found for k in _KEY_FIELDS) or len(found) < 3:
+        return 0
+    return len(found)
+
+
+def find_header(sheet: Sheet) -> Header | None:
+    """The first row within the top of the sheet that reads as a header, plus its sub-row."""
+    rows = sheet.rows
+    for r in range(min(len(rows), MAX_HEADER_SCAN)):
+        if _score(rows[r]):
+            last = r + 1 if _is_subheader(rows, r, sheet.merged) else r
+            columns, warnings = _map_columns(rows, r, last, sheet.merged)
+            return Header(sheet.name, r, last, columns, tuple(warnings))
+    return None
+
+
+def header_score(sheet: Sheet) -> int:
+    """How convincingly a sheet holds a return: its best header score (0 when none)."""
+    return max((_score(row) for row in sheet.rows[:MAX_HEADER_SCAN]), default=0)
+
+
+def _is_subheader(rows: list[list[object]], r: int, merged: tuple) -> bool:
+    """A second header row: labels under a merged group (学历情况 over 学历/所学专业/毕业院校)."""
+    if r + 1 >= len(rows):
+        return False
+    below = rows[r + 1]
+    if any(_looks_like_data(c) for c in below):
+        return False
+    labels = [c for c in below if isinstance(c, str) and c.strip()]
+    if not labels:
+        return False
+    vertical = any(m[0] == r and m[2] >= r + 1 for m in merged)
+    horizontal = any(m[0] == r and m[2] == r and m[3] > m[1] for m in merged)
+    matched = sum(1 for c in labels if field_for_label(c))
+    return vertical or horizontal or matched >= 2
+
+
+def _looks_like_data(cell: object) -> bool:
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return True
+    text = compact(cell) if cell is not None else ""
+    return bool(re.fullmatch(r"\d{6,}[\dX]*", text))
+
+
+def _group_labels(top: list[object], r: int, merged: tuple, width: int) -> list[str]:
+    """The top header row with merged group labels spread over every column they cover."""
+    labels = [compact_label(top[c]) if c < len(top) else "" for c in range(width)]
+    for r0, c0, _r1, c1 in merged:
+        if r0 == r and c1 > c0 and labels[c0]:
+            for c in range(c0 + 1, min(c1 + 1, width)):
+                labels[c] = labels[c] or labels[c0]
+    # Without merge information (CSV, some writers): a blank top cell over a sub-label belongs
+    # to the nearest group label on its left.
+    return labels
+
+
+def compact_label(cell: object) -> str:
+    if cell is None:
+        return ""
+    return re.sub(r"\s+", "", str(cell))
+
+
+def _map_columns(rows, first: int, last: int, merged: tuple) -> tuple[tuple[Column, ...], list[str]]:
+    width = max(len(rows[first]), len(rows[last]))
+    top = _group_labels(rows[first], first, merged, width)
+    sub = [compact_label(rows[last][c]) if last != first and c < len(rows[last]) else "" for c in range(width)]
+    if last != first:  # blank group cells without merge info take the label on their left
+        for c in range(1, width):
+            if not top[c] and sub[c] and top[c - 1] and sub[c - 1]:
+                top[c] = top[c - 1]
+    columns: list[Column] = []
+    taken: dict[str, int] = {}
+    warnings: list[str] = []
+    for c in range(width):
+        label = f"{top[c]}/{sub[c]}" if sub[c] and top[c] and sub[c] != top[c] else (sub[c] or top[c])
+        f = field_for_label(sub[c]) if sub[c] else None
+        if f is None:
+            f = field_for_label(top[c])
+        if f is None and not label:
+            continue
+        uncertain, note = False, ""
+        if f and f in taken:
+            uncertain, note = True, f"与第{taken[f] + 1}列同为“{FIELD_LABELS[f]}”，本列未使用"
+            warnings.append(f"“{label}”列{note}")
+            f = None
+        elif f:
+            taken[f] = c
+        columns.append(Column(c, label, f, uncertain, note))
+    warnings += missing_field_warnings(columns)
+    return tuple(columns), warnings
+
+
+def missing_field_warnings(columns) -> list[str]:
+    """Warnings for the fields a return should have but this mapping lacks."""
+    mapped = {c.field for c in columns}
+    return [f"没有找到“{FIELD_LABELS[key]}”列" for key in ("id_number", "name") if key not in mapped]

@@ -1,0 +1,276 @@
+"""Storing a planned return: one transaction per file, progress as a stream of values.
+
+The job is a generator (as in TagStudio): the CLI and the tests drive it with a plain ``for``
+loop, the window runs it on a worker thread and turns each value into a signal. Cancelling —
+or any error — rolls the whole file back, so the census is exactly as before that file.
+Every row under the header ends up as data (a person row or a pending row) or is counted as a
+blank line, a 合计 line, a footer line or a repeated header: nothing is dropped unaccounted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from importers.headers import Header, field_for_label
+from importers.plan import ImportPlan, require_region
+from importers.region_infer import RowRegions
+from importers.values import (
+    clean_name,
+    normalise_major,
+    parse_date,
+    parse_education,
+    parse_gender,
+    parse_hours,
+    parse_level,
+    parse_phone,
+    text_of,
+)
+from models.census import Census, now
+from models.errors import CensusError, DuplicateImport, ImportCancelled
+from models.identity import check_id, clean_text
+from models.records import dumps
+
+CHUNK = 2000
+
+_TOTAL = re.compile(r"^(合计|小计|总计|共计|总人数|合\s*计)")
+_FOOTER = re.compile(r"^(填表人|审核人|制表人|填报人|负责人|单位负责人|联系人|联系电话|分管领导|主要领导|注[:：]|说明[:：]|"
+                     r"备注[:：]|（盖章）|\(盖章\)|盖章|填表日期|填报日期|报送日期|审核日期|制表日期)")
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    message: str = ""
+
+
+@dataclass
+class ImportResult:
+    """What one file became, for the result page and the CLI."""
+
+    file_name: str
+    batch_id: int | None = None
+    region_path: str = ""
+    rows_total: int = 0  # data rows (person rows + pending rows)
+    rows_ok: int = 0
+    rows_pending: int = 0
+    persons: int = 0  # distinct valid IDs in this file
+    skipped: Counter = field(default_factory=Counter)  # non-data lines by kind
+    reasons: Counter = field(default_factory=Counter)  # pending reasons
+    notes: Counter = field(default_factory=Counter)  # review notes (unknown levels…)
+    new_regions: list[str] = field(default_factory=list)
+    duplicate_of: int | None = None
+
+    def describe(self) -> str:
+        """One paragraph in Chinese, as the CLI prints it and the result page shows it."""
+        if self.duplicate_of is not None:
+            return f"{self.file_name}：与已导入的批次 {self.duplicate_of} 内容相同，已跳过，没有人被重复计数"
+        parts = [f"{self.file_name} → {self.region_path}：数据行 {self.rows_total}，"
+                 f"成为人员 {self.rows_ok} 行（{self.persons} 人），待核实 {self.rows_pending} 行"]
+        for reason, n in self.reasons.most_common():
+            parts.append(f"  待核实 {n} 行：{reason}")
+        for note, n in self.notes.most_common():
+            parts.append(f"  需复核 {n} 行：{note}")
+        skipped = "、".join(f"{SKIP_LABELS[k]} {n} 行" for k, n in self.skipped.items() if n)
+        if skipped:
+            parts.append(f"  非数据行：{skipped}")
+        for path in self.new_regions:
+            parts.append(f"  新建区划（请核实）：{path}")
+        return "\n".join(parts)
+
+
+SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填表人等）", "header": "重复表头"}
+
+
+def classify_row(row: list[object], header: Header) -> str:
+    """"data", or why the row is not data: "blank", "total", "footer", "header"."""
+    texts = [text_of(c) for c in row]
+    filled = [i for i, t in enumerate(texts) if t]
+    seq = header.index_of("seq")
+    if not filled or filled == [seq]:
+        return "blank"
+    first = texts[filled[0]]
+    if any(_TOTAL.match(texts[i]) for i in filled[:3]):
+        return "total"
+    id_col = header.index_of("id_number")
+    id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
+    has_id = bool(re.search(r"\d{14,}", clean_text(id_text)))
+    if _FOOTER.match(first) and not has_id:
+        return "footer"
+    if not has_id and sum(1 for i in filled if field_for_label(texts[i])) >= 3:
+        return "header"
+    return "data"
+
+
+@lru_cache(maxsize=4096)
+def _level(text: str):
+    return parse_level(text)
+
+
+@lru_cache(maxsize=4096)
+def _education(text: str):
+    return parse_education(text)
+
+
+def _cell(row: list[object], index: int | None) -> object:
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def _raw(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date):
+        return text_of(value)
+    return value
+
+
+class ImportJob:
+    """Stores one planned file. Iterate `run()`; read `result` afterwards."""
+
+    def __init__(self, census: Census, plan: ImportPlan):
+        self.census = census
+        self.plan = plan
+        self.result = ImportResult(plan.file_name)
+
+    def run(self, cancel: Callable[[], bool] | None = None) -> Iterator[Progress]:
+        plan, census = self.plan, self.census
+        if plan.duplicate_of is not None or census.batch_by_sha(plan.sha256):
+            self.result.duplicate_of = plan.duplicate_of or census.batch_by_sha(plan.sha256).id  # type: ignore[union-attr]
+            raise DuplicateImport(plan.duplicate_note or "该文件已导入过，已跳过", file=plan.file_name,
+                                  batch_id=self.result.duplicate_of)
+        region_path = require_region(plan)
+        total = plan.data_rows
+        yield Progress(0, total, f"正在导入 {plan.file_name}")
+        with census.transaction():
+            batch_id = self._insert_batch()
+            file_region = self._region(region_path, batch_id, plan.region.new_node or plan.region.source != "user",
+                                       f"由“{plan.file_name}”的{plan.region.source_label}新建")
+            census.conn.execute("UPDATE batches SET region_id = ? WHERE id = ?", (file_region.id, batch_id))
+            self.result.batch_id = batch_id
+            self.result.region_path = file_region.path
+            ids: set[str] = set()
+            for done in self._store_rows(batch_id, file_region, ids):
+                if cancel and cancel():
+                    raise ImportCancelled(plan.file_name)
+                yield Progress(done, total, f"正在导入 {plan.file_name}")
+            yield Progress(total, total, "正在合并人员")
+            census.recompute(ids)
+            r = self.result
+            r.persons = len(ids)
+            census.conn.execute("UPDATE batches SET rows_total = ?, rows_ok = ?, rows_pending = ? WHERE id = ?",
+                                (r.rows_total, r.rows_ok, r.rows_pending, batch_id))
+            if cancel and cancel():
+                raise ImportCancelled(plan.file_name)
+        yield Progress(total, total, "完成")
+
+    def _insert_batch(self) -> int:
+        plan = self.plan
+        mapping = {"fields": plan.mapping(), "labels": [c.label for c in plan.columns],
+                   "columns": {c.index: c.label for c in plan.columns}}
+        cur = self.census.conn.execute(
+            "INSERT INTO batches (file_name, file_path, sha256, size, format, sheet, header_first, header_last,"
+            " region_source, mapping, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (plan.file_name, str(plan.path.resolve()), plan.sha256, plan.size, plan.workbook.format,
+             plan.sheet.name, plan.header.first_row + 1, plan.header.last_row + 1, plan.region.source,
+             dumps(mapping), now()))
+        return cur.lastrowid  # type: ignore[return-value]
+
+    def _region(self, path: str, batch_id: int, flag: bool, note: str):
+        existing = self.census.region_by_path(path)
+        if existing:
+            return existing
+        parent = path.rsplit("/", 1)[0] if "/" in path else None
+        if parent and self.census.region_by_path(parent) is None and self.plan.region.source != "user":
+            raise CensusError(f"区划“{parent}”不存在", file=self.plan.file_name)
+        node = self.census.ensure_region(path, flagged=flag, note=note, batch_id=batch_id)
+        self.result.new_regions.append(node.path)
+        return node
+
+    def _store_rows(self, batch_id: int, file_region, ids: set[str]) -> Iterator[int]:
+        plan, census, result = self.plan, self.census, self.result
+        header = plan.header
+        col = {name: header.index_of(name) for name in
+               ("name", "id_number", "gender", "phone", "level", "education", "major", "hours", "region",
+                "cert_date", "unit")}
+        regions = RowRegions(census.tree(), file_region)
+        region_ids: dict[str, int] = {}
+        sql = ("INSERT INTO source_rows (batch_id, sheet, row_number, raw, name, id_raw, id_number, status, reason,"
+               " gender, phone, level, level_raw, education, education_raw, major, hours, cert_date, unit, region_id,"
+               " region_raw, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        pending_rows: list[tuple] = []
+        rows = plan.sheet.rows
+        start = header.data_start
+        for offset, row in enumerate(rows[start:]):
+            kind = classify_row(row, header)
+            if kind != "data":
+                result.skipped[kind] += 1
+                continue
+            notes: list[str] = []
+            region_cell = _cell(row, col["region"])
+            if col["region"] is not None:
+                path, note = regions.resolve(region_cell)
+                if note:
+                    notes.append(note)
+            else:
+                path = file_region.path
+            region_id = region_ids.get(path)
+            if region_id is None:
+                region_id = self._region(path, batch_id, True, f"由“{plan.file_name}”的所属社区“{text_of(region_cell)}”新建").id
+                region_ids[path] = region_id
+            id_check = check_id(_cell(row, col["id_number"]))
+            level_text = text_of(_cell(row, col["level"]))
+            level = _level(level_text)
+            edu_text = text_of(_cell(row, col["education"]))
+            education = _education(edu_text)
+            hours = parse_hours(_cell(row, col["hours"]))
+            cert_date = parse_date(_cell(row, col["cert_date"])) if col["cert_date"] is not None else None
+            for parsed in (level, education, hours):
+                if parsed.note:
+                    notes.append(parsed.note)
+            name = clean_name(_cell(row, col["name"]))
+            if not name and id_check.valid:
+                notes.append("姓名为空")
+            status = "ok" if id_check.valid else "pending"
+            if id_check.valid:
+                ids.add(id_check.number)  # type: ignore[arg-type]
+                result.rows_ok += 1
+            else:
+                result.rows_pending += 1
+                result.reasons[id_check.reason] += 1
+            for note in notes:
+                result.notes[note] += 1
+            result.rows_total += 1
+            pending_rows.append((
+                batch_id, plan.sheet.name, start + offset + 1, dumps([_raw(c) for c in row]), name, id_check.raw,
+                id_check.number, status, id_check.reason, parse_gender(_cell(row, col["gender"])),
+                parse_phone(_cell(row, col["phone"])), level.value, level_text, education.value, edu_text,
+                normalise_major(_cell(row, col["major"])), hours.value,
+                cert_date.value if cert_date else None, text_of(_cell(row, col["unit"])), region_id,
+                text_of(region_cell) if col["region"] is not None else None, json.dumps(notes, ensure_ascii=False)
+                if notes else None,
+            ))
+            if len(pending_rows) >= CHUNK:
+                census.conn.executemany(sql, pending_rows)
+                pending_rows.clear()
+                yield offset + 1
+        if pending_rows:
+            census.conn.executemany(sql, pending_rows)
+        yield len(rows) - start
+
+
+def import_file(census: Census, path, region: str | None = None,
+                cancel: Callable[[], bool] | None = None) -> ImportResult:
+    """Plan and store one file in one go (CLI, tests, benchmarks)."""
+    from importers.plan import plan_file
+
+    plan = plan_file(census, path, region)
+    job = ImportJob(census, plan)
+    for _ in job.run(cancel):
+        pass
+    return job.result

@@ -1,0 +1,135 @@
+"""Everything decided about a return before anything is stored: the review step's content.
+
+`plan_file` reads the file, picks the data sheet and header, maps columns and guesses the region.
+It writes nothing. The user (GUI) or `--region` (CLI) may change the region or a column's field;
+`ImportJob` then stores exactly what the plan says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from importers.headers import FIELD_LABELS, Column, Header, find_header, header_score, missing_field_warnings
+from importers.readers import Sheet, Workbook, read_workbook
+from importers.region_infer import RegionGuess, guess_file_region
+from models.census import Census
+from models.errors import CensusError, HeaderNotFound, RegionUndecided
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    path: Path
+    sha256: str
+    size: int
+    workbook: Workbook
+    sheet: Sheet
+    header: Header
+    region: RegionGuess
+    duplicate_of: int | None = None  # batch id of an earlier import of the same content
+    duplicate_note: str = ""
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.header.columns
+
+    @property
+    def data_rows(self) -> int:
+        """Rows below the header (before telling data from totals, footers and blanks)."""
+        return max(len(self.sheet.rows) - self.header.data_start, 0)
+
+    @property
+    def uncertain(self) -> list[str]:
+        """What the review step should highlight, in Chinese."""
+        out = list(self.header.warnings)
+        if self.region.path is None or self.region.uncertain:
+            out.append(self.region.message or "区划需要确认")
+        if self.duplicate_of is not None:
+            out.append(self.duplicate_note)
+        return out
+
+    def mapping(self) -> dict[str, int]:
+        return {c.field: c.index for c in self.columns if c.field}
+
+    def with_region(self, path: str) -> ImportPlan:
+        """The user's choice of region (a path in the tree, or a new one under a known node)."""
+        path = path.strip().strip("/")
+        if not path:
+            raise CensusError("区划不能为空", file=self.file_name)
+        return replace(self, region=RegionGuess(path, "user"))
+
+    def with_field(self, column_index: int, field: str | None) -> ImportPlan:
+        """Map a column to a field (None: ignore it); a field taken elsewhere moves here."""
+        if field is not None and field not in FIELD_LABELS:
+            raise CensusError(f"未知字段：{field}")
+        cols = []
+        for col in self.columns:
+            if col.index == column_index:
+                cols.append(replace(col, field=field, uncertain=False, note=""))
+            elif field is not None and col.field == field:
+                cols.append(replace(col, field=None))
+            else:
+                cols.append(col)
+        warnings = tuple(missing_field_warnings(cols))
+        return replace(self, header=replace(self.header, columns=tuple(cols), warnings=warnings))
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def choose_sheet(workbook: Workbook) -> tuple[Sheet, Header]:
+    """The sheet with the most convincing header; an instructions sheet first is skipped."""
+    scored = [(header_score(s), len(s.rows), i, s) for i, s in enumerate(workbook.sheets)]
+    scored = [t for t in scored if t[0] > 0]
+    if not scored:
+        names = "、".join(s.name for s in workbook.sheets)
+        raise HeaderNotFound(f"在工作表（{names}）中没有找到表头：需要有“姓名”或“身份证号码”列及至少三个可识别的列",
+                             file=Path(workbook.path).name)
+    best = max(scored, key=lambda t: (t[0], t[1], -t[2]))
+    sheet = best[3]
+    header = find_header(sheet)
+    assert header is not None
+    if header.index_of("id_number") is None:
+        raise HeaderNotFound(f"工作表“{sheet.name}”没有“身份证号码”列，无法按人去重", file=Path(workbook.path).name)
+    return sheet, header
+
+
+def plan_file(census: Census, path: str | Path, region: str | None = None) -> ImportPlan:
+    """Read and understand a return without storing anything."""
+    path = Path(path)
+    if not path.exists():
+        raise CensusError("文件不存在", file=path.name)
+    if path.is_dir():
+        raise CensusError("这是一个文件夹，请选择其中的文件", file=path.name)
+    sha, size = file_sha256(path)
+    workbook = read_workbook(path)
+    sheet, header = choose_sheet(workbook)
+    if region:
+        guess = RegionGuess(region.strip().strip("/"), "user")
+    else:
+        guess = guess_file_region(census.tree(), sheet, header.first_row, path.name)
+    earlier = census.batch_by_sha(sha)
+    plan = ImportPlan(path, sha, size, workbook, sheet, header, guess)
+    if earlier:
+        plan = replace(plan, duplicate_of=earlier.id,
+                       duplicate_note=f"与 {earlier.imported_at} 导入的“{earlier.file_name}”内容完全相同，将跳过")
+    return plan
+
+
+def require_region(plan: ImportPlan) -> str:
+    if plan.region.path is None:
+        raise RegionUndecided(plan.region.message or "无法确定该文件属于哪个区划，请指定区划", file=plan.file_name,
+                              candidates=list(plan.region.candidates))
+    return plan.region.path

@@ -1,0 +1,119 @@
+"""The population table (户籍人口): the region tree and each node's registered population.
+
+Two layouts are understood: one column per level (市 | 区县 | 街道（乡镇） | 社区（村） | 户籍人口),
+where leading blanks repeat the row above (merged cells), and a single path column
+("乌海市/海勃湾区/新华街道") beside the population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from importers.readers import read_workbook
+from importers.values import text_of
+from models.census import Census
+from models.errors import PopulationError
+
+_LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
+_POP_WORDS = ("户籍人口", "人口", "户籍")
+_PATH_WORDS = ("区划路径", "路径", "区划", "地区", "行政区划")
+
+
+@dataclass(frozen=True)
+class PopulationResult:
+    file_name: str
+    rows: int
+    regions_created: int
+    populations_set: int
+
+    def describe(self) -> str:
+        return (f"{self.file_name}：读取 {self.rows} 行，新建区划 {self.regions_created} 个，"
+                f"设置户籍人口 {self.populations_set} 个")
+
+
+def _find_layout(rows: list[list[object]]) -> tuple[int, list[int], int | None, int]:
+    """(header row, level columns, path column or None, population column)."""
+    for r, row in enumerate(rows[:20]):
+        labels = [text_of(c).replace(" ", "") for c in row]
+        pop = next((i for i, t in enumerate(labels) if any(w in t for w in _POP_WORDS)), None)
+        if pop is None:
+            continue
+        path_col = next((i for i, t in enumerate(labels)
+                         if i != pop and any(t.startswith(w) for w in _PATH_WORDS) and "人口" not in t), None)
+        levels = [i for i, t in enumerate(labels) if i != pop and t and any(w in t for w in _LEVEL_WORDS)
+                  and "人口" not in t]
+        if path_col is not None and len(levels) <= 1:
+            return r, [], path_col, pop
+        if levels:
+            return r, levels, None, pop
+    raise PopulationError("没有找到户籍人口表的表头：需要“户籍人口”列，以及“市/区县/街道/社区”各级列或“区划路径”列")
+
+
+def _population(cell: object, file_name: str, row_number: int) -> int | None:
+    if cell is None or text_of(cell) == "":
+        return None
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        value = float(cell)
+    else:
+        text = text_of(cell).replace(",", "").replace("，", "").replace("人", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”不是数字", file=file_name) from None
+    if value < 0 or not value.is_integer():
+        raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”不是非负整数", file=file_name)
+    return int(value)
+
+
+def load_population(census: Census, path: str | Path) -> PopulationResult:
+    """Create the tree and set populations, all in one transaction; existing nodes are updated."""
+    path = Path(path)
+    workbook = read_workbook(path)
+    errors = []
+    for sheet in workbook.sheets:
+        try:
+            header_row, level_cols, path_col, pop_col = _find_layout(sheet.rows)
+        except PopulationError as err:
+            errors.append(err)
+            continue
+        return _load_rows(census, path.name, sheet.rows, header_row, level_cols, path_col, pop_col)
+    raise PopulationError(errors[0].message if errors else "文件中没有数据", file=path.name)
+
+
+def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols: list[int],
+               path_col: int | None, pop_col: int) -> PopulationResult:
+    before = len(census.tree().regions)
+    count = populations = 0
+    previous: list[str] = []
+    with census.transaction():
+        for r in range(header_row + 1, len(rows)):
+            row = rows[r]
+            if path_col is not None:
+                names = [n.strip() for n in text_of(row[path_col] if path_col < len(row) else None).split("/")
+                         if n.strip()]
+            else:
+                names = [text_of(row[c]) if c < len(row) else "" for c in level_cols]
+                first = next((i for i, n in enumerate(names) if n), None)
+                if first is None:
+                    continue
+                # Leading blanks repeat the row above (merged cells in the original table).
+                names = [previous[i] if i < first and i < len(previous) else n for i, n in enumerate(names)]
+                names = [n for n in names if n]
+                previous = [text_of(row[c]) if c < len(row) else "" for c in level_cols]
+                previous = [previous[i] or (names[i] if i < len(names) else "") for i in range(len(previous))]
+            if not names:
+                continue
+            if any(w in "".join(names) for w in ("合计", "总计")):
+                continue
+            population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1)
+            node = census.ensure_region("/".join(names), by_depth=True)
+            count += 1
+            if population is not None:
+                census.conn.execute("UPDATE regions SET population = ?, flagged = 0 WHERE id = ?",
+                                    (population, node.id))
+                populations += 1
+        census._tree = None
+    if count == 0:
+        raise PopulationError("户籍人口表中没有任何区划行", file=file_name)
+    return PopulationResult(file_name, count, len(census.tree().regions) - before, populations)

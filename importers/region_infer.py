@@ -1,0 +1,121 @@
+"""Which region a return is for, and which region each of its rows is for.
+
+DOMAIN.md's order: a per-row region column → the 填报单位 line or the title above the header →
+the file name. A 填报单位 naming a known region plus something unknown ("海勃湾区区民政局") means a
+new unit under that region; nothing we can place means the user must choose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from importers.readers import Sheet
+from importers.values import text_of
+from models.regions import SELF_WORDS, Match, Region, RegionTree, clean_region_text, strip_office
+
+_FILLER = re.compile(r"^\s*(填报|报送|填表)(单位|部门)")
+
+
+@dataclass(frozen=True)
+class RegionGuess:
+    """The file's region as a path (possibly not in the tree yet), where it came from, and doubt."""
+
+    path: str | None
+    source: str  # "user" | "filler" | "title" | "filename" | ""
+    new_node: bool = False  # the path's last name is not in the tree: it will be created, flagged
+    uncertain: bool = False
+    candidates: tuple[str, ...] = ()
+    message: str = ""
+
+    SOURCE_LABELS = {"user": "手工指定", "filler": "填报单位", "title": "表头标题", "filename": "文件名", "": "未确定"}
+
+    @property
+    def source_label(self) -> str:
+        return self.SOURCE_LABELS.get(self.source, self.source)
+
+
+def lines_above(sheet: Sheet, header_first: int) -> tuple[list[str], list[str]]:
+    """Filler lines (填报单位…) and title lines in the rows above the header."""
+    fillers, titles = [], []
+    for row in sheet.rows[:header_first]:
+        for cell in row:
+            text = text_of(cell)
+            if not text:
+                continue
+            if _FILLER.match(text):
+                fillers.append(text)
+            elif not re.match(r"^\s*(填报|填表)(日期|时间)", text):
+                titles.append(text)
+    return fillers, titles
+
+
+def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_name: str) -> RegionGuess:
+    fillers, titles = lines_above(sheet, header_first)
+    for text in fillers:
+        guess = _from_text(tree, text, "filler", allow_new=True)
+        if guess:
+            return guess
+    for text in titles:
+        guess = _from_text(tree, text, "title", allow_new=False)
+        if guess:
+            return guess
+    stem = Path(file_name).stem
+    guess = _from_text(tree, stem.replace("_", "").replace("-", ""), "filename", allow_new=True)
+    if guess:
+        return guess
+    named = fillers[0] if fillers else stem
+    return RegionGuess(None, "", message=f"无法确定“{named}”属于哪个区划，请指定区划（命令行用 --region）")
+
+
+def _from_text(tree: RegionTree, text: str, source: str, allow_new: bool) -> RegionGuess | None:
+    match: Match = tree.match_text(text)
+    if match.ambiguous:
+        paths = tuple(r.path for r in match.candidates)
+        return RegionGuess(None, source, uncertain=True, candidates=paths,
+                           message=f"“{clean_region_text(text)}”可能是：{'、'.join(paths)}，请指定区划")
+    if match.region is None:
+        return None
+    remainder = match.remainder
+    if remainder and allow_new and len(remainder) >= 2 and not remainder.isdigit():
+        return RegionGuess(f"{match.region.path}/{remainder}", source, new_node=True, uncertain=True,
+                           message=f"“{remainder}”不在区划表中，将新建在“{match.region.path}”下")
+    return RegionGuess(match.region.path, source)
+
+
+class RowRegions:
+    """Resolves per-row region cells (所属社区) against the file's region, memoising each text."""
+
+    def __init__(self, tree: RegionTree, file_region: Region):
+        self.tree = tree
+        self.file_region = file_region
+        self._cache: dict[str, tuple[str, str | None]] = {}
+
+    def resolve(self, cell: object) -> tuple[str, str | None]:
+        """(region path, note) for a row; a path not in the tree is to be created (flagged)."""
+        text = re.sub(r"\s+", "", text_of(cell))
+        if text not in self._cache:
+            self._cache[text] = self._resolve(text)
+        return self._cache[text]
+
+    def _resolve(self, text: str) -> tuple[str, str | None]:
+        base = self.file_region
+        short = strip_office(text)
+        if text in SELF_WORDS or short in SELF_WORDS or short == base.name or text == base.name:
+            return base.path, None
+        if any(a.name == short for a in self.tree.ancestors(base)):
+            return base.path, None  # names the file's own district/city: keep the file's region
+        match = self.tree.match_text(text, within=base)
+        if match.region is not None:
+            if match.remainder:
+                return f"{match.region.path}/{match.remainder}", None
+            return match.region.path, None
+        if match.ambiguous:
+            paths = "、".join(r.path for r in match.candidates)
+            return base.path, f"所属区划“{text}”不唯一（{paths}），已计入“{base.path}”，请核实"
+        elsewhere = self.tree.match_text(text)
+        if elsewhere.region is not None and not elsewhere.remainder and elsewhere.region.depth > base.depth:
+            return elsewhere.region.path, f"所属区划“{text}”不在“{base.path}”下，已计入“{elsewhere.region.path}”"
+        name = short or text
+        return f"{base.path}/{name}", None

@@ -1,0 +1,215 @@
+"""Normalising the free text people type into returns: levels, education, majors, hours, dates.
+
+Each normaliser returns the value it understood plus, when it could not understand the cell, a
+note in Chinese. A note never becomes a guess: an unknown certificate level counts as no
+certificate and is listed for review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from models.identity import clean_text
+from models.rules import (
+    EDU_BACHELOR,
+    EDU_COLLEGE,
+    EDU_DOCTOR,
+    EDU_JUNIOR_HIGH,
+    EDU_MASTER,
+    EDU_NONE,
+    EDU_SECONDARY,
+    LEVEL_ASSISTANT,
+    LEVEL_INTERMEDIATE,
+    LEVEL_NONE,
+    LEVEL_SENIOR,
+)
+
+NONE_WORDS = frozenset({"", "无", "/", "-", "—", "--", "——", "没有", "暂无", "否", "未取得", "未考取", "未持证",
+                        "无证", "NULL", "NONE", "N/A", "NA", "0", "空", "\\"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A normalised value and, when the cell was not understood, why (Chinese, for the problem list)."""
+
+    value: object
+    note: str | None = None
+
+
+def text_of(cell: object) -> str:
+    """The cell as text the way a person reads it: integral floats without '.0', dates as ISO."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def compact(cell: object) -> str:
+    """Text with full-width folded, all spaces removed and letters upper-cased: the form we compare."""
+    return clean_text(text_of(cell))
+
+
+def is_none_word(text: str) -> bool:
+    return text in NONE_WORDS
+
+
+_LEVEL_SPLIT = re.compile(r"[、,，;；和及+]")
+
+
+def parse_level(cell: object) -> Parsed:
+    """助理社会工作师/初级/助理社工师 → assistant; 社会工作师/中级/中级社工师 → intermediate;
+    高级社会工作师/高级 → senior; empty, 无 and / → none; several in one cell → the highest."""
+    text = compact(cell)
+    if is_none_word(text):
+        return Parsed(LEVEL_NONE)
+    levels = [_one_level(part) for part in _LEVEL_SPLIT.split(text) if part]
+    known = [lv for lv in levels if lv is not None]
+    if not known or len(known) != len(levels):
+        return Parsed(max(known, default=LEVEL_NONE), f"证书等级无法识别：“{text_of(cell)}”，未计入持证")
+    return Parsed(max(known))
+
+
+def _one_level(text: str) -> int | None:
+    text = text.replace("(", "（").replace(")", "）")
+    if is_none_word(text):
+        return LEVEL_NONE
+    if "高级" in text:
+        return LEVEL_SENIOR
+    if "助理" in text or "初级" in text:
+        return LEVEL_ASSISTANT
+    if "中级" in text:
+        return LEVEL_INTERMEDIATE
+    bare = text.replace("证书", "").replace("职业水平", "").replace("（", "").replace("）", "")
+    if bare in {"社会工作师", "社工师", "社会工作者", "中级社会工作者"}:
+        return LEVEL_INTERMEDIATE
+    return None
+
+
+# Order matters: the first pattern that appears in the text decides.
+_EDUCATION_PATTERNS: tuple[tuple[str, int], ...] = (
+    ("博士", EDU_DOCTOR),
+    ("硕士", EDU_MASTER),
+    ("研究生", EDU_MASTER),
+    ("专升本", EDU_BACHELOR),
+    ("本科", EDU_BACHELOR),
+    ("学士", EDU_BACHELOR),
+    ("大专", EDU_COLLEGE),
+    ("专科", EDU_COLLEGE),
+    ("高职", EDU_COLLEGE),
+    ("高专", EDU_COLLEGE),
+    ("中专", EDU_SECONDARY),
+    ("中职", EDU_SECONDARY),
+    ("职高", EDU_SECONDARY),
+    ("职中", EDU_SECONDARY),
+    ("技校", EDU_SECONDARY),
+    ("中技", EDU_SECONDARY),
+    ("高中", EDU_SECONDARY),
+    ("初中", EDU_JUNIOR_HIGH),
+    ("小学", EDU_JUNIOR_HIGH),
+    ("文盲", EDU_JUNIOR_HIGH),
+    ("大学", EDU_BACHELOR),
+)
+
+
+def parse_education(cell: object) -> Parsed:
+    """Rank of the education level; 中专/高中/初中 never qualify (ranks below 大专)."""
+    text = compact(cell)
+    if is_none_word(text):
+        return Parsed(EDU_NONE)
+    for pattern, rank in _EDUCATION_PATTERNS:
+        if pattern in text:
+            return Parsed(rank)
+    return Parsed(EDU_NONE, f"学历无法识别：“{text_of(cell)}”，未计入专业学历")
+
+
+def normalise_major(cell: object) -> str:
+    """The major as compared against the related-major keywords (half-width, no spaces)."""
+    text = compact(cell)
+    return "" if is_none_word(text) else text
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def parse_hours(cell: object) -> Parsed:
+    """Cumulative training hours: a number, or text such as "120学时"/"120小时"."""
+    if cell is None:
+        return Parsed(None)
+    if isinstance(cell, bool):
+        return Parsed(None, f"培训学时无法识别：“{cell}”")
+    if isinstance(cell, int | float):
+        if cell < 0:
+            return Parsed(None, f"培训学时为负数：“{text_of(cell)}”")
+        return Parsed(float(cell))
+    if isinstance(cell, dt.date | dt.datetime):
+        return Parsed(None, f"培训学时一栏填的是日期：“{text_of(cell)}”")
+    text = compact(cell)
+    if is_none_word(text):
+        return Parsed(None)
+    numbers = _NUMBER.findall(text)
+    if len(numbers) == 1 and re.fullmatch(r"\d+(?:\.\d+)?(学时|小时|课时|H|个学时|个小时)?", text):
+        return Parsed(float(numbers[0]))
+    return Parsed(None, f"培训学时无法识别：“{text_of(cell)}”，未计入培训")
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})[-./年](\d{1,2})月?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+    re.compile(r"^(\d{4})年?$"),
+)
+
+
+def parse_date(cell: object) -> Parsed:
+    """A date as ISO text at the precision given: "2019-06-12", "2019-06" or "2019"."""
+    if cell is None:
+        return Parsed(None)
+    if isinstance(cell, dt.datetime):
+        return Parsed(cell.date().isoformat())
+    if isinstance(cell, dt.date):
+        return Parsed(cell.isoformat())
+    if isinstance(cell, float) and not cell.is_integer():
+        return Parsed(None, f"日期无法识别：“{text_of(cell)}”")
+    text = compact(cell)
+    if is_none_word(text):
+        return Parsed(None)
+    if isinstance(cell, int | float) and 20000 < cell < 80000:  # an Excel serial number in a CSV
+        return Parsed((dt.date(1899, 12, 30) + dt.timedelta(days=int(cell))).isoformat())
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            parts = [int(p) for p in match.groups()]
+            try:
+                dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+            except ValueError:
+                break
+            return Parsed("-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)))
+    return Parsed(None, f"日期无法识别：“{text_of(cell)}”")
+
+
+def parse_gender(cell: object) -> str:
+    text = compact(cell)
+    if text.startswith("男") or text == "M":
+        return "男"
+    if text.startswith("女") or text == "F":
+        return "女"
+    return ""
+
+
+def parse_phone(cell: object) -> str:
+    """A phone number as text; numbers that came through Excel keep their digits (11 < 15)."""
+    text = clean_text(text_of(cell))
+    return "" if is_none_word(text) else text
+
+
+def clean_name(cell: object) -> str:
+    """A person's name without the spaces people insert to align two-character names."""
+    return re.sub(r"\s+", "", text_of(cell).translate({0x3000: None}))

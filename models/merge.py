@@ -1,0 +1,65 @@
+"""Merging all rows that share an ID into one person.
+
+A certificate in a community's sheet and a degree in the street's sheet make one person with
+both; hours are cumulative figures, so the largest counts, never the sum; the person belongs
+to the deepest region any row names (the community beats the street's consolidated sheet), the
+earliest import winning a tie, unless a clerk reassigned them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.rules import Rules
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What one valid source row says about a person (the columns merge needs, import order)."""
+
+    id_number: str
+    batch_id: int
+    row_id: int
+    name: str
+    level: int
+    education: int
+    major: str
+    hours: float | None
+    region_id: int
+    gender: str
+    phone: str
+
+
+PERSON_COLUMNS = (
+    "id_number", "name", "names", "region_id", "level", "degree", "trained", "talent", "hours",
+    "education", "major", "gender", "phone", "row_count", "name_conflict",
+)
+
+
+def merge_person(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
+                 override_region: int | None = None) -> tuple:
+    """The persons-table tuple (PERSON_COLUMNS order) for one ID's rows, in import order."""
+    rows = sorted(rows, key=lambda r: (r.batch_id, r.row_id))
+    first = rows[0]
+    names = list(dict.fromkeys(r.name for r in rows if r.name))
+    level = max(r.level for r in rows)
+    degree_rows = [r for r in rows if r.education >= rules.min_degree and rules.major_related(r.major)]
+    degree = bool(degree_rows)
+    hours_known = [r.hours for r in rows if r.hours is not None]
+    hours = max(hours_known) if hours_known else None
+    trained = hours is not None and hours >= rules.min_hours
+    talent = bool(level) or degree or trained
+    best_edu = max(rows, key=lambda r: r.education)
+    shown = degree_rows[0] if degree_rows else best_edu
+    if override_region is not None:
+        region_id = override_region
+    else:
+        # max() keeps the first of equals, and rows are in import order: earliest wins a tie.
+        region_id = max(rows, key=lambda r: depth_of.get(r.region_id, -1)).region_id
+    gender = next((r.gender for r in rows if r.gender), "")
+    phone = next((r.phone for r in rows if r.phone), "")
+    return (
+        first.id_number, names[0] if names else "", "、".join(names), region_id, level, int(degree),
+        int(trained), int(talent), hours, shown.education, shown.major or "", gender, phone, len(rows),
+        int(len(names) > 1),
+    )

@@ -1,0 +1,197 @@
+"""Records the store hands out: frozen dataclasses, no behaviour beyond presentation helpers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from models.identity import mask_id, mask_phone
+from models.rules import EDU_NAMES, LEVEL_NAMES
+
+# The breakdown every summary shows, in DOMAIN.md's names and order.
+COUNT_FIELDS = (
+    "talents", "certified", "certified_assistant", "certified_intermediate", "certified_senior",
+    "degree", "degree_and_certified", "trained", "trained_only",
+)
+
+
+@dataclass(frozen=True)
+class RegionSummary:
+    """One node's figures, its descendants included."""
+
+    region_id: int
+    path: str
+    name: str
+    kind: str
+    depth: int
+    population: int | None
+    talents: int = 0
+    certified: int = 0
+    certified_assistant: int = 0
+    certified_intermediate: int = 0
+    certified_senior: int = 0
+    degree: int = 0
+    degree_and_certified: int = 0
+    trained: int = 0
+    trained_only: int = 0
+    pending_rows: int = 0
+    target: int | None = None
+    per_mille: float | None = None
+    target_met: bool | None = None
+    certified_min: int | None = None
+    certified_min_met: bool | None = None
+    flagged: bool = False
+    has_returns: bool = False  # any row (own or below) came from a return
+
+    @property
+    def shortfall(self) -> int | None:
+        """How many more talents are needed to reach the target (0 when met)."""
+        return None if self.target is None else max(self.target - self.talents, 0)
+
+    def to_json(self) -> dict:
+        data = {"path": self.path, "kind": self.kind, "population": self.population}
+        data.update({name: getattr(self, name) for name in COUNT_FIELDS})
+        data.update({
+            "pending_rows": self.pending_rows,
+            "target": self.target,
+            "per_mille": None if self.per_mille is None else round(self.per_mille, 4),
+            "target_met": self.target_met,
+            "certified_min": self.certified_min,
+            "certified_min_met": self.certified_min_met,
+        })
+        return data
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person, qualifications merged over all their rows."""
+
+    id_number: str
+    name: str
+    region_id: int
+    region_path: str
+    level: int
+    degree: bool
+    trained: bool
+    talent: bool
+    hours: float | None
+    education: int
+    major: str
+    gender: str
+    phone: str
+    row_count: int
+    name_conflict: bool
+    names: tuple[str, ...] = ()
+
+    @property
+    def level_name(self) -> str:
+        return LEVEL_NAMES[self.level]
+
+    @property
+    def education_name(self) -> str:
+        return EDU_NAMES.get(self.education, "")
+
+    @property
+    def categories(self) -> list[str]:
+        """The categories in Chinese, in the order of the summary."""
+        out = []
+        if self.level:
+            out.append("持证")
+        if self.degree:
+            out.append("专业学历")
+        if self.trained:
+            out.append("培训")
+        return out
+
+    def shown_id(self, full: bool = False) -> str:
+        return self.id_number if full else mask_id(self.id_number)
+
+    def shown_phone(self, full: bool = False) -> str:
+        return self.phone if full else mask_phone(self.phone)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A data row as it came from a return, with what we understood of it."""
+
+    id: int
+    batch_id: int
+    file_name: str
+    sheet: str
+    row_number: int  # 1-based, as Excel shows it
+    raw: tuple[str, ...]
+    name: str
+    id_raw: str
+    id_number: str | None
+    status: str  # "ok" | "pending"
+    reason: str | None
+    level: int
+    education: int
+    major: str
+    hours: float | None
+    region_id: int | None
+    region_path: str
+    notes: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row or person that needs a clerk: pending IDs, name conflicts, unreadable values."""
+
+    kind: str  # "pending" | "name_conflict" | "review" | "new_region"
+    reason: str
+    file_name: str = ""
+    sheet: str = ""
+    row_number: int | None = None
+    row_id: int | None = None
+    batch_id: int | None = None
+    name: str = ""
+    id_raw: str = ""
+    id_number: str | None = None
+    region_path: str = ""
+
+    KIND_LABELS = {"pending": "待核实", "name_conflict": "姓名不一致", "review": "需复核", "new_region": "新增区划"}
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS.get(self.kind, self.kind)
+
+    def to_json(self, full_ids: bool = False) -> dict:
+        return {
+            "kind": self.kind,
+            "file": self.file_name,
+            "sheet": self.sheet,
+            "row": self.row_number,
+            "name": self.name,
+            "id": self.id_raw if full_ids else mask_id(self.id_raw) if len(self.id_raw) >= 15 else self.id_raw,
+            "region": self.region_path,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One imported file."""
+
+    id: int
+    file_name: str
+    file_path: str
+    sha256: str
+    format: str
+    sheet: str
+    region_path: str
+    region_source: str
+    imported_at: str
+    rows_total: int
+    rows_ok: int
+    rows_pending: int
+    mapping: dict = field(default_factory=dict)
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

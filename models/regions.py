@@ -1,0 +1,188 @@
+"""The region tree (市 → 区县 → 街道/乡镇 → 社区/村, units anywhere) and matching names to it.
+
+Returns name their region in free text: "填报单位：海南区西卓子山街道东风社区", "三道坑街道办事处",
+"乌达区_三道坑街道_朝阳社区.xlsx". We match against whole paths so two 团结社区 in different
+streets are told apart, and tolerate the office suffixes (办事处/居委会/村委会…).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KINDS = ("province", "city", "district", "street", "community", "village", "unit")
+KIND_LABELS = {
+    "province": "省", "city": "市", "district": "区县", "street": "街道/乡镇",
+    "community": "社区", "village": "村", "unit": "单位",
+}
+
+# Suffixes of the offices that stand for a region (a street's 办事处, a community's 居委会).
+OFFICE_SUFFIXES = ("街道办事处", "办事处", "居民委员会", "村民委员会", "居委会", "村委会", "委员会", "党工委", "党委",
+                   "人民政府", "政府", "街道办", "村委", "居委")
+# Words in titles and file names that say nothing about the region.
+NOISE_WORDS = ("社会工作专业人才", "社会工作人才", "专业人才", "社工人才", "摸排登记表", "摸排统计表", "摸底统计表",
+               "摸排表", "摸底表", "登记表", "汇总表", "统计表", "花名册", "名单", "汇总", "统计", "摸排", "摸底",
+               "情况", "信息", "填报单位", "盖章", "（）", "()", "副本", "最终版", "终版", "修改版", "新版")
+# A per-row region cell that means "the file's own region".
+SELF_WORDS = frozenset({"", "本级", "街道办", "街道", "镇政府", "乡政府", "办事处", "本单位", "机关", "街道本级",
+                        "镇本级", "乡本级", "本街道", "本镇", "本乡", "/", "无", "-"})
+
+
+def kind_for(name: str, depth: int | None = None) -> str:
+    """The kind of a region from its name; depth decides for names with no telling suffix."""
+    if name.endswith("省") or name.endswith("自治区"):
+        return "province"
+    if name.endswith("社区"):
+        return "community"
+    if name.endswith("村") or name.endswith("嘎查"):
+        return "village"
+    if name.endswith(("街道", "镇", "乡", "苏木")):
+        return "street"
+    if name.endswith(("区", "县", "旗")):
+        return "district"
+    if name.endswith(("市", "州", "盟", "地区")):
+        return "city" if depth in (None, 0, 1) else "district"
+    if depth is not None:
+        by_depth = {0: "city", 1: "district", 2: "street", 3: "community"}
+        return by_depth.get(depth, "unit")
+    return "unit"
+
+
+def strip_office(name: str) -> str:
+    """三道坑街道办事处 → 三道坑街道; 友谊社区居委会 → 友谊社区."""
+    text = re.sub(r"[（(][^）)]*[）)]", "", name).strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in OFFICE_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                base = text[: -len(suffix)]
+                # "街道办事处" → keep "街道" on the name.
+                text = base + ("街道" if suffix.startswith("街道") else "")
+                changed = True
+                break
+    return text
+
+
+@dataclass(frozen=True)
+class Region:
+    id: int
+    parent_id: int | None
+    name: str
+    path: str
+    kind: str
+    depth: int
+    population: int | None = None  # the figure given for this node, not the sum of children
+    flagged: bool = False  # created from a return, not from the population table
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a piece of text says about the region: the node, the leftover text, the doubt."""
+
+    region: Region | None
+    remainder: str = ""
+    candidates: tuple[Region, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.region is None and len(self.candidates) > 1
+
+
+class RegionTree:
+    """An in-memory view of the regions table, for matching and rollups."""
+
+    def __init__(self, regions: list[Region]):
+        self.regions = regions
+        self.by_id = {r.id: r for r in regions}
+        self.by_path = {r.path: r for r in regions}
+        self.children: dict[int | None, list[Region]] = {}
+        for r in regions:
+            self.children.setdefault(r.parent_id, []).append(r)
+        self._by_name: dict[str, list[Region]] = {}
+        for r in regions:
+            self._by_name.setdefault(r.name, []).append(r)
+
+    def ancestors(self, region: Region) -> list[Region]:
+        out = []
+        node = region
+        while node.parent_id is not None:
+            node = self.by_id[node.parent_id]
+            out.append(node)
+        return out
+
+    def is_within(self, region: Region, ancestor: Region) -> bool:
+        return region.path == ancestor.path or region.path.startswith(ancestor.path + "/")
+
+    def descendants(self, region: Region) -> list[Region]:
+        prefix = region.path + "/"
+        return [r for r in self.regions if r.path.startswith(prefix)]
+
+    def tree_order(self) -> list[Region]:
+        """Depth-first, children in the order they were created (the population table's order)."""
+        out: list[Region] = []
+        stack = list(reversed(self.children.get(None, [])))
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(self.children.get(node.id, [])))
+        return out
+
+    def named(self, name: str) -> list[Region]:
+        return self._by_name.get(name, [])
+
+    def match_text(self, text: str, within: Region | None = None) -> Match:
+        """The deepest region a free text names, preferring nodes whose ancestors it also names.
+
+        "海南区西卓子山街道东风社区" → 东风社区 under 西卓子山街道; "团结社区" alone when two streets
+        have one → ambiguous, with both as candidates.
+        """
+        text = clean_region_text(text)
+        if not text:
+            return Match(None)
+        pool = self.descendants(within) + [within] if within else self.regions
+        hits = [r for r in pool if r.name and r.name in text]
+        if not hits:
+            short = strip_office(text)
+            hits = [r for r in pool if r.name == short]
+            if not hits:
+                return Match(None, text)
+        hit_ids = {r.id for r in hits}
+
+        def chain(r: Region) -> int:
+            return 1 + sum(1 for a in self.ancestors(r) if a.id in hit_ids)
+
+        best = max(chain(r) for r in hits)
+        top = [r for r in hits if chain(r) == best]
+        deepest = max(r.depth for r in top)
+        top = [r for r in top if r.depth == deepest]
+        if len(top) > 1:
+            return Match(None, "", tuple(top))
+        region = top[0]
+        remainder = text
+        for node in [region, *self.ancestors(region)]:
+            remainder = remainder.replace(node.name, "", 1)
+        return Match(region, residue(remainder))
+
+
+def clean_region_text(text: str) -> str:
+    """Drop labels, noise words, dates and punctuation from a title, filler line or file name."""
+    text = re.sub(r"\s+", "", text or "")
+    text = re.sub(r"^填报(单位|部门)(（盖章）|\(盖章\))?[:：]", "", text)
+    text = re.sub(r"填报(日期|时间)[:：].*$", "", text)
+    text = re.sub(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?", "", text)
+    text = re.sub(r"[（(]\d+[）)]|\d{6,8}", "", text)
+    for word in NOISE_WORDS:
+        text = text.replace(word, "")
+    return text.strip("_-—·、，,:： ")
+
+
+def residue(text: str) -> str:
+    """What is left of a text once region names are taken out, minus office words and punctuation."""
+    text = strip_office(text).strip("_-—·、，,:：/ ")
+    return "" if text in OFFICE_SUFFIXES or text in SELF_WORDS else text
+
+
+def path_join(*names: str) -> str:
+    return "/".join(n for n in names if n)

@@ -1,0 +1,87 @@
+"""Rolling counts up the region tree and measuring them against targets.
+
+The database does the per-person work (one GROUP BY over an index); Python only walks the
+region tree, which has thousands of nodes even for a province, never millions.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from models.records import COUNT_FIELDS, RegionSummary
+from models.regions import Region, RegionTree
+from models.rules import Rules
+
+# One row per region: the person counts of the people attributed directly to it.
+DIRECT_COUNTS_SQL = """
+SELECT region_id,
+       SUM(talent),
+       SUM(level > 0),
+       SUM(level = 1),
+       SUM(level = 2),
+       SUM(level = 3),
+       SUM(degree),
+       SUM(degree AND level > 0),
+       SUM(trained),
+       SUM(trained AND NOT degree AND level = 0)
+FROM persons WHERE talent = 1
+GROUP BY region_id
+"""
+
+PENDING_SQL = "SELECT region_id, COUNT(*) FROM source_rows WHERE status = 'pending' GROUP BY region_id"
+
+
+def target_for(population: int | None, rules: Rules) -> int | None:
+    """ceil(population × ratio), in exact decimal arithmetic (1000 × 0.001 must stay 1)."""
+    if population is None:
+        return None
+    return math.ceil(Decimal(population) * rules.per_mille / Decimal(1000))
+
+
+def certified_min_for(kind: str, rules: Rules) -> int | None:
+    if kind == "community":
+        return rules.certified_min_community
+    if kind == "village":
+        return rules.certified_min_village
+    return None
+
+
+def rollup(tree: RegionTree, direct: dict[int, tuple[int, ...]], pending: dict[int, int],
+           with_returns: set[int], rules: Rules) -> list[RegionSummary]:
+    """Summaries for every node in tree order; totals include all descendants."""
+    order = tree.tree_order()
+    totals: dict[int, list[int]] = {r.id: list(direct.get(r.id, (0,) * len(COUNT_FIELDS))) for r in order}
+    pend = {r.id: pending.get(r.id, 0) for r in order}
+    returns = {r.id: r.id in with_returns for r in order}
+    population: dict[int, int | None] = {r.id: r.population for r in order}
+    children_pop: dict[int, int | None] = {}
+    for node in reversed(order):  # children before parents
+        if node.population is None and children_pop.get(node.id) is not None:
+            population[node.id] = children_pop[node.id]
+        parent = node.parent_id
+        if parent is None:
+            continue
+        totals[parent] = [a + b for a, b in zip(totals[parent], totals[node.id], strict=True)]
+        pend[parent] += pend[node.id]
+        returns[parent] = returns[parent] or returns[node.id]
+        if population[node.id] is not None:
+            children_pop[parent] = (children_pop.get(parent) or 0) + population[node.id]
+    return [_summary(node, totals[node.id], pend[node.id], population[node.id], returns[node.id], rules)
+            for node in order]
+
+
+def _summary(node: Region, counts: list[int], pending: int, population: int | None, has_returns: bool,
+             rules: Rules) -> RegionSummary:
+    values = dict(zip(COUNT_FIELDS, counts, strict=True))
+    target = target_for(population, rules)
+    per_mille = values["talents"] / population * 1000 if population else None
+    minimum = certified_min_for(node.kind, rules)
+    return RegionSummary(
+        region_id=node.id, path=node.path, name=node.name, kind=node.kind, depth=node.depth,
+        population=population, pending_rows=pending, target=target, per_mille=per_mille,
+        target_met=None if target is None else values["talents"] >= target,
+        certified_min=minimum,
+        certified_min_met=None if minimum is None else values["certified"] >= minimum,
+        flagged=node.flagged, has_returns=has_returns, **values,
+    )

@@ -1,0 +1,76 @@
+"""The counting rules of DOMAIN.md as settings with their documented defaults.
+
+Every number a bureau may set differently lives here, so the same code serves the city that
+counts 1‰ and 120 hours since 2015 and the district that counts 5 years of training.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from decimal import Decimal
+
+DEFAULT_RELATED_MAJORS: tuple[str, ...] = (
+    "社会工作", "社工", "社会学", "社会政策", "社会保障", "社会福利", "心理学", "心理咨询",
+    "人口学", "人类学", "老年服务", "青少年工作", "社区管理",
+)
+
+# Certificate levels, lowest to highest. 0 means none.
+LEVEL_NONE, LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_SENIOR = 0, 1, 2, 3
+LEVEL_NAMES = {
+    LEVEL_NONE: "",
+    LEVEL_ASSISTANT: "助理社会工作师",
+    LEVEL_INTERMEDIATE: "社会工作师",
+    LEVEL_SENIOR: "高级社会工作师",
+}
+LEVEL_KEYS = {LEVEL_ASSISTANT: "assistant", LEVEL_INTERMEDIATE: "intermediate", LEVEL_SENIOR: "senior"}
+
+# Education ranks. Only 大专 and above can qualify as a degree.
+EDU_NONE, EDU_JUNIOR_HIGH, EDU_SECONDARY, EDU_COLLEGE, EDU_BACHELOR, EDU_MASTER, EDU_DOCTOR = range(7)
+EDU_NAMES = {
+    EDU_NONE: "", EDU_JUNIOR_HIGH: "初中及以下", EDU_SECONDARY: "高中/中专/职高", EDU_COLLEGE: "大专",
+    EDU_BACHELOR: "本科", EDU_MASTER: "硕士研究生", EDU_DOCTOR: "博士研究生",
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Who counts and what the targets are. Defaults are DOMAIN.md's."""
+
+    per_mille: Decimal = Decimal("1")  # target = ceil(population × per_mille / 1000)
+    min_hours: int = 120  # trained: at least this many cumulative hours…
+    training_since: str = "2015-01-01"  # …since this date (the template asks for hours since then)
+    min_degree: int = EDU_COLLEGE  # 大专 and above
+    related_majors: tuple[str, ...] = DEFAULT_RELATED_MAJORS
+    certified_min_community: int = 2  # ≥2 certified per urban community (…社区)
+    certified_min_village: int = 1  # ≥1 per village (…村/嘎查)
+    allowance_monthly: tuple[int, int, int] = (200, 300, 500)  # yuan, assistant/intermediate/senior
+    award_once: tuple[int, int, int] = (2000, 3000, 6000)
+    extra: dict = field(default_factory=dict, compare=False)  # forward compatibility
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["per_mille"] = str(self.per_mille)
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Rules:
+        """Read stored rules; unknown keys are kept in `extra`, missing ones take defaults."""
+        if not text:
+            return cls()
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known and k != "extra"}
+        if "per_mille" in kwargs:
+            kwargs["per_mille"] = Decimal(str(kwargs["per_mille"]))
+        for key in ("related_majors", "allowance_monthly", "award_once"):
+            if key in kwargs:
+                kwargs[key] = tuple(kwargs[key])
+        extra = {k: v for k, v in data.items() if k not in known}
+        return replace(cls(), **kwargs, extra=extra)
+
+    def major_related(self, major: str | None) -> bool:
+        """Substring match of the normalised major against the related-major keywords."""
+        if not major:
+            return False
+        return any(key and key in major for key in self.related_majors)

@@ -1,0 +1,144 @@
+"""The census file's tables and their migrations.
+
+Migrations are recorded in a table (as sqlite-utils does), so a census file made by an older
+version opens in a newer one. Never edit a shipped migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
+    CREATE TABLE regions (
+        id INTEGER PRIMARY KEY,
+        parent_id INTEGER REFERENCES regions(id),
+        name TEXT NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        depth INTEGER NOT NULL,
+        population INTEGER,
+        flagged INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        created_batch INTEGER
+    );
+    CREATE INDEX regions_parent ON regions(parent_id);
+
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        file_path TEXT,
+        sha256 TEXT NOT NULL,
+        size INTEGER,
+        format TEXT,
+        sheet TEXT,
+        header_first INTEGER,
+        header_last INTEGER,
+        region_id INTEGER REFERENCES regions(id),
+        region_source TEXT,
+        mapping TEXT,
+        imported_at TEXT NOT NULL,
+        rows_total INTEGER NOT NULL DEFAULT 0,
+        rows_ok INTEGER NOT NULL DEFAULT 0,
+        rows_pending INTEGER NOT NULL DEFAULT 0,
+        origin TEXT
+    );
+    CREATE UNIQUE INDEX batches_sha ON batches(sha256);
+
+    CREATE TABLE source_rows (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        sheet TEXT,
+        row_number INTEGER NOT NULL,
+        raw TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        id_raw TEXT NOT NULL DEFAULT '',
+        id_number TEXT,
+        status TEXT NOT NULL,
+        reason TEXT,
+        gender TEXT,
+        phone TEXT,
+        level INTEGER NOT NULL DEFAULT 0,
+        level_raw TEXT,
+        education INTEGER NOT NULL DEFAULT 0,
+        education_raw TEXT,
+        major TEXT,
+        hours REAL,
+        cert_date TEXT,
+        unit TEXT,
+        region_id INTEGER REFERENCES regions(id),
+        region_raw TEXT,
+        notes TEXT
+    );
+    CREATE INDEX source_rows_id ON source_rows(id_number);
+    CREATE INDEX source_rows_batch ON source_rows(batch_id);
+    CREATE INDEX source_rows_status ON source_rows(status, region_id);
+
+    CREATE TABLE persons (
+        id_number TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        names TEXT,
+        region_id INTEGER NOT NULL REFERENCES regions(id),
+        level INTEGER NOT NULL,
+        degree INTEGER NOT NULL,
+        trained INTEGER NOT NULL,
+        talent INTEGER NOT NULL,
+        hours REAL,
+        education INTEGER NOT NULL,
+        major TEXT,
+        gender TEXT,
+        phone TEXT,
+        row_count INTEGER NOT NULL,
+        name_conflict INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX persons_region ON persons(region_id, talent, level, degree, trained);
+    CREATE INDEX persons_name ON persons(name);
+
+    CREATE TABLE person_regions (
+        id_number TEXT PRIMARY KEY,
+        region_id INTEGER NOT NULL REFERENCES regions(id),
+        at TEXT NOT NULL
+    );
+
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        row_id INTEGER NOT NULL REFERENCES source_rows(id),
+        old_id_raw TEXT,
+        old_status TEXT,
+        old_reason TEXT,
+        new_id_number TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
+    """),
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring a census file up to the latest schema; returns the version it is now at."""
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT version FROM migrations")}
+    version = max(done, default=0)
+    for number, sql in MIGRATIONS:
+        if number in done:
+            continue
+        conn.execute("BEGIN")
+        try:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO migrations VALUES (?, ?)", (number, dt.datetime.now().isoformat()))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+LATEST_VERSION = MIGRATIONS[-1][0]
