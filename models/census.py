@@ -447,8 +447,8 @@ class Census:
                               (batch_id,))
             self.conn.execute("DELETE FROM source_rows WHERE batch_id = ?", (batch_id,))
             self.conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
-            self._drop_unused_regions(batch_id)
             self.recompute(ids)
+            self._drop_unused_regions(batch_id)
 
     def _drop_unused_regions(self, batch_id: int) -> None:
         """Regions this batch created, deepest first, unless something else now uses them."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -83,7 +84,7 @@ def check_id(value: object) -> IdCheck:
     if isinstance(value, int | float):
         if isinstance(value, float) and not value.is_integer():
             return IdCheck(repr(value), None, REASON_NUMBER)
-        digits = str(int(float(f"{value:.15g}")))  # what Excel shows: 15 significant digits
+        digits = str(int(Decimal(f"{value:.15g}")))  # what Excel shows: 15 significant digits
         if len(digits) == 15:  # an old 15-digit number survives Excel intact
             return _check_text(digits, digits)
         return IdCheck(digits, None, REASON_NUMBER)

@@ -1,0 +1,68 @@
+import pytest
+
+from importers.headers import field_for_label, find_header
+from importers.readers import Sheet
+
+
+@pytest.mark.parametrize("label, field", [
+    ("姓名", "name"), ("姓 名", "name"), ("身份证号码", "id_number"), ("公民身份号码", "id_number"),
+    ("证件号码", "id_number"), ("身份证", "id_number"), ("证书等级", "level"), ("社工证等级", "level"),
+    ("资格等级", "level"), ("职业资格", "level"), ("持证情况", "level"), ("社会工作者职业水平证书", "level"),
+    ("学历", "education"), ("文化程度", "education"), ("最高学历", "education"), ("学历层次", "education"),
+    ("专业", "major"), ("所学专业", "major"), ("毕业专业", "major"), ("培训学时", "hours"), ("培训时长", "hours"),
+    ("学时", "hours"), ("2015年以来参加社会工作培训学时", "hours"), ("累计培训学时（2015年以来）", "hours"),
+    ("所属社区", "region"), ("社区（村）", "region"), ("联系电话", "phone"), ("手机号码", "phone"), ("电话", "phone"),
+    ("证书编号", "cert_no"), ("取得时间", "cert_date"), ("发证日期", "cert_date"), ("毕业院校", "school"),
+    ("序号", "seq"), ("工作单位及职务", "unit"), ("备注", "remark"), ("", None), ("填报日期：2021年3月15日", None),
+])
+def test_keywords(label, field):
+    assert field_for_label(label) == field
+
+
+def test_two_row_header_with_merged_groups():
+    rows = [
+        ["某市社会工作专业人才摸排登记表", None, None, None, None, None, None, None],
+        ["填报单位：东区和平街道团结社区", None, None, None, None, None, None, None],
+        ["序号", "姓名", "身份证号码", "学历情况", None, None, "社会工作职业水平证书", None],
+        [None, None, None, "学历", "所学专业", "毕业院校", "证书等级", "证书编号"],
+        [1, "张三", "110101198506150011", "本科", "社会工作", "某大学", "初级", "S1"],
+    ]
+    merged = ((0, 0, 0, 7), (2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 3, 2), (2, 3, 2, 5), (2, 6, 2, 7))
+    header = find_header(Sheet("Sheet1", rows, merged))
+    assert (header.first_row, header.last_row) == (2, 3)
+    fields = {c.field: c.label for c in header.columns if c.field}
+    assert fields["education"] == "学历情况/学历"
+    assert fields["major"] == "学历情况/所学专业"
+    assert fields["level"] == "社会工作职业水平证书/证书等级"
+    assert fields["cert_no"] == "社会工作职业水平证书/证书编号"
+    assert header.data_start == 4 and not header.warnings
+
+
+def test_two_row_header_without_merge_information():
+    rows = [
+        ["序号", "姓名", "身份证号码", "学历情况", None, "证书等级"],
+        [None, None, None, "学历", "所学专业", None],
+        [1, "张三", "110101198506150011", "本科", "社会工作", "初级"],
+    ]
+    header = find_header(Sheet("csv", rows, ()))
+    assert header.last_row == 1
+    assert header.index_of("major") == 4 and header.index_of("education") == 3
+
+
+def test_one_row_header_below_a_title():
+    rows = [["某街道汇总表"], ["序号", "所属社区", "姓名", "公民身份号码", "文化程度"], [1, "团结社区", "张三", "x", "本科"]]
+    header = find_header(Sheet("汇总", rows, ()))
+    assert (header.first_row, header.last_row) == (1, 1)
+    assert header.index_of("region") == 1
+
+
+def test_duplicate_fields_are_flagged_not_silently_used():
+    rows = [["姓名", "身份证号码", "证件号码", "学历"], ["张三", "1", "2", "本科"]]
+    header = find_header(Sheet("s", rows, ()))
+    second = [c for c in header.columns if c.index == 2][0]
+    assert second.field is None and second.uncertain
+    assert header.warnings
+
+
+def test_no_header_found():
+    assert find_header(Sheet("说明", [["填表说明：请用文本格式"], ["1. 身份证号"]], ())) is None

@@ -1,0 +1,261 @@
+"""Importing returns: one count per person, nothing dropped, nothing half-stored."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from importers.job import ImportJob, import_file
+from importers.plan import plan_file
+from importers.population import load_population
+from models.census import Census
+from models.errors import (
+    CensusError,
+    DuplicateImport,
+    EncryptedWorkbook,
+    HeaderNotFound,
+    ImportCancelled,
+    ReadError,
+    RegionUndecided,
+)
+from tests.builders import make_id, write_community_return, write_population, write_street_return
+
+TUANJIE = "测试市/东区/和平街道/团结社区"
+
+
+@pytest.fixture
+def census(tmp_path) -> Census:
+    c = Census.open(tmp_path / "t.census")
+    load_population(c, write_population(tmp_path / "pop.xlsx"))
+    yield c
+    c.close()
+
+
+def by_path(census: Census) -> dict:
+    return {s.path: s for s in census.summary()}
+
+
+def state(census: Census) -> tuple:
+    """Everything stored, to check that a failed import left no trace."""
+    tables = ("regions", "batches", "source_rows", "persons", "corrections")
+    return tuple(census.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables)
+
+
+def test_qualifications_in_two_sheets_make_one_person(census, tmp_path):
+    a, b = make_id(1), make_id(2)
+    write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [
+        ("张三", a, "助理社会工作师", None, None, None),
+        ("李四", b, None, None, None, 80),
+    ])
+    write_street_return(tmp_path / "s.xlsx", "东区和平街道社会工作专业人才汇总表", [
+        ("团结社区", "张三", a, None, "本科", "社会工作", None),
+        ("团结社区", "李四", f"{b[:6]} {b[6:14]} {b[14:]}", None, None, None, 100),
+    ])
+    import_file(census, tmp_path / "c.xlsx")
+    import_file(census, tmp_path / "s.xlsx")
+    s = by_path(census)[TUANJIE]
+    assert s.talents == 1  # 张三: certified + degree; 李四: 100 h max (not 180 summed)
+    assert (s.certified, s.degree, s.degree_and_certified, s.trained, s.trained_only) == (1, 1, 1, 0, 0)
+    person = census.person(a)
+    assert person.level == 1 and person.degree and person.row_count == 2
+    assert census.person(b).hours == 100 and not census.person(b).talent
+
+
+def test_hours_take_the_largest_figure_never_the_sum(census, tmp_path):
+    ident = make_id(3)
+    write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("王五", ident, None, None, None, 60)])
+    write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("团结社区", "王五", ident, None, None, None, 120)])
+    import_file(census, tmp_path / "c.xlsx")
+    import_file(census, tmp_path / "s.xlsx")
+    assert census.person(ident).hours == 120 and census.person(ident).trained
+
+
+def test_person_goes_to_the_deepest_region(census, tmp_path):
+    ident = make_id(4)
+    write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("街道办", "赵六", ident, "中级", None, None, None)])
+    write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("赵六", ident, None, None, None, None)])
+    import_file(census, tmp_path / "s.xlsx")
+    assert census.person(ident).region_path == "测试市/东区/和平街道"
+    import_file(census, tmp_path / "c.xlsx")
+    assert census.person(ident).region_path == TUANJIE
+    assert by_path(census)["测试市/东区/和平街道"].certified == 1  # totals include descendants
+
+
+def test_tie_goes_to_the_earliest_import_and_clerk_can_reassign(census, tmp_path):
+    ident = make_id(5)
+    write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区", [("孙七", ident, "初级", None, None, None)])
+    write_community_return(tmp_path / "b.xlsx", "东区和平街道幸福社区", [("孙七", ident, None, None, None, None)])
+    import_file(census, tmp_path / "a.xlsx")
+    import_file(census, tmp_path / "b.xlsx")
+    assert census.person(ident).region_path == TUANJIE
+    happy = census.region_by_path("测试市/东区/和平街道/幸福社区")
+    census.reassign(ident, happy.id)
+    assert census.person(ident).region_path == happy.path
+    census.reassign(ident, None)
+    assert census.person(ident).region_path == TUANJIE
+
+
+def test_same_id_different_name_is_one_person_with_a_conflict(census, tmp_path):
+    ident = make_id(6)
+    write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区", [("周八", ident, "初级", None, None, None)])
+    write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("团结社区", "周捌", ident, None, None, None, None)])
+    import_file(census, tmp_path / "a.xlsx")
+    import_file(census, tmp_path / "s.xlsx")
+    assert by_path(census)[TUANJIE].talents == 1
+    conflicts = [p for p in census.problems() if p.kind == "name_conflict"]
+    assert len(conflicts) == 1 and "周捌" in conflicts[0].reason and conflicts[0].file_name == "s.xlsx"
+
+
+def test_every_row_is_a_person_or_a_problem(census, tmp_path):
+    rows = [
+        ("甲", make_id(10), "初级", None, None, None),
+        ("乙", make_id(11)[:17], "初级", None, None, None),  # 17 digits
+        ("丙", None, None, "本科", "社会学", None),  # no ID
+        ("丁", make_id(12)[:17] + ("0" if make_id(12)[-1] != "0" else "1"), None, None, None, 200),  # check digit
+        ("戊", make_id(13), "持证", None, None, None),  # unknown level: review, not certified
+    ]
+    path = write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", rows)
+    result = import_file(census, path)
+    assert (result.rows_total, result.rows_ok, result.rows_pending) == (5, 2, 3)
+    assert result.skipped["total"] == 1 and result.skipped["footer"] == 1 and result.skipped["blank"] == 1
+    s = by_path(census)[TUANJIE]
+    assert s.talents == 1 and s.pending_rows == 3
+    problems = census.problems()
+    pending = [p for p in problems if p.kind == "pending"]
+    assert [p.row_number for p in pending] == [5, 6, 7]  # 1-based sheet rows: title, filler, header first
+    assert {p.reason.split("：")[0] for p in pending} == {"身份证号位数不对（应为18位）", "身份证号为空", "身份证号校验位错误"}
+    review = [p for p in problems if p.kind == "review"]
+    assert len(review) == 1 and "持证" in review[0].reason
+
+
+def test_id_saved_as_number_is_pending_with_the_reason(census, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级"])
+    ws.append([1, "张三", 1.10101198506150e17, "初级"])
+    wb.save(tmp_path / "n.xlsx")
+    result = import_file(census, tmp_path / "n.xlsx")
+    assert result.rows_pending == 1
+    assert "存为数字" in census.problems()[0].reason
+
+
+def test_correcting_a_pending_id_counts_the_person_at_once(census, tmp_path):
+    good = make_id(20)
+    path = write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("甲", good[:17], "初级", None, None, None)])
+    import_file(census, path)
+    assert by_path(census)[TUANJIE].talents == 0
+    row_id = census.problems()[0].row_id
+    with pytest.raises(CensusError):
+        census.correct_id(row_id, "123")
+    census.correct_id(row_id, good.lower())
+    s = by_path(census)[TUANJIE]
+    assert s.talents == 1 and s.pending_rows == 0
+    assert census.corrections()[0]["old_id_raw"] == good[:17]
+
+
+def test_undo_removes_the_import_and_what_it_created(census, tmp_path):
+    before = state(census)
+    a = make_id(30)
+    import_file(census, write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("甲", a, "初级", None, None, None)]))
+    street = write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("新建社区", "乙", make_id(31), "中级", None, None, None)])
+    import_file(census, street)
+    assert census.region_by_path("测试市/东区/和平街道/新建社区").flagged
+    for batch in reversed(census.batches()):
+        census.undo_batch(batch.id)
+    assert state(census) == before
+    assert census.region_by_path("测试市/东区/和平街道/新建社区") is None
+
+
+def test_same_file_twice_counts_nobody_twice(census, tmp_path):
+    path = write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("甲", make_id(40), "初级", None, None, None)])
+    import_file(census, path)
+    copy = tmp_path / "copy of c.xlsx"
+    shutil.copy(path, copy)
+    with pytest.raises(DuplicateImport) as err:
+        import_file(census, copy)
+    assert "c.xlsx" in str(err.value)
+    assert by_path(census)[TUANJIE].talents == 1
+
+
+def test_cancel_leaves_the_census_as_before(census, tmp_path):
+    rows = [(f"人{i}", make_id(100 + i, born=__import__("datetime").date(1980, 1, 1 + i % 28)), "初级", None, None, None)
+            for i in range(5000)]
+    path = write_community_return(tmp_path / "big.xlsx", "东区和平街道团结社区", rows)
+    before = state(census)
+    job = ImportJob(census, plan_file(census, path))
+    with pytest.raises(ImportCancelled):
+        for progress in job.run(cancel=lambda: True):
+            assert progress.total > 0
+    assert state(census) == before
+
+
+def test_region_from_file_name_and_per_row_self_words(census, tmp_path):
+    write_street_return(tmp_path / "东区_和平街道.xlsx", "汇总表", [
+        ("街道办", "甲", make_id(50), "初级", None, None, None),
+        ("和平街道办事处", "乙", make_id(51), "初级", None, None, None),
+        (None, "丙", make_id(52), "初级", None, None, None),
+        ("幸福社区居委会", "丁", make_id(53), "初级", None, None, None),
+    ])
+    result = import_file(census, tmp_path / "东区_和平街道.xlsx")
+    assert result.region_path == "测试市/东区/和平街道"
+    paths = by_path(census)
+    assert paths["测试市/东区/和平街道/幸福社区"].certified == 1
+    assert paths["测试市/东区/和平街道"].certified == 4
+
+
+def test_unit_under_a_known_region_becomes_a_flagged_node(census, tmp_path):
+    import_file(census, write_community_return(tmp_path / "u.xlsx", "东区区民政局", [("甲", make_id(60), "初级", None, None, None)]))
+    node = census.region_by_path("测试市/东区/区民政局")
+    assert node is not None and node.kind == "unit" and node.flagged
+    assert any(p.kind == "new_region" for p in census.problems())
+
+
+def test_undecidable_region_stops_with_a_message_and_region_option_works(census, tmp_path):
+    path = write_community_return(tmp_path / "医院.xlsx", "市人民医院", [("甲", make_id(70), "初级", None, None, None)],
+                                  title="社会工作专业人才摸排登记表")
+    before = state(census)
+    with pytest.raises(RegionUndecided) as err:
+        import_file(census, path)
+    assert "医院.xlsx" in str(err.value) and "--region" in str(err.value)
+    assert state(census) == before
+    result = import_file(census, path, region="测试市/市人民医院")
+    node = census.region_by_path("测试市/市人民医院")
+    assert result.rows_ok == 1 and node.kind == "unit" and not node.flagged
+
+
+def test_ambiguous_community_name_asks_for_the_region(census, tmp_path):
+    path = write_community_return(tmp_path / "x.xlsx", "团结社区", [("甲", make_id(80), "初级", None, None, None)],
+                                  title="摸排表")
+    with pytest.raises(RegionUndecided) as err:
+        import_file(census, path)
+    assert len(err.value.candidates) == 2
+
+
+def _bad_files(tmp_path):
+    good = write_community_return(tmp_path / "good.xlsx", "东区和平街道团结社区", [("甲", make_id(90), "初级", None, None, None)])
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    (tmp_path / "notes.xlsx").write_text("这不是表格\x00\x01\x02", encoding="utf-8")
+    (tmp_path / "cut.xlsx").write_bytes(good.read_bytes()[:300])
+    ole = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 500 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 500
+    (tmp_path / "locked.xlsx").write_bytes(ole)
+    with zipfile.ZipFile(tmp_path / "doc.xlsx", "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    wb = Workbook()
+    wb.active.append(["只有一句说明"])
+    wb.save(tmp_path / "noheader.xlsx")
+    return {"empty.xlsx": ReadError, "notes.xlsx": ReadError, "cut.xlsx": ReadError, "locked.xlsx": EncryptedWorkbook,
+            "doc.xlsx": ReadError, "noheader.xlsx": HeaderNotFound}
+
+
+def test_bad_files_give_a_clear_message_and_store_nothing(census, tmp_path):
+    before = state(census)
+    for name, error in _bad_files(tmp_path).items():
+        with pytest.raises(error) as err:
+            import_file(census, tmp_path / name)
+        assert name in str(err.value)
+        assert "Traceback" not in str(err.value)
+    assert state(census) == before

@@ -1,0 +1,68 @@
+from models.regions import Region, RegionTree, clean_region_text, kind_for, strip_office
+
+
+def tree() -> RegionTree:
+    nodes = [
+        (1, None, "测试市"), (2, 1, "东区"), (3, 2, "和平街道"), (4, 3, "团结社区"), (5, 3, "幸福社区"),
+        (6, 2, "红星镇"), (7, 6, "团结村"), (8, 1, "西区"), (9, 8, "光华街道"), (10, 9, "团结社区"),
+        (11, 2, "和平西街道"),
+    ]
+    paths: dict[int, str] = {}
+    regions = []
+    for rid, parent, name in nodes:
+        path = f"{paths[parent]}/{name}" if parent else name
+        paths[rid] = path
+        depth = path.count("/")
+        regions.append(Region(rid, parent, name, path, kind_for(name, depth), depth))
+    return RegionTree(regions)
+
+
+def test_kinds_from_names():
+    assert kind_for("测试市", 0) == "city"
+    assert kind_for("东区", 1) == "district"
+    assert kind_for("团结社区") == "community"  # ends with 区 but is a community
+    assert kind_for("团结村") == "village" and kind_for("某嘎查") == "village"
+    assert kind_for("红星镇") == "street" and kind_for("和平街道") == "street"
+    assert kind_for("区民政局") == "unit" and kind_for("市人民医院") == "unit"
+
+
+def test_strip_office_suffixes():
+    assert strip_office("和平街道办事处") == "和平街道"
+    assert strip_office("团结社区居委会") == "团结社区"
+    assert strip_office("团结村村委会") == "团结村"
+    assert strip_office("红星镇人民政府") == "红星镇"
+
+
+def test_filler_line_names_a_community_by_its_path():
+    t = tree()
+    match = t.match_text("填报单位：东区和平街道团结社区")
+    assert match.region.path == "测试市/东区/和平街道/团结社区" and match.remainder == ""
+    match = t.match_text("西区光华街道团结社区居委会")
+    assert match.region.path == "测试市/西区/光华街道/团结社区" and match.remainder == ""
+
+
+def test_same_name_alone_is_ambiguous():
+    match = tree().match_text("团结社区")
+    assert match.region is None and match.ambiguous
+    assert {r.path for r in match.candidates} == {"测试市/东区/和平街道/团结社区", "测试市/西区/光华街道/团结社区"}
+
+
+def test_similar_names_are_not_confused():
+    match = tree().match_text("东区和平西街道")
+    assert match.region.path == "测试市/东区/和平西街道"
+
+
+def test_unknown_rest_of_a_filler_is_the_remainder():
+    match = tree().match_text("东区区民政局")
+    assert match.region.path == "测试市/东区" and match.remainder == "区民政局"
+
+
+def test_title_noise_is_ignored():
+    assert clean_region_text("测试市社会工作专业人才摸排登记表") == "测试市"
+    assert tree().match_text("东区和平街道社会工作专业人才汇总表").region.name == "和平街道"
+
+
+def test_matching_within_a_subtree():
+    t = tree()
+    street = t.by_path["测试市/东区/和平街道"]
+    assert t.match_text("团结社区", within=street).region.path == "测试市/东区/和平街道/团结社区"
