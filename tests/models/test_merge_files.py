@@ -282,3 +282,13 @@ def test_a_failure_midway_rolls_everything_back(tmp_path, censuses, monkeypatch)
     monkeypatch.undo()
     with Census.open(target) as census:  # and the same merge then works
         assert merge_census_files(census, censuses["b"]).batches_copied == 2
+
+
+def test_the_source_is_left_as_it_was(tmp_path, censuses):
+    source = copy(censuses["b"], tmp_path / "b.census")
+    before = source.read_bytes()
+    target = copy(censuses["a"], tmp_path / "a.census")
+    with Census.open(target) as census:
+        merge_census_files(census, source)
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.census")) == ["b.census"]

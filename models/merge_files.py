@@ -1,0 +1,303 @@
+"""Merging another census file into this one (a district bringing its streets' files together).
+
+Everything the source knows comes across: its region tree (joined by path; a node the target
+lacks is created with its kind and flag, and the source's population fills a node that has none
+here), its batches with every source row exactly as imported (file name, sheet, row number, raw
+cells), its ID corrections and its clerks' region reassignments. Persons are never copied: the
+IDs the merge touched are recomputed from all their rows, so a person who is in both files is
+counted once with the qualifications of both.
+
+A batch whose file content (sha256) is already in the target is skipped, as importing the same
+file again would be; merging the same census twice therefore changes nothing. The whole merge is
+one transaction: a failure leaves the target exactly as it was.
+
+The source is read through a second connection that cannot write (query_only, or opened
+read-only on read-only media); it is never changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.census import Census
+from models.errors import CensusError
+from models.rules import Rules
+from models.schema import LATEST_VERSION
+
+_REQUIRED_TABLES = frozenset({
+    "migrations", "regions", "batches", "source_rows", "persons", "person_regions", "corrections", "settings",
+})
+_NOT_CENSUS = "不是普查文件（.census），无法合并"
+
+_BATCH_COLUMNS = (
+    "id", "file_name", "file_path", "sha256", "size", "format", "sheet", "header_first", "header_last",
+    "region_id", "region_source", "mapping", "imported_at", "rows_total", "rows_ok", "rows_pending",
+)
+_ROW_COLUMNS = (
+    "id", "batch_id", "sheet", "row_number", "raw", "name", "id_raw", "id_number", "status", "reason", "gender",
+    "phone", "level", "level_raw", "education", "education_raw", "major", "hours", "cert_date", "unit",
+    "region_id", "region_raw", "notes",
+)
+_ROW_CHUNK = 5000
+
+
+@dataclass
+class MergeResult:
+    """What one merged census file brought, for the CLI and the window."""
+
+    file_name: str
+    batches_copied: int = 0
+    batches_skipped: int = 0
+    skipped_files: list[str] = field(default_factory=list)
+    rows_copied: int = 0
+    rows_pending: int = 0
+    regions_created: int = 0
+    populations_taken: int = 0
+    corrections_copied: int = 0
+    overrides_copied: int = 0
+    persons_touched: int = 0  # distinct valid IDs in the copied rows (and copied reassignments)
+    persons_before: int = 0
+    persons_after: int = 0
+    rules_differ: bool = False
+
+    @property
+    def persons_added(self) -> int:
+        return self.persons_after - self.persons_before
+
+    def describe(self) -> str:
+        """One paragraph in Chinese."""
+        if not self.batches_copied and not self.regions_created and not self.populations_taken \
+                and not self.overrides_copied:
+            head = f"{self.file_name}：没有新内容（{self.batches_skipped} 个导入批次已在本普查文件中），没有人被重复计数"
+            return head
+        lines = [
+            f"{self.file_name}：合并导入批次 {self.batches_copied} 个，源数据行 {self.rows_copied} 行"
+            f"（待核实 {self.rows_pending} 行）；涉及人员 {self.persons_touched} 人，"
+            f"其中新增 {self.persons_added} 人，其余与本文件已有人员按身份证号合并",
+        ]
+        if self.batches_skipped:
+            shown = "、".join(self.skipped_files[:5]) + ("等" if len(self.skipped_files) > 5 else "")
+            lines.append(f"  跳过 {self.batches_skipped} 个已导入过的批次（{shown}），没有人被重复计数")
+        if self.regions_created:
+            lines.append(f"  新建区划 {self.regions_created} 个")
+        if self.populations_taken:
+            lines.append(f"  采用来源文件的户籍人口 {self.populations_taken} 个（本文件原来没有）")
+        if self.corrections_copied:
+            lines.append(f"  带入身份证号更正记录 {self.corrections_copied} 条")
+        if self.overrides_copied:
+            lines.append(f"  带入人员所属区划的手工调整 {self.overrides_copied} 条")
+        if self.rules_differ:
+            lines.append("  注意：来源文件的统计口径与本文件不同，合并后按本文件的口径计算")
+        return "\n".join(lines)
+
+
+def _open_source(source: Path, target: Census) -> sqlite3.Connection:
+    """A read-only connection to a file that really is a census; CensusError otherwise."""
+    name = source.name
+    if not source.exists():
+        raise CensusError("文件不存在，无法合并", file=name)
+    if source.is_dir():
+        raise CensusError("这是一个文件夹，请选择普查文件（.census）", file=name)
+    try:
+        if source.resolve() == Path(target.path).resolve():
+            raise CensusError("不能把普查文件合并到它自己", file=name)
+    except OSError:
+        pass
+    with open(source, "rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise CensusError(_NOT_CENSUS, file=name)
+    conn = _connect_read_only(source)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not _REQUIRED_TABLES <= tables:
+            raise CensusError(_NOT_CENSUS, file=name)
+        version = conn.execute("SELECT MAX(version) FROM migrations").fetchone()[0] or 0
+        if version > LATEST_VERSION:
+            raise CensusError("该普查文件由更新版本的程序生成，请先升级本程序再合并", file=name)
+    except sqlite3.DatabaseError as err:
+        conn.close()
+        raise CensusError(f"{_NOT_CENSUS}（{err}）", file=name) from err
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _connect_read_only(source: Path) -> sqlite3.Connection:
+    """A connection that cannot write to the source.
+
+    Preferably a normal connection switched to query_only, so that closing it tidies the source's
+    -wal/-shm files away as usual; on read-only media, a connection opened read-only.
+    """
+    uri = source.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(uri + "?mode=rw", uri=True)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.Error:
+        pass
+    try:
+        return sqlite3.connect(uri + "?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        raise CensusError(f"无法打开：{err}", file=source.name) from err
+
+
+def merge_census_files(census: Census, source: Path) -> MergeResult:
+    """Bring another census file into `census` (see the module docstring); one transaction."""
+    source = Path(source)
+    src = _open_source(source, census)
+    result = MergeResult(source.name)
+    try:
+        with census.transaction():
+            _merge(census, src, result)
+    except sqlite3.DatabaseError as err:
+        raise CensusError(f"合并失败，本普查文件未作任何改动：{err}", file=source.name) from err
+    finally:
+        src.close()
+    return result
+
+
+def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None:
+    conn = census.conn
+    result.persons_before = conn.execute("SELECT COUNT(*) FROM persons").fetchone()[0]
+    src_rules = src.execute("SELECT value FROM settings WHERE key = 'rules'").fetchone()
+    try:
+        result.rules_differ = Rules.from_json(src_rules[0] if src_rules else None) != census.rules
+    except (ValueError, TypeError):
+        result.rules_differ = True
+
+    region_map, created = _merge_regions(census, src, result)
+    batch_map = _merge_batches(census, src, region_map, result)
+
+    # Regions the source created from one of its returns belong to that batch here too, so
+    # undoing the batch removes them again; regions of skipped batches belong to no batch.
+    for src_region_id, src_batch in src.execute("SELECT id, created_batch FROM regions"
+                                                 " WHERE created_batch IS NOT NULL"):
+        if src_region_id in created and src_batch in batch_map:
+            conn.execute("UPDATE regions SET created_batch = ? WHERE id = ?",
+                         (batch_map[src_batch], region_map[src_region_id]))
+
+    ids: set[str] = set()
+    row_map = _copy_rows(census, src, batch_map, region_map, ids, result)
+    _copy_corrections(census, src, row_map, result)
+    _copy_overrides(census, src, region_map, ids, result)
+
+    census._invalidate()
+    result.persons_touched = len(ids)
+    census.recompute(ids)
+    result.persons_after = conn.execute("SELECT COUNT(*) FROM persons").fetchone()[0]
+
+
+def _merge_regions(census: Census, src: sqlite3.Connection,
+                   result: MergeResult) -> tuple[dict[int, int], set[int]]:
+    """Source region id → target region id, creating missing nodes (parents first)."""
+    conn = census.conn
+    existing = {path: (rid, pop) for rid, path, pop in conn.execute("SELECT id, path, population FROM regions")}
+    region_map: dict[int, int] = {}
+    created: set[int] = set()
+    rows = src.execute("SELECT id, parent_id, name, path, kind, depth, population, flagged, note FROM regions"
+                       " ORDER BY depth, id").fetchall()
+    for rid, parent_id, name, path, kind, depth, population, flagged, note in rows:
+        if path in existing:
+            target_id, target_pop = existing[path]
+            if target_pop is None and population is not None:
+                conn.execute("UPDATE regions SET population = ? WHERE id = ?", (population, target_id))
+                result.populations_taken += 1
+            region_map[rid] = target_id
+            continue
+        parent = region_map.get(parent_id) if parent_id is not None else None
+        if parent_id is not None and parent is None:
+            raise CensusError(f"区划“{path}”的上级区划缺失，文件可能已损坏")
+        cur = conn.execute(
+            "INSERT INTO regions (parent_id, name, path, kind, depth, population, flagged, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (parent, name, path, kind, depth, population, flagged, note or ""))
+        region_map[rid] = cur.lastrowid  # type: ignore[assignment]
+        existing[path] = (cur.lastrowid, population)  # type: ignore[assignment]
+        created.add(rid)
+        result.regions_created += 1
+    census._invalidate()
+    return region_map, created
+
+
+def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int, int],
+                   result: MergeResult) -> dict[int, int]:
+    """Source batch id → new target batch id, for the batches whose content is new here."""
+    conn = census.conn
+    known = {r[0] for r in conn.execute("SELECT sha256 FROM batches")}
+    batch_map: dict[int, int] = {}
+    insert = (f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS[1:])}, origin)"
+              f" VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})")
+    for row in src.execute(f"SELECT {', '.join(_BATCH_COLUMNS)} FROM batches ORDER BY id").fetchall():
+        values = dict(zip(_BATCH_COLUMNS, row, strict=True))
+        if values["sha256"] in known:
+            result.batches_skipped += 1
+            result.skipped_files.append(values["file_name"])
+            continue
+        if values["region_id"] is not None:
+            values["region_id"] = region_map[values["region_id"]]
+        cur = conn.execute(insert, [values[c] for c in _BATCH_COLUMNS[1:]] + [result.file_name])
+        batch_map[values["id"]] = cur.lastrowid  # type: ignore[assignment]
+        known.add(values["sha256"])
+        result.batches_copied += 1
+    return batch_map
+
+
+def _copy_rows(census: Census, src: sqlite3.Connection, batch_map: dict[int, int], region_map: dict[int, int],
+               ids: set[str], result: MergeResult) -> dict[int, int]:
+    """Copy the source rows of the copied batches; source row id → target row id."""
+    conn = census.conn
+    row_map: dict[int, int] = {}
+    insert = (f"INSERT INTO source_rows ({', '.join(_ROW_COLUMNS)})"
+              f" VALUES ({', '.join('?' * len(_ROW_COLUMNS))})")
+    next_id = (conn.execute("SELECT MAX(id) FROM source_rows").fetchone()[0] or 0) + 1
+    i_batch, i_id_number = _ROW_COLUMNS.index("batch_id"), _ROW_COLUMNS.index("id_number")
+    i_status, i_region = _ROW_COLUMNS.index("status"), _ROW_COLUMNS.index("region_id")
+    for src_batch, new_batch in batch_map.items():
+        cursor = src.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM source_rows WHERE batch_id = ? ORDER BY id",
+                             (src_batch,))
+        while chunk := cursor.fetchmany(_ROW_CHUNK):
+            out = []
+            for row in chunk:
+                values = list(row)
+                row_map[values[0]] = next_id
+                values[0] = next_id
+                next_id += 1
+                values[i_batch] = new_batch
+                if values[i_region] is not None:
+                    values[i_region] = region_map[values[i_region]]
+                if values[i_status] == "ok" and values[i_id_number]:
+                    ids.add(values[i_id_number])
+                else:
+                    result.rows_pending += 1
+                out.append(values)
+            conn.executemany(insert, out)
+            result.rows_copied += len(out)
+    return row_map
+
+
+def _copy_corrections(census: Census, src: sqlite3.Connection, row_map: dict[int, int],
+                      result: MergeResult) -> None:
+    for _id, row_id, old_raw, old_status, old_reason, new_id, at in src.execute(
+            "SELECT id, row_id, old_id_raw, old_status, old_reason, new_id_number, at FROM corrections ORDER BY id"):
+        if row_id not in row_map:
+            continue  # the row came with a skipped batch: the target has its own history of it
+        census.conn.execute(
+            "INSERT INTO corrections (row_id, old_id_raw, old_status, old_reason, new_id_number, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)", (row_map[row_id], old_raw, old_status, old_reason, new_id, at))
+        result.corrections_copied += 1
+
+
+def _copy_overrides(census: Census, src: sqlite3.Connection, region_map: dict[int, int], ids: set[str],
+                    result: MergeResult) -> None:
+    """A clerk's reassignment in the source applies here unless this file already has one."""
+    conn = census.conn
+    have = {r[0] for r in conn.execute("SELECT id_number FROM person_regions")}
+    for id_number, region_id, at in src.execute("SELECT id_number, region_id, at FROM person_regions"):
+        if id_number in have or region_id not in region_map:
+            continue
+        conn.execute("INSERT INTO person_regions VALUES (?, ?, ?)", (id_number, region_map[region_id], at))
+        ids.add(id_number)
+        result.overrides_copied += 1
