@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,19 +85,36 @@ def cmd_summary(args) -> int:
     return EXIT_OK
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(text: object, width: int, left: bool = False) -> str:
+    text = str(text)
+    pad = " " * max(width - _width(text), 0)
+    return text + pad if left else pad + text
+
+
+SUMMARY_COLUMNS = (("户籍人口", 10), ("应达", 6), ("人才", 6), ("持证", 6), ("学历", 6), ("仅培训", 8), ("每千人", 9),
+                   ("达标", 6), ("待核实", 8))
+
+
 def _print_summary(census: Census) -> None:
     _out(f"{census.title}  （达标比例 {census.rules.per_mille}‰，培训 ≥{census.rules.min_hours} 学时）")
-    _out(f"{'区划':<28}{'户籍人口':>10}{'应达':>6}{'人才':>6}{'持证':>6}{'学历':>6}{'仅培训':>6}{'每千人':>8}  达标  待核实")
+    _out(_cell("区划", 30, left=True) + "".join(_cell(name, w) for name, w in SUMMARY_COLUMNS) + "  备注")
     for s in census.summary():
-        name = "  " * s.depth + s.name + ("*" if s.flagged else "")
+        name = "  " * s.depth + s.name
         per = f"{s.per_mille:.2f}‰" if s.per_mille is not None else "—"
         met = "—" if s.target_met is None else ("是" if s.target_met else "否")
+        notes = []
         if s.certified_min_met is False:
-            met += f"（持证不足{s.certified_min}人）"
-        pop = "—" if s.population is None else str(s.population)
-        target = "—" if s.target is None else str(s.target)
-        _out(f"{name:<28}{pop:>10}{target:>6}{s.talents:>6}{s.certified:>6}{s.degree:>6}{s.trained_only:>6}"
-             f"{per:>8}  {met}  {s.pending_rows or ''}")
+            notes.append(f"持证不足{s.certified_min}人")
+        if s.flagged:
+            notes.append("新增区划，待核实")
+        values = ("—" if s.population is None else s.population, "—" if s.target is None else s.target, s.talents,
+                  s.certified, s.degree, s.trained_only, per, met, s.pending_rows or "")
+        _out(_cell(name, 30, left=True) + "".join(_cell(v, w) for v, (_, w) in zip(values, SUMMARY_COLUMNS, strict=True))
+             + ("  " + "；".join(notes) if notes else ""))
 
 
 def cmd_problems(args) -> int:
@@ -118,8 +136,7 @@ def cmd_problems(args) -> int:
         _out(f"待核实 {len(pending)} 行，其他问题 {len(problems) - len(pending)} 条")
         for p in problems:
             where = f"{p.file_name} / {p.sheet} / 第{p.row_number}行" if p.file_name else p.region_path
-            ident = p.id_raw if args.full_ids else (mask_id(p.id_raw) if len(p.id_raw) >= 15 else p.id_raw)
-            _out(f"[{p.kind_label}] {where}  {p.name} {ident}  {p.reason}")
+            _out(f"[{p.kind_label}] {where}  {p.name} {p.shown_id(args.full_ids)}  {p.reason}")
     return EXIT_OK
 
 
@@ -185,7 +202,7 @@ def cmd_merge(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from exporters.samples import build_demo_census
+    from exporters.demo import build_demo_census
 
     path = build_demo_census(Path(args.census))
     with Census.open(path) as census:
@@ -275,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("已中断")
         return EXIT_ERROR
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

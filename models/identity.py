@@ -117,6 +117,7 @@ def mask_id(number: str | None) -> str:
     """Hide the middle of an ID for screens and summaries: 150302********1234."""
     if not number:
         return ""
+    number = clean_text(str(number))
     if len(number) <= 10:
         return number[:2] + "*" * max(len(number) - 2, 0)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]

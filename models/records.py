@@ -157,6 +157,12 @@ class Problem:
 
     KIND_LABELS = {"pending": "待核实", "name_conflict": "姓名不一致", "review": "需复核", "new_region": "新增区划"}
 
+    def shown_id(self, full: bool = False) -> str:
+        """The ID as typed, masked unless asked for in full (short fragments are shown as they are)."""
+        if full or len(self.id_raw.strip()) < 15:
+            return self.id_raw
+        return mask_id(self.id_raw)
+
     @property
     def kind_label(self) -> str:
         return self.KIND_LABELS.get(self.kind, self.kind)
@@ -168,7 +174,7 @@ class Problem:
             "sheet": self.sheet,
             "row": self.row_number,
             "name": self.name,
-            "id": self.id_raw if full_ids else mask_id(self.id_raw) if len(self.id_raw) >= 15 else self.id_raw,
+            "id": self.shown_id(full_ids),
             "region": self.region_path,
             "reason": self.reason,
         }
