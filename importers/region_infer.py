@@ -40,13 +40,16 @@ def lines_above(sheet: Sheet, header_first: int) -> tuple[list[str], list[str]]:
     """Filler lines (填报单位…) and title lines in the rows above the header."""
     fillers, titles = [], []
     for row in sheet.rows[:header_first]:
-        for cell in row:
-            text = text_of(cell)
-            if not text:
-                continue
+        texts = [text_of(cell) for cell in row]
+        texts = [t for t in texts if t]
+        for i, text in enumerate(texts):
             if _FILLER.match(text):
+                # "填报单位：" alone in its cell: the unit is in the next cell.
+                label_only = re.fullmatch(r"\s*(填报|报送|填表)(单位|部门)(（盖章）|\(盖章\))?[:：]?\s*", text)
+                if label_only and i + 1 < len(texts):
+                    text = text + texts[i + 1]
                 fillers.append(text)
-            elif not re.match(r"^\s*(填报|填表)(日期|时间)", text):
+            elif not re.match(r"^\s*(填报|填表)(日期|时间)", text) and not _FILLER.match(texts[i - 1] if i else ""):
                 titles.append(text)
     return fillers, titles
 

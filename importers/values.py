@@ -97,6 +97,8 @@ _EDUCATION_PATTERNS: tuple[tuple[str, int], ...] = (
     ("博士", EDU_DOCTOR),
     ("硕士", EDU_MASTER),
     ("研究生", EDU_MASTER),
+    ("中等专科", EDU_SECONDARY),
+    ("中等职业", EDU_SECONDARY),
     ("专升本", EDU_BACHELOR),
     ("本科", EDU_BACHELOR),
     ("学士", EDU_BACHELOR),

@@ -145,7 +145,7 @@ class RegionTree:
         hits = [r for r in pool if r.name and r.name in text]
         if not hits:
             short = strip_office(text)
-            hits = [r for r in pool if r.name == short]
+            hits = [r for r in pool if r.name == short or (len(short) >= 2 and bare_name(r.name) == short)]
             if not hits:
                 return Match(None, text)
         hit_ids = {r.id for r in hits}
@@ -176,6 +176,17 @@ def clean_region_text(text: str) -> str:
     for word in NOISE_WORDS:
         text = text.replace(word, "")
     return text.strip("_-—·、，,:： ")
+
+
+_KIND_SUFFIXES = ("街道", "社区", "嘎查", "苏木", "村", "镇", "乡")
+
+
+def bare_name(name: str) -> str:
+    """光明社区 → 光明: how people sometimes write a region without its kind."""
+    for suffix in _KIND_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
 
 
 def residue(text: str) -> str:

@@ -259,3 +259,14 @@ def test_bad_files_give_a_clear_message_and_store_nothing(census, tmp_path):
         assert name in str(err.value)
         assert "Traceback" not in str(err.value)
     assert state(census) == before
+
+
+def test_filler_label_and_unit_in_separate_cells(census, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["社会工作专业人才摸排表"])
+    ws.append(["填报单位：", "东区和平街道幸福社区", None, "填报日期：", "2021-03-15"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级"])
+    ws.append([1, "张三", make_id(95), "初级"])
+    wb.save(tmp_path / "x.xlsx")
+    assert import_file(census, tmp_path / "x.xlsx").region_path == "测试市/东区/和平街道/幸福社区"

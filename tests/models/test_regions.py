@@ -66,3 +66,9 @@ def test_matching_within_a_subtree():
     t = tree()
     street = t.by_path["测试市/东区/和平街道"]
     assert t.match_text("团结社区", within=street).region.path == "测试市/东区/和平街道/团结社区"
+
+
+def test_region_written_without_its_kind():
+    t = tree()
+    street = t.by_path["测试市/东区/和平街道"]
+    assert t.match_text("幸福", within=street).region.path == "测试市/东区/和平街道/幸福社区"
