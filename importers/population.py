@@ -113,7 +113,7 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 census.conn.execute("UPDATE regions SET population = ?, flagged = 0 WHERE id = ?",
                                     (population, node.id))
                 populations += 1
-        census._tree = None
+        census.refresh()
     if count == 0:
         raise PopulationError("户籍人口表中没有任何区划行", file=file_name)
     return PopulationResult(file_name, count, len(census.tree().regions) - before, populations)

@@ -112,9 +112,12 @@ class Census:
         else:
             self.conn.execute(f"RELEASE sp{self._depth}")
 
-    def _invalidate(self) -> None:
+    def refresh(self) -> None:
+        """Forget cached regions and rules (after writing them with SQL of one's own)."""
         self._tree = None
         self._rules = None
+
+    _invalidate = refresh
 
     # ---- settings ------------------------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
