@@ -186,8 +186,8 @@ class ImportJob:
         if existing:
             return existing
         parent = path.rsplit("/", 1)[0] if "/" in path else None
-        if parent and self.census.region_by_path(parent) is None and self.plan.region.source != "user":
-            raise CensusError(f"区划“{parent}”不存在", file=self.plan.file_name)
+        if parent and self.census.region_by_path(parent) is None and self.census.tree().regions:
+            raise CensusError(f"上级区划“{parent}”不存在，请检查区划路径（可先导入户籍人口表）", file=self.plan.file_name)
         node = self.census.ensure_region(path, flagged=flag, note=note, batch_id=batch_id)
         self.result.new_regions.append(node.path)
         return node

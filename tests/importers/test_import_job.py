@@ -270,3 +270,13 @@ def test_filler_label_and_unit_in_separate_cells(census, tmp_path):
     ws.append([1, "张三", make_id(95), "初级"])
     wb.save(tmp_path / "x.xlsx")
     assert import_file(census, tmp_path / "x.xlsx").region_path == "测试市/东区/和平街道/幸福社区"
+
+
+def test_region_option_with_a_mistyped_parent_is_refused(census, tmp_path):
+    path = write_community_return(tmp_path / "u.xlsx", "某单位", [("甲", make_id(96), "初级", None, None, None)],
+                                  title="摸排表")
+    before = state(census)
+    with pytest.raises(CensusError) as err:
+        import_file(census, path, region="测试市/东去/某单位")
+    assert "测试市/东去" in str(err.value)
+    assert state(census) == before
