@@ -1,0 +1,508 @@
+"""Import: review every file (sheet, header rows, region, column mapping), then import, then results.
+
+Nothing is stored until 开始导入; planning and importing run on the worker thread, each with its
+own census connection. The user can change a file's region (from the tree or typed as a new
+path) and any column's field; anything uncertain is highlighted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import messages
+from gui.import_ops import Outcome, PlanEntry, plan_paths, run_imports
+from gui.paths import APP_TITLE
+from gui.worker import TaskRunner, Worker
+from importers.headers import FIELD_LABELS
+from models.errors import CensusError
+from models.regions import Region
+
+WARN_BG = QColor("#fff1c2")
+ERROR_BG = QColor("#fbd9d3")
+OK_FG = QColor("#1b7f3b")
+ERROR_FG = QColor("#b03a2e")
+
+
+def _item(text: str, tip: str = "") -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if tip:
+        item.setToolTip(tip)
+    return item
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    return table
+
+
+class ImportDialog(QDialog):
+    imported = Signal()
+
+    FILE_HEADERS = ["导入", "文件", "状态", "工作表", "表头行", "区划", "区划依据"]
+
+    def __init__(self, parent: QWidget | None, census_path: Path, paths: list[Path], runner: TaskRunner,
+                 regions: list[Region]):
+        super().__init__(parent)
+        self.setWindowTitle(f"导入摸排表 - {APP_TITLE}")
+        self.census_path = census_path
+        self.paths = paths
+        self.runner = runner
+        self.region_paths = [r.path for r in regions]
+        self.entries: list[PlanEntry] = []
+        self.include: list[bool] = []
+        self.outcomes: list[Outcome] | None = None
+        self.worker: Worker | None = None
+        self.planning = self.running = False
+        self._loading = False
+        self.closed = False
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._review_page())
+        self.pages.addWidget(self._progress_page())
+        self.pages.addWidget(self._result_page())
+        layout.addWidget(self.pages)
+        self.resize(1280, 780)
+        self._plan()
+
+    # ---- pages -----------------------------------------------------------------------------
+    def _review_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.summary = QLabel("正在读取文件…")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.plan_bar = QProgressBar()
+        layout.addWidget(self.plan_bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.files = _table(self.FILE_HEADERS)
+        for column, width in enumerate((44, 280, 120, 110, 70, 360)):
+            self.files.setColumnWidth(column, width)
+        self.files.itemSelectionChanged.connect(self._show_selected)
+        self.files.itemChanged.connect(self._include_changed)
+        split.addWidget(self.files)
+        detail = QGroupBox("所选文件")
+        dl = QVBoxLayout(detail)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("所属区划："))
+        self.region = QComboBox()
+        self.region.setEditable(True)
+        self.region.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.region.addItems(self.region_paths)
+        self.region.setMinimumWidth(420)
+        completer = QCompleter(self.region_paths, self.region)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.region.setCompleter(completer)
+        self.region.lineEdit().setPlaceholderText("从区划树选择，或输入新路径，如 乌海市/市民政局")
+        self.region.activated.connect(lambda _i: self._apply_region())
+        self.region.lineEdit().editingFinished.connect(self._apply_region)
+        row.addWidget(self.region, 1)
+        self.region_note = QLabel("")
+        self.region_note.setWordWrap(True)
+        row.addWidget(self.region_note, 1)
+        dl.addLayout(row)
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("warnings")
+        self.warnings.setWordWrap(True)
+        dl.addWidget(self.warnings)
+        self.columns = _table(["列", "表头", "识别为", "说明"])
+        for column, width in enumerate((50, 260, 170)):
+            self.columns.setColumnWidth(column, width)
+        self.columns.verticalHeader().setDefaultSectionSize(30)
+        dl.addWidget(self.columns)
+        split.addWidget(detail)
+        split.setSizes([300, 420])
+        layout.addWidget(split, 1)
+        buttons = QHBoxLayout()
+        hint = QLabel("黄色为需要确认的内容。确认无误后点击“开始导入”；导入前不会写入任何数据。")
+        hint.setObjectName("hint")
+        buttons.addWidget(hint, 1)
+        self.cancel_review = QPushButton("取消")
+        self.cancel_review.clicked.connect(self.reject)
+        self.start_button = QPushButton("开始导入")
+        self.start_button.setDefault(True)
+        self.start_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start_import)
+        buttons.addWidget(self.cancel_review)
+        buttons.addWidget(self.start_button)
+        layout.addLayout(buttons)
+        return page
+
+    def _progress_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        self.progress_label = QLabel("正在导入…")
+        layout.addWidget(self.progress_label)
+        self.progress = QProgressBar()
+        layout.addWidget(self.progress)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        note = QLabel("取消时正在导入的文件会整体撤回，已完成的文件保留。")
+        note.setObjectName("hint")
+        layout.addWidget(note)
+        layout.addStretch(2)
+        return page
+
+    def _result_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.result_summary = QLabel("")
+        self.result_summary.setWordWrap(True)
+        layout.addWidget(self.result_summary)
+        self.results = _table(["文件", "结果", "所属区划", "数据行", "成为人员（行）", "人数", "待核实（行）", "说明"])
+        for column, width in enumerate((260, 70, 300, 70, 110, 60, 100)):
+            self.results.setColumnWidth(column, width)
+        layout.addWidget(self.results, 2)
+        layout.addWidget(QLabel("详细说明："))
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        layout.addWidget(self.details, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        layout.addLayout(row)
+        return page
+
+    # ---- planning --------------------------------------------------------------------------
+    def _plan(self) -> None:
+        self.planning = True
+        paths = list(self.paths)
+        self.plan_bar.setRange(0, len(paths))
+        self.worker = self.runner.start(
+            lambda cancel: plan_paths(self.census_path, paths, cancel), self._planned, self._plan_failed,
+            lambda done, total, message: (self.plan_bar.setValue(done), self.summary.setText(message)))
+
+    def _plan_failed(self, message: str) -> None:
+        if self.closed:
+            return
+        self.planning = False
+        self.plan_bar.hide()
+        self.summary.setText(message)
+        messages.show_error(self, message)
+
+    def _planned(self, entries: list[PlanEntry]) -> None:
+        if self.closed:
+            return
+        self.planning = False
+        self.plan_bar.hide()
+        self.entries = entries
+        self.include = [e.plan is not None for e in entries]
+        self._fill_files()
+        if entries:
+            self.files.selectRow(next((i for i, e in enumerate(entries) if e.plan is not None), 0))
+        self.start_button.setEnabled(any(self.include))
+
+    def _fill_files(self) -> None:
+        self._loading = True
+        self.files.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
+            self._fill_file_row(row, entry)
+        self._loading = False
+        self._update_summary()
+
+    def _fill_file_row(self, row: int, entry: PlanEntry) -> None:
+        loading, self._loading = self._loading, True
+        check = QTableWidgetItem()
+        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        if entry.plan is not None:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        check.setFlags(flags)
+        check.setCheckState(Qt.CheckState.Checked if self.include[row] else Qt.CheckState.Unchecked)
+        self.files.setItem(row, 0, check)
+        self.files.setItem(row, 1, _item(entry.file_name, str(entry.path)))
+        plan = entry.plan
+        if plan is None:
+            status = _item("无法导入", entry.error)
+            cells = [status, _item(""), _item(""), _item(entry.error, entry.error), _item("")]
+            for cell in cells:
+                cell.setBackground(QBrush(ERROR_BG))
+            status.setForeground(QBrush(ERROR_FG))
+        else:
+            warnings = plan.uncertain
+            if plan.duplicate_of is not None:
+                status = _item("已导入过", plan.duplicate_note)
+            elif plan.region.path is None:
+                status = _item("需选择区划", "\n".join(warnings))
+            elif warnings:
+                status = _item("需确认", "\n".join(warnings))
+            else:
+                status = _item("可导入")
+                status.setForeground(QBrush(OK_FG))
+            if warnings:
+                status.setBackground(QBrush(ERROR_BG if plan.region.path is None else WARN_BG))
+            header = f"第 {plan.header.first_row + 1} 行" if plan.header.first_row == plan.header.last_row else \
+                f"第 {plan.header.first_row + 1}–{plan.header.last_row + 1} 行"
+            region = _item(plan.region.path or "（未确定）", plan.region.message)
+            source = _item(plan.region.source_label + ("，将新建" if self._is_new(plan.region.path) else ""))
+            if plan.region.path is None:
+                region.setBackground(QBrush(ERROR_BG))
+            elif plan.region.uncertain or self._is_new(plan.region.path):
+                region.setBackground(QBrush(WARN_BG))
+                source.setBackground(QBrush(WARN_BG))
+            cells = [status, _item(plan.sheet.name), _item(header), region, source]
+        for column, cell in enumerate(cells, start=2):
+            self.files.setItem(row, column, cell)
+        self._loading = loading
+
+    def _is_new(self, path: str | None) -> bool:
+        return bool(path) and path not in self.region_paths
+
+    def _update_summary(self) -> None:
+        ok = [e for e in self.entries if e.plan is not None]
+        failed = len(self.entries) - len(ok)
+        undecided = sum(1 for e in ok if e.plan.region.path is None)  # type: ignore[union-attr]
+        uncertain = sum(1 for e in ok if e.plan.uncertain)  # type: ignore[union-attr]
+        rows = sum(e.plan.data_rows for i, e in enumerate(self.entries) if e.plan and self.include[i])
+        parts = [f"共 {len(self.entries)} 个文件：可导入 {len(ok)} 个"]
+        if failed:
+            parts.append(f"无法读取 {failed} 个（不会导入）")
+        if uncertain:
+            parts.append(f"需确认 {uncertain} 个")
+        if undecided:
+            parts.append(f"其中 {undecided} 个需要选择区划")
+        self.summary.setText("，".join(parts) + f"。已勾选文件表头以下约 {rows:,} 行。")
+
+    def _include_changed(self, item: QTableWidgetItem) -> None:
+        if self._loading or item.column() != 0:
+            return
+        self.include[item.row()] = item.checkState() == Qt.CheckState.Checked
+        self._update_summary()
+        self.start_button.setEnabled(any(self.include))
+
+    # ---- the selected file ---------------------------------------------------------------
+    def current_row(self) -> int:
+        rows = self.files.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def _show_selected(self) -> None:
+        row = self.current_row()
+        entry = self.entries[row] if 0 <= row < len(self.entries) else None
+        plan = entry.plan if entry else None
+        self.region.setEnabled(plan is not None)
+        self.columns.setRowCount(0)
+        if entry is None:
+            return
+        if plan is None:
+            self.region.setEditText("")
+            self.region_note.setText("")
+            self.warnings.setText(f"无法导入：{entry.error}")
+            return
+        self.region.blockSignals(True)
+        self.region.setEditText(plan.region.path or "")
+        self.region.blockSignals(False)
+        note = f"依据：{plan.region.source_label}"
+        if plan.region.candidates:
+            note += "；可能是：" + "、".join(plan.region.candidates)
+        if self._is_new(plan.region.path):
+            note += "；该区划不在区划树中，导入时将新建并标记待核实"
+        self.region_note.setText(note)
+        warnings = plan.uncertain
+        self.warnings.setText("需要确认：\n· " + "\n· ".join(warnings) if warnings else "未发现需要确认的问题。")
+        self.warnings.setProperty("state", "warn" if warnings else "ok")
+        self.warnings.style().unpolish(self.warnings)
+        self.warnings.style().polish(self.warnings)
+        self._fill_columns(row)
+
+    def _fill_columns(self, row: int) -> None:
+        plan = self.entries[row].plan
+        assert plan is not None
+        self.columns.setRowCount(len(plan.columns))
+        for r, col in enumerate(plan.columns):
+            self.columns.setItem(r, 0, _item(_column_letter(col.index)))
+            self.columns.setItem(r, 1, _item(col.label))
+            combo = QComboBox()
+            combo.addItem("（不导入此列）", None)
+            for key, label in FIELD_LABELS.items():
+                combo.addItem(label, key)
+            combo.setCurrentIndex(max(combo.findData(col.field), 0))
+            combo.currentIndexChanged.connect(
+                lambda _i, c=combo, index=col.index: self.set_field(self.current_row(), index, c.currentData()))
+            self.columns.setCellWidget(r, 2, combo)
+            note = _item(col.note or ("需确认" if col.uncertain else ""))
+            self.columns.setItem(r, 3, note)
+            if col.uncertain:
+                for c in (0, 1, 3):
+                    self.columns.item(r, c).setBackground(QBrush(WARN_BG))
+
+    def _apply_region(self) -> None:
+        row = self.current_row()
+        if row < 0 or self.entries[row].plan is None:
+            return
+        text = self.region.currentText().strip().strip("/")
+        if text and text != (self.entries[row].plan.region.path or ""):  # type: ignore[union-attr]
+            self.set_region(row, text)
+
+    def set_region(self, row: int, path: str) -> bool:
+        entry = self.entries[row]
+        if entry.plan is None:
+            return False
+        try:
+            entry.plan = entry.plan.with_region(path)
+        except CensusError as err:
+            messages.show_error(self, str(err))
+            return False
+        self._fill_file_row(row, entry)
+        self._update_summary()
+        if row == self.current_row():
+            self._show_selected()
+        return True
+
+    def set_field(self, row: int, column_index: int, field: str | None) -> bool:
+        entry = self.entries[row] if 0 <= row < len(self.entries) else None
+        if entry is None or entry.plan is None:
+            return False
+        try:
+            entry.plan = entry.plan.with_field(column_index, field)
+        except CensusError as err:
+            messages.show_error(self, str(err))
+            return False
+        self._fill_file_row(row, entry)
+        self._update_summary()
+        if row == self.current_row():
+            self._show_selected()
+        return True
+
+    # ---- importing -------------------------------------------------------------------------
+    def selected_plans(self):
+        return [e.plan for i, e in enumerate(self.entries) if e.plan is not None and self.include[i]]
+
+    def start_import(self) -> bool:
+        plans = self.selected_plans()
+        if not plans or self.planning or self.running:
+            return False
+        undecided = [p.file_name for p in plans if p.region.path is None]
+        if undecided:
+            messages.show_error(self, "以下文件还没有确定所属区划，请选中文件后在“所属区划”中选择或输入：\n"
+                                + "\n".join(undecided))
+            return False
+        self.running = True
+        self.pages.setCurrentIndex(1)
+        self.progress.setRange(0, 0)
+
+        def progress(done: int, total: int, message: str) -> None:
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+            self.progress_label.setText(message)
+
+        self.worker = self.runner.start(lambda cancel: run_imports(self.census_path, plans, cancel),
+                                        self._imported, self._import_failed, progress)
+        return True
+
+    def cancel(self) -> None:
+        if self.worker is not None and not self.worker.done:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText("正在取消，正在撤回当前文件…")
+
+    def _import_failed(self, message: str) -> None:
+        self.running = False
+        self.outcomes = []
+        self._show_results([], message)
+        self.imported.emit()
+
+    def _imported(self, outcomes: list[Outcome]) -> None:
+        self.running = False
+        self.outcomes = outcomes
+        self._show_results(outcomes)
+        self.imported.emit()
+
+    def _show_results(self, outcomes: list[Outcome], error: str = "") -> None:
+        self.pages.setCurrentIndex(2)
+        counts = {k: sum(1 for o in outcomes if o.status == k) for k in Outcome.STATUS_LABELS}
+        text = (f"已导入 {counts['imported']} 个文件，跳过 {counts['duplicate']} 个（此前已导入），"
+                f"失败 {counts['failed']} 个")
+        if counts["cancelled"] or counts["not_run"]:
+            text += f"，因取消未导入 {counts['cancelled'] + counts['not_run']} 个"
+        skipped = [e for e in self.entries if e.plan is None]
+        if skipped:
+            text += f"；无法读取而未导入 {len(skipped)} 个"
+        self.result_summary.setText((error + "\n" if error else "") + text + "。")
+        self.results.setRowCount(len(outcomes) + len(skipped))
+        lines = []
+        for row, o in enumerate(outcomes):
+            r = o.result if o.status == "imported" else None
+            values = [o.file_name, o.status_label, r.region_path if r else "", str(r.rows_total) if r else "",
+                      str(r.rows_ok) if r else "", str(r.persons) if r else "", str(r.rows_pending) if r else "",
+                      self._reason(o)]
+            for column, value in enumerate(values):
+                item = _item(value, value)
+                if column == 1:
+                    item.setForeground(QBrush(OK_FG if o.status == "imported" else ERROR_FG
+                                              if o.status == "failed" else QColor("#7a5b00")))
+                if column == 6 and r and r.rows_pending:
+                    item.setBackground(QBrush(WARN_BG))
+                self.results.setItem(row, column, item)
+            lines.append(o.describe())
+        for row, entry in enumerate(skipped, start=len(outcomes)):
+            for column, value in enumerate([entry.file_name, "未导入", "", "", "", "", "", entry.error]):
+                self.results.setItem(row, column, _item(value, value))
+            lines.append(f"{entry.file_name}：无法读取，未导入。{entry.error}")
+        self.details.setPlainText("\n\n".join(lines))
+
+    @staticmethod
+    def _reason(o: Outcome) -> str:
+        if o.status != "imported" or o.result is None:
+            return o.message or ("内容与已导入的文件相同，没有人被重复计数" if o.status == "duplicate" else "")
+        r = o.result
+        parts = [f"{reason} {n} 行" for reason, n in r.reasons.most_common()]
+        parts += [f"需复核：{note} {n} 行" for note, n in r.notes.most_common()]
+        if r.new_regions:
+            parts.append("新建区划：" + "、".join(r.new_regions))
+        return "；".join(parts) or "全部有效"
+
+    def reject(self) -> None:
+        if self.running:
+            self.cancel()
+            return
+        if self.planning and self.worker is not None:
+            self.worker.cancel()
+        self.closed = True
+        super().reject()
+
+    def accept(self) -> None:
+        self.closed = True
+        super().accept()
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -1,0 +1,688 @@
+"""The main window: region tree on the left, the selected node's dashboard, people, problems, history.
+
+Every change to the census runs through `self.runner` (one worker thread, its own connection);
+the window keeps a read connection of its own and reopens it after each change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QModelIndex, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressDialog,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QTreeView,
+)
+
+from gui import messages
+from gui.dashboard import Dashboard
+from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
+from gui.pages import HistoryPage, PeoplePage, ProblemsPage
+from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir, demo_census_path, expand_paths, settings
+from gui.person_dialog import SourceRowsDialog
+from gui.start_page import StartPage
+from gui.worker import TaskRunner, Worker
+from models.census import Census
+from models.errors import CensusError
+from models.records import Batch, Person, Problem
+
+MAX_RECENT = 8
+CENSUS_FILTER = f"普查文件 (*{CENSUS_SUFFIX})"
+RETURNS_FILTER = "摸排表 (*.xlsx *.xlsm *.xls *.csv);;所有文件 (*)"
+
+
+def census_task(path: Path, action: Callable[[Census], Any]) -> Callable[[Callable[[], bool]], Any]:
+    """A worker function that runs `action` on its own connection to the census file."""
+    def task(cancel: Callable[[], bool]) -> Any:
+        with Census.open(path) as census:
+            return action(census)
+    return task
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.census: Census | None = None
+        self.full_ids = False
+        self.runner = TaskRunner(self, default_fail=self.show_error)
+        self.runner.busy_changed.connect(self._busy_changed)
+        self.import_dialog = None
+        self.setAcceptDrops(True)
+        self._build_actions()
+        self._build_menus()
+        self._build_central()
+        self.statusBar().addPermanentWidget(self._status_label())
+        self._restore_geometry()
+        self._update_state()
+
+    # ---- building ------------------------------------------------------------------------
+    def _action(self, text: str, slot: Callable, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_new = self._action("新建普查文件…", self.ask_new, QKeySequence.StandardKey.New)
+        self.act_open = self._action("打开普查文件…", self.ask_open, QKeySequence.StandardKey.Open)
+        self.act_save_as = self._action("另存为…", self.ask_save_as, QKeySequence.StandardKey.SaveAs)
+        self.act_demo = self._action("打开示例", self.open_demo)
+        self.act_close = self._action("关闭普查文件", self.close_census)
+        self.act_quit = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
+        self.act_import = self._action("导入摸排表…", self.ask_import_files, "Ctrl+I")
+        self.act_import_dir = self._action("导入文件夹…", self.ask_import_folder)
+        self.act_population = self._action("导入户籍人口表…", self.ask_population)
+        self.act_rules = self._action("统计规则…", self.ask_rules)
+        self.act_export_summary = self._action("导出汇总…", self.ask_export_summary)
+        self.act_export_corrections = self._action("导出更正清单…", self.ask_export_corrections)
+        self.act_templates = self._action("生成采集模板…", self.ask_templates)
+        self.act_merge = self._action("合并普查文件…", self.ask_merge)
+        self.act_full_ids = QAction("显示完整证件号", self)
+        self.act_full_ids.setCheckable(True)
+        self.act_full_ids.toggled.connect(self._toggle_full_ids)
+        self.census_actions = [self.act_save_as, self.act_close, self.act_import, self.act_import_dir,
+                               self.act_population, self.act_rules, self.act_export_summary,
+                               self.act_export_corrections, self.act_templates, self.act_merge]
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        for action in (self.act_new, self.act_open):
+            file_menu.addAction(action)
+        self.recent_menu = QMenu("最近打开", self)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.act_save_as)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_demo)
+        file_menu.addAction(self.act_close)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        data_menu = bar.addMenu("导入(&I)")
+        for action in (self.act_import, self.act_import_dir, self.act_population):
+            data_menu.addAction(action)
+        export_menu = bar.addMenu("导出(&E)")
+        for action in (self.act_export_summary, self.act_export_corrections, self.act_templates):
+            export_menu.addAction(action)
+        export_menu.addSeparator()
+        export_menu.addAction(self.act_merge)
+        settings_menu = bar.addMenu("设置(&S)")
+        settings_menu.addAction(self.act_rules)
+        settings_menu.addAction(self.act_full_ids)
+        toolbar = self.addToolBar("常用")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.act_import, self.act_population, self.act_export_summary, self.act_rules):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.act_full_ids)
+        self._refresh_recent_menu()
+
+    def _build_central(self) -> None:
+        self.stack = QStackedWidget()
+        self.start_page = StartPage()
+        self.start_page.new_requested.connect(self.ask_new)
+        self.start_page.open_requested.connect(self.ask_open)
+        self.start_page.demo_requested.connect(self.open_demo)
+        self.start_page.recent_requested.connect(lambda path: self.open_census(Path(path)))
+        self.stack.addWidget(self.start_page)
+
+        self.tree_model = RegionTreeModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_model)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 90), (2, 72), (3, 100)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.tree.setColumnWidth(column, width)
+        self.tree.selectionModel().currentRowChanged.connect(lambda *_: self._region_selected())
+
+        self.dashboard = Dashboard()
+        self.dashboard.edit_population.connect(self.ask_population_value)
+        self.people = PeoplePage()
+        self.people.open_person.connect(self.show_person)
+        self.problems = ProblemsPage()
+        self.problems.correct_requested.connect(self.ask_correct)
+        self.problems.show_row_requested.connect(self.show_source_row)
+        self.history = HistoryPage()
+        self.history.undo_requested.connect(self.ask_undo)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.dashboard, "概况")
+        self.tabs.addTab(self.people, "人员")
+        self.tabs.addTab(self.problems, "问题")
+        self.tabs.addTab(self.history, "导入记录")
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([460, 1000])
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+
+    def _status_label(self) -> QLabel:
+        self.status = QLabel("")
+        return self.status
+
+    # ---- state -----------------------------------------------------------------------------
+    def _update_state(self) -> None:
+        has = self.census is not None
+        busy = self.runner.busy
+        for action in self.census_actions:
+            action.setEnabled(has and not busy)
+        for action in (self.act_new, self.act_open, self.act_demo):
+            action.setEnabled(not busy)
+        self.recent_menu.setEnabled(not busy)
+        self.stack.setCurrentIndex(1 if has else 0)
+        if has:
+            assert self.census is not None
+            self.setWindowTitle(f"{self.census.title} — {self.census.path} - {APP_TITLE}")
+        else:
+            self.setWindowTitle(APP_TITLE)
+            self.start_page.set_recent(self.recent_files())
+
+    def _busy_changed(self, busy: bool) -> None:
+        self._update_state()
+        if busy:
+            self.statusBar().showMessage("正在处理，请稍候…")
+        else:
+            self.statusBar().clearMessage()
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    def show_error(self, message: str) -> None:
+        messages.show_error(self, message)
+
+    # ---- recent files (QSettings, gui only) -------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = settings().value("recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [p for p in items if p and Path(p).exists()]
+
+    def _remember(self, path: Path) -> None:
+        text = str(path.resolve())
+        items = [text] + [p for p in self.recent_files() if p != text]
+        store = settings()
+        store.setValue("recent", items[:MAX_RECENT])
+        store.setValue("last", text)
+        store.sync()
+        self._refresh_recent_menu()
+
+    def last_file(self) -> Path | None:
+        value = settings().value("last", "")
+        return Path(value) if value and Path(value).exists() else None
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_census(Path(p)))
+        self.recent_menu.setEnabled(bool(files))
+
+    # ---- opening ---------------------------------------------------------------------------
+    def open_census(self, path: Path) -> bool:
+        if self.runner.busy:
+            self.show_error("请等待当前操作完成后再打开其他普查文件。")
+            return False
+        try:
+            census = Census.open(path)
+        except CensusError as err:
+            self.show_error(str(err))
+            return False
+        self._close_connection()
+        self.census = census
+        self._remember(path)
+        self.reload(select_root=True)
+        return True
+
+    def _close_connection(self) -> None:
+        if self.census is not None:
+            self.census.close()
+            self.census = None
+
+    def close_census(self) -> None:
+        if self.runner.busy:
+            return
+        self._close_connection()
+        settings().setValue("last", "")
+        self.tree_model.load([])
+        self.people.set_region(None, None)
+        self._update_state()
+
+    def new_census(self, path: Path) -> bool:
+        path = path if path.suffix == CENSUS_SUFFIX else path.with_name(path.name + CENSUS_SUFFIX)
+        if self.census is not None and self.census.path.resolve() == path.resolve():
+            self.show_error("不能覆盖当前打开的普查文件，请换一个文件名。")
+            return False
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return self.open_census(path)
+
+    def ask_new(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "新建普查文件", str(data_dir() / f"新普查{CENSUS_SUFFIX}"),
+                                              CENSUS_FILTER)
+        if name:
+            self.new_census(Path(name))
+
+    def ask_open(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "打开普查文件", str(data_dir()), CENSUS_FILTER)
+        if name:
+            self.open_census(Path(name))
+
+    def ask_save_as(self) -> None:
+        if self.census is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "另存为", str(self.census.path.with_name(
+            self.census.path.stem + "-副本" + CENSUS_SUFFIX)), CENSUS_FILTER)
+        if name:
+            self.save_as(Path(name))
+
+    def save_as(self, target: Path) -> bool:
+        """Copy the open census with SQLite's backup API (no write is running) and switch to the copy."""
+        if self.census is None:
+            return False
+        if self.runner.busy:
+            self.show_error("请等待当前操作完成后再另存。")
+            return False
+        target = target if target.suffix == CENSUS_SUFFIX else target.with_name(target.name + CENSUS_SUFFIX)
+        if target.resolve() == self.census.path.resolve():
+            return True
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(target) + suffix).unlink(missing_ok=True)
+            copy = sqlite3.connect(str(target))
+            try:
+                self.census.conn.backup(copy)
+            finally:
+                copy.close()
+        except (OSError, sqlite3.Error) as err:
+            self.show_error(f"另存失败：{err}")
+            return False
+        return self.open_census(target)
+
+    def open_demo(self) -> None:
+        path = demo_census_path()
+        if path.exists():
+            self.open_census(path)
+            return
+
+        def build(cancel):
+            try:
+                from exporters.demo import build_demo_census
+            except ImportError:
+                raise CensusError("本版本没有附带示例数据") from None
+            try:
+                return build_demo_census(path, cancel.report)
+            except BaseException:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(path) + suffix).unlink(missing_ok=True)
+                raise
+
+        self.run_task(build, lambda result: self.open_census(Path(result or path)),
+                      "正在生成示例普查文件（约需几秒钟）…")
+
+    # ---- background work -----------------------------------------------------------------
+    def run_task(self, fn, on_done: Callable[[Any], None], label: str, cancellable: bool = False) -> Worker:
+        """Run `fn(cancel)` on the worker thread with a progress dialog; errors become dialogs."""
+        dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, self)
+        dialog.setWindowTitle(APP_TITLE)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setMinimumWidth(420)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not cancellable:
+            dialog.setCancelButton(None)
+
+        def progress(done: int, total: int, message: str) -> None:
+            dialog.setMaximum(max(total, 0))
+            dialog.setValue(min(done, total) if total else 0)
+            if message:
+                dialog.setLabelText(message)
+
+        def finish(callback: Callable[[Any], None], value: Any) -> None:
+            dialog.reset()
+            dialog.close()
+            dialog.deleteLater()
+            callback(value)
+
+        worker = self.runner.start(fn, lambda value: finish(on_done, value),
+                                   lambda message: finish(self.show_error, message), progress)
+        if cancellable:
+            dialog.canceled.connect(worker.cancel)
+        return worker
+
+    def write(self, action: Callable[[Census], Any], label: str, on_done: Callable[[Any], None] | None = None) -> None:
+        """A change to the census on the worker thread, then a fresh view."""
+        if self.census is None:
+            return
+        path = self.census.path
+
+        def done(value: Any) -> None:
+            self.reload()
+            if on_done:
+                on_done(value)
+
+        self.run_task(census_task(path, action), done, label)
+
+    # ---- refreshing ----------------------------------------------------------------------
+    def reload(self, select_root: bool = False) -> None:
+        """Reopen the read connection (other threads wrote) and refresh every view, keeping the selection."""
+        if self.census is None:
+            self._update_state()
+            return
+        path = self.census.path
+        selected = None if select_root else self.selected_region_id()
+        self.census.refresh()
+        self.tree_model.load(self.census.summary())
+        self.tree.expandToDepth(1)
+        index = self.tree_model.index_of(selected) if selected is not None else QModelIndex()
+        if not index.isValid():
+            index = self.tree_model.index(0, 0)
+        self.tree.setCurrentIndex(index)
+        self._region_selected()
+        self.history.set_batches(self.census.batches())
+        totals = self.census.totals()
+        self.status.setText(f"人才 {totals['talents']:,} 人 · 待核实 {totals['pending_rows']:,} 行 · {path}")
+        self._update_state()
+
+    def selected_region_id(self) -> int | None:
+        index = self.tree.currentIndex()
+        return index.data(REGION_ID_ROLE) if index.isValid() else None
+
+    def select_region(self, region_id: int) -> None:
+        self.tree.setCurrentIndex(self.tree_model.index_of(region_id))
+
+    def _region_selected(self) -> None:
+        if self.census is None:
+            return
+        region_id = self.selected_region_id()
+        summary = self.tree_model.summaries.get(region_id) if region_id is not None else None
+        self.dashboard.show_summary(summary, self.tree_model.children_of(region_id) if region_id else [])
+        self.people.set_region(self.census, region_id)
+        self.problems.set_problems(self.census.problems(region_id))
+
+    # ---- masking ---------------------------------------------------------------------------
+    def _toggle_full_ids(self, on: bool) -> None:
+        if on and not messages.ask(self, "身份证号和电话号码属于个人信息。显示完整号码后请注意屏幕不被他人看到，"
+                                         "不要截图外传。\n\n确定要显示完整的身份证号和电话号码吗？",
+                                   "显示完整证件号", yes="显示完整号码"):
+            self.act_full_ids.blockSignals(True)
+            self.act_full_ids.setChecked(False)
+            self.act_full_ids.blockSignals(False)
+            return
+        self.set_full_ids(on)
+
+    def set_full_ids(self, on: bool) -> None:
+        self.full_ids = on
+        self.act_full_ids.blockSignals(True)
+        self.act_full_ids.setChecked(on)
+        self.act_full_ids.blockSignals(False)
+        self.people.model.set_full(on)
+        self.problems.model.set_full(on)
+
+    # ---- people and problems -------------------------------------------------------------
+    def show_person(self, person: Person) -> SourceRowsDialog | None:
+        if self.census is None:
+            return None
+        rows = self.census.person_rows(person.id_number)
+        dialog = SourceRowsDialog(self, f"人员：{person.name}", rows, self.full_ids, person)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_source_row(self, problem: Problem) -> SourceRowsDialog | None:
+        if self.census is None or problem.row_id is None:
+            return None
+        try:
+            row = self.census.source_row(problem.row_id)
+        except CensusError as err:
+            self.show_error(str(err))
+            return None
+        dialog = SourceRowsDialog(self, f"源数据行：{row.file_name} 第 {row.row_number} 行", [row], self.full_ids)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def ask_correct(self, problem: Problem) -> None:
+        current = problem.id_raw if self.full_ids else ""
+        text, ok = QInputDialog.getText(
+            self, "更正身份证号",
+            f"{problem.file_name} / {problem.sheet} / 第 {problem.row_number} 行　{problem.name}\n"
+            f"原因：{problem.reason}\n\n请输入正确的 18 位身份证号：", text=current)
+        if ok and text.strip():
+            self.correct_id(problem.row_id, text.strip())  # type: ignore[arg-type]
+
+    def correct_id(self, row_id: int, new_id: str) -> None:
+        self.write(lambda census: census.correct_id(row_id, new_id), "正在更正并重新统计…",
+                   lambda _number: self.statusBar().showMessage("身份证号已更正，已重新统计", 5000))
+
+    def ask_undo(self, batch: Batch) -> None:
+        if messages.ask(self, f"撤销导入“{batch.file_name}”（{batch.imported_at.replace('T', ' ')}，"
+                              f"{batch.rows_total} 行）？\n\n该文件的全部数据行、对这些行做过的更正以及由此得出的统计都会删除。",
+                        "撤销导入", yes="撤销导入"):
+            self.undo_batch(batch.id)
+
+    def undo_batch(self, batch_id: int) -> None:
+        self.write(lambda census: census.undo_batch(batch_id), "正在撤销导入…",
+                   lambda _v: self.statusBar().showMessage("已撤销该次导入", 5000))
+
+    # ---- population and rules ------------------------------------------------------------
+    def ask_population_value(self, region_id: int) -> None:
+        summary = self.tree_model.summaries.get(region_id)
+        if summary is None:
+            return
+        text, ok = QInputDialog.getText(
+            self, "修改户籍人口", f"{summary.path}\n\n户籍人口（留空表示按下级区划合计）：",
+            text="" if summary.population is None else str(summary.population))
+        if not ok:
+            return
+        text = text.strip().replace(",", "").replace("，", "")
+        if text and not text.isdigit():
+            self.show_error("户籍人口必须是非负整数。")
+            return
+        self.set_population(region_id, int(text) if text else None)
+
+    def set_population(self, region_id: int, value: int | None) -> None:
+        self.write(lambda census: census.set_population(region_id, value), "正在保存户籍人口…")
+
+    def ask_population(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "导入户籍人口表", "", RETURNS_FILTER)
+        if name:
+            self.load_population(Path(name))
+
+    def load_population(self, path: Path) -> None:
+        from importers.population import load_population
+
+        self.write(lambda census: load_population(census, path), "正在导入户籍人口表…",
+                   lambda result: messages.show_info(self, result.describe(), "户籍人口已导入"))
+
+    def ask_rules(self) -> None:
+        if self.census is None:
+            return
+        from gui.rules_dialog import RulesDialog
+
+        dialog = RulesDialog(self, self.census.rules)
+        dialog.accepted.connect(lambda: self.apply_rules(dialog.rules()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def apply_rules(self, rules) -> None:
+        self.write(lambda census: census.set_rules(rules), "正在按新规则重新统计全部人员…",
+                   lambda _v: self.statusBar().showMessage("统计规则已更新，已重新统计", 5000))
+
+    # ---- import ----------------------------------------------------------------------------
+    def ask_import_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "选择摸排表（可多选）", "", RETURNS_FILTER)
+        if names:
+            self.import_paths([Path(n) for n in names])
+
+    def ask_import_folder(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "选择包含摸排表的文件夹")
+        if name:
+            self.import_paths([Path(name)])
+
+    def import_paths(self, paths: list[Path]):
+        """Open the review step for these files (folders stand for the spreadsheets inside)."""
+        if self.census is None:
+            self.show_error("请先新建或打开一个普查文件，再导入摸排表。")
+            return None
+        if self.runner.busy:
+            self.show_error("请等待当前操作完成。")
+            return None
+        files = expand_paths(paths)
+        if not files:
+            self.show_error("所选位置没有可导入的摸排表（.xlsx、.xls、.csv）。")
+            return None
+        from gui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self, self.census.path, files, self.runner, self.census.regions())
+        dialog.imported.connect(self.reload)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt name
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt name
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        censuses = [p for p in paths if p.suffix == CENSUS_SUFFIX]
+        if censuses and len(paths) == 1:
+            self.open_census(censuses[0])
+        elif paths:
+            self.import_paths(paths)
+
+    # ---- export ----------------------------------------------------------------------------
+    def ask_export_summary(self) -> None:
+        if self.census is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "导出汇总", str(Path.home() / f"{self.census.title}-汇总.xlsx"),
+                                              "Excel 工作簿 (*.xlsx)")
+        if not name:
+            return
+        full = self._ask_full_export()
+        if full is not None:
+            self.export_summary(Path(name), full)
+
+    def _ask_full_export(self) -> bool | None:
+        choice = messages.ask_choice(
+            self, "身份证号和电话号码属于个人信息，导出文件可能被转发，因此默认打码（如 150302********1234）。\n"
+                  "只有在需要据此核对或报送完整信息时才导出完整号码，并妥善保管文件。",
+            ["打码导出（推荐）", "导出完整号码"], "导出方式")
+        return None if choice is None else choice == 1
+
+    def export_summary(self, out: Path, full_ids: bool = False) -> None:
+        def action(census):
+            from exporters.summary import write_summary_workbook
+            return [write_summary_workbook(census, out, full_ids=full_ids)]
+        self._export(action, "正在导出汇总…", "汇总已导出")
+
+    def ask_export_corrections(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择保存更正清单的文件夹", str(Path.home()))
+        if folder:
+            full = self._ask_full_export()
+            if full is not None:
+                self.export_corrections(Path(folder), full)
+
+    def export_corrections(self, outdir: Path, full_ids: bool = False) -> None:
+        def action(census):
+            from exporters.corrections import write_correction_workbooks
+            return write_correction_workbooks(census, outdir, full_ids=full_ids)
+        self._export(action, "正在生成更正清单…", "更正清单已生成")
+
+    def ask_templates(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择保存采集模板的文件夹", str(Path.home()))
+        if not folder:
+            return
+        region = None
+        region_id = self.selected_region_id()
+        summary = self.tree_model.summaries.get(region_id) if region_id is not None else None
+        if summary is not None and summary.depth > 0:
+            choice = messages.ask_choice(self, "为哪些区划生成采集模板？", ["全部区划", f"仅“{summary.path}”"],
+                                         "生成采集模板")
+            if choice is None:
+                return
+            region = summary.path if choice == 1 else None
+        self.write_templates(Path(folder), region)
+
+    def write_templates(self, outdir: Path, region: str | None = None) -> None:
+        def action(census):
+            from exporters.template import write_templates
+            return write_templates(census, outdir, region=region)
+        self._export(action, "正在生成采集模板…", "采集模板已生成")
+
+    def _export(self, action: Callable[[Census], list[Path]], label: str, title: str) -> None:
+        if self.census is None:
+            return
+
+        def done(paths) -> None:
+            paths = [Path(p) for p in paths or []]
+            messages.show_paths(self, title, f"共生成 {len(paths)} 个文件：", paths)
+
+        self.run_task(census_task(self.census.path, action), done, label)
+
+    def ask_merge(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "选择要合并进来的普查文件", str(data_dir()), CENSUS_FILTER)
+        if name:
+            self.merge(Path(name))
+
+    def merge(self, source: Path) -> None:
+        if self.census is not None and source.resolve() == self.census.path.resolve():
+            self.show_error("不能把普查文件合并到它自己。")
+            return
+
+        def action(census):
+            from models.merge_files import merge_census_files
+            return merge_census_files(census, source)
+        self.write(action, "正在合并普查文件…", lambda result: messages.show_info(self, result.describe(), "合并完成"))
+
+    # ---- window ----------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = settings().value("geometry")
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        if self.runner.busy:
+            if not messages.ask(self, "还有操作正在进行。现在退出会取消它（未完成的文件不会写入）。确定退出吗？",
+                                "退出", yes="退出"):
+                event.ignore()
+                return
+            self.runner.cancel_all()
+            self.runner.wait(30000)
+        store = settings()
+        store.setValue("geometry", self.saveGeometry())
+        store.sync()
+        self._close_connection()
+        event.accept()
+

@@ -1,0 +1,87 @@
+"""Every question and message box the window shows, in one place (tests replace these)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.paths import APP_TITLE
+
+
+def show_error(parent: QWidget | None, message: str, title: str = "操作未完成") -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setWindowTitle(f"{title} - {APP_TITLE}")
+    box.exec()
+
+
+def show_info(parent: QWidget | None, message: str, title: str = "提示") -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setWindowTitle(f"{title} - {APP_TITLE}")
+    box.exec()
+
+
+def ask(parent: QWidget | None, message: str, title: str = "请确认", yes: str = "确定", no: str = "取消") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
+    box.setWindowTitle(f"{title} - {APP_TITLE}")
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def ask_choice(parent: QWidget | None, message: str, choices: list[str], title: str = "请选择") -> int | None:
+    """Index of the chosen button, None when closed."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
+    box.setWindowTitle(f"{title} - {APP_TITLE}")
+    buttons = [box.addButton(text, QMessageBox.ButtonRole.AcceptRole) for text in choices]
+    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is cancel or clicked not in buttons:
+        return None
+    return buttons.index(clicked)
+
+
+def open_folder(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path if path.is_dir() else path.parent)))
+
+
+class PathsDialog(QDialog):
+    """The files an export wrote, with a button that opens their folder."""
+
+    def __init__(self, parent: QWidget | None, title: str, text: str, paths: list[Path]):
+        super().__init__(parent)
+        self.setWindowTitle(f"{title} - {APP_TITLE}")
+        self.paths = paths
+        layout = QVBoxLayout(self)
+        label = QLabel(text)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.list = QListWidget()
+        self.list.addItems([str(p) for p in paths])
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox()
+        self.open_button = buttons.addButton("打开所在文件夹", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.setEnabled(bool(paths))
+        self.open_button.clicked.connect(lambda: open_folder(paths[0]))
+        close = buttons.addButton("关闭", QDialogButtonBox.ButtonRole.AcceptRole)
+        close.clicked.connect(self.accept)
+        layout.addWidget(buttons)
+        self.resize(640, 320)
+
+
+def show_paths(parent: QWidget | None, title: str, text: str, paths: list[Path]) -> None:
+    dialog = PathsDialog(parent, title, text, paths)
+    dialog.setModal(True)
+    dialog.open()

@@ -1,0 +1,282 @@
+"""Qt item models over `Census` queries: the region tree, people (lazy pages), problems, batches.
+
+They only present what the census answers; they never compute census figures themselves.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+
+from models.census import Census
+from models.identity import mask_id
+from models.records import Batch, Person, Problem, RegionSummary
+from models.regions import KIND_LABELS
+
+REGION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+MET = QColor("#1b7f3b")
+NOT_MET = QColor("#c0392b")
+NEUTRAL = QColor("#5f6b7a")
+MET_BG = QColor("#e6f4ea")
+NOT_MET_BG = QColor("#fdecea")
+PENDING_BG = QColor("#fff4d6")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def per_mille_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}‰"
+
+
+def number_text(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def certified_min_text(s: RegionSummary) -> str:
+    if s.certified_min is None:
+        return ""
+    mark = "✓" if s.certified_min_met else "✗"
+    return f"{s.certified}/≥{s.certified_min} {mark}"
+
+
+class RegionTreeModel(QStandardItemModel):
+    """The region tree with 人才数/应达人数, ‰ and the certified minimum, coloured by target."""
+
+    HEADERS = ("区划", "人才/应达", "每千人", "持证(社区/村)")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.summaries: dict[int, RegionSummary] = {}
+        self.order: list[RegionSummary] = []
+
+    def load(self, summaries: list[RegionSummary]) -> None:
+        self.removeRows(0, self.rowCount())
+        self.order = list(summaries)
+        self.summaries = {s.region_id: s for s in summaries}
+        parents: list[QStandardItem] = []
+        for s in summaries:
+            row = self._row(s)
+            del parents[s.depth:]
+            (parents[-1] if parents else self.invisibleRootItem()).appendRow(row)
+            parents.append(row[0])
+
+    def _row(self, s: RegionSummary) -> list[QStandardItem]:
+        name = QStandardItem(s.name + (" *" if s.flagged else ""))
+        tip = [s.path, KIND_LABELS.get(s.kind, s.kind)]
+        if s.flagged:
+            tip.append("不在户籍人口表中，由报表新建，请核实")
+        name.setToolTip("\n".join(tip))
+        count = QStandardItem(f"{s.talents}/{s.target}" if s.target is not None else f"{s.talents}/—")
+        per = QStandardItem(per_mille_text(s.per_mille))
+        cert = QStandardItem(certified_min_text(s))
+        if s.target_met is not None:
+            colour = MET if s.target_met else NOT_MET
+            for item in (count, per):
+                item.setForeground(QBrush(colour))
+            count.setToolTip("已达标" if s.target_met else f"未达标，还差 {s.shortfall} 人")
+        else:
+            count.setForeground(QBrush(NEUTRAL))
+            count.setToolTip("没有户籍人口，无应达人数")
+        if s.certified_min_met is not None:
+            cert.setForeground(QBrush(MET if s.certified_min_met else NOT_MET))
+            cert.setToolTip(f"持证社工 {s.certified} 人，最低要求 {s.certified_min} 人")
+        for item in (count, per, cert):
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row = [name, count, per, cert]
+        for item in row:
+            item.setEditable(False)
+            item.setData(s.region_id, REGION_ID_ROLE)
+        return row
+
+    def index_of(self, region_id: int) -> QModelIndex:
+        matches = self.match(self.index(0, 0), REGION_ID_ROLE, region_id, 1,
+                             Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+        return matches[0] if matches else QModelIndex()
+
+    def children_of(self, region_id: int) -> list[RegionSummary]:
+        """The direct children of a node, from the tree-order summary."""
+        node = self.summaries.get(region_id)
+        if node is None:
+            return []
+        prefix = node.path + "/"
+        return [s for s in self.order if s.depth == node.depth + 1 and s.path.startswith(prefix)]
+
+
+class PeopleModel(QAbstractTableModel):
+    """Persons of a node, fetched page by page as the view scrolls (a million rows must scroll)."""
+
+    PAGE = 200
+    MAX_PAGES = 60
+    HEADERS = ("姓名", "身份证号", "性别", "所属区划", "证书等级", "学历", "所学专业", "培训学时", "类别", "联系电话",
+               "来源行数")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.census: Census | None = None
+        self.region_id: int | None = None
+        self.search = ""
+        self.category: str | None = None
+        self.full = False
+        self._count = 0
+        self._pages: OrderedDict[int, list[Person]] = OrderedDict()
+
+    def set_query(self, census: Census | None, region_id: int | None, search: str = "",
+                  category: str | None = None) -> None:
+        self.beginResetModel()
+        self.census, self.region_id, self.search, self.category = census, region_id, search, category
+        self._pages.clear()
+        self._count = census.count_persons(region_id, search, category) if census else 0
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.set_query(self.census, self.region_id, self.search, self.category)
+
+    def set_full(self, full: bool) -> None:
+        self.full = full
+        if self._count:
+            self.dataChanged.emit(self.index(0, 1), self.index(self._count - 1, len(self.HEADERS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section] if orientation == Qt.Orientation.Horizontal else str(section + 1)
+        return None
+
+    def person(self, row: int) -> Person | None:
+        if self.census is None or not 0 <= row < self._count:
+            return None
+        page = row // self.PAGE
+        rows = self._pages.get(page)
+        if rows is None:
+            rows = self.census.persons(self.region_id, self.search, self.category, page * self.PAGE, self.PAGE)
+            self._pages[page] = rows
+            while len(self._pages) > self.MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page)
+        offset = row % self.PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            p = self.person(index.row())
+            return None if p is None else self._text(p, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            p = self.person(index.row())
+            if p is not None and p.name_conflict:
+                return "同一身份证号在不同报表中姓名不一致：" + "、".join(p.names)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 8:
+            p = self.person(index.row())
+            if p is not None and not p.talent:
+                return QBrush(NEUTRAL)
+        return None
+
+    def _text(self, p: Person, column: int) -> str:
+        if column == 0:
+            return p.name + (" ⚠" if p.name_conflict else "")
+        if column == 1:
+            return p.shown_id(self.full)
+        if column == 2:
+            return p.gender
+        if column == 3:
+            return p.region_path
+        if column == 4:
+            return p.level_name
+        if column == 5:
+            return p.education_name
+        if column == 6:
+            return p.major
+        if column == 7:
+            return "" if p.hours is None else f"{p.hours:g}"
+        if column == 8:
+            return "、".join(p.categories) if p.talent else ("未达标" if not p.categories else "、".join(p.categories))
+        if column == 9:
+            return p.shown_phone(self.full)
+        return str(p.row_count)
+
+
+class ListModel(QAbstractTableModel):
+    """A small read-only table over a list of records."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list = []
+        self.full = False
+
+    def set_items(self, items: list) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def set_full(self, full: bool) -> None:
+        self.beginResetModel()
+        self.full = full
+        self.endResetModel()
+
+    def item(self, row: int):
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section] if orientation == Qt.Orientation.Horizontal else str(section + 1)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(item, index.column())
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self.background(item)
+        return None
+
+    def text(self, item, column: int) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def background(self, item) -> QBrush | None:
+        return None
+
+
+class ProblemsModel(ListModel):
+    HEADERS = ("类型", "所属区划", "文件", "工作表", "行号", "姓名", "身份证号（原样）", "原因")
+
+    def text(self, p: Problem, column: int) -> str:
+        values = (p.kind_label, p.region_path, p.file_name, p.sheet,
+                  "" if p.row_number is None else str(p.row_number), p.name, self._id(p.id_raw), p.reason)
+        return values[column]
+
+    def _id(self, raw: str) -> str:
+        raw = raw or ""
+        return raw if self.full or len(raw) < 15 else mask_id(raw)
+
+    def background(self, p: Problem) -> QBrush | None:
+        return QBrush(PENDING_BG) if p.kind == "pending" else None
+
+
+class BatchesModel(ListModel):
+    HEADERS = ("批次", "文件", "导入时间", "所属区划", "工作表", "数据行", "有效行", "待核实")
+
+    def text(self, b: Batch, column: int) -> str:
+        values = (str(b.id), b.file_name, b.imported_at.replace("T", " "), b.region_path, b.sheet,
+                  str(b.rows_total), str(b.rows_ok), str(b.rows_pending))
+        return values[column]

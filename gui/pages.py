@@ -1,0 +1,210 @@
+"""The right-hand tabs: people, problems and import history. Layout and signals only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models_qt import BatchesModel, PeopleModel, ProblemsModel
+from models.census import CATEGORY_LABELS, Census
+from models.records import Batch, Person, Problem
+
+
+def make_table(model, widths: list[int]) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    for column, width in enumerate(widths):
+        view.setColumnWidth(column, width)
+    return view
+
+
+def selected_row(view: QTableView) -> int:
+    rows = view.selectionModel().selectedRows() if view.selectionModel() else []
+    return rows[0].row() if rows else -1
+
+
+class PeoplePage(QWidget):
+    open_person = Signal(object)  # Person
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.census: Census | None = None
+        self.region_id: int | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("按姓名或身份证号搜索")
+        self.search.setClearButtonEnabled(True)
+        self.category = QComboBox()
+        self.category.addItem("全部人员", None)
+        for key, label in CATEGORY_LABELS.items():
+            self.category.addItem(label, key)
+        self.count = QLabel("")
+        bar.addWidget(QLabel("搜索："))
+        bar.addWidget(self.search, 2)
+        bar.addWidget(QLabel("类别："))
+        bar.addWidget(self.category)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        layout.addLayout(bar)
+        self.model = PeopleModel(self)
+        self.view = make_table(self.model, [90, 180, 50, 300, 130, 100, 140, 80, 150, 120])
+        self.view.doubleClicked.connect(lambda index: self._open(index.row()))
+        layout.addWidget(self.view)
+        hint = QLabel("双击一行查看该人员的全部来源行。")
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.category.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def set_region(self, census: Census | None, region_id: int | None) -> None:
+        self.census, self.region_id = census, region_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._timer.stop()
+        self.model.set_query(self.census, self.region_id, self.search.text().strip(), self.category.currentData())
+        label = self.category.currentText()
+        self.count.setText(f"{label}：{self.model.rowCount():,} 人")
+
+    def _open(self, row: int) -> None:
+        person = self.model.person(row)
+        if person is not None:
+            self.open_person.emit(person)
+
+    def current_person(self) -> Person | None:
+        return self.model.person(selected_row(self.view))
+
+
+class ProblemsPage(QWidget):
+    correct_requested = Signal(object)  # Problem
+    show_row_requested = Signal(object)  # Problem
+
+    KINDS = (("全部问题", None), ("待核实", "pending"), ("姓名不一致", "name_conflict"), ("需复核", "review"),
+             ("新增区划", "new_region"))
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.all: list[Problem] = []
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.kind = QComboBox()
+        for label, key in self.KINDS:
+            self.kind.addItem(label, key)
+        self.kind.currentIndexChanged.connect(lambda _i: self._filter())
+        self.count = QLabel("")
+        self.correct_button = QPushButton("更正身份证号…")
+        self.row_button = QPushButton("查看源数据行")
+        bar.addWidget(QLabel("类型："))
+        bar.addWidget(self.kind)
+        bar.addWidget(self.count)
+        bar.addStretch(1)
+        bar.addWidget(self.row_button)
+        bar.addWidget(self.correct_button)
+        layout.addLayout(bar)
+        self.model = ProblemsModel(self)
+        self.view = make_table(self.model, [80, 260, 200, 90, 50, 80, 180, 400])
+        self.view.doubleClicked.connect(lambda _index: self._emit(self.show_row_requested))
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        layout.addWidget(self.view)
+        hint = QLabel("待核实的行没有计入人才数；更正身份证号后立即重新统计。双击查看原始行。")
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        self.correct_button.clicked.connect(lambda: self._emit(self.correct_requested))
+        self.row_button.clicked.connect(lambda: self._emit(self.show_row_requested))
+        self._update_buttons()
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        self.all = problems
+        self._filter()
+
+    def _filter(self) -> None:
+        kind = self.kind.currentData()
+        shown = [p for p in self.all if kind is None or p.kind == kind]
+        self.model.set_items(shown)
+        pending = sum(1 for p in self.all if p.kind == "pending")
+        self.count.setText(f"共 {len(self.all)} 条，其中待核实 {pending} 行")
+        self._update_buttons()
+
+    def current(self) -> Problem | None:
+        return self.model.item(selected_row(self.view))
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.view.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.setCurrentIndex(index)
+
+    def _update_buttons(self) -> None:
+        p = self.current()
+        self.correct_button.setEnabled(p is not None and p.kind == "pending" and p.row_id is not None)
+        self.row_button.setEnabled(p is not None and p.row_id is not None)
+
+    def _emit(self, signal) -> None:
+        p = self.current()
+        if p is not None and p.row_id is not None:
+            signal.emit(p)
+
+
+class HistoryPage(QWidget):
+    undo_requested = Signal(object)  # Batch
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.count = QLabel("")
+        self.undo_button = QPushButton("撤销所选导入…")
+        bar.addWidget(self.count)
+        bar.addStretch(1)
+        bar.addWidget(self.undo_button)
+        layout.addLayout(bar)
+        self.model = BatchesModel(self)
+        self.view = make_table(self.model, [50, 260, 150, 300, 100, 70, 70, 70])
+        layout.addWidget(self.view)
+        hint = QLabel("撤销一次导入会删除该文件的全部数据行及由此得出的统计，如同从未导入。")
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        self.undo_button.clicked.connect(self._undo)
+        self.view.selectionModel().selectionChanged.connect(
+            lambda *_: self.undo_button.setEnabled(self.current() is not None))
+        self.undo_button.setEnabled(False)
+
+    def set_batches(self, batches: list[Batch]) -> None:
+        self.model.set_items(batches)
+        self.count.setText(f"已导入 {len(batches)} 个文件")
+        self.undo_button.setEnabled(False)
+
+    def current(self) -> Batch | None:
+        return self.model.item(selected_row(self.view))
+
+    def _undo(self) -> None:
+        batch = self.current()
+        if batch is not None:
+            self.undo_requested.emit(batch)
+
+

@@ -1,0 +1,72 @@
+"""Where things live: bundled resources (source tree or PyInstaller bundle) and the user data folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
+
+ORG_NAME = "sw-census"
+APP_NAME = "sw-census"
+APP_TITLE = "社会工作专业人才摸排"
+CENSUS_SUFFIX = ".census"
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html")
+
+
+def set_identity() -> None:
+    """Names QStandardPaths and QSettings use; harmless to call more than once."""
+    if QCoreApplication.organizationName() != ORG_NAME:
+        QCoreApplication.setOrganizationName(ORG_NAME)
+    if QCoreApplication.applicationName() != APP_NAME:
+        QCoreApplication.setApplicationName(APP_NAME)
+
+
+def bundle_root() -> Path:
+    """The folder holding `resources/`: the PyInstaller bundle, or the source checkout."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) if frozen else Path(__file__).resolve().parents[1]
+
+
+def resource_path(*parts: str) -> Path:
+    return bundle_root().joinpath("resources", *parts)
+
+
+def read_resource(*parts: str) -> str:
+    path = resource_path(*parts)
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def data_dir() -> Path:
+    """The user data folder (census files, settings, logs); never next to the program."""
+    set_identity()
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def log_file() -> Path:
+    folder = data_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "error.log"
+
+
+def demo_census_path() -> Path:
+    return data_dir() / f"示例普查{CENSUS_SUFFIX}"
+
+
+def settings() -> QSettings:
+    """Window settings (recent files, geometry) as an ini file in the user data folder."""
+    return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def expand_paths(items: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for the spreadsheets directly inside it (sorted by name)."""
+    out: list[Path] = []
+    for path in items:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir()
+                          if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES and not p.name.startswith(("~$", ".")))
+        elif path not in out:
+            out.append(path)
+    return out

@@ -1,0 +1,104 @@
+"""Render the main window on the demo census to PNG files (dashboard, people, problems, import review).
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot.py [OUTDIR]
+
+The demo census is built once under OUTDIR (default /tmp/sw-census-shots) and reused.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QStandardPaths  # noqa: E402, TID251 - a Qt tool script
+from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a Qt tool script
+
+
+def wait(app: QApplication, condition, timeout: float = 120.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("timed out waiting for the window")
+        app.processEvents()
+        time.sleep(0.02)
+    for _ in range(20):
+        app.processEvents()
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "/tmp/sw-census-shots")
+    out.mkdir(parents=True, exist_ok=True)
+    QStandardPaths.setTestModeEnabled(True)  # keep the real user data folder untouched
+    from gui.app import create_app
+    from gui.main_window import MainWindow
+
+    app = create_app()
+    census_path = out / "demo.census"
+    if not census_path.exists():
+        from exporters.demo import build_demo_census
+
+        build_demo_census(census_path)
+    window = MainWindow()
+    window.resize(1560, 940)
+    window.show()
+    window.open_census(census_path)
+    wait(app, lambda: window.census is not None)
+
+    def shoot(widget, name: str) -> None:
+        for _ in range(10):
+            app.processEvents()
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(path)
+
+    summaries = window.tree_model.order
+    district = next((s for s in summaries if s.depth == 1), summaries[0])
+    window.tree.expandAll()
+    window.select_region(district.region_id)
+    shoot(window, "1-dashboard")
+    street = next((s for s in summaries if s.depth == 2), district)
+    window.select_region(street.region_id)
+    shoot(window, "2-dashboard-street")
+    window.select_region(summaries[0].region_id)
+    window.tabs.setCurrentWidget(window.people)
+    shoot(window, "3-people")
+    window.tabs.setCurrentWidget(window.problems)
+    shoot(window, "4-problems")
+    window.tabs.setCurrentWidget(window.history)
+    shoot(window, "5-history")
+    if window.problems.model.rowCount():
+        window.problems.select_row(0)
+        dialog = window.show_source_row(window.problems.current())
+        if dialog is not None:
+            shoot(dialog, "6-source-row")
+            dialog.close()
+    person = window.people.model.person(0)
+    if person is not None:
+        dialog = window.show_person(person)
+        if dialog is not None:
+            shoot(dialog, "7-person")
+            dialog.close()
+    from gui.rules_dialog import RulesDialog
+
+    rules = RulesDialog(window, window.census.rules)
+    rules.show()
+    shoot(rules, "8-rules")
+    rules.close()
+    returns = sorted((out / "demo_示例报表").glob("*.*"))
+    returns = [p for p in returns if not p.name.startswith("户籍人口")][:8]
+    if returns:
+        dialog = window.import_paths(returns)
+        wait(app, lambda: not dialog.planning)
+        undecided = next((i for i, e in enumerate(dialog.entries) if e.plan and e.plan.uncertain), 0)
+        dialog.files.selectRow(undecided)
+        shoot(dialog, "9-import-review")
+        dialog.reject()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
