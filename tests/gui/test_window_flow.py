@@ -1,0 +1,254 @@
+"""The main flows through the window: create, import via review, figures, correct, undo, mask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import import_through_review, make_id, wait_idle
+
+from gui.models_qt import RegionTreeModel
+
+
+def summary_of(win, path: str):
+    return next(s for s in win.tree_model.order if s.path == path)
+
+
+def tree_text(win, path: str, column: int) -> str:
+    s = summary_of(win, path)
+    index = win.tree_model.index_of(s.region_id)
+    return win.tree_model.index(index.row(), column, index.parent()).data()
+
+
+def setup_census(qtbot, win, tmp_path, returns) -> None:
+    assert win.new_census(tmp_path / "测试")
+    assert win.census.path.name == "测试.census"
+    assert "测试" in win.windowTitle()
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    assert summary_of(win, "测试市/东区/和平街道/团结社区").population == 12000
+
+
+def test_create_import_review_and_figures(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    assert win.stack.currentIndex() == 0  # start page
+    setup_census(qtbot, win, tmp_path, returns)
+    dialog = win.import_paths([returns["tuanjie"].parent])  # a folder stands for its spreadsheets
+    qtbot.waitUntil(lambda: not dialog.planning and bool(dialog.entries), timeout=60000)
+    names = sorted(e.file_name for e in dialog.entries)
+    assert names == ["团结社区摸排表.xlsx", "幸福社区摸排表.xlsx"]
+    for entry in dialog.entries:
+        assert entry.plan is not None
+        assert entry.plan.sheet.name == "人员名单"
+        assert entry.plan.header.first_row == 2
+        assert entry.plan.region.path.endswith(entry.file_name.replace("摸排表.xlsx", ""))
+    # the review shows a row per file with its region
+    assert dialog.files.rowCount() == 2
+    assert "测试市/东区/和平街道/" in dialog.files.item(0, 5).text()
+    assert dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
+    wait_idle(qtbot, win)
+    assert [o.status for o in dialog.outcomes] == ["imported", "imported"]
+    by_name = {o.file_name: o.result for o in dialog.outcomes}
+    tuanjie = by_name["团结社区摸排表.xlsx"]
+    assert (tuanjie.rows_total, tuanjie.rows_ok, tuanjie.rows_pending, tuanjie.persons) == (5, 4, 1, 4)
+    assert any("校验" in reason for reason in tuanjie.reasons)
+    assert dialog.results.item(0, 1).text() == "已导入"
+    assert dialog.pages.currentIndex() == 2
+    dialog.accept()
+
+    # tree and dashboard
+    assert summary_of(win, "测试市/东区/和平街道/团结社区").talents == 3
+    assert summary_of(win, "测试市/东区/和平街道/幸福社区").talents == 2
+    assert tree_text(win, "测试市/东区", 1) == "5/60"
+    assert tree_text(win, "测试市/东区/和平街道/团结社区", 3) == "1/≥2 ✗"
+    east = summary_of(win, "测试市/东区")
+    win.select_region(east.region_id)
+    cards = win.dashboard.cards
+    assert cards["talents"].value.text() == "5"
+    assert cards["target"].value.text() == "60"
+    assert cards["shortfall"].value.text() == "55"
+    assert cards["per_mille"].value.text() == "0.08‰"
+    assert cards["population"].value.text() == "60,000"
+    assert "助理 1 / 中级 1 / 高级 0" == cards["certified"].detail.text()
+    assert [b.label for b in win.dashboard.chart.bars] == ["和平街道"]
+    assert win.history.model.rowCount() == 2
+
+    # importing the same files again is reported as skipped
+    again = import_through_review(qtbot, win, [returns["tuanjie"]])
+    assert [o.status for o in again.outcomes] == ["duplicate"]
+    assert again.results.item(0, 1).text() == "已跳过"
+    again.accept()
+
+
+def test_correct_pending_id_undo_and_mask(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    import_through_review(qtbot, win, [returns["tuanjie"], returns["xingfu"]]).accept()
+    community = summary_of(win, "测试市/东区/和平街道/团结社区")
+    win.select_region(community.region_id)
+    assert win.dashboard.cards["talents"].value.text() == "3"
+
+    # people: masked IDs, search, category
+    people = win.people
+    assert people.model.rowCount() == 4  # 张三 李四 王五 赵六 (张三 attributed to the earlier import)
+    ids = [people.model.index(r, 1).data() for r in range(4)]
+    assert all("********" in text for text in ids)
+    people.search.setText("李四")
+    people.refresh()
+    assert people.model.rowCount() == 1
+    people.search.setText("")
+    people.category.setCurrentIndex(people.category.findData("not_talent"))
+    assert people.model.rowCount() == 1 and people.model.index(0, 0).data() == "赵六"
+    people.category.setCurrentIndex(0)
+
+    # turning masking off asks first; declining keeps it on
+    msgs.answer = False
+    win.act_full_ids.setChecked(True)
+    assert not win.full_ids and not win.act_full_ids.isChecked()
+    msgs.answer = True
+    win.act_full_ids.setChecked(True)
+    assert win.full_ids
+    assert make_id(1) in [people.model.index(r, 1).data() for r in range(people.model.rowCount())]
+    win.act_full_ids.setChecked(False)
+    assert all("****" in people.model.index(r, 1).data() for r in range(people.model.rowCount()))
+
+    # a person's source rows
+    row = next(r for r in range(people.model.rowCount()) if people.model.index(r, 0).data() == "张三")
+    dialog = win.show_person(people.model.person(row))
+    assert dialog.tree.topLevelItemCount() == 2
+    dialog.close()
+
+    # problems: the pending row, an invalid correction, then a valid one
+    problems = win.problems
+    pending = [p for p in problems.all if p.kind == "pending"]
+    assert len(pending) == 1 and pending[0].name == "钱七"
+    row_dialog = win.show_source_row(pending[0])
+    assert row_dialog.tree.topLevelItem(0).text(0) == "团结社区摸排表.xlsx / 人员名单 / 第 8 行"  # title, filler, header
+    row_dialog.close()
+    win.correct_id(pending[0].row_id, "123")
+    wait_idle(qtbot, win)
+    assert msgs.errors and "身份证号无效" in msgs.errors[-1]
+    assert win.dashboard.cards["talents"].value.text() == "3"
+    win.correct_id(pending[0].row_id, make_id(5))
+    wait_idle(qtbot, win)
+    assert win.selected_region_id() == community.region_id
+    assert win.dashboard.cards["talents"].value.text() == "4"
+    assert not [p for p in win.problems.all if p.kind == "pending"]
+    assert win.census.corrections()
+
+    # undo the second import (confirmed)
+    assert summary_of(win, "测试市/东区/和平街道/幸福社区").talents == 2
+    batch = next(b for b in win.census.batches() if b.file_name.startswith("幸福"))
+    msgs.answer = False
+    win.ask_undo(batch)
+    wait_idle(qtbot, win)
+    assert len(win.census.batches()) == 2
+    msgs.answer = True
+    win.ask_undo(batch)
+    wait_idle(qtbot, win)
+    assert [b.file_name for b in win.census.batches()] == ["团结社区摸排表.xlsx"]
+    assert summary_of(win, "测试市/东区/和平街道/幸福社区").talents == 0
+    assert summary_of(win, "测试市/东区").talents == 4
+    assert win.history.model.rowCount() == 1
+
+
+def test_region_and_field_overrides_in_review(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    dialog = win.import_paths([returns["xingfu"]])
+    qtbot.waitUntil(lambda: not dialog.planning and bool(dialog.entries), timeout=60000)
+    plan = dialog.entries[0].plan
+    hours = next(c.index for c in plan.columns if c.field == "hours")
+    assert dialog.set_field(0, hours, None)  # ignore the hours column: 周九 no longer counts
+    assert dialog.entries[0].plan.header.index_of("hours") is None
+    assert dialog.set_region(0, "测试市/西区/新建街道")  # a typed new path
+    assert dialog.files.item(0, 5).text() == "测试市/西区/新建街道"
+    assert "将新建" in dialog.files.item(0, 6).text()
+    assert dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
+    wait_idle(qtbot, win)
+    dialog.accept()
+    assert summary_of(win, "测试市/西区/新建街道").talents == 2  # 孙八 + 张三 (degree)
+    assert summary_of(win, "测试市/西区").talents == 2
+
+
+def test_unreadable_file_is_listed_not_imported(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    junk = tmp_path / "坏文件.xlsx"
+    junk.write_bytes(b"not a spreadsheet at all")
+    dialog = import_through_review(qtbot, win, [junk, returns["tuanjie"]])
+    failed = next(e for e in dialog.entries if e.file_name == "坏文件.xlsx")
+    assert failed.plan is None and failed.error
+    assert [o.file_name for o in dialog.outcomes] == ["团结社区摸排表.xlsx"]
+    texts = [dialog.results.item(r, 1).text() for r in range(dialog.results.rowCount())]
+    assert texts == ["已导入", "未导入"]
+    dialog.accept()
+
+
+def test_population_edit_rules_and_recent_files(qtbot, window, msgs, tmp_path, returns):
+    from decimal import Decimal
+
+    from models.rules import Rules
+
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    import_through_review(qtbot, win, [returns["tuanjie"]]).accept()
+    community = summary_of(win, "测试市/东区/和平街道/团结社区")
+    win.select_region(community.region_id)
+    win.set_population(community.region_id, 2000)
+    wait_idle(qtbot, win)
+    assert summary_of(win, community.path).target == 2
+    assert win.dashboard.cards["per_mille"].value.text() == "1.50‰"
+    win.set_population(community.region_id, None)
+    wait_idle(qtbot, win)
+    assert summary_of(win, community.path).population is None
+
+    from gui.rules_dialog import RulesDialog
+
+    dialog = RulesDialog(win, win.census.rules)
+    qtbot.addWidget(dialog)
+    dialog.per_mille.setText("2")
+    dialog.min_hours.setValue(160)
+    rules = dialog.rules()
+    assert rules.per_mille == Decimal("2") and rules.min_hours == 160
+    dialog.reset("min_hours")
+    assert dialog.rules().min_hours == 120
+    win.apply_rules(dialog.rules())
+    wait_idle(qtbot, win)
+    assert win.census.rules.per_mille == Decimal("2")
+    assert summary_of(win, "测试市/东区").target == 120
+    dialog.load(Rules())
+    assert dialog.rules() == Rules()
+
+    # save as: a copy, then the window shows the copy; the recent list remembers both
+    copy = tmp_path / "副本.census"
+    assert win.save_as(copy)
+    assert win.census.path == copy and copy.exists()
+    assert summary_of(win, "测试市/东区").talents == 3
+    recent = win.recent_files()
+    assert recent[0] == str(copy.resolve()) and str((tmp_path / "测试.census").resolve()) in recent
+    assert win.last_file() == copy.resolve()
+
+
+def test_opens_a_census_given_on_the_command_line(qtbot, window, msgs, tmp_path):
+    from gui.app import open_initial
+
+    open_initial(window, [str(tmp_path / "新文件")])
+    assert window.census is not None and window.census.path == Path(tmp_path / "新文件.census")
+    assert window.stack.currentIndex() == 1
+    bad = tmp_path / "not.census"
+    bad.write_text("hello")
+    assert not window.open_census(bad)
+    assert msgs.errors and "不是普查文件" in msgs.errors[-1]
+
+
+def test_tree_model_builds_nested_rows(qtbot):
+    from models.records import RegionSummary
+
+    model = RegionTreeModel()
+    model.load([RegionSummary(1, "市", "市", "city", 0, 1000, talents=2, target=1, per_mille=2.0, target_met=True),
+                RegionSummary(2, "市/甲社区", "甲社区", "community", 1, None, talents=0, certified_min=2,
+                              certified_min_met=False)])
+    assert model.rowCount() == 1 and model.item(0).rowCount() == 1
+    assert [c.name for c in model.children_of(1)] == ["甲社区"]

@@ -1,0 +1,57 @@
+"""The worker adapter: progress as signals, and exactly one of finished/failed, always."""
+
+from __future__ import annotations
+
+from gui.worker import INTERNAL_ERROR, TaskRunner
+from models.errors import CensusError
+
+
+def run(qtbot, fn):
+    runner = TaskRunner()
+    seen = {"done": [], "failed": [], "progress": []}
+    runner.start(fn, seen["done"].append, seen["failed"].append,
+                 lambda d, t, m: seen["progress"].append((d, t, m)))
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+    runner.wait()
+    return seen
+
+
+def test_generator_reports_progress_and_returns_its_value(qtbot):
+    def task(cancel):
+        yield (0, 2, "开始")
+        return "结果"
+
+    seen = run(qtbot, task)
+    assert seen["done"] == ["结果"] and seen["failed"] == []
+    assert seen["progress"] == [(0, 2, "开始")]
+
+
+def test_census_error_becomes_its_chinese_message(qtbot):
+    def task(cancel):
+        raise CensusError("文件不存在", file="a.xlsx")
+
+    seen = run(qtbot, task)
+    assert seen["done"] == [] and seen["failed"] == ["a.xlsx：文件不存在"]
+
+
+def test_a_bug_is_reported_without_a_traceback(qtbot):
+    def task(cancel):
+        return 1 / 0
+
+    seen = run(qtbot, task)
+    assert seen["failed"] == [INTERNAL_ERROR] and seen["done"] == []
+
+
+def test_cancel_flag_reaches_the_task(qtbot):
+    runner = TaskRunner()
+    results = []
+
+    def task(cancel):
+        while not cancel():
+            yield (0, 0, "")
+        return "stopped"
+
+    worker = runner.start(task, results.append)
+    worker.cancel()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+    assert results == ["stopped"]
