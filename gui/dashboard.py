@@ -82,9 +82,16 @@ class Dashboard(QWidget):
         outer.addWidget(self.chart_title)
         self.chart = TargetChart()
         scroll = QScrollArea()
+        scroll.setObjectName("chartArea")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.chart)
+        holder = QWidget()
+        holder.setObjectName("chartHolder")
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(self.chart)
+        holder_layout.addStretch(1)
+        scroll.setWidget(holder)
         outer.addWidget(scroll, 1)
 
     def _ask_population(self) -> None:

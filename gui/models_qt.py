@@ -42,6 +42,11 @@ def certified_min_text(s: RegionSummary) -> str:
     return f"{s.certified}/≥{s.certified_min} {mark}"
 
 
+def short_path(path: str) -> str:
+    """A region path without its root (the city), which every row shares."""
+    return path.split("/", 1)[1] if "/" in path else path
+
+
 class RegionTreeModel(QStandardItemModel):
     """The region tree with 人才数/应达人数, ‰ and the certified minimum, coloured by target."""
 
@@ -172,6 +177,9 @@ class PeopleModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             p = self.person(index.row())
             return None if p is None else self._text(p, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
+            p = self.person(index.row())
+            return None if p is None else p.region_path
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             p = self.person(index.row())
             if p is not None and p.name_conflict:
@@ -190,7 +198,7 @@ class PeopleModel(QAbstractTableModel):
         if column == 2:
             return p.gender
         if column == 3:
-            return p.region_path
+            return short_path(p.region_path)
         if column == 4:
             return p.level_name
         if column == 5:
@@ -258,11 +266,11 @@ class ListModel(QAbstractTableModel):
 
 
 class ProblemsModel(ListModel):
-    HEADERS = ("类型", "所属区划", "文件", "工作表", "行号", "姓名", "身份证号（原样）", "原因")
+    HEADERS = ("类型", "原因", "姓名", "身份证号（原样）", "文件", "工作表", "行号", "所属区划")
 
     def text(self, p: Problem, column: int) -> str:
-        values = (p.kind_label, p.region_path, p.file_name, p.sheet,
-                  "" if p.row_number is None else str(p.row_number), p.name, self._id(p.id_raw), p.reason)
+        values = (p.kind_label, p.reason, p.name, self._id(p.id_raw), p.file_name, p.sheet,
+                  "" if p.row_number is None else str(p.row_number), p.region_path)
         return values[column]
 
     def _id(self, raw: str) -> str:
