@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
 
-ORG_NAME = "sw-census"
+ORG_NAME = ""  # AppDataLocation is then <user data>/sw-census, not sw-census/sw-census
 APP_NAME = "sw-census"
 APP_TITLE = "社会工作专业人才摸排"
 CENSUS_SUFFIX = ".census"

@@ -55,7 +55,7 @@ class SourceRowsDialog(QDialog):
         layout.addWidget(QLabel(f"来源行 {len(rows)} 行（展开查看原始内容）："))
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["来源 / 列", "内容"])
-        self.tree.setColumnWidth(0, 320)
+        self.tree.setColumnWidth(0, 380)
         for row in rows:
             status = STATUS_LABELS.get(row.status, row.status)
             top = QTreeWidgetItem([f"{row.file_name} / {row.sheet} / 第 {row.row_number} 行",
@@ -64,11 +64,13 @@ class SourceRowsDialog(QDialog):
                 top.addChild(QTreeWidgetItem(["所属区划", row.region_path]))
             for note in row.notes:
                 top.addChild(QTreeWidgetItem(["需复核", note]))
-            for i, value in enumerate(row.raw):
-                label = row.header[i] if i < len(row.header) and row.header[i] else f"第 {i + 1} 列"
+            for i in range(max(len(row.raw), len(row.header))):
+                value = row.raw[i] if i < len(row.raw) else None
+                has_label = i < len(row.header) and bool(row.header[i])
+                label = row.header[i] if has_label else f"第 {i + 1} 列"
                 text = "" if value is None else str(value)
-                if text:
-                    top.addChild(QTreeWidgetItem([label, shown_cell(label, text, full)]))
+                if text or has_label:
+                    top.addChild(QTreeWidgetItem([label, shown_cell(label, text, full) if text else "（空）"]))
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
         layout.addWidget(self.tree)

@@ -44,6 +44,8 @@ def main(argv: list[str]) -> int:
     window = MainWindow()
     window.resize(1560, 940)
     window.show()
+    wait(app, lambda: True)
+    window.grab().save(str(out / "0-start.png"))
     window.open_census(census_path)
     wait(app, lambda: window.census is not None)
 
