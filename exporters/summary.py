@@ -1,0 +1,408 @@
+"""The summary workbook: what a bureau prints, files and sends upward.
+
+Sheets, in this order (汇总表 first: it is what a CSV conversion or a quick look shows):
+
+* 汇总表 — the region tree with every figure of ``summary --json`` against its target;
+* 明细 — the deduplicated roster, one row per person, IDs and phones masked unless asked;
+* 问题清单 — every pending row, name conflict and value to review, with file/sheet/row;
+* 未报送 — the deepest regions of the population table from which no return came;
+* 津贴测算 — the monthly allowance and one-off award budget from certified persons by level.
+
+Every figure is written as a value, never a formula: readers without a calculation engine
+(calamine, pandas, other systems) would see formulas as empty cells.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exporters.xlsx import (
+    Progress,
+    Styles,
+    abandon,
+    finish,
+    open_workbook,
+    prepare_out,
+    print_setup,
+    report,
+    set_widths,
+    shown_raw_id,
+    temp_path,
+    text,
+    today,
+    write_grouped_header,
+    write_title,
+)
+from models.census import Census
+from models.records import RegionSummary
+from models.regions import KIND_LABELS
+from models.rules import LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_NAMES, LEVEL_SENIOR
+
+SHEETS = ("汇总表", "明细", "问题清单", "未报送", "津贴测算")
+
+# 汇总表: (top label, sub label or None, width). A top label spanning several columns is given on
+# its first column and None on the ones it covers.
+SUMMARY_COLUMNS = (
+    ("区划", None, 24), ("类型", None, 7), ("户籍人口", None, 10), ("应达人数", None, 7),
+    ("人才总数", None, 7), ("持证", "合计", 6), (None, "助理社会工作师", 8), (None, "社会工作师", 7),
+    (None, "高级社会工作师", 8), ("专业学历", "合计", 6), (None, "其中持证", 6), ("仅培训", None, 6),
+    ("差额", None, 6), ("每千人‰", None, 8), ("是否达标", None, 6), ("持证最低要求", None, 13),
+    ("待核实行数", None, 7), ("备注", None, 14),
+)
+ROSTER_HEADER = ("序号", "姓名", "性别", "身份证号码", "联系电话", "计入人才", "人才类别", "最高证书等级", "学历",
+                 "所学专业", "培训学时", "所属区划", "来源文件", "出现行数", "备注")
+ROSTER_WIDTHS = (7, 9, 5, 21, 14, 7, 18, 15, 11, 16, 7, 34, 36, 6, 20)
+PROBLEM_HEADER = ("序号", "问题类型", "所属区划", "文件", "工作表", "行号", "姓名", "身份证号（原填）", "原因")
+PROBLEM_WIDTHS = (6, 10, 30, 30, 10, 6, 9, 21, 50)
+MISSING_HEADER = ("序号", "区县", "街道（乡镇）", "名称", "类型", "户籍人口", "备注")
+MISSING_WIDTHS = (6, 14, 16, 22, 8, 10, 40)
+ALLOWANCE_COLUMNS = (
+    ("区划", None, 24), ("持证人数", "助理社会工作师", 9), (None, "社会工作师", 8), (None, "高级社会工作师", 9),
+    (None, "合计", 7), ("津贴（元）", "每月", 12), (None, "全年（×12）", 13), ("一次性奖励（元）", None, 13),
+)
+LEVELS = (LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_SENIOR)
+
+# One query for every person's files: not one per person, which at 100k people is 100k queries.
+FILES_SQL = """
+SELECT id_number, group_concat(file_name, '、') FROM (
+    SELECT DISTINCT s.id_number AS id_number, b.file_name AS file_name, b.id AS batch_id
+    FROM source_rows s JOIN batches b ON b.id = s.batch_id
+    WHERE s.id_number IS NOT NULL
+    ORDER BY s.id_number, b.id)
+GROUP BY id_number
+"""
+OWN_RETURNS_SQL = """
+SELECT region_id FROM source_rows WHERE region_id IS NOT NULL
+UNION SELECT region_id FROM batches WHERE region_id IS NOT NULL
+"""
+
+
+def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = False,
+                           progress: Progress = None) -> Path:
+    """Write the five-sheet summary workbook; returns the path written."""
+    out_path = prepare_out(out_path)
+    summary = census.summary()
+    problems = census.problems()
+    persons_total = census.count_persons()
+    total = len(summary) * 3 + persons_total + len(problems)
+    done = 0
+    report(progress, done, total)
+
+    tmp = temp_path(out_path)
+    wb = open_workbook(tmp)
+    wb.set_properties({"title": f"{census.title} 社会工作专业人才摸排汇总", "comments": "社会工作专业人才摸排"})
+    styles = Styles(wb)
+    sheets = {name: wb.add_worksheet(name) for name in SHEETS}
+    try:
+        _summary_sheet(census, sheets["汇总表"], styles, summary)
+        done += len(summary)
+        report(progress, done, total)
+        for done_here in _roster_sheet(census, sheets["明细"], styles, full_ids):
+            report(progress, done + done_here, total)
+        done += persons_total
+        _problem_sheet(census, sheets["问题清单"], styles, problems, full_ids)
+        done += len(problems)
+        report(progress, done, total)
+        _missing_sheet(census, sheets["未报送"], styles, summary)
+        done += len(summary)
+        _allowance_sheet(census, sheets["津贴测算"], styles, summary)
+        done += len(summary)
+    except BaseException:
+        abandon(wb, tmp)
+        raise
+    path = finish(wb, tmp, out_path)
+    report(progress, total, total)
+    return path
+
+
+# --------------------------------------------------------------------------- 汇总表
+
+def _rules_line(census: Census) -> str:
+    rules = census.rules
+    return (f"统计日期：{today()}　达标标准：户籍人口的 {rules.per_mille}‰　人才：持证、{_edu_line()}或"
+            f"{rules.training_since[:4]}年以来培训累计≥{rules.min_hours}学时　"
+            f"人才总数 = 持证 + 专业学历 − 其中持证 + 仅培训")
+
+
+def _edu_line() -> str:
+    return "大专及以上相关专业学历"
+
+
+def _summary_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
+    width = len(SUMMARY_COLUMNS)
+    set_widths(ws, (w for _, _, w in SUMMARY_COLUMNS))
+    row = write_title(ws, styles, f"{census.title} 社会工作专业人才摸排汇总表", _rules_line(census), width)
+    write_grouped_header(ws, row, SUMMARY_COLUMNS, styles.header)
+    header_first = row
+    row += 2
+    ws.autofilter(header_first + 1, 0, header_first + 1 + len(summary), width - 1)
+    for s in summary:
+        _summary_row(ws, styles, row, s)
+        row += 1
+    roots = [s for s in summary if s.depth == 0]
+    if len(roots) > 1:
+        _totals_row(ws, styles, row, roots, census)
+        row += 1
+    flagged = sum(1 for s in summary if s.flagged)
+    notes = ["说明：各级数字均含下级；同一身份证号只计一次，多份报表中的资格合并计算，计入其最深一级区划。",
+             "“待核实行数”为身份证号有误、尚未计入的行，见“问题清单”；更正后重新导出即可计入。"]
+    if flagged:
+        notes.append(f"有 {flagged} 个区划不在户籍人口表中，由报表新建（备注中标明），请核实。")
+    row += 1
+    for line in notes:
+        ws.merge_range(row, 0, row, width - 1, line, styles.note)
+        row += 1
+    print_setup(ws, header_first, header_first + 1, freeze_col=1, footer=census.title)
+
+
+def _met(value: bool | None) -> str:
+    return "—" if value is None else ("是" if value else "否")
+
+
+def _certified_min_text(s: RegionSummary) -> str:
+    if s.certified_min is None:
+        return ""
+    if s.certified_min_met:
+        return f"≥{s.certified_min}人，已达到"
+    return f"≥{s.certified_min}人，差{s.certified_min - s.certified}人"
+
+
+def _summary_row(ws, styles: Styles, row: int, s: RegionSummary) -> None:
+    bold = s.depth == 0
+    ws.write_string(row, 0, text(s.name), styles.indented(s.depth, bold))
+    ws.write_string(row, 1, KIND_LABELS.get(s.kind, s.kind), styles.center)
+    _number_or_dash(ws, row, 2, s.population, styles.thousands, styles)
+    _number_or_dash(ws, row, 3, s.target, styles.int, styles)
+    for col, value in enumerate((s.talents, s.certified, s.certified_assistant, s.certified_intermediate,
+                                 s.certified_senior, s.degree, s.degree_and_certified, s.trained_only), start=4):
+        ws.write_number(row, col, value, styles.int)
+    _number_or_dash(ws, row, 12, s.shortfall, styles.int, styles)
+    _number_or_dash(ws, row, 13, s.per_mille, styles.per_mille, styles)
+    ws.write_string(row, 14, _met(s.target_met), styles.bad if s.target_met is False else styles.center)
+    ws.write_string(row, 15, _certified_min_text(s), styles.bad_left if s.certified_min_met is False else styles.text)
+    if s.pending_rows:
+        ws.write_number(row, 16, s.pending_rows, styles.int)
+    else:
+        ws.write_blank(row, 16, None, styles.int)
+    remarks = []
+    if s.flagged:
+        remarks.append("新增区划，待核实")
+    if not s.has_returns:
+        remarks.append("未报送")
+    ws.write_string(row, 17, "；".join(remarks), styles.text)
+
+
+def _number_or_dash(ws, row: int, col: int, value, fmt, styles: Styles) -> None:
+    if value is None:
+        ws.write_string(row, col, "—", styles.center)
+    else:
+        ws.write_number(row, col, value, fmt)
+
+
+def _totals_row(ws, styles: Styles, row: int, roots: list[RegionSummary], census: Census) -> None:
+    """合计 over several roots (a census of two cities); with one root, the root row is the total."""
+    def add(name: str) -> int:
+        return sum(getattr(s, name) for s in roots)
+
+    pops = [s.population for s in roots]
+    population = sum(pops) if all(p is not None for p in pops) else None
+    targets = [s.target for s in roots]
+    target = sum(targets) if all(t is not None for t in targets) else None
+    talents = add("talents")
+    ws.write_string(row, 0, "合计", styles.total_text)
+    ws.write_string(row, 1, "", styles.total_text)
+    for col, value in ((2, population), (3, target)):
+        if value is None:
+            ws.write_string(row, col, "—", styles.total_text)
+        else:
+            ws.write_number(row, col, value, styles.total_int)
+    for col, name in enumerate(("talents", "certified", "certified_assistant", "certified_intermediate",
+                                "certified_senior", "degree", "degree_and_certified", "trained_only"), start=4):
+        ws.write_number(row, col, add(name), styles.total_int)
+    if target is None:
+        ws.write_string(row, 12, "—", styles.total_text)
+    else:
+        ws.write_number(row, 12, max(target - talents, 0), styles.total_int)
+    if population:
+        ws.write_number(row, 13, talents / population * 1000, styles.total_per_mille)
+    else:
+        ws.write_string(row, 13, "—", styles.total_text)
+    ws.write_string(row, 14, "—" if target is None else _met(talents >= target), styles.total_text)
+    ws.write_string(row, 15, "", styles.total_text)
+    ws.write_number(row, 16, sum(s.pending_rows for s in roots), styles.total_int)
+    ws.write_string(row, 17, "", styles.total_text)
+
+
+# --------------------------------------------------------------------------- 明细
+
+def person_files(census: Census) -> dict[str, str]:
+    """Every person's source files (joined with 、), in one query over source_rows and batches."""
+    return dict(census.conn.execute(FILES_SQL))
+
+
+def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
+    """Stream the roster; yields the number of persons written every 2,000."""
+    width = len(ROSTER_HEADER)
+    set_widths(ws, ROSTER_WIDTHS)
+    shown = "完整身份证号和电话（注意保密）" if full_ids else "身份证号、电话已打码"
+    row = write_title(ws, styles, f"{census.title} 社会工作专业人才花名册（去重后）",
+                      f"导出日期：{today()}　每人一行，多份报表中的资格已合并；{shown}", width)
+    header_row = row
+    for col, label in enumerate(ROSTER_HEADER):
+        ws.write_string(row, col, label, styles.header)
+    ws.set_row(row, 20)
+    row += 1
+    files = person_files(census)
+    text_fmt, int_fmt, hours_fmt, center = styles.text, styles.int, styles.hours, styles.center
+    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    count = 0
+    for person in census.iter_persons():
+        count += 1
+        write_number(row, 0, count, int_fmt)
+        write_string(row, 1, text(person.name), text_fmt)
+        write_string(row, 2, person.gender, center)
+        write_string(row, 3, person.shown_id(full_ids), text_fmt)
+        write_string(row, 4, text(person.shown_phone(full_ids)), text_fmt)
+        write_string(row, 5, "是" if person.talent else "否", center)
+        write_string(row, 6, "、".join(person.categories) if person.talent else "", text_fmt)
+        write_string(row, 7, person.level_name, text_fmt)
+        write_string(row, 8, person.education_name, text_fmt)
+        write_string(row, 9, text(person.major), text_fmt)
+        if person.hours is None:
+            write_blank(row, 10, None, hours_fmt)
+        else:
+            write_number(row, 10, person.hours, hours_fmt)
+        write_string(row, 11, text(person.region_path), text_fmt)
+        write_string(row, 12, text(files.get(person.id_number, "")), text_fmt)
+        write_number(row, 13, person.row_count, int_fmt)
+        write_string(row, 14, text(f"姓名不一致：{'、'.join(person.names)}") if person.name_conflict else "",
+                     text_fmt)
+        row += 1
+        if count % 2000 == 0:
+            yield count
+    if count:
+        ws.autofilter(header_row, 0, row - 1, width - 1)
+    print_setup(ws, header_row, header_row, freeze_col=2, footer=census.title)
+    yield count
+
+
+# --------------------------------------------------------------------------- 问题清单
+
+def _problem_sheet(census: Census, ws, styles: Styles, problems, full_ids: bool) -> None:
+    width = len(PROBLEM_HEADER)
+    set_widths(ws, PROBLEM_WIDTHS)
+    pending = sum(1 for p in problems if p.kind == "pending")
+    row = write_title(ws, styles, f"{census.title} 待核实问题清单",
+                      f"导出日期：{today()}　待核实 {pending} 行（未计入人才），其他需复核 {len(problems) - pending} 条",
+                      width)
+    header_row = row
+    for col, label in enumerate(PROBLEM_HEADER):
+        ws.write_string(row, col, label, styles.header)
+    row += 1
+    for n, p in enumerate(problems, start=1):
+        ws.write_number(row, 0, n, styles.int)
+        ws.write_string(row, 1, p.kind_label, styles.text)
+        ws.write_string(row, 2, text(p.region_path), styles.text)
+        ws.write_string(row, 3, text(p.file_name), styles.text)
+        ws.write_string(row, 4, text(p.sheet), styles.text)
+        if p.row_number is None:
+            ws.write_blank(row, 5, None, styles.int)
+        else:
+            ws.write_number(row, 5, p.row_number, styles.int)
+        ws.write_string(row, 6, text(p.name), styles.text)
+        ws.write_string(row, 7, shown_raw_id(p.id_raw, full_ids), styles.text)
+        ws.write_string(row, 8, text(p.reason), styles.text_wrap)
+        row += 1
+    if problems:
+        ws.autofilter(header_row, 0, row - 1, width - 1)
+    print_setup(ws, header_row, header_row, freeze_col=0, footer=census.title)
+
+
+# --------------------------------------------------------------------------- 未报送
+
+def unreported(census: Census, summary: list[RegionSummary]) -> list[RegionSummary]:
+    """The deepest regions of the population table from which no return has come.
+
+    A node without returns has none below it either, so the deepest such nodes are those without
+    children of their own from the population table (regions created from returns do not count).
+    """
+    tree = census.tree()
+    has_children = {r.parent_id for r in tree.regions if not r.flagged}
+    return [s for s in summary if not s.flagged and not s.has_returns and s.region_id not in has_children]
+
+
+def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
+    width = len(MISSING_HEADER)
+    set_widths(ws, MISSING_WIDTHS)
+    tree = census.tree()
+    own = {r[0] for r in census.conn.execute(OWN_RETURNS_SQL)}
+    missing = unreported(census, summary)
+    row = write_title(ws, styles, f"{census.title} 未报送区划清单",
+                      f"导出日期：{today()}　共 {len(missing)} 个区划（户籍人口表中最末一级）尚无任何报表导入", width)
+    header_row = row
+    for col, label in enumerate(MISSING_HEADER):
+        ws.write_string(row, col, label, styles.header)
+    row += 1
+    for n, s in enumerate(missing, start=1):
+        node = tree.by_id[s.region_id]
+        ancestors = tree.ancestors(node)
+        district = next((a.name for a in ancestors if a.kind == "district"), "")
+        street = next((a.name for a in ancestors if a.kind == "street"), "")
+        reported_above = next((a for a in ancestors if a.id in own), None)
+        note = ""
+        if reported_above is not None:
+            note = f"{reported_above.name}已报送，本级人员可能已含在其报表中"
+        ws.write_number(row, 0, n, styles.int)
+        ws.write_string(row, 1, text(district), styles.text)
+        ws.write_string(row, 2, text(street), styles.text)
+        ws.write_string(row, 3, text(s.name), styles.text)
+        ws.write_string(row, 4, KIND_LABELS.get(s.kind, s.kind), styles.center)
+        _number_or_dash(ws, row, 5, s.population, styles.thousands, styles)
+        ws.write_string(row, 6, text(note), styles.text_wrap)
+        row += 1
+    print_setup(ws, header_row, header_row, landscape=False, footer=census.title)
+
+
+# --------------------------------------------------------------------------- 津贴测算
+
+def allowance(s: RegionSummary, monthly: tuple[int, ...], once: tuple[int, ...]) -> tuple[int, int, int]:
+    """(monthly, yearly, one-off) yuan for a region's certified persons by level."""
+    counts = (s.certified_assistant, s.certified_intermediate, s.certified_senior)
+    per_month = sum(n * rate for n, rate in zip(counts, monthly, strict=True))
+    award = sum(n * rate for n, rate in zip(counts, once, strict=True))
+    return per_month, per_month * 12, award
+
+
+def _allowance_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
+    rules = census.rules
+    monthly, once = tuple(rules.allowance_monthly), tuple(rules.award_once)
+    width = len(ALLOWANCE_COLUMNS)
+    set_widths(ws, (w for _, _, w in ALLOWANCE_COLUMNS))
+    rates = "；".join(f"{LEVEL_NAMES[lv]} 每月 {m} 元、一次性奖励 {o} 元"
+                     for lv, m, o in zip(LEVELS, monthly, once, strict=True))
+    row = write_title(ws, styles, f"{census.title} 持证社会工作者津贴测算表", f"标准：{rates}（可在设置中修改）", width)
+    header_row = row
+    write_grouped_header(ws, row, ALLOWANCE_COLUMNS, styles.header)
+    row += 2
+    for s in summary:
+        per_month, per_year, award = allowance(s, monthly, once)
+        ws.write_string(row, 0, text(s.name), styles.indented(s.depth, s.depth == 0))
+        for col, value in enumerate((s.certified_assistant, s.certified_intermediate, s.certified_senior,
+                                     s.certified, per_month, per_year, award), start=1):
+            ws.write_number(row, col, value, styles.yuan if col >= 5 else styles.int)
+        row += 1
+    roots = [s for s in summary if s.depth == 0]
+    if len(roots) > 1:
+        ws.write_string(row, 0, "合计", styles.total_text)
+        sums = [0] * 7
+        for s in roots:
+            values = (s.certified_assistant, s.certified_intermediate, s.certified_senior, s.certified,
+                      *allowance(s, monthly, once))
+            sums = [a + b for a, b in zip(sums, values, strict=True)]
+        for col, value in enumerate(sums, start=1):
+            ws.write_number(row, col, value, styles.total_int)
+        row += 1
+    row += 1
+    ws.merge_range(row, 0, row, width - 1, "说明：按各区划（含下级）持证人数乘以对应等级标准测算；"
+                   "同一人持多个等级按最高等级计一次。", styles.note)
+    print_setup(ws, header_row, header_row + 1, freeze_col=1, landscape=False, footer=census.title)
