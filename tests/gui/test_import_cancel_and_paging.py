@@ -1,0 +1,79 @@
+"""Cancelling an import stores nothing of the current file; the people table fetches pages lazily."""
+
+from __future__ import annotations
+
+import threading
+
+from conftest import TUANJIE, import_through_review, make_id, wait_idle, write_return
+
+from gui.import_ops import plan_paths, run_imports
+from importers.population import load_population
+from models.census import Census
+
+
+def drain(gen):
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def test_cancel_inside_a_file_rolls_it_back(tmp_path, returns):
+    path = tmp_path / "c.census"
+    with Census.open(path) as census:
+        load_population(census, returns["population"])
+    entries = drain(plan_paths(path, [returns["tuanjie"], returns["xingfu"]], lambda: False))
+    plans = [e.plan for e in entries]
+    seen = []
+
+    def cancel() -> bool:
+        return len(seen) >= 2  # cancel once the first file has started storing rows
+
+    gen = run_imports(path, plans, cancel)
+    while True:
+        try:
+            seen.append(next(gen))
+        except StopIteration as stop:
+            outcomes = stop.value
+            break
+    assert [o.status for o in outcomes] == ["cancelled", "not_run"]
+    with Census.open(path) as census:
+        assert census.batches() == [] and census.count_persons() == 0
+
+
+def test_cancel_from_the_dialog_before_work_starts(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    assert win.new_census(tmp_path / "t")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    dialog = win.import_paths([returns["tuanjie"]])
+    qtbot.waitUntil(lambda: not dialog.planning, timeout=60000)
+    gate = threading.Event()
+    win.runner.start(lambda cancel: gate.wait(30))  # hold the single worker thread
+    try:
+        assert dialog.start_import()
+        dialog.cancel()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
+    wait_idle(qtbot, win)
+    assert [o.status for o in dialog.outcomes] == ["not_run"]
+    assert win.census.batches() == []
+    dialog.accept()
+
+
+def test_people_table_fetches_pages(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    assert win.new_census(tmp_path / "many")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    rows = [(f"人员{n}", "女", make_id(n), "高中", "", "", 130) for n in range(10, 460)]
+    big = write_return(tmp_path / "幸福社区摸排表.xlsx", "东区和平街道幸福社区", rows + TUANJIE[:1])
+    import_through_review(qtbot, win, [big]).accept()
+    model = win.people.model
+    assert model.rowCount() == 451
+    assert len(model._pages) <= 2  # only what the view has shown so far
+    last = model.index(450, 0).data()
+    assert last and len(model._pages) <= model.MAX_PAGES
+    assert win.people.count.text() == "全部人员：451 人"
