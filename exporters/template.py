@@ -1,0 +1,206 @@
+"""Collection templates: one register per community/village, built so that what comes back imports cleanly.
+
+Every choice here removes a problem the importer would otherwise have to report:
+
+* the 填报单位 line names the region (without the city), so the importer places the file without
+  asking, even when two streets both have a 团结社区;
+* the header is the standard two-row register (学历情况 and 社会工作职业水平证书 merged over their
+  parts), whose every column maps to a field;
+* the ID and phone columns are text ('@') so Excel keeps all 18 digits;
+* drop-down lists for 性别, 学历 and 证书等级, a whole-number rule for the hours, and input
+  messages where people go wrong (IDs typed as numbers, hours added up across trainings);
+* a 填表说明 sheet after the data sheet (the importer skips it either way).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exporters.xlsx import (
+    Styles,
+    abandon,
+    file_safe,
+    finish,
+    open_workbook,
+    prepare_out,
+    print_setup,
+    temp_path,
+    text,
+    write_grouped_header,
+)
+from models.census import Census
+from models.errors import NotFound
+from models.regions import Region, RegionTree
+
+BLANK_ROWS = 500
+GENDERS = ("男", "女")
+EDUCATIONS = ("初中", "高中", "中专", "大专", "本科", "硕士研究生", "博士研究生")
+LEVELS = ("无", "助理社会工作师", "社会工作师", "高级社会工作师")
+MAX_HOURS = 5000
+
+HEADER_ROW = 2  # 0-based: title, 填报单位 line, then the two header rows
+FIRST_DATA = HEADER_ROW + 2
+
+
+def columns(training_year: str) -> tuple[tuple[str | None, str | None, float], ...]:
+    """(top label, sub label, width) of the standard register."""
+    return (
+        ("序号", None, 5), ("姓名", None, 9), ("性别", None, 5), ("身份证号码", None, 21), ("联系电话", None, 13),
+        ("工作单位及职务", None, 18), ("学历情况", "学历", 10), (None, "所学专业", 14), (None, "毕业院校", 16),
+        ("社会工作职业水平证书", "证书等级", 15), (None, "证书编号", 14), (None, "取得时间", 10),
+        (f"{training_year}年以来参加社会工作培训学时", None, 12), ("备注", None, 12),
+    )
+
+
+COL = {"seq": 0, "name": 1, "gender": 2, "id": 3, "phone": 4, "unit": 5, "education": 6, "major": 7,
+       "school": 8, "level": 9, "cert_no": 10, "cert_date": 11, "hours": 12, "remark": 13}
+
+INSTRUCTIONS = (
+    "填表说明",
+    "1. 本表由各社区（村）填报本辖区内的社会工作专业人才，包括：持有社会工作者职业水平证书的人员；"
+    "大专及以上社会工作及相关专业（社会学、心理学、社会保障等）学历的人员；{year}年以来参加社会工作培训累计"
+    "达到{hours}学时的人员。符合任一条件即填报，每人一行。",
+    "2. 身份证号码：必须填写18位完整号码。该列已设为文本格式，请直接输入；从其他表格复制时请使用“选择性粘贴—数值”，"
+    "不要把身份证号码存成数字（存成数字后末尾几位会变成0，无法恢复）。",
+    "3. 证书等级：从下拉列表中选择“助理社会工作师”“社会工作师”“高级社会工作师”，没有证书选“无”。"
+    "同时持有多个等级的只填最高等级。请不要填写“持证”“有”等，无法识别。",
+    "4. 学历：从下拉列表中选择最高学历；所学专业请写全称（如“社会工作”“应用心理学”）。",
+    "5. 培训学时：填写{year}年以来参加社会工作教育培训的累计学时（整数）。同一个人在不同表中填报时，"
+    "以最大的数为准，不会相加，请不要把别人或别的表中的学时加进来。",
+    "6. 请不要修改表头、合并或删除列，不要在表中插入合计行以外的说明文字；人数多于表格行数时可在末尾继续填写。",
+    "7. 本表含有个人信息，请妥善保管，通过单位内部渠道报送，不要在群聊中传播。",
+)
+
+
+def template_regions(tree: RegionTree, region: str | None = None) -> list[Region]:
+    """The regions that get a template: every community/village, or just the chosen path.
+
+    A tree without communities or villages (a district's census down to streets) gets one per
+    deepest region instead.
+    """
+    if region is not None:
+        node = tree.by_path.get(region.strip().strip("/"))
+        if node is None:
+            raise NotFound(f"区划“{region}”不存在，请使用完整路径，如 乌海市/海勃湾区/新华街道/光明社区")
+        return [node]
+    order = tree.tree_order()
+    grassroots = [r for r in order if r.kind in ("community", "village") and not r.flagged]
+    if grassroots:
+        return grassroots
+    parents = {r.parent_id for r in order}
+    return [r for r in order if r.id not in parents and not r.flagged]
+
+
+def city_of(tree: RegionTree, node: Region) -> Region:
+    """The city a region belongs to (its nearest ancestor of kind city, else its root)."""
+    chain = [node, *tree.ancestors(node)]
+    return next((r for r in chain if r.kind == "city"), chain[-1])
+
+
+def filler_text(tree: RegionTree, node: Region) -> str:
+    """The region's names from below the city down to it: 海勃湾区新华街道光明社区."""
+    city = city_of(tree, node)
+    names = [r.name for r in reversed([node, *tree.ancestors(node)]) if r.depth > city.depth]
+    return "".join(names) or node.name
+
+
+def template_name(node: Region) -> str:
+    return f"{file_safe(node.path)}_摸排登记表.xlsx"
+
+
+def write_templates(census: Census, outdir: Path, region: str | None = None) -> list[Path]:
+    """One template per community/village (or one for `region`); returns the files written."""
+    outdir = Path(outdir)
+    tree = census.tree()
+    nodes = template_regions(tree, region)
+    return [write_template(census, tree, node, outdir / template_name(node)) for node in nodes]
+
+
+def write_template(census: Census, tree: RegionTree, node: Region, out_path: Path) -> Path:
+    out_path = prepare_out(out_path)
+    rules = census.rules
+    year = rules.training_since[:4]
+    cols = columns(year)
+    tmp = temp_path(out_path)
+    wb = open_workbook(tmp, constant_memory=False)
+    try:
+        wb.set_properties({"title": "社会工作专业人才摸排登记表", "comments": node.path})
+        styles = Styles(wb)
+        text_col = wb.add_format({"num_format": "@"})
+        ws = wb.add_worksheet("摸排登记表")
+        _data_sheet(wb, ws, styles, text_col, cols, tree, node, year)
+        notes = wb.add_worksheet("填表说明")
+        _instructions(notes, styles, year, rules.min_hours)
+        ws.activate()
+    except BaseException:
+        abandon(wb, tmp)
+        raise
+    return finish(wb, tmp, out_path)
+
+
+def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: Region, year: str) -> None:
+    width = len(cols)
+    city = city_of(tree, node)
+    for col, (_top, _sub, col_width) in enumerate(cols):
+        fmt = text_col if col in (COL["id"], COL["phone"], COL["cert_no"]) else None
+        ws.set_column(col, col, col_width, fmt)
+    ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, width - 1, f"{city.name}社会工作专业人才摸排登记表", styles.title)
+    ws.merge_range(1, 0, 1, 8, f"填报单位：{filler_text(tree, node)}", styles.subtitle)
+    ws.merge_range(1, 9, 1, width - 1, "填报日期：　　　　年　　月　　日", styles.subtitle)
+    write_grouped_header(ws, HEADER_ROW, cols, styles.header, sub_height=20)
+    ws.set_row(HEADER_ROW, 30)
+
+    last = FIRST_DATA + BLANK_ROWS - 1
+    plain = styles.text
+    for row in range(FIRST_DATA, last + 1):
+        ws.write_number(row, COL["seq"], row - FIRST_DATA + 1, styles.center)
+        for col in range(1, width):
+            if col == COL["hours"]:
+                ws.write_blank(row, col, None, styles.int)
+            elif col in (COL["gender"],):
+                ws.write_blank(row, col, None, styles.center)
+            else:
+                ws.write_blank(row, col, None, plain)
+    footer = last + 2
+    ws.write_string(footer, 0, "填表人：", styles.subtitle)
+    ws.write_string(footer, 4, "联系电话：", styles.subtitle)
+    ws.write_string(footer, 9, "审核人：", styles.subtitle)
+
+    def lst(col: int, values, title: str, message: str) -> None:
+        ws.data_validation(FIRST_DATA, col, last, col, {
+            "validate": "list", "source": list(values), "input_title": title, "input_message": message,
+            "error_title": title, "error_message": "请从下拉列表中选择", "error_type": "stop"})
+
+    lst(COL["gender"], GENDERS, "性别", "从下拉列表选择：男 / 女")
+    lst(COL["education"], EDUCATIONS, "学历", "从下拉列表选择最高学历")
+    lst(COL["level"], LEVELS, "证书等级", "从下拉列表选择；同时持有多个等级只填最高的；没有证书选“无”。"
+        "不要填“持证”“有”")
+    ws.data_validation(FIRST_DATA, COL["id"], last, COL["id"], {
+        "validate": "length", "criteria": "==", "value": 18,
+        "input_title": "身份证号码", "input_message": "18位，请勿输入为数字。本列已设为文本格式；"
+        "从别处复制请用“选择性粘贴—数值”",
+        "error_title": "身份证号码", "error_message": "身份证号码应为18位。确定要保留吗？", "error_type": "warning"})
+    ws.data_validation(FIRST_DATA, COL["phone"], last, COL["phone"], {
+        "validate": "any", "input_title": "联系电话", "input_message": "手机号11位；本列为文本格式"})
+    ws.data_validation(FIRST_DATA, COL["hours"], last, COL["hours"], {
+        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": MAX_HOURS,
+        "input_title": "培训学时", "input_message": f"{year}年以来累计学时，填整数。累计学时取最大值不要相加："
+        "同一人在别的表中也填了学时的，以最大的为准",
+        "error_title": "培训学时", "error_message": f"请填写0到{MAX_HOURS}之间的整数学时", "error_type": "stop"})
+    ws.data_validation(FIRST_DATA, COL["cert_date"], last, COL["cert_date"], {
+        "validate": "any", "input_title": "取得时间", "input_message": "如 2019年6月 或 2019-06"})
+
+    print_setup(ws, HEADER_ROW, HEADER_ROW + 1, freeze_col=2, footer=filler_text(tree, node))
+
+
+def _instructions(ws, styles: Styles, year: str, hours: int) -> None:
+    ws.set_column(0, 0, 110)
+    wrap = ws  # one instruction per row, one cell each: the importer never mistakes it for a header
+    for row, line in enumerate(INSTRUCTIONS):
+        fmt = styles.title if row == 0 else styles.note
+        wrap.write_string(row, 0, text(line.format(year=year, hours=hours)), fmt)
+        if row:
+            wrap.set_row(row, 48)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
