@@ -1,0 +1,125 @@
+"""Correction lists: one workbook per street/community with its own rows to fix, ready to send back.
+
+Problems are grouped by the deepest region their row belongs to (a pending row of 光明社区's
+sheet goes to 光明社区, a row of the street's own 汇总 to the street). Regions created from a
+return (``new_region``) have no row to fix and stay in the summary's 问题清单.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from exporters.template import filler_text
+from exporters.xlsx import (
+    Styles,
+    abandon,
+    file_safe,
+    finish,
+    open_workbook,
+    prepare_out,
+    print_setup,
+    set_widths,
+    shown_raw_id,
+    temp_path,
+    text,
+    today,
+)
+from models.census import Census
+from models.records import Problem
+
+HEADER = ("序号", "问题类型", "文件", "工作表", "行号", "姓名", "身份证号（原填）", "问题原因", "更正后身份证号", "备注")
+WIDTHS = (5, 9, 26, 9, 5, 8, 20, 40, 21, 18)
+FIX_COL = HEADER.index("更正后身份证号")
+UNPLACED = "未定区划"
+EXPLANATION = (
+    "说明：以下 {n} 行在汇总时发现问题，其中“待核实”的行因身份证号有误，暂未计入人才统计。请逐行核对："
+    "在“更正后身份证号”列填写正确的18位身份证号（该列已设为文本格式，请勿存为数字）；姓名不一致或需复核的，"
+    "请在“备注”列写明正确情况。核对完毕后将本表报回。"
+)
+
+
+def correction_name(region_path: str) -> str:
+    return f"{file_safe(region_path or UNPLACED)}_更正清单.xlsx"
+
+
+def problems_by_region(census: Census) -> dict[str, list[Problem]]:
+    """Row problems grouped by the path of their row's region, in tree order."""
+    groups: dict[str, list[Problem]] = defaultdict(list)
+    for problem in census.problems():
+        if problem.row_id is None:  # a new region, not a row: nothing to correct in a return
+            continue
+        groups[problem.region_path].append(problem)
+    order = {r.path: i for i, r in enumerate(census.regions())}
+    return {path: groups[path] for path in sorted(groups, key=lambda p: (order.get(p, len(order)), p))}
+
+
+def write_correction_workbooks(census: Census, outdir: Path, full_ids: bool = False) -> list[Path]:
+    """One correction workbook per region with problems; returns the files written."""
+    outdir = Path(outdir)
+    written = []
+    for region_path, problems in problems_by_region(census).items():
+        written.append(write_correction_workbook(census, region_path, problems,
+                                                 outdir / correction_name(region_path), full_ids))
+    return written
+
+
+def _short_path(census: Census, region_path: str) -> str:
+    """The path without the city for the title: 海勃湾区新华街道光明社区."""
+    node = census.region_by_path(region_path) if region_path else None
+    if node is None:
+        return region_path or UNPLACED
+    return filler_text(census.tree(), node)
+
+
+def write_correction_workbook(census: Census, region_path: str, problems: list[Problem], out_path: Path,
+                              full_ids: bool = False) -> Path:
+    out_path = prepare_out(out_path)
+    tmp = temp_path(out_path)
+    wb = open_workbook(tmp)
+    try:
+        wb.set_properties({"title": "社会工作专业人才摸排更正清单", "comments": region_path})
+        styles = Styles(wb)
+        ws = wb.add_worksheet("更正清单")
+        width = len(HEADER)
+        set_widths(ws, WIDTHS)
+        ws.set_column(FIX_COL, FIX_COL, WIDTHS[FIX_COL], wb.add_format({"num_format": "@"}))
+        name = _short_path(census, region_path)
+        ws.set_row(0, 30)
+        ws.merge_range(0, 0, 0, width - 1, text(f"{name} 社会工作专业人才摸排更正清单"), styles.title)
+        ws.merge_range(1, 0, 1, width - 1, f"{census.title}　生成日期：{today()}　共 {len(problems)} 行", styles.subtitle)
+        ws.set_row(2, 44)
+        ws.merge_range(2, 0, 2, width - 1, EXPLANATION.format(n=len(problems)), styles.note)
+        header_row = 3
+        for col, label in enumerate(HEADER):
+            ws.write_string(header_row, col, label, styles.header)
+        row = header_row + 1
+        for n, p in enumerate(problems, start=1):
+            ws.write_number(row, 0, n, styles.int)
+            ws.write_string(row, 1, p.kind_label, styles.text)
+            ws.write_string(row, 2, text(p.file_name), styles.text_wrap)
+            ws.write_string(row, 3, text(p.sheet), styles.text)
+            if p.row_number is None:
+                ws.write_blank(row, 4, None, styles.int)
+            else:
+                ws.write_number(row, 4, p.row_number, styles.int)
+            ws.write_string(row, 5, text(p.name), styles.text)
+            ws.write_string(row, 6, shown_raw_id(p.id_raw, full_ids), styles.text)
+            ws.write_string(row, 7, text(p.reason), styles.text_wrap)
+            ws.write_blank(row, FIX_COL, None, styles.blank_text)
+            ws.write_blank(row, FIX_COL + 1, None, styles.text_wrap)
+            row += 1
+        if problems:
+            ws.data_validation(header_row + 1, FIX_COL, row - 1, FIX_COL, {
+                "validate": "length", "criteria": "==", "value": 18, "input_title": "更正后身份证号",
+                "input_message": "18位，请勿输入为数字（本列已设为文本格式）", "error_title": "身份证号码",
+                "error_message": "身份证号码应为18位。确定要保留吗？", "error_type": "warning"})
+        row += 1
+        ws.write_string(row, 0, "核对人：", styles.subtitle)
+        ws.write_string(row, 5, "联系电话：", styles.subtitle)
+        ws.write_string(row, 8, "核对日期：", styles.subtitle)
+        print_setup(ws, header_row, header_row, footer=name)
+    except BaseException:
+        abandon(wb, tmp)
+        raise
+    return finish(wb, tmp, out_path)
