@@ -24,6 +24,7 @@ from exporters.xlsx import (
     temp_path,
     text,
     today,
+    wrapped_height,
 )
 from models.census import Census
 from models.records import Problem
@@ -87,14 +88,18 @@ def write_correction_workbook(census: Census, region_path: str, problems: list[P
         name = _short_path(census, region_path)
         ws.set_row(0, 30)
         ws.merge_range(0, 0, 0, width - 1, text(f"{name} 社会工作专业人才摸排更正清单"), styles.title)
-        ws.merge_range(1, 0, 1, width - 1, f"{census.title}　生成日期：{today()}　共 {len(problems)} 行", styles.subtitle)
-        ws.set_row(2, 44)
+        ws.merge_range(1, 0, 1, width - 1, text(f"{census.title}　生成日期：{today()}　共 {len(problems)} 行"),
+                       styles.subtitle)
+        ws.set_row(2, wrapped_height([(EXPLANATION.format(n=len(problems)), sum(WIDTHS))]) or 16)
         ws.merge_range(2, 0, 2, width - 1, EXPLANATION.format(n=len(problems)), styles.note)
         header_row = 3
         for col, label in enumerate(HEADER):
             ws.write_string(header_row, col, label, styles.header)
         row = header_row + 1
         for n, p in enumerate(problems, start=1):
+            height = wrapped_height([(p.reason, WIDTHS[7]), (p.file_name, WIDTHS[2])])
+            if height:
+                ws.set_row(row, height)
             ws.write_number(row, 0, n, styles.int)
             ws.write_string(row, 1, p.kind_label, styles.text)
             ws.write_string(row, 2, text(p.file_name), styles.text_wrap)

@@ -21,6 +21,7 @@ from exporters.xlsx import (
     Styles,
     abandon,
     finish,
+    heading,
     open_workbook,
     prepare_out,
     print_setup,
@@ -30,6 +31,7 @@ from exporters.xlsx import (
     temp_path,
     text,
     today,
+    wrapped_height,
     write_grouped_header,
     write_title,
 )
@@ -44,8 +46,7 @@ SHEETS = ("汇总表", "明细", "问题清单", "未报送", "津贴测算")
 # its first column and None on the ones it covers.
 SUMMARY_COLUMNS = (
     ("区划", None, 24), ("类型", None, 7), ("户籍人口", None, 10), ("应达人数", None, 7),
-    ("人才总数", None, 7), ("持证", "合计", 6), (None, "助理社会工作师", 8), (None, "社会工作师", 7),
-    (None, "高级社会工作师", 8), ("专业学历", "合计", 6), (None, "其中持证", 6), ("仅培训", None, 6),
+    ("人才总数", None, 7), ("持证", "合计", 6), (None, "助理", 6), (None, "中级", 6), (None, "高级", 6), ("专业学历", "合计", 6), (None, "其中持证", 6), ("仅培训", None, 6),
     ("差额", None, 6), ("每千人‰", None, 8), ("是否达标", None, 6), ("持证最低要求", None, 13),
     ("待核实行数", None, 7), ("备注", None, 14),
 )
@@ -57,7 +58,7 @@ PROBLEM_WIDTHS = (6, 10, 30, 30, 10, 6, 9, 21, 50)
 MISSING_HEADER = ("序号", "区县", "街道（乡镇）", "名称", "类型", "户籍人口", "备注")
 MISSING_WIDTHS = (6, 14, 16, 22, 8, 10, 40)
 ALLOWANCE_COLUMNS = (
-    ("区划", None, 24), ("持证人数", "助理社会工作师", 9), (None, "社会工作师", 8), (None, "高级社会工作师", 9),
+    ("区划", None, 24), ("持证人数", "助理", 8), (None, "中级", 8), (None, "高级", 8),
     (None, "合计", 7), ("津贴（元）", "每月", 12), (None, "全年（×12）", 13), ("一次性奖励（元）", None, 13),
 )
 LEVELS = (LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_SENIOR)
@@ -131,7 +132,7 @@ def _edu_line() -> str:
 def _summary_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
     width = len(SUMMARY_COLUMNS)
     set_widths(ws, (w for _, _, w in SUMMARY_COLUMNS))
-    row = write_title(ws, styles, f"{census.title} 社会工作专业人才摸排汇总表", _rules_line(census), width)
+    row = write_title(ws, styles, heading(census.title, "汇总表"), _rules_line(census), width)
     write_grouped_header(ws, row, SUMMARY_COLUMNS, styles.header)
     header_first = row
     row += 2
@@ -245,7 +246,7 @@ def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
     width = len(ROSTER_HEADER)
     set_widths(ws, ROSTER_WIDTHS)
     shown = "完整身份证号和电话（注意保密）" if full_ids else "身份证号、电话已打码"
-    row = write_title(ws, styles, f"{census.title} 社会工作专业人才花名册（去重后）",
+    row = write_title(ws, styles, heading(census.title, "人才花名册（去重后）"),
                       f"导出日期：{today()}　每人一行，多份报表中的资格已合并；{shown}", width)
     header_row = row
     for col, label in enumerate(ROSTER_HEADER):
@@ -292,18 +293,22 @@ def _problem_sheet(census: Census, ws, styles: Styles, problems, full_ids: bool)
     width = len(PROBLEM_HEADER)
     set_widths(ws, PROBLEM_WIDTHS)
     pending = sum(1 for p in problems if p.kind == "pending")
-    row = write_title(ws, styles, f"{census.title} 待核实问题清单",
+    row = write_title(ws, styles, heading(census.title, "待核实问题清单"),
                       f"导出日期：{today()}　待核实 {pending} 行（未计入人才），其他需复核 {len(problems) - pending} 条",
                       width)
     header_row = row
     for col, label in enumerate(PROBLEM_HEADER):
         ws.write_string(row, col, label, styles.header)
     row += 1
+    reason_width, file_width = PROBLEM_WIDTHS[8], PROBLEM_WIDTHS[3]
     for n, p in enumerate(problems, start=1):
+        height = wrapped_height([(p.reason, reason_width), (p.file_name, file_width), (p.region_path, PROBLEM_WIDTHS[2])])
+        if height:
+            ws.set_row(row, height)
         ws.write_number(row, 0, n, styles.int)
         ws.write_string(row, 1, p.kind_label, styles.text)
-        ws.write_string(row, 2, text(p.region_path), styles.text)
-        ws.write_string(row, 3, text(p.file_name), styles.text)
+        ws.write_string(row, 2, text(p.region_path), styles.text_wrap)
+        ws.write_string(row, 3, text(p.file_name), styles.text_wrap)
         ws.write_string(row, 4, text(p.sheet), styles.text)
         if p.row_number is None:
             ws.write_blank(row, 5, None, styles.int)
@@ -337,7 +342,7 @@ def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
     tree = census.tree()
     own = {r[0] for r in census.conn.execute(OWN_RETURNS_SQL)}
     missing = unreported(census, summary)
-    row = write_title(ws, styles, f"{census.title} 未报送区划清单",
+    row = write_title(ws, styles, heading(census.title, "未报送区划清单"),
                       f"导出日期：{today()}　共 {len(missing)} 个区划（户籍人口表中最末一级）尚无任何报表导入", width)
     header_row = row
     for col, label in enumerate(MISSING_HEADER):
@@ -352,6 +357,9 @@ def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
         note = ""
         if reported_above is not None:
             note = f"{reported_above.name}已报送，本级人员可能已含在其报表中"
+            height = wrapped_height([(note, MISSING_WIDTHS[6])])
+            if height:
+                ws.set_row(row, height)
         ws.write_number(row, 0, n, styles.int)
         ws.write_string(row, 1, text(district), styles.text)
         ws.write_string(row, 2, text(street), styles.text)
@@ -380,7 +388,8 @@ def _allowance_sheet(census: Census, ws, styles: Styles, summary: list[RegionSum
     set_widths(ws, (w for _, _, w in ALLOWANCE_COLUMNS))
     rates = "；".join(f"{LEVEL_NAMES[lv]} 每月 {m} 元、一次性奖励 {o} 元"
                      for lv, m, o in zip(LEVELS, monthly, once, strict=True))
-    row = write_title(ws, styles, f"{census.title} 持证社会工作者津贴测算表", f"标准：{rates}（可在设置中修改）", width)
+    row = write_title(ws, styles, heading(census.title, "持证社会工作者津贴测算"), f"标准：{rates}（可在设置中修改）",
+                      width, subtitle_width=sum(w for _, _, w in ALLOWANCE_COLUMNS))
     header_row = row
     write_grouped_header(ws, row, ALLOWANCE_COLUMNS, styles.header)
     row += 2

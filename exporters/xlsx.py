@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -122,6 +124,28 @@ def shown_raw_id(raw: str | None, full: bool) -> str:
     return mask_id(raw)
 
 
+def display_width(value: str) -> int:
+    """Width in Excel's character units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def wrapped_height(cells: Iterable[tuple[str, float]], line: float = 13.5) -> float | None:
+    """Row height for wrapped cells (text, column width); None when one line is enough.
+
+    Excel does not grow rows when it opens a file, so a long reason would be cut off in print.
+    """
+    lines = max((math.ceil(display_width(t) / max(w - 1, 1)) for t, w in cells if t), default=1)
+    return line * lines + 2 if lines > 1 else None
+
+
+def heading(census_title: str, what: str) -> str:
+    """"乌海市社会工作专业人才摸排 汇总表"; a bare title gets the census's subject added."""
+    title = census_title.strip()
+    if "摸排" not in title and "摸底" not in title:
+        title = f"{title} 社会工作专业人才摸排"
+    return f"{title} {what}"
+
+
 def today() -> str:
     return dt.date.today().isoformat()
 
@@ -207,11 +231,16 @@ def add_merges(ws: Worksheet, ranges: Iterable[tuple[int, int, int, int]]) -> No
         ws.merge.append([first_row, first_col, last_row, last_col])
 
 
-def write_title(ws: Worksheet, styles: Styles, title: str, subtitle: str, width: int) -> int:
-    """A merged title row and a subtitle row; returns the next free row."""
+def write_title(ws: Worksheet, styles: Styles, title: str, subtitle: str, width: int,
+                subtitle_width: float | None = None) -> int:
+    """A merged title row and a subtitle row (wrapped when longer than `subtitle_width`); returns
+    the next free row."""
     ws.set_row(0, 30)
     ws.merge_range(0, 0, 0, width - 1, text(title), styles.title)
-    ws.merge_range(1, 0, 1, width - 1, text(subtitle), styles.subtitle)
+    height = wrapped_height([(subtitle, subtitle_width)]) if subtitle_width else None
+    if height:
+        ws.set_row(1, height)
+    ws.merge_range(1, 0, 1, width - 1, text(subtitle), styles.note if height else styles.subtitle)
     return 2
 
 
