@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from importers.readers import Sheet
 from importers.values import compact
@@ -61,6 +62,18 @@ MAX_HEADER_SCAN = 30
 
 def field_for_label(label: str) -> str | None:
     """The field a header label stands for, or None."""
+    if label.__class__ is str:
+        return _field_for_text(label)
+    return _field_for(label)
+
+
+@lru_cache(maxsize=8192)
+def _field_for_text(label: str) -> str | None:
+    # Memoised: every file's header scan asks about the same few dozen labels again.
+    return _field_for(label)
+
+
+def _field_for(label: object) -> str | None:
     text = compact(label)
     if not text or len(text) > 40:
         return None

@@ -90,17 +90,39 @@ SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填�
 
 def classify_row(row: list[object], header: Header) -> str:
     """"data", or why the row is not data: "blank", "total", "footer", "header"."""
-    texts = [text_of(c) for c in row]
+    return _classify(_texts(row), header.index_of("seq"), header.index_of("id_number"))
+
+
+_ID_DIGITS = re.compile(r"\d{14,}")
+
+
+def _texts(row: list[object]) -> list[str]:
+    """text_of() of every cell; plain strings (most cells) without a function call."""
+    return ["" if c is None else c.strip() if c.__class__ is str else text_of(c) for c in row]
+
+
+def _classify(texts: list[str], seq: int | None, id_col: int | None) -> str:
+    id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
+    if id_text and _ID_DIGITS.search(clean_text(id_text)):
+        # The usual data row: not blank, not a footer or header (those have no ID); only a 合计
+        # line in the first three filled cells would make it something else.
+        found = 0
+        for t in texts:
+            if t:
+                if _TOTAL.match(t):
+                    return "total"
+                found += 1
+                if found == 3:
+                    break
+        return "data"
     filled = [i for i, t in enumerate(texts) if t]
-    seq = header.index_of("seq")
     if not filled or filled == [seq]:
         return "blank"
     first = texts[filled[0]]
     if any(_TOTAL.match(texts[i]) for i in filled[:3]):
         return "total"
-    id_col = header.index_of("id_number")
     id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
-    has_id = bool(re.search(r"\d{14,}", clean_text(id_text)))
+    has_id = bool(_ID_DIGITS.search(clean_text(id_text)))
     if _FOOTER.match(first) and not has_id:
         return "footer"
     if not has_id and sum(1 for i in filled if field_for_label(texts[i])) >= 3:
@@ -116,6 +138,51 @@ def _level(text: str):
 @lru_cache(maxsize=4096)
 def _education(text: str):
     return parse_education(text)
+
+
+# The other per-cell normalisers depend only on the cell's text (or, for hours and dates, on the
+# cell itself), and columns such as gender, major or hours repeat a handful of values: memoised.
+# Cells are keyed with their type, so 1, 1.0 and True never share an entry.
+@lru_cache(maxsize=4096)
+def _gender(text: str) -> str:
+    return parse_gender(text)
+
+
+@lru_cache(maxsize=4096)
+def _major(text: str) -> str:
+    return normalise_major(text)
+
+
+@lru_cache(maxsize=4096)
+def _typed_hours(_kind: type, cell: object):
+    return parse_hours(cell)
+
+
+@lru_cache(maxsize=4096)
+def _typed_date(_kind: type, cell: object):
+    return parse_date(cell)
+
+
+def _hours(cell: object):
+    return _typed_hours(cell.__class__, cell)
+
+
+def _date(cell: object):
+    return _typed_date(cell.__class__, cell)
+
+
+def _name(text: str) -> str:
+    """clean_name() of a cell whose text is `text` (letters only: nothing to remove)."""
+    return text if text.isalpha() else clean_name(text)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # = records.dumps, prebuilt
+
+
+def _raw_json(row: list[object]) -> str:
+    """dumps([_raw(c) for c in row]) without a call per plain cell."""
+    return _encode([c if c.__class__ in _PLAIN else _raw(c) for c in row])
 
 
 def _cell(row: list[object], index: int | None) -> object:
@@ -206,53 +273,70 @@ class ImportJob:
         pending_rows: list[tuple] = []
         rows = plan.sheet.rows
         start = header.data_start
+        sheet_name = plan.sheet.name
+        seq, c_id, c_region = header.index_of("seq"), col["id_number"], col["region"]
+        c_level, c_edu, c_hours, c_date = col["level"], col["education"], col["hours"], col["cert_date"]
+        c_name, c_gender, c_phone, c_major, c_unit = col["name"], col["gender"], col["phone"], col["major"], col["unit"]
+        file_path = file_region.path
         for offset, row in enumerate(rows[start:]):
-            kind = classify_row(row, header)
+            texts = _texts(row)
+            width = len(texts)
+            kind = _classify(texts, seq, c_id)
             if kind != "data":
                 result.skipped[kind] += 1
                 continue
+
+            def text(index: int | None, texts: list[str] = texts, width: int = width) -> str:
+                return texts[index] if index is not None and index < width else ""
+
             notes: list[str] = []
-            region_cell = _cell(row, col["region"])
-            if col["region"] is not None:
+            if c_region is not None:
+                region_cell = _cell(row, c_region)
                 path, note = regions.resolve(region_cell)
                 if note:
                     notes.append(note)
             else:
-                path = file_region.path
+                region_cell = None
+                path = file_path
             region_id = region_ids.get(path)
             if region_id is None:
-                region_id = self._region(path, batch_id, True, f"由“{plan.file_name}”的所属社区“{text_of(region_cell)}”新建").id
+                region_id = self._region(path, batch_id, True, f"由“{plan.file_name}”的所属社区“{text(c_region)}”新建").id
                 region_ids[path] = region_id
-            id_check = check_id(_cell(row, col["id_number"]))
-            level_text = text_of(_cell(row, col["level"]))
+            id_check = check_id(_cell(row, c_id))
+            level_text = text(c_level)
             level = _level(level_text)
-            edu_text = text_of(_cell(row, col["education"]))
+            edu_text = text(c_edu)
             education = _education(edu_text)
-            hours = parse_hours(_cell(row, col["hours"]))
-            cert_date = parse_date(_cell(row, col["cert_date"])) if col["cert_date"] is not None else None
-            for parsed in (level, education, hours):
-                if parsed.note:
-                    notes.append(parsed.note)
-            name = clean_name(_cell(row, col["name"]))
-            if not name and id_check.valid:
+            hours = _hours(_cell(row, c_hours))
+            cert_date = _date(_cell(row, c_date)) if c_date is not None else None
+            if level.note:
+                notes.append(level.note)
+            if education.note:
+                notes.append(education.note)
+            if hours.note:
+                notes.append(hours.note)
+            name = _name(text(c_name))
+            valid = id_check.number is not None
+            if not name and valid:
                 notes.append("姓名为空")
-            status = "ok" if id_check.valid else "pending"
-            if id_check.valid:
+            if valid:
+                status = "ok"
                 ids.add(id_check.number)  # type: ignore[arg-type]
                 result.rows_ok += 1
             else:
+                status = "pending"
                 result.rows_pending += 1
                 result.reasons[id_check.reason] += 1
             for note in notes:
                 result.notes[note] += 1
             result.rows_total += 1
             pending_rows.append((
-                batch_id, plan.sheet.name, start + offset + 1, dumps([_raw(c) for c in row]), name, id_check.raw,
-                id_check.number, status, id_check.reason, parse_gender(_cell(row, col["gender"])),
-                parse_phone(_cell(row, col["phone"])), level.value, level_text, education.value, edu_text,
-                normalise_major(_cell(row, col["major"])), hours.value,
-                cert_date.value if cert_date else None, text_of(_cell(row, col["unit"])), region_id,
-                text_of(region_cell) if col["region"] is not None else None, json.dumps(notes, ensure_ascii=False)
+                batch_id, sheet_name, start + offset + 1, _raw_json(row), name, id_check.raw,
+                id_check.number, status, id_check.reason, _gender(text(c_gender)),
+                parse_phone(text(c_phone)), level.value, level_text, education.value, edu_text,
+                _major(text(c_major)), hours.value,
+                cert_date.value if cert_date else None, text(c_unit), region_id,
+                text(c_region) if c_region is not None else None, json.dumps(notes, ensure_ascii=False)
                 if notes else None,
             ))
             if len(pending_rows) >= CHUNK:

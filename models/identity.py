@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -19,6 +21,7 @@ CHECK_CHARS = "10X98765432"
 # Full-width digits/letters and the usual invisible or quoting characters people paste in.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _STRIP_CHARS = re.compile(r"[\s'\"‘’“”`\u200b\u3000\ufeff]")
+_SCIENTIFIC = re.compile(r"\d{1,16}(\.\d+)?[Ee]\+?\d+")
 
 # Reasons shown to clerks (Chinese) — kept as constants so tests and exports agree.
 REASON_MISSING = "身份证号为空"
@@ -46,23 +49,31 @@ class IdCheck:
 
 def check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
-    return CHECK_CHARS[total % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError(f"check_digit needs 17 digits, got {len(first17)}")
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def clean_text(value: str) -> str:
     """Strip spaces/quotes, turn full-width into half-width and x into X."""
+    if value.isascii() and value.isalnum():  # nothing to translate or strip (most IDs, phones)
+        return value.upper()
     text = value.translate(_FULLWIDTH)
     text = _STRIP_CHARS.sub("", text)
     return text.upper()
 
 
 def _birth_ok(yyyymmdd: str) -> bool:
+    born = _calendar_date(yyyymmdd)
+    return born is not None and dt.date(1900, 1, 1) <= born <= dt.date.today()
+
+
+@lru_cache(maxsize=65536)
+def _calendar_date(yyyymmdd: str) -> dt.date | None:
     try:
-        born = dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+        return dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
-        return False
-    return dt.date(1900, 1, 1) <= born <= dt.date.today()
+        return None
 
 
 def upgrade_15(old: str) -> str:
@@ -96,7 +107,7 @@ def check_id(value: object) -> IdCheck:
 
 
 def _check_text(raw: str, text: str) -> IdCheck:
-    if re.fullmatch(r"\d{1,16}(\.\d+)?[Ee]\+?\d+", text):
+    if ("E" in text or "e" in text) and _SCIENTIFIC.fullmatch(text):
         return IdCheck(raw, None, REASON_NUMBER)  # scientific notation pasted as text
     if len(text) == 15 and text.isdigit():
         if not _birth_ok("19" + text[6:12]):
