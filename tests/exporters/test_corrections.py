@@ -76,3 +76,11 @@ def test_full_ids(census, tmp_path):
 def test_no_problems_no_files(tmp_path):
     with Census.open(tmp_path / "empty.census") as census:
         assert write_correction_workbooks(census, tmp_path / "out") == []
+
+
+def test_cli_problems_per_region(census_file, tmp_path, capsys):
+    from cli import main as cli_main
+
+    assert cli_main(["problems", str(census_file), "--per-region", str(tmp_path)]) == 0
+    assert len(list(tmp_path.glob("*_更正清单.xlsx"))) == 3
+    assert "3 个更正清单" in capsys.readouterr().out

@@ -198,3 +198,11 @@ def test_libreoffice_reads_the_same_totals(exported, census, tmp_path):
     with open(out, encoding="utf-8", newline="") as fh:
         rows = [row + [""] * (20 - len(row)) for row in csv.reader(fh)]
     check_summary_rows(rows, census, as_text=True)
+
+
+def test_cli_export(census_file, tmp_path, capsys):
+    from cli import main as cli_main
+
+    assert cli_main(["export", str(census_file), str(tmp_path / "汇总")]) == 0
+    assert (tmp_path / "汇总.xlsx").exists()
+    assert "汇总.xlsx" in capsys.readouterr().out

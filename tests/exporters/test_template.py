@@ -135,3 +135,14 @@ def test_filled_template_round_trip(fresh, tmp_path):
     assert [(p.kind, p.name) for p in problems] == [("pending", "丁"), ("review", "乙")]
     assert problems[0].reason == REASON_NUMBER
     assert "持证" in problems[1].reason
+
+
+def test_cli_template(fresh, tmp_path, capsys):
+    from cli import main as cli_main
+
+    fresh.close()
+    assert cli_main(["template", str(tmp_path / "fresh.census"), str(tmp_path / "t")]) == 0
+    assert len(list((tmp_path / "t").glob("*_摸排登记表.xlsx"))) == 4
+    assert cli_main(["template", str(tmp_path / "fresh.census"), str(tmp_path / "one"),
+                     "--region", "测试市/东区/红星镇/团结村"]) == 0
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["测试市_东区_红星镇_团结村_摸排登记表.xlsx"]
