@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,6 +83,7 @@ class ImportDialog(QDialog):
         self.planning = self.running = False
         self._loading = False
         self.closed = False
+        self._region_row = -1  # the file whose region the editor shows
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._review_page())
@@ -315,6 +316,7 @@ class ImportDialog(QDialog):
         plan = entry.plan if entry else None
         self.region.setEnabled(plan is not None)
         self.columns.setRowCount(0)
+        self._region_row = row if plan is not None else -1
         if entry is None:
             return
         if plan is None:
@@ -351,7 +353,8 @@ class ImportDialog(QDialog):
                 combo.addItem(label, key)
             combo.setCurrentIndex(max(combo.findData(col.field), 0))
             combo.currentIndexChanged.connect(
-                lambda _i, c=combo, index=col.index: self.set_field(self.current_row(), index, c.currentData()))
+                lambda _i, c=combo, index=col.index, file_row=row: QTimer.singleShot(
+                    0, lambda: self.set_field(file_row, index, c.currentData())))
             self.columns.setCellWidget(r, 2, combo)
             note = _item(col.note or ("需确认" if col.uncertain else ""))
             self.columns.setItem(r, 3, note)
@@ -360,8 +363,8 @@ class ImportDialog(QDialog):
                     self.columns.item(r, c).setBackground(QBrush(WARN_BG))
 
     def _apply_region(self) -> None:
-        row = self.current_row()
-        if row < 0 or self.entries[row].plan is None:
+        row = self._region_row
+        if not 0 <= row < len(self.entries) or self.entries[row].plan is None:
             return
         text = self.region.currentText().strip().strip("/")
         if text and text != (self.entries[row].plan.region.path or ""):  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ The demo census is built once under OUTDIR (default /tmp/sw-census-shots) and re
 
 from __future__ import annotations
 
+import faulthandler
 import sys
 import time
 from pathlib import Path
@@ -29,13 +30,16 @@ def wait(app: QApplication, condition, timeout: float = 120.0) -> None:
 
 
 def main(argv: list[str]) -> int:
+    faulthandler.dump_traceback_later(40, exit=True)
     out = Path(argv[0] if argv else "/tmp/sw-census-shots")
     out.mkdir(parents=True, exist_ok=True)
     QStandardPaths.setTestModeEnabled(True)  # keep the real user data folder untouched
+    from gui import messages
     from gui.app import create_app
     from gui.main_window import MainWindow
 
     app = create_app()
+    messages.show_info = lambda parent, message, title="": print(message)  # no blocking boxes here
     census_path = out / "demo.census"
     if not census_path.exists():
         from exporters.demo import build_demo_census
@@ -89,12 +93,16 @@ def main(argv: list[str]) -> int:
     rules.show()
     shoot(rules, "8-rules")
     rules.close()
-    returns = sorted((out / "demo_示例报表").glob("*.*"))
-    returns = [p for p in returns if not p.name.startswith("户籍人口")][:8]
+    folder = out / "demo_示例报表"
+    returns = sorted(p for p in folder.glob("*.*") if not p.name.startswith("户籍人口"))
     if returns:
+        window.new_census(out / "review.census")  # a fresh census, so nothing shows as imported before
+        window.load_population(folder / "户籍人口.xlsx")
+        wait(app, lambda: not window.busy)
         dialog = window.import_paths(returns)
         wait(app, lambda: not dialog.planning)
-        undecided = next((i for i, e in enumerate(dialog.entries) if e.plan and e.plan.uncertain), 0)
+        undecided = next((i for i, e in enumerate(dialog.entries) if e.plan and e.plan.uncertain),
+                         next((i for i, e in enumerate(dialog.entries) if e.plan is None), 0))
         dialog.files.selectRow(undecided)
         shoot(dialog, "9-import-review")
         dialog.reject()
