@@ -9,10 +9,10 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui.paths import APP_TITLE, CENSUS_SUFFIX, log_file, read_resource, set_identity
+from gui.paths import APP_TITLE, CENSUS_SUFFIX, log_file, read_resource, resource_path, set_identity
 
 CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
              "WenQuanYi Micro Hei", "SimHei")
@@ -82,6 +82,9 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     install_translation(app)
     install_font(app)
     app.setStyleSheet(read_resource("style.qss"))
+    icon = resource_path("icon.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
 
 

@@ -252,3 +252,22 @@ def test_tree_model_builds_nested_rows(qtbot):
                               certified_min_met=False)])
     assert model.rowCount() == 1 and model.item(0).rowCount() == 1
     assert [c.name for c in model.children_of(1)] == ["甲社区"]
+
+
+def test_column_combo_changes_the_plan(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    dialog = win.import_paths([returns["xingfu"]])
+    qtbot.waitUntil(lambda: not dialog.planning and bool(dialog.entries), timeout=60000)
+    dialog.files.selectRow(0)
+    plan = dialog.entries[0].plan
+    row = next(r for r, c in enumerate(plan.columns) if c.field == "hours")
+    combo = dialog.columns.cellWidget(row, 2)
+    combo.setCurrentIndex(combo.findData(None))
+    qtbot.waitUntil(lambda: dialog.entries[0].plan.header.index_of("hours") is None, timeout=5000)
+    assert dialog.columns.cellWidget(row, 2).currentData() is None
+    dialog.region.setEditText("测试市/东区/和平街道/团结社区")
+    dialog._apply_region()
+    assert dialog.entries[0].plan.region.path == "测试市/东区/和平街道/团结社区"
+    assert dialog.entries[0].plan.region.source == "user"
+    dialog.reject()
