@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from exporters.xlsx import (
+    A4,
     Styles,
     abandon,
     file_safe,
@@ -26,6 +27,7 @@ from exporters.xlsx import (
     print_setup,
     temp_path,
     text,
+    wrapped_height,
     write_grouped_header,
 )
 from models.census import Census
@@ -154,6 +156,7 @@ def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: 
     last = FIRST_DATA + BLANK_ROWS - 1
     plain = styles.text
     for row in range(FIRST_DATA, last + 1):
+        ws.set_row(row, 18)  # room to write by hand on a printed copy
         ws.write_number(row, COL["seq"], row - FIRST_DATA + 1, styles.center)
         for col in range(1, width):
             if col == COL["hours"]:
@@ -195,12 +198,14 @@ def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: 
 
 
 def _instructions(ws, styles: Styles, year: str, hours: int) -> None:
-    ws.set_column(0, 0, 110)
-    wrap = ws  # one instruction per row, one cell each: the importer never mistakes it for a header
+    """One instruction per row, one cell each, so the importer never mistakes the sheet for data."""
+    ws.set_column(0, 0, 66)
     for row, line in enumerate(INSTRUCTIONS):
-        fmt = styles.title if row == 0 else styles.note
-        wrap.write_string(row, 0, text(line.format(year=year, hours=hours)), fmt)
+        line = text(line.format(year=year, hours=hours))
         if row:
-            wrap.set_row(row, 48)
-    ws.set_paper(9)
+            ws.set_row(row, wrapped_height([(line, 66)], line=16) or 20)
+        ws.write_string(row, 0, line, styles.title if row == 0 else styles.note)
+    ws.set_paper(A4)
+    ws.set_portrait()
+    ws.set_margins(left=0.6, right=0.6, top=0.8, bottom=0.8)
     ws.fit_to_pages(1, 0)
