@@ -1,0 +1,348 @@
+"""How fast is the census engine on this machine? A script, not a test: nothing here asserts.
+
+    .venv/bin/python bench/bench_import.py              # the full run (about 5 minutes on 2 cores)
+    .venv/bin/python bench/bench_import.py --quick      # smaller sizes, for a smoke check
+    .venv/bin/python bench/bench_import.py --profile    # also profile the big import (cProfile)
+    .venv/bin/python bench/bench_import.py --save bench/baseline.json   # keep figures to compare with
+
+It makes all its data in a temporary folder (exporters.samples: the same synthetic returns the
+demo and the tests use) and prints:
+
+(a) one street 汇总 of 100,000 rows: our import (plan + store + recompute) against the bare
+    reader on the same file — python_calamine load + to_python, and importers.readers.read_workbook
+    — as a ratio, plus rows per second;
+(b) 500 community returns of 200 rows: the same ratio over all files;
+(c) `summary` at 100,000 persons and at 1,000,000 persons. The 1M census is NOT made from xlsx (that
+    alone would take most of an hour): its batches, source rows and persons are written directly
+    with executemany, in the shapes the importer writes, then persons are derived by
+    Census.recompute() exactly as after an import (that recompute is timed too);
+(d) peak memory (ru_maxrss, in a fresh process) of opening the 1M census and paging persons
+    the way the window's table does.
+
+With --baseline FILE (default bench/baseline.json when it exists) each figure is printed beside
+the one recorded there; the reader figures are the baseline of the import figures in any case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+from exporters.samples import demo_regions, write_large_return, write_many_returns, write_population  # noqa: E402
+from importers.job import import_file  # noqa: E402
+from importers.population import load_population  # noqa: E402
+from importers.readers import read_workbook  # noqa: E402
+from models.census import Census  # noqa: E402
+from models.identity import check_digit  # noqa: E402
+
+DEFAULT_BASELINE = ROOT / "bench" / "baseline.json"
+BIRTH_0 = dt.date(1950, 1, 2)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def timed(func: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
+    """Best wall time of `repeat` runs, and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def bare_calamine(path: Path) -> int:
+    """The floor: calamine opens the workbook and converts every sheet to Python lists."""
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return sum(len(book.get_sheet_by_index(i).to_python(skip_empty_area=False))
+                   for i in range(len(book.sheet_names)))
+    finally:
+        book.close()
+
+
+def machine() -> dict:
+    info = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return info
+
+
+def new_census(path: Path, population: Path) -> Census:
+    census = Census.open(path)
+    load_population(census, population)
+    return census
+
+
+# --------------------------------------------------------------------------- (a) and (b)
+
+def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
+    print(f"· generating one return of {rows:,} rows …", flush=True)
+    t, path = timed(lambda: write_large_return(tmp / "large.xlsx", rows, seed=1))
+    print(f"  written in {t:.1f} s ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
+    calamine_s, _ = timed(lambda: bare_calamine(path), repeat=2)
+    reader_s, _ = timed(lambda: read_workbook(path), repeat=2)
+    census = new_census(tmp / "large.census", population)
+    import_s, result = timed(lambda: import_file(census, path))
+    persons = census.count_persons()
+    census.close()
+    out = {"rows": result.rows_total, "persons": persons, "calamine_s": calamine_s, "reader_s": reader_s,
+           "import_s": import_s, "rows_per_s": result.rows_total / import_s,
+           "ratio_calamine": import_s / calamine_s, "ratio_reader": import_s / reader_s}
+    if profile:  # a second import into a fresh census, so the profiler does not slow the timed one
+        with new_census(tmp / "profiled.census", population) as census:
+            profiler = cProfile.Profile()
+            profiler.runcall(import_file, census, path)
+        out["profile"] = _profile_text(profiler)
+    return out
+
+
+def bench_many(tmp: Path, population: Path, count: int, rows_each: int) -> dict:
+    print(f"· generating {count} returns of {rows_each} rows …", flush=True)
+    t, returns = timed(lambda: write_many_returns(tmp / "many", count, rows_each, seed=2))
+    print(f"  written in {t:.1f} s", flush=True)
+    calamine_s, _ = timed(lambda: [bare_calamine(r.path) for r in returns])
+    reader_s, _ = timed(lambda: [read_workbook(r.path) for r in returns])
+    census = new_census(tmp / "many.census", population)
+
+    def run() -> int:
+        return sum(import_file(census, r.path, region=r.region).rows_total for r in returns)
+
+    import_s, rows = timed(run)
+    census.close()
+    return {"files": count, "rows": rows, "calamine_s": calamine_s, "reader_s": reader_s, "import_s": import_s,
+            "rows_per_s": rows / import_s, "files_per_s": count / import_s,
+            "ratio_calamine": import_s / calamine_s, "ratio_reader": import_s / reader_s}
+
+
+# --------------------------------------------------------------------------- (c) and (d)
+
+def synthetic_census(path: Path, population: Path, persons: int, seed: int = 3) -> float:
+    """A census of `persons` people, one source row each plus 10% second rows and 1% pending rows,
+    written with executemany (no xlsx); persons derived by recompute(). Returns recompute seconds."""
+    rng = random.Random(seed)
+    census = new_census(path, population)
+    parents = {r.parent_id for r in census.regions()}
+    leaves = [r for r in census.regions() if r.id not in parents]
+    streets = [r for r in census.regions() if r.depth == 2]
+    majors = ("社会工作", "法学", "心理学", "汉语言文学", "", "会计")
+    sql = ("INSERT INTO source_rows (batch_id, sheet, row_number, raw, name, id_raw, id_number, status, reason,"
+           " gender, phone, level, level_raw, education, education_raw, major, hours, region_id)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    files = max(persons // 2000, 1)
+    with census.transaction():
+        for f in range(files):
+            region = leaves[f % len(leaves)]
+            cur = census.conn.execute(
+                "INSERT INTO batches (file_name, sha256, format, sheet, region_id, region_source, mapping,"
+                " imported_at) VALUES (?, ?, 'xlsx', '汇总', ?, 'synthetic', '{}', '2026-01-01T00:00:00')",
+                (f"synthetic_{f:05d}.xlsx", f"{f:064x}", region.id))
+            batch_id = cur.lastrowid
+            rows = []
+            per_file = persons // files + (1 if f < persons % files else 0)
+            for i in range(per_file):
+                n = f * (persons // files + 1) + i
+                born = BIRTH_0 + dt.timedelta(days=7 * (n // 1000 % 4000))
+                first17 = f"3699{n // 4_000_000 % 100:02d}{born:%Y%m%d}{n % 1000:03d}"  # unique per n
+                number = first17 + check_digit(first17)
+                level = rng.choice((0, 0, 0, 1, 1, 2, 3))
+                edu = rng.choice((0, 2, 3, 4, 4, 5))
+                hours = rng.choice((None, 40.0, 120.0, 200.0))
+                row = (batch_id, "汇总", i + 3, json.dumps([i + 1, f"人员{n}", number]), f"人员{n}", number, number,
+                       "ok", None, "女", "13800000000", level, "", edu, "", rng.choice(majors), hours, region.id)
+                rows.append(row)
+                if n % 10 == 0:  # a second row in a street's sheet with other qualifications
+                    street = streets[n % len(streets)]
+                    rows.append((batch_id, "汇总", i + 100000, "[]", f"人员{n}", number, number, "ok", None, "",
+                                 "", 0, "", 4, "", "社会工作", None, street.id))
+                if n % 100 == 0:
+                    rows.append((batch_id, "汇总", i + 200000, "[]", f"待核{n}", number[:17], None, "pending",
+                                 "身份证号位数不对（应为18位）：现为17位", "", "", 0, "", 0, "", "", None, region.id))
+            census.conn.executemany(sql, rows)
+        start = time.perf_counter()
+        census.recompute()
+        recompute_s = time.perf_counter() - start
+    census.close()
+    return recompute_s
+
+
+def bench_summary(path: Path, repeat: int = 3) -> dict:
+    """Time `summary` as the CLI does it: open the census cold, then summary(); best of `repeat`."""
+    def once():
+        with Census.open(path) as census:
+            return len(census.summary())
+
+    cold_s, _ = timed(once, repeat=1)
+    best_s, _ = timed(once, repeat=repeat)
+    with Census.open(path) as census:
+        persons = census.count_persons()
+    return {"persons": persons, "summary_s": best_s, "summary_first_s": cold_s}
+
+
+_PAGING = r"""
+import resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from models.census import Census
+start = time.perf_counter()
+census = Census.open(sys.argv[1])
+total = census.count_persons()
+for offset in (0, 200, 400, total // 2, max(total - 200, 0)):
+    census.persons(offset=offset, limit=200)
+census.persons(search="人员12", limit=200)
+census.persons(category="certified", offset=1000, limit=200)
+region = [r for r in census.regions() if r.depth == 1][0]
+census.count_persons(region_id=region.id)
+census.persons(region_id=region.id, offset=0, limit=200)
+census.summary()
+elapsed = time.perf_counter() - start
+hwm = next((line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")), "0")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, elapsed, hwm)
+"""
+# On Linux a child's ru_maxrss starts from its parent's (fork/exec keep it), and this process holds
+# hundreds of MB by now: a small launcher process starts the measured one, so it starts clean.
+_LAUNCH = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+
+
+def bench_memory(path: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", _LAUNCH, sys.executable, "-c", _PAGING, str(path), str(ROOT)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return {"peak_rss_mb": int(out[0]) / 1024, "paging_s": float(out[1]), "vm_hwm_mb": int(out[2]) / 1024}
+
+
+# --------------------------------------------------------------------------- output
+
+def _profile_text(profiler: cProfile.Profile, lines: int = 25) -> str:
+    buf = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buf)
+    stats.sort_stats("tottime").print_stats(lines)
+    return buf.getvalue()
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "s":
+        return f"{value:.2f} s" if value >= 0.1 else f"{value * 1000:.0f} ms"
+    if unit == "x":
+        return f"{value:.2f}×"
+    if unit == "/s":
+        return f"{value:,.0f}/s"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return str(value)
+
+
+ROWS = (  # (label, section, key, unit, what it is compared with)
+    ("(a) bare calamine load+to_python", "large", "calamine_s", "s", ""),
+    ("(a) importers.readers.read_workbook", "large", "reader_s", "s", ""),
+    ("(a) import 1 file (plan+store+merge)", "large", "import_s", "s", "reader"),
+    ("(a) import ÷ bare calamine", "large", "ratio_calamine", "x", "aim < 2×"),
+    ("(a) import ÷ read_workbook", "large", "ratio_reader", "x", "aim < 2×"),
+    ("(a) rows per second", "large", "rows_per_s", "/s", ""),
+    ("(b) bare calamine, all files", "many", "calamine_s", "s", ""),
+    ("(b) read_workbook, all files", "many", "reader_s", "s", ""),
+    ("(b) import all files", "many", "import_s", "s", "reader"),
+    ("(b) import ÷ bare calamine", "many", "ratio_calamine", "x", "aim < 2×"),
+    ("(b) import ÷ read_workbook", "many", "ratio_reader", "x", "aim < 2×"),
+    ("(b) rows per second", "many", "rows_per_s", "/s", ""),
+    ("(c) summary, 100k persons", "summary_100k", "summary_s", "s", "aim < 1 s"),
+    ("(c) summary, 1M persons (synthetic)", "summary_1m", "summary_s", "s", "aim < 1 s"),
+    ("(c) summary, 1M, first call", "summary_1m", "summary_first_s", "s", ""),
+    ("(c) recompute all, 1M persons", "summary_1m", "recompute_s", "s", ""),
+    ("(d) peak RSS, open+page 1M", "memory_1m", "peak_rss_mb", "MB", "ru_maxrss, fresh process"),
+    ("(d) open+page+summary, 1M", "memory_1m", "paging_s", "s", ""),
+)
+
+
+def print_table(figures: dict, baseline: dict | None) -> None:
+    head = f"{'figure':<40}{'now':>14}{'baseline':>14}  note"
+    print()
+    print(head)
+    print("-" * len(head))
+    for label, section, key, unit, note in ROWS:
+        if section not in figures:
+            continue
+        value = figures[section].get(key)
+        base = (baseline or {}).get(section, {}).get(key)
+        if note == "reader":
+            note = f"reader {_fmt(figures[section]['reader_s'], 's')}, calamine {_fmt(figures[section]['calamine_s'], 's')}"
+        print(f"{label:<40}{_fmt(value, unit):>14}{_fmt(base, unit):>14}  {note}")
+    m = figures["machine"]
+    print(f"\nmachine: {m.get('cpu', '?')}, {m['cpus']} CPUs, {m.get('memory_gb', '?')} GB, Python {m['python']}")
+    if baseline:
+        bm = baseline.get("machine", {})
+        print(f"baseline: {baseline.get('label', '')} ({bm.get('cpus', '?')} CPUs, {bm.get('cpu', '?')})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10k rows, 50 files, 100k persons")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--files", type=int, default=500)
+    parser.add_argument("--rows-each", type=int, default=200)
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--profile", action="store_true", help="profile the big import and print the top")
+    parser.add_argument("--only", choices=("import", "summary"), help="run one half only")
+    parser.add_argument("--baseline", type=Path, help="figures to print beside (default bench/baseline.json)")
+    parser.add_argument("--save", type=Path, help="write the figures as JSON")
+    parser.add_argument("--label", default="", help="a label stored with --save")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.files, args.persons = 10_000, 50, 100_000
+    baseline_path = args.baseline or (DEFAULT_BASELINE if DEFAULT_BASELINE.exists() else None)
+    baseline = json.loads(baseline_path.read_text(encoding="utf-8")) if baseline_path else None
+
+    figures: dict = {"machine": machine(), "label": args.label}
+    with tempfile.TemporaryDirectory(prefix="census-bench-") as name:
+        tmp = Path(name)
+        population = write_population(tmp / "户籍人口.xlsx", demo_regions())
+        if args.only != "summary":
+            figures["large"] = bench_large(tmp, population, args.rows, args.profile)
+            figures["many"] = bench_many(tmp, population, args.files, args.rows_each)
+            figures["summary_100k"] = bench_summary(tmp / "large.census")
+        if args.only != "import":
+            print(f"· writing a synthetic census of {args.persons:,} persons (executemany, no xlsx) …", flush=True)
+            t0 = time.perf_counter()
+            recompute_s = synthetic_census(tmp / "big.census", population, args.persons)
+            print(f"  written in {time.perf_counter() - t0:.1f} s", flush=True)
+            figures["summary_1m"] = {**bench_summary(tmp / "big.census"), "recompute_s": recompute_s}
+            figures["memory_1m"] = bench_memory(tmp / "big.census")
+    profile = figures.get("large", {}).pop("profile", None)
+    if profile:
+        print("\ncProfile of the big import (sorted by own time):")
+        print(profile)
+    print_table(figures, baseline)
+    if args.save:
+        args.save.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"\nsaved to {args.save}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
