@@ -68,7 +68,7 @@ def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_na
     guess = _from_text(tree, stem.replace("_", "").replace("-", ""), "filename", allow_new=True)
     if guess:
         return guess
-    named = fillers[0] if fillers else stem
+    named = clean_region_text(fillers[0]) if fillers else stem
     if not tree.regions:
         return RegionGuess(None, "", message="还没有区划：请先导入户籍人口表，或为该文件指定区划（命令行用 --region）")
     return RegionGuess(None, "", message=f"无法确定“{named}”属于哪个区划，请指定区划（命令行用 --region）")
