@@ -34,6 +34,11 @@ CATEGORIES = {
     "trained_only": "talent = 1 AND trained = 1 AND degree = 0 AND level = 0",
     "not_talent": "talent = 0",
 }
+# `persons(order=...)`: the people table's sortable columns (ties broken so pages never overlap).
+PERSON_ORDERS = {
+    "name": "name, id_number", "id": "id_number", "region": "region_id, name, id_number",
+    "hours": "hours DESC, name, id_number", "level": "level DESC, name, id_number",
+}
 CATEGORY_LABELS = {
     "talent": "人才", "certified": "持证", "degree": "专业学历", "trained": "培训达标",
     "trained_only": "仅培训", "not_talent": "未达标人员",
@@ -268,7 +273,7 @@ class Census:
                 offset: int = 0, limit: int = 200, order: str = "name") -> list[Person]:
         """A page of persons; the window's table asks for pages as it scrolls."""
         where, params = self._person_filter(region_id, search, category)
-        order_sql = {"name": "name, id_number", "id": "id_number", "region": "region_id, name"}.get(order, "rowid")
+        order_sql = PERSON_ORDERS.get(order, "rowid")
         rows = self.conn.execute(
             f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons WHERE {where} ORDER BY {order_sql} LIMIT ? OFFSET ?",
             [*params, limit, offset],
@@ -307,6 +312,11 @@ class Census:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT b.file_name FROM source_rows s JOIN batches b ON b.id = s.batch_id"
             " WHERE s.id_number = ? ORDER BY b.id", (id_number,))]
+
+    def manual_region(self, id_number: str) -> int | None:
+        """The region a clerk reassigned this person to, None when attributed by the rule."""
+        row = self.conn.execute("SELECT region_id FROM person_regions WHERE id_number = ?", (id_number,)).fetchone()
+        return row[0] if row else None
 
     def reassign(self, id_number: str, region_id: int | None) -> None:
         """Attribute a person to a region of the clerk's choosing (None: back to the rule)."""
