@@ -28,6 +28,10 @@ SELF_WORDS = frozenset({"", "本级", "街道办", "街道", "镇政府", "乡�
                         "镇本级", "乡本级", "本街道", "本镇", "本乡", "/", "无", "-"})
 
 
+_UNIT_SUFFIXES = ("局", "院", "所", "中心", "会", "站", "校", "学校", "委", "办", "队", "公司", "厂", "部", "馆", "处",
+                  "科", "室", "机构", "医院", "协会", "集团")
+
+
 def kind_for(name: str, depth: int | None = None) -> str:
     """The kind of a region from its name; depth decides for names with no telling suffix."""
     if name.endswith("省") or name.endswith("自治区"):
@@ -42,6 +46,8 @@ def kind_for(name: str, depth: int | None = None) -> str:
         return "district"
     if name.endswith(("市", "州", "盟", "地区")):
         return "city" if depth in (None, 0, 1) else "district"
+    if name.endswith(_UNIT_SUFFIXES):
+        return "unit"
     if depth is not None:
         by_depth = {0: "city", 1: "district", 2: "street", 3: "community"}
         return by_depth.get(depth, "unit")

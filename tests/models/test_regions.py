@@ -72,3 +72,9 @@ def test_region_written_without_its_kind():
     t = tree()
     street = t.by_path["测试市/东区/和平街道"]
     assert t.match_text("幸福", within=street).region.path == "测试市/东区/和平街道/幸福社区"
+
+
+def test_units_in_a_population_table_stay_units():
+    assert kind_for("市民政局", 1) == "unit"
+    assert kind_for("阳光社工服务中心", 2) == "unit"
+    assert kind_for("光明", 3) == "community"  # no telling suffix: the depth decides
