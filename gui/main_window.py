@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self, default_fail=self.show_error)
         self.runner.busy_changed.connect(self._busy_changed)
         self.import_dialog = None
+        self.person_dialog: SourceRowsDialog | None = None
         self.setAcceptDrops(True)
         self._build_actions()
         self._build_menus()
@@ -204,6 +205,8 @@ class MainWindow(QMainWindow):
 
     def _busy_changed(self, busy: bool) -> None:
         self._update_state()
+        if self.person_dialog is not None:
+            self.person_dialog.set_busy(busy)
         if busy:
             self.statusBar().showMessage("正在处理，请稍候…")
         else:
@@ -450,10 +453,32 @@ class MainWindow(QMainWindow):
         if self.census is None:
             return None
         rows = self.census.person_rows(person.id_number)
-        dialog = SourceRowsDialog(self, f"人员：{person.name}", rows, self.full_ids, person)
+        dialog = SourceRowsDialog(self, f"人员：{person.name}", rows, self.full_ids, person,
+                                  manual=self.census.manual_region(person.id_number) is not None,
+                                  regions=self.census.regions())
+        dialog.reassign_requested.connect(self.reassign)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._forget_person_dialog(dialog))
+        self.person_dialog = dialog
         dialog.open()
         return dialog
+
+    def _forget_person_dialog(self, dialog: SourceRowsDialog) -> None:
+        if self.person_dialog is dialog:
+            self.person_dialog = None
+
+    def reassign(self, id_number: str, region_id: int | None) -> None:
+        """Count a person under a region of the clerk's choosing (None: back to the automatic rule)."""
+        def done(_value: Any) -> None:
+            if self.census is None:
+                return
+            dialog = self.person_dialog
+            if dialog is not None and dialog.person is not None and dialog.person.id_number == id_number:
+                dialog.set_person(self.census.person(id_number), self.census.manual_region(id_number) is not None)
+            self.statusBar().showMessage("已调整所属区划，已重新统计" if region_id is not None
+                                         else "已恢复自动归属，已重新统计", 5000)
+
+        self.write(lambda census: census.reassign(id_number, region_id), "正在调整所属区划并重新统计…", done)
 
     def show_source_row(self, problem: Problem) -> SourceRowsDialog | None:
         if self.census is None or problem.row_id is None:

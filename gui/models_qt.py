@@ -118,6 +118,12 @@ class PeopleModel(QAbstractTableModel):
     MAX_PAGES = 60
     HEADERS = ("姓名", "身份证号", "性别", "所属区划", "证书等级", "学历", "所学专业", "培训学时", "类别", "联系电话",
                "来源行数")
+    # Columns the census can sort by (`Census.persons(order=...)`), each in its one natural direction:
+    # names and IDs ascending, regions grouped in tree order, the highest level and most hours first.
+    SORT_KEYS = {0: "name", 1: "id", 3: "region", 4: "level", 7: "hours"}
+    SORT_DIRECTIONS = {"level": Qt.SortOrder.DescendingOrder, "hours": Qt.SortOrder.DescendingOrder}
+    SORT_TIPS = {"name": "点击按姓名排序", "id": "点击按身份证号排序", "region": "点击按所属区划排序",
+                 "level": "点击按证书等级排序（高级在前）", "hours": "点击按培训学时排序（学时多的在前）"}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -125,17 +131,41 @@ class PeopleModel(QAbstractTableModel):
         self.region_id: int | None = None
         self.search = ""
         self.category: str | None = None
+        self.order = "name"
         self.full = False
         self._count = 0
+        self._scope: int | None = None  # the region filter sent to the census (None: everybody)
         self._pages: OrderedDict[int, list[Person]] = OrderedDict()
 
     def set_query(self, census: Census | None, region_id: int | None, search: str = "",
                   category: str | None = None) -> None:
         self.beginResetModel()
         self.census, self.region_id, self.search, self.category = census, region_id, search, category
+        self._scope = _scope(census, region_id)
         self._pages.clear()
-        self._count = census.count_persons(region_id, search, category) if census else 0
+        self._count = census.count_persons(self._scope, search, category) if census else 0
         self.endResetModel()
+
+    def set_order(self, order: str) -> None:
+        """Sort by another key: the census sorts, the model starts again from the first page."""
+        if order == self.order:
+            return
+        self.beginResetModel()
+        self.order = order
+        self._pages.clear()
+        self.endResetModel()
+
+    def sort_column(self) -> int:
+        return next(c for c, key in self.SORT_KEYS.items() if key == self.order)
+
+    def sort_direction(self, column: int) -> Qt.SortOrder:
+        return self.SORT_DIRECTIONS.get(self.SORT_KEYS.get(column, ""), Qt.SortOrder.AscendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Qt's entry point; columns the census cannot sort by are ignored, directions are fixed."""
+        key = self.SORT_KEYS.get(column)
+        if key is not None:
+            self.set_order(key)
 
     def refresh(self) -> None:
         self.set_query(self.census, self.region_id, self.search, self.category)
@@ -154,6 +184,11 @@ class PeopleModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section] if orientation == Qt.Orientation.Horizontal else str(section + 1)
+        if orientation == Qt.Orientation.Horizontal and section in self.SORT_KEYS:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.SORT_TIPS[self.SORT_KEYS[section]]
+            if role == Qt.ItemDataRole.InitialSortOrderRole:
+                return self.sort_direction(section)
         return None
 
     def person(self, row: int) -> Person | None:
@@ -162,7 +197,8 @@ class PeopleModel(QAbstractTableModel):
         page = row // self.PAGE
         rows = self._pages.get(page)
         if rows is None:
-            rows = self.census.persons(self.region_id, self.search, self.category, page * self.PAGE, self.PAGE)
+            rows = self.census.persons(self._scope, self.search, self.category, page * self.PAGE, self.PAGE,
+                                       order=self.order)
             self._pages[page] = rows
             while len(self._pages) > self.MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -212,6 +248,19 @@ class PeopleModel(QAbstractTableModel):
         if column == 9:
             return p.shown_phone(self.full)
         return str(p.row_count)
+
+
+def _scope(census: Census | None, region_id: int | None) -> int | None:
+    """The region filter for the people queries: none when the node is the only root.
+
+    Everybody belongs to the root, and filtering by it makes SQLite sort every person for each
+    page (0.3–1.7 s a page at 200,000 persons) where the unfiltered query walks an index.
+    """
+    if census is None or region_id is None:
+        return region_id
+    tree = census.tree()
+    roots = tree.children.get(None, [])
+    return None if len(roots) == 1 and roots[0].id == region_id else region_id
 
 
 class ListModel(QAbstractTableModel):

@@ -70,6 +70,11 @@ class PeoplePage(QWidget):
         self.model = PeopleModel(self)
         self.view = make_table(self.model, [80, 170, 44, 230, 120, 100, 130, 70, 130, 110])
         self.view.doubleClicked.connect(lambda index: self._open(index.row()))
+        header = self.view.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(self.model.sort_column(), self.model.sort_direction(self.model.sort_column()))
+        header.sectionClicked.connect(self.sort_by_column)
         layout.addWidget(self.view)
         hint = QLabel("双击一行查看该人员的全部来源行。")
         hint.setObjectName("hint")
@@ -80,6 +85,17 @@ class PeoplePage(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.category.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def sort_by_column(self, column: int) -> None:
+        """A header click: sort on the census if it can sort by that column, else keep the order shown."""
+        if column in self.model.SORT_KEYS:
+            self.view.scrollToTop()
+            self.model.sort(column)
+        current = self.model.sort_column()
+        header = self.view.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(current, self.model.sort_direction(current))
+        header.blockSignals(False)
 
     def set_region(self, census: Census | None, region_id: int | None) -> None:
         self.census, self.region_id = census, region_id

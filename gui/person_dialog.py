@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -17,6 +20,7 @@ from gui.paths import APP_TITLE
 from importers.headers import field_for_label
 from models.identity import mask_id, mask_phone
 from models.records import Person, SourceRow
+from models.regions import Region
 
 STATUS_LABELS = {"ok": "有效", "pending": "待核实"}
 
@@ -33,25 +37,60 @@ def shown_cell(label: str, value: str, full: bool) -> str:
     return value
 
 
+AUTO_NOTE = "自动归属：按来源行中最深一级的区划（同级取最早导入的报表）"
+MANUAL_NOTE = "手动指定：不再按来源行自动归属，可点击“恢复自动归属”"
+
+
 class SourceRowsDialog(QDialog):
+    """The rows behind a person (with who they are and where they count) or one source row.
+
+    Given `regions`, the person's attribution can be changed: `reassign_requested(id_number,
+    region_id)` asks the window to do it (region_id None: back to the automatic rule), and the
+    window calls `set_person` with the result.
+    """
+
+    reassign_requested = Signal(str, object)
+
     def __init__(self, parent: QWidget | None, title: str, rows: list[SourceRow], full: bool,
-                 person: Person | None = None):
+                 person: Person | None = None, manual: bool = False, regions: list[Region] | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"{title} - {APP_TITLE}")
+        self.person = person
+        self.manual = manual
+        self.full = full
+        self.regions = regions or []
         layout = QVBoxLayout(self)
         if person is not None:
             form = QFormLayout()
-            form.addRow("姓名：", QLabel(person.name + ("（姓名不一致：" + "、".join(person.names) + "）"
-                                                    if person.name_conflict else "")))
-            form.addRow("身份证号：", QLabel(person.shown_id(full)))
-            form.addRow("所属区划：", QLabel(person.region_path))
-            quals = "、".join(filter(None, [person.level_name, person.education_name + (f"（{person.major}）"
-                                            if person.major else ""),
-                                            f"培训 {person.hours:g} 学时" if person.hours is not None else ""]))
-            form.addRow("资格：", QLabel(quals or "—"))
-            form.addRow("认定：", QLabel("社会工作专业人才：" + "、".join(person.categories) if person.talent
-                                          else "未达到人才标准"))
+            self.name_label = QLabel()
+            self.id_label = QLabel()
+            self.region_label = QLabel()
+            self.region_label.setWordWrap(True)
+            self.attribution = QLabel()
+            self.attribution.setObjectName("attribution")
+            self.attribution.setWordWrap(True)
+            self.quals = QLabel()
+            self.verdict = QLabel()
+            form.addRow("姓名：", self.name_label)
+            form.addRow("身份证号：", self.id_label)
+            form.addRow("所属区划：", self.region_label)
+            region_row = QHBoxLayout()
+            region_row.addWidget(self.attribution, 1)
+            self.reassign_button = QPushButton("调整所属区划…")
+            self.auto_button = QPushButton("恢复自动归属")
+            self.reassign_button.clicked.connect(self.ask_reassign)
+            self.auto_button.clicked.connect(self.ask_automatic)
+            if regions:
+                region_row.addWidget(self.reassign_button)
+                region_row.addWidget(self.auto_button)
+            else:
+                self.reassign_button.hide()
+                self.auto_button.hide()
+            form.addRow("", region_row)
+            form.addRow("资格：", self.quals)
+            form.addRow("认定：", self.verdict)
             layout.addLayout(form)
+            self.set_person(person, manual)
         layout.addWidget(QLabel(f"来源行 {len(rows)} 行（展开查看原始内容）："))
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["来源 / 列", "内容"])
@@ -79,4 +118,44 @@ class SourceRowsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(760, 560)
+        self.resize(820, 600)
+
+    def set_person(self, person: Person, manual: bool) -> None:
+        """Show (again, after a reassignment) who the person is and where they are counted."""
+        self.person = person
+        self.manual = manual
+        self.name_label.setText(person.name + ("（姓名不一致：" + "、".join(person.names) + "）"
+                                               if person.name_conflict else ""))
+        self.id_label.setText(person.shown_id(self.full))
+        self.region_label.setText(person.region_path or "—")
+        self.attribution.setText(MANUAL_NOTE if manual else AUTO_NOTE)
+        self.attribution.setProperty("state", "manual" if manual else "auto")
+        self.attribution.style().unpolish(self.attribution)
+        self.attribution.style().polish(self.attribution)
+        self.auto_button.setEnabled(manual)
+        quals = "、".join(filter(None, [person.level_name, person.education_name + (f"（{person.major}）"
+                                        if person.major else ""),
+                                        f"培训 {person.hours:g} 学时" if person.hours is not None else ""]))
+        self.quals.setText(quals or "—")
+        self.verdict.setText("社会工作专业人才：" + "、".join(person.categories) if person.talent
+                             else "未达到人才标准")
+
+    def set_busy(self, busy: bool) -> None:
+        if self.person is not None:
+            self.reassign_button.setEnabled(not busy)
+            self.auto_button.setEnabled(not busy and self.manual)
+
+    def ask_reassign(self) -> None:
+        from gui import region_picker
+
+        if self.person is None:
+            return
+        region_id = region_picker.choose_region(
+            self, self.regions, self.person.region_id,
+            f"把“{self.person.name}”计入哪个区划？该人员只计入所选区划及其上级的人才数。")
+        if region_id is not None and (self.manual or region_id != self.person.region_id):
+            self.reassign_requested.emit(self.person.id_number, region_id)
+
+    def ask_automatic(self) -> None:
+        if self.person is not None and self.manual:
+            self.reassign_requested.emit(self.person.id_number, None)
