@@ -255,22 +255,28 @@ class ImportDialog(QDialog):
             status.setForeground(QBrush(ERROR_FG))
         else:
             warnings = plan.uncertain
+            missing = self._missing_parent(plan.region.path)
             if plan.duplicate_of is not None:
                 status = _item("已导入过", plan.duplicate_note)
             elif plan.region.path is None:
                 status = _item("需选择区划", "\n".join(warnings))
+            elif missing:
+                status = _item("区划有误", f"上级区划“{missing}”不存在，导入时此文件会失败")
             elif warnings:
                 status = _item("需确认", "\n".join(warnings))
             else:
                 status = _item("可导入")
                 status.setForeground(QBrush(OK_FG))
-            if warnings:
-                status.setBackground(QBrush(ERROR_BG if plan.region.path is None else WARN_BG))
+            if plan.region.path is None or missing:
+                status.setBackground(QBrush(ERROR_BG))
+            elif warnings:
+                status.setBackground(QBrush(WARN_BG))
             header = f"第 {plan.header.first_row + 1} 行" if plan.header.first_row == plan.header.last_row else \
                 f"第 {plan.header.first_row + 1}–{plan.header.last_row + 1} 行"
             region = _item(plan.region.path or "（未确定）", plan.region.message)
-            source = _item(plan.region.source_label + ("，将新建" if self._is_new(plan.region.path) else ""))
-            if plan.region.path is None:
+            source = _item(plan.region.source_label + ("，上级区划不存在" if missing else
+                                                       "，将新建" if self._is_new(plan.region.path) else ""))
+            if plan.region.path is None or missing:
                 region.setBackground(QBrush(ERROR_BG))
             elif plan.region.uncertain or self._is_new(plan.region.path):
                 region.setBackground(QBrush(WARN_BG))
@@ -282,6 +288,13 @@ class ImportDialog(QDialog):
 
     def _is_new(self, path: str | None) -> bool:
         return bool(path) and path not in self.region_paths
+
+    def _missing_parent(self, path: str | None) -> str:
+        """The parent of a new path when it is not in the tree either (the import would refuse the file)."""
+        if not path or "/" not in path or not self.region_paths or path in self.region_paths:
+            return ""
+        parent = path.rsplit("/", 1)[0]
+        return "" if parent in self.region_paths else parent
 
     def _update_summary(self) -> None:
         ok = [e for e in self.entries if e.plan is not None]
@@ -327,10 +340,16 @@ class ImportDialog(QDialog):
         self.region.blockSignals(True)
         self.region.setEditText(plan.region.path or "")
         self.region.blockSignals(False)
-        note = f"依据：{plan.region.source_label}"
+        if plan.region.path is None:
+            note = plan.region.message or "未能确定所属区划，请选择或输入"  # the core's words, as they are
+        else:
+            note = f"依据：{plan.region.source_label}"
         if plan.region.candidates:
             note += "；可能是：" + "、".join(plan.region.candidates)
-        if self._is_new(plan.region.path):
+        missing = self._missing_parent(plan.region.path)
+        if missing:
+            note += f"；上级区划“{missing}”不存在，导入时此文件会失败，请从列表中选择或改正路径"
+        elif self._is_new(plan.region.path):
             note += "；该区划不在区划树中，导入时将新建并标记待核实"
         self.region_note.setText(note)
         warnings = plan.uncertain
