@@ -1,0 +1,115 @@
+"""The people table at 200,000 persons: counted once, fetched a page at a time, wherever the user scrolls."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import wait_idle
+
+from models.census import Census
+from models.merge import PERSON_COLUMNS
+
+N = 200_000
+DISTRICTS, STREETS, COMMUNITIES = 4, 5, 5
+
+
+def fill(path) -> None:
+    """Regions and persons written straight into the tables (no returns: this is about paging)."""
+    rng = random.Random(7)
+    census = Census.open(path)
+    regions = [(1, None, "大市", "大市", "city", 0)]
+    leaves = []
+    next_id = 2
+    for d in range(DISTRICTS):
+        district = next_id
+        regions.append((district, 1, f"第{d}区", f"大市/第{d}区", "district", 1))
+        next_id += 1
+        for s in range(STREETS):
+            street = next_id
+            regions.append((street, district, f"街道{s}", f"大市/第{d}区/街道{s}", "street", 2))
+            next_id += 1
+            for c in range(COMMUNITIES):
+                regions.append((next_id, street, f"社区{c}", f"大市/第{d}区/街道{s}/社区{c}", "community", 3))
+                leaves.append(next_id)
+                next_id += 1
+    surnames = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
+    persons = []
+    for i in range(N):
+        level = rng.choice((0, 0, 0, 1, 2, 3))
+        hours = rng.choice((None, 0, 40, 120, 200))
+        trained = int(hours is not None and hours >= 120)
+        persons.append((f"1101011985{i:08d}", f"{rng.choice(surnames)}某{i:06d}", None, leaves[i % len(leaves)],
+                        level, 0, trained, int(level > 0 or trained), hours, 3, "", "男", "", 1, 0))
+    with census.transaction():
+        census.conn.executemany("INSERT INTO regions (id, parent_id, name, path, kind, depth) VALUES (?, ?, ?, ?, ?, ?)",
+                                regions)
+        census.conn.executemany(f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)})"
+                                f" VALUES ({', '.join('?' * len(PERSON_COLUMNS))})", persons)
+    census.close()
+
+
+@pytest.fixture(scope="module")
+def big_census(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scale") / "大市.census"
+    fill(path)
+    return path
+
+
+def test_two_hundred_thousand_people_scroll_a_page_at_a_time(qtbot, window, msgs, big_census, monkeypatch):
+    win = window
+    assert win.open_census(big_census)
+    wait_idle(qtbot, win)
+    assert win.tree_model.order[0].talents == win.census.count_persons(category="talent")
+    win.tabs.setCurrentWidget(win.people)
+    page, model = win.people, win.people.model
+    qtbot.waitUntil(lambda: page.view.isVisible())
+
+    calls: list[tuple[int, int, str]] = []
+    persons = win.census.persons
+
+    def counting(region_id=None, search="", category=None, offset=0, limit=200, order="name"):
+        calls.append((offset, limit, order))
+        return persons(region_id, search, category, offset, limit, order)
+
+    monkeypatch.setattr(win.census, "persons", counting)
+    model.refresh()
+    assert model.rowCount() == N  # one COUNT, no rows read yet
+    assert page.count.text() == f"全部人员：{N:,} 人"
+    assert calls == [] and not model.canFetchMore(model.index(0, 0).parent())
+    page.view.viewport().repaint()  # the view paints the first screen: the first page only
+    assert set(model._pages) <= {0} and all(offset == 0 for offset, _, _ in calls)
+
+    # far down: only that page is read
+    calls.clear()
+    row = 190_000
+    name = model.index(row, 0).data()
+    assert calls == [(row // model.PAGE * model.PAGE, model.PAGE, "name")]
+    assert row // model.PAGE in model._pages and len(model._pages) <= 2
+    expected = persons(offset=row, limit=1)[0]
+    assert name == expected.name and model.person(row).id_number == expected.id_number
+    page.view.scrollTo(model.index(row, 0))
+    page.view.viewport().repaint()
+    here = row // model.PAGE  # the screen around the row: that page and at most its neighbours
+    assert {offset // model.PAGE for offset, _, _ in calls} <= {here - 1, here, here + 1}
+    assert model.index(N - 1, 0).data() == persons(offset=N - 1, limit=1)[0].name
+
+    # the cache is bounded however far the user jumps around (a small bound: deep pages cost time)
+    monkeypatch.setattr(model, "MAX_PAGES", 4)
+    for p in range(0, N // model.PAGE, N // model.PAGE // 8):
+        model.person(p * model.PAGE)
+    assert len(model._pages) == 4 and (N // model.PAGE // 8 * 7) in model._pages
+
+    # sorting starts again from the top, still a page at a time
+    calls.clear()
+    page.sort_by_column(7)
+    assert model.order == "hours" and model._pages == {} and model.rowCount() == N
+    page.view.viewport().repaint()
+    assert calls and all(order == "hours" and offset == 0 for offset, _, order in calls)
+    assert model.index(0, 7).data() == "200"
+
+    # a district: its own count, its own pages
+    district = win.census.region_by_path("大市/第0区")
+    win.select_region(district.id)
+    assert model.rowCount() == N // DISTRICTS == win.census.count_persons(district.id)
+    assert len(model._pages) <= 1
