@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([460, 1000])
+        self.splitter.setSizes([420, 1040])
         self.stack.addWidget(self.splitter)
         self.setCentralWidget(self.stack)
 

@@ -220,6 +220,8 @@ class PeopleModel(QAbstractTableModel):
             p = self.person(index.row())
             if p is not None and p.name_conflict:
                 return "同一身份证号在不同报表中姓名不一致：" + "、".join(p.names)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (7, 10):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 8:
             p = self.person(index.row())
             if p is not None and not p.talent:
@@ -319,7 +321,7 @@ class ProblemsModel(ListModel):
 
     def text(self, p: Problem, column: int) -> str:
         values = (p.kind_label, p.reason, p.name, self._id(p.id_raw), p.file_name, p.sheet,
-                  "" if p.row_number is None else str(p.row_number), p.region_path)
+                  "" if p.row_number is None else str(p.row_number), short_path(p.region_path))
         return values[column]
 
     def _id(self, raw: str) -> str:

@@ -71,6 +71,9 @@ def main(argv: list[str]) -> int:
     window.select_region(summaries[0].region_id)
     window.tabs.setCurrentWidget(window.people)
     shoot(window, "3-people")
+    window.people.sort_by_column(7)  # most training hours first
+    shoot(window, "3b-people-sorted")
+    window.people.sort_by_column(0)
     window.tabs.setCurrentWidget(window.problems)
     shoot(window, "4-problems")
     window.tabs.setCurrentWidget(window.history)
@@ -86,6 +89,18 @@ def main(argv: list[str]) -> int:
         dialog = window.show_person(person)
         if dialog is not None:
             shoot(dialog, "7-person")
+            other = next(r for r in window.census.regions() if r.kind == "community" and r.id != person.region_id)
+            window.reassign(person.id_number, other.id)
+            wait(app, lambda: not window.busy)
+            shoot(dialog, "7b-person-reassigned")
+            from gui.region_picker import RegionPicker
+
+            picker = RegionPicker(dialog, window.census.regions(), other.id, f"把“{person.name}”计入哪个区划？")
+            picker.show()
+            shoot(picker, "7c-region-picker")
+            picker.close()
+            window.reassign(person.id_number, None)  # leave the demo census as it was
+            wait(app, lambda: not window.busy)
             dialog.close()
     from gui.rules_dialog import RulesDialog
 
