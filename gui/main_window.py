@@ -474,7 +474,12 @@ class MainWindow(QMainWindow):
                 return
             dialog = self.person_dialog
             if dialog is not None and dialog.person is not None and dialog.person.id_number == id_number:
-                dialog.set_person(self.census.person(id_number), self.census.manual_region(id_number) is not None)
+                try:
+                    person = self.census.person(id_number)
+                except CensusError:  # gone meanwhile (e.g. an undone import): nothing left to show
+                    dialog.close()
+                else:
+                    dialog.set_person(person, self.census.manual_region(id_number) is not None)
             self.statusBar().showMessage("已调整所属区划，已重新统计" if region_id is not None
                                          else "已恢复自动归属，已重新统计", 5000)
 
