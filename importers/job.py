@@ -34,6 +34,7 @@ from importers.values import (
 from models.census import Census, now
 from models.errors import CensusError, DuplicateImport, ImportCancelled
 from models.identity import check_id, clean_text
+from models.merge import RowFacts
 from models.records import dumps
 
 CHUNK = 2000
@@ -221,13 +222,13 @@ class ImportJob:
             census.conn.execute("UPDATE batches SET region_id = ? WHERE id = ?", (file_region.id, batch_id))
             self.result.batch_id = batch_id
             self.result.region_path = file_region.path
-            ids: set[str] = set()
+            ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
             for done in self._store_rows(batch_id, file_region, ids):
                 if cancel and cancel():
                     raise ImportCancelled(plan.file_name)
                 yield Progress(done, total, f"正在导入 {plan.file_name}")
             yield Progress(total, total, "正在合并人员")
-            census.recompute(ids)
+            census.recompute_batch(batch_id, ids)
             r = self.result
             r.persons = len(ids)
             census.conn.execute("UPDATE batches SET rows_total = ?, rows_ok = ?, rows_pending = ? WHERE id = ?",
@@ -259,7 +260,7 @@ class ImportJob:
         self.result.new_regions.append(node.path)
         return node
 
-    def _store_rows(self, batch_id: int, file_region, ids: set[str]) -> Iterator[int]:
+    def _store_rows(self, batch_id: int, file_region, ids: dict[str, list[RowFacts]]) -> Iterator[int]:
         plan, census, result = self.plan, self.census, self.result
         header = plan.header
         col = {name: header.index_of(name) for name in
@@ -319,9 +320,19 @@ class ImportJob:
             valid = id_check.number is not None
             if not name and valid:
                 notes.append("姓名为空")
+            gender = _gender(text(c_gender))
+            phone = parse_phone(text(c_phone))
+            major = _major(text(c_major))
             if valid:
                 status = "ok"
-                ids.add(id_check.number)  # type: ignore[arg-type]
+                number = id_check.number
+                facts = RowFacts(number, batch_id, offset, name, level.value, education.value, major,  # type: ignore[arg-type]
+                                 hours.value, region_id, gender, phone)
+                same = ids.get(number)  # type: ignore[arg-type]
+                if same is None:
+                    ids[number] = [facts]  # type: ignore[index]
+                else:
+                    same.append(facts)
                 result.rows_ok += 1
             else:
                 status = "pending"
@@ -332,9 +343,9 @@ class ImportJob:
             result.rows_total += 1
             pending_rows.append((
                 batch_id, sheet_name, start + offset + 1, _raw_json(row), name, id_check.raw,
-                id_check.number, status, id_check.reason, _gender(text(c_gender)),
-                parse_phone(text(c_phone)), level.value, level_text, education.value, edu_text,
-                _major(text(c_major)), hours.value,
+                id_check.number, status, id_check.reason, gender,
+                phone, level.value, level_text, education.value, edu_text,
+                major, hours.value,
                 cert_date.value if cert_date else None, text(c_unit), region_id,
                 text(c_region) if c_region is not None else None, json.dumps(notes, ensure_ascii=False)
                 if notes else None,

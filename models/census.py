@@ -501,6 +501,32 @@ class Census:
                 cursor = self.conn.execute(_ROW_FACTS_SQL.format(marks=marks), chunk)
                 self._write_persons(_grouped(cursor), rules, depth_of, overrides)
 
+    def recompute_batch(self, batch_id: int, rows_of: dict[str, list[RowFacts]]) -> None:
+        """recompute(rows_of) after importing batch `batch_id`, given that batch's own ok rows per ID
+        (import order; row_id need only keep that order). An ID without a person yet has no ok row
+        in any other batch (persons is derived from those rows), so it is merged from the rows
+        given; the others are read back from source_rows as recompute() reads them. The same
+        persons in the same order as recompute(rows_of), without reading 100k new rows back."""
+        rules = self.rules
+        depth_of = {r.id: r.depth for r in self.tree().regions}
+        overrides = dict(self.conn.execute("SELECT id_number, region_id FROM person_regions"))
+        sql = f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({', '.join('?' * len(PERSON_COLUMNS))})"
+        with self.transaction():
+            id_list = sorted(rows_of)
+            for start in range(0, len(id_list), 900):
+                chunk = id_list[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                elsewhere = [r[0] for r in self.conn.execute(
+                    f"SELECT id_number FROM persons WHERE id_number IN ({marks})", chunk)]
+                self.conn.execute(f"DELETE FROM persons WHERE id_number IN ({marks})", chunk)
+                stored: dict[str, list[RowFacts]] = {}
+                if elsewhere:
+                    cursor = self.conn.execute(_ROW_FACTS_SQL.format(marks=",".join("?" * len(elsewhere))), elsewhere)
+                    stored = {rows[0].id_number: rows for rows in _grouped(cursor)}
+                self.conn.executemany(sql, [
+                    merge_person(stored.get(id_number) or rows_of[id_number], rules, depth_of, overrides.get(id_number))
+                    for id_number in chunk])
+
     def _write_persons(self, groups: Iterator[list[RowFacts]], rules: Rules, depth_of: dict[int, int],
                        overrides: dict[str, int]) -> None:
         sql = f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({', '.join('?' * len(PERSON_COLUMNS))})"

@@ -280,3 +280,34 @@ def test_region_option_with_a_mistyped_parent_is_refused(census, tmp_path):
         import_file(census, path, region="测试市/东去/某单位")
     assert "测试市/东去" in str(err.value)
     assert state(census) == before
+
+
+def _persons_table(census: Census) -> list[tuple]:
+    return census.conn.execute("SELECT * FROM persons ORDER BY id_number").fetchall()
+
+
+def test_persons_merged_from_memory_equal_a_full_recompute(census, tmp_path):
+    """New IDs are merged from the rows in memory, known ones re-read: the same as recompute()."""
+    ids = [make_id(n) for n in range(40, 52)]
+    write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区", [
+        ("甲", ids[0], "初级", "大专", "社会工作", 30), ("乙", ids[1], None, None, None, 200),
+        ("丙", ids[2], "中级", None, None, None), ("甲一", ids[0], None, "本科", "法学", 10),
+    ])
+    write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [
+        ("幸福社区", "甲", ids[0], None, "硕士", "社会工作", None), ("街道办", "丁", ids[3], "高级", None, None, 5),
+        ("团结社区", "乙", ids[1], None, None, None, 90), ("幸福社区", "戊", ids[4], None, "本科", "社会工作", 300),
+        ("幸福社区", "戊", ids[4], "初级", None, None, 20), ("街道办", "己", ids[5], None, None, None, None),
+        ("团结社区", "", ids[6], None, "大专", "心理学", 121),
+    ])
+    write_community_return(tmp_path / "b.xlsx", "东区和平街道幸福社区", [
+        ("丁", ids[3], None, None, None, 400), ("庚", ids[7], "助理社会工作师", None, None, None),
+        ("己", ids[5], None, None, None, None),
+    ])
+    import_file(census, tmp_path / "a.xlsx")
+    census.reassign(ids[3], census.region_by_path(TUANJIE).id)  # an override for an ID not yet seen
+    for name in ("s.xlsx", "b.xlsx"):
+        import_file(census, tmp_path / name)
+    merged = _persons_table(census)
+    assert len(merged) == 8
+    census.recompute()
+    assert _persons_table(census) == merged
