@@ -16,11 +16,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 
 from importers.headers import Header, field_for_label
 from importers.plan import ImportPlan, require_region
 from importers.region_infer import RowRegions
 from importers.values import (
+    NONE_WORDS,
     clean_name,
     normalise_major,
     parse_date,
@@ -28,12 +30,11 @@ from importers.values import (
     parse_gender,
     parse_hours,
     parse_level,
-    parse_phone,
     text_of,
 )
 from models.census import Census, now
 from models.errors import CensusError, DuplicateImport, ImportCancelled
-from models.identity import check_id, clean_text
+from models.identity import clean_text, id_fields
 from models.merge import RowFacts
 from models.records import dumps
 
@@ -179,11 +180,18 @@ def _name(text: str) -> str:
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # = records.dumps, prebuilt
+# The C encoder JSONEncoder.encode makes afresh on every call, made once: the same text for a list
+# of plain cells (markers=None only skips the check for lists that contain themselves).
+_c_encoder = c_make_encoder(None, _encode.__self__.default, encode_basestring, None, ":", ",", False, False, True) \
+    if c_make_encoder is not None else None
 
 
 def _raw_json(row: list[object]) -> str:
     """dumps([_raw(c) for c in row]) without a call per plain cell."""
-    return _encode([c if c.__class__ in _PLAIN else _raw(c) for c in row])
+    cells = [c if c.__class__ in _PLAIN else _raw(c) for c in row]
+    if _c_encoder is None:
+        return _encode(cells)
+    return "".join(_c_encoder(cells, 0))
 
 
 def _cell(row: list[object], index: int | None) -> object:
@@ -261,6 +269,9 @@ class ImportJob:
         return node
 
     def _store_rows(self, batch_id: int, file_region, ids: dict[str, list[RowFacts]]) -> Iterator[int]:
+        # The hot loop of an import (once per row of a 100k-row return): helpers are bound to
+        # locals, per-cell normalisers are memoised, counts are kept in locals and copied to
+        # `result` before every yield, so the result is the same whenever the job is paused.
         plan, census, result = self.plan, self.census, self.result
         header = plan.header
         col = {name: header.index_of(name) for name in
@@ -268,6 +279,7 @@ class ImportJob:
                 "cert_date", "unit")}
         regions = RowRegions(census.tree(), file_region)
         region_ids: dict[str, int] = {}
+        region_of_text: dict[str, tuple[int, str | None]] = {}  # region cell (text) -> (region id, note)
         sql = ("INSERT INTO source_rows (batch_id, sheet, row_number, raw, name, id_raw, id_number, status, reason,"
                " gender, phone, level, level_raw, education, education_raw, major, hours, cert_date, unit, region_id,"
                " region_raw, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -278,84 +290,107 @@ class ImportJob:
         seq, c_id, c_region = header.index_of("seq"), col["id_number"], col["region"]
         c_level, c_edu, c_hours, c_date = col["level"], col["education"], col["hours"], col["cert_date"]
         c_name, c_gender, c_phone, c_major, c_unit = col["name"], col["gender"], col["phone"], col["major"], col["unit"]
-        file_path = file_region.path
-        for offset, row in enumerate(rows[start:]):
-            texts = _texts(row)
-            width = len(texts)
-            kind = _classify(texts, seq, c_id)
+        need = max((i for i in col.values() if i is not None), default=-1) + 1  # cells a row must have
+        executemany, skipped, reasons, notes_count = census.conn.executemany, result.skipped, result.reasons, result.notes
+        level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
+        hours_of, date_of, raw_json, classify = _typed_hours, _typed_date, _raw_json, _classify
+        clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
+        rows_ok = rows_pending = rows_total = 0
+        for offset, raw_row in enumerate(rows[start:]):
+            texts = ["" if c is None else c.strip() if c.__class__ is str else text_of(c) for c in raw_row]
+            kind = classify(texts, seq, c_id)
             if kind != "data":
-                result.skipped[kind] += 1
+                skipped[kind] += 1
                 continue
-
-            def text(index: int | None, texts: list[str] = texts, width: int = width) -> str:
-                return texts[index] if index is not None and index < width else ""
+            row = raw_row
+            if len(row) < need:
+                row = row + [None] * (need - len(row))
+                texts += [""] * (need - len(texts))
 
             notes: list[str] = []
             if c_region is not None:
-                region_cell = _cell(row, c_region)
-                path, note = regions.resolve(region_cell)
+                region_cell = row[c_region]
+                found = region_of_text.get(region_cell) if region_cell.__class__ is str else None
+                if found is None:
+                    path, note = regions.resolve(region_cell)
+                    region_id = region_ids.get(path)
+                    if region_id is None:
+                        region_id = self._region(path, batch_id, True,
+                                                 f"由“{plan.file_name}”的所属社区“{texts[c_region]}”新建").id
+                        region_ids[path] = region_id
+                    if region_cell.__class__ is str:
+                        region_of_text[region_cell] = (region_id, note)  # type: ignore[index]
+                else:
+                    region_id, note = found
                 if note:
                     notes.append(note)
+                region_raw = texts[c_region]
             else:
-                region_cell = None
-                path = file_path
-            region_id = region_ids.get(path)
-            if region_id is None:
-                region_id = self._region(path, batch_id, True, f"由“{plan.file_name}”的所属社区“{text(c_region)}”新建").id
-                region_ids[path] = region_id
-            id_check = check_id(_cell(row, c_id))
-            level_text = text(c_level)
-            level = _level(level_text)
-            edu_text = text(c_edu)
-            education = _education(edu_text)
-            hours = _hours(_cell(row, c_hours))
-            cert_date = _date(_cell(row, c_date)) if c_date is not None else None
+                region_id = file_region.id  # = self._region(file_region.path, …): the node exists
+                region_raw = None
+            id_raw, number, reason = id_fields(row[c_id] if c_id is not None else None)
+            level_text = texts[c_level] if c_level is not None else ""
+            level = level_of(level_text)
+            edu_text = texts[c_edu] if c_edu is not None else ""
+            education = education_of(edu_text)
+            cell = row[c_hours] if c_hours is not None else None
+            hours = hours_of(cell.__class__, cell)
+            if c_date is not None:
+                cell = row[c_date]
+                cert_date = date_of(cell.__class__, cell).value
+            else:
+                cert_date = None
             if level.note:
                 notes.append(level.note)
             if education.note:
                 notes.append(education.note)
             if hours.note:
                 notes.append(hours.note)
-            name = _name(text(c_name))
-            valid = id_check.number is not None
-            if not name and valid:
+            name = texts[c_name] if c_name is not None else ""
+            if not name.isalpha():
+                name = clean_name_(name)
+            if not name and number is not None:
                 notes.append("姓名为空")
-            gender = _gender(text(c_gender))
-            phone = parse_phone(text(c_phone))
-            major = _major(text(c_major))
-            if valid:
+            gender = gender_of(texts[c_gender]) if c_gender is not None else ""
+            phone = clean(texts[c_phone]) if c_phone is not None else ""
+            if phone in none_words:
+                phone = ""
+            major = major_of(texts[c_major]) if c_major is not None else ""
+            level_value, education_value, hours_value = level.value, education.value, hours.value
+            if number is not None:
                 status = "ok"
-                number = id_check.number
-                facts = RowFacts(number, batch_id, offset, name, level.value, education.value, major,  # type: ignore[arg-type]
-                                 hours.value, region_id, gender, phone)
-                same = ids.get(number)  # type: ignore[arg-type]
+                facts = new_facts(RowFacts, (number, batch_id, offset, name, level_value, education_value, major,
+                                             hours_value, region_id, gender, phone))
+                same = ids.get(number)
                 if same is None:
-                    ids[number] = [facts]  # type: ignore[index]
+                    ids[number] = [facts]
                 else:
                     same.append(facts)
-                result.rows_ok += 1
+                rows_ok += 1
             else:
                 status = "pending"
-                result.rows_pending += 1
-                result.reasons[id_check.reason] += 1
-            for note in notes:
-                result.notes[note] += 1
-            result.rows_total += 1
+                rows_pending += 1
+                reasons[reason] += 1
+            if notes:
+                for note in notes:
+                    notes_count[note] += 1
+                notes_json = json.dumps(notes, ensure_ascii=False)
+            else:
+                notes_json = None
+            rows_total += 1
             pending_rows.append((
-                batch_id, sheet_name, start + offset + 1, _raw_json(row), name, id_check.raw,
-                id_check.number, status, id_check.reason, gender,
-                phone, level.value, level_text, education.value, edu_text,
-                major, hours.value,
-                cert_date.value if cert_date else None, text(c_unit), region_id,
-                text(c_region) if c_region is not None else None, json.dumps(notes, ensure_ascii=False)
-                if notes else None,
+                batch_id, sheet_name, start + offset + 1, raw_json(raw_row), name, id_raw, number, status, reason,
+                gender, phone, level_value, level_text, education_value, edu_text, major, hours_value, cert_date,
+                texts[c_unit] if c_unit is not None else "", region_id, region_raw, notes_json,
             ))
             if len(pending_rows) >= CHUNK:
-                census.conn.executemany(sql, pending_rows)
+                executemany(sql, pending_rows)
                 pending_rows.clear()
+                result.rows_ok, result.rows_pending, result.rows_total = rows_ok, rows_pending, rows_total
                 yield offset + 1
         if pending_rows:
-            census.conn.executemany(sql, pending_rows)
+            executemany(sql, pending_rows)
+        result.rows_ok, result.rows_pending, result.rows_total = rows_ok, rows_pending, rows_total
         yield len(rows) - start
 
 

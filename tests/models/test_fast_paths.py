@@ -67,3 +67,37 @@ def test_direct_counts_equal_the_sql_sums():
                      " row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     expected = {row[0]: tuple(int(v or 0) for v in row[1:]) for row in conn.execute(rollup.DIRECT_COUNTS_SQL)}
     assert rollup.direct_counts(conn) == expected
+
+
+def test_id_fields_equal_check_id():
+    import datetime as dt
+
+    from models.identity import check_id, id_fields
+
+    rng = random.Random(9)
+    samples: list[object] = [None, True, 1.5, 150302800101123, 1.50302198001011e17, "", " ", "abc", "110101850615001",
+                             "150302198001011234", "15030219800101123x", "15030219800101123X", "1503021980010112３4",
+                             " 150302198001011234", "150302198013011234", "1.50302198E+17", dt.date(2020, 1, 1)]
+    for _ in range(4000):
+        first17 = f"{rng.randint(0, 999999):06d}{rng.randint(1890, 2030)}{rng.randint(0, 13):02d}" \
+                  f"{rng.randint(0, 32):02d}{rng.randint(0, 999):03d}"
+        last = rng.choice([check_digit(first17), *"0123456789Xx"])
+        text = first17 + last
+        samples.append(rng.choice([text, text.lower(), text[:-1], text + "1", " " + text, text.replace("1", "１")]))
+    for value in samples:
+        check = check_id(value)
+        assert id_fields(value) == (check.raw, check.number, check.reason), value
+
+
+def test_raw_json_equals_dumps():
+    import datetime as dt
+
+    from importers.job import _raw, _raw_json
+    from models.records import dumps
+
+    rng = random.Random(10)
+    cells = [None, "", "张三", 'a"b\\c\n', 0, 1, -7, 10**20, 1.5, -0.0, 1e300, float("nan"), float("inf"), True, False,
+             dt.date(2020, 1, 2), dt.datetime(2021, 3, 4, 5, 6), dt.datetime(2021, 3, 4), "\u3000全角 ", "\ud7ff"]
+    for _ in range(2000):
+        row = [rng.choice(cells) for _ in range(rng.randint(0, 14))]
+        assert _raw_json(row) == dumps([_raw(c) for c in row]), row
