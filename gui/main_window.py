@@ -406,8 +406,10 @@ class MainWindow(QMainWindow):
         index = self.tree_model.index_of(selected) if selected is not None else QModelIndex()
         if not index.isValid():
             index = self.tree_model.index(0, 0)
-        self.tree.setCurrentIndex(index)
-        self._region_selected()
+        if index == self.tree.currentIndex():
+            self._region_selected()  # same row: no currentRowChanged, refresh the pages ourselves
+        else:
+            self.tree.setCurrentIndex(index)  # currentRowChanged refreshes the pages once
         self.history.set_batches(self.census.batches())
         totals = self.census.totals()
         self.status.setText(f"人才 {totals['talents']:,} 人 · 待核实 {totals['pending_rows']:,} 行 · {path}")
