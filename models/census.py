@@ -223,8 +223,10 @@ class Census:
         """Every region with its counts (descendants included) against its targets, tree order."""
         direct = rollup.direct_counts(self.conn)
         pending = dict(self.conn.execute(rollup.PENDING_SQL).fetchall())
+        # Index seeks per region (thousands), not a scan of every source row (millions).
         with_returns = {row[0] for row in self.conn.execute(
-            "SELECT DISTINCT region_id FROM source_rows WHERE region_id IS NOT NULL")}
+            "SELECT id FROM regions r WHERE EXISTS (SELECT 1 FROM persons WHERE region_id = r.id)"
+            " OR EXISTS (SELECT 1 FROM source_rows WHERE status = 'pending' AND region_id = r.id)")}
         with_returns |= {row[0] for row in self.conn.execute("SELECT DISTINCT region_id FROM batches")}
         return rollup.rollup(self.tree(), direct, pending, with_returns, self.rules)
 
@@ -414,7 +416,7 @@ class Census:
         for r in self.conn.execute(
             "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.notes, s.region_id,"
             " s.id_number FROM source_rows s JOIN batches b ON b.id = s.batch_id"
-            " WHERE s.notes IS NOT NULL AND s.notes != '[]'" + region_filter + " ORDER BY s.batch_id, s.row_number",
+            " WHERE s.notes IS NOT NULL" + region_filter + " ORDER BY s.batch_id, s.row_number",
                 params):
             for note in json.loads(r[7]):
                 out.append(Problem("review", note, r[2], r[3] or "", r[4], r[0], r[1], r[5], r[6], r[9],
@@ -430,7 +432,7 @@ class Census:
         out = []
         sql = (
             "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.id_number, p.name,"
-            " p.names, s.region_id FROM persons p JOIN source_rows s ON s.id_number = p.id_number AND s.status = 'ok'"
+            " p.names, s.region_id FROM persons p CROSS JOIN source_rows s ON s.id_number = p.id_number AND s.status = 'ok'"
             " JOIN batches b ON b.id = s.batch_id WHERE p.name_conflict = 1 AND s.name != p.name" + region_filter +
             " ORDER BY s.batch_id, s.row_number")
         for r in self.conn.execute(sql, params):

@@ -113,6 +113,10 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
 
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
     """),
+    (2, """
+    CREATE INDEX persons_conflict ON persons(id_number) WHERE name_conflict = 1;
+    CREATE INDEX source_rows_notes ON source_rows(batch_id, row_number) WHERE notes IS NOT NULL;
+    """),
 )
 
 
