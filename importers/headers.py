@@ -73,9 +73,13 @@ def _field_for_text(label: str) -> str | None:
     return _field_for(label)
 
 
+# Any keyword at all: one search turns away the names, numbers and dates a header scan meets.
+_ANY_KEYWORD = re.compile("|".join(re.escape(k) for _, keywords in _RULES for k in keywords))
+
+
 def _field_for(label: object) -> str | None:
     text = compact(label)
-    if not text or len(text) > 40:
+    if not text or len(text) > 40 or _ANY_KEYWORD.search(text) is None:
         return None
     for name, keywords in _RULES:
         if any(k in text for k in keywords):
