@@ -311,3 +311,10 @@ def test_persons_merged_from_memory_equal_a_full_recompute(census, tmp_path):
     assert len(merged) == 8
     census.recompute()
     assert _persons_table(census) == merged
+
+
+def test_import_restores_the_wal_checkpoint_setting(census, tmp_path):
+    write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("甲", make_id(60), None, None, None, None)])
+    before = census.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    import_file(census, tmp_path / "c.xlsx")
+    assert census.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == before
