@@ -189,7 +189,7 @@ _c_encoder = c_make_encoder(None, _encode.__self__.default, encode_basestring, N
 
 def _raw_json(row: list[object]) -> str:
     """dumps([_raw(c) for c in row]) without a call per plain cell."""
-    cells = [c if c.__class__ in _PLAIN else _raw(c) for c in row]
+    cells = row if _PLAIN.issuperset(map(type, row)) else [c if c.__class__ in _PLAIN else _raw(c) for c in row]
     if _c_encoder is None:
         return _encode(cells)
     return "".join(_c_encoder(cells, 0))
@@ -311,7 +311,8 @@ class ImportJob:
         clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
         rows_ok = rows_pending = rows_total = 0
         for offset, raw_row in enumerate(rows[start:]):
-            texts = ["" if c is None else c.strip() if c.__class__ is str else text_of(c) for c in raw_row]
+            texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
+                     else text_of(c) for c in raw_row]  # text_of(int) is str(int)
             kind = classify(texts, seq, c_id)
             if kind != "data":
                 skipped[kind] += 1
