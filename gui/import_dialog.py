@@ -281,7 +281,7 @@ class ImportDialog(QDialog):
             elif plan.region.uncertain or self._is_new(plan.region.path):
                 region.setBackground(QBrush(WARN_BG))
                 source.setBackground(QBrush(WARN_BG))
-            cells = [status, _item(plan.sheet.name), _item(header), region, source]
+            cells = [status, _item(plan.sheet_label), _item(header), region, source]
         for column, cell in enumerate(cells, start=2):
             self.files.setItem(row, column, cell)
         self._loading = loading

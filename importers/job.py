@@ -245,10 +245,13 @@ class ImportJob:
             self.result.batch_id = batch_id
             self.result.region_path = file_region.path
             ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
-            for done in self._store_rows(batch_id, file_region, ids):
-                if cancel and cancel():
-                    raise ImportCancelled(plan.file_name)
-                yield Progress(done, total, f"正在导入 {plan.file_name}")
+            base = 0
+            for sheet, header, region in self._parts(batch_id, file_region):
+                for done in self._store_rows(batch_id, sheet, header, region, ids, base):
+                    if cancel and cancel():
+                        raise ImportCancelled(plan.file_name)
+                    yield Progress(base + done, total, f"正在导入 {plan.file_name}")
+                base += max(len(sheet.rows) - header.data_start, 0)
             yield Progress(total, total, "正在合并人员")
             census.recompute_batch(batch_id, ids)
             r = self.result
@@ -259,6 +262,17 @@ class ImportJob:
                 raise ImportCancelled(plan.file_name)
         yield Progress(total, total, "完成")
 
+    def _parts(self, batch_id: int, file_region) -> Iterator[tuple]:
+        """(sheet, header, region node) for the main data sheet and every further one."""
+        plan = self.plan
+        main = plan.sheet_region if plan.sheet_region is not None else None
+        for sheet, header, guess in [(plan.sheet, plan.header, main), *((p.sheet, p.header, p.region) for p in plan.more)]:
+            region = file_region
+            if guess is not None and guess.path is not None:
+                region = self._region(guess.path, batch_id, guess.new_node,
+                                      f"由“{plan.file_name}”工作表“{sheet.name}”的{guess.source_label}新建")
+            yield sheet, header, region
+
     def _insert_batch(self) -> int:
         plan = self.plan
         mapping = {"fields": plan.mapping(), "labels": [c.label for c in plan.columns],
@@ -267,7 +281,7 @@ class ImportJob:
             "INSERT INTO batches (file_name, file_path, sha256, size, format, sheet, header_first, header_last,"
             " region_source, mapping, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (plan.file_name, str(plan.path.resolve()), plan.sha256, plan.size, plan.workbook.format,
-             plan.sheet.name, plan.header.first_row + 1, plan.header.last_row + 1, plan.region.source,
+             "、".join([plan.sheet.name, *(p.sheet.name for p in plan.more)]), plan.header.first_row + 1, plan.header.last_row + 1, plan.region.source,
              dumps(mapping), now()))
         return cur.lastrowid  # type: ignore[return-value]
 
@@ -282,12 +296,12 @@ class ImportJob:
         self.result.new_regions.append(node.path)
         return node
 
-    def _store_rows(self, batch_id: int, file_region, ids: dict[str, list[RowFacts]]) -> Iterator[int]:
+    def _store_rows(self, batch_id: int, sheet, header, file_region, ids: dict[str, list[RowFacts]],
+                    base: int) -> Iterator[int]:
         # The hot loop of an import (once per row of a 100k-row return): helpers are bound to
         # locals, per-cell normalisers are memoised, counts are kept in locals and copied to
         # `result` before every yield, so the result is the same whenever the job is paused.
         plan, census, result = self.plan, self.census, self.result
-        header = plan.header
         col = {name: header.index_of(name) for name in
                ("name", "id_number", "gender", "phone", "level", "education", "major", "hours", "region",
                 "cert_date", "unit")}
@@ -298,9 +312,9 @@ class ImportJob:
                " gender, phone, level, level_raw, education, education_raw, major, hours, cert_date, unit, region_id,"
                " region_raw, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         pending_rows: list[tuple] = []
-        rows = plan.sheet.rows
+        rows = sheet.rows
         start = header.data_start
-        sheet_name = plan.sheet.name
+        sheet_name = sheet.name
         seq, c_id, c_region = header.index_of("seq"), col["id_number"], col["region"]
         c_level, c_edu, c_hours, c_date = col["level"], col["education"], col["hours"], col["cert_date"]
         c_name, c_gender, c_phone, c_major, c_unit = col["name"], col["gender"], col["phone"], col["major"], col["unit"]
@@ -309,7 +323,7 @@ class ImportJob:
         level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
         hours_of, date_of, raw_json, classify = _typed_hours, _typed_date, _raw_json, _classify
         clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
-        rows_ok = rows_pending = rows_total = 0
+        rows_ok, rows_pending, rows_total = result.rows_ok, result.rows_pending, result.rows_total
         for offset, raw_row in enumerate(rows[start:]):
             texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
                      else text_of(c) for c in raw_row]  # text_of(int) is str(int)
@@ -374,7 +388,7 @@ class ImportJob:
             level_value, education_value, hours_value = level.value, education.value, hours.value
             if number is not None:
                 status = "ok"
-                facts = new_facts(RowFacts, (number, batch_id, offset, name, level_value, education_value, major,
+                facts = new_facts(RowFacts, (number, batch_id, base + offset, name, level_value, education_value, major,
                                              hours_value, region_id, gender, phone))
                 same = ids.get(number)
                 if same is None:

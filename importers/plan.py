@@ -13,9 +13,22 @@ from pathlib import Path
 
 from importers.headers import FIELD_LABELS, Column, Header, find_header, header_score, missing_field_warnings
 from importers.readers import Sheet, Workbook, read_workbook
-from importers.region_infer import RegionGuess, guess_file_region
+from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """Another sheet of the same workbook with data of its own (e.g. one sheet per community)."""
+
+    sheet: Sheet
+    header: Header
+    region: RegionGuess  # path None: the file's region
+
+    @property
+    def data_rows(self) -> int:
+        return max(len(self.sheet.rows) - self.header.data_start, 0)
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,9 @@ class ImportPlan:
     region: RegionGuess
     duplicate_of: int | None = None  # batch id of an earlier import of the same content
     duplicate_note: str = ""
+    more: tuple[SheetPart, ...] = ()  # further data sheets, imported with the main one
+    sheet_region: RegionGuess | None = None  # with several data sheets: the main sheet's own region
+    sheet_warnings: tuple[str, ...] = ()  # sheets with data that cannot be imported, and why
 
     @property
     def file_name(self) -> str:
@@ -40,13 +56,25 @@ class ImportPlan:
 
     @property
     def data_rows(self) -> int:
-        """Rows below the header (before telling data from totals, footers and blanks)."""
-        return max(len(self.sheet.rows) - self.header.data_start, 0)
+        """Rows below the headers of all data sheets (before telling data from totals, footers, blanks)."""
+        return max(len(self.sheet.rows) - self.header.data_start, 0) + sum(p.data_rows for p in self.more)
+
+    @property
+    def sheet_label(self) -> str:
+        """The data sheets as the review step shows them."""
+        if not self.more:
+            return self.sheet.name
+        return f"{self.sheet.name} 等 {len(self.more) + 1} 个工作表"
 
     @property
     def uncertain(self) -> list[str]:
         """What the review step should highlight, in Chinese."""
-        out = list(self.header.warnings)
+        out = list(self.header.warnings) + list(self.sheet_warnings)
+        if self.sheet_region is not None and self.sheet_region.path:
+            out.append(f"工作表“{self.sheet.name}”的区划：{self.sheet_region.path}")
+        for part in self.more:
+            where = part.region.path or "与本文件相同的区划"
+            out.append(f"工作表“{part.sheet.name}”也有数据，将一并导入（区划：{where}）")
         if self.region.path is None or self.region.uncertain:
             out.append(self.region.message or "区划需要确认")
         if self.duplicate_of is not None:
@@ -89,20 +117,43 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def choose_sheet(workbook: Workbook) -> tuple[Sheet, Header]:
-    """The sheet with the most convincing header; an instructions sheet first is skipped."""
-    scored = [(header_score(s), len(s.rows), i, s) for i, s in enumerate(workbook.sheets)]
-    scored = [t for t in scored if t[0] > 0]
-    if not scored:
+def _has_data(sheet: Sheet, header: Header) -> bool:
+    """Any row below the header with two or more filled cells (a lone 序号 is an empty template line)."""
+    return any(sum(1 for c in row if c is not None and str(c).strip()) >= 2 for row in sheet.rows[header.data_start:])
+
+
+def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, Header]], list[str]]:
+    """The main data sheet, further data sheets, and warnings for sheets we cannot import.
+
+    The main sheet has the most convincing header (an instructions sheet first is skipped); every
+    other sheet with a header, an ID column and data comes along, so no sheet is silently dropped.
+    """
+    file_name = Path(workbook.path).name
+    found = []
+    for i, sheet in enumerate(workbook.sheets):
+        score = header_score(sheet)
+        if score:
+            header = find_header(sheet)
+            if header is not None:
+                found.append((score, len(sheet.rows), i, sheet, header))
+    if not found:
         names = "、".join(s.name for s in workbook.sheets)
         raise HeaderNotFound(f"在工作表（{names}）中没有找到表头：需要有“姓名”或“身份证号码”列及至少三个可识别的列",
-                             file=Path(workbook.path).name)
-    best = max(scored, key=lambda t: (t[0], t[1], -t[2]))
-    sheet = best[3]
-    header = find_header(sheet)
-    assert header is not None
-    if header.index_of("id_number") is None:
-        raise HeaderNotFound(f"工作表“{sheet.name}”没有“身份证号码”列，无法按人去重", file=Path(workbook.path).name)
+                             file=file_name)
+    usable = [t for t in found if t[4].index_of("id_number") is not None]
+    if not usable:
+        best = max(found, key=lambda t: (t[0], t[1], -t[2]))
+        raise HeaderNotFound(f"工作表“{best[3].name}”没有“身份证号码”列，无法按人去重", file=file_name)
+    main = max(usable, key=lambda t: (t[0], t[1], -t[2]))
+    more = [(t[3], t[4]) for t in usable if t is not main and _has_data(t[3], t[4])]
+    warnings = [f"工作表“{t[3].name}”有数据但没有“身份证号码”列，未导入" for t in found
+                if t[4].index_of("id_number") is None and _has_data(t[3], t[4])]
+    return main[3], main[4], more, warnings
+
+
+def choose_sheet(workbook: Workbook) -> tuple[Sheet, Header]:
+    """The main data sheet and its header (see `choose_sheets`)."""
+    sheet, header, _more, _warnings = choose_sheets(workbook)
     return sheet, header
 
 
@@ -115,13 +166,17 @@ def plan_file(census: Census, path: str | Path, region: str | None = None) -> Im
         raise CensusError("这是一个文件夹，请选择其中的文件", file=path.name)
     sha, size = file_sha256(path)
     workbook = read_workbook(path)
-    sheet, header = choose_sheet(workbook)
+    sheet, header, more, sheet_warnings = choose_sheets(workbook)
     if region:
         guess = RegionGuess(region.strip().strip("/"), "user")
     else:
         guess = guess_file_region(census.tree(), sheet, header.first_row, path.name)
+    tree = census.tree()
+    parts = tuple(SheetPart(s, h, guess_sheet_region(tree, s, h.first_row, guess.path)) for s, h in more)
+    own = guess_sheet_region(tree, sheet, header.first_row, guess.path) if parts else None
     earlier = census.batch_by_sha(sha)
-    plan = ImportPlan(path, sha, size, workbook, sheet, header, guess)
+    plan = ImportPlan(path, sha, size, workbook, sheet, header, guess, more=parts,
+                      sheet_warnings=tuple(sheet_warnings), sheet_region=own)
     if earlier:
         plan = replace(plan, duplicate_of=earlier.id,
                        duplicate_note=f"与 {earlier.imported_at} 导入的“{earlier.file_name}”内容完全相同，将跳过")

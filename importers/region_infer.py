@@ -29,7 +29,8 @@ class RegionGuess:
     candidates: tuple[str, ...] = ()
     message: str = ""
 
-    SOURCE_LABELS = {"user": "手工指定", "filler": "填报单位", "title": "表头标题", "filename": "文件名", "": "未确定"}
+    SOURCE_LABELS = {"user": "手工指定", "filler": "填报单位", "title": "表头标题", "filename": "文件名",
+                     "sheet": "工作表名", "": "未确定"}
 
     @property
     def source_label(self) -> str:
@@ -74,8 +75,25 @@ def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_na
     return RegionGuess(None, "", message=f"无法确定“{named}”属于哪个区划，请指定区划（命令行用 --region）")
 
 
-def _from_text(tree: RegionTree, text: str, source: str, allow_new: bool) -> RegionGuess | None:
-    match: Match = tree.match_text(text)
+def guess_sheet_region(tree: RegionTree, sheet: Sheet, header_first: int, file_region: str | None) -> RegionGuess:
+    """A further data sheet's own region: its 填报单位 line, its name, its title — kept only when it
+    lies within the file's region; otherwise (path None) the sheet shares the file's region."""
+    fillers, titles = lines_above(sheet, header_first)
+    candidates = [(text, "filler", True) for text in fillers] + [(sheet.name, "sheet", False)]
+    candidates += [(text, "title", False) for text in titles]
+    within = tree.by_path.get(file_region) if file_region else None
+    for text, source, allow_new in candidates:
+        guess = _from_text(tree, text, source, allow_new, within)
+        if guess is None or guess.path is None:
+            continue
+        if file_region is None or guess.path == file_region or guess.path.startswith(file_region + "/"):
+            return guess
+    return RegionGuess(None, "file")
+
+
+def _from_text(tree: RegionTree, text: str, source: str, allow_new: bool,
+               within: Region | None = None) -> RegionGuess | None:
+    match: Match = tree.match_text(text, within=within)
     if match.ambiguous:
         paths = tuple(r.path for r in match.candidates)
         return RegionGuess(None, source, uncertain=True, candidates=paths,

@@ -318,3 +318,35 @@ def test_import_restores_the_wal_checkpoint_setting(census, tmp_path):
     before = census.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
     import_file(census, tmp_path / "c.xlsx")
     assert census.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == before
+
+
+def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
+    """A street sends one workbook with a sheet per community: no sheet is silently dropped."""
+    wb = Workbook()
+    wb.active.title = "填表说明"
+    wb.active.append(["填表说明：每个社区一个工作表"])
+    for n, community in enumerate(("团结社区", "幸福社区")):
+        ws = wb.create_sheet(community)
+        ws.append(["和平街道社会工作专业人才摸排表"])
+        ws.append(["序号", "姓名", "身份证号码", "证书等级", "学历", "所学专业"])
+        ws.append([1, f"甲{n}", make_id(200 + n), "初级", None, None])
+        ws.append([2, f"乙{n}", make_id(210 + n)[:17], "初级", None, None])
+    stats = wb.create_sheet("统计")
+    stats.append(["姓名", "学历", "专业", "证书等级"])
+    stats.append(["合计人数", "本科", "社会工作", "3"])
+    stats.append(["某某", "本科", "社会工作", "初级"])
+    wb.save(tmp_path / "和平街道.xlsx")
+    plan = plan_file(census, tmp_path / "和平街道.xlsx")
+    assert plan.region.path == "测试市/东区/和平街道"
+    assert [p.sheet.name for p in plan.more] == ["幸福社区"]
+    assert plan.more[0].region.path == "测试市/东区/和平街道/幸福社区"
+    assert any("统计" in w and "身份证号码" in w for w in plan.uncertain)
+    job = ImportJob(census, plan)
+    for _ in job.run():
+        pass
+    assert (job.result.rows_total, job.result.rows_ok, job.result.rows_pending) == (4, 2, 2)
+    s = by_path(census)
+    assert s[TUANJIE].certified == 1 and s["测试市/东区/和平街道/幸福社区"].certified == 1
+    assert s[TUANJIE].pending_rows == 1 and s["测试市/东区/和平街道/幸福社区"].pending_rows == 1
+    sheets = {p.sheet for p in census.problems() if p.kind == "pending"}
+    assert sheets == {"团结社区", "幸福社区"}
