@@ -93,7 +93,7 @@ SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填�
 
 def classify_row(row: list[object], header: Header) -> str:
     """"data", or why the row is not data: "blank", "total", "footer", "header"."""
-    return _classify(_texts(row), header.index_of("seq"), header.index_of("id_number"))
+    return _classify(_texts(row), header.index_of("seq"), header.index_of("id_number"), header.index_of("name"))
 
 
 _ID_DIGITS = re.compile(r"\d{14,}")
@@ -104,7 +104,11 @@ def _texts(row: list[object]) -> list[str]:
     return ["" if c is None else c.strip() if c.__class__ is str else text_of(c) for c in row]
 
 
-def _classify(texts: list[str], seq: int | None, id_col: int | None) -> str:
+_TOTAL_ANYWHERE = re.compile(r"(合\s*计|小\s*计|总\s*计|共\s*计)")
+_LABEL = re.compile(r"^[^：:]{1,12}[：:]")  # "审核人：", "单位盖章：", "注："
+
+
+def _classify(texts: list[str], seq: int | None, id_col: int | None, name_col: int | None = None) -> str:
     id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
     if id_text and _ID_DIGITS.search(clean_text(id_text)):
         # The usual data row: not blank, not a footer or header (those have no ID); only a 合计
@@ -119,16 +123,19 @@ def _classify(texts: list[str], seq: int | None, id_col: int | None) -> str:
                     break
         return "data"
     filled = [i for i, t in enumerate(texts) if t]
-    if not filled or filled == [seq]:
-        return "blank"
+    if not filled or (filled == [seq] and texts[seq].replace(".", "").isdigit()):
+        return "blank"  # a pre-numbered template line counts as blank
+    # No ID-like value from here on: a 合计 line ("本页合计" too), a footer, a repeated header, or a
+    # data row whose ID is missing (which must stay, as a pending row).
     first = texts[filled[0]]
-    if any(_TOTAL.match(texts[i]) for i in filled[:3]):
+    if any(_TOTAL_ANYWHERE.search(texts[i]) for i in filled[:3]):
         return "total"
-    id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
-    has_id = bool(_ID_DIGITS.search(clean_text(id_text)))
-    if _FOOTER.match(first) and not has_id:
+    if _FOOTER.match(first):
         return "footer"
-    if not has_id and sum(1 for i in filled if field_for_label(texts[i])) >= 3:
+    name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
+    if (not name or _LABEL.match(name)) and any(_LABEL.match(texts[i]) for i in filled):
+        return "footer"  # "单位盖章：  日期：" and the like, with no person in the name column
+    if sum(1 for i in filled if field_for_label(texts[i])) >= 3:
         return "header"
     return "data"
 
@@ -327,7 +334,7 @@ class ImportJob:
         for offset, raw_row in enumerate(rows[start:]):
             texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
                      else text_of(c) for c in raw_row]  # text_of(int) is str(int)
-            kind = classify(texts, seq, c_id)
+            kind = classify(texts, seq, c_id, c_name)
             if kind != "data":
                 skipped[kind] += 1
                 continue

@@ -350,3 +350,19 @@ def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
     assert s[TUANJIE].pending_rows == 1 and s["测试市/东区/和平街道/幸福社区"].pending_rows == 1
     sheets = {p.sheet for p in census.problems() if p.kind == "pending"}
     assert sheets == {"团结社区", "幸福社区"}
+
+
+def test_page_totals_and_unlabelled_footers_are_not_data(census, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级", "备注"])
+    ws.append([1, "张三", make_id(301), "初级", None])
+    ws.append([2, "李四", None, "初级", "备注：身份证待补"])  # a person without ID: pending, not a footer
+    ws.append(["本页合计", "2人"])
+    ws.append([None, "单位盖章：", None, "日期：2021年3月"])
+    ws.append(["说明：本表由社区填写"])
+    wb.save(tmp_path / "x.xlsx")
+    result = import_file(census, tmp_path / "x.xlsx")
+    assert (result.rows_total, result.rows_ok, result.rows_pending) == (2, 1, 1)
+    assert result.skipped["total"] == 1 and result.skipped["footer"] == 2
