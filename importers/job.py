@@ -325,7 +325,10 @@ class ImportJob:
         seq, c_id, c_region = header.index_of("seq"), col["id_number"], col["region"]
         c_level, c_edu, c_hours, c_date = col["level"], col["education"], col["hours"], col["cert_date"]
         c_name, c_gender, c_phone, c_major, c_unit = col["name"], col["gender"], col["phone"], col["major"], col["unit"]
-        need = max((i for i in col.values() if i is not None), default=-1) + 1  # cells a row must have
+        region_cols = [c for c in (header.index_of("district"), header.index_of("street"), c_region) if c is not None]
+        single_region = region_cols == [c_region]
+        need = max([i for i in col.values() if i is not None] + region_cols, default=-1) + 1  # cells a row must have
+
         executemany, skipped, reasons, notes_count = census.conn.executemany, result.skipped, result.reasons, result.notes
         level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
         hours_of, date_of, raw_json, classify = _typed_hours, _typed_date, _raw_json, _classify
@@ -344,23 +347,23 @@ class ImportJob:
                 texts += [""] * (need - len(texts))
 
             notes: list[str] = []
-            if c_region is not None:
-                region_cell = row[c_region]
-                found = region_of_text.get(region_cell) if region_cell.__class__ is str else None
+            if region_cols:
+                # 所属区县 + 所属街道 + 所属社区 read as one path-like text ("和平街道团结社区").
+                region_key = texts[c_region] if single_region else "".join(texts[c] for c in region_cols)
+                found = region_of_text.get(region_key)
                 if found is None:
-                    path, note = regions.resolve(region_cell)
+                    path, note = regions.resolve(region_key)
                     region_id = region_ids.get(path)
                     if region_id is None:
                         region_id = self._region(path, batch_id, True,
-                                                 f"由“{plan.file_name}”的所属社区“{texts[c_region]}”新建").id
+                                                 f"由“{plan.file_name}”的所属区划“{region_key}”新建").id
                         region_ids[path] = region_id
-                    if region_cell.__class__ is str:
-                        region_of_text[region_cell] = (region_id, note)  # type: ignore[index]
+                    region_of_text[region_key] = (region_id, note)
                 else:
                     region_id, note = found
                 if note:
                     notes.append(note)
-                region_raw = texts[c_region]
+                region_raw = region_key if single_region else "/".join(texts[c] for c in region_cols if texts[c])
             else:
                 region_id = file_region.id  # = self._region(file_region.path, …): the node exists
                 region_raw = None

@@ -366,3 +366,21 @@ def test_page_totals_and_unlabelled_footers_are_not_data(census, tmp_path):
     result = import_file(census, tmp_path / "x.xlsx")
     assert (result.rows_total, result.rows_ok, result.rows_pending) == (2, 1, 1)
     assert result.skipped["total"] == 1 and result.skipped["footer"] == 2
+
+
+def test_district_summary_with_street_and_community_columns(census, tmp_path):
+    """Two 团结社区 under different streets: the 所属街道 column tells them apart."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["测试市社会工作专业人才汇总表"])
+    ws.append(["序号", "所属区县", "所属街道", "所属社区", "姓名", "身份证号码", "证书等级"])
+    ws.append([1, "东区", "和平街道", "团结社区", "甲", make_id(401), "初级"])
+    ws.append([2, "西区", "光华街道", "团结社区", "乙", make_id(402), "初级"])
+    ws.append([3, "东区", "红星镇", None, "丙", make_id(403), "初级"])
+    wb.save(tmp_path / "市汇总.xlsx")
+    result = import_file(census, tmp_path / "市汇总.xlsx")
+    assert result.region_path == "测试市" and not result.new_regions
+    s = by_path(census)
+    assert s[TUANJIE].certified == 1
+    assert s["测试市/西区/光华街道/团结社区"].certified == 1
+    assert census.person(make_id(403)).region_path == "测试市/东区/红星镇"
