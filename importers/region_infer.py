@@ -57,22 +57,41 @@ def lines_above(sheet: Sheet, header_first: int) -> tuple[list[str], list[str]]:
 
 def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_name: str) -> RegionGuess:
     fillers, titles = lines_above(sheet, header_first)
-    for text in fillers:
-        guess = _from_text(tree, text, "filler", allow_new=True)
-        if guess:
-            return guess
-    for text in titles:
-        guess = _from_text(tree, text, "title", allow_new=False)
-        if guess:
-            return guess
     stem = Path(file_name).stem
-    guess = _from_text(tree, stem.replace("_", "").replace("-", ""), "filename", allow_new=True)
-    if guess:
+    sources = [(text, "filler", True) for text in fillers] + [(text, "title", False) for text in titles]
+    sources.append((stem.replace("_", "").replace("-", ""), "filename", True))
+    ambiguous: RegionGuess | None = None
+    for text, source, allow_new in sources:
+        guess = _from_text(tree, text, source, allow_new)
+        if guess is None:
+            continue
+        if guess.path is None:  # "团结社区" alone: let the title or file name say which
+            ambiguous = ambiguous or guess
+            continue
+        if ambiguous is not None:
+            return _disambiguate(tree, ambiguous, [t for t, _s, _a in sources])
         return guess
+    if ambiguous is not None:
+        return _disambiguate(tree, ambiguous, [t for t, _s, _a in sources])
     named = clean_region_text(fillers[0]) if fillers else stem
     if not tree.regions:
         return RegionGuess(None, "", message="还没有区划：请先导入户籍人口表，或为该文件指定区划（命令行用 --region）")
     return RegionGuess(None, "", message=f"无法确定“{named}”属于哪个区划，请指定区划（命令行用 --region）")
+
+
+def _disambiguate(tree: RegionTree, guess: RegionGuess, texts: list[str]) -> RegionGuess:
+    """Pick the one candidate whose street/district the other lines of the file name."""
+    joined = clean_region_text("".join(texts))
+
+    def named_ancestors(path: str) -> int:
+        return sum(1 for a in tree.ancestors(tree.by_path[path]) if a.name in joined)
+
+    scores = {path: named_ancestors(path) for path in guess.candidates}
+    best = max(scores.values())
+    winners = [p for p, n in scores.items() if n == best]
+    if best and len(winners) == 1:
+        return RegionGuess(winners[0], guess.source)
+    return guess
 
 
 def guess_sheet_region(tree: RegionTree, sheet: Sheet, header_first: int, file_region: str | None) -> RegionGuess:

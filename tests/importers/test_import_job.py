@@ -384,3 +384,9 @@ def test_district_summary_with_street_and_community_columns(census, tmp_path):
     assert s[TUANJIE].certified == 1
     assert s["测试市/西区/光华街道/团结社区"].certified == 1
     assert census.person(make_id(403)).region_path == "测试市/东区/红星镇"
+
+
+def test_ambiguous_filler_is_settled_by_the_file_name(census, tmp_path):
+    path = write_community_return(tmp_path / "西区光华街道摸排表.xlsx", "团结社区",
+                                  [("甲", make_id(501), "初级", None, None, None)], title="摸排表")
+    assert import_file(census, path).region_path == "测试市/西区/光华街道/团结社区"
