@@ -1,0 +1,66 @@
+"""The command line: clear Chinese errors with a non-zero exit code, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cli import main
+from tests.builders import make_id, write_community_return, write_population
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def census_with_population(tmp_path) -> Path:
+    census = tmp_path / "c.census"
+    assert main(["population", str(census), str(write_population(tmp_path / "p.xlsx"))]) == 0
+    return census
+
+
+def test_bad_file_exit_code_and_message(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    (tmp_path / "坏文件.xlsx").write_bytes(b"PK\x03\x04 broken")
+    good = write_community_return(tmp_path / "好.xlsx", "东区和平街道团结社区", [("甲", make_id(1), "初级", None, None, None)])
+    capsys.readouterr()
+    assert main(["import", str(census), str(tmp_path / "坏文件.xlsx"), str(good)]) == 1
+    out = capsys.readouterr()
+    assert "坏文件.xlsx" in out.err and "Traceback" not in out.err
+    assert "好.xlsx" in out.out  # the other file was imported
+    main(["summary", str(census), "--json"])
+    root = json.loads(capsys.readouterr().out)["regions"][0]
+    assert root["talents"] == 1
+
+
+def test_a_folder_imports_every_spreadsheet_in_it(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    write_community_return(folder / "a.xlsx", "东区和平街道团结社区", [("甲", make_id(1), "初级", None, None, None)])
+    write_community_return(folder / "b.xlsx", "东区和平街道幸福社区", [("乙", make_id(2), "初级", None, None, None)])
+    (folder / "readme.txt").write_text("not a return")
+    assert main(["import", str(census), str(folder)]) == 0
+    capsys.readouterr()
+    main(["summary", str(census), "--json"])
+    assert json.loads(capsys.readouterr().out)["regions"][0]["certified"] == 2
+
+
+def test_undo_and_batches(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    path = write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区", [("甲", make_id(1), "初级", None, None, None)])
+    main(["import", str(census), str(path)])
+    capsys.readouterr()
+    assert main(["batches", str(census)]) == 0
+    assert "a.xlsx" in capsys.readouterr().out
+    assert main(["undo", str(census), "1"]) == 0
+    assert main(["undo", str(census), "1"]) == 1  # already gone: a message, not a traceback
+    assert "不存在" in capsys.readouterr().err
+
+
+def test_subcommands_never_load_qt(tmp_path):
+    census = census_with_population(tmp_path)
+    code = (f"import sys; sys.argv=['main.py','summary',{str(census)!r}]; import main; main.main(sys.argv[1:]);"
+            "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded'")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
