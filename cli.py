@@ -171,6 +171,23 @@ def cmd_regions(args) -> int:
     return EXIT_OK
 
 
+def cmd_goal(args) -> int:
+    from models.records import GOAL_LABELS
+
+    with Census.open(args.census) as census:
+        region = census.region_by_path(args.region)
+        if region is None:
+            raise CensusError(f"区划“{args.region}”不存在")
+        census.set_goal(region.id, args.category, None if args.clear else args.target, args.note or "")
+        summary = next(s for s in census.summary() if s.region_id == region.id)
+        for goal in summary.goals:
+            state = "已达成" if goal.met else f"差 {goal.shortfall} 人"
+            _out(f"{region.path}：{goal.label} 目标 {goal.target}，现有 {goal.actual}，{state}")
+        if not summary.goals:
+            _out(f"{region.path}：没有设置其他目标（可选类别：{'、'.join(f'{k}={v}' for k, v in GOAL_LABELS.items())}）")
+    return EXIT_OK
+
+
 def cmd_export(args) -> int:
     from exporters.summary import write_summary_workbook
 
@@ -219,6 +236,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "undo": (cmd_undo, "撤销一次导入"),
     "correct": (cmd_correct, "更正某一源数据行的身份证号"),
     "regions": (cmd_regions, "区划树"),
+    "goal": (cmd_goal, "为某区划设定其他目标（如年底持证 1000 人）"),
     "export": (cmd_export, "导出汇总工作簿"),
     "template": (cmd_template, "生成采集模板"),
     "merge": (cmd_merge, "合并其他普查文件"),
@@ -262,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="正确的身份证号")
     p = add("regions")
     p.add_argument("census")
+    p = add("goal")
+    p.add_argument("census")
+    p.add_argument("region", help="区划路径，如 乌海市")
+    p.add_argument("category", help="talents/certified/certified_assistant/certified_intermediate/"
+                                    "certified_senior/degree/trained")
+    p.add_argument("target", type=int, nargs="?", default=0, help="目标人数")
+    p.add_argument("--note", help="说明，如 2022年底")
+    p.add_argument("--clear", action="store_true", help="删除该目标")
     p = add("export")
     p.add_argument("census")
     p.add_argument("out", help="导出的 .xlsx")

@@ -21,7 +21,7 @@ from models import rollup
 from models.errors import CensusError, NotFound
 from models.identity import check_id
 from models.merge import PERSON_COLUMNS, RowFacts, merge_person
-from models.records import COUNT_FIELDS, Batch, Person, Problem, RegionSummary, SourceRow
+from models.records import COUNT_FIELDS, GOAL_LABELS, Batch, Person, Problem, RegionSummary, SourceRow
 from models.regions import Region, RegionTree, kind_for
 from models.rules import Rules
 from models.schema import migrate
@@ -213,6 +213,20 @@ class Census:
             self.conn.execute("UPDATE regions SET population = ? WHERE id = ?", (population, region_id))
             self._tree = None
 
+    def set_goal(self, region_id: int, category: str, target: int | None, note: str = "") -> None:
+        """Set (or with None, remove) an absolute goal for a node, e.g. 1,000 certified by year end."""
+        if category not in GOAL_LABELS:
+            raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS.values())}）")
+        if target is not None and target < 0:
+            raise CensusError("目标人数不能为负数")
+        self.region(region_id)
+        with self.transaction():
+            if target is None:
+                self.conn.execute("DELETE FROM region_goals WHERE region_id = ? AND category = ?", (region_id, category))
+            else:
+                self.conn.execute("INSERT OR REPLACE INTO region_goals VALUES (?, ?, ?, ?)",
+                                  (region_id, category, target, note))
+
     def set_region_kind(self, region_id: int, kind: str) -> None:
         with self.transaction():
             self.conn.execute("UPDATE regions SET kind = ? WHERE id = ?", (kind, region_id))
@@ -228,7 +242,11 @@ class Census:
             "SELECT id FROM regions r WHERE EXISTS (SELECT 1 FROM persons WHERE region_id = r.id)"
             " OR EXISTS (SELECT 1 FROM source_rows WHERE status = 'pending' AND region_id = r.id)")}
         with_returns |= {row[0] for row in self.conn.execute("SELECT DISTINCT region_id FROM batches")}
-        return rollup.rollup(self.tree(), direct, pending, with_returns, self.rules)
+        goals: dict[int, list[tuple[str, int, str]]] = {}
+        for region_id, category, target, note in self.conn.execute(
+                "SELECT region_id, category, target, note FROM region_goals ORDER BY region_id, rowid"):
+            goals.setdefault(region_id, []).append((category, target, note))
+        return rollup.rollup(self.tree(), direct, pending, with_returns, self.rules, goals)
 
     def summary_json(self) -> dict:
         rules = self.rules
@@ -478,7 +496,8 @@ class Census:
                 "SELECT 1 WHERE EXISTS (SELECT 1 FROM source_rows WHERE region_id = :r)"
                 " OR EXISTS (SELECT 1 FROM batches WHERE region_id = :r)"
                 " OR EXISTS (SELECT 1 FROM regions WHERE parent_id = :r)"
-                " OR EXISTS (SELECT 1 FROM person_regions WHERE region_id = :r)", {"r": region_id}).fetchone()
+                " OR EXISTS (SELECT 1 FROM person_regions WHERE region_id = :r)"
+                " OR EXISTS (SELECT 1 FROM region_goals WHERE region_id = :r)", {"r": region_id}).fetchone()
             if not used:
                 self.conn.execute("DELETE FROM regions WHERE id = ?", (region_id,))
         self._tree = None

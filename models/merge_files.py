@@ -184,6 +184,7 @@ def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None
     row_map = _copy_rows(census, src, batch_map, region_map, ids, result)
     _copy_corrections(census, src, row_map, result)
     _copy_overrides(census, src, region_map, ids, result)
+    _copy_goals(census, src, region_map)
 
     census._invalidate()
     result.persons_touched = len(ids)
@@ -288,6 +289,16 @@ def _copy_corrections(census: Census, src: sqlite3.Connection, row_map: dict[int
             "INSERT INTO corrections (row_id, old_id_raw, old_status, old_reason, new_id_number, at)"
             " VALUES (?, ?, ?, ?, ?, ?)", (row_map[row_id], old_raw, old_status, old_reason, new_id, at))
         result.corrections_copied += 1
+
+
+def _copy_goals(census: Census, src: sqlite3.Connection, region_map: dict[int, int]) -> None:
+    """Goals set in the source for a node apply here unless this file has its own for that node."""
+    if not src.execute("SELECT 1 FROM sqlite_master WHERE name = 'region_goals'").fetchone():
+        return  # a source made before goals existed
+    for region_id, category, target, note in src.execute("SELECT region_id, category, target, note FROM region_goals"):
+        if region_id in region_map:
+            census.conn.execute("INSERT OR IGNORE INTO region_goals VALUES (?, ?, ?, ?)",
+                                (region_map[region_id], category, target, note))
 
 
 def _copy_overrides(census: Census, src: sqlite3.Connection, region_map: dict[int, int], ids: set[str],

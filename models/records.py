@@ -15,6 +15,40 @@ COUNT_FIELDS = (
 )
 
 
+# Categories a bureau may set an absolute goal for (e.g. 1,000 certified by year end).
+GOAL_LABELS = {
+    "talents": "人才总数", "certified": "持证社工", "certified_assistant": "助理社会工作师",
+    "certified_intermediate": "社会工作师", "certified_senior": "高级社会工作师", "degree": "专业学历",
+    "trained": "培训达标",
+}
+
+
+@dataclass(frozen=True)
+class Goal:
+    """An absolute goal set for a node and a category, against the node's count."""
+
+    category: str
+    target: int
+    actual: int
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return GOAL_LABELS.get(self.category, self.category)
+
+    @property
+    def met(self) -> bool:
+        return self.actual >= self.target
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.target - self.actual, 0)
+
+    def to_json(self) -> dict:
+        return {"category": self.category, "target": self.target, "actual": self.actual, "met": self.met,
+                "note": self.note}
+
+
 @dataclass(frozen=True)
 class RegionSummary:
     """One node's figures, its descendants included."""
@@ -42,6 +76,7 @@ class RegionSummary:
     certified_min_met: bool | None = None
     flagged: bool = False
     has_returns: bool = False  # any row (own or below) came from a return
+    goals: tuple[Goal, ...] = ()  # absolute goals a user set for this node
 
     @property
     def shortfall(self) -> int | None:
@@ -58,6 +93,7 @@ class RegionSummary:
             "target_met": self.target_met,
             "certified_min": self.certified_min,
             "certified_min_met": self.certified_min_met,
+            "goals": [g.to_json() for g in self.goals],
         })
         return data
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from models.records import COUNT_FIELDS, RegionSummary
+from models.records import COUNT_FIELDS, Goal, RegionSummary
 from models.regions import Region, RegionTree
 from models.rules import Rules
 
@@ -84,7 +84,8 @@ def certified_min_for(kind: str, rules: Rules) -> int | None:
 
 
 def rollup(tree: RegionTree, direct: dict[int, tuple[int, ...]], pending: dict[int, int],
-           with_returns: set[int], rules: Rules) -> list[RegionSummary]:
+           with_returns: set[int], rules: Rules,
+           goals: dict[int, list[tuple[str, int, str]]] | None = None) -> list[RegionSummary]:
     """Summaries for every node in tree order; totals include all descendants."""
     order = tree.tree_order()
     totals: dict[int, list[int]] = {r.id: list(direct.get(r.id, (0,) * len(COUNT_FIELDS))) for r in order}
@@ -103,13 +104,15 @@ def rollup(tree: RegionTree, direct: dict[int, tuple[int, ...]], pending: dict[i
         returns[parent] = returns[parent] or returns[node.id]
         if population[node.id] is not None:
             children_pop[parent] = (children_pop.get(parent) or 0) + population[node.id]
-    return [_summary(node, totals[node.id], pend[node.id], population[node.id], returns[node.id], rules)
-            for node in order]
+    goals = goals or {}
+    return [_summary(node, totals[node.id], pend[node.id], population[node.id], returns[node.id], rules,
+                     goals.get(node.id, ())) for node in order]
 
 
 def _summary(node: Region, counts: list[int], pending: int, population: int | None, has_returns: bool,
-             rules: Rules) -> RegionSummary:
+             rules: Rules, goals=()) -> RegionSummary:
     values = dict(zip(COUNT_FIELDS, counts, strict=True))
+    node_goals = tuple(Goal(category, target, values[category], note) for category, target, note in goals)
     target = target_for(population, rules)
     per_mille = values["talents"] / population * 1000 if population else None
     minimum = certified_min_for(node.kind, rules)
@@ -119,5 +122,5 @@ def _summary(node: Region, counts: list[int], pending: int, population: int | No
         target_met=None if target is None else values["talents"] >= target,
         certified_min=minimum,
         certified_min_met=None if minimum is None else values["certified"] >= minimum,
-        flagged=node.flagged, has_returns=has_returns, **values,
+        flagged=node.flagged, has_returns=has_returns, goals=node_goals, **values,
     )

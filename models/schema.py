@@ -117,6 +117,15 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     CREATE INDEX persons_conflict ON persons(id_number) WHERE name_conflict = 1;
     CREATE INDEX source_rows_notes ON source_rows(batch_id, row_number) WHERE notes IS NOT NULL;
     """),
+    (3, """
+    CREATE TABLE region_goals (
+        region_id INTEGER NOT NULL REFERENCES regions(id),
+        category TEXT NOT NULL,
+        target INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (region_id, category)
+    );
+    """),
 )
 
 

@@ -1,0 +1,51 @@
+"""Absolute goals per node and category (DOMAIN: 1,000 certified by year end, …)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cli import main
+from importers.job import import_file
+from importers.population import load_population
+from models.census import Census
+from models.errors import CensusError
+from tests.builders import make_id, write_community_return, write_population
+
+
+@pytest.fixture
+def census(tmp_path) -> Census:
+    c = Census.open(tmp_path / "t.census")
+    load_population(c, write_population(tmp_path / "pop.xlsx"))
+    rows = [("甲", make_id(1), "初级", None, None, None), ("乙", make_id(2), "中级", "本科", "社会学", None)]
+    import_file(c, write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", rows))
+    yield c
+    c.close()
+
+
+def test_goal_is_measured_against_the_nodes_count(census):
+    city = census.region_by_path("测试市")
+    census.set_goal(city.id, "certified", 1000, "年底")
+    census.set_goal(city.id, "degree", 1)
+    summary = census.summary()[0]
+    goals = {g.category: g for g in summary.goals}
+    assert goals["certified"].actual == 2 and not goals["certified"].met and goals["certified"].shortfall == 998
+    assert goals["degree"].met and goals["certified"].note == "年底"
+    assert summary.to_json()["goals"][0]["category"] == "certified"
+    census.set_goal(city.id, "certified", None)
+    assert [g.category for g in census.summary()[0].goals] == ["degree"]
+
+
+def test_unknown_category_or_negative_goal_is_refused(census):
+    city = census.region_by_path("测试市")
+    with pytest.raises(CensusError):
+        census.set_goal(city.id, "volunteers", 10)
+    with pytest.raises(CensusError):
+        census.set_goal(city.id, "certified", -1)
+
+
+def test_goal_command(census, capsys):
+    path = str(census.path)
+    census.close()
+    assert main(["goal", path, "测试市", "certified", "5"]) == 0
+    assert "差 3 人" in capsys.readouterr().out
+    assert main(["goal", path, "测试市/北区", "certified", "5"]) == 1
