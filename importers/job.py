@@ -69,6 +69,7 @@ class ImportResult:
     notes: Counter = field(default_factory=Counter)  # review notes (unknown levels…)
     new_regions: list[str] = field(default_factory=list)
     duplicate_of: int | None = None
+    sheets: list[str] = field(default_factory=list)  # the data sheets read, when more than one
 
     def describe(self) -> str:
         """One paragraph in Chinese, as the CLI prints it and the result page shows it."""
@@ -83,6 +84,8 @@ class ImportResult:
         skipped = "、".join(f"{SKIP_LABELS[k]} {n} 行" for k, n in self.skipped.items() if n)
         if skipped:
             parts.append(f"  非数据行：{skipped}")
+        if len(self.sheets) > 1:
+            parts.append(f"  读取了 {len(self.sheets)} 个工作表：{'、'.join(self.sheets)}")
         for path in self.new_regions:
             parts.append(f"  新建区划（请核实）：{path}")
         return "\n".join(parts)
@@ -254,6 +257,7 @@ class ImportJob:
             ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
             base = 0
             for sheet, header, region in self._parts(batch_id, file_region):
+                self.result.sheets.append(sheet.name)
                 for done in self._store_rows(batch_id, sheet, header, region, ids, base):
                     if cancel and cancel():
                         raise ImportCancelled(plan.file_name)

@@ -8,6 +8,7 @@ It writes nothing. The user (GUI) or `--region` (CLI) may change the region or a
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -117,6 +118,9 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+_EXAMPLE_SHEET = re.compile(r"说明|示例|样例|范例|样表|填写要求|模板|例表")
+
+
 def _has_data(sheet: Sheet, header: Header) -> bool:
     """Any row below the header with two or more filled cells (a lone 序号 is an empty template line)."""
     return any(sum(1 for c in row if c is not None and str(c).strip()) >= 2 for row in sheet.rows[header.data_start:])
@@ -144,10 +148,13 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
     if not usable:
         best = max(found, key=lambda t: (t[0], t[1], -t[2]))
         raise HeaderNotFound(f"工作表“{best[3].name}”没有“身份证号码”列，无法按人去重", file=file_name)
-    main = max(usable, key=lambda t: (t[0], t[1], -t[2]))
-    more = [(t[3], t[4]) for t in usable if t is not main and _has_data(t[3], t[4])]
+    real = [t for t in usable if not _EXAMPLE_SHEET.search(t[3].name)] or usable
+    main = max(real, key=lambda t: (t[0], t[1], -t[2]))
+    more = [(t[3], t[4]) for t in real if t is not main and _has_data(t[3], t[4])]
+    examples = [t for t in usable if t not in real and _has_data(t[3], t[4])]
     warnings = [f"工作表“{t[3].name}”有数据但没有“身份证号码”列，未导入" for t in found
                 if t[4].index_of("id_number") is None and _has_data(t[3], t[4])]
+    warnings += [f"工作表“{t[3].name}”看起来是填表说明或示例，未导入" for t in examples]
     return main[3], main[4], more, warnings
 
 

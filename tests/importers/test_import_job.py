@@ -324,7 +324,9 @@ def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
     """A street sends one workbook with a sheet per community: no sheet is silently dropped."""
     wb = Workbook()
     wb.active.title = "填表说明"
-    wb.active.append(["填表说明：每个社区一个工作表"])
+    wb.active.append(["填表说明：每个社区一个工作表，示例如下"])
+    wb.active.append(["序号", "姓名", "身份证号码", "证书等级"])
+    wb.active.append([1, "张三（示例）", "110101198001010011", "初级"])
     for n, community in enumerate(("团结社区", "幸福社区")):
         ws = wb.create_sheet(community)
         ws.append(["和平街道社会工作专业人才摸排表"])
@@ -341,6 +343,7 @@ def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
     assert [p.sheet.name for p in plan.more] == ["幸福社区"]
     assert plan.more[0].region.path == "测试市/东区/和平街道/幸福社区"
     assert any("统计" in w and "身份证号码" in w for w in plan.uncertain)
+    assert any("填表说明" in w and "示例" in w for w in plan.uncertain)
     job = ImportJob(census, plan)
     for _ in job.run():
         pass
@@ -350,6 +353,7 @@ def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
     assert s[TUANJIE].pending_rows == 1 and s["测试市/东区/和平街道/幸福社区"].pending_rows == 1
     sheets = {p.sheet for p in census.problems() if p.kind == "pending"}
     assert sheets == {"团结社区", "幸福社区"}
+    assert job.result.sheets == ["团结社区", "幸福社区"] and "2 个工作表" in job.result.describe()
 
 
 def test_page_totals_and_unlabelled_footers_are_not_data(census, tmp_path):
