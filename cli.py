@@ -128,15 +128,24 @@ def cmd_problems(args) -> int:
             _out(f"已生成 {len(written)} 个更正清单")
             return EXIT_OK
         problems = census.problems()
+        shown = (lambda n: n) if args.full_ids else mask_id
+        hints = {p.row_id: census.suggest_ids(p.row_id) for p in problems if p.kind == "pending"}
         if args.json:
-            _out(json.dumps({"problems": [p.to_json(full_ids=args.full_ids) for p in problems]},
-                            ensure_ascii=False, indent=1))
+            items = []
+            for p in problems:
+                item = p.to_json(full_ids=args.full_ids)
+                if p.kind == "pending":
+                    item["suggestions"] = [shown(n) for n in hints[p.row_id]]
+                items.append(item)
+            _out(json.dumps({"problems": items}, ensure_ascii=False, indent=1))
             return EXIT_OK
         pending = [p for p in problems if p.kind == "pending"]
         _out(f"待核实 {len(pending)} 行，其他问题 {len(problems) - len(pending)} 条")
         for p in problems:
             where = f"{p.file_name} / {p.sheet} / 第{p.row_number}行" if p.file_name else p.region_path
-            _out(f"[{p.kind_label}] {where}  {p.name} {p.shown_id(args.full_ids)}  {p.reason}")
+            hint = hints.get(p.row_id)
+            extra = f"（可能是 {'、'.join(shown(n) for n in hint)}，核实后用 correct {p.row_id} 更正）" if hint else ""
+            _out(f"[{p.kind_label}] #{p.row_id or '-'} {where}  {p.name} {p.shown_id(args.full_ids)}  {p.reason}{extra}")
     return EXIT_OK
 
 

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from models import rollup
 from models.errors import CensusError, NotFound
-from models.identity import check_id
+from models.identity import check_id, clean_text
 from models.merge import PERSON_COLUMNS, RowFacts, merge_person
 from models.records import COUNT_FIELDS, GOAL_LABELS, Batch, Person, Problem, RegionSummary, SourceRow
 from models.regions import Region, RegionTree, kind_for
@@ -277,8 +277,6 @@ class Census:
             clauses.append(CATEGORIES[category])
         search = (search or "").strip()
         if search:
-            from models.identity import clean_text
-
             key = clean_text(search)
             clauses.append("(name LIKE ? OR names LIKE ? OR id_number LIKE ?)")
             params += [f"%{search}%", f"%{search}%", f"%{key}%"]
@@ -383,6 +381,20 @@ class Census:
     def batch_rows(self, batch_id: int) -> list[SourceRow]:
         rows = self.conn.execute(self._ROW_SQL + " WHERE s.batch_id = ? ORDER BY s.row_number", (batch_id,))
         return [self._source_row(r) for r in rows]
+
+    def suggest_ids(self, row_id: int) -> list[str]:
+        """Known IDs a pending row most likely means: same name, and an ID that matches what is
+        left of the typed one (the first 15 digits of a number that lost its tail, one digit
+        missing, a wrong check digit, one or two digits mistyped). Never applied by itself."""
+        row = self.conn.execute("SELECT name, id_raw, status FROM source_rows WHERE id = ?", (row_id,)).fetchone()
+        if row is None or row[2] != "pending" or not row[0]:
+            return []
+        typed = clean_text(row[1] or "")
+        if not typed:
+            return []
+        candidates = [r[0] for r in self.conn.execute(
+            "SELECT id_number FROM persons WHERE name = ? OR names LIKE ?", (row[0], f"%{row[0]}%"))]
+        return [c for c in candidates if _id_close(typed, c)]
 
     def correct_id(self, row_id: int, new_id: str) -> str:
         """Fix a row's ID by hand: the row stops being pending and its person is recounted now.
@@ -577,6 +589,19 @@ def _grouped(cursor: Iterable[tuple]) -> Iterator[list[RowFacts]]:
 def _batch(tree: RegionTree, r: tuple) -> Batch:
     return Batch(r[0], r[1], r[2] or "", r[3], r[4] or "", r[5] or "", _path(tree, r[6]), r[7] or "", r[8],
                  r[9], r[10], r[11], json.loads(r[12] or "{}"))
+
+
+def _id_close(typed: str, known: str) -> bool:
+    """Could `typed` be a damaged spelling of the valid ID `known`?"""
+    if typed.isdigit() and len(typed) == 18 and typed.endswith("000") and typed[:15] == known[:15]:
+        return True  # went through Excel as a number: 15 significant digits survive
+    if len(typed) == 17:
+        return any(known[:i] + known[i + 1:] == typed for i in range(18))  # one digit left out
+    if len(typed) == 19:
+        return any(typed[:i] + typed[i + 1:] == known for i in range(19))  # one digit too many
+    if len(typed) == 18:
+        return sum(a != b for a, b in zip(typed, known, strict=True)) <= 2
+    return False
 
 
 def _path(tree: RegionTree, region_id: int | None) -> str:

@@ -206,6 +206,7 @@ class Problem:
     def to_json(self, full_ids: bool = False) -> dict:
         return {
             "kind": self.kind,
+            "row_id": self.row_id,
             "file": self.file_name,
             "sheet": self.sheet,
             "row": self.row_number,

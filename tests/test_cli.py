@@ -64,3 +64,20 @@ def test_subcommands_never_load_qt(tmp_path):
             "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded'")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_problems_show_row_ids_and_suggestions(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    good = make_id(5)
+    main(["import", str(census), str(write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区",
+                                                              [("张三", good, "初级", None, None, None)]))])
+    main(["import", str(census), str(write_community_return(tmp_path / "b.xlsx", "东区和平街道幸福社区",
+                                                              [("张三", good[:17], None, "本科", "社会学", None)]))])
+    capsys.readouterr()
+    main(["problems", str(census), "--json"])
+    pending = [p for p in json.loads(capsys.readouterr().out)["problems"] if p["kind"] == "pending"]
+    assert pending[0]["suggestions"] == [good[:6] + "********" + good[-4:]]
+    assert main(["correct", str(census), str(pending[0]["row_id"]), good]) == 0
+    capsys.readouterr()
+    main(["summary", str(census), "--json"])
+    assert json.loads(capsys.readouterr().out)["regions"][0]["degree_and_certified"] == 1
