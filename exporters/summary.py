@@ -3,6 +3,8 @@
 Sheets, in this order (汇总表 first: it is what a CSV conversion or a quick look shows):
 
 * 汇总表 — the region tree with every figure of ``summary --json`` against its target;
+* 其他目标 — every goal a user set for a node (e.g. 1,000 certified by year end), nodes in tree
+  order, against the node's count; always present, with one line saying so when there are none;
 * 明细 — the deduplicated roster, one row per person, IDs and phones masked unless asked;
 * 问题清单 — every pending row, name conflict and value to review, with file/sheet/row;
 * 未报送 — the deepest regions of the population table from which no return came;
@@ -33,6 +35,7 @@ from exporters.xlsx import (
     today,
     wrapped_height,
     write_grouped_header,
+    write_header,
     write_title,
 )
 from models.census import Census
@@ -40,7 +43,7 @@ from models.records import RegionSummary
 from models.regions import KIND_LABELS
 from models.rules import LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_NAMES, LEVEL_SENIOR
 
-SHEETS = ("汇总表", "明细", "问题清单", "未报送", "津贴测算")
+SHEETS = ("汇总表", "其他目标", "明细", "问题清单", "未报送", "津贴测算")
 
 # 汇总表: (top label, sub label or None, width). A top label spanning several columns is given on
 # its first column and None on the ones it covers.
@@ -50,6 +53,8 @@ SUMMARY_COLUMNS = (
     ("差额", None, 6), ("每千人‰", None, 8), ("是否达标", None, 6), ("持证最低要求", None, 13),
     ("待核实行数", None, 7), ("备注", None, 14),
 )
+GOAL_HEADER = ("区划", "类别", "目标", "现有", "差额", "是否达成", "说明")
+GOAL_WIDTHS = (40, 16, 10, 10, 10, 9, 36)
 ROSTER_HEADER = ("序号", "姓名", "性别", "身份证号码", "联系电话", "计入人才", "人才类别", "最高证书等级", "学历",
                  "所学专业", "培训学时", "所属区划", "来源文件", "出现行数", "备注")
 ROSTER_WIDTHS = (7, 9, 5, 21, 14, 7, 18, 15, 11, 16, 7, 34, 36, 6, 20)
@@ -80,12 +85,12 @@ UNION SELECT region_id FROM batches WHERE region_id IS NOT NULL
 
 def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = False,
                            progress: Progress = None) -> Path:
-    """Write the five-sheet summary workbook; returns the path written."""
+    """Write the six-sheet summary workbook; returns the path written."""
     out_path = prepare_out(out_path)
     summary = census.summary()
     problems = census.problems()
     persons_total = census.count_persons()
-    total = len(summary) * 3 + persons_total + len(problems)
+    total = len(summary) * 4 + persons_total + len(problems)
     done = 0
     report(progress, done, total)
 
@@ -96,6 +101,8 @@ def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = Fals
     sheets = {name: wb.add_worksheet(name) for name in SHEETS}
     try:
         _summary_sheet(census, sheets["汇总表"], styles, summary)
+        done += len(summary)
+        _goals_sheet(census, sheets["其他目标"], styles, summary)
         done += len(summary)
         report(progress, done, total)
         for done_here in _roster_sheet(census, sheets["明细"], styles, full_ids):
@@ -232,6 +239,45 @@ def _totals_row(ws, styles: Styles, row: int, roots: list[RegionSummary], census
     ws.write_string(row, 15, "", styles.total_text)
     ws.write_number(row, 16, sum(s.pending_rows for s in roots), styles.total_int)
     ws.write_string(row, 17, "", styles.total_text)
+
+
+# --------------------------------------------------------------------------- 其他目标
+
+def _goals_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
+    """One row per goal, nodes in tree order, each row naming its node's full path (filterable)."""
+    width = len(GOAL_HEADER)
+    set_widths(ws, GOAL_WIDTHS)
+    with_goals = [s for s in summary if s.goals]
+    count = sum(len(s.goals) for s in with_goals)
+    short = sum(1 for s in with_goals for g in s.goals if not g.met)
+    line = (f"统计日期：{today()}　共 {count} 项目标，已达成 {count - short} 项，未达成 {short} 项；"
+            "“现有”为该区划（含下级）的人数，与汇总表一致" if count else f"统计日期：{today()}")
+    row = write_title(ws, styles, heading(census.title, "其他目标"), line, width)
+    header_row = row
+    write_header(ws, row, GOAL_HEADER, styles.header)
+    row += 1
+    for s in with_goals:
+        for goal in s.goals:
+            height = wrapped_height([(goal.note, GOAL_WIDTHS[6]), (s.path, GOAL_WIDTHS[0])])
+            if height:
+                ws.set_row(row, height)
+            ws.write_string(row, 0, text(s.path), styles.text_wrap)
+            ws.write_string(row, 1, goal.label, styles.text)
+            ws.write_number(row, 2, goal.target, styles.thousands)
+            ws.write_number(row, 3, goal.actual, styles.thousands)
+            ws.write_number(row, 4, goal.shortfall, styles.thousands)
+            ws.write_string(row, 5, "是" if goal.met else "否", styles.good if goal.met else styles.bad)
+            if goal.note:
+                ws.write_string(row, 6, text(goal.note), styles.text_wrap)
+            else:
+                ws.write_blank(row, 6, None, styles.text_wrap)
+            row += 1
+    if count:
+        ws.autofilter(header_row, 0, row - 1, width - 1)
+    else:
+        ws.merge_range(row, 0, row, width - 1, "尚未设定其他目标。可在程序“概况”页为某一区划设定，"
+                       "如“年底持证社工 1000 人”。", styles.note)
+    print_setup(ws, header_row, header_row, landscape=False, footer=census.title)
 
 
 # --------------------------------------------------------------------------- 明细

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from gui.chart import Bar, TargetChart
-from gui.models_qt import number_text, per_mille_text
-from models.records import RegionSummary
+from gui.models_qt import MET, NOT_MET, number_text, per_mille_text
+from models.records import Goal, RegionSummary
 from models.regions import KIND_LABELS
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 class Card(QFrame):
@@ -44,10 +52,102 @@ class Card(QFrame):
         self.value.style().polish(self.value)
 
 
+def goal_state(goal: Goal) -> str:
+    return "✓ 达成" if goal.met else f"✗ 差 {goal.shortfall:,} 人"
+
+
+class GoalModel(QAbstractTableModel):
+    """The node's other goals as rows: 类别, 目标, 现有, 达成情况, 说明."""
+
+    HEADERS = ("类别", "目标", "现有", "达成情况", "说明")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.goals: tuple[Goal, ...] = ()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_goals(self, goals: tuple[Goal, ...]) -> None:
+        self.beginResetModel()
+        self.goals = tuple(goals)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.goals)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.goals):
+            return None
+        goal, col = self.goals[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (goal.label, f"{goal.target:,}", f"{goal.actual:,}", goal_state(goal), goal.note)[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3:
+            return QBrush(MET if goal.met else NOT_MET)
+        if role == Qt.ItemDataRole.FontRole and col == 3:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4 and goal.note:
+            return goal.note
+        return None
+
+
+class GoalTable(QTableView):
+    """The goals table, as tall as its rows (never a big empty box)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("goals")
+        self.goal_model = GoalModel(self)
+        self.setModel(self.goal_model)
+        self.verticalHeader().setVisible(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        for col, width in enumerate((140, 90, 90, 120)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.setColumnWidth(col, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+
+    @property
+    def goals(self) -> tuple[Goal, ...]:
+        return self.goal_model.goals
+
+    def set_goals(self, goals: tuple[Goal, ...]) -> None:
+        self.goal_model.set_goals(goals)
+        self.resizeRowsToContents()
+        rows = self.goal_model.rowCount()
+        height = self.horizontalHeader().sizeHint().height() + sum(self.rowHeight(r) for r in range(rows))
+        self.setFixedHeight(height + 2 * self.frameWidth())
+
+    def current_goal(self) -> Goal | None:
+        rows = self.selectionModel().selectedRows()
+        return self.goals[rows[0].row()] if rows and rows[0].row() < len(self.goals) else None
+
+    def text(self, row: int, col: int) -> str:
+        return self.goal_model.index(row, col).data() or ""
+
+
 class Dashboard(QWidget):
-    """Numbers for one node; `edit_population` asks the window to change its 户籍人口."""
+    """Numbers for one node; `edit_population` asks the window to change its 户籍人口,
+    `edit_goal(region_id, category or "")` to set a goal, `delete_goal(region_id, category)` to remove one."""
 
     edit_population = Signal(int)
+    edit_goal = Signal(int, str)
+    delete_goal = Signal(int, str)
 
     CARDS = (("talents", "人才总数"), ("certified", "持证社工"), ("degree", "专业学历"), ("trained_only", "仅培训"),
              ("population", "户籍人口"), ("target", "应达人数"), ("shortfall", "差额"), ("per_mille", "每千人"))
@@ -77,6 +177,7 @@ class Dashboard(QWidget):
             self.cards[key] = card
             grid.addWidget(card, i // 4, i % 4)
         outer.addLayout(grid)
+        outer.addLayout(self._goal_section())
         self.chart_title = QLabel("下级区划：人才数与应达人数")
         self.chart_title.setObjectName("section")
         outer.addWidget(self.chart_title)
@@ -94,6 +195,59 @@ class Dashboard(QWidget):
         scroll.setWidget(holder)
         outer.addWidget(scroll, 1)
 
+    def _goal_section(self) -> QVBoxLayout:
+        """其他目标: a title row with the buttons; the table below, or a one-line hint when empty."""
+        head = QHBoxLayout()
+        self.goal_title = QLabel("其他目标")
+        self.goal_title.setObjectName("section")
+        head.addWidget(self.goal_title)
+        self.goal_hint = QLabel("")
+        self.goal_hint.setObjectName("sectionHint")
+        head.addWidget(self.goal_hint, 1)
+        self.goal_button = QPushButton("设定目标…")
+        self.goal_button.setToolTip("为本级设定某一类人员的目标人数，如年底持证社工 1000 人")
+        self.goal_button.clicked.connect(self._ask_goal)
+        head.addWidget(self.goal_button)
+        self.goal_delete_button = QPushButton("删除")
+        self.goal_delete_button.setToolTip("删除选中的目标")
+        self.goal_delete_button.clicked.connect(self._ask_delete_goal)
+        head.addWidget(self.goal_delete_button)
+        self.goal_table = GoalTable()
+        self.goal_table.selectionModel().selectionChanged.connect(lambda *_: self._update_goal_buttons())
+        self.goal_table.doubleClicked.connect(lambda _index: self._ask_goal())
+        section = QVBoxLayout()
+        section.setSpacing(4)
+        section.addLayout(head)
+        section.addWidget(self.goal_table)
+        return section
+
+    def _ask_goal(self) -> None:
+        if self.summary is not None:
+            goal = self.goal_table.current_goal()
+            self.edit_goal.emit(self.summary.region_id, goal.category if goal else "")
+
+    def _ask_delete_goal(self) -> None:
+        goal = self.goal_table.current_goal()
+        if self.summary is not None and goal is not None:
+            self.delete_goal.emit(self.summary.region_id, goal.category)
+
+    def _update_goal_buttons(self) -> None:
+        self.goal_button.setEnabled(self.summary is not None)
+        self.goal_delete_button.setEnabled(self.summary is not None and self.goal_table.current_goal() is not None)
+
+    def _show_goals(self, s: RegionSummary | None) -> None:
+        goals = s.goals if s is not None else ()
+        self.goal_table.set_goals(goals)
+        self.goal_table.setVisible(bool(goals))
+        if s is None:
+            self.goal_hint.setText("")
+        elif not goals:
+            self.goal_hint.setText("未设定。可按类别设定目标人数，如“年底持证社工 1000 人”。")
+        else:
+            short = sum(1 for g in goals if not g.met)
+            self.goal_hint.setText(f"共 {len(goals)} 项，" + (f"{short} 项未达成" if short else "全部达成"))
+        self._update_goal_buttons()
+
     def _ask_population(self) -> None:
         if self.summary is not None:
             self.edit_population.emit(self.summary.region_id)
@@ -107,6 +261,7 @@ class Dashboard(QWidget):
             for card in self.cards.values():
                 card.set("—")
             self.chart.set_bars([])
+            self._show_goals(None)
             return
         self.heading.setText(f"{s.path}（{KIND_LABELS.get(s.kind, s.kind)}）")
         self.status.setText(self._status_text(s))
@@ -125,6 +280,7 @@ class Dashboard(QWidget):
         c["per_mille"].set(per_mille_text(s.per_mille), "人才数 ÷ 户籍人口 × 1000", state)
         self.chart.set_bars([Bar(ch.name, ch.talents, ch.target, ch.target_met) for ch in children])
         self.chart_title.setVisible(bool(children))
+        self._show_goals(s)
 
     @staticmethod
     def _status_text(s: RegionSummary) -> str:
@@ -138,6 +294,9 @@ class Dashboard(QWidget):
         if s.certified_min is not None:
             ok = "已满足" if s.certified_min_met else "未满足"
             parts.append(f"持证社工最低 {s.certified_min} 人：{ok}（现有 {s.certified} 人）")
+        short = sum(1 for g in s.goals if not g.met)
+        if short:
+            parts.append(f"其他目标 {short} 项未达成")
         if s.pending_rows:
             parts.append(f"待核实 {s.pending_rows} 行（见“问题”页，未计入人才数）")
         if s.flagged:

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self, default_fail=self.show_error)
         self.runner.busy_changed.connect(self._busy_changed)
         self.import_dialog = None
+        self.goal_dialog = None
         self.person_dialog: SourceRowsDialog | None = None
         self.setAcceptDrops(True)
         self._build_actions()
@@ -160,6 +161,8 @@ class MainWindow(QMainWindow):
 
         self.dashboard = Dashboard()
         self.dashboard.edit_population.connect(self.ask_population_value)
+        self.dashboard.edit_goal.connect(self.ask_goal)
+        self.dashboard.delete_goal.connect(self.ask_delete_goal)
         self.people = PeoplePage()
         self.people.open_person.connect(self.show_person)
         self.problems = ProblemsPage()
@@ -541,6 +544,37 @@ class MainWindow(QMainWindow):
 
     def set_population(self, region_id: int, value: int | None) -> None:
         self.write(lambda census: census.set_population(region_id, value), "正在保存户籍人口…")
+
+    # ---- other goals ---------------------------------------------------------------------
+    def ask_goal(self, region_id: int, category: str = ""):
+        """Open the goal dialog for a node (at `category` when given); 确定 saves through the worker."""
+        summary = self.tree_model.summaries.get(region_id)
+        if summary is None:
+            return None
+        from gui.goal_dialog import GoalDialog
+
+        dialog = GoalDialog(self, summary, category or None)
+        dialog.accepted.connect(lambda: self.set_goal(region_id, *dialog.goal()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: setattr(self, "goal_dialog", None))
+        self.goal_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def set_goal(self, region_id: int, category: str, target: int | None, note: str = "") -> None:
+        def done(_value: Any) -> None:
+            self.statusBar().showMessage("目标已删除" if target is None else "目标已保存", 5000)
+
+        self.write(lambda census: census.set_goal(region_id, category, target, note),
+                   "正在删除目标…" if target is None else "正在保存目标…", done)
+
+    def ask_delete_goal(self, region_id: int, category: str) -> None:
+        summary = self.tree_model.summaries.get(region_id)
+        goal = next((g for g in summary.goals if g.category == category), None) if summary else None
+        if summary is None or goal is None:
+            return
+        if messages.ask(self, f"删除“{summary.path}”的目标“{goal.label} {goal.target:,} 人”？", "删除目标", yes="删除"):
+            self.set_goal(region_id, category, None)
 
     def ask_population(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "导入户籍人口表", "", RETURNS_FILTER)

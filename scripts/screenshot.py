@@ -65,6 +65,23 @@ def main(argv: list[str]) -> int:
     window.tree.expandAll()
     window.select_region(district.region_id)
     shoot(window, "1-dashboard")
+    root = summaries[0]  # two other goals on the root, one met and one not, then removed again
+    met_target = max(root.degree // 100 * 100, 1)
+    window.set_goal(root.region_id, "certified", max(root.certified + 250, 1000), "年底前，省厅下达")
+    wait(app, lambda: not window.busy)
+    window.set_goal(root.region_id, "degree", met_target, "")
+    wait(app, lambda: not window.busy)
+    window.select_region(root.region_id)
+    shoot(window, "1b-dashboard-goals")
+    window.dashboard.goal_table.selectRow(0)
+    goal_dialog = window.ask_goal(root.region_id, "certified")
+    if goal_dialog is not None:
+        shoot(goal_dialog, "1c-goal-dialog")
+        goal_dialog.reject()
+    for category in ("certified", "degree"):
+        window.set_goal(root.region_id, category, None)
+        wait(app, lambda: not window.busy)
+    window.select_region(district.region_id)
     street = next((s for s in summaries if s.depth == 2), district)
     window.select_region(street.region_id)
     shoot(window, "2-dashboard-street")

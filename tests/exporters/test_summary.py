@@ -1,4 +1,4 @@
-"""exporters.summary: the five-sheet workbook, read back with our reader, openpyxl and LibreOffice."""
+"""exporters.summary: the six-sheet workbook, read back with our reader, openpyxl and LibreOffice."""
 
 from __future__ import annotations
 
