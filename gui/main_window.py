@@ -38,6 +38,7 @@ from gui.start_page import StartPage
 from gui.worker import TaskRunner, Worker
 from models.census import Census
 from models.errors import CensusError
+from models.identity import mask_id
 from models.records import Batch, Person, Problem
 
 MAX_RECENT = 8
@@ -263,6 +264,9 @@ class MainWindow(QMainWindow):
         self.census = census
         self._remember(path)
         self.reload(select_root=True)
+        if str(path).startswith(("\\\\", "//")):
+            messages.show_info(self, "这个普查文件在网络共享文件夹上。多人同时通过网络打开同一个普查文件可能损坏数据，"
+                                     "建议复制到本机磁盘后再使用，用完再复制回去。", "网络位置")
         return True
 
     def _close_connection(self) -> None:
@@ -504,6 +508,20 @@ class MainWindow(QMainWindow):
         return dialog
 
     def ask_correct(self, problem: Problem) -> None:
+        if self.census is not None and problem.row_id is not None:
+            known = self.census.suggest_ids(problem.row_id)
+            if known:
+                shown = [n if self.full_ids else mask_id(n) for n in known]
+                choice = messages.ask_choice(
+                    self, f"{problem.file_name} / {problem.sheet} / 第 {problem.row_number} 行　{problem.name}\n"
+                          f"原因：{problem.reason}\n\n已有同名人员的身份证号与此相近，可能是同一人：\n"
+                          + "\n".join(shown) + "\n\n请核实后选择：",
+                    [f"采用 {s}" for s in shown] + ["手工输入…"], title="更正身份证号")
+                if choice is None:
+                    return
+                if choice < len(known):
+                    self.correct_id(problem.row_id, known[choice])
+                    return
         current = problem.id_raw if self.full_ids else ""
         text, ok = QInputDialog.getText(
             self, "更正身份证号",
