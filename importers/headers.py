@@ -232,3 +232,41 @@ def missing_field_warnings(columns) -> list[str]:
     """Warnings for the fields a return should have but this mapping lacks."""
     mapped = {c.field for c in columns}
     return [f"没有找到“{FIELD_LABELS[key]}”列" for key in ("id_number", "name") if key not in mapped]
+
+
+_ID_LIKE = re.compile(r"^\d{15}(\d{2}[\dX])?$|^\d{17}$")
+
+
+def _id_like(cell: object) -> bool:
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, int | float):
+        return cell > 1e13  # an ID that went through Excel as a number
+    return isinstance(cell, str) and bool(_ID_LIKE.match(compact(cell)))
+
+
+def infer_id_column(sheet: Sheet, header: Header, sample: int = 50) -> Header:
+    """A header without an ID label ("证件", a blank cell) but a column full of ID numbers: map
+    that column by its content, marked uncertain so the review step asks the user to confirm."""
+    if header.index_of("id_number") is not None:
+        return header
+    rows = sheet.rows[header.data_start: header.data_start + sample]
+    mapped = {c.index for c in header.columns if c.field}
+    best: tuple[int, int] | None = None
+    for c in range(max((len(r) for r in rows), default=0)):
+        if c in mapped:
+            continue
+        values = [r[c] for r in rows if c < len(r) and r[c] is not None and str(r[c]).strip()]
+        hits = sum(1 for v in values if _id_like(v))
+        if len(values) >= 2 and hits / len(values) >= 0.6 and (best is None or hits > best[1]):
+            best = (c, hits)
+    if best is None:
+        return header
+    note = "按内容识别为身份证号码列，请确认"
+    columns = [c for c in header.columns if c.index != best[0]]
+    label = next((c.label for c in header.columns if c.index == best[0]), "")
+    columns.append(Column(best[0], label, "id_number", True, note))
+    columns.sort(key=lambda c: c.index)
+    warnings = [w for w in header.warnings if "身份证号码" not in w]
+    warnings.append(f"第{best[0] + 1}列{note}")
+    return Header(header.sheet, header.first_row, header.last_row, tuple(columns), tuple(warnings))

@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from importers.headers import FIELD_LABELS, Column, Header, find_header, header_score, missing_field_warnings
+from importers.headers import (
+    FIELD_LABELS,
+    Column,
+    Header,
+    find_header,
+    header_score,
+    infer_id_column,
+    missing_field_warnings,
+)
 from importers.readers import Sheet, Workbook, read_workbook
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from models.census import Census
@@ -139,7 +147,7 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
         if score:
             header = find_header(sheet)
             if header is not None:
-                found.append((score, len(sheet.rows), i, sheet, header))
+                found.append((score, len(sheet.rows), i, sheet, infer_id_column(sheet, header)))
     if not found:
         names = "、".join(s.name for s in workbook.sheets)
         raise HeaderNotFound(f"在工作表（{names}）中没有找到表头：需要有“姓名”或“身份证号码”列及至少三个可识别的列",

@@ -394,3 +394,18 @@ def test_ambiguous_filler_is_settled_by_the_file_name(census, tmp_path):
     path = write_community_return(tmp_path / "西区光华街道摸排表.xlsx", "团结社区",
                                   [("甲", make_id(501), "初级", None, None, None)], title="摸排表")
     assert import_file(census, path).region_path == "测试市/西区/光华街道/团结社区"
+
+
+def test_id_column_without_a_label_is_found_by_its_content(census, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "证件", "证书等级", "学历", "联系电话"])
+    ws.append([1, "张三", make_id(601), "初级", "本科", "13800000000"])
+    ws.append([2, "李四", make_id(602), "初级", "本科", "13800000001"])
+    wb.save(tmp_path / "x.xlsx")
+    plan = plan_file(census, tmp_path / "x.xlsx")
+    column = next(c for c in plan.columns if c.field == "id_number")
+    assert column.index == 2 and column.uncertain
+    assert any("按内容识别" in w for w in plan.uncertain)
+    assert import_file(census, tmp_path / "x.xlsx").rows_ok == 2
