@@ -39,7 +39,8 @@ def cmd_population(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from importers.job import import_file
+    from importers.job import ImportJob
+    from importers.plan import plan_file
 
     failed = 0
     files = _expand(args.files)
@@ -49,8 +50,14 @@ def cmd_import(args) -> int:
     with Census.open(args.census) as census:
         for path in files:
             try:
-                result = import_file(census, path, region=args.region)
-                _out(result.describe())
+                plan = plan_file(census, path, region=args.region)
+                job = ImportJob(census, plan)
+                for _ in job.run():
+                    pass
+                _out(job.result.describe())
+                for warning in plan.uncertain:
+                    if warning != plan.region.message:  # the region is settled and described above
+                        _out(f"  注意：{warning}")
             except DuplicateImport as dup:
                 _out(f"{dup}（已跳过，没有人被重复计数）")
             except CensusError as err:
