@@ -5,6 +5,7 @@ They only present what the census answers; they never compute census figures the
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from typing import Any
 
@@ -197,8 +198,14 @@ class PeopleModel(QAbstractTableModel):
         page = row // self.PAGE
         rows = self._pages.get(page)
         if rows is None:
-            rows = self.census.persons(self._scope, self.search, self.category, page * self.PAGE, self.PAGE,
-                                       order=self.order)
+            previous = self._pages.get(page - 1)
+            after = previous[-1] if previous and len(previous) == self.PAGE else None  # scrolling on: seek
+            try:
+                rows = self.census.persons(self._scope, self.search, self.category, page * self.PAGE, self.PAGE,
+                                           order=self.order, after=after)
+            except Exception:  # noqa: BLE001 - called from Qt's painting: an exception must not cross into C++
+                logging.getLogger(__name__).exception("reading a page of persons failed")
+                return None
             self._pages[page] = rows
             while len(self._pages) > self.MAX_PAGES:
                 self._pages.popitem(last=False)

@@ -288,10 +288,18 @@ class Census:
         return self.conn.execute(f"SELECT COUNT(*) FROM persons WHERE {where}", params).fetchone()[0]
 
     def persons(self, region_id: int | None = None, search: str = "", category: str | None = None,
-                offset: int = 0, limit: int = 200, order: str = "name") -> list[Person]:
-        """A page of persons; the window's table asks for pages as it scrolls."""
+                offset: int = 0, limit: int = 200, order: str = "name", after: Person | None = None) -> list[Person]:
+        """A page of persons; the window's table asks for pages as it scrolls.
+
+        With `after` (the last person of the previous page) the page starts right after that
+        person by an index seek instead of counting `offset` rows from the top, so scrolling on
+        through a million persons costs the same on every page.
+        """
         where, params = self._person_filter(region_id, search, category)
         order_sql = PERSON_ORDERS.get(order, "rowid")
+        if after is not None and order in PERSON_ORDERS:
+            seek, seek_params = _seek_after(order, after)
+            where, params, offset = f"({where}) AND ({seek})", [*params, *seek_params], 0
         rows = self.conn.execute(
             f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons WHERE {where} ORDER BY {order_sql} LIMIT ? OFFSET ?",
             [*params, limit, offset],
@@ -589,6 +597,22 @@ def _grouped(cursor: Iterable[tuple]) -> Iterator[list[RowFacts]]:
 def _batch(tree: RegionTree, r: tuple) -> Batch:
     return Batch(r[0], r[1], r[2] or "", r[3], r[4] or "", r[5] or "", _path(tree, r[6]), r[7] or "", r[8],
                  r[9], r[10], r[11], json.loads(r[12] or "{}"))
+
+
+def _seek_after(order: str, p: Person) -> tuple[str, list]:
+    """The WHERE clause for "after this person" in one of PERSON_ORDERS (NULL hours sort last)."""
+    tail = "(name, id_number) > (?, ?)"
+    if order == "id":
+        return "id_number > ?", [p.id_number]
+    if order == "name":
+        return tail, [p.name, p.id_number]
+    if order == "region":
+        return "(region_id, name, id_number) > (?, ?, ?)", [p.region_id, p.name, p.id_number]
+    if order == "level":
+        return f"level < ? OR (level = ? AND {tail})", [p.level, p.level, p.name, p.id_number]
+    if p.hours is None:  # "hours": NULLs come last in descending order
+        return f"hours IS NULL AND {tail}", [p.name, p.id_number]
+    return f"hours < ? OR hours IS NULL OR (hours = ? AND {tail})", [p.hours, p.hours, p.name, p.id_number]
 
 
 def _id_close(typed: str, known: str) -> bool:

@@ -68,9 +68,9 @@ def test_two_hundred_thousand_people_scroll_a_page_at_a_time(qtbot, window, msgs
     calls: list[tuple[int, int, str]] = []
     persons = win.census.persons
 
-    def counting(region_id=None, search="", category=None, offset=0, limit=200, order="name"):
+    def counting(region_id=None, search="", category=None, offset=0, limit=200, order="name", after=None):
         calls.append((offset, limit, order))
-        return persons(region_id, search, category, offset, limit, order)
+        return persons(region_id, search, category, offset, limit, order, after)
 
     monkeypatch.setattr(win.census, "persons", counting)
     model.refresh()
