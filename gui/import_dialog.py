@@ -390,26 +390,18 @@ class ImportDialog(QDialog):
             self.set_region(row, text)
 
     def set_region(self, row: int, path: str) -> bool:
-        entry = self.entries[row]
-        if entry.plan is None:
-            return False
-        try:
-            entry.plan = entry.plan.with_region(path)
-        except CensusError as err:
-            messages.show_error(self, str(err))
-            return False
-        self._fill_file_row(row, entry)
-        self._update_summary()
-        if row == self.current_row():
-            self._show_selected()
-        return True
+        return self._change_plan(row, lambda plan: plan.with_region(path))
 
     def set_field(self, row: int, column_index: int, field: str | None) -> bool:
+        return self._change_plan(row, lambda plan: plan.with_field(column_index, field))
+
+    def _change_plan(self, row: int, change) -> bool:
+        """Apply the user's change to a file's plan and show it; a refused change is a dialog."""
         entry = self.entries[row] if 0 <= row < len(self.entries) else None
         if entry is None or entry.plan is None:
             return False
         try:
-            entry.plan = entry.plan.with_field(column_index, field)
+            entry.plan = change(entry.plan)
         except CensusError as err:
             messages.show_error(self, str(err))
             return False
