@@ -156,8 +156,7 @@ class RowRegions:
         if match.ambiguous:
             paths = "、".join(r.path for r in match.candidates)
             return base.path, f"所属区划“{text}”不唯一（{paths}），已计入“{base.path}”，请核实"
-        elsewhere = self.tree.match_text(text)
-        if elsewhere.region is not None and not elsewhere.remainder and elsewhere.region.depth > base.depth:
-            return elsewhere.region.path, f"所属区划“{text}”不在“{base.path}”下，已计入“{elsewhere.region.path}”"
+        # Not under the file's region: a new child there, flagged (DOMAIN.md) — even when another
+        # street has a node of that name, since community names repeat across streets.
         name = short or text
         return f"{base.path}/{name}", None

@@ -409,3 +409,12 @@ def test_id_column_without_a_label_is_found_by_its_content(census, tmp_path):
     assert column.index == 2 and column.uncertain
     assert any("按内容识别" in w for w in plan.uncertain)
     assert import_file(census, tmp_path / "x.xlsx").rows_ok == 2
+
+
+def test_community_name_from_another_street_becomes_a_new_flagged_child(census, tmp_path):
+    """团结村 exists under 红星镇 only; 和平街道's sheet naming it means a node of its own, flagged."""
+    write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("团结村", "甲", make_id(701), "初级", None, None, None)])
+    result = import_file(census, tmp_path / "s.xlsx")
+    assert result.new_regions == ["测试市/东区/和平街道/团结村"]
+    assert census.region_by_path("测试市/东区/和平街道/团结村").flagged
+    assert census.person(make_id(701)).region_path == "测试市/东区/和平街道/团结村"
