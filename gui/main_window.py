@@ -118,11 +118,11 @@ class MainWindow(QMainWindow):
         data_menu = bar.addMenu("导入(&I)")
         for action in (self.act_import, self.act_import_dir, self.act_population):
             data_menu.addAction(action)
+        data_menu.addSeparator()
+        data_menu.addAction(self.act_merge)  # merging brings other census files in
         export_menu = bar.addMenu("导出(&E)")
         for action in (self.act_export_summary, self.act_export_corrections, self.act_templates):
             export_menu.addAction(action)
-        export_menu.addSeparator()
-        export_menu.addAction(self.act_merge)
         settings_menu = bar.addMenu("设置(&S)")
         settings_menu.addAction(self.act_rules)
         settings_menu.addAction(self.act_full_ids)
