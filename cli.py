@@ -204,6 +204,17 @@ def cmd_goal(args) -> int:
     return EXIT_OK
 
 
+def cmd_fold(args) -> int:
+    with Census.open(args.census) as census:
+        source, target = census.region_by_path(args.source), census.region_by_path(args.target)
+        for path, node in ((args.source, source), (args.target, target)):
+            if node is None:
+                raise CensusError(f"区划“{path}”不存在")
+        census.merge_region(source.id, target.id)
+        _out(f"已把“{source.path}”并入“{target.path}”")
+    return EXIT_OK
+
+
 def cmd_export(args) -> int:
     from exporters.summary import write_summary_workbook
 
@@ -252,6 +263,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "undo": (cmd_undo, "撤销一次导入"),
     "correct": (cmd_correct, "更正某一源数据行的身份证号"),
     "regions": (cmd_regions, "区划树"),
+    "fold": (cmd_fold, "把一个区划并入另一个（如报表写错名称而新建的区划）"),
     "goal": (cmd_goal, "为某区划设定其他目标（如年底持证 1000 人）"),
     "export": (cmd_export, "导出汇总工作簿"),
     "template": (cmd_template, "生成采集模板"),
@@ -296,6 +308,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="正确的身份证号")
     p = add("regions")
     p.add_argument("census")
+    p = add("fold")
+    p.add_argument("census")
+    p.add_argument("source", help="要并入的区划路径（将被删除）")
+    p.add_argument("target", help="并入到的区划路径")
     p = add("goal")
     p.add_argument("census")
     p.add_argument("region", help="区划路径，如 乌海市")

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QTreeView,
 )
 
-from gui import messages
+from gui import messages, region_picker
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.pages import HistoryPage, PeoplePage, ProblemsPage
@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.tree.setColumnWidth(column, width)
         self.tree.selectionModel().currentRowChanged.connect(lambda *_: self._region_selected())
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
 
         self.dashboard = Dashboard()
         self.dashboard.edit_population.connect(self.ask_population_value)
@@ -421,6 +423,31 @@ class MainWindow(QMainWindow):
         totals = self.census.totals()
         self.status.setText(f"人才 {totals['talents']:,} 人 · 待核实 {totals['pending_rows']:,} 行 · {path}")
         self._update_state()
+
+    def _tree_menu(self, pos) -> None:
+        index = self.tree.indexAt(pos)
+        if self.census is None or not index.isValid():
+            return
+        region_id = index.data(REGION_ID_ROLE)
+        menu = QMenu(self)
+        menu.addAction("并入其他区划…", lambda: self.ask_merge_region(region_id))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def ask_merge_region(self, region_id: int) -> None:
+        """Fold a node (typically one a return created from a misspelt name) into the right one."""
+        if self.census is None:
+            return
+        source = self.census.region(region_id)
+        target_id = region_picker.choose_region(
+            self, self.census.regions(), None,
+            f"把“{source.path}”并入哪个区划？它的数据行、导入记录和下级区划都会移过去，然后删除“{source.name}”。")
+        if target_id is None:
+            return
+        target = self.census.region(target_id)
+        if not messages.ask(self, f"确定把“{source.path}”并入“{target.path}”吗？", "并入其他区划"):
+            return
+        self.write(lambda census: census.merge_region(region_id, target_id), "正在合并区划并重新统计…",
+                   lambda _v: self.statusBar().showMessage(f"已并入“{target.path}”", 5000))
 
     def selected_region_id(self) -> int | None:
         index = self.tree.currentIndex()

@@ -355,6 +355,44 @@ class Census:
                                   (id_number, region_id, now()))
             self.recompute([id_number])
 
+    def merge_region(self, source_id: int, target_id: int) -> None:
+        """Fold a region into another (e.g. a node a return created from a misspelt name): its
+        rows, imports, reassignments and goals move to the target, its children too, and the
+        emptied node is removed. Everyone touched is recounted."""
+        source, target = self.region(source_id), self.region(target_id)
+        tree = self.tree()
+        if source.id == target.id or tree.is_within(target, source):
+            raise CensusError(f"不能把“{source.path}”并入它自己或它的下级“{target.path}”")
+        with self.transaction():
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT DISTINCT id_number FROM source_rows WHERE region_id = ? AND id_number IS NOT NULL", (source.id,))]
+            ids += [r[0] for r in self.conn.execute(
+                "SELECT id_number FROM persons WHERE region_id = ?", (source.id,))]
+            for table in ("source_rows", "batches", "person_regions"):
+                self.conn.execute(f"UPDATE {table} SET region_id = ? WHERE region_id = ?", (target.id, source.id))
+            self.conn.execute("INSERT OR IGNORE INTO region_goals SELECT ?, category, target, note FROM region_goals"
+                              " WHERE region_id = ?", (target.id, source.id))
+            self.conn.execute("DELETE FROM region_goals WHERE region_id = ?", (source.id,))
+            for child in tree.children.get(source.id, []):
+                self._move_subtree(child, target)
+            self.recompute(ids)
+            self.conn.execute("DELETE FROM regions WHERE id = ?", (source.id,))
+            self.refresh()
+
+    def _move_subtree(self, node: Region, new_parent: Region) -> None:
+        """Hang a node (and its descendants' paths) under another parent, joining a same-named node."""
+        existing = self.tree().by_path.get(f"{new_parent.path}/{node.name}")
+        if existing is not None:
+            self.merge_region(node.id, existing.id)
+            return
+        old_prefix, new_path = node.path, f"{new_parent.path}/{node.name}"
+        depth_shift = new_parent.depth + 1 - node.depth
+        self.conn.execute("UPDATE regions SET parent_id = ? WHERE id = ?", (new_parent.id, node.id))
+        self.conn.execute(
+            "UPDATE regions SET path = ? || substr(path, ?), depth = depth + ? WHERE path = ? OR path LIKE ?",
+            (new_path, len(old_prefix) + 1, depth_shift, old_prefix, old_prefix + "/%"))
+        self.refresh()
+
     # ---- source rows ---------------------------------------------------------------------
     _ROW_SQL = """
         SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.raw, s.name, s.id_raw, s.id_number,

@@ -81,3 +81,15 @@ def test_problems_show_row_ids_and_suggestions(tmp_path, capsys):
     capsys.readouterr()
     main(["summary", str(census), "--json"])
     assert json.loads(capsys.readouterr().out)["regions"][0]["degree_and_certified"] == 1
+
+
+def test_fold_command(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    path = write_community_return(tmp_path / "a.xlsx", "东区和平街道团结小区", [("甲", make_id(1), "初级", None, None, None)])
+    main(["import", str(census), str(path)])
+    assert main(["fold", str(census), "测试市/东区/和平街道/团结小区", "测试市/东区/和平街道/团结社区"]) == 0
+    assert main(["fold", str(census), "测试市/东区/和平街道/团结小区", "测试市/东区"]) == 1  # gone now
+    capsys.readouterr()
+    main(["summary", str(census), "--json"])
+    regions = {r["path"]: r for r in json.loads(capsys.readouterr().out)["regions"]}
+    assert regions["测试市/东区/和平街道/团结社区"]["certified"] == 1

@@ -1,0 +1,28 @@
+"""Folding a misspelt region into the right one from the tree's context action."""
+
+from __future__ import annotations
+
+from conftest import import_through_review, make_id, wait_idle, write_return
+
+
+def test_fold_a_created_region_into_the_right_one(qtbot, window, msgs, tmp_path, returns, monkeypatch):
+    from gui import region_picker
+
+    win = window
+    assert win.new_census(tmp_path / "并入")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    typo = write_return(tmp_path / "团结小区.xlsx", "东区和平街道团结小区",
+                        [("张三", "男", make_id(1), "高中", "", "助理社会工作师", 0)])
+    import_through_review(qtbot, win, [typo]).accept()
+    wait_idle(qtbot, win)
+    wrong = win.census.region_by_path("测试市/东区/和平街道/团结小区")
+    right = win.census.region_by_path("测试市/东区/和平街道/团结社区")
+    assert wrong is not None and wrong.flagged
+
+    monkeypatch.setattr(region_picker, "choose_region", lambda *a, **k: right.id)
+    msgs.answer = True
+    win.ask_merge_region(wrong.id)
+    wait_idle(qtbot, win)
+    assert win.census.region_by_path("测试市/东区/和平街道/团结小区") is None
+    assert win.tree_model.summaries[right.id].certified == 1

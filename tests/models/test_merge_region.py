@@ -1,0 +1,55 @@
+"""Folding a region into another: rows, persons and imports move; the emptied node goes."""
+
+from __future__ import annotations
+
+import pytest
+
+from importers.job import import_file
+from importers.population import load_population
+from models.census import Census
+from models.errors import CensusError
+from tests.builders import make_id, write_population, write_street_return
+
+
+@pytest.fixture
+def census(tmp_path) -> Census:
+    c = Census.open(tmp_path / "t.census")
+    load_population(c, write_population(tmp_path / "pop.xlsx"))
+    yield c
+    c.close()
+
+
+def test_misspelt_node_folds_into_the_real_one(census, tmp_path):
+    write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [
+        ("团结小区", "甲", make_id(1), "初级", None, None, None),  # a misspelling: a new flagged node
+        ("团结社区", "乙", make_id(2), "初级", None, None, None),
+    ])
+    import_file(census, tmp_path / "s.xlsx")
+    wrong = census.region_by_path("测试市/东区/和平街道/团结小区")
+    right = census.region_by_path("测试市/东区/和平街道/团结社区")
+    assert wrong.flagged
+    census.set_goal(wrong.id, "certified", 3)
+    census.merge_region(wrong.id, right.id)
+    assert census.region_by_path("测试市/东区/和平街道/团结小区") is None
+    s = {x.path: x for x in census.summary()}
+    assert s[right.path].certified == 2 and s[right.path].goals[0].target == 3
+    assert census.person(make_id(1)).region_path == right.path
+    assert not [p for p in census.problems() if p.kind == "new_region"]
+    census.undo_batch(census.batches()[0].id)  # the import still undoes cleanly
+    assert census.summary()[0].talents == 0
+
+
+def test_a_node_moves_with_its_children(census):
+    street = census.ensure_region("测试市/东区/新街道", flagged=True)
+    child = census.ensure_region("测试市/东区/新街道/新社区", flagged=True)
+    target = census.region_by_path("测试市/西区")
+    census.merge_region(street.id, target.id)
+    moved = census.region(child.id)
+    assert moved.path == "测试市/西区/新社区" and moved.depth == 2
+
+
+def test_a_node_cannot_fold_into_itself_or_below(census):
+    district = census.region_by_path("测试市/东区")
+    street = census.region_by_path("测试市/东区/和平街道")
+    with pytest.raises(CensusError):
+        census.merge_region(district.id, street.id)
