@@ -410,7 +410,8 @@ class MainWindow(QMainWindow):
         path = self.census.path
         selected = None if select_root else self.selected_region_id()
         self.census.refresh()
-        self.tree_model.load(self.census.summary())
+        summary = self.census.summary()
+        self.tree_model.load(summary)
         self.tree.expandToDepth(1)
         index = self.tree_model.index_of(selected) if selected is not None else QModelIndex()
         if not index.isValid():
@@ -420,7 +421,7 @@ class MainWindow(QMainWindow):
         else:
             self.tree.setCurrentIndex(index)  # currentRowChanged refreshes the pages once
         self.history.set_batches(self.census.batches())
-        totals = self.census.totals()
+        totals = self.census.totals(summary)
         self.status.setText(f"人才 {totals['talents']:,} 人 · 待核实 {totals['pending_rows']:,} 行 · {path}")
         self._update_state()
 

@@ -257,9 +257,9 @@ class Census:
             "regions": [s.to_json() for s in self.summary()],
         }
 
-    def totals(self) -> dict[str, int]:
-        """Whole-census counts (all roots added up)."""
-        roots = [s for s in self.summary() if s.depth == 0]
+    def totals(self, summary: list[RegionSummary] | None = None) -> dict[str, int]:
+        """Whole-census counts (all roots added up), from a summary already at hand if given."""
+        roots = [s for s in (summary if summary is not None else self.summary()) if s.depth == 0]
         out = {name: sum(getattr(s, name) for s in roots) for name in COUNT_FIELDS}
         out["pending_rows"] = sum(s.pending_rows for s in roots)
         return out
