@@ -134,6 +134,20 @@ def _has_data(sheet: Sheet, header: Header) -> bool:
     return any(sum(1 for c in row if c is not None and str(c).strip()) >= 2 for row in sheet.rows[header.data_start:])
 
 
+def fill_merged_down(sheet: Sheet, data_start: int) -> None:
+    """Cells merged down the data (a 所属社区 written once for a block of rows) read as what a person
+    sees: every row of the block carries the value. Only blocks below the header are filled."""
+    rows = sheet.rows
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 < data_start or r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0 + 1, min(r1 + 1, len(rows))):
+            for c in range(c0, min(c1 + 1, len(rows[r]))):
+                if rows[r][c] is None:
+                    rows[r][c] = value
+
+
 def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, Header]], list[str]]:
     """The main data sheet, further data sheets, and warnings for sheets we cannot import.
 
@@ -182,6 +196,8 @@ def plan_file(census: Census, path: str | Path, region: str | None = None) -> Im
     sha, size = file_sha256(path)
     workbook = read_workbook(path)
     sheet, header, more, sheet_warnings = choose_sheets(workbook)
+    for data_sheet, data_header in [(sheet, header), *more]:
+        fill_merged_down(data_sheet, data_header.data_start)
     if region:
         guess = RegionGuess(region.strip().strip("/"), "user")
     else:

@@ -418,3 +418,19 @@ def test_community_name_from_another_street_becomes_a_new_flagged_child(census, 
     assert result.new_regions == ["测试市/东区/和平街道/团结村"]
     assert census.region_by_path("测试市/东区/和平街道/团结村").flagged
     assert census.person(make_id(701)).region_path == "测试市/东区/和平街道/团结村"
+
+
+def test_community_merged_down_a_block_of_rows(census, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["东区和平街道社会工作专业人才汇总表"])
+    ws.append(["序号", "所属社区", "姓名", "公民身份号码", "社工证等级"])
+    ws.append([1, "幸福社区", "甲", make_id(801), "初级"])
+    ws.append([2, None, "乙", make_id(802), "初级"])
+    ws.append([3, None, "丙", make_id(803), "初级"])
+    ws.append([4, "团结社区", "丁", make_id(804), "初级"])
+    ws.merge_cells("B3:B5")
+    wb.save(tmp_path / "merged.xlsx")
+    import_file(census, tmp_path / "merged.xlsx")
+    s = by_path(census)
+    assert s["测试市/东区/和平街道/幸福社区"].certified == 3 and s[TUANJIE].certified == 1
