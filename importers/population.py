@@ -7,6 +7,7 @@ where leading blanks repeat the row above (merged cells), and a single path colu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from models.errors import PopulationError
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
 _POP_WORDS = ("户籍人口", "人口", "户籍")
 _PATH_WORDS = ("区划路径", "路径", "区划", "地区", "行政区划")
+_TOTAL_ROW = re.compile(r"合\s*计|总\s*计|小\s*计")
+_NOT_NAMES = re.compile(r"代码|编码|编号|序号|备注|说明|户数|面积|类型|级别")
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,10 @@ def _find_layout(rows: list[list[object]]) -> tuple[int, list[int], int | None, 
         pop = next((i for i, t in enumerate(labels) if any(w in t for w in _POP_WORDS)), None)
         if pop is None:
             continue
-        path_col = next((i for i, t in enumerate(labels)
-                         if i != pop and any(t.startswith(w) for w in _PATH_WORDS) and "人口" not in t), None)
-        levels = [i for i, t in enumerate(labels) if i != pop and t and any(w in t for w in _LEVEL_WORDS)
-                  and "人口" not in t]
+        # 区划代码, 序号, 备注… are not names of regions.
+        names = [i for i, t in enumerate(labels) if i != pop and t and "人口" not in t and not _NOT_NAMES.search(t)]
+        path_col = next((i for i in names if any(labels[i].startswith(w) for w in _PATH_WORDS)), None)
+        levels = [i for i in names if any(w in labels[i] for w in _LEVEL_WORDS)]
         if path_col is not None and len(levels) <= 1:
             return r, [], path_col, pop
         if levels:
@@ -95,8 +98,8 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
             else:
                 names = [text_of(row[c]) if c < len(row) else "" for c in level_cols]
                 first = next((i for i, n in enumerate(names) if n), None)
-                if first is None:
-                    continue
+                if first is None or _TOTAL_ROW.search("".join(names)):
+                    continue  # nothing, or a 合计 line: it must not be repeated into the next row
                 # Leading blanks repeat the row above (merged cells in the original table).
                 names = [previous[i] if i < first and i < len(previous) else n for i, n in enumerate(names)]
                 names = [n for n in names if n]
@@ -104,7 +107,7 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 previous = [previous[i] or (names[i] if i < len(names) else "") for i in range(len(previous))]
             if not names:
                 continue
-            if any(w in "".join(names) for w in ("合计", "总计")):
+            if _TOTAL_ROW.search("".join(names)):
                 continue
             population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1)
             node = census.ensure_region("/".join(names), by_depth=True)

@@ -116,3 +116,20 @@ def test_census_file_reopens_and_a_non_census_file_is_refused(tmp_path):
 
     with pytest.raises(CensusError):
         Census.open(tmp_path / "x.census")
+
+
+def test_population_table_with_codes_and_a_total_row(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "区划代码", "市", "区县", "街道（乡镇）", "社区（村）", "户籍人口（人）", "备注"])
+    ws.append([None, None, "合计", None, None, None, 5000, None])
+    ws.append([1, "150300", "某市", None, None, None, 5000, None])
+    ws.append([2, "150302", "某市", "某区", None, None, 5000, "城区"])
+    ws.append([3, "150302001", "某市", "某区", "某街道", "某社区", 1200, None])
+    wb.save(tmp_path / "p.xlsx")
+    with Census.open(tmp_path / "x.census") as c:
+        load_population(c, tmp_path / "p.xlsx")
+        assert [r.path for r in c.regions()] == ["某市", "某市/某区", "某市/某区/某街道", "某市/某区/某街道/某社区"]
+        assert c.region_by_path("某市/某区/某街道/某社区").population == 1200
