@@ -15,6 +15,7 @@ from importers.readers import read_workbook
 from importers.values import text_of
 from models.census import Census
 from models.errors import PopulationError
+from models.regions import strip_office
 
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
 _POP_WORDS = ("户籍人口", "人口", "户籍")
@@ -109,6 +110,7 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 continue
             if _TOTAL_ROW.search("".join(names)):
                 continue
+            names = [strip_office(n) for n in names]  # 友谊社区居委会 is the region 友谊社区
             population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1)
             node = census.ensure_region("/".join(names), by_depth=True)
             count += 1

@@ -55,7 +55,7 @@ def kind_for(name: str, depth: int | None = None) -> str:
 
 
 def strip_office(name: str) -> str:
-    """三道坑街道办事处 → 三道坑街道; 友谊社区居委会 → 友谊社区."""
+    """三道坑街道办事处 → 三道坑街道; 友谊社区居委会 → 友谊社区; 光明村委会 → 光明村."""
     text = re.sub(r"[（(][^）)]*[）)]", "", name).strip()
     changed = True
     while changed:
@@ -63,8 +63,12 @@ def strip_office(name: str) -> str:
         for suffix in OFFICE_SUFFIXES:
             if text.endswith(suffix) and len(text) > len(suffix):
                 base = text[: -len(suffix)]
-                # "街道办事处" → keep "街道" on the name.
-                text = base + ("街道" if suffix.startswith("街道") else "")
+                # "街道办事处" keeps "街道"; "光明村委会" is 光明村 (but "新村村委会" is 新村).
+                if suffix.startswith("街道"):
+                    base += "街道"
+                elif suffix.startswith("村") and not base.endswith("村"):
+                    base += "村"
+                text = base
                 changed = True
                 break
     return text

@@ -78,3 +78,9 @@ def test_units_in_a_population_table_stay_units():
     assert kind_for("市民政局", 1) == "unit"
     assert kind_for("阳光社工服务中心", 2) == "unit"
     assert kind_for("光明", 3) == "community"  # no telling suffix: the depth decides
+
+
+def test_village_committee_names():
+    assert strip_office("光明村委会") == "光明村"
+    assert strip_office("新村村委会") == "新村"
+    assert strip_office("光明村民委员会") == "光明村"

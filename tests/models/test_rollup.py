@@ -133,3 +133,18 @@ def test_population_table_with_codes_and_a_total_row(tmp_path):
         load_population(c, tmp_path / "p.xlsx")
         assert [r.path for r in c.regions()] == ["某市", "某市/某区", "某市/某区/某街道", "某市/某区/某街道/某社区"]
         assert c.region_by_path("某市/某区/某街道/某社区").population == 1200
+
+
+def test_office_names_in_the_population_table_are_regions(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["市", "区县", "街道（乡镇）", "社区（村）", "户籍人口"])
+    ws.append(["某市", "某区", "某街道办事处", "友谊社区居委会", 1200])
+    ws.append(["某市", "某区", "某镇人民政府", "新村村委会", 800])
+    wb.save(tmp_path / "p.xlsx")
+    with Census.open(tmp_path / "x.census") as c:
+        load_population(c, tmp_path / "p.xlsx")
+        assert c.region_by_path("某市/某区/某街道/友谊社区").kind == "community"
+        assert c.region_by_path("某市/某区/某镇/新村").kind == "village"
