@@ -37,16 +37,18 @@ FIELD_LABELS: dict[str, str] = {
 
 # (field, keywords) in priority order; a label takes the first field one of whose keywords it
 # contains. Labels are compared in compact form (no spaces, half-width, upper-case).
-_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+_RULES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("id_number", ("身份证", "公民身份号码", "证件号码", "身份号码", "证件号")),
     ("cert_no", ("证书编号", "证书号码", "证书号", "证号")),
     ("seq", ("序号", "NO.", "编号")),
-    ("cert_date", ("取得时间", "发证日期", "发证时间", "取证时间", "取得日期", "获证时间", "考取时间", "取证日期")),
+    ("cert_date", ("取得时间", "发证日期", "发证时间", "取证时间", "取得日期", "获证时间", "考取时间", "取证日期",
+                   "证书时间", "证书日期", "持证时间")),
     ("hours", ("学时", "培训时长", "培训小时", "课时", "培训时间（小时）")),
     ("name", ("姓名", "名字")),
     ("gender", ("性别",)),
     ("phone", ("联系电话", "手机", "电话", "联系方式")),
     ("school", ("毕业院校", "毕业学校", "院校", "学校")),
+    (None, ("职称",)),  # 专业技术职称 (中级经济师…) is neither a 专业 nor a social-work certificate
     ("major", ("所学专业", "毕业专业", "专业名称", "专业")),
     ("education", ("最高学历", "文化程度", "学历层次", "学历", "学位")),
     ("level", ("证书等级", "社工证等级", "资格等级", "职业资格", "持证情况", "职业水平证书", "水平等级",
@@ -55,10 +57,13 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("street", ("所属街道", "街道（乡镇）", "街道(乡镇)", "乡镇（街道）", "乡镇(街道)", "所属乡镇", "街道/乡镇", "乡镇/街道",
                 "街道名称", "乡镇名称")),
     ("region", ("所属社区", "社区（村）", "社区(村)", "所属村", "村（社区）", "村(社区)", "所在社区", "所属村居",
-                "所属网格", "社区/村", "村/社区")),
+                "所属网格", "社区/村", "村/社区", "村（居）", "居（村）")),
     ("unit", ("工作单位", "单位", "职务", "工作岗位")),
     ("remark", ("备注", "说明")),
 )
+
+# Labels are compacted before matching, so keywords must be too: "培训时间（小时）" → "培训时间(小时)".
+_RULES = tuple((name, tuple(dict.fromkeys(compact(k) for k in keywords))) for name, keywords in _RULES)
 
 # Fields that make a row a header; a header needs a name or ID column and two more fields.
 _KEY_FIELDS = ("name", "id_number")

@@ -37,6 +37,7 @@ from models.errors import CensusError, DuplicateImport, ImportCancelled
 from models.identity import clean_text, id_fields
 from models.merge import RowFacts
 from models.records import dumps
+from models.regions import strip_office
 
 CHUNK = 2000
 IMPORT_WAL_PAGES = 10000  # PRAGMA wal_autocheckpoint while a file is stored
@@ -353,7 +354,8 @@ class ImportJob:
             notes: list[str] = []
             if region_cols:
                 # 所属区县 + 所属街道 + 所属社区 read as one path-like text ("和平街道团结社区").
-                region_key = texts[c_region] if single_region else "".join(texts[c] for c in region_cols)
+                # Each cell is one name there, so its office suffix goes first: 红星镇人民政府 + 团结村村委会.
+                region_key = texts[c_region] if single_region else "".join(strip_office(texts[c]) for c in region_cols)
                 found = region_of_text.get(region_key)
                 if found is None:
                     path, note = regions.resolve(region_key)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from importers.readers import Sheet
 from importers.values import text_of
-from models.regions import SELF_WORDS, Match, Region, RegionTree, clean_region_text, strip_office
+from models.regions import SELF_WORDS, Match, Region, RegionTree, clean_region_text, kind_for, strip_office
 
 _FILLER = re.compile(r"^\s*(填报|报送|填表)(单位|部门)")
 
@@ -126,6 +126,19 @@ def _from_text(tree: RegionTree, text: str, source: str, allow_new: bool,
     return RegionGuess(match.region.path, source)
 
 
+_RANK = {"province": 0, "city": 1, "district": 2, "street": 3, "community": 4, "village": 4, "unit": 5}
+
+
+def _names_above(match: Match) -> bool:
+    """The text also names an unknown region of the matched node's level or above ("光华街道团结社区"
+    where only 和平街道 has a 团结社区): not a child of that node, which would be a street under a
+    community."""
+    if not match.remainder or match.region is None:
+        return False
+    kind = kind_for(match.remainder)
+    return kind != "unit" and _RANK[kind] <= _RANK.get(match.region.kind, 5)
+
+
 class RowRegions:
     """Resolves per-row region cells (所属社区) against the file's region, memoising each text."""
 
@@ -149,7 +162,7 @@ class RowRegions:
         if any(a.name == short for a in self.tree.ancestors(base)):
             return base.path, None  # names the file's own district/city: keep the file's region
         match = self.tree.match_text(text, within=base)
-        if match.region is not None:
+        if match.region is not None and not _names_above(match):
             if match.remainder:
                 return f"{match.region.path}/{match.remainder}", None
             return match.region.path, None

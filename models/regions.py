@@ -201,8 +201,16 @@ def bare_name(name: str) -> str:
 
 def residue(text: str) -> str:
     """What is left of a text once region names are taken out, minus office words and punctuation."""
+    text = text.strip("_-—·、，,:：/ ")
+    if _office_tail(text):  # "居民委员会", "人民政府", or "委会" left of 光明村委会 once 光明村 is taken out
+        return ""
     text = strip_office(text).strip("_-—·、，,:：/ ")
-    return "" if text in OFFICE_SUFFIXES or text in SELF_WORDS else text
+    return "" if _office_tail(text) or text in SELF_WORDS else text
+
+
+def _office_tail(text: str) -> bool:
+    """An office suffix, or the end of one whose first characters belong to the region's name."""
+    return bool(text) and any(suffix.endswith(text) for suffix in OFFICE_SUFFIXES)
 
 
 def path_join(*names: str) -> str:
