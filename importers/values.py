@@ -87,7 +87,8 @@ def _one_level(text: str) -> int | None:
     if "中级" in text:
         return LEVEL_INTERMEDIATE
     bare = text.replace("证书", "").replace("职业水平", "").replace("（", "").replace("）", "")
-    if bare in {"社会工作师", "社工师", "社会工作者", "中级社会工作者"}:
+    # 社会工作者 alone is what everyone on the list is, not a level: a problem to review, never a guess.
+    if bare in {"社会工作师", "社工师"}:
         return LEVEL_INTERMEDIATE
     return None
 

@@ -183,17 +183,17 @@ def test_blank_lines_subtotals_and_footers_are_not_data(census, tmp_path):
 def test_every_listed_level_spelling_and_unknown_ones(census, tmp_path):
     spellings = [("助理社会工作师", 1), ("初级", 1), ("助理社工师", 1), ("社会工作师", 2), ("中级", 2),
                  ("中级社工师", 2), ("高级社会工作师", 3), ("高级", 3), (None, 0), ("无", 0), ("/", 0),
-                 ("社工证", 0), ("有", 0), ("心理咨询师", 0)]
+                 ("社工证", 0), ("有", 0), ("心理咨询师", 0), ("社会工作者", 0), ("中级社会工作者", 2)]
     ids = [make_id(i) for i in range(1, len(spellings) + 1)]
     path = xlsx(tmp_path / "团结社区.xlsx", [("填报单位：和平街道团结社区",), HEADER] + [
         (i, f"人{i}", ident, text, None, None, None) for i, (ident, (text, _)) in enumerate(zip(ids, spellings, strict=True), 1)])
     import_file(census, path)
     assert [census.person(i).level for i in ids] == [lv for _, lv in spellings]
     review = sorted(p.reason for p in census.problems() if p.kind == "review")
-    assert review == sorted(f"证书等级无法识别：“{t}”，未计入持证" for t in ("社工证", "有", "心理咨询师"))
+    assert review == sorted(f"证书等级无法识别：“{t}”，未计入持证" for t in ("社工证", "有", "心理咨询师", "社会工作者"))
     s = summary(census)[TUANJIE]
-    assert (s.certified, s.certified_assistant, s.certified_intermediate, s.certified_senior) == (8, 3, 3, 2)
-    assert s.talents == 8
+    assert (s.certified, s.certified_assistant, s.certified_intermediate, s.certified_senior) == (9, 3, 4, 2)
+    assert s.talents == 9
 
 
 def test_degree_is_college_or_above_in_a_related_major(census, tmp_path):
@@ -251,7 +251,7 @@ def test_street_csv_in_gbk_with_row_regions_meaning_the_file_itself(census, tmp_
         ["2", "", "乙", ids[1], "初级", "", "", "", ""],
         ["3", "本级", "丙", ids[2], "初级", "", "", "", ""],
         ["4", "光华街道办事处", "丁", ids[3], "初级", "", "", "", ""],
-        ["5", "团结社区居委会", "戊", ids[4], "初级", "", "", "", ""],
+        ["5", "团结社区居民委员会", "戊", ids[4], "初级", "", "", "", ""],
         ["6", "街道办", "己", ids[5], "初级", "", "", "", ""],
         ["", "", "", "", "", "", "", "", ""],
         ["合计", "6人"],
