@@ -76,10 +76,17 @@ def parse_level(cell: object) -> Parsed:
     return Parsed(max(known))
 
 
+# What a level cell may hold besides its level word; anything left over ("中级会计师", "高级教师")
+# is another qualification, and DOMAIN.md wants that reviewed, never guessed.
+_LEVEL_WORDS = re.compile(r"高级|中级|初级|助理|社会工作师|社会工作者|社工师|社工|证书|职业水平|资格|等级|[（）]")
+
+
 def _one_level(text: str) -> int | None:
     text = text.replace("(", "（").replace(")", "）")
     if is_none_word(text):
         return LEVEL_NONE
+    if _LEVEL_WORDS.sub("", text):
+        return None
     if "高级" in text:
         return LEVEL_SENIOR
     if "助理" in text or "初级" in text:

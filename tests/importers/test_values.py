@@ -44,7 +44,7 @@ def test_several_levels_count_at_the_highest():
     assert parse_level("助理社会工作师、社会工作师").value == LEVEL_INTERMEDIATE
 
 
-@pytest.mark.parametrize("text", ["持证", "有", "心理咨询师", "社工"])
+@pytest.mark.parametrize("text", ["持证", "有", "心理咨询师", "社工", "中级会计师", "高级教师", "初级经济师"])
 def test_unknown_level_is_a_problem_never_a_guess(text):
     parsed = parse_level(text)
     assert parsed.value == LEVEL_NONE
