@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QProgressDialog,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTabWidget,
     QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from gui import messages, region_picker
@@ -179,8 +182,19 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.problems, "问题")
         self.tabs.addTab(self.history, "导入记录")
 
+        self.region_search = QLineEdit()
+        self.region_search.setPlaceholderText("查找区划：输入名称，如 光明社区，回车跳转")
+        self.region_search.setClearButtonEnabled(True)
+        self.region_search.returnPressed.connect(lambda: self.find_region(self.region_search.text()))
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(4)
+        left_layout.addWidget(self.region_search)
+        left_layout.addWidget(self.tree)
+
         self.splitter = QSplitter()
-        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -449,6 +463,24 @@ class MainWindow(QMainWindow):
             return
         self.write(lambda census: census.merge_region(region_id, target_id), "正在合并区划并重新统计…",
                    lambda _v: self.statusBar().showMessage(f"已并入“{target.path}”", 5000))
+
+    def find_region(self, text: str) -> bool:
+        """Select the next region whose name (or path) contains the text, after the current one."""
+        text = text.strip()
+        if self.census is None or not text:
+            return False
+        order = self.tree_model.order
+        hits = [s.region_id for s in order if text in s.name] or [s.region_id for s in order if text in s.path]
+        if not hits:
+            self.statusBar().showMessage(f"没有找到“{text}”", 4000)
+            return False
+        current = self.selected_region_id()
+        following = hits[(hits.index(current) + 1) % len(hits)] if current in hits else hits[0]
+        self.select_region(following)
+        self.tree.scrollTo(self.tree.currentIndex())
+        if len(hits) > 1:
+            self.statusBar().showMessage(f"共 {len(hits)} 个区划含“{text}”，再按回车跳到下一个", 4000)
+        return True
 
     def selected_region_id(self) -> int | None:
         index = self.tree.currentIndex()

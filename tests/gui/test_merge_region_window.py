@@ -26,3 +26,18 @@ def test_fold_a_created_region_into_the_right_one(qtbot, window, msgs, tmp_path,
     wait_idle(qtbot, win)
     assert win.census.region_by_path("测试市/东区/和平街道/团结小区") is None
     assert win.tree_model.summaries[right.id].certified == 1
+
+
+def test_find_region_cycles_through_same_named_nodes(qtbot, window, msgs, tmp_path, returns):
+    win = window
+    assert win.new_census(tmp_path / "查找")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    same = [s.region_id for s in win.tree_model.order if s.name == "团结社区"]
+    assert len(same) >= 1
+    assert win.find_region("团结社区")
+    first = win.selected_region_id()
+    assert first == same[0]
+    win.find_region("团结社区")
+    assert win.selected_region_id() == (same[1] if len(same) > 1 else same[0])
+    assert not win.find_region("不存在的社区")
