@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 
-from importers.headers import Header, field_for_label
+from importers.headers import field_for_label
 from importers.plan import ImportPlan, require_region
 from importers.region_infer import RowRegions
 from importers.values import (
@@ -95,17 +95,7 @@ class ImportResult:
 SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填表人等）", "header": "重复表头"}
 
 
-def classify_row(row: list[object], header: Header) -> str:
-    """"data", or why the row is not data: "blank", "total", "footer", "header"."""
-    return _classify(_texts(row), header.index_of("seq"), header.index_of("id_number"), header.index_of("name"))
-
-
 _ID_DIGITS = re.compile(r"\d{14,}")
-
-
-def _texts(row: list[object]) -> list[str]:
-    """text_of() of every cell; plain strings (most cells) without a function call."""
-    return ["" if c is None else c.strip() if c.__class__ is str else text_of(c) for c in row]
 
 
 _TOTAL_ANYWHERE = re.compile(r"(合\s*计|小\s*计|总\s*计|共\s*计)")
@@ -113,6 +103,7 @@ _LABEL = re.compile(r"^[^：:]{1,12}[：:]")  # "审核人：", "单位盖章：
 
 
 def _classify(texts: list[str], seq: int | None, id_col: int | None, name_col: int | None = None) -> str:
+    """"data", or why the row is not data: "blank", "total", "footer", "header"."""
     id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
     if id_text and _ID_DIGITS.search(clean_text(id_text)):
         # The usual data row: not blank, not a footer or header (those have no ID); only a 合计
@@ -177,19 +168,6 @@ def _typed_date(_kind: type, cell: object):
     return parse_date(cell)
 
 
-def _hours(cell: object):
-    return _typed_hours(cell.__class__, cell)
-
-
-def _date(cell: object):
-    return _typed_date(cell.__class__, cell)
-
-
-def _name(text: str) -> str:
-    """clean_name() of a cell whose text is `text` (letters only: nothing to remove)."""
-    return text if text.isalpha() else clean_name(text)
-
-
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # = records.dumps, prebuilt
 # The C encoder JSONEncoder.encode makes afresh on every call, made once: the same text for a list
@@ -204,12 +182,6 @@ def _raw_json(row: list[object]) -> str:
     if _c_encoder is None:
         return _encode(cells)
     return "".join(_c_encoder(cells, 0))
-
-
-def _cell(row: list[object], index: int | None) -> object:
-    if index is None or index >= len(row):
-        return None
-    return row[index]
 
 
 def _raw(value: object) -> object:

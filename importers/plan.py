@@ -180,12 +180,6 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
     return main[3], main[4], more, warnings
 
 
-def choose_sheet(workbook: Workbook) -> tuple[Sheet, Header]:
-    """The main data sheet and its header (see `choose_sheets`)."""
-    sheet, header, _more, _warnings = choose_sheets(workbook)
-    return sheet, header
-
-
 def plan_file(census: Census, path: str | Path, region: str | None = None) -> ImportPlan:
     """Read and understand a return without storing anything."""
     path = Path(path)

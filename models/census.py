@@ -227,11 +227,6 @@ class Census:
                 self.conn.execute("INSERT OR REPLACE INTO region_goals VALUES (?, ?, ?, ?)",
                                   (region_id, category, target, note))
 
-    def set_region_kind(self, region_id: int, kind: str) -> None:
-        with self.transaction():
-            self.conn.execute("UPDATE regions SET kind = ? WHERE id = ?", (kind, region_id))
-            self._tree = None
-
     # ---- figures -------------------------------------------------------------------------
     def summary(self) -> list[RegionSummary]:
         """Every region with its counts (descendants included) against its targets, tree order."""

@@ -212,6 +212,3 @@ def _office_tail(text: str) -> bool:
     """An office suffix, or the end of one whose first characters belong to the region's name."""
     return bool(text) and any(suffix.endswith(text) for suffix in OFFICE_SUFFIXES)
 
-
-def path_join(*names: str) -> str:
-    return "/".join(n for n in names if n)
