@@ -15,11 +15,9 @@ from openpyxl import Workbook
 from importers.headers import field_for_label
 from importers.job import import_file
 from importers.plan import plan_file
-from importers.population import load_population
-from models.census import Census
 from models.errors import RegionUndecided
 from models.identity import REASON_BIRTH, REASON_CHECK, REASON_MISSING, REASON_NUMBER, check_digit
-from tests.builders import make_id, write_population
+from tests.builders import make_id
 
 CITY = "测试市"
 HEPING = "测试市/东区/和平街道"
@@ -29,14 +27,6 @@ GUANGHUA_TUANJIE = "测试市/西区/光华街道/团结社区"
 TUANJIE_CUN = "测试市/东区/红星镇/团结村"
 
 HEADER = ("序号", "姓名", "身份证号码", "证书等级", "学历", "所学专业", "培训学时")
-
-
-@pytest.fixture
-def census(tmp_path) -> Census:
-    c = Census.open(tmp_path / "t.census")
-    load_population(c, write_population(tmp_path / "pop.xlsx"))
-    yield c
-    c.close()
 
 
 def xlsx(path, rows, merged=()):

@@ -10,7 +10,6 @@ from openpyxl import Workbook
 
 from importers.job import ImportJob, import_file
 from importers.plan import plan_file
-from importers.population import load_population
 from models.census import Census
 from models.errors import (
     CensusError,
@@ -21,17 +20,9 @@ from models.errors import (
     ReadError,
     RegionUndecided,
 )
-from tests.builders import make_id, write_community_return, write_population, write_street_return
+from tests.builders import make_id, write_community_return, write_street_return
 
 TUANJIE = "测试市/东区/和平街道/团结社区"
-
-
-@pytest.fixture
-def census(tmp_path) -> Census:
-    c = Census.open(tmp_path / "t.census")
-    load_population(c, write_population(tmp_path / "pop.xlsx"))
-    yield c
-    c.close()
 
 
 def by_path(census: Census) -> dict:

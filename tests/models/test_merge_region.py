@@ -5,18 +5,8 @@ from __future__ import annotations
 import pytest
 
 from importers.job import import_file
-from importers.population import load_population
-from models.census import Census
 from models.errors import CensusError
-from tests.builders import make_id, write_population, write_street_return
-
-
-@pytest.fixture
-def census(tmp_path) -> Census:
-    c = Census.open(tmp_path / "t.census")
-    load_population(c, write_population(tmp_path / "pop.xlsx"))
-    yield c
-    c.close()
+from tests.builders import make_id, write_street_return
 
 
 def test_misspelt_node_folds_into_the_real_one(census, tmp_path):

@@ -15,14 +15,6 @@ from models.rules import Rules
 from tests.builders import make_id, write_community_return, write_population
 
 
-@pytest.fixture
-def census(tmp_path) -> Census:
-    c = Census.open(tmp_path / "t.census")
-    load_population(c, write_population(tmp_path / "pop.xlsx"))
-    yield c
-    c.close()
-
-
 def test_target_is_the_ceiling_of_population_times_ratio_in_exact_arithmetic():
     rules = Rules()
     assert target_for(437652, rules) == 438

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from openpyxl import Workbook
 
 from importers.job import import_file
-from importers.population import load_population
-from models.census import Census
-from tests.builders import make_id, write_community_return, write_population
-
-
-@pytest.fixture
-def census(tmp_path) -> Census:
-    c = Census.open(tmp_path / "t.census")
-    load_population(c, write_population(tmp_path / "pop.xlsx"))
-    yield c
-    c.close()
+from tests.builders import make_id, write_community_return
 
 
 def test_damaged_ids_of_known_people_are_suggested(census, tmp_path):
