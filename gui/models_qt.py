@@ -332,8 +332,7 @@ class ProblemsModel(ListModel):
         return values[column]
 
     def _id(self, raw: str) -> str:
-        raw = raw or ""
-        return raw if self.full or len(raw) < 15 else mask_id(raw)
+        return mask_id(raw, self.full)
 
     def background(self, p: Problem) -> QBrush | None:
         return QBrush(PENDING_BG) if p.kind == "pending" else None

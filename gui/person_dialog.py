@@ -31,7 +31,7 @@ def shown_cell(label: str, value: str, full: bool) -> str:
         return value
     field = field_for_label(label)
     if field == "id_number":
-        return mask_id(value) if len(value) >= 10 else value
+        return mask_id(value)
     if field == "phone":
         return mask_phone(value)
     return value

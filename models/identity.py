@@ -141,13 +141,27 @@ def _check_text(raw: str, text: str) -> IdCheck:
     return IdCheck(raw, text, None)
 
 
-def mask_id(number: str | None) -> str:
-    """Hide the middle of an ID for screens and summaries: 150302********1234."""
-    if not number:
+SHOWN_BELOW = 8  # ID cells shorter than this are shown as typed
+
+
+def mask_id(value: str | None, full: bool = False) -> str:
+    """The one masking rule for ID cells on screens, in exports and on the command line.
+
+    Valid or not, anything of eight characters or more is masked (150302********1234), because a
+    17-digit typo still tells who the person is; shorter cells ("待补充", "无", a 6-digit
+    fragment) identify nobody and are shown as typed, so the clerk sees what is wrong.
+    ``full=True`` (the user chose to see full IDs) returns the value untouched.
+    """
+    if not value:
         return ""
-    number = clean_text(str(number))
+    text = str(value)
+    if full:
+        return text
+    number = clean_text(text)
+    if len(number) < SHOWN_BELOW:
+        return number
     if len(number) <= 10:
-        return number[:2] + "*" * max(len(number) - 2, 0)
+        return number[:2] + "*" * (len(number) - 2)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 

@@ -140,7 +140,7 @@ class Person:
         return out
 
     def shown_id(self, full: bool = False) -> str:
-        return self.id_number if full else mask_id(self.id_number)
+        return mask_id(self.id_number, full)
 
     def shown_phone(self, full: bool = False) -> str:
         return self.phone if full else mask_phone(self.phone)
@@ -194,10 +194,8 @@ class Problem:
     KIND_LABELS = {"pending": "待核实", "name_conflict": "姓名不一致", "review": "需复核", "new_region": "新增区划"}
 
     def shown_id(self, full: bool = False) -> str:
-        """The ID as typed, masked unless asked for in full (short fragments are shown as they are)."""
-        if full or len(self.id_raw.strip()) < 15:
-            return self.id_raw
-        return mask_id(self.id_raw)
+        """The ID as typed, masked unless asked for in full."""
+        return mask_id(self.id_raw, full)
 
     @property
     def kind_label(self) -> str:
