@@ -17,10 +17,6 @@ import sys
 _ATTACH_PARENT_PROCESS = -1
 
 
-def is_frozen() -> bool:
-    return bool(getattr(sys, "frozen", False))
-
-
 def fix_streams() -> None:
     """Give the process a stdout, stderr and stdin if it was started without them."""
     if all(getattr(sys, name) is not None for name in ("stdout", "stderr", "stdin")):

@@ -21,8 +21,6 @@ REGION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 MET = QColor("#1b7f3b")
 NOT_MET = QColor("#c0392b")
 NEUTRAL = QColor("#5f6b7a")
-MET_BG = QColor("#e6f4ea")
-NOT_MET_BG = QColor("#fdecea")
 PENDING_BG = QColor("#fff4d6")
 
 Index = QModelIndex | QPersistentModelIndex

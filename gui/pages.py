@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from gui.models_qt import BatchesModel, PeopleModel, ProblemsModel
 from models.census import CATEGORY_LABELS, Census
-from models.records import Batch, Person, Problem
+from models.records import Batch, Problem
 
 
 def make_table(model, widths: list[int]) -> QTableView:
@@ -111,9 +111,6 @@ class PeoplePage(QWidget):
         person = self.model.person(row)
         if person is not None:
             self.open_person.emit(person)
-
-    def current_person(self) -> Person | None:
-        return self.model.person(selected_row(self.view))
 
 
 class ProblemsPage(QWidget):

@@ -23,7 +23,6 @@ LEVEL_NAMES = {
     LEVEL_INTERMEDIATE: "社会工作师",
     LEVEL_SENIOR: "高级社会工作师",
 }
-LEVEL_KEYS = {LEVEL_ASSISTANT: "assistant", LEVEL_INTERMEDIATE: "intermediate", LEVEL_SENIOR: "senior"}
 
 # Education ranks. Only 大专 and above can qualify as a degree.
 EDU_NONE, EDU_JUNIOR_HIGH, EDU_SECONDARY, EDU_COLLEGE, EDU_BACHELOR, EDU_MASTER, EDU_DOCTOR = range(7)
