@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ ORG_NAME = ""  # AppDataLocation is then <user data>/sw-census, not sw-census/sw
 APP_NAME = "sw-census"
 APP_TITLE = "社会工作专业人才摸排"
 CENSUS_SUFFIX = ".census"
+DATA_DIR_ENV = "SW_CENSUS_DATA_DIR"  # a folder of its own for tests, screenshots and portable installs
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html")
 
 
@@ -38,9 +40,15 @@ def read_resource(*parts: str) -> str:
 
 
 def data_dir() -> Path:
-    """The user data folder (census files, settings, logs); never next to the program."""
+    """The user data folder (census files, settings, logs); never next to the program.
+
+    ``SW_CENSUS_DATA_DIR`` overrides it, so that every test (and a screenshot run) has settings
+    of its own instead of sharing one file with whatever else runs on the machine.
+    """
     set_identity()
-    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    override = os.environ.get(DATA_DIR_ENV)
+    folder = Path(override) if override else Path(
+        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

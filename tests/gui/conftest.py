@@ -1,4 +1,5 @@
-"""Window tests run offscreen, with a throwaway user data folder and message boxes recorded, not shown."""
+"""Window tests run offscreen, each with a user data folder (settings, logs, backups) of its own,
+and message boxes recorded, not shown."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from PySide6.QtCore import QStandardPaths  # noqa: E402
 
 from models.identity import check_digit  # noqa: E402
 
-QStandardPaths.setTestModeEnabled(True)
+QStandardPaths.setTestModeEnabled(True)  # a window made outside the fixtures still stays out of the user's folders
 
 POPULATION = [
     ("测试市", None, None, None, 100000),
@@ -123,18 +124,18 @@ def msgs(monkeypatch) -> Messages:
     return record
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Settings and user data of this test only: never the user's, never another test's."""
+    from gui.paths import DATA_DIR_ENV
+
+    folder = tmp_path_factory.mktemp("user_data")
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    return folder
+
+
 @pytest.fixture
-def fresh_settings():
-    from gui.paths import data_dir
-
-    ini = data_dir() / "settings.ini"
-    ini.unlink(missing_ok=True)
-    yield
-    ini.unlink(missing_ok=True)
-
-
-@pytest.fixture
-def window(qtbot, msgs, fresh_settings):
+def window(qtbot, msgs):
     from gui.main_window import MainWindow
 
     win = MainWindow()
