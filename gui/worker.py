@@ -82,7 +82,7 @@ class Worker(QObject):
                 value = self._drain(value)
         except CensusError as err:
             self._result.emit(False, str(err))
-        except Exception:
+        except BaseException:  # MemoryError, a Rust panic, SystemExit: every task is answered
             log.error("background task failed\n%s", traceback.format_exc())
             self._result.emit(False, INTERNAL_ERROR)
         else:

@@ -42,6 +42,20 @@ def test_a_bug_is_reported_without_a_traceback(qtbot):
     assert seen["failed"] == [INTERNAL_ERROR] and seen["done"] == []
 
 
+def test_errors_beyond_exception_are_answered_too(qtbot):
+    """MemoryError, SystemExit and a Rust panic (a BaseException) must not leave a progress dialog open."""
+
+    def out_of_memory(cancel):
+        raise MemoryError
+
+    def exits(cancel):
+        raise SystemExit(2)
+
+    for task in (out_of_memory, exits):
+        seen = run(qtbot, task)
+        assert seen["failed"] == [INTERNAL_ERROR] and seen["done"] == []
+
+
 def test_cancel_flag_reaches_the_task(qtbot):
     runner = TaskRunner()
     results = []
