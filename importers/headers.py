@@ -48,22 +48,31 @@ _RULES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("gender", ("性别",)),
     ("phone", ("联系电话", "手机", "电话", "联系方式")),
     ("school", ("毕业院校", "毕业学校", "院校", "学校")),
-    (None, ("职称",)),  # 专业技术职称 (中级经济师…) is neither a 专业 nor a social-work certificate
+    ("unit", ("工作单位", "所在单位", "单位名称", "任职单位", "服务单位")),  # 工作单位及职务 is the unit
+    (None, ("职称", "职务", "职级", "岗位", "技术等级", "技能等级", "工资", "薪级", "行政级别")),  # see _OTHER_POST
     ("major", ("所学专业", "毕业专业", "专业名称", "专业")),
     ("education", ("最高学历", "文化程度", "学历层次", "学历", "学位")),
-    ("level", ("证书等级", "社工证等级", "资格等级", "职业资格", "持证情况", "职业水平证书", "水平等级",
-               "等级", "社工证", "证书")),
+    ("level", ("证书等级", "证书级别", "社工证", "社工资格", "社会工作者证", "社会工作师证", "资格等级", "职业资格",
+               "持证", "职业水平", "水平等级")),
     ("district", ("所属区县", "区（县）", "区(县)", "县（区）", "县(区)", "所属区（县）", "区县")),
     ("street", ("所属街道", "街道（乡镇）", "街道(乡镇)", "乡镇（街道）", "乡镇(街道)", "所属乡镇", "街道/乡镇", "乡镇/街道",
                 "街道名称", "乡镇名称")),
     ("region", ("所属社区", "社区（村）", "社区(村)", "所属村", "村（社区）", "村(社区)", "所在社区", "所属村居",
                 "所属网格", "社区/村", "村/社区", "村（居）", "居（村）")),
-    ("unit", ("工作单位", "单位", "职务", "工作岗位")),
+    ("unit", ("单位",)),
     ("remark", ("备注", "说明")),
 )
+# Words too general to be keywords: they name a field only as the whole label ("等级" alone, or
+# under a group label such as 社会工作职业水平证书), never inside another one (岗位等级, 其他证书).
+_EXACT: dict[str, str] = {"等级": "level", "级别": "level", "证书": "level", "证书名称": "level", "资格证书": "level",
+                          "证书情况": "level"}
+# 岗位等级 (T2), 职务, 职称 and the like describe a post, not a social-work certificate or a unit:
+# they stay unmapped, with this note in the review.
+OTHER_POST_NOTE = "岗位、职务或职称信息，不是社工证书等级，未导入"
 
 # Labels are compacted before matching, so keywords must be too: "培训时间（小时）" → "培训时间(小时)".
 _RULES = tuple((name, tuple(dict.fromkeys(compact(k) for k in keywords))) for name, keywords in _RULES)
+_OTHER_POST = next(keywords for name, keywords in _RULES if name is None)
 
 # Fields that make a row a header; a header needs a name or ID column and two more fields.
 _KEY_FIELDS = ("name", "id_number")
@@ -89,12 +98,20 @@ _ANY_KEYWORD = re.compile("|".join(re.escape(k) for _, keywords in _RULES for k 
 
 def _field_for(label: object) -> str | None:
     text = compact(label)
+    if text in _EXACT:
+        return _EXACT[text]
     if not text or len(text) > 40 or _ANY_KEYWORD.search(text) is None:
         return None
     for name, keywords in _RULES:
         if any(k in text for k in keywords):
             return name
     return None
+
+
+def is_other_post(label: str) -> bool:
+    """A label about a post, grade or title (岗位等级, 职务, 职称), which no field takes."""
+    text = compact(label)
+    return bool(text) and field_for_label(text) is None and any(k in text for k in _OTHER_POST)
 
 
 @dataclass(frozen=True)
@@ -217,12 +234,16 @@ def _map_columns(rows, first: int, last: int, merged: tuple) -> tuple[tuple[Colu
     for c in range(width):
         label = f"{top[c]}/{sub[c]}" if sub[c] and top[c] and sub[c] != top[c] else (sub[c] or top[c])
         f = field_for_label(sub[c]) if sub[c] else None
+        if f is not None and compact(sub[c]) in _EXACT and is_other_post(top[c]):
+            f = None  # 等级 under 岗位情况 is the post's grade
         if f is None:
             f = field_for_label(top[c])
         if f is None and not label:
             continue
         uncertain, note = False, ""
-        if f and f in taken:
+        if f is None and is_other_post(label):
+            note = OTHER_POST_NOTE
+        elif f and f in taken:
             uncertain, note = True, f"与第{taken[f] + 1}列同为“{FIELD_LABELS[f]}”，本列未使用"
             warnings.append(f"“{label}”列{note}")
             f = None
