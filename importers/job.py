@@ -99,20 +99,23 @@ _ID_DIGITS = re.compile(r"\d{14,}")
 
 
 _TOTAL_ANYWHERE = re.compile(r"(合\s*计|小\s*计|总\s*计|共\s*计)")
+_TOTAL_WORDS = frozenset({"合计", "小计", "总计", "共计", "总人数"})  # a name cell reading like a total line
 _LABEL = re.compile(r"^[^：:]{1,12}[：:]")  # "审核人：", "单位盖章：", "注："
 
 
-def _classify(texts: list[str], seq: int | None, id_col: int | None, name_col: int | None = None) -> str:
+def _classify(texts: list[str], row: list[object], seq: int | None, id_col: int | None,
+              name_col: int | None = None) -> str:
     """"data", or why the row is not data: "blank", "total", "footer", "header"."""
     id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
     if id_text and _ID_DIGITS.search(clean_text(id_text)):
         # The usual data row: not blank, not a footer or header (those have no ID); only a 合计
-        # line in the first three filled cells would make it something else.
+        # line in the first three filled cells would make it something else — and only when its
+        # ID is not valid: a row with a valid ID is a person, whatever its name cell says.
         found = 0
         for t in texts:
             if t:
                 if _TOTAL.match(t):
-                    return "total"
+                    return "data" if id_fields(row[id_col])[1] is not None else "total"  # type: ignore[index]
                 found += 1
                 if found == 3:
                     break
@@ -310,11 +313,12 @@ class ImportJob:
         level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
         hours_of, date_of, raw_json, classify = _typed_hours, _typed_date, _raw_json, _classify
         clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
+        total_words = _TOTAL_WORDS
         rows_ok, rows_pending, rows_total = result.rows_ok, result.rows_pending, result.rows_total
         for offset, raw_row in enumerate(rows[start:]):
             texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
                      else text_of(c) for c in raw_row]  # text_of(int) is str(int)
-            kind = classify(texts, seq, c_id, c_name)
+            kind = classify(texts, raw_row, seq, c_id, c_name)
             if kind != "data":
                 skipped[kind] += 1
                 continue
@@ -366,8 +370,8 @@ class ImportJob:
             name = texts[c_name] if c_name is not None else ""
             if not name.isalpha():
                 name = clean_name_(name)
-            if not name and number is not None:
-                notes.append("姓名为空")
+            if number is not None and (not name or name in total_words):
+                notes.append("姓名为空" if not name else f"姓名为“{name}”，身份证号码有效，已按人员计入，请核实")
             gender = gender_of(texts[c_gender]) if c_gender is not None else ""
             phone = clean(texts[c_phone]) if c_phone is not None else ""
             if phone in none_words:
