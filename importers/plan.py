@@ -25,6 +25,7 @@ from importers.readers import Sheet, Workbook, read_workbook
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
+from models.regions import path_problem
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,7 @@ class ImportPlan:
 
     def with_region(self, path: str) -> ImportPlan:
         """The user's choice of region (a path in the tree, or a new one under a known node)."""
-        path = path.strip().strip("/")
-        if not path:
-            raise CensusError("区划不能为空", file=self.file_name)
-        return replace(self, region=RegionGuess(path, "user"))
+        return replace(self, region=RegionGuess(user_region(path, self.file_name), "user"))
 
     def with_field(self, column_index: int, field: str | None) -> ImportPlan:
         """Map a column to a field (None: ignore it); a field taken elsewhere moves here."""
@@ -114,6 +112,18 @@ class ImportPlan:
                 cols.append(col)
         warnings = tuple(missing_field_warnings(cols))
         return replace(self, header=replace(self.header, columns=tuple(cols), warnings=warnings))
+
+
+def user_region(path: str, file_name: str) -> str:
+    """The region path a user typed (--region, the review's box), refused when one of its names
+    cannot be a node ("..", a bare 社区): nothing typed may create phantom regions."""
+    path = path.strip().strip("/")
+    if not path:
+        raise CensusError("区划不能为空", file=file_name)
+    problem = path_problem(path)
+    if problem:
+        raise CensusError(f"区划“{path}”无效：{problem}", file=file_name)
+    return path
 
 
 def file_sha256(path: Path) -> tuple[str, int]:
@@ -193,7 +203,7 @@ def plan_file(census: Census, path: str | Path, region: str | None = None) -> Im
     for data_sheet, data_header in [(sheet, header), *more]:
         fill_merged_down(data_sheet, data_header.data_start)
     if region:
-        guess = RegionGuess(region.strip().strip("/"), "user")
+        guess = RegionGuess(user_region(region, path.name), "user")
     else:
         guess = guess_file_region(census.tree(), sheet, header.first_row, path.name)
     tree = census.tree()

@@ -15,12 +15,13 @@ from importers.readers import read_workbook
 from importers.values import text_of
 from models.census import Census
 from models.errors import PopulationError
-from models.regions import strip_office
+from models.regions import name_problem, strip_office
 
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
 _POP_WORDS = ("户籍人口", "人口", "户籍")
 _PATH_WORDS = ("区划路径", "路径", "区划", "地区", "行政区划")
 _TOTAL_ROW = re.compile(r"合\s*计|总\s*计|小\s*计")
+_BLANK_WORDS = frozenset({"/", "-", "—", "——", "无"})  # "/" in the 社区 column of a street's own row: no community
 _NOT_NAMES = re.compile(r"代码|编码|编号|序号|备注|说明|户数|面积|类型|级别")
 
 
@@ -30,10 +31,12 @@ class PopulationResult:
     rows: int
     regions_created: int
     populations_set: int
+    warnings: tuple[str, ...] = ()  # rows not imported, each naming its row and why
 
     def describe(self) -> str:
-        return (f"{self.file_name}：读取 {self.rows} 行，新建区划 {self.regions_created} 个，"
+        text = (f"{self.file_name}：读取 {self.rows} 行，新建区划 {self.regions_created} 个，"
                 f"设置户籍人口 {self.populations_set} 个")
+        return "\n".join([text, *(f"  {w}" for w in self.warnings)])
 
 
 def _find_layout(rows: list[list[object]]) -> tuple[int, list[int], int | None, int]:
@@ -90,6 +93,7 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
     before = len(census.tree().regions)
     count = populations = 0
     previous: list[str] = []
+    warnings: list[str] = []
     with census.transaction():
         for r in range(header_row + 1, len(rows)):
             row = rows[r]
@@ -106,11 +110,16 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 names = [n for n in names if n]
                 previous = [text_of(row[c]) if c < len(row) else "" for c in level_cols]
                 previous = [previous[i] or (names[i] if i < len(names) else "") for i in range(len(previous))]
+            names = [n for n in names if n not in _BLANK_WORDS]
             if not names:
                 continue
             if _TOTAL_ROW.search("".join(names)):
                 continue
             names = [strip_office(n) for n in names]  # 友谊社区居委会 is the region 友谊社区
+            problem = next((p for p in map(name_problem, names) if p), None)
+            if problem:
+                warnings.append(f"第 {r + 1} 行未导入：{problem}，请改正后重新导入户籍人口表")
+                continue
             population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1)
             node = census.ensure_region("/".join(names), by_depth=True)
             count += 1
@@ -121,4 +130,4 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
         census.refresh()
     if count == 0:
         raise PopulationError("户籍人口表中没有任何区划行", file=file_name)
-    return PopulationResult(file_name, count, len(census.tree().regions) - before, populations)
+    return PopulationResult(file_name, count, len(census.tree().regions) - before, populations, tuple(warnings))

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from importers.readers import Sheet
 from importers.values import text_of
-from models.regions import SELF_WORDS, Match, Region, RegionTree, clean_region_text, kind_for, strip_office
+from models.regions import (
+    SELF_WORDS,
+    Match,
+    Region,
+    RegionTree,
+    clean_region_text,
+    kind_for,
+    name_problem,
+    strip_office,
+)
 
 _FILLER = re.compile(r"^\s*(填报|报送|填表)(单位|部门)")
 
@@ -120,6 +129,10 @@ def _from_text(tree: RegionTree, text: str, source: str, allow_new: bool,
     if match.region is None:
         return None
     remainder = match.remainder
+    problem = name_problem(remainder) if remainder else None
+    if problem and allow_new and len(remainder) >= 2:
+        return RegionGuess(match.region.path, source, uncertain=True,
+                           message=f"{problem}，暂按“{match.region.path}”导入，请确认区划")
     if remainder and allow_new and len(remainder) >= 2 and not remainder.isdigit():
         return RegionGuess(f"{match.region.path}/{remainder}", source, new_node=True, uncertain=True,
                            message=f"“{remainder}”不在区划表中，将新建在“{match.region.path}”下")
@@ -164,12 +177,20 @@ class RowRegions:
         match = self.tree.match_text(text, within=base)
         if match.region is not None and not _names_above(match):
             if match.remainder:
-                return f"{match.region.path}/{match.remainder}", None
+                return self._child(match.region.path, match.remainder, text)
             return match.region.path, None
         if match.ambiguous:
             paths = "、".join(r.path for r in match.candidates)
             return base.path, f"所属区划“{text}”不唯一（{paths}），已计入“{base.path}”，请核实"
         # Not under the file's region: a new child there, flagged (DOMAIN.md) — even when another
         # street has a node of that name, since community names repeat across streets.
-        name = short or text
-        return f"{base.path}/{name}", None
+        return self._child(base.path, short or text, text)
+
+    @staticmethod
+    def _child(parent: str, name: str, text: str) -> tuple[str, str | None]:
+        """A new node named `name` under `parent` — unless the name cannot be one node ("a/b",
+        "..", a bare 嘎查): then the row stays at `parent`, with a note naming the cell."""
+        problem = name_problem(name)
+        if problem:
+            return parent, f"所属区划“{text}”：{problem}，已计入“{parent}”，请核实"
+        return f"{parent}/{name}", None

@@ -16,9 +16,15 @@ KIND_LABELS = {
     "community": "社区", "village": "村", "unit": "单位",
 }
 
-# Suffixes of the offices that stand for a region (a street's 办事处, a community's 居委会).
+# Suffixes of the offices that stand for a region (a street's 办事处, a community's 居委会, a
+# gacha's 嘎查委员会 or 嘎查村民委员会, a town's 镇人民政府): `strip_office` is the one place they
+# are taken off, `is_suffix_only` the one place that says a text names no region at all.
 OFFICE_SUFFIXES = ("街道办事处", "办事处", "居民委员会", "村民委员会", "居委会", "村委会", "委员会", "党工委", "党委",
                    "人民政府", "政府", "街道办", "村委", "居委")
+# What a region's name ends with to say its kind; alone, such a word names no region.
+KIND_WORDS = ("自治区", "地区", "社区", "嘎查", "苏木", "街道", "乡镇", "省", "市", "州", "盟", "区", "县", "旗", "镇",
+              "乡", "村")
+_VILLAGE_WORDS = ("村", "嘎查", "社区")  # a base that already ends with one takes no 村 back from 村委会
 # Words in titles and file names that say nothing about the region.
 NOISE_WORDS = ("社会工作专业人才", "社会工作人才", "专业人才", "社工人才", "摸排登记表", "摸排统计表", "摸底统计表",
                "摸排表", "摸底表", "登记表", "汇总表", "统计表", "花名册", "名单", "汇总", "统计", "摸排", "摸底",
@@ -55,7 +61,8 @@ def kind_for(name: str, depth: int | None = None) -> str:
 
 
 def strip_office(name: str) -> str:
-    """三道坑街道办事处 → 三道坑街道; 友谊社区居委会 → 友谊社区; 光明村委会 → 光明村."""
+    """三道坑街道办事处 → 三道坑街道; 友谊社区居委会 → 友谊社区; 光明村委会 → 光明村;
+    巴彦塔拉嘎查嘎查委员会 and 巴彦塔拉嘎查村民委员会 → 巴彦塔拉嘎查; 团结社区社区居委会 → 团结社区."""
     text = re.sub(r"[（(][^）)]*[）)]", "", name).strip()
     changed = True
     while changed:
@@ -63,15 +70,60 @@ def strip_office(name: str) -> str:
         for suffix in OFFICE_SUFFIXES:
             if text.endswith(suffix) and len(text) > len(suffix):
                 base = text[: -len(suffix)]
-                # "街道办事处" keeps "街道"; "光明村委会" is 光明村 (but "新村村委会" is 新村).
+                # "街道办事处" keeps "街道"; "光明村委会" is 光明村 (but "新村村委会" is 新村, and
+                # "巴彦塔拉嘎查村民委员会" is 巴彦塔拉嘎查).
                 if suffix.startswith("街道"):
                     base += "街道"
-                elif suffix.startswith("村") and not base.endswith("村"):
+                elif suffix.startswith("村") and not base.endswith(_VILLAGE_WORDS):
                     base += "村"
-                text = base
+                text = _undouble(base)
                 changed = True
                 break
     return text
+
+
+def _undouble(text: str) -> str:
+    """The kind word written twice once an office is taken off (嘎查嘎查委员会, 社区社区居委会)."""
+    for word in KIND_WORDS:
+        if text.endswith(word + word) and len(text) > 2 * len(word):
+            return text[: -len(word)]
+    return text
+
+
+def is_suffix_only(name: str) -> bool:
+    """A text made only of kind words and office suffixes (嘎查, 社区, 村委会, 嘎查委员会, 镇人民政府):
+    it says what kind of region, never which one, so it never names a node."""
+    text = re.sub(r"\s+", "", name)
+    words = sorted(OFFICE_SUFFIXES + KIND_WORDS, key=len, reverse=True)
+    while text:
+        word = next((w for w in words if text.endswith(w)), None)
+        if word is None:
+            return False
+        text = text[: -len(word)]
+    return True
+
+
+def name_problem(name: str) -> str | None:
+    """Why a text cannot be the name of one region node (in Chinese), or None when it can.
+
+    Paths are names joined with "/", so a name holding "/" (or being "." or "..") would make
+    several nodes, or phantom ones; a bare kind word or office suffix names no region at all."""
+    text = name.strip()
+    if not text:
+        return "区划名称为空"
+    if "/" in text:
+        return f"区划名称“{text}”含有“/”，不能作为一个区划的名称"
+    if not text.strip("."):
+        return f"“{text}”不是区划名称"
+    if is_suffix_only(text):
+        return f"“{text}”只是区划的类别或机构后缀，不是具体的区划名称"
+    return None
+
+
+def path_problem(path: str) -> str | None:
+    """Why a "/"-joined path cannot name a node, or None: each of its names must be a name."""
+    names = [n.strip() for n in path.strip().strip("/").split("/")]
+    return next((p for p in map(name_problem, names) if p), None)
 
 
 @dataclass(frozen=True)
@@ -153,7 +205,8 @@ class RegionTree:
             return Match(None)
         pool = self.descendants(within) + [within] if within else self.regions
         hits = [r for r in pool if r.name and r.name in text]
-        if not hits:
+        whole = not hits  # the text names one region as a whole: "光明居委会" is 光明社区, no remainder
+        if whole:
             short = strip_office(text)
             hits = [r for r in pool if r.name == short or (len(short) >= 2 and bare_name(r.name) == short)]
             if not hits:
@@ -170,10 +223,17 @@ class RegionTree:
         if len(top) > 1:
             return Match(None, "", tuple(top))
         region = top[0]
+        if whole:
+            return Match(region)
         remainder = text
         for node in [region, *self.ancestors(region)]:
             remainder = remainder.replace(node.name, "", 1)
-        return Match(region, residue(remainder))
+        remainder = residue(remainder)
+        # "和平街道团结居委会": the office of 团结社区, written without its kind word.
+        bare = [c for c in self.children.get(region.id, []) if remainder and bare_name(c.name) == remainder]
+        if len(bare) == 1:
+            return Match(bare[0])
+        return Match(region, remainder)
 
 
 def clean_region_text(text: str) -> str:
@@ -205,7 +265,7 @@ def residue(text: str) -> str:
     if _office_tail(text):  # "居民委员会", "人民政府", or "委会" left of 光明村委会 once 光明村 is taken out
         return ""
     text = strip_office(text).strip("_-—·、，,:：/ ")
-    return "" if _office_tail(text) or text in SELF_WORDS else text
+    return "" if _office_tail(text) or text in SELF_WORDS or is_suffix_only(text) else text
 
 
 def _office_tail(text: str) -> bool:
