@@ -145,7 +145,7 @@ def normalise_major(cell: object) -> str:
     return "" if is_none_word(text) else text
 
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?", re.ASCII)  # 0-9 only: ١٢٠ or ² is not a number we read
 
 
 def parse_hours(cell: object) -> Parsed:
@@ -164,17 +164,17 @@ def parse_hours(cell: object) -> Parsed:
     if is_none_word(text):
         return Parsed(None)
     numbers = _NUMBER.findall(text)
-    if len(numbers) == 1 and re.fullmatch(r"\d+(?:\.\d+)?(学时|小时|课时|H|个学时|个小时)?", text):
+    if len(numbers) == 1 and re.fullmatch(r"\d+(?:\.\d+)?(学时|小时|课时|H|个学时|个小时)?", text, re.ASCII):
         return Parsed(float(numbers[0]))
     return Parsed(None, f"培训学时无法识别：“{text_of(cell)}”，未计入培训")
 
 
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$"),
-    re.compile(r"^(\d{4})[-./年](\d{1,2})月?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-    re.compile(r"^(\d{4})年?$"),
+    re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$", re.ASCII),
+    re.compile(r"^(\d{4})[-./年](\d{1,2})月?$", re.ASCII),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII),
+    re.compile(r"^(\d{4})(\d{2})$", re.ASCII),
+    re.compile(r"^(\d{4})年?$", re.ASCII),
 )
 
 

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from models import rollup
 from models.errors import CensusError, NotFound
-from models.identity import check_id, clean_text
+from models.identity import check_id, clean_text, excel_rounded, number_digits
 from models.merge import PERSON_COLUMNS, RowFacts, merge_person
 from models.records import COUNT_FIELDS, GOAL_LABELS, Batch, Person, Problem, RegionSummary, SourceRow
 from models.regions import Region, RegionTree, kind_for
@@ -433,9 +433,16 @@ class Census:
         typed = clean_text(row[1] or "")
         if not typed:
             return []
+        # Same-named persons through the name index (and the few with several names): a lookup,
+        # not a scan, since the problem list asks this for every pending row.
         candidates = [r[0] for r in self.conn.execute(
-            "SELECT id_number FROM persons WHERE name = ? OR names LIKE ?", (row[0], f"%{row[0]}%"))]
-        return [c for c in candidates if _id_close(typed, c)]
+            "SELECT id_number FROM persons WHERE name = :name UNION SELECT id_number FROM persons"
+            " WHERE name_conflict = 1 AND instr('、' || names || '、', '、' || :name || '、') > 0", {"name": row[0]})]
+        # A number Excel kept: compare with what Excel would keep of each candidate (rounded to 15
+        # significant digits); _id_close still catches the truncated form and the typos.
+        digits = number_digits(typed)
+        stored = len(digits) == 18 and digits.isascii() and digits.isdigit()
+        return [c for c in candidates if _id_close(typed, c) or (stored and excel_rounded(c) == digits)]
 
     def correct_id(self, row_id: int, new_id: str) -> str:
         """Fix a row's ID by hand: the row stops being pending and its person is recounted now.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -18,16 +19,49 @@ from operator import mul
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
-# Full-width digits/letters and the usual invisible or quoting characters people paste in.
+# Full-width digits/letters and the usual invisible or quoting characters people paste in
+# (soft hyphen, the Mongolian vowel separator, zero-width and direction marks, BOM).
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_STRIP_CHARS = re.compile(r"[\s'\"‘’“”`\u200b\u3000\ufeff]")
-_SCIENTIFIC = re.compile(r"\d{1,16}(\.\d+)?[Ee]\+?\d+")
+_STRIP_CHARS = re.compile(r"[\s'\"‘’“”`\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3000\ufeff]")
+# What Excel shows for a long number (and writes into a CSV): 1.50422E+17. ASCII digits only.
+_SCIENTIFIC = re.compile(r"([0-9]{1,16})(?:\.([0-9]+))?E\+?[0-9]+")
+_ID_CHARS = frozenset("0123456789X")
+
+# Province-level codes of GB/T 2260 (the first two digits of every ID), plus 81/82/83 for the
+# residence permits of Hong Kong, Macao and Taiwan residents (810000/820000/830000).
+PROVINCES = frozenset(str(code) for first, last in ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65))
+                      for code in range(first, last + 1)) | {"71", "81", "82", "83"}
+# Where the province alone lets impossible numbers through: the municipalities have only 市辖区
+# (01), 县 (02) and, in Chongqing 1997-2006, 市 (03); the residence permits use 00 only. A 15-digit
+# number has no check digit, so this is what stops "111111111111111" becoming a person.
+_PREFECTURES = {"11": ("01", "02"), "12": ("01", "02"), "31": ("01", "02"), "50": ("01", "02", "03"),
+                "81": ("00",), "82": ("00",), "83": ("00",)}
+_PROVINCE_NAMES = {"11": "北京市", "12": "天津市", "31": "上海市", "50": "重庆市",
+                   "81": "香港居民居住证", "82": "澳门居民居住证", "83": "台湾居民居住证"}
+
+
+def _area_prefixes() -> frozenset[str]:
+    """Every valid first four digits (one set lookup per ID on the fast path). The 2023 foreign
+    permanent resident ID (外国人永久居留身份证) is 9 + the province code + a nationality code,
+    with the same birth date and check digit."""
+    valid = set()
+    for province in PROVINCES:
+        pairs = _PREFECTURES.get(province, [f"{n:02d}" for n in range(100)])
+        valid.update(province + pair for pair in pairs)
+        if province not in ("71", "81", "82", "83"):
+            valid.update(f"9{province}{n}" for n in range(10))
+    return frozenset(valid)
+
+
+_AREA4 = _area_prefixes()
 
 # Reasons shown to clerks (Chinese) — kept as constants so tests and exports agree.
 REASON_MISSING = "身份证号为空"
+REASON_NOT_FILLED = "身份证号未填写"  # + （“待补充”）
 REASON_NUMBER = "身份证号被存为数字，末位已丢失（请将该列设为文本格式后重新填写）"
 REASON_LENGTH = "身份证号位数不对（应为18位）"
-REASON_CHARS = "身份证号含有非法字符"
+REASON_CHARS = "身份证号含有非数字字符"  # + “①”
+REASON_X_PLACE = "身份证号中的“X”只能是最后一位"
 REASON_BIRTH = "身份证号中的出生日期不存在"
 REASON_CHECK = "身份证号校验位错误"
 REASON_OLD_INVALID = "15位旧身份证号中的出生日期不存在"
@@ -95,12 +129,13 @@ def check_id(value: object) -> IdCheck:
     if value is None:
         return IdCheck("", None, REASON_MISSING)
     if isinstance(value, bool):
-        return IdCheck(str(value), None, REASON_CHARS)
+        raw = "TRUE" if value else "FALSE"  # what Excel shows
+        return _check_text(raw, raw)
     if isinstance(value, int | float):
         if isinstance(value, float) and not value.is_integer():
             return IdCheck(repr(value), None, REASON_NUMBER)
         digits = str(int(Decimal(f"{value:.15g}")))  # what Excel shows: 15 significant digits
-        if len(digits) == 15:  # an old 15-digit number survives Excel intact
+        if len(digits) <= 15:  # nothing lost: an old 15-digit number, or a plain wrong one
             return _check_text(digits, digits)
         return IdCheck(digits, None, REASON_NUMBER)
     raw = str(value)
@@ -116,29 +151,81 @@ def id_fields(value: object) -> tuple[str, str | None, str | None]:
     if value.__class__ is str and len(value) == 18 and value.isascii() and value.isalnum():  # type: ignore[arg-type]
         text = value.upper()  # type: ignore[union-attr]
         first17, last = text[:17], text[17]
-        if first17.isdigit() and (last.isdigit() or last == "X") and _birth_ok(text[6:14]) \
-                and CHECK_CHARS[2 * int(first17, 13) % 11] == last:
+        if first17.isdigit() and (last.isdigit() or last == "X") and text[:4] in _AREA4 \
+                and _birth_ok(text[6:14]) and CHECK_CHARS[2 * int(first17, 13) % 11] == last:
             return value, text, None  # type: ignore[return-value]
     check = check_id(value)
     return check.raw, check.number, check.reason
 
 
+def excel_rounded(number: str) -> str | None:
+    """What Excel keeps of an ID stored as a number: the double, shown at 15 significant digits
+    with the rest zeros (150402198708152661 → 150402198708153000). None for an ID ending in X,
+    which Excel can only hold as text."""
+    if not (number.isascii() and number.isdigit()):
+        return None
+    return str(int(Decimal(f"{float(number):.15g}")))
+
+
+def number_digits(text: str) -> str:
+    """The digits a cleaned ID text stands for when it is scientific notation
+    ("1.50402198708153E+17" → "150402198708153000"); any other text unchanged."""
+    if _SCIENTIFIC.fullmatch(text):
+        return str(int(Decimal(text)))
+    return text
+
+
 def _check_text(raw: str, text: str) -> IdCheck:
-    if ("E" in text or "e" in text) and _SCIENTIFIC.fullmatch(text):
-        return IdCheck(raw, None, REASON_NUMBER)  # scientific notation pasted as text
-    if len(text) == 15 and text.isdigit():
+    """Judge a cleaned text, most telling reason first: nothing there, a number Excel mangled,
+    a character that is not 0-9/X, then length, area code, birth date and check digit."""
+    if text.strip("0") == "" or not any(ch.isnumeric() for ch in text):  # 待补充, 无, -, /, 0
+        return IdCheck(raw, None, f"{REASON_NOT_FILLED}（“{_shorten(raw.strip())}”）")
+    scientific = _SCIENTIFIC.fullmatch(text)
+    if scientific:
+        kept = len((scientific[1] + (scientific[2] or "")).lstrip("0"))
+        return IdCheck(raw, None, f"身份证号被 Excel 显示为科学计数法（{text}），只剩{kept}位有效数字，请向报送单位索取原表")
+    stray = next((ch for ch in text if ch not in _ID_CHARS), None)
+    if stray is not None:  # ①, ², ١ and other digits int() or the census must not take as 0-9
+        return IdCheck(raw, None, f"{REASON_CHARS}“{_visible(stray)}”")
+    if len(text) == 15:
+        reason = _area_reason(text, old=True)
+        if reason:
+            return IdCheck(raw, None, reason)
         if not _birth_ok("19" + text[6:12]):
             return IdCheck(raw, None, REASON_OLD_INVALID)
         return IdCheck(raw, upgrade_15(text), None, upgraded=True)
     if len(text) != 18:
         return IdCheck(raw, None, REASON_LENGTH + f"：现为{len(text)}位")
-    if not (text[:17].isdigit() and (text[17].isdigit() or text[17] == "X")):
-        return IdCheck(raw, None, REASON_CHARS)
+    if "X" in text[:17]:
+        return IdCheck(raw, None, REASON_X_PLACE)
+    reason = _area_reason(text)
+    if reason:
+        return IdCheck(raw, None, reason)
     if not _birth_ok(text[6:14]):
         return IdCheck(raw, None, REASON_BIRTH)
     if check_digit(text[:17]) != text[17]:
         return IdCheck(raw, None, REASON_CHECK)
     return IdCheck(raw, text, None)
+
+
+def _area_reason(digits: str, old: bool = False) -> str | None:
+    """Why the area code at the front of an all-digit ID cannot be real, or None when it can."""
+    if digits[:4] in _AREA4 and not (old and digits[0] == "9"):
+        return None
+    province = digits[:2]
+    if province not in PROVINCES:
+        return f"身份证号前两位“{province}”不是有效的省级行政区划代码"
+    known = "、".join(province + pair for pair in _PREFECTURES[province])
+    return f"身份证号前四位“{digits[:4]}”不是有效的行政区划代码（{_PROVINCE_NAMES[province]}只有{known}）"
+
+
+def _visible(ch: str) -> str:
+    """A character as a clerk can find it in the cell: itself, or its code when it is invisible."""
+    return f"U+{ord(ch):04X}" if unicodedata.category(ch)[0] in "CZ" else ch
+
+
+def _shorten(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 SHOWN_BELOW = 8  # ID cells shorter than this are shown as typed

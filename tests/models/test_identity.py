@@ -57,15 +57,16 @@ def test_18_digit_number_cell_is_pending_with_reason():
     assert result.raw == "150303199001059000"  # what Excel shows
 
 
-def test_scientific_notation_text_is_a_number_that_lost_digits():
-    assert check_id("1.50303E+17").reason == REASON_NUMBER
+def test_scientific_notation_text_says_how_many_digits_survive():
+    assert check_id("1.50303E+17").reason == \
+        "身份证号被 Excel 显示为科学计数法（1.50303E+17），只剩6位有效数字，请向报送单位索取原表"
 
 
 @pytest.mark.parametrize("raw, reason", [
     (None, REASON_MISSING), ("", REASON_MISSING), ("   ", REASON_MISSING),
     (VALID[:-1] + ("0" if VALID[-1] != "0" else "1"), REASON_CHECK),
     ("110105" + "19851315" + "0012", REASON_BIRTH),  # month 13 (check digit irrelevant)
-    ("11010519851A15001X", REASON_CHARS),
+    ("11010519851A15001X", REASON_CHARS + "“A”"),
 ])
 def test_bad_ids_are_pending(raw, reason):
     if raw and len(raw) == 18 and reason == REASON_BIRTH:
