@@ -64,8 +64,8 @@ _RULES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
 )
 # Words too general to be keywords: they name a field only as the whole label ("等级" alone, or
 # under a group label such as 社会工作职业水平证书), never inside another one (岗位等级, 其他证书).
-_EXACT: dict[str, str] = {"等级": "level", "级别": "level", "证书": "level", "证书名称": "level", "资格证书": "level",
-                          "证书情况": "level"}
+_EXACT: dict[str, str] = {word: "level" for word in ("等级", "证书", "证书名称", "证书类别", "证书类型", "证书种类",
+                                                     "资格证书", "证书情况", "持有证书", "取得证书")}
 # 岗位等级 (T2), 职务, 职称 and the like describe a post, not a social-work certificate or a unit:
 # they stay unmapped, with this note in the review.
 OTHER_POST_NOTE = "岗位、职务或职称信息，不是社工证书等级，未导入"

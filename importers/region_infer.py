@@ -19,6 +19,7 @@ from models.regions import (
     Region,
     RegionTree,
     clean_region_text,
+    is_suffix_only,
     kind_for,
     name_problem,
     strip_office,
@@ -172,6 +173,8 @@ class RowRegions:
         short = strip_office(text)
         if text in SELF_WORDS or short in SELF_WORDS or short == base.name or text == base.name:
             return base.path, None
+        if is_suffix_only(text) and kind_for(short) == base.kind:
+            return base.path, None  # "嘎查委员会" in a 嘎查's own return: the file's region itself
         if any(a.name == short for a in self.tree.ancestors(base)):
             return base.path, None  # names the file's own district/city: keep the file's region
         match = self.tree.match_text(text, within=base)

@@ -49,7 +49,8 @@ def test_post_grade_and_title_columns_stay_unmapped(label):
 
 @pytest.mark.parametrize(("label", "field"), [
     ("工作单位及职务", "unit"), ("工作单位", "unit"), ("所在单位", "unit"), ("等级", "level"), ("证书", "level"),
-    ("社会工作者职业水平证书", "level"), ("职业资格等级", "level"), ("其他证书", None), ("单位性质（岗位）", None),
+    ("社会工作者职业水平证书", "level"), ("职业资格等级", "level"), ("证书类别", "level"), ("其他证书", None),
+    ("教师资格证书", None), ("级别", None), ("单位性质（岗位）", None),
 ])
 def test_specific_labels_still_map_and_general_words_only_alone(label, field):
     assert field_for_label(label) == field

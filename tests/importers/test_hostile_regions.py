@@ -138,6 +138,16 @@ def test_row_region_cells_with_office_suffixes_and_bare_kind_words(census, tmp_p
     assert_no_suffix_nodes(census)
 
 
+def test_bare_office_cell_in_a_villages_own_return_is_the_village(steppe, tmp_path):
+    path = write_street_return(tmp_path / "巴彦塔拉嘎查.xlsx", "西区巴音苏木巴彦塔拉嘎查社会工作专业人才摸排表",
+                               [("嘎查委员会", "甲", make_id(1), "初级", None, None, None),
+                                ("嘎查", "乙", make_id(2), "初级", None, None, None)])
+    result = import_file(steppe, path)
+    assert (result.region_path, result.persons, result.new_regions) == (GACHA, 2, [])
+    assert {steppe.region(steppe.person(make_id(i)).region_id).path for i in (1, 2)} == {GACHA}
+    assert [p for p in steppe.problems() if p.kind == "review"] == []
+
+
 def test_region_option_that_names_no_node_is_refused(census, tmp_path):
     path = one_person(tmp_path / "x.xlsx", None)
     for bad in ("测试市/东区/..", "测试市/东区/和平街道/社区", "测试市//东区"):
