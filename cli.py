@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 from models.census import Census
-from models.errors import CensusError, DuplicateImport
+from models.errors import CensusError, DiskFull, DuplicateImport, is_disk_full, storage_error
 from models.identity import mask_id
 from models.regions import KIND_LABELS
 
@@ -27,6 +28,12 @@ def _out(text: str = "") -> None:
 
 def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
+
+
+def _read(path: str) -> Census:
+    """A census for a command that only reads: never created (a typo is not a new census), and
+    opened read-only when it cannot be written."""
+    return Census.open(path, create=False, read_only_ok=True)
 
 
 def cmd_population(args) -> int:
@@ -60,6 +67,9 @@ def cmd_import(args) -> int:
                         _out(f"  注意：{warning}")
             except DuplicateImport as dup:
                 _out(f"{dup}（已跳过，没有人被重复计数）")
+            except DiskFull as err:  # every further file would fail the same way
+                _err(f"导入失败：{path.name}：{err.message}")
+                return EXIT_ERROR
             except CensusError as err:
                 failed += 1
                 _err(f"导入失败：{err}")
@@ -84,7 +94,7 @@ def _expand(items: list[str]) -> list[Path]:
 
 
 def cmd_summary(args) -> int:
-    with Census.open(args.census) as census:
+    with _read(args.census) as census:
         if args.json:
             _out(json.dumps(census.summary_json(), ensure_ascii=False, indent=1))
             return EXIT_OK
@@ -125,7 +135,7 @@ def _print_summary(census: Census) -> None:
 
 
 def cmd_problems(args) -> int:
-    with Census.open(args.census) as census:
+    with _read(args.census) as census:
         if args.per_region:
             from exporters.corrections import write_correction_workbooks
 
@@ -157,7 +167,7 @@ def cmd_problems(args) -> int:
 
 
 def cmd_batches(args) -> int:
-    with Census.open(args.census) as census:
+    with _read(args.census) as census:
         for b in census.batches():
             _out(f"{b.id:>4}  {b.imported_at}  {b.file_name}  → {b.region_path}  "
                  f"数据行 {b.rows_total}，待核实 {b.rows_pending}")
@@ -165,21 +175,21 @@ def cmd_batches(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    with Census.open(args.census) as census:
+    with Census.open(args.census, create=False) as census:
         census.undo_batch(args.batch)
         _out(f"已撤销导入批次 {args.batch}")
     return EXIT_OK
 
 
 def cmd_correct(args) -> int:
-    with Census.open(args.census) as census:
+    with Census.open(args.census, create=False) as census:
         number = census.correct_id(args.row, args.id)
         _out(f"第 {args.row} 号源数据行的身份证号已更正为 {mask_id(number)}")
     return EXIT_OK
 
 
 def cmd_regions(args) -> int:
-    with Census.open(args.census) as census:
+    with _read(args.census) as census:
         for r in census.regions():
             pop = "" if r.population is None else f"  户籍人口 {r.population}"
             flag = "  （新增，待核实）" if r.flagged else ""
@@ -190,7 +200,7 @@ def cmd_regions(args) -> int:
 def cmd_goal(args) -> int:
     from models.records import GOAL_LABELS
 
-    with Census.open(args.census) as census:
+    with Census.open(args.census, create=False) as census:
         region = census.region_by_path(args.region)
         if region is None:
             raise CensusError(f"区划“{args.region}”不存在")
@@ -205,7 +215,7 @@ def cmd_goal(args) -> int:
 
 
 def cmd_fold(args) -> int:
-    with Census.open(args.census) as census:
+    with Census.open(args.census, create=False) as census:
         source, target = census.region_by_path(args.source), census.region_by_path(args.target)
         for path, node in ((args.source, source), (args.target, target)):
             if node is None:
@@ -218,7 +228,7 @@ def cmd_fold(args) -> int:
 def cmd_export(args) -> int:
     from exporters.summary import write_summary_workbook
 
-    with Census.open(args.census) as census:
+    with _read(args.census) as census:
         path = write_summary_workbook(census, Path(args.out), full_ids=args.full_ids)
         _out(f"已导出：{path}")
     return EXIT_OK
@@ -227,7 +237,7 @@ def cmd_export(args) -> int:
 def cmd_template(args) -> int:
     from exporters.template import write_templates
 
-    with Census.open(args.census) as census:
+    with _read(args.census) as census:
         written = write_templates(census, Path(args.outdir), region=args.region)
         for path in written:
             _out(str(path))
@@ -248,6 +258,8 @@ def cmd_merge(args) -> int:
 def cmd_demo(args) -> int:
     from exporters.demo import build_demo_census
 
+    if Path(args.census).is_dir():
+        raise CensusError("这是一个文件夹，请给出要生成的普查文件名，如 示例.census", file=Path(args.census).name)
     path = build_demo_census(Path(args.census))
     with Census.open(path) as census:
         _print_summary(census)
@@ -346,6 +358,18 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except CensusError as err:
         _err(f"错误：{err}")
+        return EXIT_ERROR
+    except sqlite3.Error as err:  # a write outside a transaction: the machine's fault, not a bug
+        mapped = storage_error(err, Path(getattr(args, "census", None) or args.target).name)
+        if mapped is None:
+            raise
+        _err(f"错误：{mapped}")
+        return EXIT_ERROR
+    except OSError as err:
+        if not is_disk_full(err):
+            raise
+        where = f"{Path(str(err.filename)).name}：" if err.filename else ""
+        _err(f"错误：{where}磁盘空间不足，没有写完（请清理磁盘后重试）")
         return EXIT_ERROR
     except KeyboardInterrupt:
         _err("已中断")

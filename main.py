@@ -23,11 +23,38 @@ def main(argv: list[str] | None = None) -> int:
         import cli
 
         return cli.main(argv)
+    mistyped = unknown_command(argv, list(COMMANDS))
+    if mistyped:
+        sys.stderr.write(mistyped + "\n")
+        return 1
     if "--smoke" in argv:
         return smoke([a for a in argv if a != "--smoke"])
     from gui.app import run  # Qt is imported only here
 
     return run(argv)
+
+
+def unknown_command(argv: list[str], commands: list[str]) -> str | None:
+    """The message for a mistyped subcommand, or None when argv means the window.
+
+    A first word that is no file and looks like a command (`sumary`), or is followed by more
+    words (`sumary x.census`), is a typo: opening the window would make it a new census file.
+    """
+    import difflib
+    from pathlib import Path
+
+    positional = [a for a in argv if not a.startswith("-")]
+    if not positional or positional[0] != argv[0]:
+        return None
+    word = argv[0]
+    if word.endswith(".census") or Path(word).exists() or Path(word + ".census").exists():
+        return None
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    if close:
+        return f"未知命令“{word}”，是否想用 {close[0]}？"
+    if len(positional) > 1:
+        return f"未知命令“{word}”，可用的命令：{'、'.join(commands)}（python main.py -h 查看说明）"
+    return None
 
 
 def smoke(argv: list[str], seconds: float = 1.2) -> int:

@@ -13,15 +13,12 @@ from pathlib import Path
 from exporters.template import filler_text
 from exporters.xlsx import (
     Styles,
-    abandon,
-    file_safe,
-    finish,
-    open_workbook,
+    exporting,
+    output_names,
     prepare_out,
     print_setup,
     set_widths,
     shown_raw_id,
-    temp_path,
     text,
     today,
     wrapped_height,
@@ -40,10 +37,6 @@ EXPLANATION = (
 )
 
 
-def correction_name(region_path: str) -> str:
-    return f"{file_safe(region_path or UNPLACED)}_更正清单.xlsx"
-
-
 def problems_by_region(census: Census) -> dict[str, list[Problem]]:
     """Row problems grouped by the path of their row's region, in tree order."""
     groups: dict[str, list[Problem]] = defaultdict(list)
@@ -58,11 +51,10 @@ def problems_by_region(census: Census) -> dict[str, list[Problem]]:
 def write_correction_workbooks(census: Census, outdir: Path, full_ids: bool = False) -> list[Path]:
     """One correction workbook per region with problems; returns the files written."""
     outdir = Path(outdir)
-    written = []
-    for region_path, problems in problems_by_region(census).items():
-        written.append(write_correction_workbook(census, region_path, problems,
-                                                 outdir / correction_name(region_path), full_ids))
-    return written
+    groups = problems_by_region(census)
+    names = output_names([path or UNPLACED for path in groups], "_更正清单.xlsx", outdir)
+    return [write_correction_workbook(census, region_path, problems, outdir / name, full_ids)
+            for (region_path, problems), name in zip(groups.items(), names, strict=True)]
 
 
 def _short_path(census: Census, region_path: str) -> str:
@@ -76,9 +68,7 @@ def _short_path(census: Census, region_path: str) -> str:
 def write_correction_workbook(census: Census, region_path: str, problems: list[Problem], out_path: Path,
                               full_ids: bool = False) -> Path:
     out_path = prepare_out(out_path)
-    tmp = temp_path(out_path)
-    wb = open_workbook(tmp)
-    try:
+    with exporting(out_path) as wb:
         wb.set_properties({"title": "社会工作专业人才摸排更正清单", "comments": region_path})
         styles = Styles(wb)
         ws = wb.add_worksheet("更正清单")
@@ -124,7 +114,4 @@ def write_correction_workbook(census: Census, region_path: str, problems: list[P
         ws.write_string(row, 5, "联系电话：", styles.subtitle)
         ws.write_string(row, 8, "核对日期：", styles.subtitle)
         print_setup(ws, header_row, header_row, footer=name)
-    except BaseException:
-        abandon(wb, tmp)
-        raise
-    return finish(wb, tmp, out_path)
+    return out_path

@@ -21,16 +21,13 @@ from pathlib import Path
 from exporters.xlsx import (
     Progress,
     Styles,
-    abandon,
-    finish,
+    exporting,
     heading,
-    open_workbook,
     prepare_out,
     print_setup,
     report,
     set_widths,
     shown_raw_id,
-    temp_path,
     text,
     today,
     wrapped_height,
@@ -94,12 +91,10 @@ def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = Fals
     done = 0
     report(progress, done, total)
 
-    tmp = temp_path(out_path)
-    wb = open_workbook(tmp)
-    wb.set_properties({"title": f"{census.title} 社会工作专业人才摸排汇总", "comments": "社会工作专业人才摸排"})
-    styles = Styles(wb)
-    sheets = {name: wb.add_worksheet(name) for name in SHEETS}
-    try:
+    with exporting(out_path) as wb:
+        wb.set_properties({"title": f"{census.title} 社会工作专业人才摸排汇总", "comments": "社会工作专业人才摸排"})
+        styles = Styles(wb)
+        sheets = {name: wb.add_worksheet(name) for name in SHEETS}
         _summary_sheet(census, sheets["汇总表"], styles, summary)
         done += len(summary)
         _goals_sheet(census, sheets["其他目标"], styles, summary)
@@ -114,13 +109,8 @@ def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = Fals
         _missing_sheet(census, sheets["未报送"], styles, summary)
         done += len(summary)
         _allowance_sheet(census, sheets["津贴测算"], styles, summary)
-        done += len(summary)
-    except BaseException:
-        abandon(wb, tmp)
-        raise
-    path = finish(wb, tmp, out_path)
     report(progress, total, total)
-    return path
+    return out_path
 
 
 # --------------------------------------------------------------------------- 汇总表

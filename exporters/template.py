@@ -19,13 +19,10 @@ from pathlib import Path
 from exporters.xlsx import (
     A4,
     Styles,
-    abandon,
-    file_safe,
-    finish,
-    open_workbook,
+    exporting,
+    output_names,
     prepare_out,
     print_setup,
-    temp_path,
     text,
     wrapped_height,
     write_grouped_header,
@@ -106,16 +103,13 @@ def filler_text(tree: RegionTree, node: Region) -> str:
     return "".join(names) or node.name
 
 
-def template_name(node: Region) -> str:
-    return f"{file_safe(node.path)}_摸排登记表.xlsx"
-
-
 def write_templates(census: Census, outdir: Path, region: str | None = None) -> list[Path]:
     """One template per community/village (or one for `region`); returns the files written."""
     outdir = Path(outdir)
     tree = census.tree()
     nodes = template_regions(tree, region)
-    return [write_template(census, tree, node, outdir / template_name(node)) for node in nodes]
+    names = output_names([node.path for node in nodes], "_摸排登记表.xlsx", outdir)
+    return [write_template(census, tree, node, outdir / name) for node, name in zip(nodes, names, strict=True)]
 
 
 def write_template(census: Census, tree: RegionTree, node: Region, out_path: Path) -> Path:
@@ -123,9 +117,7 @@ def write_template(census: Census, tree: RegionTree, node: Region, out_path: Pat
     rules = census.rules
     year = rules.training_since[:4]
     cols = columns(year)
-    tmp = temp_path(out_path)
-    wb = open_workbook(tmp, constant_memory=False)
-    try:
+    with exporting(out_path, constant_memory=False) as wb:
         wb.set_properties({"title": "社会工作专业人才摸排登记表", "comments": node.path})
         styles = Styles(wb)
         text_col = wb.add_format({"num_format": "@"})
@@ -134,10 +126,7 @@ def write_template(census: Census, tree: RegionTree, node: Region, out_path: Pat
         notes = wb.add_worksheet("填表说明")
         _instructions(notes, styles, year, rules.min_hours)
         ws.activate()
-    except BaseException:
-        abandon(wb, tmp)
-        raise
-    return finish(wb, tmp, out_path)
+    return out_path
 
 
 def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: Region, year: str) -> None:

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import math
 import os
 import re
+import shutil
+import tempfile
+import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.exceptions
 from xlsxwriter.worksheet import Worksheet
 
-from models.errors import CensusError
+from models.errors import CensusError, DiskFull, is_disk_full
 from models.identity import mask_id
 
 Progress = Callable[[int, int], None] | None
@@ -33,11 +38,17 @@ A4 = 9  # xlsxwriter paper code
 
 # Characters XML 1.0 does not allow; a stray one in a return would make Excel "repair" the file.
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
+_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+')
+
+
+TEMP_PREFIX = ".sw-census-export-"  # a killed export's folder: TEMP_PREFIX<pid>-<random>
+STALE_SECONDS = 24 * 3600  # no export runs this long: an older temp folder is a leftover whatever its pid says
+_active: set[Path] = set()  # this process's exports under way (their folders are not leftovers)
 
 
 def open_workbook(path: Path, constant_memory: bool = True) -> xlsxwriter.Workbook:
-    """A workbook that never turns text into formulas, links or numbers."""
+    """A workbook that never turns text into formulas, links or numbers; its temporary files go
+    in the folder of `path` (see `exporting`)."""
     return xlsxwriter.Workbook(str(path), {
         "constant_memory": constant_memory,
         "strings_to_formulas": False,
@@ -47,56 +58,131 @@ def open_workbook(path: Path, constant_memory: bool = True) -> xlsxwriter.Workbo
     })
 
 
-def temp_path(out_path: Path) -> Path:
-    return out_path.with_name(f".~{out_path.stem}.{os.getpid()}.tmp.xlsx")
+@contextlib.contextmanager
+def exporting(out_path: Path, constant_memory: bool = True) -> Iterator[xlsxwriter.Workbook]:
+    """A workbook built in a private temporary folder beside `out_path` and moved into place whole.
 
-
-def finish(workbook: xlsxwriter.Workbook, tmp: Path, out_path: Path) -> Path:
-    """Close the workbook and move it into place, so a failed export never leaves half a file."""
+    Everything xlsxwriter writes on the way (a 100k-person roster's row files run to tens of MB)
+    goes in that folder, and the folder goes when the export ends, however it ends: a failed
+    export leaves neither half a file nor temporary files. A killed export leaves the folder,
+    recognisable by TEMP_PREFIX, and the next export to the same folder removes it. Disk full, a
+    file open in Excel and the like become one clear line (CensusError) naming the file.
+    """
+    remove_leftovers(out_path.parent)
     try:
+        work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=out_path.parent))
+    except OSError as err:
+        raise export_error(err, out_path, "无法在该文件夹中保存文件") from None
+    _active.add(work)
+    tmp = work / "export.xlsx"
+    workbook = open_workbook(tmp, constant_memory)
+    try:
+        yield workbook
         workbook.close()
         os.replace(tmp, out_path)
-    except PermissionError:
-        tmp.unlink(missing_ok=True)
-        raise CensusError("无法写入文件：它可能正在 Excel 或 WPS 中打开，请关闭后重试",
-                          file=out_path.name) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    except (OSError, xlsxwriter.exceptions.FileCreateError) as err:
+        raise export_error(err, out_path) from None
     finally:
-        _remove_row_files(workbook)
-    return out_path
+        _close_row_files(workbook)
+        shutil.rmtree(work, ignore_errors=True)
+        _active.discard(work)
 
 
-def abandon(workbook: xlsxwriter.Workbook, tmp: Path) -> None:
-    """After an error: close what is open and remove every temporary file."""
+def export_error(err: BaseException, out_path: Path, lead: str | None = None) -> CensusError:
+    """The clerk's line for an export the machine would not let us write; `lead` names the step
+    when it was not the saving of the file itself (creating its folder)."""
+    if isinstance(err, xlsxwriter.exceptions.FileCreateError) and err.args and isinstance(err.args[0], OSError):
+        err = err.args[0]  # xlsxwriter wraps the OSError of its final write
+    name = out_path.name
+    if is_disk_full(err):
+        return DiskFull("磁盘空间不足，文件没有保存，写了一半的临时文件已删除（请清理磁盘后重试）", file=name)
+    if isinstance(err, PermissionError):  # saving over a file Excel holds open, on Windows
+        return CensusError(f"{lead}：没有写入权限，请换一个文件夹" if lead else "文件正被其他程序打开（如 Excel），请关闭后重试",
+                           file=name)
+    if isinstance(err, IsADirectoryError):
+        return CensusError(IS_FOLDER, file=name)
+    if isinstance(err, OSError) and err.errno == errno.ENAMETOOLONG:
+        return CensusError("文件名或所在路径太长，请换一个较短的文件名或文件夹", file=name)
+    if isinstance(err, OSError) and err.errno == errno.EROFS:
+        return CensusError("所在位置是只读的，请换一个文件夹", file=name)
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return CensusError(f"{lead or '无法保存文件'}：{reason}", file=name)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary folders of exports that were killed (their process is gone)."""
     try:
-        workbook.close()
-    except Exception:  # already failing: the first error is the one to report
-        pass
-    finally:
-        _remove_row_files(workbook)
-        tmp.unlink(missing_ok=True)
+        entries = [p for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX) and p.is_dir()]
+    except OSError:
+        return
+    for path in entries:
+        if path not in _active and _abandoned(path):
+            shutil.rmtree(path, ignore_errors=True)
 
 
-def _remove_row_files(workbook: xlsxwriter.Workbook) -> None:
-    # constant_memory keeps each sheet's rows in a temporary file; xlsxwriter leaves it behind
-    # for a sheet that never got a cell (it happens when an export fails half-way).
+def _abandoned(path: Path) -> bool:
+    pid_text = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return False
+    if not pid_text.isdigit() or age > STALE_SECONDS:
+        return True
+    pid = int(pid_text)
+    return pid == os.getpid() or not _process_alive(pid)  # ours and not under way: an earlier failure
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel32.GetLastError() == 5  # access denied: it exists
+        try:
+            code = ctypes.c_ulong()
+            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
+
+
+def _close_row_files(workbook: xlsxwriter.Workbook) -> None:
+    # constant_memory keeps each sheet's rows in an open temporary file until the workbook is
+    # closed; after a failure they must be closed before their folder can go (Windows).
     for ws in workbook.worksheets():
-        name = getattr(ws, "row_data_filename", None)
-        if name:
+        fh = getattr(ws, "row_data_fh", None)
+        if fh is not None:
             with contextlib.suppress(OSError):
-                os.unlink(name)
+                fh.close()
+
+
+IS_FOLDER = "这是一个文件夹，请给出要保存的文件名，如 汇总.xlsx"
 
 
 def prepare_out(out_path: Path) -> Path:
+    """The .xlsx path an export writes to, its folder created; a folder given as the file is an error."""
     out_path = Path(out_path)
+    if out_path.is_dir():
+        raise CensusError(IS_FOLDER, file=out_path.name)
     if out_path.suffix.lower() != ".xlsx":
         out_path = out_path.with_name(out_path.name + ".xlsx")
+        if out_path.is_dir():
+            raise CensusError(IS_FOLDER, file=out_path.name)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CensusError("无法创建文件夹：同名的文件已存在", file=str(out_path.parent)) from None
     except OSError as err:
-        raise CensusError(f"无法创建文件夹：{err}", file=str(out_path.parent)) from None
+        raise export_error(err, out_path.parent, "无法创建文件夹") from None
     return out_path
 
 
@@ -109,7 +195,53 @@ def text(value: object) -> str:
 
 def file_safe(name: str) -> str:
     """A region path as part of a file name: 乌海市/海勃湾区 → 乌海市_海勃湾区."""
-    return _BAD_FILE_CHARS.sub("_", name.strip("/")).strip("_.") or "未命名"
+    return _BAD_FILE_CHARS.sub("_", name.strip("/")).strip("_. ") or "未命名"
+
+
+NAME_MAX_BYTES = 200  # a file name in UTF-8 (most file systems stop at 255 bytes; a Chinese character takes 3)
+PATH_MAX_CHARS = 240  # a whole path: Windows stops at 260 characters unless long paths are enabled
+_MIN_STEM = 12
+
+
+def output_names(labels: Sequence[str], tail: str, folder: Path) -> list[str]:
+    """One distinct file name per label (a region path), for exports that write a file per region.
+
+    Labels become names with file_safe, are cut short to fit the limits above, and a name that
+    comes out like an earlier one (光明:社区 and 光明?社区 both give 光明_社区; Windows also
+    ignores case) gets _2, _3… so every region keeps its own file.
+    """
+    try:
+        room = PATH_MAX_CHARS - len(str(Path(folder).resolve())) - 1
+    except OSError:
+        room = PATH_MAX_CHARS
+    taken: set[str] = set()
+    names = []
+    for label in labels:
+        stem, number = file_safe(label), 1
+        while True:
+            name = _capped(stem, ("" if number == 1 else f"_{number}") + tail, room)
+            key = unicodedata.normalize("NFC", name).casefold()
+            if key not in taken:
+                break
+            number += 1
+        taken.add(key)
+        names.append(name)
+    return names
+
+
+def _capped(stem: str, end: str, room: int) -> str:
+    """stem + end, the stem cut in the middle (…) until the name fits; the deepest names, at the end
+    of a region path, are kept longest."""
+    def fits(name: str) -> bool:
+        return len(name.encode("utf-8")) <= NAME_MAX_BYTES and len(name) <= room
+
+    keep = len(stem)
+    name = stem + end
+    while not fits(name) and keep > _MIN_STEM:
+        keep -= 1
+        head = keep // 3
+        name = f"{stem[:head]}…{stem[len(stem) - (keep - head - 1):]}{end}"
+    return name
 
 
 def shown_raw_id(raw: str | None, full: bool) -> str:

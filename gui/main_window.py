@@ -49,10 +49,16 @@ CENSUS_FILTER = f"普查文件 (*{CENSUS_SUFFIX})"
 RETURNS_FILTER = "摸排表 (*.xlsx *.xlsm *.xls *.csv);;所有文件 (*)"
 
 
-def census_task(path: Path, action: Callable[[Census], Any]) -> Callable[[Callable[[], bool]], Any]:
-    """A worker function that runs `action` on its own connection to the census file."""
+READ_ONLY_LINE = ("此普查文件是只读的，只能查看和导出，不能导入或修改。"
+                  "要修改，请用“文件 → 另存为…”保存一份可写入的副本。")
+
+
+def census_task(path: Path, action: Callable[[Census], Any],
+                read_only_ok: bool = False) -> Callable[[Callable[[], bool]], Any]:
+    """A worker function that runs `action` on its own connection to the census file
+    (`read_only_ok` for actions that only read, such as exports)."""
     def task(cancel: Callable[[], bool]) -> Any:
-        with Census.open(path) as census:
+        with Census.open(path, read_only_ok=read_only_ok) as census:
             return action(census)
     return task
 
@@ -104,6 +110,8 @@ class MainWindow(QMainWindow):
         self.census_actions = [self.act_save_as, self.act_close, self.act_import, self.act_import_dir,
                                self.act_population, self.act_rules, self.act_export_summary,
                                self.act_export_corrections, self.act_templates, self.act_merge]
+        # Off while the open census is read-only.
+        self.write_actions = [self.act_import, self.act_import_dir, self.act_population, self.act_rules, self.act_merge]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -199,7 +207,17 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([420, 1040])
-        self.stack.addWidget(self.splitter)
+        self.read_only_banner = QLabel(READ_ONLY_LINE)
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet("QLabel#readOnlyBanner { background: #FFF2CC; padding: 6px; }")
+        self.read_only_banner.hide()
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.read_only_banner)
+        page_layout.addWidget(self.splitter)
+        self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
 
     def _status_label(self) -> QLabel:
@@ -210,15 +228,18 @@ class MainWindow(QMainWindow):
     def _update_state(self) -> None:
         has = self.census is not None
         busy = self.runner.busy
+        read_only = self.read_only
         for action in self.census_actions:
-            action.setEnabled(has and not busy)
+            action.setEnabled(has and not busy and not (read_only and action in self.write_actions))
+        self.read_only_banner.setVisible(read_only)
         for action in (self.act_new, self.act_open, self.act_demo):
             action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy)
         self.stack.setCurrentIndex(1 if has else 0)
         if has:
             assert self.census is not None
-            self.setWindowTitle(f"{self.census.title} — {self.census.path} - {APP_TITLE}")
+            state = "（只读）" if read_only else ""
+            self.setWindowTitle(f"{self.census.title}{state} — {self.census.path} - {APP_TITLE}")
         else:
             self.setWindowTitle(APP_TITLE)
             self.start_page.set_recent(self.recent_files())
@@ -235,6 +256,17 @@ class MainWindow(QMainWindow):
     @property
     def busy(self) -> bool:
         return self.runner.busy
+
+    @property
+    def read_only(self) -> bool:
+        """The open census cannot be written here (read-only file, folder or media)."""
+        return self.census is not None and self.census.read_only
+
+    def refuse_if_read_only(self) -> bool:
+        """Say why nothing can be changed in a read-only census; True when that is the case."""
+        if self.read_only:
+            self.show_error(READ_ONLY_LINE)
+        return self.read_only
 
     def show_error(self, message: str) -> None:
         messages.show_error(self, message)
@@ -272,7 +304,7 @@ class MainWindow(QMainWindow):
             self.show_error("请等待当前操作完成后再打开其他普查文件。")
             return False
         try:
-            census = Census.open(path)
+            census = Census.open(path, read_only_ok=True)
         except CensusError as err:
             self.show_error(str(err))
             return False
@@ -301,6 +333,9 @@ class MainWindow(QMainWindow):
 
     def new_census(self, path: Path) -> bool:
         path = path if path.suffix == CENSUS_SUFFIX else path.with_name(path.name + CENSUS_SUFFIX)
+        if path.is_dir():
+            self.show_error(f"{path.name}：这是一个文件夹，请换一个文件名。")
+            return False
         if self.census is not None and self.census.path.resolve() == path.resolve():
             self.show_error("不能覆盖当前打开的普查文件，请换一个文件名。")
             return False
@@ -404,7 +439,7 @@ class MainWindow(QMainWindow):
 
     def write(self, action: Callable[[Census], Any], label: str, on_done: Callable[[Any], None] | None = None) -> None:
         """A change to the census on the worker thread, then a fresh view."""
-        if self.census is None:
+        if self.census is None or self.refuse_if_read_only():
             return
         path = self.census.path
 
@@ -695,6 +730,8 @@ class MainWindow(QMainWindow):
         if self.census is None:
             self.show_error("请先新建或打开一个普查文件，再导入摸排表。")
             return None
+        if self.refuse_if_read_only():
+            return None
         if self.runner.busy:
             self.show_error("请等待当前操作完成。")
             return None
@@ -791,7 +828,7 @@ class MainWindow(QMainWindow):
             paths = [Path(p) for p in paths or []]
             messages.show_paths(self, title, f"共生成 {len(paths)} 个文件：", paths)
 
-        self.run_task(census_task(self.census.path, action), done, label)
+        self.run_task(census_task(self.census.path, action, read_only_ok=True), done, label)
 
     def ask_merge(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "选择要合并进来的普查文件", str(data_dir()), CENSUS_FILTER)

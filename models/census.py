@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,13 +19,13 @@ from pathlib import Path
 import sqlite_utils
 
 from models import rollup
-from models.errors import CensusError, NotFound
+from models.errors import NEWER_CENSUS, READ_ONLY, CensusError, CensusNotFound, NotFound, storage_error
 from models.identity import check_id, clean_text, excel_rounded, number_digits
 from models.merge import PERSON_COLUMNS, RowFacts, merge_person
 from models.records import COUNT_FIELDS, GOAL_LABELS, Batch, Person, Problem, RegionSummary, SourceRow
 from models.regions import Region, RegionTree, kind_for
 from models.rules import Rules
-from models.schema import migrate
+from models.schema import LATEST_VERSION, migrate
 
 CATEGORIES = {
     "talent": "talent = 1",
@@ -64,8 +65,9 @@ def now() -> str:
 class Census:
     """An open census file."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path):
+    def __init__(self, db: sqlite_utils.Database, path: Path, read_only: bool = False):
         self.db = db
+        self.read_only = read_only  # opened for reading only: every write is refused
         self.conn: sqlite3.Connection = db.conn
         self.path = path
         self._tree: RegionTree | None = None
@@ -74,11 +76,24 @@ class Census:
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path) -> Census:
-        """Open (creating if needed) a census file and bring its schema up to date."""
+    def open(cls, path: str | Path, *, create: bool = True, read_only_ok: bool = False) -> Census:
+        """Open a census file and bring its schema up to date.
+
+        `create=False` is for commands that only read: a missing file is then an error, not a new
+        empty census made from a typo. With `read_only_ok`, a census that cannot be written (a
+        read-only file or folder, read-only media) opens for reading and `read_only` is True;
+        otherwise that is an error. A census stamped by a newer version is refused before
+        anything is written to it: its newer tables would be half-understood and then damaged.
+        """
         path = Path(path)
-        if path.exists() and path.stat().st_size and not _is_sqlite(path):
-            raise CensusError("这不是普查文件（.census），无法打开", file=path.name)
+        version = _stored_version(path, create)
+        if version is not None and version > LATEST_VERSION:
+            raise CensusError(NEWER_CENSUS, file=path.name)
+        if not _writable(path):
+            if not read_only_ok:
+                raise CensusError(READ_ONLY, file=path.name)
+            return cls._open_read_only(path, version)
+        conn = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -86,8 +101,23 @@ class Census:
             conn.execute("PRAGMA synchronous=NORMAL")
             migrate(conn)
         except sqlite3.DatabaseError as err:
-            raise CensusError(f"普查文件已损坏或无法写入：{err}", file=path.name) from err
+            if conn is not None:
+                conn.close()
+            mapped = storage_error(err, path.name)
+            raise mapped or CensusError(f"普查文件已损坏或无法写入：{err}", file=path.name) from err
         return cls(sqlite_utils.Database(conn), path)
+
+    @classmethod
+    def _open_read_only(cls, path: Path, version: int | None) -> Census:
+        """A census nobody may write here: read through a connection that cannot write."""
+        if version != LATEST_VERSION:  # an older census needs its tables brought up to date first
+            raise CensusError("普查文件是只读的，而且由旧版本程序创建、需要更新格式后才能打开："
+                              "请复制到可写入的位置后再打开", file=path.name)
+        try:
+            conn = _connect_read_only(path)
+        except sqlite3.DatabaseError as err:
+            raise CensusError(f"无法以只读方式打开普查文件：{err}", file=path.name) from err
+        return cls(sqlite_utils.Database(conn), path, read_only=True)
 
     def close(self) -> None:
         self.conn.close()
@@ -100,28 +130,51 @@ class Census:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """All-or-nothing; nested calls become savepoints."""
-        if self._depth == 0:
-            self.conn.execute("BEGIN IMMEDIATE")
-        else:
-            self.conn.execute(f"SAVEPOINT sp{self._depth}")
-        self._depth += 1
+        """All-or-nothing; nested calls become savepoints.
+
+        A full disk makes SQLite roll the whole transaction back by itself; then there is nothing
+        left to roll back here, and the clerk is told the disk is full (DiskFull) rather than
+        shown "cannot rollback - no transaction is active".
+        """
+        if self.read_only:
+            raise CensusError(READ_ONLY, file=self.path.name)
+        depth = self._depth
         try:
-            yield
-        except BaseException:
-            self._depth -= 1
-            if self._depth == 0:
-                self.conn.execute("ROLLBACK")
-            else:
-                self.conn.execute(f"ROLLBACK TO sp{self._depth}")
-                self.conn.execute(f"RELEASE sp{self._depth}")
-            self._invalidate()
-            raise
-        self._depth -= 1
-        if self._depth == 0:
+            self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+            self._depth = depth + 1
+            try:
+                yield
+            except BaseException:
+                self._depth = depth
+                self._roll_back(depth)
+                raise
+            self._depth = depth
+            self._commit(depth)
+        except sqlite3.Error as err:
+            mapped = storage_error(err, self.path.name)
+            if mapped is None:
+                raise
+            raise mapped from err
+
+    def _roll_back(self, depth: int) -> None:
+        if self.conn.in_transaction:  # not when SQLite has already rolled back (disk full, I/O error)
+            with contextlib.suppress(sqlite3.Error):  # the error that brought us here is the one to report
+                if depth == 0:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute(f"ROLLBACK TO sp{depth}")
+                    self.conn.execute(f"RELEASE sp{depth}")
+        self._invalidate()
+
+    def _commit(self, depth: int) -> None:
+        if depth:
+            self.conn.execute(f"RELEASE sp{depth}")
+            return
+        try:
             self.conn.execute("COMMIT")
-        else:
-            self.conn.execute(f"RELEASE sp{self._depth}")
+        except sqlite3.Error:
+            self._roll_back(0)
+            raise
 
     def refresh(self) -> None:
         """Forget cached regions and rules (after writing them with SQL of one's own)."""
@@ -143,7 +196,8 @@ class Census:
         return self.get_setting("title") or self.path.stem
 
     def set_title(self, title: str) -> None:
-        self.set_setting("title", title)
+        with self.transaction():
+            self.set_setting("title", title)
 
     @property
     def rules(self) -> Rules:
@@ -673,6 +727,73 @@ def _path(tree: RegionTree, region_id: int | None) -> str:
     return node.path if node else ""
 
 
-def _is_sqlite(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(16) == b"SQLite format 3\x00"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_NOT_CENSUS = "这不是普查文件（.census），无法打开"
+
+
+def _stored_version(path: Path, create: bool) -> int | None:
+    """The schema version stamped in the census at `path`, read without writing a byte.
+
+    None when there is nothing there yet (a new census is made only when `create`).
+    """
+    name = path.name
+    if path.is_dir():
+        raise CensusError("这是一个文件夹，不是普查文件（.census）", file=name)
+    if not path.exists():
+        if not create:
+            raise CensusNotFound(f"找不到普查文件：{name}")
+        if not path.parent.is_dir():
+            raise CensusError(f"无法新建普查文件：文件夹“{path.parent}”不存在", file=name)
+        return None
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+    except OSError as err:
+        raise CensusError(f"无法读取普查文件：{err.strerror or err}", file=name) from None
+    if not header:  # an empty file (some save dialogs create one) becomes a new census
+        if not create:
+            raise CensusError("这是一个空文件，不是普查文件", file=name)
+        return None
+    if header != _SQLITE_HEADER:
+        raise CensusError(_NOT_CENSUS, file=name)
+    try:
+        conn = _connect_read_only(path)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                return None
+            if "migrations" not in tables:  # another program's SQLite file: never add our tables to it
+                raise CensusError(_NOT_CENSUS, file=name)
+            return conn.execute("SELECT MAX(version) FROM migrations").fetchone()[0] or 0
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        raise CensusError(f"普查文件已损坏，无法打开：{err}", file=name) from err
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite may write the census: the file and its folder (where -wal and -shm live).
+
+    os.access, so a read-only file, a read-only folder and read-only media all count; note that
+    root may write anything, which is why tests force the read-only path by replacing this.
+    """
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write the census and leaves no file behind.
+
+    Without a -wal file beside it nobody has the census open, so it is read as immutable (no
+    -shm/-wal created, works in a read-only folder); with one, read-only mode sees what the
+    writer has committed to it.
+    """
+    uri = path.resolve().as_uri()
+    wal = Path(f"{path}-wal")
+    conn = sqlite3.connect(f"{uri}?mode=ro" + ("" if wal.exists() else "&immutable=1"), uri=True,
+                           isolation_level=None, check_same_thread=True)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    return conn

@@ -6,6 +6,9 @@ so the CLI prints it and the window shows it in a dialog without a traceback.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 
 class CensusError(Exception):
     """Base of every error the user can cause; ``str(err)`` is the message to show."""
@@ -57,3 +60,43 @@ class ImportCancelled(CensusError):
 
 class NotFound(CensusError):
     """A region, batch, row or person asked for does not exist."""
+
+
+class DiskFull(CensusError):
+    """The disk filled up while writing; what was being written was undone or removed."""
+
+
+class CensusNotFound(CensusError):
+    """A read command was given a census file that does not exist (it is never created then)."""
+
+
+NEWER_CENSUS = "此普查文件由更新版本的程序创建，请升级后再打开"
+READ_ONLY = "普查文件是只读的（文件或所在文件夹不允许写入），只能查看和导出；要修改请复制到可写入的位置后再打开"
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def is_disk_full(err: BaseException) -> bool:
+    """SQLite's SQLITE_FULL or the operating system's "no space left" (and quota exceeded)."""
+    if isinstance(err, sqlite3.Error):
+        return _primary_code(err) == sqlite3.SQLITE_FULL
+    return isinstance(err, OSError) and err.errno in _DISK_FULL_ERRNOS
+
+
+def storage_error(err: sqlite3.Error, file: str) -> CensusError | None:
+    """The clerk's message for a failed write to the census, or None for errors that are bugs.
+
+    Disk full and read-only are conditions of the machine, not of the program; they must read
+    as such instead of a traceback.
+    """
+    code = _primary_code(err)
+    if code == sqlite3.SQLITE_FULL:
+        return DiskFull("磁盘空间不足，本次写入已撤销，普查文件保持原样（请清理磁盘后重试）", file=file)
+    if code == sqlite3.SQLITE_READONLY:
+        return CensusError(READ_ONLY, file=file)
+    return None
+
+
+def _primary_code(err: sqlite3.Error) -> int | None:
+    """SQLite's primary result code (extended codes such as SQLITE_READONLY_DBMOVED keep it in the low byte)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.census import Census
-from models.errors import CensusError
+from models.errors import NEWER_CENSUS, CensusError
 from models.rules import Rules
 from models.schema import LATEST_VERSION
 
@@ -115,7 +115,7 @@ def _open_source(source: Path, target: Census) -> sqlite3.Connection:
             raise CensusError(_NOT_CENSUS, file=name)
         version = conn.execute("SELECT MAX(version) FROM migrations").fetchone()[0] or 0
         if version > LATEST_VERSION:
-            raise CensusError("该普查文件由更新版本的程序生成，请先升级本程序再合并", file=name)
+            raise CensusError(NEWER_CENSUS, file=name)
     except sqlite3.DatabaseError as err:
         conn.close()
         raise CensusError(f"{_NOT_CENSUS}（{err}）", file=name) from err

@@ -144,7 +144,8 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.execute("INSERT INTO migrations VALUES (?, ?)", (number, dt.datetime.now().isoformat()))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolls back by itself on a full disk
+                conn.execute("ROLLBACK")
             raise
         version = number
     return version
