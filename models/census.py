@@ -114,7 +114,7 @@ class Census:
             raise CensusError("普查文件是只读的，而且由旧版本程序创建、需要更新格式后才能打开："
                               "请复制到可写入的位置后再打开", file=path.name)
         try:
-            conn = _connect_read_only(path)
+            conn = connect_read_only(path)
         except sqlite3.DatabaseError as err:
             raise CensusError(f"无法以只读方式打开普查文件：{err}", file=path.name) from err
         return cls(sqlite_utils.Database(conn), path, read_only=True)
@@ -757,7 +757,7 @@ def _stored_version(path: Path, create: bool) -> int | None:
     if header != _SQLITE_HEADER:
         raise CensusError(_NOT_CENSUS, file=name)
     try:
-        conn = _connect_read_only(path)
+        conn = connect_read_only(path)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:
@@ -780,16 +780,15 @@ def _writable(path: Path) -> bool:
     return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
+def connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write the census and leaves no file behind.
 
     Without a -wal file beside it nobody has the census open, so it is read as immutable (no
     -shm/-wal created, works in a read-only folder); with one, read-only mode sees what the
     writer has committed to it.
     """
-    uri = path.resolve().as_uri()
     wal = Path(f"{path}-wal")
-    conn = sqlite3.connect(f"{uri}?mode=ro" + ("" if wal.exists() else "&immutable=1"), uri=True,
+    conn = sqlite3.connect(sqlite_uri(path) + "?mode=ro" + ("" if wal.exists() else "&immutable=1"), uri=True,
                            isolation_level=None, check_same_thread=True)
     try:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
@@ -797,3 +796,12 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def sqlite_uri(path: Path) -> str:
+    """SQLite's file: URI for a path, also for a Windows share (file:////server/share/…, where
+    Path.as_uri() would give file://server/…, an authority SQLite refuses)."""
+    text = str(Path(path).resolve()).replace("\\", "/")
+    if not text.startswith("/"):
+        text = "/" + text  # C:/… → /C:/…
+    return "file://" + "".join(f"%{ord(ch):02X}" if ch in "%?#" else ch for ch in text)  # the URI's own characters

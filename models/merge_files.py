@@ -21,7 +21,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.census import Census
+from models.census import Census, connect_read_only, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.rules import Rules
 from models.schema import LATEST_VERSION
@@ -129,9 +129,9 @@ def _connect_read_only(source: Path) -> sqlite3.Connection:
     """A connection that cannot write to the source.
 
     Preferably a normal connection switched to query_only, so that closing it tidies the source's
-    -wal/-shm files away as usual; on read-only media, a connection opened read-only.
+    -wal/-shm files away as usual; in a read-only file or folder, one that cannot write at all.
     """
-    uri = source.resolve().as_uri()
+    uri = sqlite_uri(source)
     try:
         conn = sqlite3.connect(uri + "?mode=rw", uri=True)
         conn.execute("PRAGMA query_only = ON")
@@ -140,7 +140,7 @@ def _connect_read_only(source: Path) -> sqlite3.Connection:
     except sqlite3.Error:
         pass
     try:
-        return sqlite3.connect(uri + "?mode=ro", uri=True)
+        return connect_read_only(source)
     except sqlite3.Error as err:
         raise CensusError(f"无法打开：{err}", file=source.name) from err
 

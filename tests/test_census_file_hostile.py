@@ -180,6 +180,17 @@ def test_a_read_only_connection_really_cannot_write(tmp_path, monkeypatch):
     assert snapshot(census_path) == before
 
 
+def test_a_read_only_census_with_odd_characters_in_its_path(tmp_path, capsys, monkeypatch):
+    """The read-only connection is opened by URI: ?, #, % and spaces in the path must not cut it."""
+    folder = tmp_path / "年报 #1 ?100%"
+    folder.mkdir()
+    census = build_census(folder, "普查 #2?.census")
+    force_read_only(monkeypatch)
+    code, out, err = run(capsys, "summary", str(census))
+    assert code == 0, err
+    assert "测试市" in out
+
+
 def test_a_census_open_elsewhere_is_read_with_what_was_committed(tmp_path, capsys, monkeypatch):
     """The window has the census open (a -wal file beside it) while the CLI reads it, read-only too."""
     census = build_census(tmp_path)
