@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import re
+import struct
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -25,8 +27,15 @@ from html.parser import HTMLParser
 from itertools import islice
 from pathlib import Path
 
+import openpyxl
+import xlrd
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
+from xlrd.compdoc import CompDoc, CompDocError
 
+from importers.xlsx_guard import MAX_CELLS, column_letters, inspect_xlsx
 from models.errors import EncryptedWorkbook, ReadError
 
 __all__ = ["Sheet", "Workbook", "read_workbook", "sniff_format"]
@@ -59,6 +68,9 @@ MSG_NOT_WORKBOOK = (
     "不是 Excel 工作簿（是一个普通压缩包），请确认选择的是报表文件；如是多个报表的压缩包，请先解压"
 )
 MSG_ENCODING = "无法识别文件的文字编码，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+MSG_PLAIN_TEXT = "不是电子表格文件（内容是普通文字，不是表格），请确认选择的是报表文件"
+MSG_TOO_WIDE = "工作表“{sheet}”声明的范围过大（数据延伸到 {cell}），请删除多余的行列后再导入"
+_EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et")
 
 _OTHER_ZIPS = (  # (member that gives it away, message)
     ("word/document.xml", "这是 Word 文档（.docx），不是 Excel 工作簿"),
@@ -112,14 +124,39 @@ def sniff_format(head: bytes, file_name: str) -> str:
 
 
 def _looks_like_text(sample: bytes) -> bool:
+    # NUL bytes are dropped (some systems pad exported text with them), as _read_csv does
+    sample = sample.replace(b"\x00", b"")
+    if not sample:
+        return False
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             # final=False: the sample may end inside a multi-byte character
             text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
         except UnicodeDecodeError:
             continue
-        return _BAD_CONTROLS.search(text) is None
-    return False
+        return _is_clean_text(text)
+    cut = sample.rfind(b"\n")  # mixed UTF-8 and GBK lines; the last line may be cut in half
+    text = _decode_lines(sample[: cut + 1] if cut > 0 else sample)
+    return text is not None and _is_clean_text(text)
+
+
+def _is_clean_text(text: str) -> bool:
+    # DOS EOF (\x1a) only ends a file; inside one (as in a PNG header) it is binary
+    return _BAD_CONTROLS.search(text) is None and "\x1a" not in text.rstrip("\x1a")
+
+
+def _decode_lines(data: bytes) -> str | None:
+    """Each line as UTF-8, else GB18030: a file pasted together from two systems."""
+    lines = []
+    for line in data.splitlines(keepends=True):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("gb18030"))
+            except UnicodeDecodeError:
+                return None
+    return "".join(lines).removeprefix("\ufeff")
 
 
 # --- entry point ----------------------------------------------------------------------------------
@@ -143,15 +180,16 @@ def read_workbook(path: str | Path) -> Workbook:
     fmt = sniff_format(data, name)
     encoding: str | None = None
     if fmt == "xlsx":
-        _check_zip(data, name)
-        sheets = _read_calamine(data, name)
+        sheets = _read_xlsx(data, name)
     elif fmt == "xls":
         for marker, message in _OTHER_OLE:
             if marker in data:
                 raise ReadError(message, file=name)
-        sheets = _read_calamine(data, name)
+        sheets = _read_xls(data, name)
     elif fmt == "csv":
         sheet, encoding = _read_csv(data, p.stem, name)
+        if p.suffix.lower() in _EXCEL_SUFFIXES and not _is_table(sheet):
+            raise ReadError(MSG_PLAIN_TEXT, file=name)
         sheets = [sheet]
     else:
         sheets, encoding = _read_html(data, name)
@@ -192,16 +230,26 @@ def _finish(name: str, rows: list[list[object]], merged) -> Sheet:
 # --- xlsx / xls -----------------------------------------------------------------------------------
 
 
-def _check_zip(data: bytes, file_name: str) -> None:
+def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
+    """Check the archive (kind, sizes, real extent of every sheet) before any reader runs, then
+    read with calamine, or sparsely when calamine would build a grid too large to allocate."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = {n.lower() for n in archive.namelist()}
-            content_types = ""
-            if "[content_types].xml" in names:
-                info = next(i for i in archive.infolist() if i.filename.lower() == "[content_types].xml")
-                content_types = archive.read(info).decode("utf-8", "replace")
+            _check_zip(archive, file_name)
+            cost = inspect_xlsx(data, archive, file_name)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
         raise ReadError(MSG_CORRUPT, file=file_name) from None
+    if cost.sparse:
+        return _read_sparse_xlsx(data, file_name)
+    return _read_calamine(data, file_name)
+
+
+def _check_zip(archive: zipfile.ZipFile, file_name: str) -> None:
+    names = {n.lower() for n in archive.namelist()}
+    content_types = ""
+    info = next((i for i in archive.infolist() if i.filename.lower() == "[content_types].xml"), None)
+    if info is not None and info.file_size < 1 << 20:
+        content_types = archive.read(info).decode("utf-8", "replace")
     if (
         "xl/workbook.xml" in names
         or "spreadsheetml.sheet.main" in content_types
@@ -260,6 +308,218 @@ def _clean_calamine_rows(raw: list[list[object]]) -> list[list[object]]:
     return raw
 
 
+def _read_sparse_xlsx(data: bytes, file_name: str) -> list[Sheet]:
+    """Every worksheet through openpyxl's streaming parser: memory follows the cells present."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception:  # openpyxl raises many kinds of errors for a broken archive
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    try:
+        return [
+            _sparse_sheet(book, ws, file_name) for ws in book.worksheets if isinstance(ws, ReadOnlyWorksheet)
+        ]
+    except ReadError:
+        raise
+    except Exception:
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    finally:
+        book.close()
+
+
+def _sparse_sheet(book, ws: ReadOnlyWorksheet, file_name: str) -> Sheet:
+    """One sheet from its non-blank cells; whitespace-only cells (a stray space typed far down)
+    are blank. Refused only when the non-blank cells themselves span more than MAX_CELLS."""
+    cells: list[tuple[int, int, object]] = []
+    last_row = last_col = -1
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for _, row in parser.parse():
+            for cell in row:
+                value = _sparse_value(cell)
+                if value is None:
+                    continue
+                r, c = cell["row"] - 1, cell["column"] - 1
+                cells.append((r, c, value))
+                last_row, last_col = max(last_row, r), max(last_col, c)
+                if len(cells) > MAX_CELLS:
+                    raise ReadError(
+                        MSG_TOO_WIDE.format(sheet=ws.title, cell=f"{column_letters(c)}{r + 1}"),
+                        file=file_name,
+                    )
+        merged_cells = parser.merged_cells
+    if (last_row + 1) * (last_col + 1) > MAX_CELLS:
+        cell = f"{column_letters(last_col)}{last_row + 1}"
+        raise ReadError(MSG_TOO_WIDE.format(sheet=ws.title, cell=cell), file=file_name)
+    rows: list[list[object]] = [[None] * (last_col + 1) for _ in range(last_row + 1)]
+    for r, c, value in cells:
+        rows[r][c] = value
+    merged = []
+    for merge in merged_cells.mergeCell if merged_cells else ():
+        c0, r0, c1, r1 = range_boundaries(merge.ref)
+        merged.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
+    return _finish(ws.title, rows, merged)
+
+
+def _sparse_value(cell: dict) -> object:
+    """openpyxl's cell value in the shapes calamine gives (see _clean_calamine_rows)."""
+    value = cell["value"]
+    if value is None or cell["data_type"] == "e":
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and -_MAX_EXACT < value < _MAX_EXACT else value
+    if isinstance(value, int):
+        return value if -_MAX_EXACT < value < _MAX_EXACT else float(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date()  # calamine: an integral date serial is a date
+    return value
+
+
+# --- xls ------------------------------------------------------------------------------------------
+
+_BIFF_RECORD = struct.Struct("<HH")
+_FILEPASS, _BIFF_EOF, _BOF, _BOUNDSHEET, _DIMENSIONS, _MULRK = 0x002F, 0x000A, 0x0809, 0x0085, 0x0200, 0x00BD
+# the records calamine turns into cells (number, label, rstring, boolerr, rk, labelsst, formula)
+_CELL_RECORDS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))
+
+
+def _read_xls(data: bytes, file_name: str) -> list[Sheet]:
+    """calamine when the workbook is what it claims; xlrd (pure Python, sparse rows) when a
+    header field, a DIMENSIONS record or a far cell would make calamine allocate too much."""
+    stream = _workbook_stream(data, file_name)
+    if _xls_is_sane(data, stream):
+        return _read_calamine(data, file_name)
+    return _read_xlrd(data, file_name)
+
+
+def _workbook_stream(data: bytes, file_name: str) -> bytes:
+    """The BIFF stream; an opening password (FILEPASS among the globals) is refused here, since
+    calamine only recognises the RC4 kind and calls the rest damaged."""
+    try:
+        doc = CompDoc(data, logfile=io.StringIO())
+        stream = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
+    except (CompDocError, IndexError, struct.error, ValueError):
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    if not stream:
+        raise ReadError(MSG_CORRUPT, file=file_name)
+    for kind, _body in _biff_records(stream, 0):
+        if kind == _FILEPASS:
+            raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name)
+    return stream
+
+
+def _biff_records(stream: bytes, pos: int):
+    """(type, body) of the records of one substream, up to its EOF."""
+    while pos + 4 <= len(stream):
+        kind, length = _BIFF_RECORD.unpack_from(stream, pos)
+        body = stream[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+        yield kind, body
+        if kind == _BIFF_EOF:
+            return
+
+
+def _xls_is_sane(data: bytes, stream: bytes) -> bool:
+    """Would calamine stay small? Its container reader sizes vectors from header counts and each
+    sheet reserves DIMENSIONS rows × columns and builds a grid up to its farthest cell."""
+    fat_sectors, mini_fat_sectors = (
+        struct.unpack_from("<L", data, 44)[0],
+        struct.unpack_from("<L", data, 64)[0],
+    )
+    if fat_sectors * 128 > len(data) or mini_fat_sectors > 64:
+        return False
+    for kind, body in _biff_records(stream, 0):
+        if (
+            kind == _BOUNDSHEET
+            and len(body) >= 4
+            and not _xls_sheet_is_small(stream, struct.unpack_from("<L", body)[0])
+        ):
+            return False
+    return True
+
+
+def _xls_sheet_is_small(stream: bytes, pos: int) -> bool:
+    last_row = last_col = 0
+    for kind, body in _biff_records(stream, pos):
+        if kind == _DIMENSIONS:
+            if len(body) == 14:
+                first_row, end_row, first_col, end_col = struct.unpack_from("<LLHH", body)
+            elif len(body) == 10:
+                first_row, end_row, first_col, end_col = struct.unpack_from("<HHHH", body)
+            else:
+                continue
+            if end_row < first_row or (end_row - first_row + 1) * (end_col + 1) > MAX_CELLS:
+                return False
+        elif (kind in _CELL_RECORDS or kind == _MULRK) and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            if kind == _MULRK and len(body) >= 6:
+                col = max(col, struct.unpack_from("<H", body, len(body) - 2)[0])
+            last_row, last_col = max(last_row, row), max(last_col, col)
+    return (last_row + 1) * (last_col + 1) <= MAX_CELLS
+
+
+def _read_xlrd(data: bytes, file_name: str) -> list[Sheet]:
+    try:
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, ragged_rows=True, logfile=io.StringIO()
+        )
+    except xlrd.XLRDError as err:
+        if "encrypted" in str(err).lower():
+            raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    except Exception:
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    return [_xlrd_sheet(book, sheet, file_name) for sheet in book.sheets()]
+
+
+def _xlrd_sheet(book, sheet, file_name: str) -> Sheet:
+    cells: list[tuple[int, int, object]] = []
+    last_row = last_col = -1
+    for r in range(sheet.nrows):
+        for c, cell in enumerate(sheet.row(r)):
+            value = _xlrd_value(book, cell)
+            if value is None:
+                continue
+            cells.append((r, c, value))
+            last_row, last_col = max(last_row, r), max(last_col, c)
+    if (last_row + 1) * (last_col + 1) > MAX_CELLS:
+        cell = f"{column_letters(last_col)}{last_row + 1}"
+        raise ReadError(MSG_TOO_WIDE.format(sheet=sheet.name, cell=cell), file=file_name)
+    rows: list[list[object]] = [[None] * (last_col + 1) for _ in range(last_row + 1)]
+    for r, c, value in cells:
+        rows[r][c] = value
+    merged = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+    return _finish(sheet.name, rows, merged)
+
+
+def _xlrd_value(book, cell) -> object:
+    """xlrd's cell in the shapes calamine gives; whitespace-only text is blank."""
+    kind, value = cell.ctype, cell.value
+    if kind == xlrd.XL_CELL_TEXT:
+        return value if value.strip() else None
+    if kind == xlrd.XL_CELL_NUMBER:
+        return _sparse_value({"value": value, "data_type": "n"})
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            moment = xlrd.xldate_as_datetime(value, book.datemode)
+        except (ValueError, OverflowError):
+            return value
+        return moment.time() if value < 1 else _sparse_value({"value": moment, "data_type": "d"})
+    return None
+
+
 # --- csv ------------------------------------------------------------------------------------------
 
 _DELIMITERS = (",", "\t", ";")
@@ -267,15 +527,40 @@ _DELIMITERS = (",", "\t", ";")
 
 def _decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     if data.startswith(_UTF16_BOMS):
-        candidates: tuple[str, ...] = ("utf-16",)
-    else:
-        candidates = ("utf-8-sig", "gb18030")
-    for encoding in candidates:
         try:
-            return data.decode(encoding), encoding
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            continue
-    raise ReadError(MSG_ENCODING, file=file_name)
+            raise ReadError(MSG_ENCODING, file=file_name) from None
+    data = data.replace(b"\x00", b"")
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    mixed = _decode_lines(data)
+    if mixed is not None and any(_is_utf8_text(line) for line in data.splitlines()):
+        return mixed, "utf-8+gb18030"  # some lines UTF-8, the others GBK
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise ReadError(MSG_ENCODING, file=file_name) from None
+
+
+def _is_utf8_text(line: bytes) -> bool:
+    """A line that is UTF-8 and not plain ASCII (so it says something about the encoding)."""
+    if line.isascii():
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_table(sheet: Sheet) -> bool:
+    """Text read as CSV is a table when most of its non-empty lines have more than one cell."""
+    widths = [sum(v is not None for v in row) for row in sheet.rows]
+    filled = [w for w in widths if w]
+    return bool(filled) and sum(w > 1 for w in filled) * 2 >= len(filled)
 
 
 def _sniff_delimiter(text: str) -> str:

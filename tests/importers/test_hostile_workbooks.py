@@ -1,0 +1,247 @@
+"""Workbooks built to hurt the reader: every one ends in its data or one clear message, in a
+process that stays alive and under 500 MB (each read runs in a child python that reports its
+own peak memory, so a native abort or a memory blow-up fails the test instead of the suite)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from importers.readers import read_workbook
+from importers.xlsx_guard import MAX_CELLS, MAX_INFLATED
+from models.errors import EncryptedWorkbook, ReadError
+from tests.importers.hostile_files import (
+    CONTENT_TYPES,
+    MAIN_NS,
+    WORKBOOK_RELS,
+    far_corner_xlsx,
+    patched_xls,
+    skeleton,
+    write_bomb,
+    write_xlsx,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PEAK_MB = 500
+BOMB = "文件解压后过大，疑似异常文件，请让报送单位重新导出"
+CORRUPT = "文件已损坏或不完整，无法读取，请让报送单位重新导出"
+
+_CHILD = """
+import json, resource, sys
+sys.path.insert(0, sys.argv[2])
+from importers.readers import read_workbook
+from models.errors import ReadError
+try:
+    book = read_workbook(sys.argv[1])
+    out = {"sheets": [[s.name, len(s.rows), len(s.rows[0]) if s.rows else 0, repr(s.rows[:6])] for s in book.sheets]}
+except ReadError as err:
+    out = {"error": str(err), "kind": type(err).__name__}
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def read_in_child(path: Path) -> dict:
+    """read_workbook in a fresh python; asserts it exits normally under the memory bound."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), str(ROOT)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["peak_mb"] < PEAK_MB, result
+    return result
+
+
+# --- far corner -----------------------------------------------------------------------------------
+
+
+def test_stray_space_at_xfd1048576_reads_the_real_data(tmp_path):
+    hostile = read_in_child(far_corner_xlsx(tmp_path / "远角.xlsx"))
+    assert "error" not in hostile, hostile
+    assert hostile["sheets"][0][:3] == ["名单", 4, 4]
+
+    sparse = read_workbook(tmp_path / "远角.xlsx").sheets[0]
+    clean = read_workbook(far_corner_xlsx(tmp_path / "正常.xlsx", far_value=None)).sheets[0]
+    assert sparse == clean  # same cells, same types, same merged ranges as the calamine path
+    assert sparse.rows[2] == [1, " 李四 ", "150302198002021234", datetime.date(2019, 6, 1)]
+    assert type(sparse.rows[3][2]) is float and sparse.rows[3][3] == 12.5  # beyond 2**53, as calamine
+    assert sparse.merged == ((0, 0, 0, 3),)
+
+
+def test_data_at_xfd1048576_is_refused_with_the_far_cell(tmp_path):
+    result = read_in_child(far_corner_xlsx(tmp_path / "远角.xlsx", far_value="x"))
+    assert result["error"] == (
+        "远角.xlsx：工作表“名单”声明的范围过大（数据延伸到 XFD1048576），请删除多余的行列后再导入"
+    )
+
+
+def test_cells_without_r_and_with_a_prefix_are_located(tmp_path):
+    # <x:c> without r attributes: positions follow the previous cell and the <x:row r> numbers
+    sheet = (
+        f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData>'
+        '<x:row r="1"><x:c t="inlineStr"><x:is><x:t>姓名</x:t></x:is></x:c>'
+        '<x:c t="inlineStr"><x:is><x:t>身份证号码</x:t></x:is></x:c></x:row>'
+        '<x:row><x:c t="inlineStr"><x:is><x:t>张三</x:t></x:is></x:c><x:c><x:v>7</x:v></x:c></x:row>'
+        '<x:row r="1048576">' + '<x:c t="inlineStr"><x:is><x:t> </x:t></x:is></x:c>' * 3 + "</x:row>"
+        "</x:sheetData></x:worksheet>"
+    )
+    path = write_xlsx(tmp_path / "前缀.xlsx", skeleton(sheet))
+    result = read_in_child(path)
+    assert result["sheets"][0][:3] == ["名单", 2, 2]
+    assert read_workbook(path).sheets[0].rows == [["姓名", "身份证号码"], ["张三", 7]]
+
+
+def test_shared_strings_claiming_ten_billion_entries(tmp_path):
+    # calamine reserves uniqueCount strings before reading one: the read must not reach it
+    sheet = (
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1">'
+        '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row></sheetData></worksheet>'
+    )
+    strings = f'<sst xmlns="{MAIN_NS}" count="2" uniqueCount="10000000000"><si><t>姓名</t></si><si><t>张三</t></si></sst>'
+    rels = WORKBOOK_RELS.replace(
+        "</Relationships>",
+        '<Relationship Id="rId2" Target="sharedStrings.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>',
+    )
+    types = CONTENT_TYPES.replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    extra = {
+        "xl/sharedStrings.xml": strings,
+        "xl/_rels/workbook.xml.rels": rels,
+        "[Content_Types].xml": types,
+    }
+    path = write_xlsx(tmp_path / "共享串.xlsx", skeleton(sheet, extra))
+    result = read_in_child(path)
+    assert "error" not in result, result
+    assert read_workbook(path).sheets[0].rows == [["姓名", "张三"]]
+
+
+# --- zip bombs ------------------------------------------------------------------------------------
+
+
+def _sheet_bomb(path: Path, chunk: bytes, repeat: int, declared: int | None = None) -> Path:
+    head = f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
+    return write_bomb(path, head, chunk, repeat, b"</sheetData></worksheet>", declared)
+
+
+def test_sheet_inflating_to_1_2_gb_is_refused(tmp_path):
+    path = _sheet_bomb(tmp_path / "炸弹.xlsx", b"<row><c><v>1</v></c></row>" * 4000, 12000)
+    assert path.stat().st_size < 5_000_000
+    result = read_in_child(path)
+    assert result["error"] == f"炸弹.xlsx：{BOMB}"
+
+
+def test_1_5_gb_of_whitespace_is_refused(tmp_path):
+    path = _sheet_bomb(tmp_path / "空白.xlsx", b" " * 100_000, 15_000)
+    assert path.stat().st_size < 2_000_000
+    assert read_in_child(path)["error"] == f"空白.xlsx：{BOMB}"
+
+
+def test_a_forged_small_size_does_not_hide_a_bomb(tmp_path):
+    # the headers claim 1 KB; the stream really inflates to 1.2 GB
+    path = _sheet_bomb(tmp_path / "伪造.xlsx", b"<row><c><v>1</v></c></row>" * 4000, 12000, declared=1000)
+    assert read_in_child(path)["error"] in (f"伪造.xlsx：{BOMB}", f"伪造.xlsx：{CORRUPT}")
+
+
+def test_forged_sizes_within_limits_are_caught_by_the_real_count(tmp_path):
+    # 30 MB real, 25 MB declared: no ratio or total limit applies, the streamed count does
+    noise = random.Random(1).randbytes(50_000).hex().encode()  # compresses only about 2:1
+    path = _sheet_bomb(tmp_path / "伪造.xlsx", b"<row></row>" + noise, 300, declared=25_000_000)
+    assert read_in_child(path)["error"] == f"伪造.xlsx：{CORRUPT}"
+
+
+def test_limits_admit_a_large_genuine_return():
+    assert MAX_CELLS >= 100_000 * 40
+    assert MAX_INFLATED >= 3 * 200_000_000  # 100k × 40 cells of inline strings is about 200 MB
+
+
+# --- xls ------------------------------------------------------------------------------------------
+
+
+def test_xls_cell_at_iv65536_is_refused_not_a_1_gb_grid(tmp_path):
+    result = read_in_child(patched_xls(tmp_path / "远角.xls", "far"))
+    assert result["error"] == (
+        "远角.xls：工作表“人员名单”声明的范围过大（数据延伸到 IV65536），请删除多余的行列后再导入"
+    )
+
+
+def test_xls_column_65535_does_not_abort(tmp_path):
+    result = read_in_child(patched_xls(tmp_path / "超宽.xls", "wide"))
+    assert result["kind"] == "ReadError" and result["error"].startswith("超宽.xls：")
+
+
+def test_xls_dimensions_claiming_billions_of_cells_reads_the_data(tmp_path):
+    path = patched_xls(tmp_path / "尺寸.xls", "dimensions")
+    assert "error" not in read_in_child(path)
+    sheet = read_workbook(path).sheets[0]
+    assert sheet.rows[3] == ["张三", "150302198001011234", "本科", "社会工作", 120]
+    assert sheet.merged == ((0, 0, 0, 4), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 1, 3), (1, 4, 2, 4))
+    assert sheet.rows[5][2] == datetime.date(2019, 6, 1)
+
+
+def test_password_protected_xls_says_so(tmp_path):
+    path = patched_xls(tmp_path / "加密.xls", "filepass")
+    with pytest.raises(EncryptedWorkbook) as info:
+        read_workbook(path)
+    assert str(info.value) == "加密.xls：工作簿设置了打开密码，请取消密码后再导入"
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+
+def _message(path: Path) -> str:
+    with pytest.raises(ReadError) as info:
+        read_workbook(path)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_text_renamed_as_excel_is_not_a_spreadsheet(tmp_path, suffix):
+    prose = tmp_path / f"通知{suffix}"
+    prose.write_text(
+        "关于开展社会工作专业人才摸排的通知\n各街道、社区：\n请于月底前报送。\n", encoding="utf-8"
+    )
+    assert (
+        _message(prose)
+        == f"通知{suffix}：不是电子表格文件（内容是普通文字，不是表格），请确认选择的是报表文件"
+    )
+    column = tmp_path / f"名单{suffix}"
+    column.write_text("姓名\n张三\n李四\n王五\n", encoding="gbk")
+    assert "不是电子表格文件" in _message(column)
+
+
+def test_tab_separated_text_named_xls_still_reads(tmp_path):
+    path = tmp_path / "导出.xls"
+    path.write_text("姓名\t身份证号码\n张三\t150302198001011234\n", encoding="gbk")
+    assert read_workbook(path).sheets[0].rows == [["姓名", "身份证号码"], ["张三", "150302198001011234"]]
+
+
+def test_csv_with_utf8_and_gbk_lines_reads_each_line(tmp_path):
+    path = tmp_path / "拼接.csv"
+    path.write_bytes("姓名,社区\n张三,桥东社区\n".encode() + "李四,胜利社区\n".encode("gbk"))
+    book = read_workbook(path)
+    assert book.sheets[0].rows == [["姓名", "社区"], ["张三", "桥东社区"], ["李四", "胜利社区"]]
+    assert book.encoding == "utf-8+gb18030"
+
+
+def test_csv_with_nul_bytes_reads(tmp_path):
+    path = tmp_path / "补零.csv"
+    path.write_bytes("姓名,社区\r\n张三,桥东\x00社区\r\n".encode("gbk") + b"\x00" * 300)
+    assert read_workbook(path).sheets[0].rows == [["姓名", "社区"], ["张三", "桥东社区"]]
+
+
+def test_ordinary_xlsx_still_reads_through_calamine(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", 1.0, " 李四 "])
+    wb.save(tmp_path / "普通.xlsx")
+    assert read_workbook(tmp_path / "普通.xlsx").sheets[0].rows == [["姓名", 1, " 李四 "]]
