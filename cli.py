@@ -117,7 +117,7 @@ SUMMARY_COLUMNS = (("户籍人口", 10), ("应达", 6), ("人才", 6), ("持证"
 
 
 def _print_summary(census: Census) -> None:
-    _out(f"{census.title}  （达标比例 {census.rules.per_mille}‰，培训 ≥{census.rules.min_hours} 学时）")
+    _out(f"{census.title}  （达标比例 {census.settings.rules.per_mille}‰，培训 ≥{census.settings.rules.min_hours} 学时）")
     _out(_cell("区划", 30, left=True) + "".join(_cell(name, w) for name, w in SUMMARY_COLUMNS) + "  备注")
     for s in census.summary():
         name = "  " * s.depth + s.name
@@ -144,9 +144,9 @@ def cmd_problems(args) -> int:
                 _out(str(path))
             _out(f"已生成 {len(written)} 个更正清单")
             return EXIT_OK
-        problems = census.problems()
+        problems = census.problems.all()
         shown = (lambda n: n) if args.full_ids else mask_id
-        hints = {p.row_id: census.suggest_ids(p.row_id) for p in problems if p.kind == "pending"}
+        hints = {p.row_id: census.problems.suggest_ids(p.row_id) for p in problems if p.kind == "pending"}
         if args.json:
             items = []
             for p in problems:
@@ -168,7 +168,7 @@ def cmd_problems(args) -> int:
 
 def cmd_batches(args) -> int:
     with _read(args.census) as census:
-        for b in census.batches():
+        for b in census.batches.all():
             _out(f"{b.id:>4}  {b.imported_at}  {b.file_name}  → {b.region_path}  "
                  f"数据行 {b.rows_total}，待核实 {b.rows_pending}")
     return EXIT_OK
@@ -176,21 +176,21 @@ def cmd_batches(args) -> int:
 
 def cmd_undo(args) -> int:
     with Census.open(args.census, create=False) as census:
-        census.undo_batch(args.batch)
+        census.batches.undo(args.batch)
         _out(f"已撤销导入批次 {args.batch}")
     return EXIT_OK
 
 
 def cmd_correct(args) -> int:
     with Census.open(args.census, create=False) as census:
-        number = census.correct_id(args.row, args.id)
+        number = census.problems.correct_id(args.row, args.id)
         _out(f"第 {args.row} 号源数据行的身份证号已更正为 {mask_id(number)}")
     return EXIT_OK
 
 
 def cmd_regions(args) -> int:
     with _read(args.census) as census:
-        for r in census.regions():
+        for r in census.regions.all():
             pop = "" if r.population is None else f"  户籍人口 {r.population}"
             flag = "  （新增，待核实）" if r.flagged else ""
             _out(f"{'  ' * r.depth}{r.name} [{KIND_LABELS.get(r.kind, r.kind)}]{pop}{flag}")
@@ -201,10 +201,10 @@ def cmd_goal(args) -> int:
     from models.records import GOAL_LABELS
 
     with Census.open(args.census, create=False) as census:
-        region = census.region_by_path(args.region)
+        region = census.regions.by_path(args.region)
         if region is None:
             raise CensusError(f"区划“{args.region}”不存在")
-        census.set_goal(region.id, args.category, None if args.clear else args.target, args.note or "")
+        census.regions.set_goal(region.id, args.category, None if args.clear else args.target, args.note or "")
         summary = next(s for s in census.summary() if s.region_id == region.id)
         for goal in summary.goals:
             state = "已达成" if goal.met else f"差 {goal.shortfall} 人"
@@ -216,11 +216,11 @@ def cmd_goal(args) -> int:
 
 def cmd_fold(args) -> int:
     with Census.open(args.census, create=False) as census:
-        source, target = census.region_by_path(args.source), census.region_by_path(args.target)
+        source, target = census.regions.by_path(args.source), census.regions.by_path(args.target)
         for path, node in ((args.source, source), (args.target, target)):
             if node is None:
                 raise CensusError(f"区划“{path}”不存在")
-        census.merge_region(source.id, target.id)
+        census.regions.fold(source.id, target.id)
         _out(f"已把“{source.path}”并入“{target.path}”")
     return EXIT_OK
 

@@ -41,7 +41,7 @@ from exporters.samples import (  # noqa: E402
     write_large_return,
     write_population,
 )
-from exporters.summary import ROSTER_HEADER, person_files, write_summary_workbook  # noqa: E402
+from exporters.summary import ROSTER_HEADER, write_summary_workbook  # noqa: E402
 from exporters.template import write_templates  # noqa: E402
 from importers.job import import_file  # noqa: E402
 from importers.population import load_population  # noqa: E402
@@ -80,9 +80,9 @@ def build(persons: int, rebuild: bool) -> Path:
 
 def roster_rows(census: Census) -> list[tuple]:
     """The 明细 rows as the exporter writes them, read once, so (b) times only the writers."""
-    files = person_files(census)
+    files = census.people.files()
     rows = []
-    for n, p in enumerate(census.iter_persons(), start=1):
+    for n, p in enumerate(census.people.iter(), start=1):
         rows.append((n, p.name, p.gender, p.shown_id(), p.shown_phone(), "是" if p.talent else "否",
                      "、".join(p.categories), p.level_name, p.education_name, p.major,
                      p.hours, p.region_path, files.get(p.id_number, ""), p.row_count, ""))
@@ -157,9 +157,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         with Census.open(census_path) as census:
-            n = census.count_persons()
-            problems = len(census.problems())
-            figures.update(persons=n, regions=len(census.regions()), problems=problems)
+            n = census.people.count()
+            problems = len(census.problems.all())
+            figures.update(persons=n, regions=len(census.regions.all()), problems=problems)
             print(f"\ncensus: {n:,} persons, {figures['regions']} regions, {problems} problems")
 
             seconds, _ = timed(lambda: write_summary_workbook(census, tmp / "summary.xlsx"))

@@ -15,7 +15,7 @@ demo and the tests use) and prints:
 (c) `summary` at 100,000 persons and at 1,000,000 persons. The 1M census is NOT made from xlsx (that
     alone would take most of an hour): its batches, source rows and persons are written directly
     with executemany, in the shapes the importer writes, then persons are derived by
-    Census.recompute() exactly as after an import (that recompute is timed too);
+    Census.people.recompute() exactly as after an import (that recompute is timed too);
 (d) peak memory (ru_maxrss, in a fresh process) of opening the 1M census and paging persons
     the way the window's table does.
 
@@ -110,7 +110,7 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
     reader_s, _ = timed(lambda: read_workbook(path), repeat=2)
     census = new_census(tmp / "large.census", population)
     import_s, result = timed(lambda: import_file(census, path))
-    persons = census.count_persons()
+    persons = census.people.count()
     census.close()
     out = {"rows": result.rows_total, "persons": persons, "calamine_s": calamine_s, "reader_s": reader_s,
            "import_s": import_s, "rows_per_s": result.rows_total / import_s,
@@ -145,25 +145,21 @@ def bench_many(tmp: Path, population: Path, count: int, rows_each: int) -> dict:
 
 def synthetic_census(path: Path, population: Path, persons: int, seed: int = 3) -> float:
     """A census of `persons` people, one source row each plus 10% second rows and 1% pending rows,
-    written with executemany (no xlsx); persons derived by recompute(). Returns recompute seconds."""
+    written through census.batches (no xlsx); persons derived by recompute(). Returns recompute seconds."""
     rng = random.Random(seed)
     census = new_census(path, population)
-    parents = {r.parent_id for r in census.regions()}
-    leaves = [r for r in census.regions() if r.id not in parents]
-    streets = [r for r in census.regions() if r.depth == 2]
+    parents = {r.parent_id for r in census.regions.all()}
+    leaves = [r for r in census.regions.all() if r.id not in parents]
+    streets = [r for r in census.regions.all() if r.depth == 2]
     majors = ("社会工作", "法学", "心理学", "汉语言文学", "", "会计")
-    sql = ("INSERT INTO source_rows (batch_id, sheet, row_number, raw, name, id_raw, id_number, status, reason,"
-           " gender, phone, level, level_raw, education, education_raw, major, hours, region_id)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     files = max(persons // 2000, 1)
     with census.transaction():
         for f in range(files):
             region = leaves[f % len(leaves)]
-            cur = census.conn.execute(
-                "INSERT INTO batches (file_name, sha256, format, sheet, region_id, region_source, mapping,"
-                " imported_at) VALUES (?, ?, 'xlsx', '汇总', ?, 'synthetic', '{}', '2026-01-01T00:00:00')",
-                (f"synthetic_{f:05d}.xlsx", f"{f:064x}", region.id))
-            batch_id = cur.lastrowid
+            batch_id = census.batches.add(
+                file_name=f"synthetic_{f:05d}.xlsx", file_path="", sha256=f"{f:064x}", size=None, format="xlsx",
+                sheet="汇总", header_first=1, header_last=2, region_source="synthetic", mapping={})
+            census.batches.set_region(batch_id, region.id)
             rows = []
             per_file = persons // files + (1 if f < persons % files else 0)
             for i in range(per_file):
@@ -175,18 +171,20 @@ def synthetic_census(path: Path, population: Path, persons: int, seed: int = 3) 
                 edu = rng.choice((0, 2, 3, 4, 4, 5))
                 hours = rng.choice((None, 40.0, 120.0, 200.0))
                 row = (batch_id, "汇总", i + 3, json.dumps([i + 1, f"人员{n}", number]), f"人员{n}", number, number,
-                       "ok", None, "女", "13800000000", level, "", edu, "", rng.choice(majors), hours, region.id)
+                       "ok", None, "女", "13800000000", level, "", edu, "", rng.choice(majors), hours, None, None,
+                       region.id, None, None)
                 rows.append(row)
                 if n % 10 == 0:  # a second row in a street's sheet with other qualifications
                     street = streets[n % len(streets)]
                     rows.append((batch_id, "汇总", i + 100000, "[]", f"人员{n}", number, number, "ok", None, "",
-                                 "", 0, "", 4, "", "社会工作", None, street.id))
+                                 "", 0, "", 4, "", "社会工作", None, None, None, street.id, None, None))
                 if n % 100 == 0:
                     rows.append((batch_id, "汇总", i + 200000, "[]", f"待核{n}", number[:17], None, "pending",
-                                 "身份证号位数不对（应为18位）：现为17位", "", "", 0, "", 0, "", "", None, region.id))
-            census.conn.executemany(sql, rows)
+                                 "身份证号位数不对（应为18位）：现为17位", "", "", 0, "", 0, "", "", None, None, None,
+                                 region.id, None, None))
+            census.batches.insert_rows(rows)
         start = time.perf_counter()
-        census.recompute()
+        census.people.recompute()
         recompute_s = time.perf_counter() - start
     census.close()
     return recompute_s
@@ -201,7 +199,7 @@ def bench_summary(path: Path, repeat: int = 3) -> dict:
     cold_s, _ = timed(once, repeat=1)
     best_s, _ = timed(once, repeat=repeat)
     with Census.open(path) as census:
-        persons = census.count_persons()
+        persons = census.people.count()
     return {"persons": persons, "summary_s": best_s, "summary_first_s": cold_s}
 
 
@@ -211,14 +209,14 @@ sys.path.insert(0, sys.argv[2])
 from models.census import Census
 start = time.perf_counter()
 census = Census.open(sys.argv[1])
-total = census.count_persons()
+total = census.people.count()
 for offset in (0, 200, 400, total // 2, max(total - 200, 0)):
-    census.persons(offset=offset, limit=200)
-census.persons(search="人员12", limit=200)
-census.persons(category="certified", offset=1000, limit=200)
-region = [r for r in census.regions() if r.depth == 1][0]
-census.count_persons(region_id=region.id)
-census.persons(region_id=region.id, offset=0, limit=200)
+    census.people.page(offset=offset, limit=200)
+census.people.page(search="人员12", limit=200)
+census.people.page(category="certified", offset=1000, limit=200)
+region = [r for r in census.regions.all() if r.depth == 1][0]
+census.people.count(region_id=region.id)
+census.people.page(region_id=region.id, offset=0, limit=200)
 census.summary()
 elapsed = time.perf_counter() - start
 hwm = next((line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")), "0")

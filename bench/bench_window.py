@@ -29,8 +29,8 @@ from models.census import Census
 t = time.perf_counter()
 census = Census.open(sys.argv[1])
 census.summary()
-census.count_persons()
-census.persons(limit=200)
+census.people.count()
+census.people.page(limit=200)
 elapsed = time.perf_counter() - t
 hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))
 print(json.dumps({"open_s": elapsed, "peak_mb": hwm / 1024}))

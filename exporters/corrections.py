@@ -40,11 +40,11 @@ EXPLANATION = (
 def problems_by_region(census: Census) -> dict[str, list[Problem]]:
     """Row problems grouped by the path of their row's region, in tree order."""
     groups: dict[str, list[Problem]] = defaultdict(list)
-    for problem in census.problems():
+    for problem in census.problems.all():
         if problem.row_id is None:  # a new region, not a row: nothing to correct in a return
             continue
         groups[problem.region_path].append(problem)
-    order = {r.path: i for i, r in enumerate(census.regions())}
+    order = {r.path: i for i, r in enumerate(census.regions.all())}
     return {path: groups[path] for path in sorted(groups, key=lambda p: (order.get(p, len(order)), p))}
 
 
@@ -59,10 +59,10 @@ def write_correction_workbooks(census: Census, outdir: Path, full_ids: bool = Fa
 
 def _short_path(census: Census, region_path: str) -> str:
     """The path without the city for the title: 海勃湾区新华街道光明社区."""
-    node = census.region_by_path(region_path) if region_path else None
+    node = census.regions.by_path(region_path) if region_path else None
     if node is None:
         return region_path or UNPLACED
-    return filler_text(census.tree(), node)
+    return filler_text(census.regions.tree(), node)
 
 
 def write_correction_workbook(census: Census, region_path: str, problems: list[Problem], out_path: Path,

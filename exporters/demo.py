@@ -13,7 +13,7 @@ from pathlib import Path
 from exporters.samples import demo_regions, write_demo_returns, write_population
 from importers.job import import_file
 from importers.population import load_population
-from models.census import Census
+from models.census import Census, remove_census_file
 
 DEMO_TITLE = "青山市社会工作专业人才摸排（示例）"
 
@@ -22,8 +22,7 @@ def build_demo_census(path: Path, progress: Callable[[int, int, str], None] | No
     """Write sample returns and import them into a new census at `path` (replacing it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    remove_census_file(path)
     folder = path.parent / f"{path.stem}_示例报表"
     folder.mkdir(exist_ok=True)
     regions = demo_regions()

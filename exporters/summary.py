@@ -38,6 +38,7 @@ from exporters.xlsx import (
 from models.census import Census
 from models.records import RegionSummary
 from models.regions import KIND_LABELS
+from models.rollup import allowance, unreported
 from models.rules import LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_NAMES, LEVEL_SENIOR
 
 SHEETS = ("汇总表", "其他目标", "明细", "问题清单", "未报送", "津贴测算")
@@ -65,28 +66,13 @@ ALLOWANCE_COLUMNS = (
 )
 LEVELS = (LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_SENIOR)
 
-# One query for every person's files: not one per person, which at 100k people is 100k queries.
-FILES_SQL = """
-SELECT id_number, group_concat(file_name, '、') FROM (
-    SELECT DISTINCT s.id_number AS id_number, b.file_name AS file_name, b.id AS batch_id
-    FROM source_rows s JOIN batches b ON b.id = s.batch_id
-    WHERE s.id_number IS NOT NULL
-    ORDER BY s.id_number, b.id)
-GROUP BY id_number
-"""
-OWN_RETURNS_SQL = """
-SELECT region_id FROM source_rows WHERE region_id IS NOT NULL
-UNION SELECT region_id FROM batches WHERE region_id IS NOT NULL
-"""
-
-
 def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = False,
                            progress: Progress = None) -> Path:
     """Write the six-sheet summary workbook; returns the path written."""
     out_path = prepare_out(out_path)
     summary = census.summary()
-    problems = census.problems()
-    persons_total = census.count_persons()
+    problems = census.problems.all()
+    persons_total = census.people.count()
     total = len(summary) * 4 + persons_total + len(problems)
     done = 0
     report(progress, done, total)
@@ -116,7 +102,7 @@ def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = Fals
 # --------------------------------------------------------------------------- 汇总表
 
 def _rules_line(census: Census) -> str:
-    rules = census.rules
+    rules = census.settings.rules
     return (f"统计日期：{today()}　达标标准：户籍人口的 {rules.per_mille}‰　人才：持证、{_edu_line()}或"
             f"{rules.training_since[:4]}年以来培训累计≥{rules.min_hours}学时　"
             f"人才总数 = 持证 + 专业学历 − 其中持证 + 仅培训")
@@ -272,11 +258,6 @@ def _goals_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary
 
 # --------------------------------------------------------------------------- 明细
 
-def person_files(census: Census) -> dict[str, str]:
-    """Every person's source files (joined with 、), in one query over source_rows and batches."""
-    return dict(census.conn.execute(FILES_SQL))
-
-
 def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
     """Stream the roster; yields the number of persons written every 2,000."""
     width = len(ROSTER_HEADER)
@@ -289,11 +270,11 @@ def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
         ws.write_string(row, col, label, styles.header)
     ws.set_row(row, 20)
     row += 1
-    files = person_files(census)
+    files = census.people.files()
     text_fmt, int_fmt, hours_fmt, center = styles.text, styles.int, styles.hours, styles.center
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
     count = 0
-    for person in census.iter_persons():
+    for person in census.people.iter():
         count += 1
         write_number(row, 0, count, int_fmt)
         write_string(row, 1, text(person.name), text_fmt)
@@ -361,23 +342,12 @@ def _problem_sheet(census: Census, ws, styles: Styles, problems, full_ids: bool)
 
 # --------------------------------------------------------------------------- 未报送
 
-def unreported(census: Census, summary: list[RegionSummary]) -> list[RegionSummary]:
-    """The deepest regions of the population table from which no return has come.
-
-    A node without returns has none below it either, so the deepest such nodes are those without
-    children of their own from the population table (regions created from returns do not count).
-    """
-    tree = census.tree()
-    has_children = {r.parent_id for r in tree.regions if not r.flagged}
-    return [s for s in summary if not s.flagged and not s.has_returns and s.region_id not in has_children]
-
-
 def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
     width = len(MISSING_HEADER)
     set_widths(ws, MISSING_WIDTHS)
-    tree = census.tree()
-    own = {r[0] for r in census.conn.execute(OWN_RETURNS_SQL)}
-    missing = unreported(census, summary)
+    tree = census.regions.tree()
+    own = census.regions.with_own_rows()
+    missing = unreported(tree, summary)
     row = write_title(ws, styles, heading(census.title, "未报送区划清单"),
                       f"导出日期：{today()}　共 {len(missing)} 个区划（户籍人口表中最末一级）尚无任何报表导入", width)
     header_row = row
@@ -409,16 +379,8 @@ def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
 
 # --------------------------------------------------------------------------- 津贴测算
 
-def allowance(s: RegionSummary, monthly: tuple[int, ...], once: tuple[int, ...]) -> tuple[int, int, int]:
-    """(monthly, yearly, one-off) yuan for a region's certified persons by level."""
-    counts = (s.certified_assistant, s.certified_intermediate, s.certified_senior)
-    per_month = sum(n * rate for n, rate in zip(counts, monthly, strict=True))
-    award = sum(n * rate for n, rate in zip(counts, once, strict=True))
-    return per_month, per_month * 12, award
-
-
 def _allowance_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
-    rules = census.rules
+    rules = census.settings.rules
     monthly, once = tuple(rules.allowance_monthly), tuple(rules.award_once)
     width = len(ALLOWANCE_COLUMNS)
     set_widths(ws, (w for _, _, w in ALLOWANCE_COLUMNS))

@@ -106,7 +106,7 @@ def filler_text(tree: RegionTree, node: Region) -> str:
 def write_templates(census: Census, outdir: Path, region: str | None = None) -> list[Path]:
     """One template per community/village (or one for `region`); returns the files written."""
     outdir = Path(outdir)
-    tree = census.tree()
+    tree = census.regions.tree()
     nodes = template_regions(tree, region)
     names = output_names([node.path for node in nodes], "_摸排登记表.xlsx", outdir)
     return [write_template(census, tree, node, outdir / name) for node, name in zip(nodes, names, strict=True)]
@@ -114,7 +114,7 @@ def write_templates(census: Census, outdir: Path, region: str | None = None) -> 
 
 def write_template(census: Census, tree: RegionTree, node: Region, out_path: Path) -> Path:
     out_path = prepare_out(out_path)
-    rules = census.rules
+    rules = census.settings.rules
     year = rules.training_since[:4]
     cols = columns(year)
     with exporting(out_path, constant_memory=False) as wb:

@@ -39,7 +39,7 @@ from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir, demo_census_path, expa
 from gui.person_dialog import SourceRowsDialog
 from gui.start_page import StartPage
 from gui.worker import TaskRunner, Worker
-from models.census import Census
+from models.census import Census, remove_census_file
 from models.errors import CensusError
 from models.identity import mask_id
 from models.records import Batch, Person, Problem
@@ -339,8 +339,7 @@ class MainWindow(QMainWindow):
         if self.census is not None and self.census.path.resolve() == path.resolve():
             self.show_error("不能覆盖当前打开的普查文件，请换一个文件名。")
             return False
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        remove_census_file(path)
         return self.open_census(path)
 
     def ask_new(self) -> None:
@@ -373,13 +372,7 @@ class MainWindow(QMainWindow):
         if target.resolve() == self.census.path.resolve():
             return True
         try:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(target) + suffix).unlink(missing_ok=True)
-            copy = sqlite3.connect(str(target))
-            try:
-                self.census.conn.backup(copy)
-            finally:
-                copy.close()
+            self.census.save_copy(target)
         except (OSError, sqlite3.Error) as err:
             self.show_error(f"另存失败：{err}")
             return False
@@ -399,8 +392,7 @@ class MainWindow(QMainWindow):
             try:
                 return build_demo_census(path, cancel.report)
             except BaseException:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(path) + suffix).unlink(missing_ok=True)
+                remove_census_file(path)
                 raise
 
         self.run_task(build, lambda result: self.open_census(Path(result or path)),
@@ -469,7 +461,7 @@ class MainWindow(QMainWindow):
             self._region_selected()  # same row: no currentRowChanged, refresh the pages ourselves
         else:
             self.tree.setCurrentIndex(index)  # currentRowChanged refreshes the pages once
-        self.history.set_batches(self.census.batches())
+        self.history.set_batches(self.census.batches.all())
         totals = self.census.totals(summary)
         self.status.setText(f"人才 {totals['talents']:,} 人 · 待核实 {totals['pending_rows']:,} 行 · {path}")
         self._update_state()
@@ -487,16 +479,16 @@ class MainWindow(QMainWindow):
         """Fold a node (typically one a return created from a misspelt name) into the right one."""
         if self.census is None:
             return
-        source = self.census.region(region_id)
+        source = self.census.regions.get(region_id)
         target_id = region_picker.choose_region(
-            self, self.census.regions(), None,
+            self, self.census.regions.all(), None,
             f"把“{source.path}”并入哪个区划？它的数据行、导入记录和下级区划都会移过去，然后删除“{source.name}”。")
         if target_id is None:
             return
-        target = self.census.region(target_id)
+        target = self.census.regions.get(target_id)
         if not messages.ask(self, f"确定把“{source.path}”并入“{target.path}”吗？", "并入其他区划"):
             return
-        self.write(lambda census: census.merge_region(region_id, target_id), "正在合并区划并重新统计…",
+        self.write(lambda census: census.regions.fold(region_id, target_id), "正在合并区划并重新统计…",
                    lambda _v: self.statusBar().showMessage(f"已并入“{target.path}”", 5000))
 
     def find_region(self, text: str) -> bool:
@@ -531,7 +523,7 @@ class MainWindow(QMainWindow):
         summary = self.tree_model.summaries.get(region_id) if region_id is not None else None
         self.dashboard.show_summary(summary, self.tree_model.children_of(region_id) if region_id else [])
         self.people.set_region(self.census, region_id)
-        self.problems.set_problems(self.census.problems(region_id))
+        self.problems.set_problems(self.census.problems.all(region_id))
 
     # ---- masking ---------------------------------------------------------------------------
     def _toggle_full_ids(self, on: bool) -> None:
@@ -556,10 +548,10 @@ class MainWindow(QMainWindow):
     def show_person(self, person: Person) -> SourceRowsDialog | None:
         if self.census is None:
             return None
-        rows = self.census.person_rows(person.id_number)
+        rows = self.census.people.rows(person.id_number)
         dialog = SourceRowsDialog(self, f"人员：{person.name}", rows, self.full_ids, person,
-                                  manual=self.census.manual_region(person.id_number) is not None,
-                                  regions=self.census.regions())
+                                  manual=self.census.people.manual_region(person.id_number) is not None,
+                                  regions=self.census.regions.all())
         dialog.reassign_requested.connect(self.reassign)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result: self._forget_person_dialog(dialog))
@@ -579,21 +571,21 @@ class MainWindow(QMainWindow):
             dialog = self.person_dialog
             if dialog is not None and dialog.person is not None and dialog.person.id_number == id_number:
                 try:
-                    person = self.census.person(id_number)
+                    person = self.census.people.get(id_number)
                 except CensusError:  # gone meanwhile (e.g. an undone import): nothing left to show
                     dialog.close()
                 else:
-                    dialog.set_person(person, self.census.manual_region(id_number) is not None)
+                    dialog.set_person(person, self.census.people.manual_region(id_number) is not None)
             self.statusBar().showMessage("已调整所属区划，已重新统计" if region_id is not None
                                          else "已恢复自动归属，已重新统计", 5000)
 
-        self.write(lambda census: census.reassign(id_number, region_id), "正在调整所属区划并重新统计…", done)
+        self.write(lambda census: census.people.reassign(id_number, region_id), "正在调整所属区划并重新统计…", done)
 
     def show_source_row(self, problem: Problem) -> SourceRowsDialog | None:
         if self.census is None or problem.row_id is None:
             return None
         try:
-            row = self.census.source_row(problem.row_id)
+            row = self.census.batches.row(problem.row_id)
         except CensusError as err:
             self.show_error(str(err))
             return None
@@ -604,7 +596,7 @@ class MainWindow(QMainWindow):
 
     def ask_correct(self, problem: Problem) -> None:
         if self.census is not None and problem.row_id is not None:
-            known = self.census.suggest_ids(problem.row_id)
+            known = self.census.problems.suggest_ids(problem.row_id)
             if known:
                 shown = [n if self.full_ids else mask_id(n) for n in known]
                 choice = messages.ask_choice(
@@ -626,7 +618,7 @@ class MainWindow(QMainWindow):
             self.correct_id(problem.row_id, text.strip())  # type: ignore[arg-type]
 
     def correct_id(self, row_id: int, new_id: str) -> None:
-        self.write(lambda census: census.correct_id(row_id, new_id), "正在更正并重新统计…",
+        self.write(lambda census: census.problems.correct_id(row_id, new_id), "正在更正并重新统计…",
                    lambda _number: self.statusBar().showMessage("身份证号已更正，已重新统计", 5000))
 
     def ask_undo(self, batch: Batch) -> None:
@@ -636,7 +628,7 @@ class MainWindow(QMainWindow):
             self.undo_batch(batch.id)
 
     def undo_batch(self, batch_id: int) -> None:
-        self.write(lambda census: census.undo_batch(batch_id), "正在撤销导入…",
+        self.write(lambda census: census.batches.undo(batch_id), "正在撤销导入…",
                    lambda _v: self.statusBar().showMessage("已撤销该次导入", 5000))
 
     # ---- population and rules ------------------------------------------------------------
@@ -656,7 +648,7 @@ class MainWindow(QMainWindow):
         self.set_population(region_id, int(text) if text else None)
 
     def set_population(self, region_id: int, value: int | None) -> None:
-        self.write(lambda census: census.set_population(region_id, value), "正在保存户籍人口…")
+        self.write(lambda census: census.regions.set_population(region_id, value), "正在保存户籍人口…")
 
     # ---- other goals ---------------------------------------------------------------------
     def ask_goal(self, region_id: int, category: str = ""):
@@ -678,7 +670,7 @@ class MainWindow(QMainWindow):
         def done(_value: Any) -> None:
             self.statusBar().showMessage("目标已删除" if target is None else "目标已保存", 5000)
 
-        self.write(lambda census: census.set_goal(region_id, category, target, note),
+        self.write(lambda census: census.regions.set_goal(region_id, category, target, note),
                    "正在删除目标…" if target is None else "正在保存目标…", done)
 
     def ask_delete_goal(self, region_id: int, category: str) -> None:
@@ -705,13 +697,13 @@ class MainWindow(QMainWindow):
             return
         from gui.rules_dialog import RulesDialog
 
-        dialog = RulesDialog(self, self.census.rules)
+        dialog = RulesDialog(self, self.census.settings.rules)
         dialog.accepted.connect(lambda: self.apply_rules(dialog.rules()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def apply_rules(self, rules) -> None:
-        self.write(lambda census: census.set_rules(rules), "正在按新规则重新统计全部人员…",
+        self.write(lambda census: census.settings.set_rules(rules), "正在按新规则重新统计全部人员…",
                    lambda _v: self.statusBar().showMessage("统计规则已更新，已重新统计", 5000))
 
     # ---- import ----------------------------------------------------------------------------
@@ -741,7 +733,7 @@ class MainWindow(QMainWindow):
             return None
         from gui.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self, self.census.path, files, self.runner, self.census.regions())
+        dialog = ImportDialog(self, self.census.path, files, self.runner, self.census.regions.all())
         dialog.imported.connect(self.reload)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.import_dialog = dialog

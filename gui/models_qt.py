@@ -117,7 +117,7 @@ class PeopleModel(QAbstractTableModel):
     MAX_PAGES = 60
     HEADERS = ("姓名", "身份证号", "性别", "所属区划", "证书等级", "学历", "所学专业", "培训学时", "类别", "联系电话",
                "来源行数")
-    # Columns the census can sort by (`Census.persons(order=...)`), each in its one natural direction:
+    # Columns the census can sort by (`Census.people.page(order=...)`), each in its one natural direction:
     # names and IDs ascending, regions grouped in tree order, the highest level and most hours first.
     SORT_KEYS = {0: "name", 1: "id", 3: "region", 4: "level", 7: "hours"}
     SORT_DIRECTIONS = {"level": Qt.SortOrder.DescendingOrder, "hours": Qt.SortOrder.DescendingOrder}
@@ -142,7 +142,7 @@ class PeopleModel(QAbstractTableModel):
         self.census, self.region_id, self.search, self.category = census, region_id, search, category
         self._scope = _scope(census, region_id)
         self._pages.clear()
-        self._count = census.count_persons(self._scope, search, category) if census else 0
+        self._count = census.people.count(self._scope, search, category) if census else 0
         self.endResetModel()
 
     def set_order(self, order: str) -> None:
@@ -199,7 +199,7 @@ class PeopleModel(QAbstractTableModel):
             previous = self._pages.get(page - 1)
             after = previous[-1] if previous and len(previous) == self.PAGE else None  # scrolling on: seek
             try:
-                rows = self.census.persons(self._scope, self.search, self.category, page * self.PAGE, self.PAGE,
+                rows = self.census.people.page(self._scope, self.search, self.category, page * self.PAGE, self.PAGE,
                                            order=self.order, after=after)
             except Exception:  # noqa: BLE001 - called from Qt's painting: an exception must not cross into C++
                 logging.getLogger(__name__).exception("reading a page of persons failed")
@@ -265,7 +265,7 @@ def _scope(census: Census | None, region_id: int | None) -> int | None:
     """
     if census is None or region_id is None:
         return region_id
-    tree = census.tree()
+    tree = census.regions.tree()
     roots = tree.children.get(None, [])
     return None if len(roots) == 1 and roots[0].id == region_id else region_id
 

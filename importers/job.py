@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 
 from importers.headers import field_for_label
 from importers.plan import ImportPlan, require_region
@@ -32,15 +31,13 @@ from importers.values import (
     parse_level,
     text_of,
 )
-from models.census import Census, now
+from models.census import Census
+from models.consolidate import RowFacts
 from models.errors import CensusError, DuplicateImport, ImportCancelled
 from models.identity import clean_text, id_fields
-from models.merge import RowFacts
-from models.records import dumps
 from models.regions import strip_office
 
-CHUNK = 2000
-IMPORT_WAL_PAGES = 10000  # PRAGMA wal_autocheckpoint while a file is stored
+CHUNK = 2000  # rows buffered before they are written (one executemany)
 
 _TOTAL = re.compile(r"^(合计|小计|总计|共计|总人数|合\s*计)")
 _FOOTER = re.compile(r"^(填表人|审核人|制表人|填报人|负责人|单位负责人|联系人|联系电话|分管领导|主要领导|注[:：]|说明[:：]|"
@@ -173,18 +170,12 @@ def _typed_date(_kind: type, cell: object):
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # = records.dumps, prebuilt
-# The C encoder JSONEncoder.encode makes afresh on every call, made once: the same text for a list
-# of plain cells (markers=None only skips the check for lists that contain themselves).
-_c_encoder = c_make_encoder(None, _encode.__self__.default, encode_basestring, None, ":", ",", False, False, True) \
-    if c_make_encoder is not None else None
 
 
 def _raw_json(row: list[object]) -> str:
     """dumps([_raw(c) for c in row]) without a call per plain cell."""
     cells = row if _PLAIN.issuperset(map(type, row)) else [c if c.__class__ in _PLAIN else _raw(c) for c in row]
-    if _c_encoder is None:
-        return _encode(cells)
-    return "".join(_c_encoder(cells, 0))
+    return _encode(cells)
 
 
 def _raw(value: object) -> object:
@@ -203,23 +194,15 @@ class ImportJob:
 
     def run(self, cancel: Callable[[], bool] | None = None) -> Iterator[Progress]:
         plan, census = self.plan, self.census
-        if plan.duplicate_of is not None or census.batch_by_sha(plan.sha256):
-            self.result.duplicate_of = plan.duplicate_of or census.batch_by_sha(plan.sha256).id  # type: ignore[union-attr]
+        if plan.duplicate_of is not None or census.batches.by_sha(plan.sha256):
+            self.result.duplicate_of = plan.duplicate_of or census.batches.by_sha(plan.sha256).id  # type: ignore[union-attr]
             raise DuplicateImport(plan.duplicate_note or "该文件已导入过，已跳过", file=plan.file_name,
                                   batch_id=self.result.duplicate_of)
         region_path = require_region(plan)
         total = plan.data_rows
         yield Progress(0, total, f"正在导入 {plan.file_name}")
-        # A file's rows land on index pages all over the file (IDs are random: ~500 pages for 200
-        # rows at 100k persons), so checkpoint the WAL every ~40 MB rather than every 4 MB while
-        # importing: a folder of returns rewrites the same pages into the file far less often.
-        conn = census.conn
-        autocheckpoint = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-        conn.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_WAL_PAGES}")
-        try:
+        with census.batches.bulk_writes():
             yield from self._run(total, region_path, cancel)
-        finally:
-            conn.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
 
     def _run(self, total: int, region_path: str, cancel: Callable[[], bool] | None) -> Iterator[Progress]:
         plan, census = self.plan, self.census
@@ -227,7 +210,7 @@ class ImportJob:
             batch_id = self._insert_batch()
             file_region = self._region(region_path, batch_id, plan.region.new_node or plan.region.source != "user",
                                        f"由“{plan.file_name}”的{plan.region.source_label}新建")
-            census.conn.execute("UPDATE batches SET region_id = ? WHERE id = ?", (file_region.id, batch_id))
+            census.batches.set_region(batch_id, file_region.id)
             self.result.batch_id = batch_id
             self.result.region_path = file_region.path
             ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
@@ -240,11 +223,10 @@ class ImportJob:
                     yield Progress(base + done, total, f"正在导入 {plan.file_name}")
                 base += max(len(sheet.rows) - header.data_start, 0)
             yield Progress(total, total, "正在合并人员")
-            census.recompute_batch(batch_id, ids)
+            census.people.recompute_batch(ids)
             r = self.result
             r.persons = len(ids)
-            census.conn.execute("UPDATE batches SET rows_total = ?, rows_ok = ?, rows_pending = ? WHERE id = ?",
-                                (r.rows_total, r.rows_ok, r.rows_pending, batch_id))
+            census.batches.set_counts(batch_id, r.rows_total, r.rows_ok, r.rows_pending)
             if cancel and cancel():
                 raise ImportCancelled(plan.file_name)
         yield Progress(total, total, "完成")
@@ -264,22 +246,20 @@ class ImportJob:
         plan = self.plan
         mapping = {"fields": plan.mapping(), "labels": [c.label for c in plan.columns],
                    "columns": {c.index: c.label for c in plan.columns}}
-        cur = self.census.conn.execute(
-            "INSERT INTO batches (file_name, file_path, sha256, size, format, sheet, header_first, header_last,"
-            " region_source, mapping, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (plan.file_name, str(plan.path.resolve()), plan.sha256, plan.size, plan.workbook.format,
-             "、".join([plan.sheet.name, *(p.sheet.name for p in plan.more)]), plan.header.first_row + 1, plan.header.last_row + 1, plan.region.source,
-             dumps(mapping), now()))
-        return cur.lastrowid  # type: ignore[return-value]
+        return self.census.batches.add(
+            file_name=plan.file_name, file_path=str(plan.path.resolve()), sha256=plan.sha256, size=plan.size,
+            format=plan.workbook.format, sheet="、".join([plan.sheet.name, *(p.sheet.name for p in plan.more)]),
+            header_first=plan.header.first_row + 1, header_last=plan.header.last_row + 1,
+            region_source=plan.region.source, mapping=mapping)
 
     def _region(self, path: str, batch_id: int, flag: bool, note: str):
-        existing = self.census.region_by_path(path)
+        existing = self.census.regions.by_path(path)
         if existing:
             return existing
-        parent = path.rsplit("/", 1)[0] if "/" in path else None
-        if parent and self.census.region_by_path(parent) is None and self.census.tree().regions:
+        parent = self.census.regions.missing_parent(path)
+        if parent:
             raise CensusError(f"上级区划“{parent}”不存在，请检查区划路径（可先导入户籍人口表）", file=self.plan.file_name)
-        node = self.census.ensure_region(path, flagged=flag, note=note, batch_id=batch_id)
+        node = self.census.regions.ensure(path, flagged=flag, note=note, batch_id=batch_id)
         self.result.new_regions.append(node.path)
         return node
 
@@ -292,13 +272,10 @@ class ImportJob:
         col = {name: header.index_of(name) for name in
                ("name", "id_number", "gender", "phone", "level", "education", "major", "hours", "region",
                 "cert_date", "unit")}
-        regions = RowRegions(census.tree(), file_region)
+        regions = RowRegions(census.regions.tree(), file_region)
         region_ids: dict[str, int] = {}
         region_of_text: dict[str, tuple[int, str | None]] = {}  # region cell (text) -> (region id, note)
-        sql = ("INSERT INTO source_rows (batch_id, sheet, row_number, raw, name, id_raw, id_number, status, reason,"
-               " gender, phone, level, level_raw, education, education_raw, major, hours, cert_date, unit, region_id,"
-               " region_raw, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        pending_rows: list[tuple] = []
+        buffered: list[tuple] = []  # rows not yet written (census.batches NEW_ROW_COLUMNS order)
         rows = sheet.rows
         start = header.data_start
         sheet_name = sheet.name
@@ -309,7 +286,7 @@ class ImportJob:
         single_region = region_cols == [c_region]
         need = max([i for i in col.values() if i is not None] + region_cols, default=-1) + 1  # cells a row must have
 
-        executemany, skipped, reasons, notes_count = census.conn.executemany, result.skipped, result.reasons, result.notes
+        insert_rows, skipped, reasons, notes_count = census.batches.insert_rows, result.skipped, result.reasons, result.notes
         level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
         hours_of, date_of, raw_json, classify = _typed_hours, _typed_date, _raw_json, _classify
         clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
@@ -399,18 +376,18 @@ class ImportJob:
             else:
                 notes_json = None
             rows_total += 1
-            pending_rows.append((
+            buffered.append((
                 batch_id, sheet_name, start + offset + 1, raw_json(raw_row), name, id_raw, number, status, reason,
                 gender, phone, level_value, level_text, education_value, edu_text, major, hours_value, cert_date,
                 texts[c_unit] if c_unit is not None else "", region_id, region_raw, notes_json,
             ))
-            if len(pending_rows) >= CHUNK:
-                executemany(sql, pending_rows)
-                pending_rows.clear()
+            if len(buffered) >= CHUNK:
+                insert_rows(buffered)
+                buffered.clear()
                 result.rows_ok, result.rows_pending, result.rows_total = rows_ok, rows_pending, rows_total
                 yield offset + 1
-        if pending_rows:
-            executemany(sql, pending_rows)
+        if buffered:
+            insert_rows(buffered)
         result.rows_ok, result.rows_pending, result.rows_total = rows_ok, rows_pending, rows_total
         yield len(rows) - start
 

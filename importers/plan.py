@@ -205,11 +205,11 @@ def plan_file(census: Census, path: str | Path, region: str | None = None) -> Im
     if region:
         guess = RegionGuess(user_region(region, path.name), "user")
     else:
-        guess = guess_file_region(census.tree(), sheet, header.first_row, path.name)
-    tree = census.tree()
+        guess = guess_file_region(census.regions.tree(), sheet, header.first_row, path.name)
+    tree = census.regions.tree()
     parts = tuple(SheetPart(s, h, guess_sheet_region(tree, s, h.first_row, guess.path)) for s, h in more)
     own = guess_sheet_region(tree, sheet, header.first_row, guess.path) if parts else None
-    earlier = census.batch_by_sha(sha)
+    earlier = census.batches.by_sha(sha)
     plan = ImportPlan(path, sha, size, workbook, sheet, header, guess, more=parts,
                       sheet_warnings=tuple(sheet_warnings), sheet_region=own)
     if earlier:

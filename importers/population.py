@@ -90,7 +90,7 @@ def load_population(census: Census, path: str | Path) -> PopulationResult:
 
 def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols: list[int],
                path_col: int | None, pop_col: int) -> PopulationResult:
-    before = len(census.tree().regions)
+    before = len(census.regions.tree().regions)
     count = populations = 0
     previous: list[str] = []
     warnings: list[str] = []
@@ -121,13 +121,12 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 warnings.append(f"第 {r + 1} 行未导入：{problem}，请改正后重新导入户籍人口表")
                 continue
             population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1)
-            node = census.ensure_region("/".join(names), by_depth=True)
+            node = census.regions.ensure("/".join(names), by_depth=True)
             count += 1
             if population is not None:
-                census.conn.execute("UPDATE regions SET population = ?, flagged = 0 WHERE id = ?",
-                                    (population, node.id))
+                census.regions.record_population(node.id, population)
                 populations += 1
         census.refresh()
     if count == 0:
         raise PopulationError("户籍人口表中没有任何区划行", file=file_name)
-    return PopulationResult(file_name, count, len(census.tree().regions) - before, populations, tuple(warnings))
+    return PopulationResult(file_name, count, len(census.regions.tree().regions) - before, populations, tuple(warnings))

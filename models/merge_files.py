@@ -21,25 +21,16 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.census import Census, connect_read_only, sqlite_uri
+from models.census import Census, connect_read_only, is_sqlite_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.rules import Rules
-from models.schema import LATEST_VERSION
+from models.schema import BATCH_COLUMNS, LATEST_VERSION, SOURCE_ROW_COLUMNS
 
 _REQUIRED_TABLES = frozenset({
     "migrations", "regions", "batches", "source_rows", "persons", "person_regions", "corrections", "settings",
 })
 _NOT_CENSUS = "不是普查文件（.census），无法合并"
 
-_BATCH_COLUMNS = (
-    "id", "file_name", "file_path", "sha256", "size", "format", "sheet", "header_first", "header_last",
-    "region_id", "region_source", "mapping", "imported_at", "rows_total", "rows_ok", "rows_pending",
-)
-_ROW_COLUMNS = (
-    "id", "batch_id", "sheet", "row_number", "raw", "name", "id_raw", "id_number", "status", "reason", "gender",
-    "phone", "level", "level_raw", "education", "education_raw", "major", "hours", "cert_date", "unit",
-    "region_id", "region_raw", "notes",
-)
 _ROW_CHUNK = 5000
 
 
@@ -105,9 +96,8 @@ def _open_source(source: Path, target: Census) -> sqlite3.Connection:
             raise CensusError("不能把普查文件合并到它自己", file=name)
     except OSError:
         pass
-    with open(source, "rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise CensusError(_NOT_CENSUS, file=name)
+    if not is_sqlite_file(source):
+        raise CensusError(_NOT_CENSUS, file=name)
     conn = _connect_read_only(source)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -162,10 +152,10 @@ def merge_census_files(census: Census, source: Path) -> MergeResult:
 
 def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None:
     conn = census.conn
-    result.persons_before = conn.execute("SELECT COUNT(*) FROM persons").fetchone()[0]
+    result.persons_before = census.people.total()
     src_rules = src.execute("SELECT value FROM settings WHERE key = 'rules'").fetchone()
     try:
-        result.rules_differ = Rules.from_json(src_rules[0] if src_rules else None) != census.rules
+        result.rules_differ = Rules.from_json(src_rules[0] if src_rules else None) != census.settings.rules
     except (ValueError, TypeError):
         result.rules_differ = True
 
@@ -186,10 +176,10 @@ def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None
     _copy_overrides(census, src, region_map, ids, result)
     _copy_goals(census, src, region_map)
 
-    census._invalidate()
+    census.refresh()
     result.persons_touched = len(ids)
-    census.recompute(ids)
-    result.persons_after = conn.execute("SELECT COUNT(*) FROM persons").fetchone()[0]
+    census.people.recompute(ids)
+    result.persons_after = census.people.total()
 
 
 def _merge_regions(census: Census, src: sqlite3.Connection,
@@ -219,7 +209,7 @@ def _merge_regions(census: Census, src: sqlite3.Connection,
         existing[path] = (cur.lastrowid, population)  # type: ignore[assignment]
         created.add(rid)
         result.regions_created += 1
-    census._invalidate()
+    census.refresh()
     return region_map, created
 
 
@@ -229,17 +219,17 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
     conn = census.conn
     known = {r[0] for r in conn.execute("SELECT sha256 FROM batches")}
     batch_map: dict[int, int] = {}
-    insert = (f"INSERT INTO batches ({', '.join(_BATCH_COLUMNS[1:])}, origin)"
-              f" VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})")
-    for row in src.execute(f"SELECT {', '.join(_BATCH_COLUMNS)} FROM batches ORDER BY id").fetchall():
-        values = dict(zip(_BATCH_COLUMNS, row, strict=True))
+    insert = (f"INSERT INTO batches ({', '.join(BATCH_COLUMNS[1:])}, origin)"
+              f" VALUES ({', '.join('?' * len(BATCH_COLUMNS))})")
+    for row in src.execute(f"SELECT {', '.join(BATCH_COLUMNS)} FROM batches ORDER BY id").fetchall():
+        values = dict(zip(BATCH_COLUMNS, row, strict=True))
         if values["sha256"] in known:
             result.batches_skipped += 1
             result.skipped_files.append(values["file_name"])
             continue
         if values["region_id"] is not None:
             values["region_id"] = region_map[values["region_id"]]
-        cur = conn.execute(insert, [values[c] for c in _BATCH_COLUMNS[1:]] + [result.file_name])
+        cur = conn.execute(insert, [values[c] for c in BATCH_COLUMNS[1:]] + [result.file_name])
         batch_map[values["id"]] = cur.lastrowid  # type: ignore[assignment]
         known.add(values["sha256"])
         result.batches_copied += 1
@@ -251,13 +241,13 @@ def _copy_rows(census: Census, src: sqlite3.Connection, batch_map: dict[int, int
     """Copy the source rows of the copied batches; source row id → target row id."""
     conn = census.conn
     row_map: dict[int, int] = {}
-    insert = (f"INSERT INTO source_rows ({', '.join(_ROW_COLUMNS)})"
-              f" VALUES ({', '.join('?' * len(_ROW_COLUMNS))})")
+    insert = (f"INSERT INTO source_rows ({', '.join(SOURCE_ROW_COLUMNS)})"
+              f" VALUES ({', '.join('?' * len(SOURCE_ROW_COLUMNS))})")
     next_id = (conn.execute("SELECT MAX(id) FROM source_rows").fetchone()[0] or 0) + 1
-    i_batch, i_id_number = _ROW_COLUMNS.index("batch_id"), _ROW_COLUMNS.index("id_number")
-    i_status, i_region = _ROW_COLUMNS.index("status"), _ROW_COLUMNS.index("region_id")
+    i_batch, i_id_number = SOURCE_ROW_COLUMNS.index("batch_id"), SOURCE_ROW_COLUMNS.index("id_number")
+    i_status, i_region = SOURCE_ROW_COLUMNS.index("status"), SOURCE_ROW_COLUMNS.index("region_id")
     for src_batch, new_batch in batch_map.items():
-        cursor = src.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM source_rows WHERE batch_id = ? ORDER BY id",
+        cursor = src.execute(f"SELECT {', '.join(SOURCE_ROW_COLUMNS)} FROM source_rows WHERE batch_id = ? ORDER BY id",
                              (src_batch,))
         while chunk := cursor.fetchmany(_ROW_CHUNK):
             out = []

@@ -129,6 +129,23 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
 )
 
 
+# Column lists shared by the importer (census.batches) and merging census files (merge_files).
+BATCH_COLUMNS = (
+    "id", "file_name", "file_path", "sha256", "size", "format", "sheet", "header_first", "header_last",
+    "region_id", "region_source", "mapping", "imported_at", "rows_total", "rows_ok", "rows_pending",
+)
+SOURCE_ROW_COLUMNS = (
+    "id", "batch_id", "sheet", "row_number", "raw", "name", "id_raw", "id_number", "status", "reason", "gender",
+    "phone", "level", "level_raw", "education", "education_raw", "major", "hours", "cert_date", "unit",
+    "region_id", "region_raw", "notes",
+)
+
+
+def now() -> str:
+    """A timestamp as the census stores them (imports, corrections, reassignments)."""
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring a census file up to the latest schema; returns the version it is now at."""
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")

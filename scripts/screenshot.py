@@ -106,13 +106,13 @@ def main(argv: list[str]) -> int:
         dialog = window.show_person(person)
         if dialog is not None:
             shoot(dialog, "7-person")
-            other = next(r for r in window.census.regions() if r.kind == "community" and r.id != person.region_id)
+            other = next(r for r in window.census.regions.all() if r.kind == "community" and r.id != person.region_id)
             window.reassign(person.id_number, other.id)
             wait(app, lambda: not window.busy)
             shoot(dialog, "7b-person-reassigned")
             from gui.region_picker import RegionPicker
 
-            picker = RegionPicker(dialog, window.census.regions(), other.id, f"把“{person.name}”计入哪个区划？")
+            picker = RegionPicker(dialog, window.census.regions.all(), other.id, f"把“{person.name}”计入哪个区划？")
             picker.show()
             shoot(picker, "7c-region-picker")
             picker.close()
@@ -121,7 +121,7 @@ def main(argv: list[str]) -> int:
             dialog.close()
     from gui.rules_dialog import RulesDialog
 
-    rules = RulesDialog(window, window.census.rules)
+    rules = RulesDialog(window, window.census.settings.rules)
     rules.show()
     shoot(rules, "8-rules")
     rules.close()

@@ -174,7 +174,7 @@ def test_a_read_only_connection_really_cannot_write(tmp_path, monkeypatch):
         assert census.read_only
         assert census.summary()[0].talents == 1
         with pytest.raises(CensusError, match=READ_ONLY[:8]):
-            census.set_population(census.regions()[0].id, 5)
+            census.regions.set_population(census.regions.all()[0].id, 5)
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             census.conn.execute("UPDATE regions SET population = 1")
     assert snapshot(census_path) == before

@@ -27,7 +27,7 @@ def test_one_workbook_per_region_with_problems(written, census):
         "测试市_东区_和平街道_幸福社区_更正清单.xlsx",
         "测试市_西区_光华街道_团结社区_更正清单.xlsx",
     ]
-    row_problems = [p for p in census.problems() if p.row_id is not None]
+    row_problems = [p for p in census.problems.all() if p.row_id is not None]
     total = 0
     for path in written:
         rows = read_workbook(path).sheets[0].rows

@@ -34,15 +34,15 @@ def goal_rows(path: Path) -> list[tuple]:
 
 def test_goals_listed_in_tree_order_with_the_summary_counts(copy, tmp_path):
     with Census.open(copy) as census:
-        by_path = {r.path: r for r in census.regions()}
+        by_path = {r.path: r for r in census.regions.all()}
         street = by_path["测试市/东区/和平街道"]
-        city = next(r for r in census.regions() if r.parent_id is None)
+        city = next(r for r in census.regions.all() if r.parent_id is None)
         community = by_path["测试市/东区/和平街道/团结社区"]
         # set out of tree order: the sheet still lists the city first, then the street, then the community
-        census.set_goal(community.id, "trained", 2)
-        census.set_goal(street.id, "degree", 1, "年底前")
-        census.set_goal(city.id, "certified", 1000, "省厅下达：年底持证 1000 人")
-        census.set_goal(city.id, "talents", 1)
+        census.regions.set_goal(community.id, "trained", 2)
+        census.regions.set_goal(street.id, "degree", 1, "年底前")
+        census.regions.set_goal(city.id, "certified", 1000, "省厅下达：年底持证 1000 人")
+        census.regions.set_goal(city.id, "talents", 1)
         summary = census.summary()
         out = write_summary_workbook(census, tmp_path / "汇总.xlsx")
 

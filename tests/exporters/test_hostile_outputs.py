@@ -39,7 +39,7 @@ def hostile(tmp_path) -> Path:
     with Census.open(path) as census:
         load_population(census, write_population(tmp_path / "户籍人口.xlsx"))
         for n, name in enumerate([*ALIKE, LONG], start=1):
-            census.ensure_region(f"{STREET}/{name}", kind="community")
+            census.regions.ensure(f"{STREET}/{name}", kind="community")
             ret = write_community_return(tmp_path / f"r{n}.xlsx", None,
                                          [(f"人{n}", wrong_check_digit(n), "助理社会工作师", None, None, None)])
             import_file(census, ret, region=f"{STREET}/{name}")

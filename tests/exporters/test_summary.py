@@ -10,10 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from exporters.summary import SHEETS, allowance, write_summary_workbook
+from exporters.summary import SHEETS, write_summary_workbook
 from importers.readers import read_workbook
 from models.census import Census
 from models.identity import mask_id
+from models.rollup import allowance
 from tests.builders import make_id
 
 FIRST_DATA_ROW = 4  # 0-based: title, subtitle, two header rows
@@ -92,9 +93,9 @@ def test_roster_has_every_person_once_with_masked_ids_as_text(exported, census):
     ws = openpyxl.load_workbook(exported)["明细"]
     header = [c.value for c in ws[3]]
     rows = list(ws.iter_rows(min_row=4, values_only=True))
-    assert len(rows) == census.count_persons()
+    assert len(rows) == census.people.count()
     ids = header.index("身份证号码")
-    persons = {p.shown_id(): p for p in census.iter_persons()}
+    persons = {p.shown_id(): p for p in census.people.iter()}
     assert {r[ids] for r in rows} == set(persons)
     for cell in ws.iter_rows(min_row=4, min_col=ids + 1, max_col=ids + 1):
         assert cell[0].data_type == "s"
@@ -119,14 +120,14 @@ def test_full_ids_writes_complete_ids_as_text(census, tmp_path):
     path = write_summary_workbook(census, tmp_path / "full.xlsx", full_ids=True)
     ws = openpyxl.load_workbook(path)["明细"]
     ids = [c.value for c in next(ws.iter_cols(min_col=4, max_col=4, min_row=4))]
-    assert set(ids) == {p.id_number for p in census.iter_persons()}
+    assert set(ids) == {p.id_number for p in census.people.iter()}
     assert all(isinstance(i, str) and len(i) == 18 for i in ids)
     problems = sheet_rows(path, "问题清单")[3:]
     assert str(make_id(90)[:17]) in {r[7] for r in problems}
 
 
 def test_problem_sheet_lists_every_problem(exported, census):
-    problems = census.problems()
+    problems = census.problems.all()
     rows = sheet_rows(exported, "问题清单")[3:]
     assert len(rows) == len(problems)
     for row, p in zip(rows, problems, strict=True):
@@ -143,7 +144,7 @@ def test_unreported_lists_the_deepest_silent_regions(exported):
 
 
 def test_allowance_sheet_agrees_with_certified_counts(exported, census):
-    rules = census.rules
+    rules = census.settings.rules
     rows = sheet_rows(exported, "津贴测算")
     summary = census.summary()
     data = rows[FIRST_DATA_ROW:FIRST_DATA_ROW + len(summary)]

@@ -123,15 +123,15 @@ def test_filled_template_round_trip(fresh, tmp_path):
     assert result.skipped["footer"] == 1
     assert result.new_regions == []
 
-    persons = {p.name: p for p in fresh.iter_persons()}
+    persons = {p.name: p for p in fresh.people.iter()}
     assert set(persons) == {"甲", "乙", "丙", "戊"}
     assert persons["丙"].id_number == x_id
-    assert {p.name for p in fresh.iter_persons(category="talent")} == {"甲", "丙", "戊"}
+    assert {p.name for p in fresh.people.iter(category="talent")} == {"甲", "丙", "戊"}
     village = next(s for s in fresh.summary() if s.path == "测试市/东区/红星镇/团结村")
     assert (village.talents, village.certified, village.certified_assistant, village.certified_intermediate,
             village.degree, village.trained_only, village.pending_rows) == (3, 2, 1, 1, 1, 1, 1)
 
-    problems = fresh.problems()
+    problems = fresh.problems.all()
     assert [(p.kind, p.name) for p in problems] == [("pending", "丁"), ("review", "乙")]
     assert problems[0].reason == REASON_NUMBER
     assert "持证" in problems[1].reason

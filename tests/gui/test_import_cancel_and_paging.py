@@ -39,7 +39,7 @@ def test_cancel_inside_a_file_rolls_it_back(tmp_path, returns):
             break
     assert [o.status for o in outcomes] == ["cancelled", "not_run"]
     with Census.open(path) as census:
-        assert census.batches() == [] and census.count_persons() == 0
+        assert census.batches.all() == [] and census.people.count() == 0
 
 
 def test_cancel_from_the_dialog_before_work_starts(qtbot, window, msgs, tmp_path, returns):
@@ -59,7 +59,7 @@ def test_cancel_from_the_dialog_before_work_starts(qtbot, window, msgs, tmp_path
     qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
     wait_idle(qtbot, win)
     assert [o.status for o in dialog.outcomes] == ["not_run"]
-    assert win.census.batches() == []
+    assert win.census.batches.all() == []
     dialog.accept()
 
 

@@ -16,15 +16,15 @@ def test_fold_a_created_region_into_the_right_one(qtbot, window, msgs, tmp_path,
                         [("张三", "男", make_id(1), "高中", "", "助理社会工作师", 0)])
     import_through_review(qtbot, win, [typo]).accept()
     wait_idle(qtbot, win)
-    wrong = win.census.region_by_path("测试市/东区/和平街道/团结小区")
-    right = win.census.region_by_path("测试市/东区/和平街道/团结社区")
+    wrong = win.census.regions.by_path("测试市/东区/和平街道/团结小区")
+    right = win.census.regions.by_path("测试市/东区/和平街道/团结社区")
     assert wrong is not None and wrong.flagged
 
     monkeypatch.setattr(region_picker, "choose_region", lambda *a, **k: right.id)
     msgs.answer = True
     win.ask_merge_region(wrong.id)
     wait_idle(qtbot, win)
-    assert win.census.region_by_path("测试市/东区/和平街道/团结小区") is None
+    assert win.census.regions.by_path("测试市/东区/和平街道/团结小区") is None
     assert win.tree_model.summaries[right.id].certified == 1
 
 

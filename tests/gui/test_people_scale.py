@@ -8,7 +8,7 @@ import pytest
 from conftest import wait_idle
 
 from models.census import Census
-from models.merge import PERSON_COLUMNS
+from models.consolidate import PERSON_COLUMNS
 
 N = 200_000
 DISTRICTS, STREETS, COMMUNITIES = 4, 5, 5
@@ -60,19 +60,19 @@ def test_two_hundred_thousand_people_scroll_a_page_at_a_time(qtbot, window, msgs
     win = window
     assert win.open_census(big_census)
     wait_idle(qtbot, win)
-    assert win.tree_model.order[0].talents == win.census.count_persons(category="talent")
+    assert win.tree_model.order[0].talents == win.census.people.count(category="talent")
     win.tabs.setCurrentWidget(win.people)
     page, model = win.people, win.people.model
     qtbot.waitUntil(lambda: page.view.isVisible())
 
     calls: list[tuple[int, int, str]] = []
-    persons = win.census.persons
+    persons = win.census.people.page
 
     def counting(region_id=None, search="", category=None, offset=0, limit=200, order="name", after=None):
         calls.append((offset, limit, order))
         return persons(region_id, search, category, offset, limit, order, after)
 
-    monkeypatch.setattr(win.census, "persons", counting)
+    monkeypatch.setattr(win.census.people, "page", counting)
     model.refresh()
     assert model.rowCount() == N  # one COUNT, no rows read yet
     assert page.count.text() == f"全部人员：{N:,} 人"
@@ -109,7 +109,7 @@ def test_two_hundred_thousand_people_scroll_a_page_at_a_time(qtbot, window, msgs
     assert model.index(0, 7).data() == "200"
 
     # a district: its own count, its own pages
-    district = win.census.region_by_path("大市/第0区")
+    district = win.census.regions.by_path("大市/第0区")
     win.select_region(district.id)
-    assert model.rowCount() == N // DISTRICTS == win.census.count_persons(district.id)
+    assert model.rowCount() == N // DISTRICTS == win.census.people.count(district.id)
     assert len(model._pages) <= 1

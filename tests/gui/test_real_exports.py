@@ -87,7 +87,7 @@ def test_summary_export_through_the_menu(qtbot, win, msgs, tmp_path, monkeypatch
     by_name = {str(r[0]).strip(): r for r in rows[FIRST_DATA_ROW - 1:] if r[0]}
     assert by_name["团结村"][4] == next(s for s in summary if s.name == "团结村").talents == 1
     roster = [list(r) for r in wb["明细"].iter_rows(min_row=4, values_only=True) if r[0] is not None]
-    assert len(roster) == win.census.count_persons()
+    assert len(roster) == win.census.people.count()
     cells = {str(c) for r in roster for c in r if c is not None}
     assert mask_id(make_id(1)) in cells and make_id(1) not in cells
     wb.close()
@@ -123,8 +123,8 @@ def test_templates_through_the_menu_import_cleanly(qtbot, win, msgs, tmp_path, m
         assert plan.uncertain == [] and plan.region.path == "测试市/东区/红星镇/团结村"
         result = import_file(fresh, village)
         assert (result.rows_total, result.rows_ok, result.rows_pending, result.persons) == (1, 1, 0, 1)
-        assert fresh.problems() == []
-        assert fresh.person(make_id(20)).region_path == "测试市/东区/红星镇/团结村"
+        assert fresh.problems.all() == []
+        assert fresh.people.get(make_id(20)).region_path == "测试市/东区/红星镇/团结村"
 
 
 def test_corrections_through_the_menu(qtbot, win, msgs, tmp_path, monkeypatch):

@@ -26,14 +26,14 @@ def test_reassign_from_the_person_dialog_and_back(qtbot, window, msgs, tmp_path,
 
     win = imported_window(qtbot, window, tmp_path, returns)
     assert (summary_of(win, TUANJIE_PATH).talents, summary_of(win, XINGFU_PATH).talents) == (3, 2)
-    lisi = win.census.person(make_id(2))  # 李四: 团结社区 only, a degree holder
+    lisi = win.census.people.get(make_id(2))  # 李四: 团结社区 only, a degree holder
     assert lisi.region_path == TUANJIE_PATH
     dialog = win.show_person(lisi)
     assert dialog.region_label.text() == TUANJIE_PATH
     assert dialog.attribution.text().startswith("自动归属")
     assert dialog.reassign_button.isVisible() and not dialog.auto_button.isEnabled()
 
-    xingfu = win.census.region_by_path(XINGFU_PATH)
+    xingfu = win.census.regions.by_path(XINGFU_PATH)
     offered = []
 
     def choose(parent, regions, current, text=""):
@@ -47,7 +47,7 @@ def test_reassign_from_the_person_dialog_and_back(qtbot, window, msgs, tmp_path,
     paths, current, text = offered[0]
     assert paths[0] == "测试市" and XINGFU_PATH in paths and current == lisi.region_id and "李四" in text
     # the census, the dialog, the tree, the dashboard and the people table all moved
-    assert win.census.manual_region(lisi.id_number) == xingfu.id
+    assert win.census.people.manual_region(lisi.id_number) == xingfu.id
     assert dialog.region_label.text() == XINGFU_PATH
     assert dialog.attribution.text().startswith("手动指定") and dialog.auto_button.isEnabled()
     assert (summary_of(win, TUANJIE_PATH).talents, summary_of(win, XINGFU_PATH).talents) == (2, 3)
@@ -58,14 +58,14 @@ def test_reassign_from_the_person_dialog_and_back(qtbot, window, msgs, tmp_path,
 
     dialog.auto_button.click()
     wait_idle(qtbot, win)
-    assert win.census.manual_region(lisi.id_number) is None
+    assert win.census.people.manual_region(lisi.id_number) is None
     assert dialog.region_label.text() == TUANJIE_PATH and dialog.attribution.text().startswith("自动归属")
     assert not dialog.auto_button.isEnabled()
     assert (summary_of(win, TUANJIE_PATH).talents, summary_of(win, XINGFU_PATH).talents) == (3, 2)
 
     monkeypatch.setattr(region_picker, "choose_region", lambda *a, **k: None)  # cancelled: nothing written
     dialog.reassign_button.click()
-    assert not win.busy and win.census.manual_region(lisi.id_number) is None
+    assert not win.busy and win.census.people.manual_region(lisi.id_number) is None
     dialog.close()
 
 
@@ -76,7 +76,7 @@ def test_region_picker_filters_and_returns_the_chosen_node(qtbot, tmp_path, retu
 
     with Census.open(tmp_path / "p.census") as census:
         load_population(census, returns["population"])
-        regions = census.regions()
+        regions = census.regions.all()
     picker = RegionPicker(None, regions, regions[1].id)
     qtbot.addWidget(picker)
     assert picker.region_id() == regions[1].id
@@ -136,7 +136,7 @@ def test_header_clicks_sort_on_the_census(qtbot, window, msgs, tmp_path, returns
     click_header(qtbot, page.view, 2)  # 性别: the census does not sort by it; nothing changes
     assert model.order == "region" and header.sortIndicatorSection() == 3
     # the order survives a change of region, search and category, and the table stays lazy
-    win.select_region(win.census.region_by_path("测试市/东区/和平街道").id)
+    win.select_region(win.census.regions.by_path("测试市/东区/和平街道").id)
     assert model.order == "region" and model.rowCount() == 6
     click_header(qtbot, page.view, 0)
     page.category.setCurrentIndex(page.category.findData("talent"))

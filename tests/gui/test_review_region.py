@@ -74,5 +74,5 @@ def test_new_path_under_a_missing_parent_fails_that_file_only(qtbot, window, msg
     assert failed.message in dialog.details.toPlainText()
     assert "失败 1 个" in dialog.result_summary.text()
     dialog.accept()
-    assert [b.file_name for b in win.census.batches()] == ["团结社区摸排表.xlsx"]
-    assert win.census.region_by_path("测试市/北区") is None
+    assert [b.file_name for b in win.census.batches.all()] == ["团结社区摸排表.xlsx"]
+    assert win.census.regions.by_path("测试市/北区") is None

@@ -16,16 +16,16 @@ def test_suggested_id_is_offered_and_applied_on_choice(qtbot, window, msgs, tmp_
                         [("张三", "男", make_id(1)[:17], "本科", "社会工作", "", 0)])
     import_through_review(qtbot, win, [known, typo]).accept()
     wait_idle(qtbot, win)
-    pending = next(p for p in win.census.problems() if p.kind == "pending")
+    pending = next(p for p in win.census.problems.all() if p.kind == "pending")
 
     msgs.choice = None  # closing the choice changes nothing
     win.ask_correct(pending)
     wait_idle(qtbot, win)
-    assert not win.census.person(make_id(1)).degree
+    assert not win.census.people.get(make_id(1)).degree
     assert "********" in msgs.questions[-1]  # the suggestion is shown masked
 
     msgs.choice = 0  # 采用 the suggested ID
     win.ask_correct(pending)
     wait_idle(qtbot, win)
-    assert win.census.person(make_id(1)).degree
-    assert not [p for p in win.census.problems() if p.kind == "pending"]
+    assert win.census.people.get(make_id(1)).degree
+    assert not [p for p in win.census.problems.all() if p.kind == "pending"]

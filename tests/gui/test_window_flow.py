@@ -134,19 +134,19 @@ def test_correct_pending_id_undo_and_mask(qtbot, window, msgs, tmp_path, returns
     assert win.selected_region_id() == community.region_id
     assert win.dashboard.cards["talents"].value.text() == "4"
     assert not [p for p in win.problems.all if p.kind == "pending"]
-    assert win.census.corrections()
+    assert win.census.problems.corrections()
 
     # undo the second import (confirmed)
     assert summary_of(win, "测试市/东区/和平街道/幸福社区").talents == 2
-    batch = next(b for b in win.census.batches() if b.file_name.startswith("幸福"))
+    batch = next(b for b in win.census.batches.all() if b.file_name.startswith("幸福"))
     msgs.answer = False
     win.ask_undo(batch)
     wait_idle(qtbot, win)
-    assert len(win.census.batches()) == 2
+    assert len(win.census.batches.all()) == 2
     msgs.answer = True
     win.ask_undo(batch)
     wait_idle(qtbot, win)
-    assert [b.file_name for b in win.census.batches()] == ["团结社区摸排表.xlsx"]
+    assert [b.file_name for b in win.census.batches.all()] == ["团结社区摸排表.xlsx"]
     assert summary_of(win, "测试市/东区/和平街道/幸福社区").talents == 0
     assert summary_of(win, "测试市/东区").talents == 4
     assert win.history.model.rowCount() == 1
@@ -206,7 +206,7 @@ def test_population_edit_rules_and_recent_files(qtbot, window, msgs, tmp_path, r
 
     from gui.rules_dialog import RulesDialog
 
-    dialog = RulesDialog(win, win.census.rules)
+    dialog = RulesDialog(win, win.census.settings.rules)
     qtbot.addWidget(dialog)
     dialog.per_mille.setText("2")
     dialog.min_hours.setValue(160)
@@ -216,7 +216,7 @@ def test_population_edit_rules_and_recent_files(qtbot, window, msgs, tmp_path, r
     assert dialog.rules().min_hours == 120
     win.apply_rules(dialog.rules())
     wait_idle(qtbot, win)
-    assert win.census.rules.per_mille == Decimal("2")
+    assert win.census.settings.rules.per_mille == Decimal("2")
     assert summary_of(win, "测试市/东区").target == 120
     dialog.load(Rules())
     assert dialog.rules() == Rules()

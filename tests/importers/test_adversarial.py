@@ -62,7 +62,7 @@ def breakdown(census, path) -> tuple:
 
 
 def region_of(census, ident) -> str:
-    return census.region(census.person(ident).region_id).path
+    return census.regions.get(census.people.get(ident).region_id).path
 
 
 # ---- headers -----------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def test_professional_title_column_is_not_the_major(census, tmp_path):
     plan = plan_file(census, path)
     assert plan.mapping()["major"] == 4
     import_file(census, path)
-    assert census.person(a).degree and census.person(a).level == 0
+    assert census.people.get(a).degree and census.people.get(a).level == 0
     assert breakdown(census, TUANJIE) == (1, 0, 1, 0, 0, 0)
 
 
@@ -141,7 +141,7 @@ def test_instructions_sheet_title_filler_and_two_row_merged_header(census, tmp_p
     assert dates == {"甲": "2019-06-01", "乙": "2019-06", "丙": "2019-06", "丁": "2019-06"}
     # 甲 certified+degree+trained, 乙 degree, 丙 certified, 丁 高中 never a degree.
     assert breakdown(census, XINGFU) == (3, 2, 2, 1, 1, 0)
-    assert census.count_persons() == 4  # not the example row on the instructions sheet
+    assert census.people.count() == 4  # not the example row on the instructions sheet
 
 
 def test_blank_lines_subtotals_and_footers_are_not_data(census, tmp_path):
@@ -163,7 +163,7 @@ def test_blank_lines_subtotals_and_footers_are_not_data(census, tmp_path):
     assert result.region_path == TUANJIE
     assert (result.rows_total, result.rows_ok, result.rows_pending) == (3, 2, 1)
     assert result.skipped == {"blank": 2, "total": 2, "footer": 2}
-    assert [p.reason for p in census.problems() if p.kind == "pending"] == [REASON_MISSING]
+    assert [p.reason for p in census.problems.all() if p.kind == "pending"] == [REASON_MISSING]
     s = summary(census)[TUANJIE]
     assert (s.talents, s.pending_rows) == (2, 1)
 
@@ -178,8 +178,8 @@ def test_every_listed_level_spelling_and_unknown_ones(census, tmp_path):
     path = xlsx(tmp_path / "团结社区.xlsx", [("填报单位：和平街道团结社区",), HEADER] + [
         (i, f"人{i}", ident, text, None, None, None) for i, (ident, (text, _)) in enumerate(zip(ids, spellings, strict=True), 1)])
     import_file(census, path)
-    assert [census.person(i).level for i in ids] == [lv for _, lv in spellings]
-    review = sorted(p.reason for p in census.problems() if p.kind == "review")
+    assert [census.people.get(i).level for i in ids] == [lv for _, lv in spellings]
+    review = sorted(p.reason for p in census.problems.all() if p.kind == "review")
     assert review == sorted(f"证书等级无法识别：“{t}”，未计入持证" for t in ("社工证", "有", "心理咨询师", "社会工作者"))
     s = summary(census)[TUANJIE]
     assert (s.certified, s.certified_assistant, s.certified_intermediate, s.certified_senior) == (9, 3, 4, 2)
@@ -194,7 +194,7 @@ def test_degree_is_college_or_above_in_a_related_major(census, tmp_path):
     path = xlsx(tmp_path / "团结社区.xlsx", [("填报单位：和平街道团结社区",), HEADER] + [
         (i, f"人{i}", ident, None, edu, major, None) for i, (ident, (edu, major)) in enumerate(zip(ids, rows, strict=True), 1)])
     import_file(census, path)
-    assert [bool(census.person(i).degree) for i in ids] == [True] * 6 + [False] * 5
+    assert [bool(census.people.get(i).degree) for i in ids] == [True] * 6 + [False] * 5
     assert breakdown(census, TUANJIE) == (6, 0, 6, 0, 0, 0)
 
 
@@ -222,9 +222,9 @@ def test_id_spellings_of_one_person_and_every_pending_reason(census, tmp_path):
     ])
     result = import_file(census, path)
     assert (result.rows_ok, result.persons, result.rows_pending) == (7, 3, 4)
-    assert census.person(a).row_count == 3 and census.person(x).level == 2
-    assert census.person(b).hours == 130  # the largest of 50 and 130, never 180
-    reasons = [p.reason for p in census.problems() if p.kind == "pending"]
+    assert census.people.get(a).row_count == 3 and census.people.get(x).level == 2
+    assert census.people.get(b).hours == 130  # the largest of 50 and 130, never 180
+    reasons = [p.reason for p in census.problems.all() if p.kind == "pending"]
     assert reasons[:3] == [REASON_NUMBER, REASON_CHECK, REASON_BIRTH] and reasons[3].startswith("身份证号位数不对")
     s = summary(census)[TUANJIE]
     assert (s.talents, s.certified, s.trained_only, s.pending_rows) == (3, 2, 1, 4)
@@ -264,7 +264,7 @@ def test_street_csv_in_gbk_with_row_regions_meaning_the_file_itself(census, tmp_
 ])
 def test_region_from_filler_title_or_file_name(census, tmp_path, file_name, top, expected):
     path = xlsx(tmp_path / file_name, top + one_row(make_id(1)))
-    assert import_file(census, path).region_path == expected and not census.tree().by_path[expected].flagged
+    assert import_file(census, path).region_path == expected and not census.regions.tree().by_path[expected].flagged
 
 
 @pytest.mark.parametrize(("file_name", "top", "expected"), [
@@ -334,7 +334,7 @@ def test_certificate_in_one_file_and_degree_in_another_make_one_person(census, t
     ])
     import_file(census, tmp_path / "东区_和平街道_团结社区.xlsx")
     import_file(census, tmp_path / "和平街道汇总.csv")
-    person = census.person(a)
+    person = census.people.get(a)
     assert (person.level, bool(person.degree), person.hours, person.row_count) == (1, True, 100, 2)
     assert breakdown(census, HEPING) == (1, 1, 1, 1, 0, 0)
 

@@ -97,8 +97,8 @@ def test_post_grade_column_raises_no_review_and_is_shown_unmapped(census, tmp_pa
     for _ in job.run():
         pass
     assert job.result.persons == 2 and not job.result.notes
-    assert [p for p in census.problems() if p.kind == "review"] == []
-    assert census.person(a).level == 2 and census.person(b).level == 0
+    assert [p for p in census.problems.all() if p.kind == "review"] == []
+    assert census.people.get(a).level == 2 and census.people.get(b).level == 0
     units = {r[0] for r in census.conn.execute("SELECT unit FROM source_rows")}
     assert units == {"团结社区居委会"}
 
@@ -113,7 +113,7 @@ def test_a_post_grade_is_never_read_as_the_level_even_without_a_level_column(cen
     plan = plan_file(census, path)
     assert "level" not in plan.mapping()
     result = import_file(census, path)
-    assert result.persons == 1 and census.person(a).level == 0
+    assert result.persons == 1 and census.people.get(a).level == 0
 
 
 # ---- lines that look like totals ---------------------------------------------------------------
@@ -133,11 +133,11 @@ def test_a_person_whose_name_cell_reads_total_is_kept(census, tmp_path):
     result = import_file(census, path)
     assert (result.rows_total, result.rows_ok, result.persons) == (3, 3, 3)
     assert result.skipped["total"] == 2
-    assert census.count_persons() == 3
-    assert census.person(b).level == 2 and census.person(b).degree
-    assert census.person(c).trained
+    assert census.people.count() == 3
+    assert census.people.get(b).level == 2 and census.people.get(b).degree
+    assert census.people.get(c).trained
     summary = {s.path: s for s in census.summary()}
     assert summary[TUANJIE].talents == 3
-    reviews = [p for p in census.problems() if p.kind == "review"]
+    reviews = [p for p in census.problems.all() if p.kind == "review"]
     assert [(p.row_number, p.name) for p in reviews] == [(4, "合计")]
     assert "合计" in reviews[0].reason and "请核实" in reviews[0].reason

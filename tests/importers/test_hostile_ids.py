@@ -44,7 +44,7 @@ def write_csv(path, rows, encoding):
 
 
 def pending(census) -> dict[str, str]:
-    return {p.name: p.reason for p in census.problems() if p.kind == "pending"}
+    return {p.name: p.reason for p in census.problems.all() if p.kind == "pending"}
 
 
 def talents(census) -> int:
@@ -61,7 +61,7 @@ def test_digits_that_are_not_0_to_9_make_the_row_pending(census, tmp_path):
     assert (result.rows_total, result.rows_ok, result.rows_pending, result.persons) == (5, 2, 3, 2)
     assert pending(census) == {"甲乙": "身份证号含有非数字字符“١”", "丙": "身份证号含有非数字字符“①”",
                                "丁": "身份证号含有非数字字符“²”"}
-    assert census.person(a).row_count == 1  # the Arabic-Indic spelling is not a second 甲
+    assert census.people.get(a).row_count == 1  # the Arabic-Indic spelling is not a second 甲
     assert talents(census) == 2
 
 
@@ -93,8 +93,8 @@ def test_impossible_area_codes_are_pending_and_not_counted(census, tmp_path):
         "戊": "身份证号前两位“99”不是有效的省级行政区划代码",
     }
     with pytest.raises(NotFound):
-        census.person("111111191111111113")
-    assert census.person(valid("15030219850615001")).name == "己"
+        census.people.get("111111191111111113")
+    assert census.people.get(valid("15030219850615001")).name == "己"
     assert talents(census) == 2
 
 
@@ -131,7 +131,7 @@ def test_an_id_excel_rounded_is_suggested_for_the_same_named_person(census, tmp_
     write_csv(tmp_path / "幸福社区.csv", [("张三", "150402198708153000"), ("张三", "1.50402198708153E+17"),
                                         ("张三丰", "110105194912310000")], "gbk")
     import_file(census, tmp_path / "幸福社区.csv", region="测试市/东区/和平街道/幸福社区")
-    rows = [p for p in census.problems() if p.kind == "pending"]
+    rows = [p for p in census.problems.all() if p.kind == "pending"]
     assert [(p.name, p.id_raw) for p in rows] == [("张三", "150402198708153000"), ("张三", "150402198708153000"),
                                                  ("张三", "1.50402198708153E+17"), ("张三丰", "110105194912310000")]
-    assert [census.suggest_ids(p.row_id) for p in rows] == [[a], [a], [a], [x]]  # 李四 is never offered
+    assert [census.problems.suggest_ids(p.row_id) for p in rows] == [[a], [a], [a], [x]]  # 李四 is never offered

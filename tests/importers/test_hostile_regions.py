@@ -45,11 +45,11 @@ def steppe(tmp_path) -> Census:
 
 
 def names(census: Census) -> set[str]:
-    return {r.name for r in census.tree().regions}
+    return {r.name for r in census.regions.tree().regions}
 
 
 def assert_no_suffix_nodes(census: Census) -> None:
-    bad = [r.path for r in census.tree().regions if r.name in SUFFIX_ONLY or "/" in r.name]
+    bad = [r.path for r in census.regions.tree().regions if r.name in SUFFIX_ONLY or "/" in r.name]
     assert bad == []
 
 
@@ -86,8 +86,8 @@ def test_every_office_suffix_in_the_filler_line_resolves_to_its_node(steppe, tmp
     result = import_file(steppe, one_person(tmp_path / "return.xlsx", filler))
     assert result.region_path == expected
     assert result.new_regions == [] and names(steppe) == before
-    assert result.persons == 1 and steppe.count_persons() == 1
-    assert steppe.region(steppe.person(make_id(1)).region_id).path == expected
+    assert result.persons == 1 and steppe.people.count() == 1
+    assert steppe.regions.get(steppe.people.get(make_id(1)).region_id).path == expected
 
 
 def test_gacha_office_with_doubled_kind_word_holds_the_gachas_talents(steppe, tmp_path):
@@ -128,10 +128,10 @@ def test_row_region_cells_with_office_suffixes_and_bare_kind_words(census, tmp_p
     result = import_file(census, path)
     assert result.region_path == HEPING and result.persons == len(cells)
     assert result.new_regions == [] and names(census) == before
-    where = [census.region(census.person(make_id(i)).region_id).path for i in range(1, len(cells) + 1)]
+    where = [census.regions.get(census.people.get(make_id(i)).region_id).path for i in range(1, len(cells) + 1)]
     assert where == [TUANJIE, XINGFU, XINGFU] + [HEPING] * 5
     # The rows that name no region stay at the street, each with a note naming its cell.
-    notes = sorted(p.reason for p in census.problems() if p.kind == "review")
+    notes = sorted(p.reason for p in census.problems.all() if p.kind == "review")
     assert len(notes) == 5
     for cell in ("社区", "社区居委会", "嘎查", "../x", "光明/新村"):
         assert any(f"所属区划“{cell}”" in n and f"已计入“{HEPING}”" in n for n in notes)
@@ -144,8 +144,8 @@ def test_bare_office_cell_in_a_villages_own_return_is_the_village(steppe, tmp_pa
                                 ("嘎查", "乙", make_id(2), "初级", None, None, None)])
     result = import_file(steppe, path)
     assert (result.region_path, result.persons, result.new_regions) == (GACHA, 2, [])
-    assert {steppe.region(steppe.person(make_id(i)).region_id).path for i in (1, 2)} == {GACHA}
-    assert [p for p in steppe.problems() if p.kind == "review"] == []
+    assert {steppe.regions.get(steppe.people.get(make_id(i)).region_id).path for i in (1, 2)} == {GACHA}
+    assert [p for p in steppe.problems.all() if p.kind == "review"] == []
 
 
 def test_region_option_that_names_no_node_is_refused(census, tmp_path):
@@ -166,7 +166,7 @@ def test_cli_region_with_dots_exits_1_and_creates_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "x.xlsx" in err and "“..”" in err and "Traceback" not in err
     with Census.open(census) as c:
-        assert c.count_persons() == 0 and ".." not in names(c) and "x" not in names(c)
+        assert c.people.count() == 0 and ".." not in names(c) and "x" not in names(c)
 
 
 # ---- the population table ---------------------------------------------------------------------
@@ -197,10 +197,10 @@ def test_population_office_names_become_the_nodes_they_stand_for(tmp_path):
     with Census.open(tmp_path / "c.census") as c:
         result = load_population(c, path)
         assert result.warnings == ()
-        paths = {r.path for r in c.tree().regions}
+        paths = {r.path for r in c.regions.tree().regions}
         assert paths == {"测试市", "测试市/西区", SUMU, GACHA, f"{SUMU}/乌兰嘎查", "测试市/西区/和平街道",
                          "测试市/西区/和平街道/团结社区"}
-        assert c.region_by_path(GACHA).population == 300
+        assert c.regions.by_path(GACHA).population == 300
 
 
 def test_population_names_with_slash_or_bare_kind_are_warnings_naming_the_row(tmp_path):
@@ -220,8 +220,8 @@ def test_population_names_with_slash_or_bare_kind_are_warnings_naming_the_row(tm
         assert [w.split("：")[0] for w in result.warnings] == ["第 4 行未导入", "第 5 行未导入", "第 6 行未导入"]
         assert "“a/b”" in result.warnings[0] and "“../x”" in result.warnings[1] and "“社区”" in result.warnings[2]
         assert all(w in result.describe() for w in result.warnings)
-        assert {r.path for r in c.tree().regions} == {"测试市", "测试市/东区", HEPING, TUANJIE}
-        assert c.region_by_path(HEPING).population == 500
+        assert {r.path for r in c.regions.tree().regions} == {"测试市", "测试市/东区", HEPING, TUANJIE}
+        assert c.regions.by_path(HEPING).population == 500
 
 
 def test_population_path_column_with_dot_segments(tmp_path):
@@ -231,7 +231,7 @@ def test_population_path_column_with_dot_segments(tmp_path):
     with Census.open(tmp_path / "c.census") as c:
         result = load_population(c, path)
         assert [w.split("：")[0] for w in result.warnings] == ["第 4 行未导入", "第 5 行未导入"]
-        assert {r.path for r in c.tree().regions} == {"测试市", "测试市/东区"}
+        assert {r.path for r in c.regions.tree().regions} == {"测试市", "测试市/东区"}
 
 
 def test_population_cli_prints_the_row_warnings(tmp_path, capsys):

@@ -50,9 +50,9 @@ def test_qualifications_in_two_sheets_make_one_person(census, tmp_path):
     s = by_path(census)[TUANJIE]
     assert s.talents == 1  # 张三: certified + degree; 李四: 100 h max (not 180 summed)
     assert (s.certified, s.degree, s.degree_and_certified, s.trained, s.trained_only) == (1, 1, 1, 0, 0)
-    person = census.person(a)
+    person = census.people.get(a)
     assert person.level == 1 and person.degree and person.row_count == 2
-    assert census.person(b).hours == 100 and not census.person(b).talent
+    assert census.people.get(b).hours == 100 and not census.people.get(b).talent
 
 
 def test_hours_take_the_largest_figure_never_the_sum(census, tmp_path):
@@ -61,7 +61,7 @@ def test_hours_take_the_largest_figure_never_the_sum(census, tmp_path):
     write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("团结社区", "王五", ident, None, None, None, 120)])
     import_file(census, tmp_path / "c.xlsx")
     import_file(census, tmp_path / "s.xlsx")
-    assert census.person(ident).hours == 120 and census.person(ident).trained
+    assert census.people.get(ident).hours == 120 and census.people.get(ident).trained
 
 
 def test_person_goes_to_the_deepest_region(census, tmp_path):
@@ -69,9 +69,9 @@ def test_person_goes_to_the_deepest_region(census, tmp_path):
     write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("街道办", "赵六", ident, "中级", None, None, None)])
     write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("赵六", ident, None, None, None, None)])
     import_file(census, tmp_path / "s.xlsx")
-    assert census.person(ident).region_path == "测试市/东区/和平街道"
+    assert census.people.get(ident).region_path == "测试市/东区/和平街道"
     import_file(census, tmp_path / "c.xlsx")
-    assert census.person(ident).region_path == TUANJIE
+    assert census.people.get(ident).region_path == TUANJIE
     assert by_path(census)["测试市/东区/和平街道"].certified == 1  # totals include descendants
 
 
@@ -81,12 +81,12 @@ def test_tie_goes_to_the_earliest_import_and_clerk_can_reassign(census, tmp_path
     write_community_return(tmp_path / "b.xlsx", "东区和平街道幸福社区", [("孙七", ident, None, None, None, None)])
     import_file(census, tmp_path / "a.xlsx")
     import_file(census, tmp_path / "b.xlsx")
-    assert census.person(ident).region_path == TUANJIE
-    happy = census.region_by_path("测试市/东区/和平街道/幸福社区")
-    census.reassign(ident, happy.id)
-    assert census.person(ident).region_path == happy.path
-    census.reassign(ident, None)
-    assert census.person(ident).region_path == TUANJIE
+    assert census.people.get(ident).region_path == TUANJIE
+    happy = census.regions.by_path("测试市/东区/和平街道/幸福社区")
+    census.people.reassign(ident, happy.id)
+    assert census.people.get(ident).region_path == happy.path
+    census.people.reassign(ident, None)
+    assert census.people.get(ident).region_path == TUANJIE
 
 
 def test_same_id_different_name_is_one_person_with_a_conflict(census, tmp_path):
@@ -96,7 +96,7 @@ def test_same_id_different_name_is_one_person_with_a_conflict(census, tmp_path):
     import_file(census, tmp_path / "a.xlsx")
     import_file(census, tmp_path / "s.xlsx")
     assert by_path(census)[TUANJIE].talents == 1
-    conflicts = [p for p in census.problems() if p.kind == "name_conflict"]
+    conflicts = [p for p in census.problems.all() if p.kind == "name_conflict"]
     assert len(conflicts) == 1 and "周捌" in conflicts[0].reason and conflicts[0].file_name == "s.xlsx"
 
 
@@ -114,7 +114,7 @@ def test_every_row_is_a_person_or_a_problem(census, tmp_path):
     assert result.skipped["total"] == 1 and result.skipped["footer"] == 1 and result.skipped["blank"] == 1
     s = by_path(census)[TUANJIE]
     assert s.talents == 1 and s.pending_rows == 3
-    problems = census.problems()
+    problems = census.problems.all()
     pending = [p for p in problems if p.kind == "pending"]
     assert [p.row_number for p in pending] == [5, 6, 7]  # 1-based sheet rows: title, filler, header first
     assert {p.reason.split("：")[0] for p in pending} == {"身份证号位数不对（应为18位）", "身份证号为空", "身份证号校验位错误"}
@@ -131,7 +131,7 @@ def test_id_saved_as_number_is_pending_with_the_reason(census, tmp_path):
     wb.save(tmp_path / "n.xlsx")
     result = import_file(census, tmp_path / "n.xlsx")
     assert result.rows_pending == 1
-    assert "存为数字" in census.problems()[0].reason
+    assert "存为数字" in census.problems.all()[0].reason
 
 
 def test_correcting_a_pending_id_counts_the_person_at_once(census, tmp_path):
@@ -139,13 +139,13 @@ def test_correcting_a_pending_id_counts_the_person_at_once(census, tmp_path):
     path = write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("甲", good[:17], "初级", None, None, None)])
     import_file(census, path)
     assert by_path(census)[TUANJIE].talents == 0
-    row_id = census.problems()[0].row_id
+    row_id = census.problems.all()[0].row_id
     with pytest.raises(CensusError):
-        census.correct_id(row_id, "123")
-    census.correct_id(row_id, good.lower())
+        census.problems.correct_id(row_id, "123")
+    census.problems.correct_id(row_id, good.lower())
     s = by_path(census)[TUANJIE]
     assert s.talents == 1 and s.pending_rows == 0
-    assert census.corrections()[0]["old_id_raw"] == good[:17]
+    assert census.problems.corrections()[0]["old_id_raw"] == good[:17]
 
 
 def test_undo_removes_the_import_and_what_it_created(census, tmp_path):
@@ -154,11 +154,11 @@ def test_undo_removes_the_import_and_what_it_created(census, tmp_path):
     import_file(census, write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [("甲", a, "初级", None, None, None)]))
     street = write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("新建社区", "乙", make_id(31), "中级", None, None, None)])
     import_file(census, street)
-    assert census.region_by_path("测试市/东区/和平街道/新建社区").flagged
-    for batch in reversed(census.batches()):
-        census.undo_batch(batch.id)
+    assert census.regions.by_path("测试市/东区/和平街道/新建社区").flagged
+    for batch in reversed(census.batches.all()):
+        census.batches.undo(batch.id)
     assert state(census) == before
-    assert census.region_by_path("测试市/东区/和平街道/新建社区") is None
+    assert census.regions.by_path("测试市/东区/和平街道/新建社区") is None
 
 
 def test_same_file_twice_counts_nobody_twice(census, tmp_path):
@@ -200,9 +200,9 @@ def test_region_from_file_name_and_per_row_self_words(census, tmp_path):
 
 def test_unit_under_a_known_region_becomes_a_flagged_node(census, tmp_path):
     import_file(census, write_community_return(tmp_path / "u.xlsx", "东区区民政局", [("甲", make_id(60), "初级", None, None, None)]))
-    node = census.region_by_path("测试市/东区/区民政局")
+    node = census.regions.by_path("测试市/东区/区民政局")
     assert node is not None and node.kind == "unit" and node.flagged
-    assert any(p.kind == "new_region" for p in census.problems())
+    assert any(p.kind == "new_region" for p in census.problems.all())
 
 
 def test_undecidable_region_stops_with_a_message_and_region_option_works(census, tmp_path):
@@ -214,7 +214,7 @@ def test_undecidable_region_stops_with_a_message_and_region_option_works(census,
     assert "医院.xlsx" in str(err.value) and "--region" in str(err.value)
     assert state(census) == before
     result = import_file(census, path, region="测试市/市人民医院")
-    node = census.region_by_path("测试市/市人民医院")
+    node = census.regions.by_path("测试市/市人民医院")
     assert result.rows_ok == 1 and node.kind == "unit" and not node.flagged
 
 
@@ -295,12 +295,12 @@ def test_persons_merged_from_memory_equal_a_full_recompute(census, tmp_path):
         ("己", ids[5], None, None, None, None),
     ])
     import_file(census, tmp_path / "a.xlsx")
-    census.reassign(ids[3], census.region_by_path(TUANJIE).id)  # an override for an ID not yet seen
+    census.people.reassign(ids[3], census.regions.by_path(TUANJIE).id)  # an override for an ID not yet seen
     for name in ("s.xlsx", "b.xlsx"):
         import_file(census, tmp_path / name)
     merged = _persons_table(census)
     assert len(merged) == 8
-    census.recompute()
+    census.people.recompute()
     assert _persons_table(census) == merged
 
 
@@ -342,7 +342,7 @@ def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
     s = by_path(census)
     assert s[TUANJIE].certified == 1 and s["测试市/东区/和平街道/幸福社区"].certified == 1
     assert s[TUANJIE].pending_rows == 1 and s["测试市/东区/和平街道/幸福社区"].pending_rows == 1
-    sheets = {p.sheet for p in census.problems() if p.kind == "pending"}
+    sheets = {p.sheet for p in census.problems.all() if p.kind == "pending"}
     assert sheets == {"团结社区", "幸福社区"}
     assert job.result.sheets == ["团结社区", "幸福社区"] and "2 个工作表" in job.result.describe()
 
@@ -378,7 +378,7 @@ def test_district_summary_with_street_and_community_columns(census, tmp_path):
     s = by_path(census)
     assert s[TUANJIE].certified == 1
     assert s["测试市/西区/光华街道/团结社区"].certified == 1
-    assert census.person(make_id(403)).region_path == "测试市/东区/红星镇"
+    assert census.people.get(make_id(403)).region_path == "测试市/东区/红星镇"
 
 
 def test_ambiguous_filler_is_settled_by_the_file_name(census, tmp_path):
@@ -407,8 +407,8 @@ def test_community_name_from_another_street_becomes_a_new_flagged_child(census, 
     write_street_return(tmp_path / "s.xlsx", "东区和平街道汇总", [("团结村", "甲", make_id(701), "初级", None, None, None)])
     result = import_file(census, tmp_path / "s.xlsx")
     assert result.new_regions == ["测试市/东区/和平街道/团结村"]
-    assert census.region_by_path("测试市/东区/和平街道/团结村").flagged
-    assert census.person(make_id(701)).region_path == "测试市/东区/和平街道/团结村"
+    assert census.regions.by_path("测试市/东区/和平街道/团结村").flagged
+    assert census.people.get(make_id(701)).region_path == "测试市/东区/和平街道/团结村"
 
 
 def test_community_merged_down_a_block_of_rows(census, tmp_path):

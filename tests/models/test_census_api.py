@@ -34,27 +34,27 @@ def census(tmp_path) -> Census:
 
 def test_manual_region_follows_reassign(census):
     ident = make_id(1)
-    assert census.manual_region(ident) is None
-    happy = census.region_by_path(XINGFU)
-    census.reassign(ident, happy.id)
-    assert census.manual_region(ident) == happy.id
-    assert census.person(ident).region_path == XINGFU
-    census.reassign(ident, None)
-    assert census.manual_region(ident) is None
-    assert census.person(ident).region_path == TUANJIE
-    assert census.manual_region("not an id") is None
+    assert census.people.manual_region(ident) is None
+    happy = census.regions.by_path(XINGFU)
+    census.people.reassign(ident, happy.id)
+    assert census.people.manual_region(ident) == happy.id
+    assert census.people.get(ident).region_path == XINGFU
+    census.people.reassign(ident, None)
+    assert census.people.manual_region(ident) is None
+    assert census.people.get(ident).region_path == TUANJIE
+    assert census.people.manual_region("not an id") is None
 
 
 def test_person_orders(census):
     def names(order: str, **kw) -> list[str]:
-        return [p.name for p in census.persons(order=order, **kw)]
+        return [p.name for p in census.people.page(order=order, **kw)]
 
     assert set(PERSON_ORDERS) >= {"name", "id", "region", "hours", "level"}
-    assert [p.id_number for p in census.persons(order="id")] == sorted(make_id(n) for n in range(1, 6))
+    assert [p.id_number for p in census.people.page(order="id")] == sorted(make_id(n) for n in range(1, 6))
     assert names("hours") == ["甲", "丁", "戊", "乙", "丙"]  # most hours first, none last
     assert names("level") == ["甲", "丁", "乙", "丙", "戊"]  # senior first, then by name
     assert names("region")[:3] == sorted(["乙", "甲", "丙"])  # 团结社区 was created first
     # pages of a sorted order neither overlap nor skip anybody
     for order in PERSON_ORDERS:
-        paged = [p.id_number for off in range(0, 5, 2) for p in census.persons(order=order, offset=off, limit=2)]
-        assert paged == [p.id_number for p in census.persons(order=order)]
+        paged = [p.id_number for off in range(0, 5, 2) for p in census.people.page(order=order, offset=off, limit=2)]
+        assert paged == [p.id_number for p in census.people.page(order=order)]

@@ -7,8 +7,8 @@ import re
 import sqlite3
 
 from models import rollup
+from models.consolidate import RowFacts, _consolidate_many, consolidate
 from models.identity import CHECK_CHARS, WEIGHTS, check_digit, clean_text
-from models.merge import RowFacts, _merge_many, merge_person
 from models.rules import Rules
 from models.schema import migrate
 
@@ -49,7 +49,7 @@ def test_merge_person_single_row_fast_path():
         for i in range(3000):
             row = _random_row(rng, f"id{i}", i)
             override = rng.choice([None, None, 4])
-            assert merge_person([row], rules, depth_of, override) == _merge_many([row], rules, depth_of, override)
+            assert consolidate([row], rules, depth_of, override) == _consolidate_many([row], rules, depth_of, override)
 
 
 def test_direct_counts_equal_the_sql_sums():

@@ -23,24 +23,24 @@ def census(tmp_path) -> Census:
 
 
 def test_goal_is_measured_against_the_nodes_count(census):
-    city = census.region_by_path("测试市")
-    census.set_goal(city.id, "certified", 1000, "年底")
-    census.set_goal(city.id, "degree", 1)
+    city = census.regions.by_path("测试市")
+    census.regions.set_goal(city.id, "certified", 1000, "年底")
+    census.regions.set_goal(city.id, "degree", 1)
     summary = census.summary()[0]
     goals = {g.category: g for g in summary.goals}
     assert goals["certified"].actual == 2 and not goals["certified"].met and goals["certified"].shortfall == 998
     assert goals["degree"].met and goals["certified"].note == "年底"
     assert summary.to_json()["goals"][0]["category"] == "certified"
-    census.set_goal(city.id, "certified", None)
+    census.regions.set_goal(city.id, "certified", None)
     assert [g.category for g in census.summary()[0].goals] == ["degree"]
 
 
 def test_unknown_category_or_negative_goal_is_refused(census):
-    city = census.region_by_path("测试市")
+    city = census.regions.by_path("测试市")
     with pytest.raises(CensusError):
-        census.set_goal(city.id, "volunteers", 10)
+        census.regions.set_goal(city.id, "volunteers", 10)
     with pytest.raises(CensusError):
-        census.set_goal(city.id, "certified", -1)
+        census.regions.set_goal(city.id, "certified", -1)
 
 
 def test_goal_command(census, capsys):

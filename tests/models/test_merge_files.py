@@ -130,7 +130,7 @@ def copy(src: Path, dst: Path) -> Path:
 def state(path: Path) -> tuple:
     """Everything a merge may change, for before/after comparisons."""
     with Census.open(path) as census:
-        return (census.summary_json(), [b.sha256 for b in census.batches()], census.corrections(),
+        return (census.summary_json(), [b.sha256 for b in census.batches.all()], census.problems.corrections(),
                 census.conn.execute("SELECT COUNT(*) FROM source_rows").fetchone()[0],
                 census.conn.execute("SELECT * FROM persons ORDER BY id_number").fetchall())
 
@@ -167,15 +167,15 @@ def test_rows_keep_their_origin(tmp_path, censuses):
         origins = dict(census.conn.execute("SELECT file_name, origin FROM batches"))
         assert origins == {"a_tuanjie.xlsx": None, "a_xingfu.xlsx": None,
                            "b_heping.xlsx": "b.census", "b_guanghua.xlsx": "b.census"}
-        rows = census.person_rows(ident(1))
+        rows = census.people.rows(ident(1))
         assert [(r.file_name, r.sheet, r.row_number) for r in rows] == [
             ("a_tuanjie.xlsx", "Sheet", 3), ("b_heping.xlsx", "Sheet", 3)]
         assert rows[1].raw[1] == "张一" and rows[1].raw[3] == ident(1)
         assert rows[1].region_path == "测试市/东区/和平街道"
-        person = census.person(ident(1))
+        person = census.people.get(ident(1))
         assert person.level == 1 and person.degree
-        assert census.person(ident(5)).name_conflict
-        pending = [p for p in census.problems() if p.kind == "pending"]
+        assert census.people.get(ident(5)).name_conflict
+        pending = [p for p in census.problems.all() if p.kind == "pending"]
         assert {p.file_name for p in pending} == {"a_tuanjie.xlsx", "b_guanghua.xlsx"}
 
 
@@ -205,13 +205,13 @@ def test_missing_regions_and_populations_come_from_the_source(tmp_path, files):
     target = build(tmp_path / "t.census", files, [RETURNS_A], population=False)
     source = build(tmp_path / "s.census", files, [], population=True)
     with Census.open(target) as census:
-        census.set_population(census.region_by_path("测试市/东区/和平街道/团结社区").id, 5)
+        census.regions.set_population(census.regions.by_path("测试市/东区/和平街道/团结社区").id, 5)
         result = merge_census_files(census, source)
-        assert census.region_by_path("测试市/东区/和平街道/团结社区").population == 5  # the target's stays
-        assert census.region_by_path("测试市/东区/和平街道/幸福社区").population == 18000
-        west = census.region_by_path("测试市/西区/光华街道/团结社区")
+        assert census.regions.by_path("测试市/东区/和平街道/团结社区").population == 5  # the target's stays
+        assert census.regions.by_path("测试市/东区/和平街道/幸福社区").population == 18000
+        west = census.regions.by_path("测试市/西区/光华街道/团结社区")
         assert west is not None and west.kind == "community" and not west.flagged and west.population == 9000
-        assert census.region_by_path("测试市/西区/光华街道").population is None
+        assert census.regions.by_path("测试市/西区/光华街道").population is None
     assert result.regions_created == 3  # 西区, 光华街道, its 团结社区
     # 市, 东区, 和平街道, 幸福社区: existing nodes without a figure (new nodes bring their own)
     assert result.populations_taken == 4
@@ -220,17 +220,17 @@ def test_missing_regions_and_populations_come_from_the_source(tmp_path, files):
 def test_corrections_and_reassignments_come_along(tmp_path, censuses):
     source = copy(censuses["b"], tmp_path / "b.census")
     with Census.open(source) as census:
-        bad = next(p for p in census.problems() if p.kind == "pending")
-        census.correct_id(bad.row_id, ident(20))
-        census.reassign(ident(10), census.region_by_path("测试市/西区").id)
+        bad = next(p for p in census.problems.all() if p.kind == "pending")
+        census.problems.correct_id(bad.row_id, ident(20))
+        census.people.reassign(ident(10), census.regions.by_path("测试市/西区").id)
     target = copy(censuses["a"], tmp_path / "a.census")
     with Census.open(target) as census:
         result = merge_census_files(census, source)
         assert result.corrections_copied == 1 and result.overrides_copied == 1
-        assert [c["new_id_number"] for c in census.corrections()] == [ident(20)]
-        assert census.person(ident(20)).name == "李坏"
-        assert census.person(ident(10)).region_path == "测试市/西区"
-        assert not [p for p in census.problems() if p.kind == "pending" and p.file_name == "b_guanghua.xlsx"]
+        assert [c["new_id_number"] for c in census.problems.corrections()] == [ident(20)]
+        assert census.people.get(ident(20)).name == "李坏"
+        assert census.people.get(ident(10)).region_path == "测试市/西区"
+        assert not [p for p in census.problems.all() if p.kind == "pending" and p.file_name == "b_guanghua.xlsx"]
 
 
 def test_merge_cli(tmp_path, censuses, capsys):

@@ -7,14 +7,14 @@ import random
 import pytest
 
 from models.census import PERSON_ORDERS, Census
-from models.merge import PERSON_COLUMNS
+from models.consolidate import PERSON_COLUMNS
 
 
 @pytest.fixture
 def census(tmp_path) -> Census:
     c = Census.open(tmp_path / "p.census")
-    root = c.ensure_region("某市")
-    other = c.ensure_region("某市/某区")
+    root = c.regions.ensure("某市")
+    other = c.regions.ensure("某市/某区")
     rng = random.Random(5)
     rows = []
     for i in range(1000):
@@ -30,10 +30,10 @@ def census(tmp_path) -> Census:
 @pytest.mark.parametrize("order", list(PERSON_ORDERS))
 def test_seek_pages_equal_offset_pages(census, order):
     by_offset = [p.id_number for start in range(0, 1000, 64)
-                 for p in census.persons(offset=start, limit=64, order=order)]
+                 for p in census.people.page(offset=start, limit=64, order=order)]
     by_seek, after = [], None
     while True:
-        page = census.persons(limit=64, order=order, after=after)
+        page = census.people.page(limit=64, order=order, after=after)
         if not page:
             break
         by_seek += [p.id_number for p in page]

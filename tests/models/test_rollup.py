@@ -26,7 +26,7 @@ def test_target_is_the_ceiling_of_population_times_ratio_in_exact_arithmetic():
 
 
 def test_population_table_builds_the_tree_with_kinds(census):
-    kinds = {r.path: r.kind for r in census.regions()}
+    kinds = {r.path: r.kind for r in census.regions.all()}
     assert kinds["测试市"] == "city" and kinds["测试市/东区"] == "district"
     assert kinds["测试市/东区/红星镇"] == "street" and kinds["测试市/东区/红星镇/团结村"] == "village"
     assert kinds["测试市/西区/光华街道/团结社区"] == "community"
@@ -62,19 +62,19 @@ def test_changing_rules_recounts_everybody(census, tmp_path):
     rows = [("甲", make_id(1), None, None, None, 100)]
     import_file(census, write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", rows))
     assert census.totals()["talents"] == 0
-    census.set_rules(Rules(min_hours=100))
+    census.settings.set_rules(Rules(min_hours=100))
     assert census.totals()["trained_only"] == 1
     reopened = Census.open(census.path)
-    assert reopened.rules.min_hours == 100
+    assert reopened.settings.rules.min_hours == 100
     reopened.close()
 
 
 def test_population_can_be_edited_and_reloaded(census, tmp_path):
-    node = census.region_by_path("测试市/东区/和平街道/团结社区")
-    census.set_population(node.id, 5000)
+    node = census.regions.by_path("测试市/东区/和平街道/团结社区")
+    census.regions.set_population(node.id, 5000)
     assert {x.path: x for x in census.summary()}[node.path].target == 5
     load_population(census, write_population(tmp_path / "pop2.xlsx"))
-    assert census.region_by_path(node.path).population == 12000
+    assert census.regions.by_path(node.path).population == 12000
 
 
 def test_population_table_with_path_column(tmp_path):
@@ -87,8 +87,8 @@ def test_population_table_with_path_column(tmp_path):
     wb.save(tmp_path / "p.xlsx")
     with Census.open(tmp_path / "x.census") as c:
         load_population(c, tmp_path / "p.xlsx")
-        assert c.region_by_path("某市/某区/某街道/某社区").population == 1200
-        assert c.region_by_path("某市/某区/某街道").kind == "street"
+        assert c.regions.by_path("某市/某区/某街道/某社区").population == 1200
+        assert c.regions.by_path("某市/某区/某街道").kind == "street"
 
 
 def test_bad_population_table_is_refused(tmp_path):
@@ -123,8 +123,8 @@ def test_population_table_with_codes_and_a_total_row(tmp_path):
     wb.save(tmp_path / "p.xlsx")
     with Census.open(tmp_path / "x.census") as c:
         load_population(c, tmp_path / "p.xlsx")
-        assert [r.path for r in c.regions()] == ["某市", "某市/某区", "某市/某区/某街道", "某市/某区/某街道/某社区"]
-        assert c.region_by_path("某市/某区/某街道/某社区").population == 1200
+        assert [r.path for r in c.regions.all()] == ["某市", "某市/某区", "某市/某区/某街道", "某市/某区/某街道/某社区"]
+        assert c.regions.by_path("某市/某区/某街道/某社区").population == 1200
 
 
 def test_office_names_in_the_population_table_are_regions(tmp_path):
@@ -138,5 +138,5 @@ def test_office_names_in_the_population_table_are_regions(tmp_path):
     wb.save(tmp_path / "p.xlsx")
     with Census.open(tmp_path / "x.census") as c:
         load_population(c, tmp_path / "p.xlsx")
-        assert c.region_by_path("某市/某区/某街道/友谊社区").kind == "community"
-        assert c.region_by_path("某市/某区/某镇/新村").kind == "village"
+        assert c.regions.by_path("某市/某区/某街道/友谊社区").kind == "community"
+        assert c.regions.by_path("某市/某区/某镇/新村").kind == "village"

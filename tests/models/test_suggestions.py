@@ -24,11 +24,11 @@ def test_damaged_ids_of_known_people_are_suggested(census, tmp_path):
     ws.append([4, "孙七", d[:17] + "0", "本科", "社会工作"])  # a different name: no suggestion
     wb.save(tmp_path / "bad.xlsx")
     import_file(census, tmp_path / "bad.xlsx")
-    pending = {p.name: p for p in census.problems() if p.kind == "pending"}
-    assert census.suggest_ids(pending["张三"].row_id) == [a]
-    assert census.suggest_ids(pending["李四"].row_id) == [b]
-    assert census.suggest_ids(pending["王五"].row_id) == [c]
-    assert census.suggest_ids(pending["孙七"].row_id) == []
-    assert census.person(a).degree is False  # nothing applied until a clerk accepts
-    census.correct_id(pending["张三"].row_id, a)
-    assert census.person(a).degree is True
+    pending = {p.name: p for p in census.problems.all() if p.kind == "pending"}
+    assert census.problems.suggest_ids(pending["张三"].row_id) == [a]
+    assert census.problems.suggest_ids(pending["李四"].row_id) == [b]
+    assert census.problems.suggest_ids(pending["王五"].row_id) == [c]
+    assert census.problems.suggest_ids(pending["孙七"].row_id) == []
+    assert census.people.get(a).degree is False  # nothing applied until a clerk accepts
+    census.problems.correct_id(pending["张三"].row_id, a)
+    assert census.people.get(a).degree is True

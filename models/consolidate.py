@@ -1,4 +1,8 @@
-"""Merging all rows that share an ID into one person.
+"""Consolidating all rows that share an ID into one person.
+
+Three words, three things: a person's rows are *consolidated* (here), census files are *merged*
+(`merge_files`, CLI `merge`, 合并普查文件), a region is *folded* into another (`census.regions.fold`,
+CLI `fold`, 并入其他区划).
 
 A certificate in a community's sheet and a degree in the street's sheet make one person with
 both; hours are cumulative figures, so the largest counts, never the sum; the person belongs
@@ -14,7 +18,7 @@ from models.rules import Rules
 
 
 class RowFacts(NamedTuple):
-    """What one valid source row says about a person (the columns merge needs, import order).
+    """What one valid source row says about a person (the columns consolidating needs, import order).
 
     A NamedTuple rather than a frozen dataclass: a full recompute builds one per source row, and
     a tuple is several times cheaper to make.
@@ -39,15 +43,15 @@ PERSON_COLUMNS = (
 )
 
 
-def merge_person(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
+def consolidate(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
                  override_region: int | None = None) -> tuple:
     """The persons-table tuple (PERSON_COLUMNS order) for one ID's rows, in import order."""
     if len(rows) == 1:  # most people: the same result without sorting and scanning
-        return _merge_one(rows[0], rules, override_region)
-    return _merge_many(rows, rules, depth_of, override_region)
+        return _consolidate_one(rows[0], rules, override_region)
+    return _consolidate_many(rows, rules, depth_of, override_region)
 
 
-def _merge_one(r: RowFacts, rules: Rules, override_region: int | None) -> tuple:
+def _consolidate_one(r: RowFacts, rules: Rules, override_region: int | None) -> tuple:
     degree = r.education >= rules.min_degree and rules.major_related(r.major)
     trained = r.hours is not None and r.hours >= rules.min_hours
     return (
@@ -57,7 +61,7 @@ def _merge_one(r: RowFacts, rules: Rules, override_region: int | None) -> tuple:
     )
 
 
-def _merge_many(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
+def _consolidate_many(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
                 override_region: int | None = None) -> tuple:
     rows = sorted(rows, key=lambda r: (r.batch_id, r.row_id))
     first = rows[0]

@@ -1,0 +1,125 @@
+"""`census.batches`: imported files and their source rows — storing them (the import's hot path),
+listing them, and undoing one."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from models.census_people import SOURCE_ROW_SQL
+from models.errors import NotFound
+from models.records import Batch, SourceRow, dumps
+from models.schema import SOURCE_ROW_COLUMNS, now
+
+if TYPE_CHECKING:
+    from models.census import Census
+
+_BATCH_SQL = ("SELECT id, file_name, file_path, sha256, format, sheet, region_id, region_source, imported_at,"
+              " rows_total, rows_ok, rows_pending, mapping FROM batches")
+# A source row as the importer hands it over: every column but the id, in SOURCE_ROW_COLUMNS order.
+NEW_ROW_COLUMNS = SOURCE_ROW_COLUMNS[1:]
+_INSERT_ROWS = (f"INSERT INTO source_rows ({', '.join(NEW_ROW_COLUMNS)})"
+                f" VALUES ({', '.join('?' * len(NEW_ROW_COLUMNS))})")
+IMPORT_WAL_PAGES = 10000  # PRAGMA wal_autocheckpoint while a file is stored
+
+
+class Batches:
+    """One batch per imported file, with every data row it held."""
+
+    def __init__(self, census: Census):
+        self._census = census
+
+    @property
+    def _conn(self):
+        return self._census.conn
+
+    # ---- reading -------------------------------------------------------------------------
+    def all(self) -> list[Batch]:
+        path = self._census.regions.path_of
+        return [_batch(path, r) for r in self._conn.execute(_BATCH_SQL + " ORDER BY id")]
+
+    def by_sha(self, sha256: str) -> Batch | None:
+        # One indexed lookup (batches_sha is unique): reading every batch here made importing
+        # the 500th file of a folder 500 times slower than the first.
+        row = self._conn.execute(_BATCH_SQL + " WHERE sha256 = ?", (sha256,)).fetchone()
+        return _batch(self._census.regions.path_of, row) if row else None
+
+    def row(self, row_id: int) -> SourceRow:
+        """One source row with its file (the problems table's 查看原始行)."""
+        row = self._conn.execute(SOURCE_ROW_SQL + " WHERE s.id = ?", (row_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"源数据行 {row_id} 不存在")
+        return self.source_row_of(row)
+
+    def source_row_of(self, r: tuple) -> SourceRow:
+        """A SourceRow from a SOURCE_ROW_SQL result."""
+        mapping = json.loads(r[17] or "{}")
+        return SourceRow(
+            id=r[0], batch_id=r[1], file_name=r[2], sheet=r[3] or "", row_number=r[4],
+            raw=tuple(json.loads(r[5])), name=r[6], id_raw=r[7], id_number=r[8], status=r[9], reason=r[10],
+            level=r[11], education=r[12], major=r[13], hours=r[14], region_id=r[15],
+            region_path=self._census.regions.path_of(r[15]), notes=tuple(json.loads(r[16] or "[]")),
+            header=tuple(mapping.get("labels", [])),
+        )
+
+    # ---- storing an import (inside the importer's transaction) --------------------------------
+    @contextlib.contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """While a file is stored: checkpoint the WAL every ~40 MB instead of every 4 MB.
+
+        A file's rows land on index pages all over the file (IDs are random: ~500 pages for 200
+        rows at 100k persons), so a folder of returns rewrites the same pages far less often.
+        """
+        before = self._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        self._conn.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_WAL_PAGES}")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+
+    def add(self, *, file_name: str, file_path: str, sha256: str, size: int | None, format: str, sheet: str,
+            header_first: int, header_last: int, region_source: str, mapping: dict) -> int:
+        """A new batch (its region and counts follow when known); returns its id."""
+        cur = self._conn.execute(
+            "INSERT INTO batches (file_name, file_path, sha256, size, format, sheet, header_first, header_last,"
+            " region_source, mapping, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (file_name, file_path, sha256, size, format, sheet, header_first, header_last, region_source,
+             dumps(mapping), now()))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def set_region(self, batch_id: int, region_id: int) -> None:
+        self._conn.execute("UPDATE batches SET region_id = ? WHERE id = ?", (region_id, batch_id))
+
+    def set_counts(self, batch_id: int, total: int, ok: int, pending: int) -> None:
+        self._conn.execute("UPDATE batches SET rows_total = ?, rows_ok = ?, rows_pending = ? WHERE id = ?",
+                           (total, ok, pending, batch_id))
+
+    def insert_rows(self, rows: Sequence[tuple]) -> None:
+        """Store buffered source rows (NEW_ROW_COLUMNS order) in one executemany: the hot path."""
+        self._conn.executemany(_INSERT_ROWS, rows)
+
+    # ---- undo ----------------------------------------------------------------------------
+    def undo(self, batch_id: int) -> None:
+        """Remove an import and everything derived from it; the census is as if it never came."""
+        conn = self._conn
+        if not conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone():
+            raise NotFound(f"导入批次 {batch_id} 不存在")
+        with self._census.transaction():
+            ids = [r[0] for r in conn.execute(
+                "SELECT DISTINCT id_number FROM source_rows WHERE batch_id = ? AND id_number IS NOT NULL", (batch_id,))]
+            # Corrections, then rows, then the batch: the foreign keys have no ON DELETE CASCADE
+            # (see models/schema.py for why no migration rebuilds those tables to add it).
+            conn.execute("DELETE FROM corrections WHERE row_id IN (SELECT id FROM source_rows WHERE batch_id = ?)",
+                         (batch_id,))
+            conn.execute("DELETE FROM source_rows WHERE batch_id = ?", (batch_id,))
+            conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
+            self._census.people.recompute(ids)
+            self._census.regions.drop_unused(batch_id)
+
+
+def _batch(path_of, r: tuple) -> Batch:
+    return Batch(r[0], r[1], r[2] or "", r[3], r[4] or "", r[5] or "", path_of(r[6]), r[7] or "", r[8],
+                 r[9], r[10], r[11], json.loads(r[12] or "{}"))

@@ -1,0 +1,257 @@
+"""`census.people`: persons (derived from source rows), their pages, rows and reassignment, and
+recomputing them when rows or rules change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from models.consolidate import PERSON_COLUMNS, RowFacts, consolidate
+from models.errors import CensusError, NotFound
+from models.identity import clean_text
+from models.records import Person, SourceRow
+from models.rules import Rules
+
+if TYPE_CHECKING:
+    from models.census import Census
+
+CATEGORIES = {
+    "talent": "talent = 1",
+    "certified": "talent = 1 AND level > 0",
+    "degree": "talent = 1 AND degree = 1",
+    "trained": "talent = 1 AND trained = 1",
+    "trained_only": "talent = 1 AND trained = 1 AND degree = 0 AND level = 0",
+    "not_talent": "talent = 0",
+}
+# `page(order=...)`: the people table's sortable columns (ties broken so pages never overlap).
+PERSON_ORDERS = {
+    "name": "name, id_number", "id": "id_number", "region": "region_id, name, id_number",
+    "hours": "hours DESC, name, id_number", "level": "level DESC, name, id_number",
+}
+CATEGORY_LABELS = {
+    "talent": "人才", "certified": "持证", "degree": "专业学历", "trained": "培训达标",
+    "trained_only": "仅培训", "not_talent": "未达标人员",
+}
+
+_SELECT = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
+_INSERT = f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({', '.join('?' * len(PERSON_COLUMNS))})"
+_ROW_FACTS_COLUMNS = """
+SELECT id_number, batch_id, id, name, level, education, COALESCE(major, ''), hours, region_id,
+       COALESCE(gender, ''), COALESCE(phone, '')
+"""
+# Everybody: one pass over the table.
+_ALL_ROW_FACTS_SQL = _ROW_FACTS_COLUMNS + "FROM source_rows WHERE status = 'ok' ORDER BY id_number"
+# Some IDs: "+status" keeps SQLite from choosing the (status, region_id) index, which would scan
+# every ok row once per chunk of IDs (quadratic: 13 s of a 100k-row import) instead of looking
+# the IDs up in source_rows_id.
+_ROW_FACTS_SQL = _ROW_FACTS_COLUMNS + "FROM source_rows WHERE +status = 'ok' AND id_number IN ({marks})" \
+    " ORDER BY id_number"
+# Source rows with their file, as the person dialog and the problems table show them.
+SOURCE_ROW_SQL = """
+    SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.raw, s.name, s.id_raw, s.id_number,
+           s.status, s.reason, s.level, s.education, COALESCE(s.major, ''), s.hours, s.region_id,
+           s.notes, b.mapping
+    FROM source_rows s JOIN batches b ON b.id = s.batch_id
+"""
+# Every person's files in one query, not one per person (100k queries at 100k people).
+_FILES_SQL = """
+SELECT id_number, group_concat(file_name, '、') FROM (
+    SELECT DISTINCT s.id_number AS id_number, b.file_name AS file_name, b.id AS batch_id
+    FROM source_rows s JOIN batches b ON b.id = s.batch_id
+    WHERE s.id_number IS NOT NULL
+    ORDER BY s.id_number, b.id)
+GROUP BY id_number
+"""
+
+
+class People:
+    """The persons of one census: one per valid ID, always derivable from the source rows."""
+
+    def __init__(self, census: Census):
+        self._census = census
+
+    @property
+    def _conn(self):
+        return self._census.conn
+
+    # ---- reading -------------------------------------------------------------------------
+    def _filter(self, region_id: int | None, search: str, category: str | None) -> tuple[str, list]:
+        clauses, params = [], []
+        if region_id is not None:
+            clause, region_params = self._census.regions.within_clause(region_id)
+            clauses.append(clause)
+            params += region_params
+        if category:
+            if category not in CATEGORIES:
+                raise CensusError(f"未知的人员类别：{category}")
+            clauses.append(CATEGORIES[category])
+        search = (search or "").strip()
+        if search:
+            key = clean_text(search)
+            clauses.append("(name LIKE ? OR names LIKE ? OR id_number LIKE ?)")
+            params += [f"%{search}%", f"%{search}%", f"%{key}%"]
+        where = " AND ".join(clauses) or "1"
+        return where, params
+
+    def count(self, region_id: int | None = None, search: str = "", category: str | None = None) -> int:
+        where, params = self._filter(region_id, search, category)
+        return self._conn.execute(f"SELECT COUNT(*) FROM persons WHERE {where}", params).fetchone()[0]
+
+    def total(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM persons").fetchone()[0]
+
+    def page(self, region_id: int | None = None, search: str = "", category: str | None = None,
+             offset: int = 0, limit: int = 200, order: str = "name", after: Person | None = None) -> list[Person]:
+        """A page of persons; the window's table asks for pages as it scrolls.
+
+        With `after` (the last person of the previous page) the page starts right after that
+        person by an index seek instead of counting `offset` rows from the top, so scrolling on
+        through a million persons costs the same on every page.
+        """
+        where, params = self._filter(region_id, search, category)
+        order_sql = PERSON_ORDERS.get(order, "rowid")
+        if after is not None and order in PERSON_ORDERS:
+            seek, seek_params = _seek_after(order, after)
+            where, params, offset = f"({where}) AND ({seek})", [*params, *seek_params], 0
+        rows = self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY {order_sql} LIMIT ? OFFSET ?",
+                                  [*params, limit, offset]).fetchall()
+        return [self._person(r) for r in rows]
+
+    def iter(self, region_id: int | None = None, category: str | None = None) -> Iterator[Person]:
+        """Every person (in region, name order), streamed for exports."""
+        where, params = self._filter(region_id, "", category)
+        for row in self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY region_id, name, id_number", params):
+            yield self._person(row)
+
+    def get(self, id_number: str) -> Person:
+        row = self._conn.execute(f"{_SELECT} WHERE id_number = ?", (id_number,)).fetchone()
+        if row is None:
+            raise NotFound(f"没有身份证号为 {id_number} 的人员")
+        return self._person(row)
+
+    def _person(self, row: tuple) -> Person:
+        values = dict(zip(PERSON_COLUMNS, row, strict=True))
+        return Person(
+            id_number=values["id_number"], name=values["name"], region_id=values["region_id"],
+            region_path=self._census.regions.path_of(values["region_id"]), level=values["level"],
+            degree=bool(values["degree"]), trained=bool(values["trained"]), talent=bool(values["talent"]),
+            hours=values["hours"], education=values["education"], major=values["major"] or "",
+            gender=values["gender"] or "", phone=values["phone"] or "", row_count=values["row_count"],
+            name_conflict=bool(values["name_conflict"]),
+            names=tuple(n for n in (values["names"] or "").split("、") if n),
+        )
+
+    def files(self) -> dict[str, str]:
+        """Every person's source files (joined with 、), in one query."""
+        return dict(self._conn.execute(_FILES_SQL))
+
+    def rows(self, id_number: str) -> list[SourceRow]:
+        """Every source row that contributed to a person (pending rows since corrected included)."""
+        rows = self._conn.execute(SOURCE_ROW_SQL + " WHERE s.id_number = ? ORDER BY s.batch_id, s.row_number",
+                                  (id_number,)).fetchall()
+        return [self._census.batches.source_row_of(r) for r in rows]
+
+    def manual_region(self, id_number: str) -> int | None:
+        """The region a clerk reassigned this person to, None when attributed by the rule."""
+        row = self._conn.execute("SELECT region_id FROM person_regions WHERE id_number = ?", (id_number,)).fetchone()
+        return row[0] if row else None
+
+    # ---- writing -------------------------------------------------------------------------
+    def reassign(self, id_number: str, region_id: int | None) -> None:
+        """Attribute a person to a region of the clerk's choosing (None: back to the rule)."""
+        from models.census import now
+
+        with self._census.transaction():
+            if region_id is None:
+                self._conn.execute("DELETE FROM person_regions WHERE id_number = ?", (id_number,))
+            else:
+                self._census.regions.get(region_id)
+                self._conn.execute("INSERT OR REPLACE INTO person_regions VALUES (?, ?, ?)",
+                                   (id_number, region_id, now()))
+            self.recompute([id_number])
+
+    def _inputs(self) -> tuple[Rules, dict[int, int], dict[str, int]]:
+        depth_of = {r.id: r.depth for r in self._census.regions.tree().regions}
+        overrides = dict(self._conn.execute("SELECT id_number, region_id FROM person_regions"))
+        return self._census.settings.rules, depth_of, overrides
+
+    def recompute(self, ids: Iterable[str] | None = None) -> None:
+        """Rebuild the persons of the given IDs (all when None) from their source rows."""
+        rules, depth_of, overrides = self._inputs()
+        conn = self._conn
+        with self._census.transaction():
+            if ids is None:
+                conn.execute("DELETE FROM persons")
+                self._write(_grouped(conn.execute(_ALL_ROW_FACTS_SQL)), rules, depth_of, overrides)
+                return
+            id_list = sorted(set(ids))
+            for start in range(0, len(id_list), 900):
+                chunk = id_list[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM persons WHERE id_number IN ({marks})", chunk)
+                cursor = conn.execute(_ROW_FACTS_SQL.format(marks=marks), chunk)
+                self._write(_grouped(cursor), rules, depth_of, overrides)
+
+    def recompute_batch(self, rows_of: dict[str, list[RowFacts]]) -> None:
+        """recompute(rows_of) right after importing a batch, given that batch's own ok rows per ID
+        (import order; row_id need only keep that order). An ID without a person yet has no ok row
+        in any other batch (persons is derived from those rows), so it is consolidated from the
+        rows given; the others are read back from source_rows as recompute() reads them. The same
+        persons in the same order as recompute(rows_of), without reading 100k new rows back."""
+        rules, depth_of, overrides = self._inputs()
+        conn = self._conn
+        with self._census.transaction():
+            id_list = sorted(rows_of)
+            for start in range(0, len(id_list), 900):
+                chunk = id_list[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                elsewhere = [r[0] for r in conn.execute(
+                    f"SELECT id_number FROM persons WHERE id_number IN ({marks})", chunk)]
+                conn.execute(f"DELETE FROM persons WHERE id_number IN ({marks})", chunk)
+                stored: dict[str, list[RowFacts]] = {}
+                if elsewhere:
+                    cursor = conn.execute(_ROW_FACTS_SQL.format(marks=",".join("?" * len(elsewhere))), elsewhere)
+                    stored = {rows[0].id_number: rows for rows in _grouped(cursor)}
+                conn.executemany(_INSERT, [
+                    consolidate(stored.get(id_number) or rows_of[id_number], rules, depth_of, overrides.get(id_number))
+                    for id_number in chunk])
+
+    def _write(self, groups: Iterator[list[RowFacts]], rules: Rules, depth_of: dict[int, int],
+               overrides: dict[str, int]) -> None:
+        buffered: list[tuple] = []
+        for rows in groups:
+            buffered.append(consolidate(rows, rules, depth_of, overrides.get(rows[0].id_number)))
+            if len(buffered) >= 5000:
+                self._conn.executemany(_INSERT, buffered)
+                buffered.clear()
+        if buffered:
+            self._conn.executemany(_INSERT, buffered)
+
+
+def _grouped(cursor: Iterable[tuple]) -> Iterator[list[RowFacts]]:
+    """Rows ordered by ID → one list per ID."""
+    current: list[RowFacts] = []
+    for row in cursor:
+        facts = RowFacts(*row)
+        if current and current[0].id_number != facts.id_number:
+            yield current
+            current = []
+        current.append(facts)
+    if current:
+        yield current
+
+
+def _seek_after(order: str, p: Person) -> tuple[str, list]:
+    """The WHERE clause for "after this person" in one of PERSON_ORDERS (NULL hours sort last)."""
+    tail = "(name, id_number) > (?, ?)"
+    if order == "id":
+        return "id_number > ?", [p.id_number]
+    if order == "name":
+        return tail, [p.name, p.id_number]
+    if order == "region":
+        return "(region_id, name, id_number) > (?, ?, ?)", [p.region_id, p.name, p.id_number]
+    if order == "level":
+        return f"level < ? OR (level = ? AND {tail})", [p.level, p.level, p.name, p.id_number]
+    if p.hours is None:  # "hours": NULLs come last in descending order
+        return f"hours IS NULL AND {tail}", [p.name, p.id_number]
+    return f"hours < ? OR hours IS NULL OR (hours = ? AND {tail})", [p.hours, p.hours, p.name, p.id_number]

@@ -1,0 +1,134 @@
+"""`census.problems`: pending rows, name conflicts, notes to review, regions made from returns —
+and correcting a pending row's ID (with suggestions, never applied by themselves)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from models.errors import CensusError, NotFound
+from models.identity import check_id, clean_text, excel_rounded, number_digits
+from models.records import Problem
+from models.schema import now
+
+if TYPE_CHECKING:
+    from models.census import Census
+
+
+class Problems:
+    """What a clerk must look at, and the fixes made by hand."""
+
+    def __init__(self, census: Census):
+        self._census = census
+
+    @property
+    def _conn(self):
+        return self._census.conn
+
+    def all(self, region_id: int | None = None) -> list[Problem]:
+        """Pending rows, name conflicts, values we could not read, regions created from returns."""
+        regions = self._census.regions
+        tree = regions.tree()
+        region_filter = ""
+        params: list = []
+        if region_id is not None:
+            clause, params = regions.within_clause(region_id, "s.region_id")
+            region_filter = " AND " + clause
+        path = regions.path_of
+        out: list[Problem] = []
+        for r in self._conn.execute(
+            "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.reason, s.region_id"
+            " FROM source_rows s JOIN batches b ON b.id = s.batch_id WHERE s.status = 'pending'" + region_filter +
+            " ORDER BY s.batch_id, s.row_number", params):
+            out.append(Problem("pending", r[7] or "", r[2], r[3] or "", r[4], r[0], r[1], r[5], r[6], None, path(r[8])))
+        out += self._conflicts(region_filter, params)
+        for r in self._conn.execute(
+            "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.notes, s.region_id,"
+            " s.id_number FROM source_rows s JOIN batches b ON b.id = s.batch_id"
+            " WHERE s.notes IS NOT NULL" + region_filter + " ORDER BY s.batch_id, s.row_number",
+                params):
+            for note in json.loads(r[7]):
+                out.append(Problem("review", note, r[2], r[3] or "", r[4], r[0], r[1], r[5], r[6], r[9], path(r[8])))
+        for node in tree.tree_order():
+            if node.flagged and (region_id is None or tree.is_within(node, regions.get(region_id))):
+                out.append(Problem("new_region", node.note or f"“{node.name}”不在户籍人口表中，已新建，请核实",
+                                   region_path=node.path))
+        return out
+
+    def _conflicts(self, region_filter: str, params: list) -> list[Problem]:
+        path = self._census.regions.path_of
+        out = []
+        sql = (
+            "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.id_number, p.name,"
+            " p.names, s.region_id FROM persons p CROSS JOIN source_rows s ON s.id_number = p.id_number AND s.status = 'ok'"
+            " JOIN batches b ON b.id = s.batch_id WHERE p.name_conflict = 1 AND s.name != p.name" + region_filter +
+            " ORDER BY s.batch_id, s.row_number")
+        for r in self._conn.execute(sql, params):
+            reason = f"同一身份证号姓名不一致：本行为“{r[5]}”，其他表中为“{r[8]}”（已按同一人合并，请核实）"
+            out.append(Problem("name_conflict", reason, r[2], r[3] or "", r[4], r[0], r[1], r[5], r[6], r[7],
+                               path(r[10])))
+        return out
+
+    def suggest_ids(self, row_id: int) -> list[str]:
+        """Known IDs a pending row most likely means: same name, and an ID that matches what is
+        left of the typed one (the first 15 digits of a number that lost its tail, one digit
+        missing, a wrong check digit, one or two digits mistyped). Never applied by itself."""
+        row = self._conn.execute("SELECT name, id_raw, status FROM source_rows WHERE id = ?", (row_id,)).fetchone()
+        if row is None or row[2] != "pending" or not row[0]:
+            return []
+        typed = clean_text(row[1] or "")
+        if not typed:
+            return []
+        # Same-named persons through the name index (and the few with several names): a lookup,
+        # not a scan, since the problem list asks this for every pending row.
+        candidates = [r[0] for r in self._conn.execute(
+            "SELECT id_number FROM persons WHERE name = :name UNION SELECT id_number FROM persons"
+            " WHERE name_conflict = 1 AND instr('、' || names || '、', '、' || :name || '、') > 0", {"name": row[0]})]
+        # A number Excel kept: compare with what Excel would keep of each candidate (rounded to 15
+        # significant digits); _id_close still catches the truncated form and the typos.
+        digits = number_digits(typed)
+        stored = len(digits) == 18 and digits.isascii() and digits.isdigit()
+        return [c for c in candidates if _id_close(typed, c) or (stored and excel_rounded(c) == digits)]
+
+    def correct_id(self, row_id: int, new_id: str) -> str:
+        """Fix a row's ID by hand: the row stops being pending and its person is recounted now.
+
+        Returns the normalised ID. The old value stays in `corrections`, so the fix is traceable.
+        """
+        check = check_id(new_id)
+        if not check.valid or check.number is None:
+            raise CensusError(f"新的身份证号无效：{check.reason}")
+        row = self._conn.execute("SELECT id_raw, id_number, status, reason FROM source_rows WHERE id = ?",
+                                 (row_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"源数据行 {row_id} 不存在")
+        with self._census.transaction():
+            self._conn.execute(
+                "INSERT INTO corrections (row_id, old_id_raw, old_status, old_reason, new_id_number, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (row_id, row[0], row[2], row[3], check.number, now()))
+            self._conn.execute("UPDATE source_rows SET id_number = ?, status = 'ok', reason = NULL WHERE id = ?",
+                               (check.number, row_id))
+            self._census.people.recompute([i for i in (row[1], check.number) if i])
+        return check.number
+
+    def corrections(self) -> list[dict]:
+        """Every ID fixed by hand, with the row it was made on."""
+        cur = self._conn.execute(
+            "SELECT c.id, c.row_id, b.file_name, s.sheet, s.row_number, c.old_id_raw, c.new_id_number, c.at"
+            " FROM corrections c JOIN source_rows s ON s.id = c.row_id JOIN batches b ON b.id = s.batch_id"
+            " ORDER BY c.id")
+        keys = ("id", "row_id", "file_name", "sheet", "row_number", "old_id_raw", "new_id_number", "at")
+        return [dict(zip(keys, r, strict=True)) for r in cur]
+
+
+def _id_close(typed: str, known: str) -> bool:
+    """Could `typed` be a damaged spelling of the valid ID `known`?"""
+    if typed.isdigit() and len(typed) == 18 and typed.endswith("000") and typed[:15] == known[:15]:
+        return True  # went through Excel as a number: 15 significant digits survive
+    if len(typed) == 17:
+        return any(known[:i] + known[i + 1:] == typed for i in range(18))  # one digit left out
+    if len(typed) == 19:
+        return any(typed[:i] + typed[i + 1:] == known for i in range(19))  # one digit too many
+    if len(typed) == 18:
+        return sum(a != b for a, b in zip(typed, known, strict=True)) <= 2
+    return False

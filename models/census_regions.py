@@ -1,0 +1,204 @@
+"""`census.regions`: the region tree, populations, goals, and folding one region into another."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from models.errors import CensusError, NotFound
+from models.records import GOAL_LABELS
+from models.regions import Region, RegionTree, kind_for
+
+if TYPE_CHECKING:
+    from models.census import Census
+
+_REGION_COLUMNS = "id, parent_id, name, path, kind, depth, population, flagged, note"
+
+
+class Regions:
+    """The regions of one census; the tree is read once and cached until something changes it."""
+
+    def __init__(self, census: Census):
+        self._census = census
+        self._tree: RegionTree | None = None
+
+    @property
+    def _conn(self):
+        return self._census.conn
+
+    def forget(self) -> None:
+        """Drop the cached tree (after any write to the regions table)."""
+        self._tree = None
+
+    # ---- reading -------------------------------------------------------------------------
+    def tree(self) -> RegionTree:
+        if self._tree is None:
+            rows = self._conn.execute(f"SELECT {_REGION_COLUMNS} FROM regions ORDER BY id").fetchall()
+            self._tree = RegionTree([Region(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows])
+        return self._tree
+
+    def all(self) -> list[Region]:
+        """Every region in tree order (depth-first)."""
+        return self.tree().tree_order()
+
+    def get(self, region_id: int) -> Region:
+        try:
+            return self.tree().by_id[region_id]
+        except KeyError:
+            raise NotFound(f"区划 {region_id} 不存在") from None
+
+    def by_path(self, path: str) -> Region | None:
+        return self.tree().by_path.get(path.strip("/"))
+
+    def path_of(self, region_id: int | None) -> str:
+        """The path of a region id, "" for None or a region that is gone."""
+        node = self.tree().by_id.get(region_id) if region_id is not None else None
+        return node.path if node else ""
+
+    def missing_parent(self, path: str) -> str | None:
+        """The parent path of `path` when the tree has regions but not that parent: a return must
+        not invent a whole branch beside the population table (a typo would become a district)."""
+        if self.by_path(path) is not None or "/" not in path.strip("/"):
+            return None
+        parent = path.strip("/").rsplit("/", 1)[0]
+        if self.by_path(parent) is None and self.tree().regions:
+            return parent
+        return None
+
+    def with_returns(self) -> set[int]:
+        """Regions that have a person, a pending row or an import of their own."""
+        # Index seeks per region (thousands), not a scan of every source row (millions).
+        found = {row[0] for row in self._conn.execute(
+            "SELECT id FROM regions r WHERE EXISTS (SELECT 1 FROM persons WHERE region_id = r.id)"
+            " OR EXISTS (SELECT 1 FROM source_rows WHERE status = 'pending' AND region_id = r.id)")}
+        return found | {row[0] for row in self._conn.execute("SELECT DISTINCT region_id FROM batches")}
+
+    def with_own_rows(self) -> set[int]:
+        """Regions named by a source row or an import itself (not only by a person's attribution)."""
+        return {row[0] for row in self._conn.execute(
+            "SELECT region_id FROM source_rows WHERE region_id IS NOT NULL"
+            " UNION SELECT region_id FROM batches WHERE region_id IS NOT NULL")}
+
+    def goals(self) -> dict[int, list[tuple[str, int, str]]]:
+        """Region id → its goals (category, target, note) in the order they were set."""
+        goals: dict[int, list[tuple[str, int, str]]] = {}
+        for region_id, category, target, note in self._conn.execute(
+                "SELECT region_id, category, target, note FROM region_goals ORDER BY region_id, rowid"):
+            goals.setdefault(region_id, []).append((category, target, note))
+        return goals
+
+    # ---- writing -------------------------------------------------------------------------
+    def ensure(self, path: str, *, kind: str | None = None, flagged: bool = False, note: str = "",
+               batch_id: int | None = None, by_depth: bool = False) -> Region:
+        """The node at `path`, creating it and any missing ancestors."""
+        names = [n.strip() for n in path.strip("/").split("/") if n.strip()]
+        if not names:
+            raise CensusError("区划路径为空")
+        parent: Region | None = None
+        for depth, name in enumerate(names):
+            node_path = "/".join(names[: depth + 1])
+            node = self.tree().by_path.get(node_path)
+            if node is None:
+                last = depth == len(names) - 1
+                node_kind = kind if (kind and last) else kind_for(name, depth if by_depth else None)
+                if not by_depth and node_kind == "unit" and depth == 0:
+                    node_kind = "city"
+                self._conn.execute(
+                    "INSERT INTO regions (parent_id, name, path, kind, depth, flagged, note, created_batch)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (parent.id if parent else None, name, node_path, node_kind, depth, int(flagged),
+                     note if last else "", batch_id),
+                )
+                self._tree = None
+                node = self.tree().by_path[node_path]
+            parent = node
+        assert parent is not None
+        return parent
+
+    def set_population(self, region_id: int, population: int | None) -> None:
+        if population is not None and population < 0:
+            raise CensusError("户籍人口不能为负数")
+        with self._census.transaction():
+            self._conn.execute("UPDATE regions SET population = ? WHERE id = ?", (population, region_id))
+            self._tree = None
+
+    def record_population(self, region_id: int, population: int) -> None:
+        """A population read from the population table: the node is confirmed (no longer flagged).
+
+        Inside the caller's transaction; the cached tree keeps the old figures until `forget()`,
+        so loading a table of thousands of nodes does not reread the tree per row.
+        """
+        self._conn.execute("UPDATE regions SET population = ?, flagged = 0 WHERE id = ?", (population, region_id))
+
+    def set_goal(self, region_id: int, category: str, target: int | None, note: str = "") -> None:
+        """Set (or with None, remove) an absolute goal for a node, e.g. 1,000 certified by year end."""
+        if category not in GOAL_LABELS:
+            raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS.values())}）")
+        if target is not None and target < 0:
+            raise CensusError("目标人数不能为负数")
+        self.get(region_id)
+        with self._census.transaction():
+            if target is None:
+                self._conn.execute("DELETE FROM region_goals WHERE region_id = ? AND category = ?",
+                                   (region_id, category))
+            else:
+                self._conn.execute("INSERT OR REPLACE INTO region_goals VALUES (?, ?, ?, ?)",
+                                   (region_id, category, target, note))
+
+    def fold(self, source_id: int, target_id: int) -> None:
+        """Fold a region into another (并入; e.g. a node a return created from a misspelt name): its
+        rows, imports, reassignments and goals move to the target, its children too, and the
+        emptied node is removed. Everyone touched is recounted."""
+        source, target = self.get(source_id), self.get(target_id)
+        tree = self.tree()
+        if source.id == target.id or tree.is_within(target, source):
+            raise CensusError(f"不能把“{source.path}”并入它自己或它的下级“{target.path}”")
+        conn = self._conn
+        with self._census.transaction():
+            ids = [r[0] for r in conn.execute(
+                "SELECT DISTINCT id_number FROM source_rows WHERE region_id = ? AND id_number IS NOT NULL", (source.id,))]
+            ids += [r[0] for r in conn.execute("SELECT id_number FROM persons WHERE region_id = ?", (source.id,))]
+            for table in ("source_rows", "batches", "person_regions"):
+                conn.execute(f"UPDATE {table} SET region_id = ? WHERE region_id = ?", (target.id, source.id))
+            conn.execute("INSERT OR IGNORE INTO region_goals SELECT ?, category, target, note FROM region_goals"
+                         " WHERE region_id = ?", (target.id, source.id))
+            conn.execute("DELETE FROM region_goals WHERE region_id = ?", (source.id,))
+            for child in tree.children.get(source.id, []):
+                self._move_subtree(child, target)
+            self._census.people.recompute(ids)
+            conn.execute("DELETE FROM regions WHERE id = ?", (source.id,))
+            self._census.refresh()
+
+    def _move_subtree(self, node: Region, new_parent: Region) -> None:
+        """Hang a node (and its descendants' paths) under another parent, joining a same-named node."""
+        existing = self.tree().by_path.get(f"{new_parent.path}/{node.name}")
+        if existing is not None:
+            self.fold(node.id, existing.id)
+            return
+        old_prefix, new_path = node.path, f"{new_parent.path}/{node.name}"
+        depth_shift = new_parent.depth + 1 - node.depth
+        self._conn.execute("UPDATE regions SET parent_id = ? WHERE id = ?", (new_parent.id, node.id))
+        self._conn.execute(
+            "UPDATE regions SET path = ? || substr(path, ?), depth = depth + ? WHERE path = ? OR path LIKE ?",
+            (new_path, len(old_prefix) + 1, depth_shift, old_prefix, old_prefix + "/%"))
+        self._census.refresh()
+
+    def drop_unused(self, batch_id: int) -> None:
+        """Regions a batch created, deepest first, unless something else now uses them (undo)."""
+        created = self._conn.execute(
+            "SELECT id FROM regions WHERE created_batch = ? ORDER BY depth DESC", (batch_id,)).fetchall()
+        for (region_id,) in created:
+            used = self._conn.execute(
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM source_rows WHERE region_id = :r)"
+                " OR EXISTS (SELECT 1 FROM batches WHERE region_id = :r)"
+                " OR EXISTS (SELECT 1 FROM regions WHERE parent_id = :r)"
+                " OR EXISTS (SELECT 1 FROM person_regions WHERE region_id = :r)"
+                " OR EXISTS (SELECT 1 FROM region_goals WHERE region_id = :r)", {"r": region_id}).fetchone()
+            if not used:
+                self._conn.execute("DELETE FROM regions WHERE id = ?", (region_id,))
+        self._tree = None
+
+    def within_clause(self, region_id: int, column: str = "region_id") -> tuple[str, list]:
+        """SQL condition (and its parameters) for `column` naming the region or one below it."""
+        region = self.get(region_id)
+        return (f"{column} IN (SELECT id FROM regions WHERE path = ? OR path LIKE ?)",
+                [region.path, region.path + "/%"])
