@@ -10,13 +10,13 @@ import argparse
 import json
 import sqlite3
 import sys
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 from models.census import Census
-from models.errors import CensusError, DiskFull, DuplicateImport, is_disk_full, storage_error
+from models.errors import CensusError, DiskFull, is_disk_full, storage_error
 from models.identity import mask_id
+from models.records import display_width
 from models.regions import KIND_LABELS
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -46,51 +46,45 @@ def cmd_population(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from importers.job import ImportJob
-    from importers.plan import plan_file
+    from importers.files import expand_paths, import_files
 
-    failed = 0
-    files = _expand(args.files)
+    files = expand_paths(args.files)
     if not files:
         _err("没有找到要导入的文件")
         return EXIT_ERROR
+
+    def report(outcome) -> None:
+        if outcome.status == "imported":
+            _out(outcome.result.describe())
+            plan = outcome.plan
+            for warning in plan.uncertain:
+                if warning != plan.region.message:  # the region is settled and described above
+                    _out(f"  注意：{warning}")
+        elif outcome.status == "duplicate":
+            _out(f"{outcome.error}（已跳过，没有人被重复计数）")
+        elif isinstance(outcome.error, DiskFull):
+            _err(f"导入失败：{outcome.file_name}：{outcome.error.message}")
+        elif outcome.status == "failed":
+            _err(f"导入失败：{outcome.error or outcome.describe()}")
+
     with Census.open(args.census) as census:
-        for path in files:
-            try:
-                plan = plan_file(census, path, region=args.region)
-                job = ImportJob(census, plan)
-                for _ in job.run():
-                    pass
-                _out(job.result.describe())
-                for warning in plan.uncertain:
-                    if warning != plan.region.message:  # the region is settled and described above
-                        _out(f"  注意：{warning}")
-            except DuplicateImport as dup:
-                _out(f"{dup}（已跳过，没有人被重复计数）")
-            except DiskFull as err:  # every further file would fail the same way
-                _err(f"导入失败：{path.name}：{err.message}")
-                return EXIT_ERROR
-            except CensusError as err:
-                failed += 1
-                _err(f"导入失败：{err}")
+        outcomes = _drain(import_files(census, files, region=args.region, on_done=report))
+    if any(isinstance(o.error, DiskFull) for o in outcomes):
+        return EXIT_ERROR
+    failed = sum(1 for o in outcomes if o.status == "failed")
     if failed:
         _err(f"{failed} 个文件导入失败，其余文件已导入")
         return EXIT_ERROR
     return EXIT_OK
 
 
-def _expand(items: list[str]) -> list[Path]:
-    """Files as given; a folder stands for the spreadsheets in it (sorted by name)."""
-    out: list[Path] = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir()
-                          if p.is_file() and p.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html"}
-                          and not p.name.startswith(("~$", ".")))
-        else:
-            out.append(path)
-    return out
+def _drain(run):
+    """Drive a progress generator to its end and return what it returns."""
+    while True:
+        try:
+            next(run)
+        except StopIteration as stop:
+            return stop.value
 
 
 def cmd_summary(args) -> int:
@@ -102,13 +96,9 @@ def cmd_summary(args) -> int:
     return EXIT_OK
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _cell(text: object, width: int, left: bool = False) -> str:
     text = str(text)
-    pad = " " * max(width - _width(text), 0)
+    pad = " " * max(width - display_width(text), 0)
     return text + pad if left else pad + text
 
 
@@ -145,14 +135,13 @@ def cmd_problems(args) -> int:
             _out(f"已生成 {len(written)} 个更正清单")
             return EXIT_OK
         problems = census.problems.all()
-        shown = (lambda n: n) if args.full_ids else mask_id
         hints = {p.row_id: census.problems.suggest_ids(p.row_id) for p in problems if p.kind == "pending"}
         if args.json:
             items = []
             for p in problems:
                 item = p.to_json(full_ids=args.full_ids)
                 if p.kind == "pending":
-                    item["suggestions"] = [shown(n) for n in hints[p.row_id]]
+                    item["suggestions"] = [mask_id(n, args.full_ids) for n in hints[p.row_id]]
                 items.append(item)
             _out(json.dumps({"problems": items}, ensure_ascii=False, indent=1))
             return EXIT_OK
@@ -161,7 +150,7 @@ def cmd_problems(args) -> int:
         for p in problems:
             where = f"{p.file_name} / {p.sheet} / 第{p.row_number}行" if p.file_name else p.region_path
             hint = hints.get(p.row_id)
-            extra = f"（可能是 {'、'.join(shown(n) for n in hint)}，核实后用 correct {p.row_id} 更正）" if hint else ""
+            extra = f"（可能是 {'、'.join(mask_id(n, args.full_ids) for n in hint)}，核实后用 correct {p.row_id} 更正）" if hint else ""
             _out(f"[{p.kind_label}] #{p.row_id or '-'} {where}  {p.name} {p.shown_id(args.full_ids)}  {p.reason}{extra}")
     return EXIT_OK
 

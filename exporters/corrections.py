@@ -18,12 +18,12 @@ from exporters.xlsx import (
     prepare_out,
     print_setup,
     set_widths,
-    shown_raw_id,
     text,
     today,
     wrapped_height,
 )
 from models.census import Census
+from models.identity import mask_id
 from models.records import Problem
 
 HEADER = ("序号", "问题类型", "文件", "工作表", "行号", "姓名", "身份证号（原填）", "问题原因", "更正后身份证号", "备注")
@@ -99,7 +99,7 @@ def write_correction_workbook(census: Census, region_path: str, problems: list[P
             else:
                 ws.write_number(row, 4, p.row_number, styles.int)
             ws.write_string(row, 5, text(p.name), styles.text)
-            ws.write_string(row, 6, shown_raw_id(p.id_raw, full_ids), styles.text)
+            ws.write_string(row, 6, text(mask_id(p.id_raw, full_ids)), styles.text)
             ws.write_string(row, 7, text(p.reason), styles.text_wrap)
             ws.write_blank(row, FIX_COL, None, styles.blank_text)
             ws.write_blank(row, FIX_COL + 1, None, styles.text_wrap)

@@ -27,7 +27,6 @@ from exporters.xlsx import (
     print_setup,
     report,
     set_widths,
-    shown_raw_id,
     text,
     today,
     wrapped_height,
@@ -36,6 +35,7 @@ from exporters.xlsx import (
     write_title,
 )
 from models.census import Census
+from models.identity import mask_id
 from models.records import RegionSummary
 from models.regions import KIND_LABELS
 from models.rollup import allowance, unreported
@@ -332,7 +332,7 @@ def _problem_sheet(census: Census, ws, styles: Styles, problems, full_ids: bool)
         else:
             ws.write_number(row, 5, p.row_number, styles.int)
         ws.write_string(row, 6, text(p.name), styles.text)
-        ws.write_string(row, 7, shown_raw_id(p.id_raw, full_ids), styles.text)
+        ws.write_string(row, 7, text(mask_id(p.id_raw, full_ids)), styles.text)
         ws.write_string(row, 8, text(p.reason), styles.text_wrap)
         row += 1
     if problems:

@@ -29,7 +29,7 @@ import xlsxwriter.exceptions
 from xlsxwriter.worksheet import Worksheet
 
 from models.errors import CensusError, DiskFull, is_disk_full
-from models.identity import mask_id
+from models.records import display_width
 
 Progress = Callable[[int, int], None] | None
 
@@ -242,23 +242,6 @@ def _capped(stem: str, end: str, room: int) -> str:
         head = keep // 3
         name = f"{stem[:head]}…{stem[len(stem) - (keep - head - 1):]}{end}"
     return name
-
-
-def shown_raw_id(raw: str | None, full: bool) -> str:
-    """An ID cell as typed (possibly wrong), masked unless asked for in full.
-
-    Stricter than the valid-ID rule: anything of eight characters or more is masked, because a
-    17-digit typo still tells who the person is.
-    """
-    raw = text(raw)
-    if full or len(raw) < 8:
-        return raw
-    return mask_id(raw)
-
-
-def display_width(value: str) -> int:
-    """Width in Excel's character units: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
 
 
 def wrapped_height(cells: Iterable[tuple[str, float]], line: float = 13.5) -> float | None:

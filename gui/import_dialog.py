@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from gui import messages
-from gui.import_ops import Outcome, PlanEntry, plan_paths, run_imports
+from gui.import_ops import PlanEntry, plan_paths, run_imports
 from gui.paths import APP_TITLE
 from gui.worker import TaskRunner, Worker
+from importers.files import Outcome
 from importers.headers import FIELD_LABELS
 from models.errors import CensusError
-from models.regions import Region
+from models.regions import Region, missing_parent
 
 WARN_BG = QColor("#fff1c2")
 ERROR_BG = QColor("#fbd9d3")
@@ -76,6 +77,7 @@ class ImportDialog(QDialog):
         self.paths = paths
         self.runner = runner
         self.region_paths = [r.path for r in regions]
+        self.known_paths = frozenset(self.region_paths)
         self.entries: list[PlanEntry] = []
         self.include: list[bool] = []
         self.outcomes: list[Outcome] | None = None
@@ -291,10 +293,7 @@ class ImportDialog(QDialog):
 
     def _missing_parent(self, path: str | None) -> str:
         """The parent of a new path when it is not in the tree either (the import would refuse the file)."""
-        if not path or "/" not in path or not self.region_paths or path in self.region_paths:
-            return ""
-        parent = path.rsplit("/", 1)[0]
-        return "" if parent in self.region_paths else parent
+        return missing_parent(path, self.known_paths) or ""
 
     def _update_summary(self) -> None:
         ok = [e for e in self.entries if e.plan is not None]

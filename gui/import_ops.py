@@ -1,8 +1,8 @@
 """The import steps the review dialog runs on the worker thread (each with its own connection).
 
-Thin glue over importers.plan and importers.job: plan every file (a failure is kept with its
-Chinese message), then run one `ImportJob` per file; a duplicate is reported as skipped, a
-cancel rolls back the current file and leaves the rest untouched.
+Thin glue over importers.plan and importers.files: plan every file (a failure is kept with its
+Chinese message), then run the same per-file loop as the command line; a duplicate is reported
+as skipped, a cancel rolls back the current file and leaves the rest untouched.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from importers.job import ImportJob, ImportResult, Progress
+from importers.files import Outcome, import_files
+from importers.job import Progress
 from importers.plan import ImportPlan, plan_file
 from models.census import Census
-from models.errors import CensusError, DuplicateImport, ImportCancelled
+from models.errors import CensusError
 
 log = logging.getLogger(__name__)
 
@@ -30,30 +31,6 @@ class PlanEntry:
     @property
     def file_name(self) -> str:
         return self.path.name
-
-
-@dataclass
-class Outcome:
-    """What happened to one file: "imported", "duplicate", "failed", "cancelled" or "not_run"."""
-
-    file_name: str
-    status: str
-    result: ImportResult | None = None
-    message: str = ""
-
-    STATUS_LABELS = {"imported": "已导入", "duplicate": "已跳过", "failed": "失败", "cancelled": "已取消",
-                     "not_run": "未导入"}
-
-    @property
-    def status_label(self) -> str:
-        return self.STATUS_LABELS[self.status]
-
-    def describe(self) -> str:
-        if self.status == "imported" and self.result is not None:
-            return self.result.describe()
-        if self.status == "duplicate":
-            return f"{self.file_name}：已跳过（此前已导入过内容相同的文件，没有人被重复计数）。{self.message}"
-        return f"{self.file_name}：{self.status_label}。{self.message}"
 
 
 def plan_paths(census_path: Path, paths: Sequence[Path],
@@ -77,31 +54,6 @@ def plan_paths(census_path: Path, paths: Sequence[Path],
 
 def run_imports(census_path: Path, plans: Sequence[ImportPlan],
                 cancel: Callable[[], bool]) -> Generator[Progress, None, list[Outcome]]:
-    outcomes: list[Outcome] = []
-    total = sum(max(p.data_rows, 1) for p in plans)
-    base = 0
+    """Store the reviewed plans on this thread's own connection (importers.files' one loop)."""
     with Census.open(census_path) as census:
-        for plan in plans:
-            size = max(plan.data_rows, 1)
-            if cancel():
-                outcomes.append(Outcome(plan.file_name, "not_run", message="导入已取消，此文件未导入"))
-                continue
-            job = ImportJob(census, plan)
-            try:
-                for step in job.run(cancel=cancel):
-                    done = base + (min(step.done, step.total) * size // step.total if step.total else 0)
-                    yield Progress(done, total, step.message)
-                outcomes.append(Outcome(plan.file_name, "imported", job.result))
-            except DuplicateImport as dup:
-                outcomes.append(Outcome(plan.file_name, "duplicate", job.result, dup.message))
-            except ImportCancelled as err:
-                outcomes.append(Outcome(plan.file_name, "cancelled", message=err.message))
-            except CensusError as err:
-                outcomes.append(Outcome(plan.file_name, "failed", message=err.message))
-            except Exception:
-                log.error("importing %s failed\n%s", plan.path, traceback.format_exc())
-                outcomes.append(Outcome(plan.file_name, "failed",
-                                        message="导入时出现内部错误，此文件未写入（已记录到日志）"))
-            base += size
-    yield Progress(total, total, "完成")
-    return outcomes
+        return (yield from import_files(census, plans, cancel))

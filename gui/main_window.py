@@ -35,10 +35,11 @@ from gui import messages, region_picker
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.pages import HistoryPage, PeoplePage, ProblemsPage
-from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir, demo_census_path, expand_paths, settings
+from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir, demo_census_path, settings
 from gui.person_dialog import SourceRowsDialog
 from gui.start_page import StartPage
 from gui.worker import TaskRunner, Worker
+from importers.files import expand_paths
 from models.census import Census, remove_census_file
 from models.errors import CensusError
 from models.identity import mask_id
@@ -598,7 +599,7 @@ class MainWindow(QMainWindow):
         if self.census is not None and problem.row_id is not None:
             known = self.census.problems.suggest_ids(problem.row_id)
             if known:
-                shown = [n if self.full_ids else mask_id(n) for n in known]
+                shown = [mask_id(n, self.full_ids) for n in known]
                 choice = messages.ask_choice(
                     self, f"{problem.file_name} / {problem.sheet} / 第 {problem.row_number} 行　{problem.name}\n"
                           f"原因：{problem.reason}\n\n已有同名人员的身份证号与此相近，可能是同一人：\n"

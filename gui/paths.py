@@ -13,7 +13,6 @@ APP_NAME = "sw-census"
 APP_TITLE = "社会工作专业人才摸排"
 CENSUS_SUFFIX = ".census"
 DATA_DIR_ENV = "SW_CENSUS_DATA_DIR"  # a folder of its own for tests, screenshots and portable installs
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html")
 
 
 def set_identity() -> None:
@@ -66,15 +65,3 @@ def demo_census_path() -> Path:
 def settings() -> QSettings:
     """Window settings (recent files, geometry) as an ini file in the user data folder."""
     return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
-
-
-def expand_paths(items: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for the spreadsheets directly inside it (sorted by name)."""
-    out: list[Path] = []
-    for path in items:
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir()
-                          if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES and not p.name.startswith(("~$", ".")))
-        elif path not in out:
-            out.append(path)
-    return out

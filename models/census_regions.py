@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
 from models.records import GOAL_LABELS
-from models.regions import Region, RegionTree, kind_for
+from models.regions import Region, RegionTree, kind_for, missing_parent
 
 if TYPE_CHECKING:
     from models.census import Census
@@ -55,14 +55,8 @@ class Regions:
         return node.path if node else ""
 
     def missing_parent(self, path: str) -> str | None:
-        """The parent path of `path` when the tree has regions but not that parent: a return must
-        not invent a whole branch beside the population table (a typo would become a district)."""
-        if self.by_path(path) is not None or "/" not in path.strip("/"):
-            return None
-        parent = path.strip("/").rsplit("/", 1)[0]
-        if self.by_path(parent) is None and self.tree().regions:
-            return parent
-        return None
+        """models.regions.missing_parent against this census's tree."""
+        return missing_parent(path, self.tree().by_path)
 
     def with_returns(self) -> set[int]:
         """Regions that have a person, a pending row or an import of their own."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 
 from models.identity import mask_id, mask_phone
@@ -232,6 +233,11 @@ class Batch:
     rows_ok: int
     rows_pending: int
     mapping: dict = field(default_factory=dict)
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal or a spreadsheet cell: CJK characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def dumps(value) -> str:

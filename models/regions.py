@@ -8,6 +8,7 @@ streets are told apart, and tolerate the office suffixes (办事处/居委会/�
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 KINDS = ("province", "city", "district", "street", "community", "village", "unit")
@@ -272,3 +273,16 @@ def _office_tail(text: str) -> bool:
     """An office suffix, or the end of one whose first characters belong to the region's name."""
     return bool(text) and any(suffix.endswith(text) for suffix in OFFICE_SUFFIXES)
 
+
+def missing_parent(path: str | None, known: Collection[str]) -> str | None:
+    """The parent path of a new region `path` when the tree has regions but not that parent.
+
+    A return may add a node under a known one (a unit, a misspelt community), never a whole branch
+    beside the population table: a typo would become a district. The import refuses such a file;
+    the review dialog says so before.
+    """
+    path = (path or "").strip("/")
+    if "/" not in path or not known or path in known:
+        return None
+    parent = path.rsplit("/", 1)[0]
+    return None if parent in known else parent
