@@ -245,7 +245,7 @@ def cmd_merge(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from exporters.demo import build_demo_census
+    from demo.build import build_demo_census
 
     if Path(args.census).is_dir():
         raise CensusError("这是一个文件夹，请给出要生成的普查文件名，如 示例.census", file=Path(args.census).name)

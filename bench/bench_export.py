@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_export.py --quick    # 10,000 persons
     .venv/bin/python bench/bench_export.py --rebuild  # throw the cached census away first
 
-The census is built once from exporters.samples (a population table and one street 汇总 of N
+The census is built once from demo.samples (a population table and one street 汇总 of N
 generated rows, imported through importers.job.import_file) and cached in the temp folder.
 Printed figures:
 
@@ -33,14 +33,14 @@ sys.path.insert(0, str(ROOT))
 import xlsxwriter  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from exporters.corrections import write_correction_workbooks  # noqa: E402
-from exporters.samples import (  # noqa: E402
+from demo.samples import (  # noqa: E402
     DEFAULT_STREET,
     demo_regions,
     write_demo_returns,
     write_large_return,
     write_population,
 )
+from exporters.corrections import write_correction_workbooks  # noqa: E402
 from exporters.summary import ROSTER_HEADER, write_summary_workbook  # noqa: E402
 from exporters.template import write_templates  # noqa: E402
 from importers.job import import_file  # noqa: E402

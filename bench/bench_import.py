@@ -5,7 +5,7 @@
     .venv/bin/python bench/bench_import.py --profile    # also profile the big import (cProfile)
     .venv/bin/python bench/bench_import.py --save bench/baseline.json   # keep figures to compare with
 
-It makes all its data in a temporary folder (exporters.samples: the same synthetic returns the
+It makes all its data in a temporary folder (demo.samples: the same synthetic returns the
 demo and the tests use) and prints:
 
 (a) one street 汇总 of 100,000 rows: our import (plan + store + recompute) against the bare
@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from exporters.samples import demo_regions, write_large_return, write_many_returns, write_population  # noqa: E402
+from demo.samples import demo_regions, write_large_return, write_many_returns, write_population  # noqa: E402
 from importers.job import import_file  # noqa: E402
 from importers.population import load_population  # noqa: E402
 from importers.readers import read_workbook  # noqa: E402

@@ -83,7 +83,7 @@ def build(persons: int) -> Path:
     path = folder / f"persons-{persons}.census"
     if path.exists():
         return path
-    from exporters.samples import demo_regions, write_population
+    from demo.samples import demo_regions, write_population
 
     bench = load_bench_import()
     population = write_population(folder / "population.xlsx", demo_regions())

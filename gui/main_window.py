@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
 
         def build(cancel):
             try:
-                from exporters.demo import build_demo_census
+                from demo.build import build_demo_census
             except ImportError:
                 raise CensusError("本版本没有附带示例数据") from None
             try:
@@ -473,10 +473,10 @@ class MainWindow(QMainWindow):
             return
         region_id = index.data(REGION_ID_ROLE)
         menu = QMenu(self)
-        menu.addAction("并入其他区划…", lambda: self.ask_merge_region(region_id))
+        menu.addAction("并入其他区划…", lambda: self.ask_fold_region(region_id))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
-    def ask_merge_region(self, region_id: int) -> None:
+    def ask_fold_region(self, region_id: int) -> None:
         """Fold a node (typically one a return created from a misspelt name) into the right one."""
         if self.census is None:
             return
@@ -489,7 +489,7 @@ class MainWindow(QMainWindow):
         target = self.census.regions.get(target_id)
         if not messages.ask(self, f"确定把“{source.path}”并入“{target.path}”吗？", "并入其他区划"):
             return
-        self.write(lambda census: census.regions.fold(region_id, target_id), "正在合并区划并重新统计…",
+        self.write(lambda census: census.regions.fold(region_id, target_id), "正在并入区划并重新统计…",
                    lambda _v: self.statusBar().showMessage(f"已并入“{target.path}”", 5000))
 
     def find_region(self, text: str) -> bool:

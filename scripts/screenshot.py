@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     messages.show_info = lambda parent, message, title="": print(message)  # no blocking boxes here
     census_path = out / "demo.census"
     if not census_path.exists():
-        from exporters.demo import build_demo_census
+        from demo.build import build_demo_census
 
         build_demo_census(census_path)
     window = MainWindow()

@@ -34,7 +34,7 @@ PY
 import sys
 from pathlib import Path
 sys.path.insert(0, ".")
-from exporters.samples import demo_regions, write_large_return, write_population
+from demo.samples import demo_regions, write_large_return, write_population
 work = Path(sys.argv[1])
 write_population(work / "population.xlsx", demo_regions())
 write_large_return(work / "street.xlsx", 300, seed=11)

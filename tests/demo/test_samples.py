@@ -1,4 +1,4 @@
-"""exporters.samples: valid IDs, the demo city and its returns in every layout, benchmark files, determinism.
+"""demo.samples: valid IDs, the demo city and its returns in every layout, benchmark files, determinism.
 
 The checks recompute ID maths here on purpose (not via models.identity) so that the samples and
 the importer cannot agree on the same mistake.
@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from exporters.samples import (
+from demo.samples import (
     DEFECT_KINDS,
     FLAT_HEADER,
     REGISTER_SUB,

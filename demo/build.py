@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from exporters.samples import demo_regions, write_demo_returns, write_population
+from demo.samples import demo_regions, write_demo_returns, write_population
 from importers.job import import_file
 from importers.population import load_population
 from models.census import Census, remove_census_file

@@ -22,7 +22,7 @@ def test_fold_a_created_region_into_the_right_one(qtbot, window, msgs, tmp_path,
 
     monkeypatch.setattr(region_picker, "choose_region", lambda *a, **k: right.id)
     msgs.answer = True
-    win.ask_merge_region(wrong.id)
+    win.ask_fold_region(wrong.id)
     wait_idle(qtbot, win)
     assert win.census.regions.by_path("测试市/东区/和平街道/团结小区") is None
     assert win.tree_model.summaries[right.id].certified == 1
