@@ -189,9 +189,9 @@ def _totals_row(ws, styles: Styles, row: int, roots: list[RegionSummary], census
         return sum(getattr(s, name) for s in roots)
 
     pops = [s.population for s in roots]
-    population = sum(pops) if all(p is not None for p in pops) else None
+    population = None if None in pops else sum(p or 0 for p in pops)
     targets = [s.target for s in roots]
-    target = sum(targets) if all(t is not None for t in targets) else None
+    target = None if None in targets else sum(t or 0 for t in targets)
     talents = add("talents")
     ws.write_string(row, 0, "合计", styles.total_text)
     ws.write_string(row, 1, "", styles.total_text)

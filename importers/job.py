@@ -118,7 +118,7 @@ def _classify(texts: list[str], row: list[object], seq: int | None, id_col: int 
                     break
         return "data"
     filled = [i for i, t in enumerate(texts) if t]
-    if not filled or (filled == [seq] and texts[seq].replace(".", "").isdigit()):
+    if not filled or (seq is not None and filled == [seq] and texts[seq].replace(".", "").isdigit()):
         return "blank"  # a pre-numbered template line counts as blank
     # No ID-like value from here on: a 合计 line ("本页合计" too), a footer, a repeated header, or a
     # data row whose ID is missing (which must stay, as a pending row).
@@ -332,7 +332,7 @@ class ImportJob:
             edu_text = texts[c_edu] if c_edu is not None else ""
             education = education_of(edu_text)
             cell = row[c_hours] if c_hours is not None else None
-            hours = hours_of(cell.__class__, cell)
+            hours = hours_of(cell.__class__, cell)  # type: ignore[arg-type]  # cells are hashable values
             if c_date is not None:
                 cell = row[c_date]
                 cert_date = date_of(cell.__class__, cell).value

@@ -44,7 +44,7 @@ def _area_prefixes() -> frozenset[str]:
     """Every valid first four digits (one set lookup per ID on the fast path). The 2023 foreign
     permanent resident ID (外国人永久居留身份证) is 9 + the province code + a nationality code,
     with the same birth date and check digit."""
-    valid = set()
+    valid: set[str] = set()
     for province in PROVINCES:
         pairs = _PREFECTURES.get(province, [f"{n:02d}" for n in range(100)])
         valid.update(province + pair for pair in pairs)
@@ -148,12 +148,12 @@ def check_id(value: object) -> IdCheck:
 def id_fields(value: object) -> tuple[str, str | None, str | None]:
     """(raw, number, reason) exactly as check_id(value) gives them; the usual cell, a valid
     18-character text, without building an IdCheck (the importer calls this once per row)."""
-    if value.__class__ is str and len(value) == 18 and value.isascii() and value.isalnum():  # type: ignore[arg-type]
-        text = value.upper()  # type: ignore[union-attr]
+    if value.__class__ is str and len(value) == 18 and value.isascii() and value.isalnum():
+        text = value.upper()
         first17, last = text[:17], text[17]
         if first17.isdigit() and (last.isdigit() or last == "X") and text[:4] in _AREA4 \
                 and _birth_ok(text[6:14]) and CHECK_CHARS[2 * int(first17, 13) % 11] == last:
-            return value, text, None  # type: ignore[return-value]
+            return value, text, None
     check = check_id(value)
     return check.raw, check.number, check.reason
 

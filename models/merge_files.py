@@ -205,8 +205,10 @@ def _merge_regions(census: Census, src: sqlite3.Connection,
         cur = conn.execute(
             "INSERT INTO regions (parent_id, name, path, kind, depth, population, flagged, note)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (parent, name, path, kind, depth, population, flagged, note or ""))
-        region_map[rid] = cur.lastrowid  # type: ignore[assignment]
-        existing[path] = (cur.lastrowid, population)  # type: ignore[assignment]
+        new_id = cur.lastrowid
+        assert new_id is not None
+        region_map[rid] = new_id
+        existing[path] = (new_id, population)
         created.add(rid)
         result.regions_created += 1
     census.refresh()

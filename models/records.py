@@ -85,7 +85,7 @@ class RegionSummary:
         return None if self.target is None else max(self.target - self.talents, 0)
 
     def to_json(self) -> dict:
-        data = {"path": self.path, "kind": self.kind, "population": self.population}
+        data: dict[str, object] = {"path": self.path, "kind": self.kind, "population": self.population}
         data.update({name: getattr(self, name) for name in COUNT_FIELDS})
         data.update({
             "pending_rows": self.pending_rows,

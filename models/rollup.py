@@ -102,8 +102,9 @@ def rollup(tree: RegionTree, direct: dict[int, tuple[int, ...]], pending: dict[i
         totals[parent] = [a + b for a, b in zip(totals[parent], totals[node.id], strict=True)]
         pend[parent] += pend[node.id]
         returns[parent] = returns[parent] or returns[node.id]
-        if population[node.id] is not None:
-            children_pop[parent] = (children_pop.get(parent) or 0) + population[node.id]
+        own = population[node.id]
+        if own is not None:
+            children_pop[parent] = (children_pop.get(parent) or 0) + own
     goals = goals or {}
     return [_summary(node, totals[node.id], pend[node.id], population[node.id], returns[node.id], rules,
                      goals.get(node.id, ())) for node in order]
