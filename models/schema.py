@@ -2,6 +2,14 @@
 
 Migrations are recorded in a table (as sqlite-utils does), so a census file made by an older
 version opens in a newer one. Never edit a shipped migration: append a new one.
+A census stamped with a newer version than LATEST_VERSION is refused before anything is written
+(models.census). tests/models/test_store_gaps.py opens a census of every earlier version.
+
+No ON DELETE CASCADE: SQLite cannot alter a foreign key, so adding one means a migration that
+rebuilds source_rows (every row of every return, raw cells included) on the first open of each
+existing census — minutes and twice the file's size on disk, with foreign_keys off meanwhile,
+which cannot be switched inside the migration's transaction. Undo deletes corrections, rows and
+the batch in that order in one place instead (census_batches.Batches.undo).
 """
 
 from __future__ import annotations
@@ -146,13 +154,14 @@ def now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring a census file up to the latest schema; returns the version it is now at."""
+def migrate(conn: sqlite3.Connection, up_to: int | None = None) -> int:
+    """Bring a census file up to the latest schema (or to version `up_to`, for tests that build an
+    older census); returns the version it is now at."""
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT version FROM migrations")}
     version = max(done, default=0)
     for number, sql in MIGRATIONS:
-        if number in done:
+        if number in done or (up_to is not None and number > up_to):
             continue
         conn.execute("BEGIN")
         try:
@@ -169,7 +178,19 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _statements(sql: str) -> list[str]:
-    return [s.strip() for s in sql.split(";") if s.strip()]
+    """A migration's statements, cut where SQLite itself says a statement is complete (a ';' in a
+    string literal or inside a trigger body does not end one), each run inside the migration's
+    transaction — executescript() would commit on its own."""
+    out: list[str] = []
+    current = ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    if current.strip():
+        out.append(current.strip())
+    return out
 
 
 LATEST_VERSION = MIGRATIONS[-1][0]
