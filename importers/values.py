@@ -214,12 +214,6 @@ def parse_gender(cell: object) -> str:
     return ""
 
 
-def parse_phone(cell: object) -> str:
-    """A phone number as text; numbers that came through Excel keep their digits (11 < 15)."""
-    text = clean_text(text_of(cell))
-    return "" if is_none_word(text) else text
-
-
 def clean_name(cell: object) -> str:
     """A person's name without the spaces people insert to align two-character names."""
     return re.sub(r"\s+", "", text_of(cell).translate({0x3000: None}))

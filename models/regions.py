@@ -192,9 +192,6 @@ class RegionTree:
             stack.extend(reversed(self.children.get(node.id, [])))
         return out
 
-    def named(self, name: str) -> list[Region]:
-        return self._by_name.get(name, [])
-
     def match_text(self, text: str, within: Region | None = None) -> Match:
         """The deepest region a free text names, preferring nodes whose ancestors it also names.
 

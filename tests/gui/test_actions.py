@@ -6,9 +6,10 @@ import sys
 import types
 from pathlib import Path
 
-from conftest import import_through_review, wait_idle
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+
+from tests.gui.window_helpers import import_through_review, wait_idle
 
 
 def new_window_census(qtbot, win, tmp_path, returns, name="测试"):

@@ -9,13 +9,13 @@ import sqlite3
 from pathlib import Path
 
 import xlsxwriter.worksheet
-from conftest import wait_idle
 
 import models.census
 from exporters.xlsx import TEMP_PREFIX
 from gui.main_window import READ_ONLY_LINE
 from models.errors import NEWER_CENSUS
 from models.schema import LATEST_VERSION
+from tests.gui.window_helpers import wait_idle
 
 
 def make_census(qtbot, win, tmp_path: Path, returns) -> Path:
@@ -115,9 +115,8 @@ def test_full_disk_during_an_export_is_a_message_and_leaves_nothing(qtbot, windo
 
 def test_full_disk_during_an_import_is_reported_and_the_census_unchanged(qtbot, window, msgs, tmp_path, returns,
                                                                          monkeypatch):
-    from conftest import import_through_review, make_id, write_return
-
     from models.census import Census
+    from tests.gui.window_helpers import import_through_review, make_id, write_return
 
     path = make_census(qtbot, window, tmp_path, returns)
     rows = [(f"人{i}", "女", make_id(i), "本科", "社会工作", "社会工作师", 20) for i in range(400)]

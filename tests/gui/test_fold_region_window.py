@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import import_through_review, make_id, wait_idle, write_return
+from tests.gui.window_helpers import import_through_review, make_id, wait_idle, write_return
 
 
 def test_fold_a_created_region_into_the_right_one(qtbot, window, msgs, tmp_path, returns, monkeypatch):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import import_through_review, wait_idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from gui.models_qt import MET, NOT_MET
+from tests.gui.window_helpers import import_through_review, wait_idle
 
 
 def summary_of(win, path: str):

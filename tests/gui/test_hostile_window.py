@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import openpyxl
-from conftest import TUANJIE, XINGFU, import_through_review, wait_idle, write_return
 
+from tests.gui.window_helpers import TUANJIE, XINGFU, import_through_review, wait_idle, write_return
 from tests.importers.hostile_files import MAIN_NS, write_bomb
 
 BOMB = "文件解压后过大，疑似异常文件，请让报送单位重新导出"

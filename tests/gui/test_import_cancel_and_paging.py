@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from conftest import TUANJIE, import_through_review, make_id, wait_idle, write_return
-
 from gui.import_ops import plan_paths, run_imports
 from importers.population import load_population
 from models.census import Census
+from tests.gui.window_helpers import TUANJIE, import_through_review, make_id, wait_idle, write_return
 
 
 def drain(gen):

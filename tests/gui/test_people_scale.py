@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import wait_idle
 
 from models.census import Census
 from models.consolidate import PERSON_COLUMNS
+from tests.gui.window_helpers import wait_idle
 
 N = 200_000
 DISTRICTS, STREETS, COMMUNITIES = 4, 5, 5

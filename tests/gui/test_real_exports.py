@@ -6,7 +6,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import wait_idle
 from PySide6.QtWidgets import QFileDialog
 
 from exporters.template import COL, FIRST_DATA
@@ -16,6 +15,7 @@ from importers.population import load_population
 from models.census import Census
 from models.identity import mask_id
 from tests.builders import make_id, write_community_return, write_population
+from tests.gui.window_helpers import wait_idle
 
 COUNTS = ("talents", "certified", "certified_assistant", "certified_intermediate", "certified_senior", "degree",
           "degree_and_certified", "trained_only")

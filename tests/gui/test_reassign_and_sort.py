@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import import_through_review, make_id, wait_idle
 from PySide6.QtCore import QPoint, Qt
+
+from tests.gui.window_helpers import import_through_review, make_id, wait_idle
 
 TUANJIE_PATH = "测试市/东区/和平街道/团结社区"
 XINGFU_PATH = "测试市/东区/和平街道/幸福社区"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import wait_idle
 from openpyxl import load_workbook
 
 from tests.builders import make_id, write_community_return
+from tests.gui.window_helpers import wait_idle
 
 
 def new_census(qtbot, win, tmp_path, returns):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import import_through_review, make_id, wait_idle, write_return
+from tests.gui.window_helpers import import_through_review, make_id, wait_idle, write_return
 
 
 def test_suggested_id_is_offered_and_applied_on_choice(qtbot, window, msgs, tmp_path, returns):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import import_through_review, make_id, wait_idle
-
 from gui.models_qt import RegionTreeModel
+from tests.gui.window_helpers import import_through_review, make_id, wait_idle
 
 
 def summary_of(win, path: str):

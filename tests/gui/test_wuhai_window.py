@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import import_through_review, wait_idle
+
+from tests.gui.window_helpers import import_through_review, wait_idle
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "wuhai"
 
