@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import xlrd
@@ -136,8 +137,8 @@ def _looks_like_text(sample: bytes) -> bool:
             continue
         return _is_clean_text(text)
     cut = sample.rfind(b"\n")  # mixed UTF-8 and GBK lines; the last line may be cut in half
-    text = _decode_lines(sample[: cut + 1] if cut > 0 else sample)
-    return text is not None and _is_clean_text(text)
+    mixed = _decode_lines(sample[: cut + 1] if cut > 0 else sample)
+    return mixed is not None and _is_clean_text(mixed)
 
 
 def _is_clean_text(text: str) -> bool:
@@ -202,7 +203,7 @@ def read_workbook(path: str | Path) -> Workbook:
 # --- shared shaping -------------------------------------------------------------------------------
 
 
-def _finish(name: str, rows: list[list[object]], merged) -> Sheet:
+def _finish(name: str, rows: list[list[Any]], merged) -> Sheet:
     """Pad rows to one width, trim trailing empty rows and columns, clip merged ranges."""
     if rows:
         width = max(map(len, rows))
@@ -293,7 +294,7 @@ def _read_calamine(data: bytes, file_name: str) -> list[Sheet]:
     return sheets
 
 
-def _clean_calamine_rows(raw: list[list[object]]) -> list[list[object]]:
+def _clean_calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:
     # calamine gives "" for empty cells and every number as float. One comprehension per row, no
     # call per cell except is_integer on floats: this is the hot loop for 100k-row returns. Rows
     # are replaced in place so calamine's lists are freed as we go (half the peak memory).
