@@ -329,13 +329,16 @@ def write_population(path: Path, regions: list[SampleRegion]) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "户籍人口"
-    ws.append(["市", "区县", "街道（乡镇）", "社区（村）", "户籍人口（人）"])
+    levels = ["市", "区县", "街道（乡镇）", "社区（村）"]
+    if any(r.path.count("/") == 4 for r in regions):  # a province's table starts with a 省 column
+        levels = ["省", "市（州）", *levels[1:]]
+    ws.append([*levels, "户籍人口（人）"])
     for region in regions:
         parts = region.path.split("/")
-        if len(parts) > 4:
-            raise ValueError(f"the population table has four levels: {region.path}")
-        ws.append(parts + [None] * (4 - len(parts)) + [region.population])
-    for col, width in zip("ABCDE", (10, 10, 14, 14, 16), strict=True):
+        if len(parts) > len(levels):
+            raise ValueError(f"the population table has {len(levels)} levels: {region.path}")
+        ws.append(parts + [None] * (len(levels) - len(parts)) + [region.population])
+    for col, width in zip("ABCDEF", (10, 10, 14, 14, 16, 16), strict=False):
         ws.column_dimensions[col].width = width
     ws["A1"].font = Font(bold=True)
     wb.save(path)
@@ -349,10 +352,11 @@ class _Community:
     street: str
     name: str
     county: str
+    province: str = ""  # set in a province's tree, whose paths start with it
 
     @property
     def path(self) -> str:
-        return f"{self.city}/{self.district}/{self.street}/{self.name}"
+        return f"{self.province}/" * bool(self.province) + f"{self.city}/{self.district}/{self.street}/{self.name}"
 
     @property
     def employer(self) -> str:
@@ -750,3 +754,88 @@ def write_many_returns(folder: Path, count: int, rows_each: int, seed: int = 1) 
         returns.append(ret)
     return _write(folder, returns)
 
+
+
+# --------------------------------------------------------------------------- a province (benchmarks)
+
+PROVINCE = "青山省"
+PROVINCE_CODE = "36"
+_SYLLABLES = "安宝北昌成大东丰福广和华黄嘉江金锦景康乐林龙明南宁平清庆瑞山胜石泰天通文西祥新兴阳永裕长忠"
+
+
+def province_regions(cities: int = 12, districts: int = 90, streets: int = 1500, leaves: int = 18400,
+                     seed: int = 5) -> list[SampleRegion]:
+    """A province-shaped tree in tree order: 省 → cities → districts → streets/towns → communities/
+    villages, spread evenly, every name unique in the province (no return is ambiguous), every
+    leaf with a population and the levels above without (their children's sum applies)."""
+    rng = random.Random(seed)
+    used: set[str] = set()
+
+    def name(chars: int, suffix: str) -> str:
+        while True:
+            text = "".join(rng.choice(_SYLLABLES) for _ in range(chars)) + suffix
+            if text not in used:
+                used.add(text)
+                return text
+
+    def share(total: int, parts: int, index: int) -> int:
+        return total // parts + (1 if index < total % parts else 0)
+
+    out = [SampleRegion(PROVINCE, None)]
+    street_no = leaf_no = 0
+    district_no = 0
+    for c in range(cities):
+        city = f"{PROVINCE}/{name(2, '市')}"
+        out.append(SampleRegion(city, None))
+        for _ in range(share(districts, cities, c)):
+            district = f"{city}/{name(2, rng.choice(('区', '县')))}"
+            out.append(SampleRegion(district, None))
+            for _ in range(share(streets, districts, district_no)):
+                town = rng.random() < 0.4
+                street = f"{district}/{name(2, '镇' if town else '街道')}"
+                out.append(SampleRegion(street, None))
+                for _ in range(share(leaves, streets, street_no)):
+                    village = town and rng.random() < 0.7
+                    out.append(SampleRegion(f"{street}/{name(3, '村' if village else '社区')}",
+                                            rng.randint(800, 12000)))
+                    leaf_no += 1
+                street_no += 1
+            district_no += 1
+    return out
+
+
+def _province_communities(regions: list[SampleRegion]) -> list[_Community]:
+    """The leaves of a province_regions() tree, each county with its own code (36 + city + county)."""
+    cities: dict[str, dict[str, str]] = {}  # city -> its counties' codes
+    out = []
+    for region in regions:
+        parts = region.path.split("/")
+        if len(parts) == 5:
+            counties = cities.setdefault(parts[1], {})
+            code = counties.setdefault(parts[2], f"{PROVINCE_CODE}{len(cities):02d}{len(counties) + 1:02d}")
+            out.append(_Community(*parts[1:], county=code, province=parts[0]))
+    if not out:
+        raise ValueError("no 省/市/区/街道/社区 paths among the regions")
+    return out
+
+
+def write_province_returns(folder: Path, regions: list[SampleRegion], count: int, rows_each: int,
+                           seed: int = 1) -> list[SampleReturn]:
+    """`count` community returns of `rows_each` distinct valid people over a province's leaves (one
+    leaf each, spread over the whole province), two in three as register sheets whose region comes
+    from the 填报单位 line, the rest flat with the region given."""
+    rng = random.Random(seed)
+    used: set[str] = set()
+    communities = _province_communities(regions)
+    step = max(len(communities) // max(count, 1), 1)
+    returns = []
+    for i in range(count):
+        com = communities[(i * step) % len(communities)]
+        rows = [_new_row(rng, com.county, com.employer, used) for _ in range(rows_each)]
+        if i % 3 == 2:
+            ret = _community_return(rng, com, "flat", f"{com.district}_{com.street}_{com.name}_{i + 1:04d}.xlsx", rows)
+            ret.region = com.path
+        else:
+            ret = _community_return(rng, com, "community", f"{i + 1:04d}_{com.street}{com.name}摸排表.xlsx", rows)
+        returns.append(ret)
+    return _write(folder, returns)

@@ -163,9 +163,16 @@ class RegionTree:
         self.children: dict[int | None, list[Region]] = {}
         for r in regions:
             self.children.setdefault(r.parent_id, []).append(r)
-        self._by_name: dict[str, list[Region]] = {}
-        for r in regions:
-            self._by_name.setdefault(r.name, []).append(r)
+
+    def add(self, region: Region) -> None:
+        """Hang a node just inserted into the regions table on this tree (its parent is here).
+
+        Creating thousands of nodes (a province's population table) then costs one insert each,
+        not a rebuild of the whole tree per node."""
+        self.regions.append(region)
+        self.by_id[region.id] = region
+        self.by_path[region.path] = region
+        self.children.setdefault(region.parent_id, []).append(region)
 
     def ancestors(self, region: Region) -> list[Region]:
         out = []

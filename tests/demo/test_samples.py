@@ -19,6 +19,7 @@ import pytest
 from demo.samples import (
     DEFECT_KINDS,
     FLAT_HEADER,
+    PROVINCE,
     REGISTER_SUB,
     REGISTER_TOP,
     STREET_HEADER,
@@ -26,10 +27,12 @@ from demo.samples import (
     demo_defects,
     demo_regions,
     make_id,
+    province_regions,
     write_demo_returns,
     write_large_return,
     write_many_returns,
     write_population,
+    write_province_returns,
 )
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -196,7 +199,26 @@ def test_write_population_writes_one_row_per_node(tmp_path):
         assert "/".join(v for v in row[:4] if v) == region.path
         assert row[4] == region.population
     with pytest.raises(ValueError):
-        write_population(tmp_path / "deep.xlsx", [SampleRegion("a/b/c/d/e", 1)])
+        write_population(tmp_path / "deep.xlsx", [SampleRegion("a/b/c/d/e/f", 1)])
+
+
+def test_province_tree_and_its_population_table_have_a_province_column(tmp_path):
+    regions = province_regions(cities=2, districts=3, streets=6, leaves=20)
+    depths = Counter(r.path.count("/") for r in regions)
+    assert depths == {0: 1, 1: 2, 2: 3, 3: 6, 4: 20}
+    assert len({r.path.rsplit("/", 1)[-1] for r in regions}) == len(regions)  # no name twice: nothing ambiguous
+    ws = openpyxl.load_workbook(write_population(tmp_path / "p.xlsx", regions)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("省", "市（州）", "区县", "街道（乡镇）", "社区（村）", "户籍人口（人）")
+    assert len(rows) == len(regions) + 1
+
+
+def test_province_returns_name_leaves_all_over_the_province(tmp_path):
+    regions = province_regions(cities=2, districts=3, streets=6, leaves=20)
+    returns = write_province_returns(tmp_path / "r", regions, count=6, rows_each=5)
+    assert len(returns) == 6 and all(r.path.exists() for r in returns)
+    given = [r.region for r in returns if r.region]
+    assert given and all(g.count("/") == 4 and g.startswith(PROVINCE) for g in given)
 
 
 # --------------------------------------------------------------------------- demo returns
