@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from models.census import Census
-from models.errors import CensusError, DiskFull, is_disk_full, storage_error
+from models.errors import CensusError, DiskFull, RegionUndecided, is_disk_full, storage_error
 from models.identity import mask_id
 from models.records import display_width
 from models.regions import KIND_LABELS
@@ -64,6 +64,8 @@ def cmd_import(args) -> int:
             _out(f"{outcome.error}（已跳过，没有人被重复计数）")
         elif isinstance(outcome.error, DiskFull):
             _err(f"导入失败：{outcome.file_name}：{outcome.error.message}")
+        elif isinstance(outcome.error, RegionUndecided):
+            _err(f"导入失败：{outcome.error}（用 --region 指定区划，如 --region 乌海市/市民政局）")
         elif outcome.status == "failed":
             _err(f"导入失败：{outcome.error or outcome.describe()}")
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QCompleter,
@@ -86,12 +87,15 @@ class ImportDialog(QDialog):
         self._loading = False
         self.closed = False
         self._region_row = -1  # the file whose region the editor shows
+        self.decided: set[int] = set()  # files whose region, columns or tick the clerk changed
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._review_page())
         self.pages.addWidget(self._progress_page())
         self.pages.addWidget(self._result_page())
         layout.addWidget(self.pages)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in a field never presses a button that happens to have focus
         self.resize(1280, 780)
         self._plan()
 
@@ -104,6 +108,18 @@ class ImportDialog(QDialog):
         layout.addWidget(self.summary)
         self.plan_bar = QProgressBar()
         layout.addWidget(self.plan_bar)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(QLabel("显示："))
+        self.show_filter = QComboBox()
+        self.show_filter.addItems(["全部文件", "只看需要处理的文件"])
+        self.show_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        filter_row.addWidget(self.show_filter)
+        self.next_attention = QPushButton("下一个需要处理的文件")
+        self.next_attention.setToolTip("跳到下一个需要选择区划、需要确认或无法读取的文件")
+        self.next_attention.clicked.connect(self.jump_to_attention)
+        filter_row.addWidget(self.next_attention)
+        filter_row.addStretch(1)
+        layout.addLayout(filter_row)
         split = QSplitter(Qt.Orientation.Vertical)
         self.files = _table(self.FILE_HEADERS)
         for column, width in enumerate((44, 280, 120, 110, 70, 360)):
@@ -151,7 +167,6 @@ class ImportDialog(QDialog):
         self.cancel_review = QPushButton("取消")
         self.cancel_review.clicked.connect(self.reject)
         self.start_button = QPushButton("开始导入")
-        self.start_button.setDefault(True)
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start_import)
         buttons.addWidget(self.cancel_review)
@@ -228,7 +243,6 @@ class ImportDialog(QDialog):
         self._fill_files()
         if entries:
             self.files.selectRow(next((i for i, e in enumerate(entries) if e.plan is not None), 0))
-        self.start_button.setEnabled(any(self.include))
 
     def _fill_files(self) -> None:
         self._loading = True
@@ -295,27 +309,76 @@ class ImportDialog(QDialog):
         """The parent of a new path when it is not in the tree either (the import would refuse the file)."""
         return missing_parent(path, self.known_paths) or ""
 
+    def needs_attention(self, row: int) -> bool:
+        """A file the clerk must look at: unreadable, region undecided or wrong, or something uncertain."""
+        entry = self.entries[row]
+        plan = entry.plan
+        if plan is None:
+            return True
+        if plan.duplicate_of is not None:
+            return False
+        return plan.region.path is None or bool(self._missing_parent(plan.region.path)) or bool(plan.uncertain)
+
     def _update_summary(self) -> None:
-        ok = [e for e in self.entries if e.plan is not None]
-        failed = len(self.entries) - len(ok)
-        undecided = sum(1 for e in ok if e.plan.region.path is None)  # type: ignore[union-attr]
-        uncertain = sum(1 for e in ok if e.plan.uncertain)  # type: ignore[union-attr]
-        rows = sum(e.plan.data_rows for i, e in enumerate(self.entries) if e.plan and self.include[i])
-        parts = [f"共 {len(self.entries)} 个文件：可导入 {len(ok)} 个"]
-        if failed:
-            parts.append(f"无法读取 {failed} 个（不会导入）")
-        if uncertain:
-            parts.append(f"需确认 {uncertain} 个")
+        """Say exactly what 开始导入 will do with the ticked files, and enable it only when it can run."""
+        ticked = [e.plan for i, e in enumerate(self.entries) if e.plan is not None and self.include[i]]
+        unreadable = sum(1 for e in self.entries if e.plan is None)
+        unticked = sum(1 for i, e in enumerate(self.entries) if e.plan is not None and not self.include[i])
+        skipped = [p for p in ticked if p.duplicate_of is not None]
+        undecided = [p for p in ticked if p.duplicate_of is None and p.region.path is None]
+        failing = [p for p in ticked if p.duplicate_of is None and p.region.path and self._missing_parent(p.region.path)]
+        to_import = [p for p in ticked if p not in skipped and p not in undecided and p not in failing]
+        uncertain = sum(1 for p in to_import if p.uncertain)
+        rows = sum(p.data_rows for p in to_import)
+        parts = [f"共 {len(self.entries)} 个文件。开始导入将导入 {len(to_import)} 个（表头以下约 {rows:,} 行）"
+                 + (f"，其中 {uncertain} 个有需确认的内容（黄色）" if uncertain else "")]
+        if skipped:
+            parts.append(f"已导入过、将跳过 {len(skipped)} 个")
+        if failing:
+            parts.append(f"上级区划不存在、将失败 {len(failing)} 个")
         if undecided:
-            parts.append(f"其中 {undecided} 个需要选择区划")
-        self.summary.setText("，".join(parts) + f"。已勾选文件表头以下约 {rows:,} 行。")
+            parts.append(f"需选择区划 {len(undecided)} 个")
+        if unticked:
+            parts.append(f"未勾选、不导入 {unticked} 个")
+        if unreadable:
+            parts.append(f"无法读取、不导入 {unreadable} 个")
+        text = "；".join(parts) + "。"
+        if undecided:
+            text += "请为红色的文件选择所属区划（或取消勾选）后再开始导入。"
+        elif not ticked:
+            text += "没有勾选要导入的文件。"
+        self.summary.setText(text)
+        ready = bool(ticked) and not undecided and not self.planning
+        self.start_button.setEnabled(ready)
+        self.start_button.setDefault(ready)
+        attention = sum(1 for row in range(len(self.entries)) if self.needs_attention(row))
+        self.show_filter.setItemText(1, f"只看需要处理的文件（{attention} 个）")
+        self.next_attention.setEnabled(attention > 0)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        only_attention = self.show_filter.currentIndex() == 1
+        for row in range(self.files.rowCount()):
+            self.files.setRowHidden(row, only_attention and not self.needs_attention(row))
+
+    def jump_to_attention(self) -> int:
+        """Select the next file that needs the clerk (after the selected one, wrapping); its row or -1."""
+        count = len(self.entries)
+        start = self.current_row()
+        for step in range(1, count + 1):
+            row = (start + step) % count
+            if self.needs_attention(row):
+                self.files.selectRow(row)
+                self.files.scrollToItem(self.files.item(row, 1))
+                return row
+        return -1
 
     def _include_changed(self, item: QTableWidgetItem) -> None:
         if self._loading or item.column() != 0:
             return
         self.include[item.row()] = item.checkState() == Qt.CheckState.Checked
+        self.decided.add(item.row())
         self._update_summary()
-        self.start_button.setEnabled(any(self.include))
 
     # ---- the selected file ---------------------------------------------------------------
     def current_row(self) -> int:
@@ -404,6 +467,7 @@ class ImportDialog(QDialog):
         except CensusError as err:
             messages.show_error(self, str(err))
             return False
+        self.decided.add(row)
         self._fill_file_row(row, entry)
         self._update_summary()
         if row == self.current_row():
@@ -498,9 +562,27 @@ class ImportDialog(QDialog):
             parts.append("新建区划：" + "、".join(r.new_regions))
         return "；".join(parts) or "全部有效"
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        """Enter applies the field it was typed in (its editingFinished already did) and keeps the
+        review; it presses a button only when the button itself has focus, or 开始导入 when every
+        file is decided and the focus is not in a field."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = self.focusWidget()
+            if isinstance(focus, QAbstractButton):
+                focus.click()
+            elif isinstance(focus, QTableWidget) and self.pages.currentIndex() == 0 and self.start_button.isEnabled():
+                self.start_button.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def reject(self) -> None:
         if self.running:
             self.cancel()
+            return
+        if self.pages.currentIndex() == 0 and self.decided and not messages.ask(
+                self, f"您已为 {len(self.decided)} 个文件做了选择（区划、列或是否导入）。关闭后这些选择都会丢失，"
+                      "文件也不会导入。\n\n确定关闭吗？", "关闭导入", yes="关闭，放弃选择", no="继续检查"):
             return
         if self.planning and self.worker is not None:
             self.worker.cancel()

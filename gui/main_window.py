@@ -623,7 +623,7 @@ class MainWindow(QMainWindow):
                    lambda _number: self.statusBar().showMessage("身份证号已更正，已重新统计", 5000))
 
     def ask_undo(self, batch: Batch) -> None:
-        if messages.ask(self, f"撤销导入“{batch.file_name}”（{batch.imported_at.replace('T', ' ')}，"
+        if messages.ask(self, f"撤销导入“{batch.file_name}”（{batch.imported_label}，"
                               f"{batch.rows_total} 行）？\n\n该文件的全部数据行、对这些行做过的更正以及由此得出的统计都会删除。",
                         "撤销导入", yes="撤销导入"):
             self.undo_batch(batch.id)

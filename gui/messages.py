@@ -31,13 +31,22 @@ def show_info(parent: QWidget | None, message: str, title: str = "提示") -> No
     box.exec()
 
 
-def ask(parent: QWidget | None, message: str, title: str = "请确认", yes: str = "确定", no: str = "取消") -> bool:
+def question_box(parent: QWidget | None, message: str, title: str, yes: str, no: str) -> QMessageBox:
+    """A yes/no question whose default (Enter) is the safe answer, `no`: a confirmation that
+    deletes, folds or discards is never given by a stray Enter."""
     box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
     box.setWindowTitle(f"{title} - {APP_TITLE}")
-    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    safe = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(safe)
+    box.setEscapeButton(safe)
+    return box
+
+
+def ask(parent: QWidget | None, message: str, title: str = "请确认", yes: str = "确定", no: str = "取消") -> bool:
+    box = question_box(parent, message, title, yes, no)
     box.exec()
-    return box.clickedButton() is yes_button
+    return box.clickedButton() is not None and box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.AcceptRole
 
 
 def ask_choice(parent: QWidget | None, message: str, choices: list[str], title: str = "请选择") -> int | None:

@@ -340,6 +340,6 @@ class BatchesModel(ListModel):
     HEADERS = ("批次", "文件", "导入时间", "所属区划", "工作表", "数据行", "有效行", "待核实")
 
     def text(self, b: Batch, column: int) -> str:
-        values = (str(b.id), b.file_name, b.imported_at.replace("T", " "), b.region_path, b.sheet,
+        values = (str(b.id), b.file_name, b.imported_label, b.region_path, b.sheet,
                   str(b.rows_total), str(b.rows_ok), str(b.rows_pending))
         return values[column]

@@ -214,7 +214,7 @@ def plan_file(census: Census, path: str | Path, region: str | None = None) -> Im
                       sheet_warnings=tuple(sheet_warnings), sheet_region=own)
     if earlier:
         plan = replace(plan, duplicate_of=earlier.id,
-                       duplicate_note=f"与 {earlier.imported_at} 导入的“{earlier.file_name}”内容完全相同，将跳过")
+                       duplicate_note=f"与 {earlier.imported_label} 导入的“{earlier.file_name}”内容完全相同，将跳过")
     return plan
 
 

@@ -85,8 +85,8 @@ def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_na
         return _disambiguate(tree, ambiguous, [t for t, _s, _a in sources])
     named = clean_region_text(fillers[0]) if fillers else stem
     if not tree.regions:
-        return RegionGuess(None, "", message="还没有区划：请先导入户籍人口表，或为该文件指定区划（命令行用 --region）")
-    return RegionGuess(None, "", message=f"无法确定“{named}”属于哪个区划，请指定区划（命令行用 --region）")
+        return RegionGuess(None, "", message="还没有区划：请先导入户籍人口表，或为该文件指定所属区划")
+    return RegionGuess(None, "", message=f"无法确定“{named}”属于哪个区划，请指定所属区划")
 
 
 def _disambiguate(tree: RegionTree, guess: RegionGuess, texts: list[str]) -> RegionGuess:

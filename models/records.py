@@ -234,6 +234,11 @@ class Batch:
     rows_pending: int
     mapping: dict = field(default_factory=dict)
 
+    @property
+    def imported_label(self) -> str:
+        """When it was imported, as a clerk reads a time (2026-12-02 18:54), not ISO 8601."""
+        return self.imported_at.replace("T", " ")[:16]
+
 
 def display_width(text: str) -> int:
     """Columns a text takes in a terminal or a spreadsheet cell: CJK characters count twice."""

@@ -93,3 +93,13 @@ def test_fold_command(tmp_path, capsys):
     main(["summary", str(census), "--json"])
     regions = {r["path"]: r for r in json.loads(capsys.readouterr().out)["regions"]}
     assert regions["测试市/东区/和平街道/团结社区"]["certified"] == 1
+
+
+def test_undecided_region_names_the_region_option(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    path = write_community_return(tmp_path / "医院.xlsx", "市人民医院", [("甲", make_id(70), "初级", None, None, None)],
+                                  title="社会工作专业人才摸排登记表")
+    capsys.readouterr()
+    assert main(["import", str(census), str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "医院.xlsx" in err and "--region" in err and "Traceback" not in err

@@ -1,0 +1,83 @@
+"""The review never loses work: Enter applies a field, 开始导入 is the default only when every file
+is decided, closing after decisions asks, the summary says what 开始导入 will do, and the files
+that need the clerk can be filtered and jumped to."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from gui import messages
+from tests.gui.test_review_region import bureau_return, new_census
+from tests.gui.window_helpers import import_through_review
+
+
+def open_review(qtbot, win, paths):
+    dialog = win.import_paths(paths)
+    qtbot.waitUntil(lambda: not dialog.planning and bool(dialog.entries), timeout=60000)
+    return dialog
+
+
+def row_of(dialog, name: str) -> int:
+    return next(i for i, e in enumerate(dialog.entries) if e.file_name == name)
+
+
+def test_enter_in_every_line_edit_keeps_the_dialog_and_the_review(qtbot, window, msgs, tmp_path, returns):
+    new_census(qtbot, window, tmp_path, returns)
+    dialog = open_review(qtbot, window, [bureau_return(tmp_path), returns["tuanjie"]])
+    row = row_of(dialog, "摸排表.xlsx")
+    dialog.files.selectRow(row)
+    assert not dialog.start_button.isEnabled() and not dialog.start_button.isDefault()
+    edits = [e for e in dialog.findChildren(QLineEdit) if e.isVisibleTo(dialog)]
+    assert dialog.region.lineEdit() in edits
+    for edit in edits:
+        edit.setFocus()
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+        assert dialog.isVisible() and dialog.pages.currentIndex() == 0 and dialog.outcomes is None
+    dialog.region.lineEdit().setFocus()
+    dialog.region.setEditText("测试市/东区")
+    qtbot.keyClick(dialog.region.lineEdit(), Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.outcomes is None
+    assert dialog.entries[row].plan.region.path == "测试市/东区"  # Enter applied the field
+    assert dialog.start_button.isEnabled() and dialog.start_button.isDefault()  # every file decided now
+    assert not any(b.autoDefault() for b in (dialog.cancel_review, dialog.next_attention))
+
+    msgs.answer = False  # closing after a decision asks; “继续检查” keeps the review
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and "关闭后这些选择都会丢失" in msgs.questions[-1]
+    msgs.answer = True
+    dialog.reject()
+    assert dialog.closed
+
+
+def test_summary_says_what_start_will_do_and_attention_filter(qtbot, window, msgs, tmp_path, returns):
+    new_census(qtbot, window, tmp_path, returns)
+    import_through_review(qtbot, window, [returns["tuanjie"]]).accept()
+    dialog = open_review(qtbot, window, [returns["tuanjie"], returns["xingfu"], bureau_return(tmp_path)])
+    text = dialog.summary.text()
+    assert "开始导入将导入 1 个" in text and "已导入过、将跳过 1 个" in text and "需选择区划 1 个" in text
+    assert not dialog.start_button.isEnabled()
+
+    undecided = row_of(dialog, "摸排表.xlsx")
+    dialog.show_filter.setCurrentIndex(1)
+    shown = [r for r in range(dialog.files.rowCount()) if not dialog.files.isRowHidden(r)]
+    assert shown == [undecided]
+    assert "（1 个）" in dialog.show_filter.itemText(1)
+    dialog.files.selectRow(row_of(dialog, "幸福社区摸排表.xlsx"))
+    assert dialog.jump_to_attention() == undecided and dialog.current_row() == undecided
+
+    item = dialog.files.item(undecided, 0)
+    item.setCheckState(Qt.CheckState.Unchecked)  # leaving the undecided file out makes the rest ready
+    assert "未勾选、不导入 1 个" in dialog.summary.text()
+    assert dialog.start_button.isEnabled() and dialog.start_button.isDefault()
+    assert dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
+    assert sorted(o.status for o in dialog.outcomes) == ["duplicate", "imported"]
+    dialog.accept()
+
+
+def test_confirmations_default_to_the_safe_button(qtbot):
+    box = messages.question_box(None, "撤销导入“甲.xlsx”？", "撤销导入", "撤销导入", "取消")
+    qtbot.addWidget(box)
+    assert box.defaultButton().text() == "取消"
+    assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole
