@@ -10,6 +10,7 @@ chooses calamine (fast, dense) or a sparse reader whose memory follows the cells
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zipfile
@@ -34,11 +35,13 @@ _CHUNK = 1 << 20
 _BLOCK = 8 << 20
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
-# The canonical cell every writer produces: <c r="B12" ...>. A block in which every <c> start
-# tag has this form has explicit positions, so two findall passes give the extent exactly.
-# (Two patterns, each with a literal first character, so that re can skip ahead quickly.)
-_ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}"(?: (?!r[\s=])[\w:.-]+="[^"<]*")* ?/?>)[\s/>]')
+# The canonical cell every writer produces: <c r="B12" ...>. The fast scan is one search per
+# block for the first cell that is NOT canonical-and-inside-a-known-box (or a prefixed tag): in a
+# normal sheet that search runs through the block without stopping, and the box grows a few dozen
+# times (rows in steps of the leading digit, columns by letter), each growth one compiled pattern.
+_ATTRS = rb'"(?: (?!r[\s=])[\w:.-]+="[^"<]*")* ?/?>'
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+_CANONICAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})' + _ATTRS)
 _COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 # Anything else is walked tag by tag the way calamine does (prefixes, missing r attributes).
@@ -129,15 +132,61 @@ def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str)
 
 
 def _fast_scan(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str, extent: _Extent) -> bool:
-    """Extent from canonical cells; False as soon as a block holds anything else."""
+    """Extent from canonical cells; False as soon as a block holds anything else.
+
+    One search pass per block finds the cells outside a box that grows as they are found (the
+    box bounds the extent from above, at most twice the rows and 26 columns too many); when that
+    box exceeds MAX_CELLS the exact extent is counted cell by cell, so a normal return costs one
+    pass and a large one at worst the exact count as well."""
+    letters, digits = b"A", b"1"  # the furthest column letters and row digits seen
     for block in _blocks(data, info, budget, file_name):
-        if _ODD_CELL.search(block) or _PREFIXED.search(block):
+        if _PREFIXED.search(block):
             return False
+        pos = 0
+        while (found := _outside(letters, digits).search(block, pos)) is not None:
+            cell = _CANONICAL.match(block, found.start())
+            if cell is None:  # an unusual tag: walk the part the way calamine does
+                return False
+            col, row = cell.groups()
+            if (len(col), col) > (len(letters), letters):
+                letters = col
+            if int(row) > int(digits):
+                digits = row.lstrip(b"0") or b"0"
+            pos = found.start() + 1
+    high_col, high_row = _column_bound(letters), _row_bound(digits)
+    if (high_row + 1) * (high_col + 1) <= MAX_CELLS:
+        extent.row, extent.col = high_row, high_col
+        return True
+    for block in _blocks(data, info, budget, file_name):  # a large sheet: its exact extent
         columns = set(_COLUMNS.findall(block))
         if columns:
             extent.col = max(extent.col, max(_column_number(c) for c in columns))
             extent.row = max(extent.row, max(map(int, set(_ROWS.findall(block)))) - 1)
     return True
+
+
+def _column_bound(letters: bytes) -> int:
+    """The 0-based column the box reaches: one letter exactly, else every letter after the first is Z."""
+    return _column_number(letters[:1] + b"Z" * (len(letters) - 1))
+
+
+def _row_bound(digits: bytes) -> int:
+    """The 0-based row the box reaches: the leading digit rounded up (12,345 → 19,999)."""
+    return (int(digits[:1]) + 1) * 10 ** (len(digits) - 1) - 2
+
+
+@functools.lru_cache(maxsize=256)
+def _outside(letters: bytes, digits: bytes) -> re.Pattern[bytes]:
+    """A <c tag that is not a canonical cell inside the box (with a literal start, which re skips to fast)."""
+    first = chr(letters[0]).encode()
+    columns = rb"[A-Z]{1,%d}" % (len(letters) - 1) if len(letters) > 1 else b"(?!)"
+    columns += rb"|[A-%s]%s" % (first, rb"[A-Z]" * (len(letters) - 1))
+    lead, rest = int(digits[:1]), len(digits) - 1
+    rows = rb"[0-%d][0-9]{%d}" % (lead, rest)
+    if rest:
+        rows += rb"|[0-9]{1,%d}" % rest
+    inside = rb' r="(?:%s)(?:%s)' % (columns, rows) + _ATTRS
+    return re.compile(rb"<c(?=[\s/>])(?!%s)" % inside)
 
 
 def _slow_scan(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str, extent: _Extent) -> None:
