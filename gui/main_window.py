@@ -643,7 +643,7 @@ class MainWindow(QMainWindow):
         if not ok:
             return
         text = text.strip().replace(",", "").replace("，", "")
-        if text and not text.isdigit():
+        if text and not (text.isascii() and text.isdigit()):  # "²".isdigit() is true, int("²") fails
             self.show_error("户籍人口必须是非负整数。")
             return
         self.set_population(region_id, int(text) if text else None)

@@ -199,7 +199,7 @@ def _looks_like_data(cell: object) -> bool:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return True
     text = compact(cell) if cell is not None else ""
-    return bool(re.fullmatch(r"\d{6,}[\dX]*", text))
+    return bool(re.fullmatch(r"[0-9]{6,}[0-9X]*", text))
 
 
 def _group_labels(top: list[object], r: int, merged: tuple, width: int) -> list[str]:
@@ -260,7 +260,7 @@ def missing_field_warnings(columns) -> list[str]:
     return [f"没有找到“{FIELD_LABELS[key]}”列" for key in ("id_number", "name") if key not in mapped]
 
 
-_ID_LIKE = re.compile(r"^\d{15}(\d{2}[\dX])?$|^\d{17}$")
+_ID_LIKE = re.compile(r"^[0-9]{15}([0-9]{2}[0-9X])?$|^[0-9]{17}$")
 
 
 def _id_like(cell: object) -> bool:

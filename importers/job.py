@@ -92,7 +92,7 @@ class ImportResult:
 SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填表人等）", "header": "重复表头"}
 
 
-_ID_DIGITS = re.compile(r"\d{14,}")
+_ID_DIGITS = re.compile(r"[0-9]{14,}")
 
 
 _TOTAL_ANYWHERE = re.compile(r"(合\s*计|小\s*计|总\s*计|共\s*计)")
@@ -118,7 +118,7 @@ def _classify(texts: list[str], row: list[object], seq: int | None, id_col: int 
                     break
         return "data"
     filled = [i for i, t in enumerate(texts) if t]
-    if not filled or (seq is not None and filled == [seq] and texts[seq].replace(".", "").isdigit()):
+    if not filled or (seq is not None and filled == [seq] and texts[seq].replace(".", "").isascii() and texts[seq].replace(".", "").isdigit()):
         return "blank"  # a pre-numbered template line counts as blank
     # No ID-like value from here on: a 合计 line ("本页合计" too), a footer, a repeated header, or a
     # data row whose ID is missing (which must stay, as a pending row).

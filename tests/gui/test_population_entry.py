@@ -1,0 +1,31 @@
+"""Typing a population by hand: only 0-9 count as digits (², ① and ١ are refused, not a crash)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog
+
+from tests.gui.window_helpers import wait_idle
+
+
+def _root(win) -> int:
+    return next(rid for rid, s in win.tree_model.summaries.items() if "/" not in s.path)
+
+
+def test_unicode_digits_are_refused_with_a_message(qtbot, window, msgs, tmp_path, returns, monkeypatch):
+    win = window
+    assert win.new_census(tmp_path / "测试")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    root = _root(win)
+    before = win.tree_model.summaries[root].population
+    for typed in ("²", "①", "١٢٣"):
+        monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, typed=typed, **k: (typed, True)))
+        win.ask_population_value(root)
+        wait_idle(qtbot, win)
+        assert msgs.errors[-1] == "户籍人口必须是非负整数。"
+    assert win.tree_model.summaries[root].population == before
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("123，456", True)))
+    win.ask_population_value(root)
+    wait_idle(qtbot, win)
+    assert win.tree_model.summaries[root].population == 123456
