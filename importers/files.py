@@ -1,17 +1,19 @@
 """Importing several returns: which files a folder stands for, and the one per-file loop the
-command line and the window both run (each file its own transaction; a duplicate is skipped, a
-failure is kept with its Chinese message and the next file goes on, a full disk stops the run)."""
+command line and the window both run (each file a savepoint, files committed in groups; a
+duplicate is skipped, a failure is kept with its Chinese message and the next file goes on, a
+full disk stops the run)."""
 
 from __future__ import annotations
 
 import logging
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importers.job import ImportJob, ImportResult, Progress
-from importers.plan import ImportPlan, plan_file
+from importers.plan import ImportPlan
+from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
 from models.census import Census
 from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelled
 
@@ -44,9 +46,10 @@ class Outcome:
     message: str = ""
     plan: ImportPlan | None = field(default=None, repr=False)
     error: CensusError | None = field(default=None, repr=False)
+    returned: ReturnedResult | None = None  # status "corrected": a returned correction list applied
 
     STATUS_LABELS = {"imported": "已导入", "duplicate": "已跳过", "failed": "失败", "cancelled": "已取消",
-                     "not_run": "未导入"}
+                     "not_run": "未导入", "corrected": "已按更正清单更正"}
 
     @property
     def status_label(self) -> str:
@@ -55,44 +58,93 @@ class Outcome:
     def describe(self) -> str:
         if self.status == "imported" and self.result is not None:
             return self.result.describe()
+        if self.status == "corrected" and self.returned is not None:
+            return self.returned.describe()
         if self.status == "duplicate":
             return f"{self.file_name}：已跳过（此前已导入过内容相同的文件，没有人被重复计数）。{self.message}"
         return f"{self.file_name}：{self.status_label}。{self.message}"
 
 
-def import_files(census: Census, items: Sequence[ImportPlan | Path], cancel: Callable[[], bool] | None = None,
-                 region: str | None = None, on_done: Callable[[Outcome], None] | None = None,
+GROUP_FILES = 100  # files stored between two commits (each file is a savepoint of its own)
+GROUP_ROWS = 100_000  # ... or fewer when they hold this many rows: the WAL stays small
+
+
+def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | Path],
+                 cancel: Callable[[], bool] | None = None, region: str | None = None,
+                 on_done: Callable[[Outcome], None] | None = None, keep_both: bool = False,
                  ) -> Generator[Progress, None, list[Outcome]]:
-    """Store each planned file (a path is planned on the spot, with `region` if given), one
-    transaction each; yields overall progress, returns one Outcome per item. `on_done` hears of
-    each file as soon as it is finished (the command line prints as it goes)."""
+    """Store each planned file (a path is planned on the spot, with `region` if given); yields
+    overall progress, returns one Outcome per item. `on_done` hears of each file once it is
+    committed (the command line prints as it goes).
+
+    Files are committed in groups (one commit per GROUP_FILES files or GROUP_ROWS rows: a commit
+    per file was a third of a folder's import time), each file a savepoint inside its group, so a
+    file that fails or is cancelled leaves the census exactly as before that file while the files
+    around it stay imported. A full disk rolls its whole group back (SQLite may already have done
+    so): those files are reported as not saved, and nothing further is tried.
+
+    A returned correction list is applied to the rows it names (importers.returned_list); a newer
+    version of an earlier import replaces it unless `keep_both` (for paths: a reviewed plan
+    carries its own choice)."""
     outcomes: list[Outcome] = []
-    sizes = [max(i.data_rows, 1) if isinstance(i, ImportPlan) else 1 for i in items]
+    sizes = [1 if isinstance(i, Path) else max(i.data_rows, 1) for i in items]
     total = sum(sizes)
-    base = 0
+    base = index = 0
     stopped = ""
-    for item, size in zip(items, sizes, strict=True):
-        name = item.file_name if isinstance(item, ImportPlan) else item.name
-        if stopped or (cancel and cancel()):
-            outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
-        else:
-            outcome = yield from _one(census, item, cancel, region, base, size, total)
-            if isinstance(outcome.error, DiskFull):  # every further file would fail the same way
-                stopped = "磁盘空间不足，此文件未导入"
-        outcomes.append(outcome)
-        if on_done:
-            on_done(outcome)
-        base += size
+    while index < len(items):
+        group: list[Outcome] = []
+        try:
+            with census.transaction():
+                rows = 0
+                while index < len(items) and len(group) < GROUP_FILES and rows < GROUP_ROWS:
+                    item, size = items[index], sizes[index]
+                    index += 1
+                    name = item.name if isinstance(item, Path) else item.file_name
+                    if stopped or (cancel and cancel()):
+                        outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
+                    else:
+                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both)
+                    group.append(outcome)
+                    base += size
+                    rows += outcome.result.rows_total if outcome.result else 0
+                    if isinstance(outcome.error, DiskFull):  # every further file would fail the same way
+                        raise _GroupLost(outcome.error)
+        except _GroupLost as lost:
+            stopped = "磁盘空间不足，此文件未导入"
+            group = [_not_saved(o, lost.error) for o in group]
+        for outcome in group:
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
     yield Progress(total, total, "完成")
     return outcomes
 
 
-def _one(census: Census, item: ImportPlan | Path, cancel: Callable[[], bool] | None, region: str | None,
-         base: int, size: int, total: int) -> Generator[Progress, None, Outcome]:
-    name = item.file_name if isinstance(item, ImportPlan) else item.name
+class _GroupLost(Exception):
+    """A full disk in the middle of a group: the group's transaction is rolled back."""
+
+    def __init__(self, error: CensusError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _not_saved(outcome: Outcome, error: CensusError) -> Outcome:
+    """An outcome of a group a full disk rolled back: whatever was stored of it is gone."""
+    if outcome.status != "imported":
+        return outcome
+    return Outcome(outcome.file_name, "failed", message=error.message, plan=outcome.plan, error=error)
+
+
+def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Callable[[], bool] | None,
+         region: str | None, base: int, size: int, total: int, keep_both: bool) -> Generator[Progress, None, Outcome]:
+    name = item.name if isinstance(item, Path) else item.file_name
     job = None
     try:
-        plan = item if isinstance(item, ImportPlan) else plan_file(census, item, region=region)
+        plan = plan_path(census, item, region=region) if isinstance(item, Path) else item
+        if isinstance(plan, ReturnedListPlan):
+            return Outcome(name, "corrected", returned=apply_returned_list(census, plan))
+        if isinstance(item, Path) and keep_both:
+            plan = replace(plan, keep_both=True)
         job = ImportJob(census, plan)
         for step in job.run(cancel=cancel):
             done = base + (min(step.done, step.total) * size // step.total if step.total else 0)

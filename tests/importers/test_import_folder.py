@@ -1,0 +1,106 @@
+"""A folder of returns is stored as groups of files, one commit per group and a savepoint per file:
+a file that fails in the middle is absent and the files around it are imported; a full disk rolls
+its group back and says so for each file; a cancel keeps what was stored before it."""
+
+from __future__ import annotations
+
+import pytest
+
+import importers.files
+from importers.files import import_files
+from importers.population import load_population
+from models.census import Census
+from models.census_people import People
+from models.errors import DiskFull
+from tests.builders import make_id, write_community_return, write_population
+
+FILLERS = ("东区和平街道团结社区", "东区和平街道新建社区", "东区和平街道幸福社区")  # 新建社区 is not in the tree
+
+
+def _folder(tmp_path):
+    paths = []
+    for f, filler in enumerate(FILLERS):
+        rows = [(f"人{f}{i}", make_id(i, county=f"1101{f + 10:02d}"), "助理社会工作师", "本科", "社会工作", 20)
+                for i in range(5)]
+        paths.append(write_community_return(tmp_path / f"{f + 1}号.xlsx", filler, rows))
+    return paths
+
+
+def _census(tmp_path) -> Census:
+    census = Census.open(tmp_path / "c.census")
+    load_population(census, write_population(tmp_path / "户籍人口.xlsx"))
+    return census
+
+
+def _run(census, paths, cancel=None):
+    gen = import_files(census, paths, cancel)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _fail_on_call(monkeypatch, call: int, error: BaseException) -> None:
+    """The `call`-th file's persons cannot be merged: it fails after its batch, rows and regions are written."""
+    real = People.recompute_batch
+    calls = []
+
+    def failing(self, rows_of):
+        calls.append(1)
+        if len(calls) == call:
+            raise error
+        return real(self, rows_of)
+
+    monkeypatch.setattr(People, "recompute_batch", failing)
+
+
+def _stored(path):
+    """What another connection sees: committed batches, rows, persons and regions."""
+    with Census.open(path) as census:
+        return ([b.file_name for b in census.batches.all()], census.people.count(),
+                sorted(r.path for r in census.regions.all()))
+
+
+@pytest.mark.parametrize("group_files", [1, 2, 100])
+def test_a_file_failing_in_the_middle_is_absent_and_the_others_imported(tmp_path, monkeypatch, group_files):
+    monkeypatch.setattr(importers.files, "GROUP_FILES", group_files)
+    census = _census(tmp_path)
+    regions_before = sorted(r.path for r in census.regions.all())
+    _fail_on_call(monkeypatch, 2, RuntimeError("boom"))
+    outcomes = _run(census, _folder(tmp_path))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert "内部错误" in outcomes[1].message
+    census.close()
+    batches, persons, regions = _stored(tmp_path / "c.census")
+    assert batches == ["1号.xlsx", "3号.xlsx"] and persons == 10
+    assert regions == regions_before  # the region the failed file created is gone with it
+
+
+def test_a_full_disk_rolls_its_group_back_and_stops(tmp_path, monkeypatch):
+    census = _census(tmp_path)
+    before = _stored(tmp_path / "c.census")
+    _fail_on_call(monkeypatch, 2, DiskFull("磁盘空间不足，本次写入已撤销", file="2号.xlsx"))
+    outcomes = _run(census, _folder(tmp_path))
+    assert [o.status for o in outcomes] == ["failed", "failed", "not_run"]
+    assert all("磁盘空间不足" in o.message for o in outcomes)
+    census.close()
+    assert _stored(tmp_path / "c.census") == before
+
+
+def test_cancel_keeps_the_files_stored_before_it(tmp_path, monkeypatch):
+    census = _census(tmp_path)
+    cancelled: list[bool] = []
+    real = People.recompute_batch
+
+    def clerk_cancels_during_the_second_file(self, rows_of):
+        if self._census.batches.all()[-1].file_name == "2号.xlsx":
+            cancelled.append(True)
+        return real(self, rows_of)
+
+    monkeypatch.setattr(People, "recompute_batch", clerk_cancels_during_the_second_file)
+    outcomes = _run(census, _folder(tmp_path), cancel=lambda: bool(cancelled))
+    assert [o.status for o in outcomes] == ["imported", "cancelled", "not_run"]
+    census.close()
+    batches, persons, _ = _stored(tmp_path / "c.census")
+    assert batches == ["1号.xlsx"] and persons == 5
