@@ -1,0 +1,177 @@
+"""A province on this machine: its region tree, thousands of returns, one 100k-row return. A script,
+not a test: nothing here asserts.
+
+    .venv/bin/python bench/bench_province.py            # the full run (about 10 minutes on 2 cores)
+    .venv/bin/python bench/bench_province.py --quick    # 200 returns, a 20k-row file
+
+It makes everything in a temporary folder with demo.samples: a province tree (1 省, 12 cities,
+90 counties, 1,500 streets/towns, 18,400 communities/villages ≈ 20,000 nodes) and its 5-column
+population table, `--returns` community returns over the whole province and one street 汇总 of
+`--rows` rows, and prints each figure beside its baseline:
+
+* population load at 2k and 20k nodes — linear means ≈ 10×;
+* import of the returns folder and of the big file (importers.files.import_files, as the CLI and the
+  window run it) — against the bare python-calamine read of the same files, and against the naive
+  pandas script (read_excel every file, concat, unique IDs) when pandas is installed;
+* summary, the summary workbook export (against a bare XlsxWriter write of as many rows), templates
+  for every community of one county, undo of the big batch — at the province's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import xlsxwriter  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+from demo.samples import province_regions, write_large_return, write_population, write_province_returns  # noqa: E402
+from exporters.summary import write_summary_workbook  # noqa: E402
+from exporters.template import write_templates  # noqa: E402
+from importers.files import import_files  # noqa: E402
+from importers.population import load_population  # noqa: E402
+from models.census import Census  # noqa: E402
+
+SMALL_TREE = {"cities": 2, "districts": 9, "streets": 150, "leaves": 1840}  # ≈ 2,000 nodes
+
+
+def timed(func: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = func()
+    return time.perf_counter() - start, result
+
+
+def drain(gen):
+    """Run a progress generator to its end; its return value."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def bare_calamine(paths: list[Path]) -> int:
+    rows = 0
+    for path in paths:
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            rows += sum(len(book.get_sheet_by_index(i).to_python(skip_empty_area=False))
+                        for i in range(len(book.sheet_names)))
+        finally:
+            book.close()
+    return rows
+
+
+def naive_pandas(paths: list[Path]) -> str:
+    """What an analyst would script: read every file, concat, count unique IDs (no checks at all)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return "pandas not installed"
+    frames = [pd.read_excel(p, sheet_name=None, header=None, engine="calamine") for p in paths]
+    table = pd.concat([f for book in frames for f in book.values()], ignore_index=True)
+    return f"{table.astype(str).stack().str.fullmatch(r'[0-9]{17}[0-9X]').sum():,} ID cells"
+
+
+def bare_xlsxwriter(rows: int, path: Path) -> None:
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    row = ("青山省/青山市/东城区/和平街道", 1200, 35, 12, 8, 15, 2.9, 3.0, "未达标")
+    for r in range(rows):
+        sheet.write_row(r, 0, row)
+    book.close()
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--returns", type=int, default=2000)
+    parser.add_argument("--rows-each", type=int, default=50)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.returns, args.rows = 200, 20_000
+    lines: list[tuple[str, str, str]] = []
+
+    def show(label: str, ours: str, baseline: str = "") -> None:
+        lines.append((label, ours, baseline))
+        print(f"  {label}: {ours}  [{baseline}]", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="census-province-") as name:
+        tmp = Path(name)
+        print("· population tables …", flush=True)
+        small = write_population(tmp / "2k.xlsx", province_regions(**SMALL_TREE))
+        regions = province_regions()
+        big_table = write_population(tmp / "户籍人口.xlsx", regions)
+        with Census.open(tmp / "2k.census") as census:
+            small_s, small_r = timed(lambda: load_population(census, small))
+        census = Census.open(tmp / "province.census")
+        big_s, big_r = timed(lambda: load_population(census, big_table))
+        show(f"population load, {big_r.regions_created:,} nodes", f"{big_s:.2f} s",
+             f"{small_r.regions_created:,} nodes {small_s:.2f} s → {big_s / small_s:.1f}× for "
+             f"{big_r.regions_created / small_r.regions_created:.0f}× the nodes")
+
+        print(f"· {args.returns} returns of {args.rows_each} rows and one of {args.rows:,} rows …", flush=True)
+        returns = write_province_returns(tmp / "returns", regions, args.returns, args.rows_each, seed=3)
+        street = next(r.path for r in regions if r.path.count("/") == 3)
+        large = write_large_return(tmp / "large.xlsx", args.rows, seed=4, region_path=street)
+
+        paths = [r.path for r in returns]
+        bare_s, _ = timed(lambda: bare_calamine(paths))
+        import_s, outcomes = timed(lambda: drain(import_files(census, paths)))
+        failed = [o for o in outcomes if o.status != "imported"]
+        pandas_s, pandas_note = timed(lambda: naive_pandas(paths))
+        show(f"import {len(paths):,} returns ({sum(o.result.rows_total for o in outcomes if o.result):,} rows"
+             f"{f', {len(failed)} not imported' if failed else ''})", f"{import_s:.1f} s",
+             f"bare calamine {bare_s:.1f} s → {import_s / bare_s:.1f}×; naive pandas "
+             + (f"{pandas_s:.1f} s ({pandas_note})" if "installed" not in pandas_note else pandas_note))
+
+        bare_large_s, _ = timed(lambda: bare_calamine([large]))
+        large_s, _ = timed(lambda: drain(import_files(census, [large], region=street)))
+        pandas_large_s, pandas_large = timed(lambda: naive_pandas([large]))
+        show(f"import one {args.rows:,}-row return", f"{large_s:.2f} s",
+             f"bare calamine {bare_large_s:.2f} s → {large_s / bare_large_s:.1f}×; naive pandas "
+             + (f"{pandas_large_s:.1f} s" if "installed" not in pandas_large else pandas_large))
+
+        summary_s, summary = timed(census.summary)
+        show(f"summary ({len(summary):,} regions, {census.people.count():,} persons)", f"{summary_s:.2f} s")
+        export_s, _ = timed(lambda: write_summary_workbook(census, tmp / "汇总表.xlsx"))
+        xw_s, _ = timed(lambda: bare_xlsxwriter(len(summary) + census.people.count(), tmp / "bare.xlsx"))
+        show("export the summary workbook", f"{export_s:.1f} s", f"bare XlsxWriter, as many rows: {xw_s:.1f} s")
+        leaves = [r.path for r in regions if r.path.count("/") == 4][:100]
+        templates_s, _ = timed(lambda: [write_templates(census, tmp / "templates", region=p) for p in leaves])
+        show(f"templates, {len(leaves)} communities one by one", f"{templates_s:.1f} s",
+             f"≈ {templates_s / len(leaves) * 18400 / 60:.0f} min for every community of the province")
+        batch = next(b for b in census.batches.all() if b.file_name == "large.xlsx")
+        undo_s, _ = timed(lambda: census.batches.undo(batch.id))
+        show(f"undo the {args.rows:,}-row batch", f"{undo_s:.2f} s", f"its import {large_s:.2f} s")
+        census.close()
+
+    print("\n| what | ours | baseline |\n|---|---|---|")
+    for label, ours, baseline in lines:
+        print(f"| {label} | {ours} | {baseline or '—'} |")
+    print(f"\nmachine: {machine()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
