@@ -70,7 +70,7 @@ def cmd_import(args) -> int:
             _err(f"导入失败：{outcome.error or outcome.describe()}")
 
     with Census.open(args.census) as census:
-        outcomes = _drain(import_files(census, files, region=args.region, on_done=report))
+        outcomes = _drain(import_files(census, files, region=args.region, on_done=report, keep_both=args.keep_both))
     if any(isinstance(o.error, DiskFull) for o in outcomes):
         return EXIT_ERROR
     failed = sum(1 for o in outcomes if o.status == "failed")
@@ -160,15 +160,24 @@ def cmd_problems(args) -> int:
 def cmd_batches(args) -> int:
     with _read(args.census) as census:
         for b in census.batches.all():
+            version = f"  {b.version_label}" if b.version_label else ""
             _out(f"{b.id:>4}  {b.imported_at}  {b.file_name}  → {b.region_path}  "
-                 f"数据行 {b.rows_total}，待核实 {b.rows_pending}")
+                 f"数据行 {b.rows_total}，待核实 {b.rows_pending}{version}")
+        for r in census.returned.all():
+            _out(f"更正清单 {r.id}  {r.imported_at}  {r.file_name}  → {r.region_path}  更正 {r.corrected} 行，"
+                 f"仍有误 {r.still_invalid} 行，备注 {r.remarks} 行，跳过 {r.skipped} 行（撤销：undo CENSUS {r.id} --list）")
     return EXIT_OK
 
 
 def cmd_undo(args) -> int:
-    with Census.open(args.census, create=False) as census:
-        census.batches.undo(args.batch)
-        _out(f"已撤销导入批次 {args.batch}")
+    with Census.open(args.census, create=False) as census, census.transaction():
+        census.undo.clear()  # the window's undo steps may point at the rows that go (models/undo.py)
+        if args.list:
+            census.returned.undo(args.batch)
+            _out(f"已撤销更正清单 {args.batch}：它做的更正和备注都已恢复原样")
+        else:
+            census.batches.undo(args.batch)
+            _out(f"已撤销导入批次 {args.batch}")
     return EXIT_OK
 
 
@@ -195,14 +204,90 @@ def cmd_goal(args) -> int:
         region = census.regions.by_path(args.region)
         if region is None:
             raise CensusError(f"区划“{args.region}”不存在")
-        census.regions.set_goal(region.id, args.category, None if args.clear else args.target, args.note or "")
+        growth = None
+        if args.times is not None and not args.clear:
+            from models.compare import growth_from_file
+
+            if not args.of:
+                raise CensusError("按倍数设定目标时请用 --of 给出早前的普查文件")
+            growth = growth_from_file(Path(args.of), region.path, args.category, args.times)
+        target = None if args.clear else (args.target or None if growth else args.target)
+        census.regions.set_goal(region.id, args.category, target, args.note or "", args.by, growth)
         summary = next(s for s in census.summary() if s.region_id == region.id)
         for goal in summary.goals:
             state = "已达成" if goal.met else f"差 {goal.shortfall} 人"
-            _out(f"{region.path}：{goal.label} 目标 {goal.target}，现有 {goal.actual}，{state}")
+            more = f"（{goal.description}）" if goal.description else ""
+            _out(f"{region.path}：{goal.label} 目标 {goal.target}，现有 {goal.actual}，{state}{more}")
         if not summary.goals:
             _out(f"{region.path}：没有设置其他目标（可选类别：{'、'.join(f'{k}={v}' for k, v in GOAL_LABELS.items())}）")
     return EXIT_OK
+
+
+def cmd_info(args) -> int:
+    """Show, or with --title/--as-of set, the census's title and 统计截止日期."""
+    changing = args.title is not None or args.as_of is not None
+    with (Census.open(args.census, create=False) if changing else _read(args.census)) as census:
+        if args.title is not None:
+            if not args.title.strip():
+                raise CensusError("标题不能为空", file=census.path.name)
+            census.set_title(args.title.strip())
+        if args.as_of is not None:
+            census.set_as_of(args.as_of or None)
+        totals = census.totals()
+        _out(f"标题：{census.title}")
+        _out(f"统计截止日期：{census.as_of or '未设定（info CENSUS --as-of YYYY-MM-DD）'}")
+        _out(f"文件：{census.path}")
+        _out(f"人才 {totals['talents']} 人（持证 {totals['certified']} 人），导入批次 {len(census.batches.all())} 个，"
+             f"待核实 {totals['pending_rows']} 行")
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from models.compare import compare_files
+
+    with _read(args.census) as census:
+        result = compare_files(census, Path(args.earlier))
+    if args.json:
+        _out(json.dumps(result.to_json(with_persons=args.persons, full_ids=args.full_ids), ensure_ascii=False,
+                        indent=1))
+        return EXIT_OK
+    _print_comparison(result, args.persons, args.full_ids)
+    return EXIT_OK
+
+
+COMPARE_COLUMNS = (("人才", 7), ("此前", 7), ("增长", 8), ("持证", 6), ("此前", 6), ("新增", 6), ("减少", 6),
+                   ("升级", 6))
+
+
+def _print_comparison(result, persons: bool, full_ids: bool) -> None:
+    _out(f"{result.title}（截至 {result.as_of or '未设定'}）对比 {result.earlier_title}（截至 "
+         f"{result.earlier_as_of or '未设定'}，{result.earlier_file}）")
+    for note in result.notes:
+        _out(f"注意：{note}")
+    _out(_cell("区划", 30, left=True) + "".join(_cell(name, w) for name, w in COMPARE_COLUMNS))
+
+    def shown(value) -> str:
+        return "—" if value is None else str(value)
+
+    for r in result.regions:
+        growth = "—" if r.growth is None else f"×{r.growth:.2f}"
+        values = (shown(r.figure("talents")), shown(r.figure("talents", True)), growth, shown(r.figure("certified")),
+                  shown(r.figure("certified", True)), shown(r.new_persons), shown(r.gone_persons), shown(r.upgraded))
+        _out(_cell("  " * r.depth + r.name, 30, left=True)
+             + "".join(_cell(v, w) for v, (_, w) in zip(values, COMPARE_COLUMNS, strict=True)))
+    if result.goals:
+        from models.records import GOAL_LABELS
+
+        _out("有期限的目标：")
+        for g in result.goals:
+            need = "" if g.per_month_needed is None else f"，今后每月需增加 {g.per_month_needed:g} 人"
+            pace = "" if g.pace_per_month is None else f"，两次普查间每月增加 {g.pace_per_month:g} 人"
+            _out(f"  {g.path} {GOAL_LABELS.get(g.category, g.category)} {g.target} 人（期限 {g.by}）："
+                 f"现有 {shown(g.now)}，此前 {shown(g.before)}{pace}{need}；{g.verdict}")
+    if persons:
+        for p in result.persons:
+            where = f"{p.path_before} → {p.path}" if p.kind == "moved" else p.path
+            _out(f"[{p.kind_label}] {p.name} {p.shown_id(full_ids)} {where} {p.level_text}")
 
 
 def cmd_fold(args) -> int:
@@ -220,7 +305,8 @@ def cmd_export(args) -> int:
     from exporters.summary import write_summary_workbook
 
     with _read(args.census) as census:
-        path = write_summary_workbook(census, Path(args.out), full_ids=args.full_ids)
+        path = write_summary_workbook(census, Path(args.out), full_ids=args.full_ids,
+                                      earlier=Path(args.earlier) if args.earlier else None)
         _out(f"已导出：{path}")
     return EXIT_OK
 
@@ -271,6 +357,8 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "export": (cmd_export, "导出汇总工作簿"),
     "template": (cmd_template, "生成采集模板"),
     "merge": (cmd_merge, "合并其他普查文件"),
+    "info": (cmd_info, "查看或设定普查标题和统计截止日期"),
+    "compare": (cmd_compare, "与早前的普查对比（增长、新增、减少、等级提高、有期限目标的进度）"),
     "demo": (cmd_demo, "生成示例普查文件"),
 }
 

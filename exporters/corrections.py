@@ -23,6 +23,7 @@ from exporters.xlsx import (
     wrapped_height,
 )
 from models.census import Census
+from models.goals import census_label
 from models.identity import mask_id
 from models.records import Problem
 
@@ -78,7 +79,7 @@ def write_correction_workbook(census: Census, region_path: str, problems: list[P
         name = _short_path(census, region_path)
         ws.set_row(0, 30)
         ws.merge_range(0, 0, 0, width - 1, text(f"{name} 社会工作专业人才摸排更正清单"), styles.title)
-        ws.merge_range(1, 0, 1, width - 1, text(f"{census.title}　生成日期：{today()}　共 {len(problems)} 行"),
+        ws.merge_range(1, 0, 1, width - 1, text(f"{census_label(census.title, census.as_of)}　生成日期：{today()}　共 {len(problems)} 行"),
                        styles.subtitle)
         ws.set_row(2, wrapped_height([(EXPLANATION.format(n=len(problems)), sum(WIDTHS))]) or 16)
         ws.merge_range(2, 0, 2, width - 1, EXPLANATION.format(n=len(problems)), styles.note)

@@ -8,7 +8,8 @@ Sheets, in this order (汇总表 first: it is what a CSV conversion or a quick l
 * 明细 — the deduplicated roster, one row per person, IDs and phones masked unless asked;
 * 问题清单 — every pending row, name conflict and value to review, with file/sheet/row;
 * 未报送 — the deepest regions of the population table from which no return came;
-* 津贴测算 — the monthly allowance and one-off award budget from certified persons by level.
+* 津贴测算 — the monthly allowance and one-off award budget from certified persons by level;
+* 增长对比, 取证年份 — against an earlier census, and by exam year (exporters.growth).
 
 Every figure is written as a value, never a formula: readers without a calculation engine
 (calamine, pandas, other systems) would see formulas as empty cells.
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from exporters.growth import SHEETS as GROWTH_SHEETS
+from exporters.growth import write_growth_sheets
 from exporters.xlsx import (
     Progress,
     Styles,
@@ -35,13 +38,14 @@ from exporters.xlsx import (
     write_title,
 )
 from models.census import Census
+from models.compare import compare_files
 from models.identity import mask_id
 from models.records import RegionSummary
 from models.regions import KIND_LABELS
 from models.rollup import allowance, unreported
 from models.rules import LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_NAMES, LEVEL_SENIOR
 
-SHEETS = ("汇总表", "其他目标", "明细", "问题清单", "未报送", "津贴测算")
+SHEETS = ("汇总表", "其他目标", "明细", "问题清单", "未报送", "津贴测算", *GROWTH_SHEETS)
 
 # 汇总表: (top label, sub label or None, width). A top label spanning several columns is given on
 # its first column and None on the ones it covers.
@@ -67,9 +71,11 @@ ALLOWANCE_COLUMNS = (
 LEVELS = (LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_SENIOR)
 
 def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = False,
-                           progress: Progress = None) -> Path:
-    """Write the six-sheet summary workbook; returns the path written."""
+                           progress: Progress = None, earlier: Path | None = None) -> Path:
+    """Write the summary workbook (compared with the `earlier` census file when given); returns
+    the path written."""
     out_path = prepare_out(out_path)
+    comparison = compare_files(census, earlier) if earlier is not None else None
     summary = census.summary()
     problems = census.problems.all()
     persons_total = census.people.count()
@@ -95,6 +101,7 @@ def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = Fals
         _missing_sheet(census, sheets["未报送"], styles, summary)
         done += len(summary)
         _allowance_sheet(census, sheets["津贴测算"], styles, summary)
+        write_growth_sheets(census, sheets, styles, summary, comparison)
     report(progress, total, total)
     return out_path
 
@@ -115,7 +122,7 @@ def _edu_line() -> str:
 def _summary_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
     width = len(SUMMARY_COLUMNS)
     set_widths(ws, (w for _, _, w in SUMMARY_COLUMNS))
-    row = write_title(ws, styles, heading(census.title, "汇总表"), _rules_line(census), width)
+    row = write_title(ws, styles, heading(census.title, "汇总表", census.as_of), _rules_line(census), width)
     write_grouped_header(ws, row, SUMMARY_COLUMNS, styles.header)
     header_first = row
     row += 2
@@ -228,13 +235,13 @@ def _goals_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary
     short = sum(1 for s in with_goals for g in s.goals if not g.met)
     line = (f"统计日期：{today()}　共 {count} 项目标，已达成 {count - short} 项，未达成 {short} 项；"
             "“现有”为该区划（含下级）的人数，与汇总表一致" if count else f"统计日期：{today()}")
-    row = write_title(ws, styles, heading(census.title, "其他目标"), line, width)
+    row = write_title(ws, styles, heading(census.title, "其他目标", census.as_of), line, width)
     header_row = row
     write_header(ws, row, GOAL_HEADER, styles.header)
     row += 1
     for s in with_goals:
         for goal in s.goals:
-            height = wrapped_height([(goal.note, GOAL_WIDTHS[6]), (s.path, GOAL_WIDTHS[0])])
+            height = wrapped_height([(goal.description, GOAL_WIDTHS[6]), (s.path, GOAL_WIDTHS[0])])
             if height:
                 ws.set_row(row, height)
             ws.write_string(row, 0, text(s.path), styles.text_wrap)
@@ -243,8 +250,8 @@ def _goals_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary
             ws.write_number(row, 3, goal.actual, styles.thousands)
             ws.write_number(row, 4, goal.shortfall, styles.thousands)
             ws.write_string(row, 5, "是" if goal.met else "否", styles.good if goal.met else styles.bad)
-            if goal.note:
-                ws.write_string(row, 6, text(goal.note), styles.text_wrap)
+            if goal.description:
+                ws.write_string(row, 6, text(goal.description), styles.text_wrap)
             else:
                 ws.write_blank(row, 6, None, styles.text_wrap)
             row += 1
@@ -263,7 +270,7 @@ def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
     width = len(ROSTER_HEADER)
     set_widths(ws, ROSTER_WIDTHS)
     shown = "完整身份证号和电话（注意保密）" if full_ids else "身份证号、电话已打码"
-    row = write_title(ws, styles, heading(census.title, "人才花名册（去重后）"),
+    row = write_title(ws, styles, heading(census.title, "人才花名册（去重后）", census.as_of),
                       f"导出日期：{today()}　每人一行，多份报表中的资格已合并；{shown}", width)
     header_row = row
     for col, label in enumerate(ROSTER_HEADER):
@@ -310,7 +317,7 @@ def _problem_sheet(census: Census, ws, styles: Styles, problems, full_ids: bool)
     width = len(PROBLEM_HEADER)
     set_widths(ws, PROBLEM_WIDTHS)
     pending = sum(1 for p in problems if p.kind == "pending")
-    row = write_title(ws, styles, heading(census.title, "待核实问题清单"),
+    row = write_title(ws, styles, heading(census.title, "待核实问题清单", census.as_of),
                       f"导出日期：{today()}　待核实 {pending} 行（未计入人才），其他需复核 {len(problems) - pending} 条",
                       width)
     header_row = row
@@ -348,7 +355,7 @@ def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
     tree = census.regions.tree()
     own = census.regions.with_own_rows()
     missing = unreported(tree, summary)
-    row = write_title(ws, styles, heading(census.title, "未报送区划清单"),
+    row = write_title(ws, styles, heading(census.title, "未报送区划清单", census.as_of),
                       f"导出日期：{today()}　共 {len(missing)} 个区划（户籍人口表中最末一级）尚无任何报表导入", width)
     header_row = row
     for col, label in enumerate(MISSING_HEADER):
@@ -386,7 +393,7 @@ def _allowance_sheet(census: Census, ws, styles: Styles, summary: list[RegionSum
     set_widths(ws, (w for _, _, w in ALLOWANCE_COLUMNS))
     rates = "；".join(f"{LEVEL_NAMES[lv]} 每月 {m} 元、一次性奖励 {o} 元"
                      for lv, m, o in zip(LEVELS, monthly, once, strict=True))
-    row = write_title(ws, styles, heading(census.title, "持证社会工作者津贴测算"), f"标准：{rates}（可在设置中修改）",
+    row = write_title(ws, styles, heading(census.title, "持证社会工作者津贴测算", census.as_of), f"标准：{rates}（可在设置中修改）",
                       width, subtitle_width=sum(w for _, _, w in ALLOWANCE_COLUMNS))
     header_row = row
     write_grouped_header(ws, row, ALLOWANCE_COLUMNS, styles.header)

@@ -253,12 +253,13 @@ def wrapped_height(cells: Iterable[tuple[str, float]], line: float = 13.5) -> fl
     return line * lines + 2 if lines > 1 else None
 
 
-def heading(census_title: str, what: str) -> str:
-    """"乌海市社会工作专业人才摸排 汇总表"; a bare title gets the census's subject added."""
+def heading(census_title: str, what: str, as_of: str | None = None) -> str:
+    """"乌海市社会工作专业人才摸排 汇总表（截至2021-12-31）"; a bare title gets the census's subject
+    added, and the 统计截止日期 follows when the census has one."""
     title = census_title.strip()
     if "摸排" not in title and "摸底" not in title:
         title = f"{title} 社会工作专业人才摸排"
-    return f"{title} {what}"
+    return f"{title} {what}" + (f"（截至{as_of}）" if as_of else "")
 
 
 def today() -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from models import rollup
+from models import exam_years, rollup
 from models.census_batches import Batches
 from models.census_people import CATEGORIES, CATEGORY_LABELS, PERSON_ORDERS, People
 from models.census_problems import Problems
@@ -164,19 +164,34 @@ class Census:
         with self.transaction():
             self.settings.set("title", title)
 
+    @property
+    def as_of(self) -> str | None:
+        """统计截止日期 (ISO date) the census counts up to; None until set."""
+        return self.settings.get("as_of") or None
+
+    def set_as_of(self, as_of: str | None) -> None:
+        """Set the 统计截止日期 (YYYY-MM-DD; 2021/12/31 and 2021年12月31日 are read too), None to clear."""
+        from models.goals import iso_date
+
+        with self.transaction():
+            self.settings.set("as_of", iso_date(as_of) if as_of else "")
+
     # ---- figures -------------------------------------------------------------------------
     def summary(self) -> list[RegionSummary]:
         """Every region with its counts (descendants included) against its targets, tree order."""
         direct = rollup.direct_counts(self.conn)
         pending = dict(self.conn.execute(rollup.PENDING_SQL).fetchall())
         regions = self.regions
+        by_year = exam_years.rolled_up(regions.tree(), exam_years.direct_years(self.conn))
         return rollup.rollup(regions.tree(), direct, pending, regions.with_returns(), self.settings.rules,
-                             regions.goals())
+                             regions.goals(), by_year)
 
     def summary_json(self) -> dict:
         rules = self.settings.rules
         return {
             "census": self.title,
+            "title": self.title,
+            "as_of": self.as_of,
             "rules": {"per_mille": float(rules.per_mille), "min_hours": rules.min_hours,
                       "training_since": rules.training_since},
             "regions": [s.to_json() for s in self.summary()],

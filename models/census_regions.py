@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
+from models.goals import GOAL_COLUMNS, Growth, iso_date
 from models.records import GOAL_LABELS
 from models.regions import Region, RegionTree, kind_for, missing_parent
 
@@ -72,12 +73,13 @@ class Regions:
             "SELECT region_id FROM source_rows WHERE region_id IS NOT NULL"
             " UNION SELECT region_id FROM batches WHERE region_id IS NOT NULL")}
 
-    def goals(self) -> dict[int, list[tuple[str, int, str]]]:
-        """Region id → its goals (category, target, note) in the order they were set."""
-        goals: dict[int, list[tuple[str, int, str]]] = {}
-        for region_id, category, target, note in self._conn.execute(
-                "SELECT region_id, category, target, note FROM region_goals ORDER BY region_id, rowid"):
-            goals.setdefault(region_id, []).append((category, target, note))
+    def goals(self) -> dict[int, list[tuple]]:
+        """Region id → its goals in the order they were set, each (category, target, note,
+        deadline, multiple, base, base_source): models.records.Goal without the count."""
+        goals: dict[int, list[tuple]] = {}
+        for region_id, *goal in self._conn.execute(
+                f"SELECT region_id, {GOAL_COLUMNS} FROM region_goals ORDER BY region_id, rowid"):
+            goals.setdefault(region_id, []).append(tuple(goal))
         return goals
 
     # ---- writing -------------------------------------------------------------------------
@@ -128,20 +130,28 @@ class Regions:
         """
         self._conn.execute("UPDATE regions SET population = ?, flagged = 0 WHERE id = ?", (population, region_id))
 
-    def set_goal(self, region_id: int, category: str, target: int | None, note: str = "") -> None:
-        """Set (or with None, remove) an absolute goal for a node, e.g. 1,000 certified by year end."""
+    def set_goal(self, region_id: int, category: str, target: int | None, note: str = "",
+                 deadline: str | None = None, growth: Growth | None = None) -> None:
+        """Set (or with None, remove) a goal for a node, e.g. 1,000 certified by year end; with a
+        `deadline` (ISO date) it is a dated goal, with `growth` a multiple of an earlier census's
+        figure (then `target` is that multiple, rounded up, unless given)."""
         if category not in GOAL_LABELS:
             raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS.values())}）")
+        if growth is not None and target is None:
+            target = growth.target
         if target is not None and target < 0:
             raise CensusError("目标人数不能为负数")
+        deadline = iso_date(deadline) if deadline else None
         self.get(region_id)
         with self._census.transaction():
             if target is None:
                 self._conn.execute("DELETE FROM region_goals WHERE region_id = ? AND category = ?",
                                    (region_id, category))
             else:
-                self._conn.execute("INSERT OR REPLACE INTO region_goals VALUES (?, ?, ?, ?)",
-                                   (region_id, category, target, note))
+                self._conn.execute(
+                    f"INSERT OR REPLACE INTO region_goals (region_id, {GOAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (region_id, category, target, note, deadline, growth and growth.multiple, growth and growth.base,
+                     growth.source if growth else ""))
 
     def fold(self, source_id: int, target_id: int) -> None:
         """Fold a region into another (并入; e.g. a node a return created from a misspelt name): its
@@ -158,9 +168,12 @@ class Regions:
             ids += [r[0] for r in conn.execute("SELECT id_number FROM persons WHERE region_id = ?", (source.id,))]
             for table in ("source_rows", "batches", "person_regions"):
                 conn.execute(f"UPDATE {table} SET region_id = ? WHERE region_id = ?", (target.id, source.id))
-            conn.execute("INSERT OR IGNORE INTO region_goals SELECT ?, category, target, note FROM region_goals"
-                         " WHERE region_id = ?", (target.id, source.id))
+            conn.execute(f"INSERT OR IGNORE INTO region_goals (region_id, {GOAL_COLUMNS})"
+                         f" SELECT ?, {GOAL_COLUMNS} FROM region_goals WHERE region_id = ?", (target.id, source.id))
             conn.execute("DELETE FROM region_goals WHERE region_id = ?", (source.id,))
+            conn.execute("INSERT OR IGNORE INTO region_units (region_id, unit_type, staff)"
+                         " SELECT ?, unit_type, staff FROM region_units WHERE region_id = ?", (target.id, source.id))
+            conn.execute("DELETE FROM region_units WHERE region_id = ?", (source.id,))
             for child in tree.children.get(source.id, []):
                 self._move_subtree(child, target)
             self._census.people.recompute(ids)
@@ -191,7 +204,8 @@ class Regions:
                 " OR EXISTS (SELECT 1 FROM batches WHERE region_id = :r)"
                 " OR EXISTS (SELECT 1 FROM regions WHERE parent_id = :r)"
                 " OR EXISTS (SELECT 1 FROM person_regions WHERE region_id = :r)"
-                " OR EXISTS (SELECT 1 FROM region_goals WHERE region_id = :r)", {"r": region_id}).fetchone()
+                " OR EXISTS (SELECT 1 FROM region_goals WHERE region_id = :r)"
+                " OR EXISTS (SELECT 1 FROM region_units WHERE region_id = :r)", {"r": region_id}).fetchone()
             if not used:
                 self._conn.execute("DELETE FROM regions WHERE id = ?", (region_id,))
         self._tree = None

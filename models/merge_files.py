@@ -23,6 +23,7 @@ from pathlib import Path
 
 from models.census import Census, connect_read_only, is_sqlite_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
+from models.goals import GOAL_COLUMNS
 from models.rules import Rules
 from models.schema import BATCH_COLUMNS, LATEST_VERSION, SOURCE_ROW_COLUMNS
 
@@ -52,6 +53,8 @@ class MergeResult:
     persons_before: int = 0
     persons_after: int = 0
     rules_differ: bool = False
+    source_as_of: str | None = None  # the source's 统计截止日期
+    as_of_taken: str | None = None  # set when the source's was later than this file's and became this file's
 
     @property
     def persons_added(self) -> int:
@@ -62,7 +65,7 @@ class MergeResult:
         if not self.batches_copied and not self.regions_created and not self.populations_taken \
                 and not self.overrides_copied:
             head = f"{self.file_name}：没有新内容（{self.batches_skipped} 个导入批次已在本普查文件中），没有人被重复计数"
-            return head
+            return head + "\n" + self._as_of_line() if self.source_as_of else head
         lines = [
             f"{self.file_name}：合并导入批次 {self.batches_copied} 个，源数据行 {self.rows_copied} 行"
             f"（待核实 {self.rows_pending} 行）；涉及人员 {self.persons_touched} 人，"
@@ -81,7 +84,15 @@ class MergeResult:
             lines.append(f"  带入人员所属区划的手工调整 {self.overrides_copied} 条")
         if self.rules_differ:
             lines.append("  注意：来源文件的统计口径与本文件不同，合并后按本文件的口径计算")
+        lines.append(self._as_of_line())
         return "\n".join(lines)
+
+    def _as_of_line(self) -> str:
+        if self.as_of_taken:
+            return f"  统计截止日期改为 {self.as_of_taken}（合并后的普查文件取各来源中最晚的截止日期）"
+        if self.source_as_of:
+            return f"  来源文件统计截止日期 {self.source_as_of}，不晚于本文件的，本文件的截止日期不变"
+        return "  来源文件未设定统计截止日期，本文件的截止日期不变"
 
 
 def _open_source(source: Path, target: Census) -> sqlite3.Connection:
@@ -175,6 +186,7 @@ def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None
     _copy_corrections(census, src, row_map, result)
     _copy_overrides(census, src, region_map, ids, result)
     _copy_goals(census, src, region_map)
+    _take_latest_as_of(census, src, result)
 
     census.refresh()
     result.persons_touched = len(ids)
@@ -287,10 +299,23 @@ def _copy_goals(census: Census, src: sqlite3.Connection, region_map: dict[int, i
     """Goals set in the source for a node apply here unless this file has its own for that node."""
     if not src.execute("SELECT 1 FROM sqlite_master WHERE name = 'region_goals'").fetchone():
         return  # a source made before goals existed
-    for region_id, category, target, note in src.execute("SELECT region_id, category, target, note FROM region_goals"):
+    have = {row[1] for row in src.execute("PRAGMA table_info(region_goals)")}
+    columns = [c if c in have else "NULL" for c in GOAL_COLUMNS.split(", ")]  # a source before dated goals
+    columns[-1] = "COALESCE(base_source, '')" if "base_source" in have else "''"
+    for region_id, *goal in src.execute(f"SELECT region_id, {', '.join(columns)} FROM region_goals"):
         if region_id in region_map:
-            census.conn.execute("INSERT OR IGNORE INTO region_goals VALUES (?, ?, ?, ?)",
-                                (region_map[region_id], category, target, note))
+            census.conn.execute(f"INSERT OR IGNORE INTO region_goals (region_id, {GOAL_COLUMNS})"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (region_map[region_id], *goal))
+
+
+def _take_latest_as_of(census: Census, src: sqlite3.Connection, result: MergeResult) -> None:
+    """A merged census counts up to the latest 统计截止日期 of the files in it (and says so)."""
+    row = src.execute("SELECT value FROM settings WHERE key = 'as_of'").fetchone()
+    theirs, ours = (row[0] if row else "") or "", census.as_of or ""
+    result.source_as_of = theirs or None
+    if theirs > ours:
+        census.settings.set("as_of", theirs)
+        result.as_of_taken = theirs
 
 
 def _copy_overrides(census: Census, src: sqlite3.Connection, region_map: dict[int, int], ids: set[str],

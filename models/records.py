@@ -26,12 +26,21 @@ GOAL_LABELS = {
 
 @dataclass(frozen=True)
 class Goal:
-    """An absolute goal set for a node and a category, against the node's count."""
+    """A goal set for a node and a category, against the node's count.
+
+    A goal may carry a deadline (`deadline`, ISO date: "1,000 certified by 2021-12-31") and may
+    be a growth goal: `multiple` × `base`, the node's figure in an earlier census (`base_source`
+    names it), rounded up into `target` when it was set.
+    """
 
     category: str
     target: int
     actual: int
     note: str = ""
+    deadline: str | None = None
+    multiple: float | None = None
+    base: int | None = None
+    base_source: str = ""
 
     @property
     def label(self) -> str:
@@ -45,9 +54,22 @@ class Goal:
     def shortfall(self) -> int:
         return max(self.target - self.actual, 0)
 
+    @property
+    def description(self) -> str:
+        """Deadline, growth basis and note in one line, as the window and the exports show them."""
+        parts = []
+        if self.deadline:
+            parts.append(f"期限 {self.deadline}")
+        if self.multiple is not None:
+            parts.append(f"{self.base_source or '早前普查'}的 {self.multiple:g} 倍（基数 {self.base}）")
+        if self.note:
+            parts.append(self.note)
+        return "；".join(parts)
+
     def to_json(self) -> dict:
         return {"category": self.category, "target": self.target, "actual": self.actual, "met": self.met,
-                "note": self.note}
+                "note": self.note, "by": self.deadline, "multiple": self.multiple, "base": self.base,
+                "base_source": self.base_source}
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,9 @@ class RegionSummary:
     flagged: bool = False
     has_returns: bool = False  # any row (own or below) came from a return
     goals: tuple[Goal, ...] = ()  # absolute goals a user set for this node
+    # Certified persons by exam year: {"2019": {"assistant": n, "intermediate": n, "senior": n}, …,
+    # "unknown": {…}}, years ascending, "unknown" last; adds up to `certified` (models.exam_years).
+    certified_by_year: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     @property
     def shortfall(self) -> int | None:
@@ -95,6 +120,7 @@ class RegionSummary:
             "certified_min": self.certified_min,
             "certified_min_met": self.certified_min_met,
             "goals": [g.to_json() for g in self.goals],
+            "certified_by_year": self.certified_by_year,
         })
         return data
 

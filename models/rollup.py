@@ -85,8 +85,10 @@ def certified_min_for(kind: str, rules: Rules) -> int | None:
 
 def rollup(tree: RegionTree, direct: dict[int, tuple[int, ...]], pending: dict[int, int],
            with_returns: set[int], rules: Rules,
-           goals: dict[int, list[tuple[str, int, str]]] | None = None) -> list[RegionSummary]:
-    """Summaries for every node in tree order; totals include all descendants."""
+           goals: dict[int, list[tuple]] | None = None,
+           by_year: dict[int, dict[str, dict[str, int]]] | None = None) -> list[RegionSummary]:
+    """Summaries for every node in tree order; totals include all descendants (`by_year`: each
+    node's certified persons by exam year, already rolled up, models.exam_years)."""
     order = tree.tree_order()
     totals: dict[int, list[int]] = {r.id: list(direct.get(r.id, (0,) * len(COUNT_FIELDS))) for r in order}
     pend = {r.id: pending.get(r.id, 0) for r in order}
@@ -105,15 +107,15 @@ def rollup(tree: RegionTree, direct: dict[int, tuple[int, ...]], pending: dict[i
         own = population[node.id]
         if own is not None:
             children_pop[parent] = (children_pop.get(parent) or 0) + own
-    goals = goals or {}
+    goals, by_year = goals or {}, by_year or {}
     return [_summary(node, totals[node.id], pend[node.id], population[node.id], returns[node.id], rules,
-                     goals.get(node.id, ())) for node in order]
+                     goals.get(node.id, ()), by_year.get(node.id, {})) for node in order]
 
 
 def _summary(node: Region, counts: list[int], pending: int, population: int | None, has_returns: bool,
-             rules: Rules, goals=()) -> RegionSummary:
+             rules: Rules, goals=(), by_year: dict[str, dict[str, int]] | None = None) -> RegionSummary:
     values = dict(zip(COUNT_FIELDS, counts, strict=True))
-    node_goals = tuple(Goal(category, target, values[category], note) for category, target, note in goals)
+    node_goals = tuple(Goal(category, target, values[category], *rest) for category, target, *rest in goals)
     target = target_for(population, rules)
     per_mille = values["talents"] / population * 1000 if population else None
     minimum = certified_min_for(node.kind, rules)
@@ -123,7 +125,7 @@ def _summary(node: Region, counts: list[int], pending: int, population: int | No
         target_met=None if target is None else values["talents"] >= target,
         certified_min=minimum,
         certified_min_met=None if minimum is None else values["certified"] >= minimum,
-        flagged=node.flagged, has_returns=has_returns, goals=node_goals, **values,
+        flagged=node.flagged, has_returns=has_returns, goals=node_goals, certified_by_year=by_year or {}, **values,
     )
 
 

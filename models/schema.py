@@ -134,6 +134,15 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         PRIMARY KEY (region_id, category)
     );
     """),
+    # 6: dated goals (a deadline, ISO date) and growth goals (a multiple of an earlier census's
+    # figure for the node: the multiple, that figure and which census it came from, kept here
+    # so the goal stands without the earlier file).
+    (6, """
+    ALTER TABLE region_goals ADD COLUMN deadline TEXT;
+    ALTER TABLE region_goals ADD COLUMN multiple REAL;
+    ALTER TABLE region_goals ADD COLUMN base INTEGER;
+    ALTER TABLE region_goals ADD COLUMN base_source TEXT NOT NULL DEFAULT '';
+    """),
 )
 
 
@@ -160,7 +169,7 @@ def migrate(conn: sqlite3.Connection, up_to: int | None = None) -> int:
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT version FROM migrations")}
     version = max(done, default=0)
-    for number, sql in MIGRATIONS:
+    for number, sql in sorted(MIGRATIONS):  # numbers are handed out ahead: apply them in order
         if number in done or (up_to is not None and number > up_to):
             continue
         conn.execute("BEGIN")
@@ -193,4 +202,4 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-LATEST_VERSION = MIGRATIONS[-1][0]
+LATEST_VERSION = max(number for number, _sql in MIGRATIONS)

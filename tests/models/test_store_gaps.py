@@ -65,7 +65,7 @@ def test_people_are_found_by_their_id_typed_any_way(census, tmp_path):
     assert census.people.count(search="999999999999") == 0
 
 
-@pytest.mark.parametrize("version", range(1, LATEST_VERSION))
+@pytest.mark.parametrize("version", sorted(n for n, _sql in MIGRATIONS if n < LATEST_VERSION))  # numbers may skip
 def test_a_census_of_every_earlier_schema_opens_and_is_brought_up_to_date(tmp_path, version):
     path = tmp_path / f"v{version}.census"
     conn = sqlite3.connect(path, isolation_level=None)

@@ -1,0 +1,274 @@
+"""Two censuses compared: how much each region grew, who is new, who is gone, who moved up a level.
+
+A bureau runs the census every year. Regions are matched by path, persons by resident ID
+(DOMAIN "Over time"):
+
+* new — a talent now whose ID was not a talent in the earlier census (someone whose hours reached
+  120 this year is new), counted where this census attributes them;
+* gone — the reverse, counted where the earlier census attributed them;
+* upgraded — certified in both, at a higher level now (a first certificate is newly certified, not
+  an upgrade), counted where this census attributes them;
+* moved — a talent in both, attributed to another region now: neither new nor gone, listed so a
+  clerk sees why a community's count changed.
+
+Every count includes the region's descendants, like the summary's. A region on one side only has
+None for the other side's figures. Persons are read from both files as two streams in ID order and
+merged, so only the per-region counts and the changed persons are held in memory.
+
+Dated goals of this census are measured against the pace between the two 统计截止日期
+(models.goals.progress).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.census import Census
+from models.errors import CensusError
+from models.goals import GoalProgress, Growth, census_label, progress
+from models.identity import mask_id
+from models.records import GOAL_LABELS, RegionSummary
+from models.rules import LEVEL_NAMES
+
+# The figures compared side by side (each also as <name>_before in the JSON).
+FIGURES = ("talents", "certified", "certified_assistant", "certified_intermediate", "certified_senior", "degree",
+           "trained_only")
+KIND_LABELS = {"new": "新增", "gone": "减少", "upgraded": "等级提高", "moved": "调整区划"}
+
+_TALENTS_SQL = "SELECT id_number, name, region_id, level FROM persons WHERE talent = 1 ORDER BY id_number"
+
+
+@dataclass(frozen=True)
+class RegionChange:
+    """One region (matched by path) in both censuses."""
+
+    path: str
+    name: str
+    depth: int
+    now: RegionSummary | None  # None: the region is not in this census
+    before: RegionSummary | None  # None: the region is not in the earlier census
+    new_persons: int | None
+    gone_persons: int | None
+    upgraded: int | None
+
+    @property
+    def growth(self) -> float | None:
+        """talents / talents before; None when there were none before (or one side is missing)."""
+        if self.now is None or self.before is None or not self.before.talents:
+            return None
+        return round(self.now.talents / self.before.talents, 4)
+
+    def figure(self, name: str, before: bool = False) -> int | None:
+        side = self.before if before else self.now
+        return None if side is None else getattr(side, name)
+
+    def to_json(self) -> dict:
+        data: dict[str, object] = {"path": self.path}
+        for name in FIGURES:
+            data[name] = self.figure(name)
+            data[f"{name}_before"] = self.figure(name, before=True)
+        data.update({"new_persons": self.new_persons, "gone_persons": self.gone_persons, "upgraded": self.upgraded,
+                     "growth": self.growth})
+        return data
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """A person who is new, gone, upgraded or moved, with the region(s) they are counted in."""
+
+    kind: str  # "new" | "gone" | "upgraded" | "moved"
+    id_number: str
+    name: str
+    path: str  # where counted: this census's region (the earlier one's for "gone")
+    path_before: str  # the earlier census's region ("" for "new")
+    level: int  # now (0 for "gone")
+    level_before: int  # before (0 for "new")
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def in_earlier(self) -> bool:
+        """Whether this person's rows are to be read from the earlier census."""
+        return self.kind == "gone"
+
+    def shown_id(self, full: bool = False) -> str:
+        return mask_id(self.id_number, full)
+
+    @property
+    def level_text(self) -> str:
+        if self.kind == "upgraded":
+            return f"{LEVEL_NAMES[self.level_before]} → {LEVEL_NAMES[self.level]}"
+        level = self.level_before if self.kind == "gone" else self.level
+        return LEVEL_NAMES[level] if level else ""
+
+    def to_json(self, full_ids: bool = False) -> dict:
+        return {"kind": self.kind, "id": self.shown_id(full_ids), "name": self.name, "path": self.path,
+                "path_before": self.path_before, "level": self.level, "level_before": self.level_before}
+
+
+@dataclass
+class Comparison:
+    """This census against an earlier one."""
+
+    title: str
+    as_of: str | None
+    earlier_title: str
+    earlier_as_of: str | None
+    earlier_file: str
+    regions: list[RegionChange]
+    persons: list[PersonChange]
+    goals: list[GoalProgress]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def earlier_label(self) -> str:
+        return census_label(self.earlier_title, self.earlier_as_of)
+
+    def region(self, path: str) -> RegionChange | None:
+        return next((r for r in self.regions if r.path == path), None)
+
+    def children(self, path: str) -> list[RegionChange]:
+        """The regions directly under `path` on either side, this census's order first."""
+        prefix = path + "/"
+        return [r for r in self.regions if r.path.startswith(prefix) and "/" not in r.path[len(prefix):]]
+
+    def persons_within(self, path: str | None, kind: str) -> list[PersonChange]:
+        """Persons of a kind counted in `path` or below (everybody when None)."""
+        out = [p for p in self.persons if p.kind == kind]
+        if path is None:
+            return out
+        return [p for p in out if _within(p.path, path)]
+
+    def to_json(self, with_persons: bool = False, full_ids: bool = False) -> dict:
+        data: dict[str, object] = {
+            "title": self.title, "as_of": self.as_of, "earlier_title": self.earlier_title,
+            "earlier_as_of": self.earlier_as_of, "notes": self.notes,
+            "regions": [r.to_json() for r in self.regions],
+            "goals": [g.to_json() for g in self.goals],
+        }
+        if with_persons:
+            data["persons"] = [p.to_json(full_ids) for p in self.persons]
+        return data
+
+
+def compare_files(census: Census, earlier_path: Path) -> Comparison:
+    """Compare an open census with an earlier census file (opened only to read, never created)."""
+    earlier_path = Path(earlier_path)
+    try:
+        same = earlier_path.resolve() == Path(census.path).resolve()
+    except OSError:
+        same = False
+    if same:
+        raise CensusError("不能与它自己对比，请选择早前的另一个普查文件", file=earlier_path.name)
+    with Census.open(earlier_path, create=False, read_only_ok=True) as earlier:
+        return compare(census, earlier)
+
+
+def compare(census: Census, earlier: Census) -> Comparison:
+    """`census` against `earlier` (see the module docstring)."""
+    now_summary = {s.path: s for s in census.summary()}
+    before_summary = {s.path: s for s in earlier.summary()}
+    persons = list(_changes(census, earlier))
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in ("new", "gone", "upgraded")}
+    for p in persons:
+        for prefix in _prefixes(p.path) if p.kind in counts else ():
+            counts[p.kind][prefix] += 1
+    regions = []
+    for path in _merged_order(list(now_summary), list(before_summary)):
+        now, before = now_summary.get(path), before_summary.get(path)
+        shown = now or before
+        assert shown is not None
+        regions.append(RegionChange(
+            path=path, name=shown.name, depth=shown.depth, now=now, before=before,
+            new_persons=counts["new"][path] if now else None,
+            gone_persons=counts["gone"][path] if before else None,
+            upgraded=counts["upgraded"][path] if now else None))
+    as_of, earlier_as_of = census.as_of, earlier.as_of
+    goals = [progress(s.path, g.category, g.target, g.deadline, g.actual,
+                      getattr(before_summary[s.path], g.category) if s.path in before_summary else None,
+                      as_of, earlier_as_of)
+             for s in now_summary.values() for g in s.goals if g.deadline]
+    return Comparison(census.title, as_of, earlier.title, earlier_as_of, earlier.path.name, regions, persons, goals,
+                      _notes(census, earlier))
+
+
+def _changes(census: Census, earlier: Census) -> Iterator[PersonChange]:
+    """New, gone, upgraded and moved persons: the two talent lists merged in ID order."""
+    now_path, before_path = census.regions.path_of, earlier.regions.path_of
+    now_rows = census.conn.execute(_TALENTS_SQL)
+    before_rows = earlier.conn.execute(_TALENTS_SQL)
+    a, b = next(now_rows, None), next(before_rows, None)
+    while a is not None or b is not None:
+        if a is not None and (b is None or a[0] < b[0]):
+            yield PersonChange("new", a[0], a[1], now_path(a[2]), "", a[3], 0)
+            a = next(now_rows, None)
+        elif b is not None and (a is None or b[0] < a[0]):
+            yield PersonChange("gone", b[0], b[1], before_path(b[2]), before_path(b[2]), 0, b[3])
+            b = next(before_rows, None)
+        else:
+            assert a is not None and b is not None
+            here, there = now_path(a[2]), before_path(b[2])
+            if a[3] > b[3] > 0:
+                yield PersonChange("upgraded", a[0], a[1], here, there, a[3], b[3])
+            if here != there:
+                yield PersonChange("moved", a[0], a[1], here, there, a[3], b[3])
+            a, b = next(now_rows, None), next(before_rows, None)
+
+
+def _prefixes(path: str) -> Iterator[str]:
+    """"a/b/c" → "a", "a/b", "a/b/c": the regions whose counts include one in `path`."""
+    parts = path.split("/")
+    for i in range(1, len(parts) + 1):
+        yield "/".join(parts[:i])
+
+
+def _within(path: str, ancestor: str) -> bool:
+    return path == ancestor or path.startswith(ancestor + "/")
+
+
+def _merged_order(now: list[str], before: list[str]) -> list[str]:
+    """Both censuses' paths in tree order: under each node its children in this census's order,
+    then the earlier census's children this one lacks."""
+    children: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for path in now + before:  # each list is in tree order: a parent comes before its children
+        if path in seen:
+            continue
+        seen.add(path)
+        children.setdefault(path.rpartition("/")[0], []).append(path)
+    out: list[str] = []
+    stack = list(reversed(children.get("", [])))
+    while stack:
+        path = stack.pop()
+        out.append(path)
+        stack.extend(reversed(children.get(path, [])))
+    return out
+
+
+def _notes(census: Census, earlier: Census) -> list[str]:
+    """What a reader of the comparison must know."""
+    notes = []
+    if census.settings.rules != earlier.settings.rules:
+        notes.append("两次普查的统计口径不同，各自按本身的口径计数")
+    if not census.as_of or not earlier.as_of:
+        notes.append("未设定统计截止日期（info --as-of 或窗口“普查信息”），无法计算增长速度和有期限目标的进度")
+    elif earlier.as_of >= census.as_of:
+        notes.append(f"早前普查的截止日期 {earlier.as_of} 不早于本次的 {census.as_of}，请确认两个文件的先后")
+    return notes
+
+
+def growth_from_file(earlier_path: Path, path: str, category: str, multiple: float) -> Growth:
+    """A growth goal: `multiple` × the figure of `category` at `path` in an earlier census file."""
+    if category not in GOAL_LABELS:
+        raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS)}）")
+    earlier_path = Path(earlier_path)
+    with Census.open(earlier_path, create=False, read_only_ok=True) as earlier:
+        summary = next((s for s in earlier.summary() if s.path == path), None)
+        if summary is None:
+            raise CensusError(f"早前普查中没有区划“{path}”，无法按倍数设定目标", file=earlier_path.name)
+        return Growth(multiple, getattr(summary, category), census_label(earlier.title, earlier.as_of))

@@ -1,0 +1,69 @@
+"""Certified persons by exam year (取证年份), per region with its descendants.
+
+A person's exam year is the year of the 取得证书时间 on the row that gives their highest level
+(DOMAIN "Over time"). When several rows give that level, the earliest readable date counts: the
+level was first held then, and a later return repeating the certificate does not move it. A
+missing or unreadable date (stored as NULL by the importer) is "unknown", never a guess.
+
+persons keeps no date (it is derived from the rows and the importer's consolidation stays as it
+is), so the year is read from source_rows through the ID index for the certified persons only;
+the tree walk is the same as the other counts'.
+"""
+
+from __future__ import annotations
+
+from models.regions import RegionTree
+
+LEVEL_KEYS = ("assistant", "intermediate", "senior")  # levels 1, 2, 3
+UNKNOWN = "unknown"
+
+# One row per (region, level, year): how many certified persons attributed directly to the region.
+# "+s.status" keeps SQLite on the ID index (source_rows_id) rather than the (status, region) one.
+BY_YEAR_SQL = """
+SELECT region_id, level, year, COUNT(*) FROM (
+    SELECT p.region_id AS region_id, p.level AS level, substr(MIN(s.cert_date), 1, 4) AS year
+    FROM persons p JOIN source_rows s ON s.id_number = p.id_number
+    WHERE p.talent = 1 AND p.level > 0 AND +s.status = 'ok' AND s.level = p.level
+    GROUP BY p.id_number)
+GROUP BY region_id, level, year
+"""
+
+
+def direct_years(conn) -> dict[int, dict[str, list[int]]]:
+    """{region_id: {year or "unknown": [assistant, intermediate, senior]}} of the persons attributed
+    directly to each region."""
+    out: dict[int, dict[str, list[int]]] = {}
+    for region_id, level, year, n in conn.execute(BY_YEAR_SQL):
+        key = year if year and year.isdigit() and len(year) == 4 else UNKNOWN
+        out.setdefault(region_id, {}).setdefault(key, [0, 0, 0])[level - 1] += n
+    return out
+
+
+def rolled_up(tree: RegionTree, direct: dict[int, dict[str, list[int]]]) -> dict[int, dict[str, dict[str, int]]]:
+    """Every region's counts by year with its descendants', as `certified_by_year` shows them:
+    years ascending, then "unknown" (always present, zeros when every date was readable)."""
+    totals: dict[int, dict[str, list[int]]] = {}
+    for node in reversed(tree.tree_order()):  # children before parents
+        own = totals.setdefault(node.id, {})
+        for year, counts in direct.get(node.id, {}).items():
+            _add(own, year, counts)
+        if node.parent_id is not None:
+            parent = totals.setdefault(node.parent_id, {})
+            for year, counts in own.items():
+                _add(parent, year, counts)
+    return {region_id: _shown(years) for region_id, years in totals.items()}
+
+
+def _add(into: dict[str, list[int]], year: str, counts: list[int]) -> None:
+    current = into.setdefault(year, [0, 0, 0])
+    for i, n in enumerate(counts):
+        current[i] += n
+
+
+def _shown(years: dict[str, list[int]]) -> dict[str, dict[str, int]]:
+    keys = sorted(k for k in years if k != UNKNOWN) + [UNKNOWN]
+    return {k: dict(zip(LEVEL_KEYS, years.get(k, [0, 0, 0]), strict=True)) for k in keys}
+
+
+def year_total(levels: dict[str, int]) -> int:
+    return sum(levels.values())

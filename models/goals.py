@@ -1,0 +1,116 @@
+"""Dated goals and growth goals, and how far a dated goal is on track.
+
+A bureau's notices set goals with a date ("1,000 certified by December 2021") or as growth over
+an earlier census ("six times the 2020 census's talents by 2025"). A goal's deadline is stored
+with it; a growth goal stores the multiple, the earlier figure and which census it came from, so
+the goal stands on its own when the earlier file is no longer at hand.
+
+On track: the pace between two censuses (persons gained per day from the earlier 统计截止日期 to
+this one's) is held against the pace the deadline needs (the shortfall over the days left). Both
+sides are compared in whole numbers, so a goal exactly on the line is on track.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from models.errors import CensusError
+
+# region_goals columns after region_id, in models.records.Goal's order (the count left out).
+GOAL_COLUMNS = "category, target, note, deadline, multiple, base, base_source"
+
+DAYS_PER_MONTH = 365.2425 / 12
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def iso_date(text: str) -> str:
+    """A date as the census stores it (YYYY-MM-DD); 2021/12/31, 2021.12.31 and 2021年12月31日 too."""
+    match = _DATE.match(str(text).strip())
+    try:
+        if match is None:
+            raise ValueError
+        return dt.date(*(int(p) for p in match.groups())).isoformat()
+    except ValueError:
+        raise CensusError(f"日期“{text}”无法识别，请写成 年-月-日，如 2021-12-31") from None
+
+
+@dataclass(frozen=True)
+class Growth:
+    """A goal as a multiple of the node's figure in an earlier census."""
+
+    multiple: float
+    base: int
+    source: str  # which census the base came from, e.g. "2020年摸排（截至 2020-12-31）"
+
+    def __post_init__(self) -> None:
+        if not self.multiple > 0:
+            raise CensusError("倍数必须大于 0")
+
+    @property
+    def target(self) -> int:
+        """multiple × base, rounded up in exact decimal arithmetic (6 × 90 stays 540)."""
+        return math.ceil(Decimal(str(self.multiple)) * self.base)
+
+
+def census_label(title: str, as_of: str | None) -> str:
+    """How a census is named where a figure is taken from it."""
+    return f"{title}（截至 {as_of}）" if as_of else title
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    """A dated goal measured against two censuses (`compare --json` "goals")."""
+
+    path: str
+    category: str
+    target: int
+    by: str
+    now: int | None
+    before: int | None
+    on_track: bool | None  # None when the pace cannot be known (no earlier figure or no dates)
+    per_month_needed: float | None  # from this census's 统计截止日期 to the deadline; None once it has passed
+    pace_per_month: float | None  # persons gained per month between the two censuses
+
+    @property
+    def verdict(self) -> str:
+        """In Chinese, for the window and the exports."""
+        if self.now is not None and self.now >= self.target:
+            return "已达成"
+        if self.on_track is None:
+            return "无法判断（缺少早前数字或统计截止日期）"
+        return "按此进度可以按期完成" if self.on_track else "按此进度不能按期完成"
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "category": self.category, "target": self.target, "by": self.by,
+                "now": self.now, "before": self.before, "on_track": self.on_track,
+                "per_month_needed": self.per_month_needed, "pace_per_month": self.pace_per_month}
+
+
+def progress(path: str, category: str, target: int, by: str, now: int | None, before: int | None,
+             as_of: str | None, earlier_as_of: str | None) -> GoalProgress:
+    """How a dated goal stands: met, on track at the pace between the censuses, or not."""
+    def days(a: str, b: str) -> int:
+        return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
+
+    days_left = days(as_of, by) if as_of else None
+    span = days(earlier_as_of, as_of) if as_of and earlier_as_of else None
+    gained = now - before if now is not None and before is not None else None
+    pace = round(gained / span * DAYS_PER_MONTH, 2) if gained is not None and span else None
+    shortfall = None if now is None else max(target - now, 0)
+    needed: float | None = None
+    on_track: bool | None = None
+    if shortfall == 0:
+        needed, on_track = 0.0, True
+    elif shortfall is not None and days_left is not None and days_left <= 0:
+        on_track = False  # the deadline has passed short of the goal
+    else:
+        if shortfall is not None and days_left is not None:
+            needed = round(shortfall / days_left * DAYS_PER_MONTH, 2)
+        if shortfall is not None and days_left is not None and gained is not None and span and span > 0:
+            on_track = gained * days_left >= shortfall * span  # whole numbers: the line itself is on track
+    return GoalProgress(path, category, target, by, now, before, on_track, needed, pace)

@@ -1,0 +1,160 @@
+"""Two censuses of the same city a year apart, built from their own generated returns
+(tests/over_time.py): compare --json field by field, certified_by_year against the certificate
+dates written in the returns, dated goals on both sides of the line, growth goals, merge's as-of."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import pytest
+
+from cli import main
+from models.census import Census
+from models.merge_files import merge_census_files
+from tests import over_time as ot
+
+
+@pytest.fixture(scope="module")
+def years(tmp_path_factory):
+    return ot.build_both(tmp_path_factory.mktemp("years"))
+
+
+@pytest.fixture
+def both(years, tmp_path):
+    """Copies of the two censuses this test may change."""
+    later, earlier, first, second = years
+    mine = (tmp_path / later.name, tmp_path / earlier.name)
+    shutil.copyfile(later, mine[0])
+    shutil.copyfile(earlier, mine[1])
+    return mine[0], mine[1], first, second
+
+
+def run_json(capsys, *argv) -> dict:
+    capsys.readouterr()
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_compare_json_matches_the_generated_years_field_by_field(years, capsys):
+    later, earlier, first, second = years
+    data = run_json(capsys, "compare", str(later), str(earlier), "--json")
+    assert (data["earlier_as_of"], data["as_of"]) == ot.AS_OF
+    expected = ot.expected_comparison(first, second)
+    got = {r["path"]: r for r in data["regions"]}
+    assert set(got) == set(expected)
+    for path, row in expected.items():
+        assert got[path] == row, path
+    # The cases the year was built for, spelled out.
+    city = got[ot.CITY]
+    assert city["new_persons"] == 5 and city["upgraded"] == 1  # 101–104, 43 (hours reached 120); 41 raised
+    assert got[ot.VILLAGE]["talents"] is None and got[ot.VILLAGE]["gone_persons"] == got[ot.VILLAGE]["talents_before"]
+    assert got[ot.NEW_COMMUNITY]["talents_before"] is None and got[ot.NEW_COMMUNITY]["growth"] is None
+    assert got[ot.NEW_COMMUNITY]["new_persons"] == 2 and got[ot.NEW_COMMUNITY]["gone_persons"] is None
+    # 42 moved from 团结社区 to 幸福社区: neither new in one nor gone from the other; 44's first
+    # certificate is not an upgrade.
+    assert got[ot.XINGFU]["upgraded"] == 0
+    order = [r["path"] for r in data["regions"]]
+    assert all(order.index(p.rpartition("/")[0]) < order.index(p) for p in order if "/" in p)  # tree order
+
+
+def test_persons_listed_with_masked_ids(years, capsys):
+    later, earlier, first, second = years
+    data = run_json(capsys, "compare", str(later), str(earlier), "--json", "--persons")
+    kinds = {(p["kind"], p["name"]) for p in data["persons"]}
+    assert {("upgraded", "待升级"), ("moved", "将调动"), ("new", "学时未满"), ("new", "新人丙")} <= kinds
+    assert ("new", "仅培训") not in kinds and ("upgraded", "仅培训") not in kinds
+    moved = next(p for p in data["persons"] if p["kind"] == "moved")
+    assert (moved["path_before"], moved["path"]) == (ot.TUANJIE, ot.XINGFU)
+    assert all("*" in p["id"] for p in data["persons"])
+    assert ot.make_id(42) not in json.dumps(data)
+    capsys.readouterr()
+    assert main(["compare", str(later), str(earlier), "--persons"]) == 0
+    text = capsys.readouterr().out
+    assert "[等级提高] 待升级" in text and "助理社会工作师 → 社会工作师" in text
+
+
+def test_certified_by_year_against_the_certificate_dates(years, capsys):
+    later, earlier, first, second = years
+    for path, people in ((later, second), (earlier, first)):
+        data = run_json(capsys, "summary", str(path), "--json")
+        assert data["as_of"] in ot.AS_OF and data["title"].startswith("测试市")
+        for region in data["regions"]:
+            by_year = region["certified_by_year"]
+            assert by_year == ot.by_year(people, region["path"]), region["path"]
+            assert sum(sum(levels.values()) for levels in by_year.values()) == region["certified"]
+    city = run_json(capsys, "summary", str(later), "--json")["regions"][0]["certified_by_year"]
+    # 41's intermediate certificate of 2021 counts, not the assistant one of 2016 it replaced.
+    assert city["2021"]["intermediate"] >= 2 and city["2021"]["assistant"] >= 2
+    assert any(sum(v.values()) for v in city.values()) and city["unknown"]  # undated and 不详 under unknown
+
+
+def test_dated_goal_on_track_on_both_sides_of_the_line(both, capsys):
+    later, earlier, first, second = both
+    now = ot.counts(second, ot.HEPING)["talents"]
+    gained = now - ot.counts(first, ot.HEPING)["talents"]
+    assert gained > 0
+    # as-of 2020-12-31 → 2021-12-31 is 365 days; a deadline 365 days on needs the same pace again.
+    line = now + gained
+    for target, on_track in ((line, True), (line + 1, False)):
+        assert main(["goal", str(later), ot.HEPING, "talents", str(target), "--by", "2022-12-31"]) == 0
+        goal = run_json(capsys, "compare", str(later), str(earlier), "--json")["goals"][0]
+        assert goal == {"path": ot.HEPING, "category": "talents", "target": target, "by": "2022-12-31", "now": now,
+                        "before": now - gained, "on_track": on_track,
+                        "per_month_needed": round((target - now) / 365 * 365.2425 / 12, 2),
+                        "pace_per_month": round(gained / 365 * 365.2425 / 12, 2)}
+    # A deadline already passed short of the goal is not on track, and needs no monthly figure.
+    main(["goal", str(later), ot.HEPING, "talents", str(now + 1), "--by", "2021-06-30"])
+    goal = run_json(capsys, "compare", str(later), str(earlier), "--json")["goals"][0]
+    assert goal["on_track"] is False and goal["per_month_needed"] is None
+    summary_goal = next(r for r in run_json(capsys, "summary", str(later), "--json")["regions"]
+                        if r["path"] == ot.HEPING)["goals"][0]
+    assert summary_goal["by"] == "2021-06-30"
+
+
+def test_growth_goal_is_a_multiple_of_the_earlier_figure(both, capsys):
+    later, earlier, first, second = both
+    base = ot.counts(first, ot.HEPING)["talents"]
+    assert main(["goal", str(later), ot.HEPING, "talents", "--times", "1.5", "--of", str(earlier),
+                 "--by", "2025-12-31"]) == 0
+    assert "1.5 倍" in capsys.readouterr().out
+    goal = next(r for r in run_json(capsys, "summary", str(later), "--json")["regions"]
+                if r["path"] == ot.HEPING)["goals"][0]
+    assert goal["target"] == math.ceil(1.5 * base) and goal["base"] == base and goal["multiple"] == 1.5
+    assert goal["actual"] == ot.counts(second, ot.HEPING)["talents"] and "2020" in goal["base_source"]
+    assert main(["goal", str(later), ot.VILLAGE, "talents", "--times", "2", "--of", str(earlier)]) == 1  # not here now
+    assert main(["goal", str(later), ot.EAST, "talents", "--times", "2", "--of", str(later)]) == 0  # any census
+
+
+def test_info_sets_title_and_as_of(both, capsys):
+    later = both[0]
+    assert main(["info", str(later), "--title", "乌海市社会工作专业人才摸排", "--as-of", "2022年3月1日"]) == 0
+    out = capsys.readouterr().out
+    assert "乌海市社会工作专业人才摸排" in out and "2022-03-01" in out
+    data = run_json(capsys, "summary", str(later), "--json")
+    assert (data["title"], data["as_of"]) == ("乌海市社会工作专业人才摸排", "2022-03-01")
+    assert main(["info", str(later), "--as-of", "2022-02-30"]) == 1
+    assert "2022-02-30" in capsys.readouterr().err
+    assert main(["info", str(later), "--as-of", ""]) == 0
+    assert run_json(capsys, "summary", str(later), "--json")["as_of"] is None
+
+
+def test_compare_refuses_itself_and_a_missing_file(years, capsys, tmp_path):
+    later = years[0]
+    assert main(["compare", str(later), str(later)]) == 1
+    assert main(["compare", str(later), str(tmp_path / "none.census")]) == 1
+    err = capsys.readouterr().err
+    assert "自己" in err and "none.census" in err and "Traceback" not in err
+
+
+def test_merge_takes_the_latest_as_of_and_says_so(both, tmp_path):
+    later, earlier, first, second = both
+    target = tmp_path / "district.census"
+    with Census.open(target) as census:
+        result = merge_census_files(census, earlier)
+        assert census.as_of == "2020-12-31" and "2020-12-31" in result.describe()
+        result = merge_census_files(census, later)
+        assert census.as_of == "2021-12-31" and "最晚" in result.describe()
+        result = merge_census_files(census, earlier)  # an older source leaves it
+        assert census.as_of == "2021-12-31" and "不变" in result.describe()
