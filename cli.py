@@ -60,6 +60,8 @@ def cmd_import(args) -> int:
             for warning in plan.uncertain:
                 if warning != plan.region.message:  # the region is settled and described above
                     _out(f"  注意：{warning}")
+        elif outcome.status == "corrected":
+            _out(outcome.describe())
         elif outcome.status == "duplicate":
             _out(f"{outcome.error}（已跳过，没有人被重复计数）")
         elif isinstance(outcome.error, DiskFull):
@@ -380,6 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("census")
     p.add_argument("files", nargs="+", help="摸排表文件或文件夹")
     p.add_argument("--region", help="文件所属区划路径，如 乌海市/市民政局（无法从文件判断时使用）")
+    version = p.add_mutually_exclusive_group()
+    version.add_argument("--replace", action="store_true",
+                         help="同一区划、同名文件再次报来时替换旧版本（默认如此，可撤销）")
+    version.add_argument("--keep-both", action="store_true", help="同名文件再次报来时同时保留新旧两份")
     p = add("summary")
     p.add_argument("census")
     p.add_argument("--json", action="store_true", help="输出 JSON")
@@ -393,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("undo")
     p.add_argument("census")
     p.add_argument("batch", type=int, help="导入批次号（见 batches）")
+    p.add_argument("--list", action="store_true", help="撤销的是导入的更正清单（号码见 batches 的“更正清单”行）")
     p = add("correct")
     p.add_argument("census")
     p.add_argument("row", type=int, help="源数据行号（见 problems --json）")

@@ -2,11 +2,17 @@
 
 Problems are grouped by the deepest region their row belongs to (a pending row of 光明社区's
 sheet goes to 光明社区, a row of the street's own 汇总 to the street). Regions created from a
-return (``new_region``) have no row to fix and stay in the summary's 问题清单.
+return (``new_region``) have no row to fix and stay in the summary's 问题清单; a name conflict the
+community already answered in 备注 (reviewed) is not sent again.
+
+Each workbook carries a very hidden sheet, the mark (importers/returned_list.py): the census's
+identity and, per line, the rows it stands for, so the list is recognised and applied when it
+comes back, whatever it is then called.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,6 +28,7 @@ from exporters.xlsx import (
     today,
     wrapped_height,
 )
+from importers.returned_list import MARK_HEADER, MARK_SHEET, MARK_TITLE, MARK_VERSION, row_check
 from models.census import Census
 from models.goals import census_label
 from models.identity import mask_id
@@ -42,7 +49,7 @@ def problems_by_region(census: Census) -> dict[str, list[Problem]]:
     """Row problems grouped by the path of their row's region, in tree order."""
     groups: dict[str, list[Problem]] = defaultdict(list)
     for problem in census.problems.all():
-        if problem.row_id is None:  # a new region, not a row: nothing to correct in a return
+        if problem.row_id is None or problem.reviewed:  # a new region, not a row; or answered already
             continue
         groups[problem.region_path].append(problem)
     order = {r.path: i for i, r in enumerate(census.regions.all())}
@@ -54,8 +61,15 @@ def write_correction_workbooks(census: Census, outdir: Path, full_ids: bool = Fa
     outdir = Path(outdir)
     groups = problems_by_region(census)
     names = output_names([path or UNPLACED for path in groups], "_更正清单.xlsx", outdir)
-    return [write_correction_workbook(census, region_path, problems, outdir / name, full_ids)
-            for (region_path, problems), name in zip(groups.items(), names, strict=True)]
+    identity = census.settings.census_id()
+    new = identity is None and bool(groups) and not census.read_only
+    if new:
+        identity = census.settings.new_census_id()
+    written = [write_correction_workbook(census, region_path, problems, outdir / name, full_ids, identity)
+               for (region_path, problems), name in zip(groups.items(), names, strict=True)]
+    if new and identity is not None:
+        census.settings.set_census_id(identity)  # only once every list carrying it is written
+    return written
 
 
 def _short_path(census: Census, region_path: str) -> str:
@@ -67,7 +81,9 @@ def _short_path(census: Census, region_path: str) -> str:
 
 
 def write_correction_workbook(census: Census, region_path: str, problems: list[Problem], out_path: Path,
-                              full_ids: bool = False) -> Path:
+                              full_ids: bool = False, identity: str | None = None) -> Path:
+    """One region's list; with the census's `identity` it carries the mark that lets it come back
+    (a read-only census that never had one writes lists a clerk fills and returns by hand)."""
     out_path = prepare_out(out_path)
     with exporting(out_path) as wb:
         wb.set_properties({"title": "社会工作专业人才摸排更正清单", "comments": region_path})
@@ -115,4 +131,28 @@ def write_correction_workbook(census: Census, region_path: str, problems: list[P
         ws.write_string(row, 5, "联系电话：", styles.subtitle)
         ws.write_string(row, 8, "核对日期：", styles.subtitle)
         print_setup(ws, header_row, header_row, footer=name)
+        if identity is not None:
+            _write_mark(census, wb, identity, region_path, problems)
     return out_path
+
+
+def _write_mark(census: Census, wb, identity: str, region_path: str, problems: list[Problem]) -> None:
+    """The hidden sheet that makes the list recognisable when it comes back: the census's identity
+    and, for each 序号, the rows it stands for (content hash of the return, sheet, row number and
+    a check of name and ID as typed — never the ID itself)."""
+    ws = wb.add_worksheet(MARK_SHEET)
+    ws.very_hidden()
+    ws.write_row(0, 0, [MARK_TITLE, MARK_VERSION])
+    ws.write_row(1, 0, ["普查文件标识", identity])
+    ws.write_row(2, 0, ["普查名称", text(census.title)])
+    ws.write_row(3, 0, ["区划", text(region_path)])
+    ws.write_row(4, 0, list(MARK_HEADER))
+    shas = {b.id: b.sha256 for b in census.batches.all()}
+    for n, p in enumerate(problems, start=1):
+        refs = []
+        for row_id in (p.row_id, *p.also_rows):
+            if row_id is None:
+                continue
+            row = census.batches.row(row_id)
+            refs.append([shas[row.batch_id], row.sheet, row.row_number, row_check(row.name, row.id_raw)])
+        ws.write_row(4 + n, 0, [n, p.kind, json.dumps(refs, ensure_ascii=False)])

@@ -36,6 +36,7 @@ from models.consolidate import RowFacts
 from models.errors import CensusError, DuplicateImport, ImportCancelled
 from models.identity import clean_text, id_fields
 from models.regions import strip_office
+from models.return_versions import Replaced
 
 CHUNK = 2000  # rows buffered before they are written (one executemany)
 
@@ -68,6 +69,8 @@ class ImportResult:
     new_regions: list[str] = field(default_factory=list)
     duplicate_of: int | None = None
     sheets: list[str] = field(default_factory=list)  # the data sheets read, when more than one
+    replaced: Replaced | None = None  # the earlier version of this return it replaced
+    kept_with: int | None = None  # the earlier version kept beside it (--keep-both / 同时保留)
 
     def describe(self) -> str:
         """One paragraph in Chinese, as the CLI prints it and the result page shows it."""
@@ -86,6 +89,10 @@ class ImportResult:
             parts.append(f"  读取了 {len(self.sheets)} 个工作表：{'、'.join(self.sheets)}")
         for path in self.new_regions:
             parts.append(f"  新建区划（请核实）：{path}")
+        if self.replaced is not None:
+            parts.append(f"  {self.replaced.describe()}")
+        if self.kept_with is not None:
+            parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，按要求同时保留两份")
         return "\n".join(parts)
 
 
@@ -227,6 +234,7 @@ class ImportJob:
             r = self.result
             r.persons = len(ids)
             census.batches.set_counts(batch_id, r.rows_total, r.rows_ok, r.rows_pending)
+            r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both)
             if cancel and cancel():
                 raise ImportCancelled(plan.file_name)
         yield Progress(total, total, "完成")

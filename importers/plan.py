@@ -25,6 +25,7 @@ from importers.readers import Sheet, Workbook, read_workbook
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
+from models.records import Batch
 from models.regions import path_problem
 
 
@@ -55,6 +56,17 @@ class ImportPlan:
     more: tuple[SheetPart, ...] = ()  # further data sheets, imported with the main one
     sheet_region: RegionGuess | None = None  # with several data sheets: the main sheet's own region
     sheet_warnings: tuple[str, ...] = ()  # sheets with data that cannot be imported, and why
+    earlier: Batch | None = None  # an import of the same file name for the same region: this is a newer version
+    keep_both: bool = False  # keep that earlier import beside this one instead of replacing it
+
+    @property
+    def version_note(self) -> str:
+        """What happens to an earlier import of this file (the review and the CLI say it)."""
+        if self.earlier is None:
+            return ""
+        what = "同时保留两份" if self.keep_both else "导入后替换它（撤销本次导入即恢复旧版本）"
+        return (f"同名文件已于 {self.earlier.imported_label} 导入（批次 {self.earlier.id}，"
+                f"{self.earlier.rows_total} 行），这是新版本：{what}")
 
     @property
     def file_name(self) -> str:
@@ -136,6 +148,9 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+# The columns of a correction list this program wrote (exporters/corrections.py); a return never has both.
+CORRECTION_FIX_LABEL, CORRECTION_ID_LABEL = "更正后身份证号", "身份证号（原填）"
+
 _EXAMPLE_SHEET = re.compile(r"说明|示例|样例|范例|样表|填写要求|模板|例表")
 
 
@@ -192,14 +207,28 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
 
 def plan_file(census: Census, path: str | Path, region: str | None = None) -> ImportPlan:
     """Read and understand a return without storing anything."""
+    path, sha, size, workbook = read_file(path)
+    return plan_workbook(census, path, sha, size, workbook, region)
+
+
+def read_file(path: str | Path) -> tuple[Path, str, int, Workbook]:
+    """A file's content hash, size and cells (one read, whatever the file turns out to be)."""
     path = Path(path)
     if not path.exists():
         raise CensusError("文件不存在", file=path.name)
     if path.is_dir():
         raise CensusError("这是一个文件夹，请选择其中的文件", file=path.name)
     sha, size = file_sha256(path)
-    workbook = read_workbook(path)
+    return path, sha, size, read_workbook(path)
+
+
+def plan_workbook(census: Census, path: Path, sha: str, size: int, workbook: Workbook,
+                  region: str | None = None) -> ImportPlan:
+    """The plan for a return already read (plan_file)."""
     sheet, header, more, sheet_warnings = choose_sheets(workbook)
+    if {CORRECTION_FIX_LABEL, CORRECTION_ID_LABEL} <= {c.label for c in header.columns}:
+        raise CensusError("这是更正清单，但缺少程序写入的标识（可能是复制到了新文件里），无法对应到原始行："
+                          "请在导出的更正清单原文件中填写后报回", file=path.name)
     for data_sheet, data_header in [(sheet, header), *more]:
         fill_merged_down(data_sheet, data_header.data_start)
     if region:
@@ -212,9 +241,17 @@ def plan_file(census: Census, path: str | Path, region: str | None = None) -> Im
     earlier = census.batches.by_sha(sha)
     plan = ImportPlan(path, sha, size, workbook, sheet, header, guess, more=parts,
                       sheet_warnings=tuple(sheet_warnings), sheet_region=own)
+    region_node = census.regions.by_path(guess.path) if guess.path else None
+    older = census.versions.earlier(path.name, region_node.id if region_node else None)
+    if older is not None and not earlier:
+        plan = replace(plan, earlier=census.batches.get(older))
     if earlier:
         plan = replace(plan, duplicate_of=earlier.id,
                        duplicate_note=f"与 {earlier.imported_label} 导入的“{earlier.file_name}”内容完全相同，将跳过")
+    elif (withdrawn := census.versions.withdrawn_by_sha(sha)) is not None:
+        plan = replace(plan, earlier=None, duplicate_of=withdrawn[2],
+                       duplicate_note=f"与已被批次 {withdrawn[2]} 替换的旧版本“{withdrawn[0]}”内容完全相同，将跳过"
+                                      f"（要恢复旧版本，请撤销批次 {withdrawn[2]}）")
     return plan
 
 

@@ -28,6 +28,8 @@ from models.census_regions import Regions
 from models.census_settings import Settings
 from models.errors import NEWER_CENSUS, READ_ONLY, CensusError, CensusNotFound, storage_error
 from models.records import COUNT_FIELDS, RegionSummary
+from models.return_versions import Versions
+from models.returned_lists import ReturnedLists
 from models.schema import LATEST_VERSION, migrate, now
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "PERSON_ORDERS", "Census", "now"]
@@ -47,6 +49,8 @@ class Census:
         self.people = People(self)
         self.problems = Problems(self)
         self.batches = Batches(self)
+        self.versions = Versions(self)  # a return sent again replaces the earlier one
+        self.returned = ReturnedLists(self)  # correction lists that came back
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models.census_people import SOURCE_ROW_SQL
@@ -38,13 +39,20 @@ class Batches:
     # ---- reading -------------------------------------------------------------------------
     def all(self) -> list[Batch]:
         path = self._census.regions.path_of
-        return [_batch(path, r) for r in self._conn.execute(_BATCH_SQL + " ORDER BY id")]
+        chain = self._census.versions.chain()
+        return [_versioned(_batch(path, r), chain) for r in self._conn.execute(_BATCH_SQL + " ORDER BY id")]
 
     def by_sha(self, sha256: str) -> Batch | None:
         # One indexed lookup (batches_sha is unique): reading every batch here made importing
         # the 500th file of a folder 500 times slower than the first.
         row = self._conn.execute(_BATCH_SQL + " WHERE sha256 = ?", (sha256,)).fetchone()
         return _batch(self._census.regions.path_of, row) if row else None
+
+    def get(self, batch_id: int) -> Batch:
+        row = self._conn.execute(_BATCH_SQL + " WHERE id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"导入批次 {batch_id} 不存在")
+        return _versioned(_batch(self._census.regions.path_of, row), self._census.versions.chain())
 
     def row(self, row_id: int) -> SourceRow:
         """One source row with its file (the problems table's 查看原始行)."""
@@ -110,14 +118,21 @@ class Batches:
         with self._census.transaction():
             ids = [r[0] for r in conn.execute(
                 "SELECT DISTINCT id_number FROM source_rows WHERE batch_id = ? AND id_number IS NOT NULL", (batch_id,))]
+            ids += self._census.versions.restore(batch_id)  # a newer version brings the one it replaced back
             # Corrections, then rows, then the batch: the foreign keys have no ON DELETE CASCADE
             # (see models/schema.py for why no migration rebuilds those tables to add it).
             conn.execute("DELETE FROM corrections WHERE row_id IN (SELECT id FROM source_rows WHERE batch_id = ?)",
                          (batch_id,))
+            self._census.returned.forget_rows(batch_id)
             conn.execute("DELETE FROM source_rows WHERE batch_id = ?", (batch_id,))
             conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
             self._census.people.recompute(ids)
             self._census.regions.drop_unused(batch_id)
+
+
+def _versioned(batch: Batch, chain: dict[int, tuple[int, int]]) -> Batch:
+    version = chain.get(batch.id)
+    return replace(batch, version=version[0], replaces=version[1]) if version else batch
 
 
 def _batch(path_of, r: tuple) -> Batch:

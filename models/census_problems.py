@@ -4,6 +4,7 @@ and correcting a pending row's ID (with suggestions, never applied by themselves
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
@@ -49,6 +50,7 @@ class Problems:
                 params):
             for note in json.loads(r[7]):
                 out.append(Problem("review", note, r[2], r[3] or "", r[4], r[0], r[1], r[5], r[6], r[9], path(r[8])))
+        out = _listed_once(out, self._census.returned.remarks())
         for node in tree.tree_order():
             if node.flagged and (region_id is None or tree.is_within(node, regions.get(region_id))):
                 out.append(Problem("new_region", node.note or f"“{node.name}”不在户籍人口表中，已新建，请核实",
@@ -92,24 +94,43 @@ class Problems:
 
     def correct_id(self, row_id: int, new_id: str) -> str:
         """Fix a row's ID by hand: the row stops being pending and its person is recounted now.
+        The same pending problem on other rows (see `twins`) is fixed with it: it was listed once.
 
         Returns the normalised ID. The old value stays in `corrections`, so the fix is traceable.
         """
         check = check_id(new_id)
         if not check.valid or check.number is None:
             raise CensusError(f"新的身份证号无效：{check.reason}")
-        row = self._conn.execute("SELECT id_raw, id_number, status, reason FROM source_rows WHERE id = ?",
-                                 (row_id,)).fetchone()
-        if row is None:
+        if not self._conn.execute("SELECT 1 FROM source_rows WHERE id = ?", (row_id,)).fetchone():
             raise NotFound(f"源数据行 {row_id} 不存在")
         with self._census.transaction():
-            self._conn.execute(
-                "INSERT INTO corrections (row_id, old_id_raw, old_status, old_reason, new_id_number, at)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (row_id, row[0], row[2], row[3], check.number, now()))
-            self._conn.execute("UPDATE source_rows SET id_number = ?, status = 'ok', reason = NULL WHERE id = ?",
-                               (check.number, row_id))
-            self._census.people.recompute([i for i in (row[1], check.number) if i])
+            for rid in (row_id, *self.twins(row_id)):
+                self.apply_correction(rid, check.number)
         return check.number
+
+    def apply_correction(self, row_id: int, number: str) -> int:
+        """Write one row's correction to a valid, normalised ID and recount the persons it touches
+        (inside the caller's transaction: `correct_id`, a returned correction list, a resent
+        return carrying a correction over). Returns the correction's id."""
+        old_raw, old_number, old_status, old_reason = self._conn.execute(
+            "SELECT id_raw, id_number, status, reason FROM source_rows WHERE id = ?", (row_id,)).fetchone()
+        with self._census.transaction():
+            cur = self._conn.execute(
+                "INSERT INTO corrections (row_id, old_id_raw, old_status, old_reason, new_id_number, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (row_id, old_raw, old_status, old_reason, number, now()))
+            self._conn.execute("UPDATE source_rows SET id_number = ?, status = 'ok', reason = NULL WHERE id = ?",
+                               (number, row_id))
+            self._census.people.recompute([i for i in (old_number, number) if i])
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def twins(self, row_id: int) -> list[int]:
+        """Other pending rows that are the same problem as this pending row: same region, name,
+        ID as typed and reason (what `all` lists once)."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT t.id FROM source_rows s JOIN source_rows t ON t.status = 'pending' AND t.id != s.id"
+            " AND t.id_raw = s.id_raw AND t.name = s.name AND t.region_id IS s.region_id AND t.reason IS s.reason"
+            " WHERE s.id = ? AND s.status = 'pending' ORDER BY t.id", (row_id,))]
 
     def corrections(self) -> list[dict]:
         """Every ID fixed by hand, with the row it was made on."""
@@ -119,6 +140,32 @@ class Problems:
             " ORDER BY c.id")
         keys = ("id", "row_id", "file_name", "sheet", "row_number", "old_id_raw", "new_id_number", "at")
         return [dict(zip(keys, r, strict=True)) for r in cur]
+
+
+def _listed_once(problems: list[Problem], remarks: dict[int, str]) -> list[Problem]:
+    """Each problem once: the same pending line (region, name, ID as typed, reason), the same name
+    under the same ID, the same note on the same person, found on several rows — a resent return
+    kept beside the first, a street's sheet repeating a community's line — is one problem, its
+    other rows in `also_rows`. A community's 备注 on any of its rows is shown with it, and
+    answers a name conflict (reviewed)."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        if p.kind == "pending":
+            key: tuple = (p.kind, p.region_path, p.name, p.id_raw, p.reason)
+        else:
+            key = (p.kind, p.id_number or p.id_raw, p.name, p.reason if p.kind == "review" else "")
+        groups.setdefault(key, []).append(p)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        rows = [p.row_id for p in group if p.row_id is not None]
+        remark = next((remarks[r] for r in rows if r in remarks), "")
+        reviewed = bool(remark) and first.kind == "name_conflict"
+        reason = first.reason
+        if remark:
+            reason += f"；{'已复核，' if reviewed else ''}报回备注：{remark}"
+        out.append(replace(first, reason=reason, also_rows=tuple(rows[1:]), remark=remark, reviewed=reviewed))
+    return out
 
 
 def _id_close(typed: str, known: str) -> bool:

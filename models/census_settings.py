@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from models.rules import Rules
@@ -24,6 +25,20 @@ class Settings:
     def set(self, key: str, value: str) -> None:
         """Write one setting (inside the caller's transaction)."""
         self._census.conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+    def census_id(self) -> str | None:
+        """This census's identity, carried by the correction lists it writes so that a list
+        returned to another census file is refused; None until the first list is written."""
+        return self.get("census_id")
+
+    def new_census_id(self) -> str:
+        """An identity for a census that has none yet (stored with `set_census_id` once the lists
+        carrying it are written: a failed export leaves the census untouched)."""
+        return str(uuid.uuid4())
+
+    def set_census_id(self, value: str) -> None:
+        with self._census.transaction():
+            self.set("census_id", value)
 
     @property
     def rules(self) -> Rules:

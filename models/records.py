@@ -217,6 +217,11 @@ class Problem:
     id_raw: str = ""
     id_number: str | None = None
     region_path: str = ""
+    # The same problem on other rows (a resent return kept beside the first, a street's sheet and
+    # the community's return with the same bad line): listed once, fixed together.
+    also_rows: tuple[int, ...] = ()
+    remark: str = ""  # what the community wrote in a returned correction list's 备注
+    reviewed: bool = False  # a name conflict the community answered in 备注: nothing left to send back
 
     KIND_LABELS = {"pending": "待核实", "name_conflict": "姓名不一致", "review": "需复核", "new_region": "新增区划"}
 
@@ -239,6 +244,8 @@ class Problem:
             "id": self.shown_id(full_ids),
             "region": self.region_path,
             "reason": self.reason,
+            "remark": self.remark,
+            "reviewed": self.reviewed,
         }
 
 
@@ -259,6 +266,13 @@ class Batch:
     rows_ok: int
     rows_pending: int
     mapping: dict = field(default_factory=dict)
+    version: int = 1  # a return sent again is version 2, 3… of the same file for the same region
+    replaces: int | None = None  # the batch that version replaced (withdrawn; undo brings it back)
+
+    @property
+    def version_label(self) -> str:
+        """第2版（替换批次 3）, or nothing for a first version."""
+        return f"第{self.version}版（替换批次 {self.replaces}）" if self.replaces is not None else ""
 
     @property
     def imported_label(self) -> str:

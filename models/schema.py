@@ -134,6 +134,63 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         PRIMARY KEY (region_id, category)
     );
     """),
+    # 4: closing the loop with the communities. Correction lists that come back (returned_lists,
+    # each applied line in returned_changes so the list undoes as one step; what a community wrote
+    # in 备注 in row_remarks) and resent returns: a newer version of a batch withdraws the earlier
+    # one — its batch, rows, corrections, remarks and the regions only it used — into `withdrawn`,
+    # one row each as JSON keyed by column name (so a column added later comes back too), with
+    # the same ids, so undoing the newer version puts the earlier one back exactly;
+    # batch_versions keeps the chain.
+    (4, """
+    CREATE TABLE returned_lists (
+        id INTEGER PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        region_path TEXT NOT NULL DEFAULT '',
+        imported_at TEXT NOT NULL,
+        lines INTEGER NOT NULL DEFAULT 0,
+        corrected INTEGER NOT NULL DEFAULT 0,
+        still_invalid INTEGER NOT NULL DEFAULT 0,
+        remarks INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX returned_lists_sha ON returned_lists(sha256);
+
+    CREATE TABLE row_remarks (
+        row_id INTEGER PRIMARY KEY REFERENCES source_rows(id),
+        text TEXT NOT NULL,
+        returned_id INTEGER REFERENCES returned_lists(id),
+        at TEXT NOT NULL
+    );
+
+    CREATE TABLE returned_changes (
+        id INTEGER PRIMARY KEY,
+        returned_id INTEGER NOT NULL REFERENCES returned_lists(id),
+        row_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        correction_id INTEGER,
+        old_id_number TEXT,
+        old_status TEXT,
+        old_reason TEXT,
+        old_remark TEXT
+    );
+    CREATE INDEX returned_changes_list ON returned_changes(returned_id);
+
+    CREATE TABLE batch_versions (
+        batch_id INTEGER PRIMARY KEY REFERENCES batches(id),
+        version INTEGER NOT NULL,
+        replaces_id INTEGER NOT NULL,
+        regions TEXT NOT NULL DEFAULT '[]'
+    );
+
+    CREATE TABLE withdrawn (
+        id INTEGER PRIMARY KEY,
+        by_batch INTEGER NOT NULL,
+        tbl TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX withdrawn_by ON withdrawn(by_batch);
+    """),
     # 6: dated goals (a deadline, ISO date) and growth goals (a multiple of an earlier census's
     # figure for the node: the multiple, that figure and which census it came from, kept here
     # so the goal stands without the earlier file).

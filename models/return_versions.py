@@ -1,0 +1,192 @@
+"""`census.versions`: a return sent again. The same file name for the same region is a newer
+version of an earlier import; by default it replaces it, in the import's own transaction.
+
+Replacing withdraws the earlier batch — its batch row, source rows, corrections, remarks, version
+record and the regions only it had created — into the `withdrawn` table (one row each, as JSON
+keyed by column name, ids kept), so undoing the newer version puts the earlier one back exactly.
+Corrections and remarks a clerk made on the earlier rows carry over to the newer version's row
+where the same person reappears with the same ID as typed: nobody corrects the same line twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from models.errors import CensusError
+
+if TYPE_CHECKING:
+    from models.census import Census
+
+# Kept aside in this order and put back in it (a row needs its batch, a correction its row).
+_TABLES = ("regions", "batches", "source_rows", "corrections", "row_remarks", "batch_versions")
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """What a newer version replaced, for the import result and the history."""
+
+    batch_id: int
+    file_name: str
+    imported_at: str
+    version: int  # the new version's number (2 for the first resend)
+    rows: int  # rows of the earlier version withdrawn
+    carried: int  # corrections and remarks carried over to the new rows
+
+    def describe(self) -> str:
+        when = self.imported_at.replace("T", " ")[:16]
+        carried = f"，其中 {self.carried} 处更正/备注已带到新版本的相同行" if self.carried else ""
+        return (f"第{self.version}版：替换了批次 {self.batch_id}（{when} 导入的“{self.file_name}”），"
+                f"旧版本的 {self.rows} 行已撤下{carried}；撤销本次导入即恢复旧版本")
+
+
+class Versions:
+    """Versions of the same return (same file name, same region)."""
+
+    def __init__(self, census: Census):
+        self._census = census
+
+    @property
+    def _conn(self):
+        return self._census.conn
+
+    # ---- reading -------------------------------------------------------------------------
+    def earlier(self, file_name: str, region_id: int | None, exclude: int | None = None) -> int | None:
+        """The latest import of a file of this name for this region (a resend replaces it)."""
+        if region_id is None:
+            return None
+        row = self._conn.execute(
+            "SELECT id FROM batches WHERE file_name = ? AND region_id = ? AND id IS NOT ? ORDER BY id DESC LIMIT 1",
+            (file_name, region_id, exclude)).fetchone()
+        return row[0] if row else None
+
+    def chain(self) -> dict[int, tuple[int, int]]:
+        """Batch id → (its version number, the batch it replaced), for versions after the first."""
+        return {r[0]: (r[1], r[2]) for r in self._conn.execute("SELECT batch_id, version, replaces_id FROM batch_versions")}
+
+    def withdrawn_by_sha(self, sha256: str) -> tuple[str, str, int] | None:
+        """An earlier version with this content: (file name, imported at, the batch that replaced it)."""
+        for data, by_batch in self._conn.execute("SELECT data, by_batch FROM withdrawn WHERE tbl = 'batches'"):
+            batch = json.loads(data)
+            if batch["sha256"] == sha256:
+                return batch["file_name"], batch["imported_at"], by_batch
+        return None
+
+    def same_line(self, batch_id: int, name: str, id_raw: str) -> int | None:
+        """The row of a batch where the same person reappears with the same ID as typed."""
+        row = self._conn.execute("SELECT id FROM source_rows WHERE batch_id = ? AND name = ? AND id_raw = ?"
+                                 " ORDER BY id LIMIT 1", (batch_id, name, id_raw)).fetchone()
+        return row[0] if row else None
+
+    # ---- writing (inside the import's transaction) ---------------------------------------------
+    def settle(self, batch_id: int, keep_both: bool) -> tuple[Replaced | None, int | None]:
+        """After a file is stored: replace the earlier import of the same file for the same region
+        (returns what was replaced), or with `keep_both` leave it (returns its batch id)."""
+        file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
+                                                  (batch_id,)).fetchone()
+        old = self.earlier(file_name, region_id, exclude=batch_id)
+        if old is None:
+            return None, None
+        if keep_both:
+            return None, old
+        return self.replace(old, batch_id), None
+
+    def replace(self, old: int, new: int) -> Replaced:
+        """Withdraw batch `old` in favour of `new` (one transaction; `undo(new)` restores `old`)."""
+        conn, census = self._conn, self._census
+        with census.transaction():
+            file_name, imported_at = conn.execute("SELECT file_name, imported_at FROM batches WHERE id = ?",
+                                                  (old,)).fetchone()
+            before = conn.execute("SELECT version FROM batch_versions WHERE batch_id = ?", (old,)).fetchone()
+            version = (before[0] if before else 1) + 1
+            carried, touched = self._carry_over(old, new)
+            touched |= {r[0] for r in conn.execute(
+                "SELECT DISTINCT id_number FROM source_rows WHERE batch_id = ? AND id_number IS NOT NULL", (old,))}
+            rows = conn.execute("SELECT COUNT(*) FROM source_rows WHERE batch_id = ?", (old,)).fetchone()[0]
+            of_rows = "SELECT id FROM source_rows WHERE batch_id = :b"
+            selections = {
+                "regions": "SELECT * FROM regions WHERE created_batch = :b ORDER BY depth",
+                "batches": "SELECT * FROM batches WHERE id = :b",
+                "source_rows": "SELECT * FROM source_rows WHERE batch_id = :b ORDER BY id",
+                "corrections": f"SELECT * FROM corrections WHERE row_id IN ({of_rows}) ORDER BY id",
+                "row_remarks": f"SELECT * FROM row_remarks WHERE row_id IN ({of_rows})",
+                "batch_versions": "SELECT * FROM batch_versions WHERE batch_id = :b",
+            }
+            for table in _TABLES:
+                cur = conn.execute(selections[table], {"b": old})
+                names = [d[0] for d in cur.description]
+                conn.executemany("INSERT INTO withdrawn (by_batch, tbl, data) VALUES (?, ?, ?)",
+                                 [(new, table, json.dumps(dict(zip(names, r, strict=True)), ensure_ascii=False))
+                                  for r in cur.fetchall()])
+            created = [r[0] for r in conn.execute("SELECT id FROM regions WHERE created_batch = ?", (old,))]
+            conn.execute(f"DELETE FROM corrections WHERE row_id IN ({of_rows})", {"b": old})
+            conn.execute(f"DELETE FROM row_remarks WHERE row_id IN ({of_rows})", {"b": old})
+            conn.execute("DELETE FROM source_rows WHERE batch_id = ?", (old,))
+            conn.execute("DELETE FROM batch_versions WHERE batch_id = ?", (old,))
+            conn.execute("DELETE FROM batches WHERE id = ?", (old,))
+            # Regions the earlier version created belong to the newer one now (as if it had made
+            # them); those it no longer uses go, and come back with the earlier version.
+            conn.execute("UPDATE regions SET created_batch = ? WHERE created_batch = ?", (new, old))
+            census.regions.drop_unused(new)
+            conn.execute("INSERT INTO batch_versions (batch_id, version, replaces_id, regions) VALUES (?, ?, ?, ?)",
+                         (new, version, old, json.dumps(created)))
+            census.people.recompute(touched)
+        return Replaced(old, file_name, imported_at, version, rows, carried)
+
+    def _carry_over(self, old: int, new: int) -> tuple[int, set[str]]:
+        """Corrections and remarks on the earlier version's rows, made again on the newer
+        version's row with the same name and the same ID as typed (when it needs them)."""
+        conn, problems = self._conn, self._census.problems
+        carried, touched = 0, set()
+        for name, id_raw, number in conn.execute(
+                "SELECT s.name, s.id_raw, c.new_id_number FROM corrections c JOIN source_rows s ON s.id = c.row_id"
+                " WHERE s.batch_id = ? ORDER BY c.id", (old,)).fetchall():
+            target = self.same_line(new, name, id_raw)
+            if target is None:
+                continue
+            current = conn.execute("SELECT id_number FROM source_rows WHERE id = ?", (target,)).fetchone()[0]
+            if current != number:
+                problems.apply_correction(target, number)
+                touched.add(number)
+                carried += 1
+        for name, id_raw, text, returned_id, at in conn.execute(
+                "SELECT s.name, s.id_raw, m.text, m.returned_id, m.at FROM row_remarks m"
+                " JOIN source_rows s ON s.id = m.row_id WHERE s.batch_id = ?", (old,)).fetchall():
+            target = self.same_line(new, name, id_raw)
+            if target is not None:
+                conn.execute("INSERT OR IGNORE INTO row_remarks (row_id, text, returned_id, at) VALUES (?, ?, ?, ?)",
+                             (target, text, returned_id, at))
+                carried += 1
+        return carried, touched
+
+    def restore(self, new: int) -> set[str]:
+        """Before batch `new` is undone: put back the version it replaced (if any), exactly as it
+        was; returns the IDs of its rows, to be recounted with the undo."""
+        conn = self._conn
+        record = conn.execute("SELECT replaces_id, regions FROM batch_versions WHERE batch_id = ?", (new,)).fetchone()
+        if record is None:
+            return set()
+        old, created = record[0], json.loads(record[1])
+        kept: dict[str, list[dict]] = {t: [] for t in _TABLES}
+        for table, data in conn.execute("SELECT tbl, data FROM withdrawn WHERE by_batch = ? ORDER BY id", (new,)):
+            kept[table].append(json.loads(data))
+        conn.execute("DELETE FROM batch_versions WHERE batch_id = ?", (new,))
+        for table in _TABLES:
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            for row in kept[table]:
+                if table == "regions" and conn.execute("SELECT 1 FROM regions WHERE id = ?", (row["id"],)).fetchone():
+                    continue
+                names = [n for n in row if n in columns]
+                try:
+                    conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                 [row[n] for n in names])
+                except sqlite3.IntegrityError as err:
+                    raise CensusError(f"无法恢复被替换的旧版本（{err}）") from err
+        if created:
+            conn.execute(f"UPDATE regions SET created_batch = ? WHERE id IN ({', '.join('?' * len(created))})",
+                         [old, *created])
+        conn.execute("DELETE FROM withdrawn WHERE by_batch = ?", (new,))
+        self._census.regions.forget()
+        return {r["id_number"] for r in kept["source_rows"] if r.get("id_number")}

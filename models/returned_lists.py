@@ -1,0 +1,183 @@
+"""`census.returned`: correction lists that came back from the communities — the rows their lines
+name, applying a list's changes in one transaction (traceable in 更正记录, undone as one step) and
+the remarks (备注) a community wrote.
+
+What a line means is decided in importers/returned_list.py; here are only the reads and writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from models.errors import NotFound
+from models.schema import now
+
+if TYPE_CHECKING:
+    from models.census import Census
+
+
+@dataclass(frozen=True)
+class RowState:
+    """A source row as a returned line finds it now."""
+
+    id: int
+    name: str
+    id_raw: str
+    id_number: str | None
+    status: str
+    reason: str | None
+    remark: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write a returned list makes: "correct" (value: the valid, normalised ID), "invalid"
+    (value: the row's new pending reason) or "remark" (value: the 备注 text)."""
+
+    kind: str
+    row_id: int
+    value: str
+
+
+@dataclass(frozen=True)
+class ReturnedRecord:
+    """A returned correction list that was applied (the import history's entry for it)."""
+
+    id: int
+    file_name: str
+    sha256: str
+    region_path: str
+    imported_at: str
+    lines: int
+    corrected: int
+    still_invalid: int
+    remarks: int
+    skipped: int
+
+    @property
+    def imported_label(self) -> str:
+        return self.imported_at.replace("T", " ")[:16]
+
+
+_ROW_STATE = ("SELECT s.id, s.name, s.id_raw, s.id_number, s.status, s.reason, COALESCE(m.text, '')"
+              " FROM source_rows s LEFT JOIN row_remarks m ON m.row_id = s.id")
+_RECORD = ("SELECT id, file_name, sha256, region_path, imported_at, lines, corrected, still_invalid, remarks, skipped"
+           " FROM returned_lists")
+
+
+class ReturnedLists:
+    """Returned correction lists of one census."""
+
+    def __init__(self, census: Census):
+        self._census = census
+
+    @property
+    def _conn(self):
+        return self._census.conn
+
+    # ---- reading -------------------------------------------------------------------------
+    def remarks(self) -> dict[int, str]:
+        """Row id → the 备注 a community wrote for it (the problems list shows them)."""
+        return dict(self._conn.execute("SELECT row_id, text FROM row_remarks"))
+
+    def all(self) -> list[ReturnedRecord]:
+        return [ReturnedRecord(*r) for r in self._conn.execute(_RECORD + " ORDER BY id")]
+
+    def by_sha(self, sha256: str) -> ReturnedRecord | None:
+        row = self._conn.execute(_RECORD + " WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256,)).fetchone()
+        return ReturnedRecord(*row) if row else None
+
+    def row_by_ref(self, batch_sha: str, sheet: str, row_number: int) -> RowState | None:
+        """The live row a list line names: the file's content (SHA-256), sheet and row number,
+        which stay the same whatever row ids a merge or a rebuild gives."""
+        row = self._conn.execute(
+            _ROW_STATE + " JOIN batches b ON b.id = s.batch_id WHERE b.sha256 = ? AND s.sheet IS ? AND s.row_number = ?",
+            (batch_sha, sheet or None, row_number)).fetchone()
+        if row is None and sheet == "":
+            row = self._conn.execute(
+                _ROW_STATE + " JOIN batches b ON b.id = s.batch_id WHERE b.sha256 = ? AND s.sheet = '' AND"
+                " s.row_number = ?", (batch_sha, row_number)).fetchone()
+        return RowState(*row) if row else None
+
+    def batch_known(self, batch_sha: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM batches WHERE sha256 = ?", (batch_sha,)).fetchone() is not None
+
+    def rows_of_batch(self, batch_id: int) -> list[RowState]:
+        """A batch's rows (a line written for an earlier version looks for its row in the newer one)."""
+        return [RowState(*r) for r in self._conn.execute(_ROW_STATE + " WHERE s.batch_id = ? ORDER BY s.id", (batch_id,))]
+
+    def row(self, row_id: int) -> RowState | None:
+        row = self._conn.execute(_ROW_STATE + " WHERE s.id = ?", (row_id,)).fetchone()
+        return RowState(*row) if row else None
+
+    # ---- writing -------------------------------------------------------------------------
+    def apply(self, *, file_name: str, sha256: str, region_path: str, lines: int, changes: list[Change],
+              skipped: int) -> int:
+        """Apply a returned list's changes in one transaction, each as `correct` would for an ID;
+        every change is remembered with what it replaced, so `undo` takes the whole list back."""
+        problems = self._census.problems
+        counts = {"correct": 0, "invalid": 0, "remark": 0}
+        with self._census.transaction():
+            cur = self._conn.execute(
+                "INSERT INTO returned_lists (file_name, sha256, region_path, imported_at, lines, skipped)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (file_name, sha256, region_path, now(), lines, skipped))
+            list_id = cur.lastrowid
+            for change in changes:
+                state = self.row(change.row_id)
+                if state is None:
+                    raise NotFound(f"源数据行 {change.row_id} 不存在")
+                correction_id = None
+                if change.kind == "correct":
+                    correction_id = problems.apply_correction(change.row_id, change.value)
+                elif change.kind == "invalid":
+                    self._conn.execute("UPDATE source_rows SET reason = ? WHERE id = ?", (change.value, change.row_id))
+                else:
+                    self._conn.execute("INSERT OR REPLACE INTO row_remarks (row_id, text, returned_id, at)"
+                                       " VALUES (?, ?, ?, ?)", (change.row_id, change.value, list_id, now()))
+                self._conn.execute(
+                    "INSERT INTO returned_changes (returned_id, row_id, kind, correction_id, old_id_number,"
+                    " old_status, old_reason, old_remark) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (list_id, change.row_id, change.kind, correction_id, state.id_number, state.status, state.reason,
+                     state.remark or None))
+                counts[change.kind] += 1
+            self._conn.execute("UPDATE returned_lists SET corrected = ?, still_invalid = ?, remarks = ? WHERE id = ?",
+                               (counts["correct"], counts["invalid"], counts["remark"], list_id))
+        assert list_id is not None
+        return list_id
+
+    def undo(self, list_id: int) -> None:
+        """Take a returned list back out: every row it changed is as before, in one step (rows
+        since withdrawn by a newer version of their return stay as that version has them)."""
+        conn = self._conn
+        if not conn.execute("SELECT 1 FROM returned_lists WHERE id = ?", (list_id,)).fetchone():
+            raise NotFound(f"更正清单 {list_id} 不存在")
+        with self._census.transaction():
+            touched: set[str] = set()
+            for row_id, kind, correction_id, old_number, old_status, old_reason, old_remark in conn.execute(
+                    "SELECT row_id, kind, correction_id, old_id_number, old_status, old_reason, old_remark"
+                    " FROM returned_changes WHERE returned_id = ? ORDER BY id DESC", (list_id,)).fetchall():
+                state = self.row(row_id)
+                if state is None:
+                    continue
+                if kind == "remark":
+                    conn.execute("DELETE FROM row_remarks WHERE row_id = ?", (row_id,))
+                    if old_remark:
+                        conn.execute("INSERT INTO row_remarks (row_id, text, at) VALUES (?, ?, ?)",
+                                     (row_id, old_remark, now()))
+                    continue
+                if kind == "correct":
+                    conn.execute("DELETE FROM corrections WHERE id = ?", (correction_id,))
+                    touched.update(i for i in (state.id_number, old_number) if i)
+                conn.execute("UPDATE source_rows SET id_number = ?, status = ?, reason = ? WHERE id = ?",
+                             (old_number, old_status, old_reason, row_id))
+            conn.execute("UPDATE row_remarks SET returned_id = NULL WHERE returned_id = ?", (list_id,))
+            conn.execute("DELETE FROM returned_changes WHERE returned_id = ?", (list_id,))
+            conn.execute("DELETE FROM returned_lists WHERE id = ?", (list_id,))
+            self._census.people.recompute(touched)
+
+    def forget_rows(self, batch_id: int) -> None:
+        """Before a batch's rows go (undo): their remarks go with them."""
+        self._conn.execute("DELETE FROM row_remarks WHERE row_id IN (SELECT id FROM source_rows WHERE batch_id = ?)",
+                           (batch_id,))
+

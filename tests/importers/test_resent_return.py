@@ -1,0 +1,178 @@
+"""A return sent again: the same file name for the same region replaces the earlier import (one
+transaction, undoable back to the earlier version exactly), or with --keep-both stays beside it;
+a problem is listed once either way."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli import main
+from exporters.corrections import write_correction_workbooks
+from importers.files import import_files
+from importers.plan import plan_file
+from models.census import Census
+from tests.builders import make_id, write_community_return
+from tests.importers.test_returned_list import bad_check, fill
+
+NAME = "团结社区摸排表.xlsx"
+FILLER = "和平街道团结社区"
+
+V1 = [("张三", make_id(1), "助理社会工作师", "本科", "社会工作", 0),
+      ("李四", bad_check(2), "社会工作师", "", "", 0),
+      ("王五", bad_check(3), "", "大专", "社会学", 0),
+      ("赵六", make_id(4)[:17], "助理社会工作师", "", "", 0),
+      ("孙八", make_id(5), "社会工作师", "", "", 0)]
+# Two fixed (李四, 王五), one still short (赵六), 孙八 gone, 周九 new.
+V2 = [("张三", make_id(1), "助理社会工作师", "本科", "社会工作", 0),
+      ("李四", make_id(2), "社会工作师", "", "", 0),
+      ("王五", make_id(3), "", "大专", "社会学", 0),
+      ("赵六", make_id(4)[:17], "助理社会工作师", "", "", 0),
+      ("周九", make_id(9), "", "", "", 130)]
+
+
+def version(tmp_path: Path, rows, n: int) -> Path:
+    folder = tmp_path / f"v{n}"
+    folder.mkdir(exist_ok=True)
+    return write_community_return(folder / NAME, FILLER, rows)
+
+
+def run(census: Census, *paths: Path, keep_both: bool = False):
+    gen = import_files(census, list(paths), keep_both=keep_both)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def state(census: Census) -> dict:
+    """The census as a clerk sees it, independent of row ids (two censuses are compared)."""
+    summary = census.summary_json()
+    for key in ("census", "title"):  # named after the census file
+        summary.pop(key, None)
+    return {
+        "summary": summary,
+        "persons": list(census.people.iter()),
+        "problems": [(p.kind, p.file_name, p.sheet, p.row_number, p.name, p.id_raw, p.reason)
+                     for p in census.problems.all()],
+        "regions": [(r.path, r.flagged, r.note) for r in census.regions.all()],
+    }
+
+
+def exact(census: Census) -> dict:
+    """Everything, row ids, batches and corrections included (undo must give back exactly this)."""
+    out = state(census)
+    out["problems_ids"] = [(p.row_id, p.batch_id) for p in census.problems.all()]
+    out["batches"] = census.batches.all()
+    out["corrections"] = census.problems.corrections()
+    out["rows"] = [census.batches.row(p.row_id) for p in census.problems.all() if p.row_id]
+    return out
+
+
+@pytest.fixture
+def other(tmp_path, census_template):
+    path = tmp_path / "v2-only.census"
+    shutil.copyfile(census_template, path)
+    with Census.open(path) as c:
+        yield c
+
+
+def test_v2_replaces_v1_and_leaves_the_census_v2_alone_gives(census, other, tmp_path):
+    v1, v2 = version(tmp_path, V1, 1), version(tmp_path, V2, 2)
+    run(census, v1)
+    assert census.totals()["pending_rows"] == 3
+    plan = plan_file(census, v2)
+    assert plan.earlier is not None and "这是新版本" in plan.version_note
+    outcome = run(census, v2)[0]
+    assert outcome.status == "imported"
+    assert outcome.result.replaced is not None and outcome.result.replaced.version == 2
+    assert "第2版：替换了批次 1" in outcome.describe()
+
+    run(other, v2)
+    assert state(census) == state(other)
+    assert census.totals()["pending_rows"] == 1
+    (batch,) = census.batches.all()
+    assert (batch.version, batch.replaces, batch.version_label) == (2, 1, "第2版（替换批次 1）")
+
+
+def test_undo_of_v2_brings_v1_back_exactly(census, tmp_path):
+    run(census, version(tmp_path, V1, 1))
+    census.problems.correct_id(next(p.row_id for p in census.problems.all() if p.name == "李四"), make_id(2))
+    before = exact(census)
+    outcome = run(census, version(tmp_path, V2, 2))[0]
+    census.batches.undo(outcome.result.batch_id)
+    assert exact(census) == before
+
+
+def test_a_correction_made_on_v1_carries_over_to_the_same_line_of_v2(census, tmp_path):
+    run(census, version(tmp_path, V1, 1))
+    short = next(p.row_id for p in census.problems.all() if p.name == "赵六")
+    census.problems.correct_id(short, make_id(4))
+    outcome = run(census, version(tmp_path, V2, 2))[0]
+    assert outcome.result.replaced.carried == 1
+    assert [p.name for p in census.problems.all() if p.kind == "pending"] == []
+    (fix,) = census.problems.corrections()
+    assert fix["new_id_number"] == make_id(4) and fix["row_id"] != short
+    assert census.people.get(make_id(4)).name == "赵六"
+
+
+def test_keep_both_keeps_both_and_lists_each_problem_once(census, tmp_path):
+    run(census, version(tmp_path, V1, 1))
+    outcome = run(census, version(tmp_path, V2, 2), keep_both=True)[0]
+    assert outcome.result.replaced is None and outcome.result.kept_with == 1
+    assert len(census.batches.all()) == 2
+    pending = [p for p in census.problems.all() if p.kind == "pending"]
+    assert sorted(p.name for p in pending) == ["李四", "王五", "赵六"]  # 赵六 once, on both rows
+    (short,) = [p for p in pending if p.name == "赵六"]
+    assert len(short.also_rows) == 1
+    lists = write_correction_workbooks(census, tmp_path / "lists")
+    returned = fill(lists[0], tmp_path / "回.xlsx", {"赵六": (make_id(4), None)})
+    run(census, returned)
+    assert [p.name for p in census.problems.all() if p.kind == "pending"] == ["李四", "王五"]
+    assert census.people.get(make_id(4)).row_count == 2
+
+
+def test_a_list_written_for_v1_applies_to_the_same_line_of_v2(census, tmp_path):
+    run(census, version(tmp_path, V1, 1))
+    lists = write_correction_workbooks(census, tmp_path / "lists")
+    run(census, version(tmp_path, V2, 2))
+    outcome = run(census, fill(lists[0], tmp_path / "回.xlsx", {"赵六": (make_id(4), None),
+                                                               "李四": (make_id(2), None)}))[0]
+    assert outcome.status == "corrected"
+    by_name = {line.name: line for line in outcome.returned.lines}
+    assert by_name["赵六"].outcome == "correct"
+    assert by_name["李四"].outcome == "skip"  # fixed in v2 itself: that row of v1 is not in v2
+    assert census.totals()["pending_rows"] == 0
+
+
+def test_the_same_file_again_is_still_a_duplicate(census, tmp_path):
+    v1, v2 = version(tmp_path, V1, 1), version(tmp_path, V2, 2)
+    run(census, v1)
+    assert run(census, v1)[0].status == "duplicate"
+    run(census, v2)
+    again = run(census, v1)[0]  # the old version sent once more does not replace the new one
+    assert again.status == "duplicate" and "撤销批次 2" in again.message
+    assert [b.version for b in census.batches.all()] == [2]
+
+
+def test_cli_replaces_by_default_and_keeps_both_when_asked(census, tmp_path, capsys):
+    path = census.path
+    census.close()
+    v1, v2 = version(tmp_path, V1, 1), version(tmp_path, V2, 2)
+    assert main(["import", str(path), str(v1)]) == 0
+    assert main(["import", str(path), str(v2)]) == 0
+    out = capsys.readouterr().out
+    assert "第2版：替换了批次 1" in out and "撤销本次导入即恢复旧版本" in out
+    assert main(["batches", str(path)]) == 0
+    assert "第2版（替换批次 1）" in capsys.readouterr().out
+    assert main(["undo", str(path), "2"]) == 0
+    v3 = write_community_return(tmp_path / "v2" / NAME, FILLER, V2 + [("吴十", make_id(10), "", "", "", 0)])
+    assert main(["import", str(path), str(v3), "--keep-both"]) == 0
+    assert "同时保留两份" in capsys.readouterr().out
+    with Census.open(path) as reopened:
+        assert [b.file_name for b in reopened.batches.all()] == [NAME, NAME]
+    with pytest.raises(SystemExit):
+        main(["import", str(path), str(v3), "--keep-both", "--replace"])

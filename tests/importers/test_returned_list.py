@@ -1,0 +1,214 @@
+"""Returned correction lists: written by the app, filled by a community, imported back.
+
+Every test builds its own census (测试市): a 团结社区 return with pending rows and a 幸福社区
+return that names one of its people differently (a name conflict), then writes the lists.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cli import main
+from exporters.corrections import write_correction_workbooks
+from importers.files import import_files
+from importers.job import import_file
+from importers.returned_list import MARK_SHEET, STILL_INVALID
+from models.census import Census
+from models.identity import check_id
+from tests.builders import make_id, write_community_return
+
+TUANJIE = "测试市/东区/和平街道/团结社区"
+XINGFU = "测试市/东区/和平街道/幸福社区"
+HEADER_ROW = 4  # 1-based row of the list's header
+COL = {"seq": 1, "name": 6, "fix": 9, "remark": 10}
+
+
+def bad_check(n: int) -> str:
+    """make_id(n) with a wrong check digit (what a clerk mistypes)."""
+    good = make_id(n)
+    return good[:17] + ("0" if good[17] != "0" else "1")
+
+
+def run(census: Census, *paths: Path, keep_both: bool = False):
+    gen = import_files(census, list(paths), keep_both=keep_both)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def build(census: Census, tmp_path: Path) -> None:
+    rows = [("张三", make_id(1), "助理社会工作师", "本科", "社会工作", 0),
+            ("李四", bad_check(2), "社会工作师", "本科", "会计", 0),
+            ("王五", bad_check(3), "", "大专", "社会学", 0),
+            ("赵六", make_id(4)[:17], "助理社会工作师", "", "", 0),
+            ("钱七", "", "", "", "", 150),
+            ("孙八", make_id(5), "社会工作师", "", "", 0)]
+    import_file(census, write_community_return(tmp_path / "团结社区摸排表.xlsx", "和平街道团结社区", rows))
+    import_file(census, write_community_return(tmp_path / "幸福社区摸排表.xlsx", "和平街道幸福社区",
+                                               [("孙捌", make_id(5), "", "本科", "社会工作", 0)]))
+
+
+def fill(path: Path, out: Path, answers: dict[str, tuple[str | None, str | None]], title: str | None = None) -> Path:
+    """Fill the list as a community does: name → (更正后身份证号, 备注); saved under another name."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["更正清单"]
+    if title:
+        ws["A1"] = title
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        name = ws.cell(r, COL["name"]).value
+        if name in answers:
+            fix, remark = answers[name]
+            if fix is not None:
+                ws.cell(r, COL["fix"]).value = fix
+            if remark is not None:
+                ws.cell(r, COL["remark"]).value = remark
+    wb.save(out)
+    return out
+
+
+def state(census: Census) -> dict:
+    """What a clerk sees of the census: figures, persons, problems and the corrections made."""
+    return {
+        "summary": census.summary_json(),
+        "persons": [p for p in census.people.iter()],
+        "problems": [(p.kind, p.row_id, p.name, p.reason, p.reviewed) for p in census.problems.all()],
+        "corrections": [(c["row_id"], c["old_id_raw"], c["new_id_number"]) for c in census.problems.corrections()],
+    }
+
+
+def row_of(census: Census, name: str) -> int:
+    return next(p.row_id for p in census.problems.all() if p.name == name and p.row_id is not None)
+
+
+@pytest.fixture
+def lists(census: Census, tmp_path: Path) -> dict[str, Path]:
+    build(census, tmp_path)
+    written = write_correction_workbooks(census, tmp_path / "lists")
+    return {"团结" if "团结" in p.name else "幸福": p for p in written}
+
+
+ANSWERS = {"李四": (make_id(2), None), "王五": (make_id(3), None), "赵六": ("1101011985", None),
+           "钱七": (None, "此人已调离"), "张三": (None, None)}
+
+
+def test_returned_list_gives_the_census_the_same_correct_calls_give(census, lists, tmp_path):
+    twin = tmp_path / "twin.census"
+    census.save_copy(twin)
+    returned = fill(lists["团结"], tmp_path / "报回的表（重命名）.xlsx", ANSWERS, title="团结社区 改过的标题")
+    conflict = fill(lists["幸福"], tmp_path / "幸福回.xlsx", {"孙捌": (None, "同一人，孙捌为曾用名")})
+    short_row = row_of(census, "赵六")
+    outcomes = run(census, returned, conflict)
+    assert [o.status for o in outcomes] == ["corrected", "corrected"]
+    assert "更正 2 行" in outcomes[0].describe() and "仍有误 1 行" in outcomes[0].describe()
+
+    with Census.open(twin) as other:
+        other.set_title(census.title)  # a copy is titled after its file name
+        other.problems.correct_id(row_of(other, "李四"), make_id(2))
+        other.problems.correct_id(row_of(other, "王五"), make_id(3))
+        want = state(other)
+    got = state(census)
+    assert got["summary"] == want["summary"]
+    assert got["persons"] == want["persons"]
+    assert got["corrections"] == want["corrections"]
+    assert [p[:3] for p in got["problems"]] == [p[:3] for p in want["problems"]]
+
+    problems = {p.name: p for p in census.problems.all()}
+    assert problems["赵六"].row_id == short_row and census.batches.row(short_row).pending
+    assert problems["赵六"].reason == STILL_INVALID.format(reason=check_id("1101011985").reason)
+    assert problems["钱七"].remark == "此人已调离" and "此人已调离" in problems["钱七"].reason
+    assert problems["孙捌"].kind == "name_conflict" and problems["孙捌"].reviewed
+    # the next round of lists leaves the answered name conflict out
+    again = write_correction_workbooks(census, tmp_path / "again")
+    assert [p.name for p in again] == ["测试市_东区_和平街道_团结社区_更正清单.xlsx"]
+
+
+def test_importing_the_same_list_twice_changes_nothing(census, lists, tmp_path):
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", ANSWERS)
+    assert run(census, returned)[0].status == "corrected"
+    before = state(census)
+    assert run(census, returned)[0].status == "duplicate"
+    resaved = fill(returned, tmp_path / "回-再存一次.xlsx", {})  # other bytes, same answers
+    outcome = run(census, resaved)[0]
+    assert outcome.status == "corrected" and outcome.returned.list_id is None
+    assert "没有需要更改的内容" in outcome.describe()
+    assert state(census) == before
+    assert len(census.returned.all()) == 1
+
+
+def test_a_list_of_another_census_is_refused_and_changes_nothing(census, lists, tmp_path, census_template):
+    other_path = tmp_path / "other.census"
+    shutil.copyfile(census_template, other_path)
+    with Census.open(other_path) as other:
+        build(other, tmp_path)
+        before = state(other)
+        outcome = run(other, fill(lists["团结"], tmp_path / "回.xlsx", ANSWERS))[0]
+        assert outcome.status == "failed"
+        assert "不属于本普查文件" in outcome.message
+        assert state(other) == before
+
+
+def test_a_list_whose_rows_no_longer_match_is_refused_whole(census, lists, tmp_path):
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", ANSWERS)
+    wb = openpyxl.load_workbook(returned)
+    mark = wb[MARK_SHEET]
+    assert mark.sheet_state == "veryHidden"
+    last = mark.max_row
+    mark.cell(last, 3).value = mark.cell(last, 3).value.replace(mark.cell(last, 3).value[-15:-3], "0" * 12)
+    wb.save(returned)
+    before = state(census)
+    outcome = run(census, returned)[0]
+    assert outcome.status == "failed" and "已与生成清单时不同" in outcome.message
+    assert state(census) == before
+
+
+def test_undo_takes_the_whole_list_back(census, lists, tmp_path):
+    before = state(census)
+    outcome = run(census, fill(lists["团结"], tmp_path / "回.xlsx", ANSWERS))[0]
+    assert len(census.problems.corrections()) == 2
+    census.returned.undo(outcome.returned.list_id)
+    assert state(census) == before
+    assert census.returned.all() == []
+
+
+def test_a_list_whose_import_was_undone_skips_its_lines(census, lists, tmp_path):
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", ANSWERS)
+    batch = next(b for b in census.batches.all() if b.file_name == "团结社区摸排表.xlsx")
+    census.batches.undo(batch.id)
+    before = state(census)
+    outcome = run(census, returned)[0]
+    assert outcome.status == "corrected" and outcome.returned.list_id is None
+    assert all(line.outcome in ("skip", "blank") for line in outcome.returned.lines)
+    assert "导入已撤销" in outcome.describe()
+    assert state(census) == before
+
+
+def test_a_copied_list_without_the_mark_is_one_clear_line(census, lists, tmp_path):
+    src = openpyxl.load_workbook(lists["团结"])["更正清单"]
+    wb = openpyxl.Workbook()
+    for row in src.iter_rows(values_only=True):
+        wb.active.append(list(row))
+    wb.save(tmp_path / "抄的.xlsx")
+    before = state(census)
+    outcome = run(census, tmp_path / "抄的.xlsx")[0]
+    assert outcome.status == "failed" and "缺少程序写入的标识" in outcome.message
+    assert state(census) == before
+
+
+def test_cli_imports_a_returned_list_and_undoes_it(census, lists, tmp_path, capsys):
+    path = census.path
+    census.close()
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", ANSWERS)
+    assert main(["import", str(path), str(returned)]) == 0
+    out = capsys.readouterr().out
+    assert "更正清单" in out and "更正 2 行" in out and "赵六" in out
+    assert main(["batches", str(path)]) == 0
+    assert "更正清单" in capsys.readouterr().out
+    assert main(["undo", str(path), "1", "--list"]) == 0
+    with Census.open(path) as reopened:
+        assert reopened.problems.corrections() == []
