@@ -18,6 +18,8 @@ from models.errors import CensusError, DiskFull, RegionUndecided, is_disk_full, 
 from models.identity import mask_id
 from models.records import display_width
 from models.regions import KIND_LABELS
+from models.rules import UNIT_TYPES
+from models.units import unit_line
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -292,6 +294,22 @@ def _print_comparison(result, persons: bool, full_ids: bool) -> None:
             _out(f"[{p.kind_label}] {p.name} {p.shown_id(full_ids)} {where} {p.level_text}")
 
 
+def cmd_unit(args) -> int:
+    """Set (or show) a unit's type and staff; prints its target against its count."""
+    with Census.open(args.census, create=False) as census:
+        region = census.regions.by_path(args.region)
+        if region is None:
+            raise CensusError(f"区划“{args.region}”不存在")
+        if args.clear or args.type is not None or args.staff is not None:
+            current = census.units.get(region.id)
+            unit_type = None if args.clear else (current.unit_type if args.type is None else args.type)
+            staff = None if args.clear else (current.staff if args.staff is None else args.staff)
+            census.units.set(region.id, unit_type, staff)
+        s = next(s for s in census.summary() if s.region_id == region.id)
+        _out(unit_line(s))
+    return EXIT_OK
+
+
 def cmd_fold(args) -> int:
     with Census.open(args.census, create=False) as census:
         source, target = census.regions.by_path(args.source), census.regions.by_path(args.target)
@@ -356,6 +374,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "regions": (cmd_regions, "区划树"),
     "fold": (cmd_fold, "把一个区划并入另一个（如报表写错名称而新建的区划）"),
     "goal": (cmd_goal, "为某区划设定其他目标（如年底持证 1000 人）"),
+    "unit": (cmd_unit, "设定单位类型和在岗职工数（如 医院 320 人），显示单位目标"),
     "export": (cmd_export, "导出汇总工作簿"),
     "template": (cmd_template, "生成采集模板"),
     "merge": (cmd_merge, "合并其他普查文件"),
@@ -421,6 +440,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--times", type=float, metavar="N", help="目标为早前普查同一区划同一类别人数的 N 倍（与 --of 一起用）")
     p.add_argument("--of", metavar="EARLIER_CENSUS", help="按倍数设定目标时的早前普查文件")
     p.add_argument("--clear", action="store_true", help="删除该目标")
+    p = add("unit")
+    p.add_argument("census")
+    p.add_argument("region", help="单位的区划路径，如 测试市/东区/人民医院")
+    p.add_argument("--type", help=f"单位类型：{'、'.join(UNIT_TYPES)}")
+    p.add_argument("--staff", type=int, help="在岗职工数")
+    p.add_argument("--clear", action="store_true", help="清除单位类型和在岗职工数")
     p = add("export")
     p.add_argument("census")
     p.add_argument("out", help="导出的 .xlsx")

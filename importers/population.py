@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importers.readers import read_workbook
+from importers.unit_columns import find_unit_columns, record_unit
 from importers.values import text_of
 from models.census import Census
 from models.errors import PopulationError
@@ -94,6 +95,7 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
     count = populations = 0
     previous: list[str] = []
     warnings: list[str] = []
+    unit_cols = find_unit_columns(rows[header_row])  # optional 单位类型 / 在岗职工数
     with census.transaction():
         for r in range(header_row + 1, len(rows)):
             row = rows[r]
@@ -122,6 +124,8 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 continue
             population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1)
             node = census.regions.ensure("/".join(names), by_depth=True)
+            if unit_cols:
+                record_unit(census, node, row, unit_cols, file_name, r + 1)
             count += 1
             if population is not None:
                 census.regions.record_population(node.id, population)

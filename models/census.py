@@ -26,6 +26,7 @@ from models.census_people import CATEGORIES, CATEGORY_LABELS, PERSON_ORDERS, Peo
 from models.census_problems import Problems
 from models.census_regions import Regions
 from models.census_settings import Settings
+from models.census_units import Units
 from models.errors import NEWER_CENSUS, READ_ONLY, CensusError, CensusNotFound, storage_error
 from models.records import COUNT_FIELDS, RegionSummary
 from models.return_versions import Versions
@@ -49,6 +50,7 @@ class Census:
         self.people = People(self)
         self.problems = Problems(self)
         self.batches = Batches(self)
+        self.units = Units(self)  # units' types and staff; the money and unit figures of a summary
         self.versions = Versions(self)  # a return sent again replaces the earlier one
         self.returned = ReturnedLists(self)  # correction lists that came back
 
@@ -182,7 +184,12 @@ class Census:
 
     # ---- figures -------------------------------------------------------------------------
     def summary(self) -> list[RegionSummary]:
-        """Every region with its counts (descendants included) against its targets, tree order."""
+        """Every region with its counts (descendants included) against its targets, tree order,
+        with its allowance, award, unit target and 社工站 coverage (census.units.attach)."""
+        return self.units.attach(self._counts())
+
+    def _counts(self) -> list[RegionSummary]:
+        """Every region's counts (descendants included) against its population targets."""
         direct = rollup.direct_counts(self.conn)
         pending = dict(self.conn.execute(rollup.PENDING_SQL).fetchall())
         regions = self.regions
@@ -197,7 +204,8 @@ class Census:
             "title": self.title,
             "as_of": self.as_of,
             "rules": {"per_mille": float(rules.per_mille), "min_hours": rules.min_hours,
-                      "training_since": rules.training_since},
+                      "training_since": rules.training_since, "award_year": self.units.award_year(),
+                      "allowance_kinds": list(rules.allowance_kinds)},
             "regions": [s.to_json() for s in self.summary()],
         }
 

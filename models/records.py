@@ -97,12 +97,38 @@ class RegionSummary:
     target_met: bool | None = None
     certified_min: int | None = None
     certified_min_met: bool | None = None
+    # Money and units (models.allowance, models.units, census.units.attach): the monthly allowance
+    # and the award year's one-off award of the eligible persons below the node, in yuan; a typed
+    # unit's type, staff and target (None where no rule applies or the staff is unknown) with the
+    # persons counted for it; 社工站 coverage on street/town nodes, and covered/all streets above.
+    allowance_monthly: int = 0
+    award_once: int = 0
+    unit_type: str | None = None
+    staff: int | None = None
+    unit_target: int | None = None
+    unit_actual: int | None = None
+    unit_target_met: bool | None = None
+    station_covered: bool | None = None
+    stations_covered: int | None = None
+    station_streets: int | None = None
     flagged: bool = False
     has_returns: bool = False  # any row (own or below) came from a return
     goals: tuple[Goal, ...] = ()  # absolute goals a user set for this node
     # Certified persons by exam year: {"2019": {"assistant": n, "intermediate": n, "senior": n}, …,
     # "unknown": {…}}, years ascending, "unknown" last; adds up to `certified` (models.exam_years).
     certified_by_year: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
+
+    @property
+    def station_coverage(self) -> str | None:
+        """Streets/towns below with a talented 社工站, of all of them ("12/15"); None on other nodes."""
+        return None if self.station_streets is None else f"{self.stations_covered}/{self.station_streets}"
+
+    @property
+    def unit_shortfall(self) -> int | None:
+        """How many more persons a typed unit needs for its target (0 when met)."""
+        if self.unit_target is None or self.unit_actual is None:
+            return None
+        return max(self.unit_target - self.unit_actual, 0)
 
     @property
     def shortfall(self) -> int | None:
@@ -119,6 +145,15 @@ class RegionSummary:
             "target_met": self.target_met,
             "certified_min": self.certified_min,
             "certified_min_met": self.certified_min_met,
+            "allowance_monthly": self.allowance_monthly,
+            "award_once": self.award_once,
+            "unit_type": self.unit_type,
+            "staff": self.staff,
+            "unit_target": self.unit_target,
+            "unit_actual": self.unit_actual,
+            "unit_target_met": self.unit_target_met,
+            "station_covered": self.station_covered,
+            "station_coverage": self.station_coverage,
             "goals": [g.to_json() for g in self.goals],
             "certified_by_year": self.certified_by_year,
         })

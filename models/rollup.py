@@ -114,7 +114,7 @@ def rollup(tree: RegionTree, direct: dict[int, tuple[int, ...]], pending: dict[i
 
 def _summary(node: Region, counts: list[int], pending: int, population: int | None, has_returns: bool,
              rules: Rules, goals=(), by_year: dict[str, dict[str, int]] | None = None) -> RegionSummary:
-    values = dict(zip(COUNT_FIELDS, counts, strict=True))
+    values: dict = dict(zip(COUNT_FIELDS, counts, strict=True))  # the counts; RegionSummary has other fields too
     node_goals = tuple(Goal(category, target, values[category], *rest) for category, target, *rest in goals)
     target = target_for(population, rules)
     per_mille = values["talents"] / population * 1000 if population else None

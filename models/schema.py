@@ -200,6 +200,15 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     ALTER TABLE region_goals ADD COLUMN base INTEGER;
     ALTER TABLE region_goals ADD COLUMN base_source TEXT NOT NULL DEFAULT '';
     """),
+    # 8: a unit's type (models.rules.UNIT_TYPES: 医院, 社工站…) and its staff (在岗职工数), which
+    # set its target (models.units); one row per typed unit, set by a clerk or the population table.
+    (8, """
+    CREATE TABLE region_units (
+        region_id INTEGER PRIMARY KEY REFERENCES regions(id),
+        unit_type TEXT,
+        staff INTEGER
+    );
+    """),
 )
 
 
