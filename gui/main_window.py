@@ -35,7 +35,7 @@ from gui import messages, region_picker
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.pages import HistoryPage, PeoplePage, ProblemsPage
-from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir, demo_census_path, settings
+from gui.paths import APP_TITLE, CENSUS_SUFFIX, backups_dir, data_dir, demo_census_path, settings
 from gui.person_dialog import SourceRowsDialog
 from gui.start_page import StartPage
 from gui.worker import TaskRunner, Worker
@@ -105,6 +105,8 @@ class MainWindow(QMainWindow):
         self.act_export_corrections = self._action("导出更正清单…", self.ask_export_corrections)
         self.act_templates = self._action("生成采集模板…", self.ask_templates)
         self.act_merge = self._action("合并普查文件…", self.ask_merge)
+        self.act_undo = self._action("撤销", self.undo_step, QKeySequence.StandardKey.Undo)
+        self.act_redo = self._action("重做", self.redo_step, QKeySequence.StandardKey.Redo)
         self.act_full_ids = QAction("显示完整证件号", self)
         self.act_full_ids.setCheckable(True)
         self.act_full_ids.toggled.connect(self._toggle_full_ids)
@@ -127,12 +129,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_close)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
+        edit_menu = bar.addMenu("编辑(&E)")
+        edit_menu.addAction(self.act_undo)
+        edit_menu.addAction(self.act_redo)
         data_menu = bar.addMenu("导入(&I)")
         for action in (self.act_import, self.act_import_dir, self.act_population):
             data_menu.addAction(action)
         data_menu.addSeparator()
         data_menu.addAction(self.act_merge)  # merging brings other census files in
-        export_menu = bar.addMenu("导出(&E)")
+        export_menu = bar.addMenu("导出(&X)")
         for action in (self.act_export_summary, self.act_export_corrections, self.act_templates):
             export_menu.addAction(action)
         settings_menu = bar.addMenu("设置(&S)")
@@ -236,6 +241,7 @@ class MainWindow(QMainWindow):
         for action in (self.act_new, self.act_open, self.act_demo):
             action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy)
+        self._update_undo_actions()
         self.stack.setCurrentIndex(1 if has else 0)
         if has:
             assert self.census is not None
@@ -244,6 +250,16 @@ class MainWindow(QMainWindow):
         else:
             self.setWindowTitle(APP_TITLE)
             self.start_page.set_recent(self.recent_files())
+
+    def _update_undo_actions(self) -> None:
+        """编辑 → 撤销/重做 name the step they would take back or bring back."""
+        can_write = self.census is not None and not self.runner.busy and not self.read_only
+        undo = self.census.undo.next_undo() if can_write and self.census is not None else None
+        redo = self.census.undo.next_redo() if can_write and self.census is not None else None
+        self.act_undo.setText(f"撤销“{undo.name}”" if undo else "撤销")
+        self.act_redo.setText(f"重做“{redo.name}”" if redo else "重做")
+        self.act_undo.setEnabled(undo is not None)
+        self.act_redo.setEnabled(redo is not None)
 
     def _busy_changed(self, busy: bool) -> None:
         self._update_state()
@@ -443,6 +459,32 @@ class MainWindow(QMainWindow):
 
         self.run_task(census_task(path, action), done, label)
 
+    def write_step(self, name: str, action: Callable[[Census], Any], label: str,
+                   on_done: Callable[[Any], None] | None = None) -> None:
+        """A clerk's change recorded in the census's undo history as one step called `name`."""
+        self.write(lambda census: census.undo.run(name, lambda: action(census)), label, on_done)
+
+    def undo_step(self) -> None:
+        """Ctrl+Z: take back the last recorded change (编辑 → 撤销)."""
+        if self.census is None or self.census.undo.next_undo() is None:
+            return
+        self.write(lambda census: census.undo.undo(), "正在撤销…",
+                   lambda name: self.statusBar().showMessage(f"已撤销“{name}”，已重新统计", 5000))
+
+    def redo_step(self) -> None:
+        if self.census is None or self.census.undo.next_redo() is None:
+            return
+        self.write(lambda census: census.undo.redo(), "正在重做…",
+                   lambda name: self.statusBar().showMessage(f"已重做“{name}”，已重新统计", 5000))
+
+    def backed_up(self, reason: str, action: Callable[[Census], Any]) -> Callable[[Census], tuple[Path, Any]]:
+        """`action` preceded by a backup copy of the census in the user data folder (备份)."""
+        def run(census: Census) -> tuple[Path, Any]:
+            from models.backup import backup_census
+
+            return backup_census(census, backups_dir(), reason), action(census)
+        return run
+
     # ---- refreshing ----------------------------------------------------------------------
     def reload(self, select_root: bool = False) -> None:
         """Reopen the read connection (other threads wrote) and refresh every view, keeping the selection."""
@@ -489,8 +531,11 @@ class MainWindow(QMainWindow):
         target = self.census.regions.get(target_id)
         if not messages.ask(self, f"确定把“{source.path}”并入“{target.path}”吗？", "并入其他区划"):
             return
-        self.write(lambda census: census.regions.fold(region_id, target_id), "正在并入区划并重新统计…",
-                   lambda _v: self.statusBar().showMessage(f"已并入“{target.path}”", 5000))
+        self.write(self.backed_up("并入前", lambda census: census.undo.run(
+            "并入其他区划", lambda: census.regions.fold(region_id, target_id))), "正在备份并并入区划…",
+                   lambda result: messages.show_info(
+                       self, f"已并入“{target.path}”（可用 编辑 → 撤销 或 Ctrl+Z 撤销）。\n\n"
+                             f"并入前的普查文件已备份到：\n{result[0]}", "已并入"))
 
     def find_region(self, text: str) -> bool:
         """Select the next region whose name (or path) contains the text, after the current one."""
@@ -580,7 +625,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("已调整所属区划，已重新统计" if region_id is not None
                                          else "已恢复自动归属，已重新统计", 5000)
 
-        self.write(lambda census: census.people.reassign(id_number, region_id), "正在调整所属区划并重新统计…", done)
+        self.write_step("调整所属区划" if region_id is not None else "恢复自动归属",
+                        lambda census: census.people.reassign(id_number, region_id), "正在调整所属区划并重新统计…", done)
 
     def show_source_row(self, problem: Problem) -> SourceRowsDialog | None:
         if self.census is None or problem.row_id is None:
@@ -619,7 +665,7 @@ class MainWindow(QMainWindow):
             self.correct_id(problem.row_id, text.strip())  # type: ignore[arg-type]
 
     def correct_id(self, row_id: int, new_id: str) -> None:
-        self.write(lambda census: census.problems.correct_id(row_id, new_id), "正在更正并重新统计…",
+        self.write_step("更正身份证号", lambda census: census.problems.correct_id(row_id, new_id), "正在更正并重新统计…",
                    lambda _number: self.statusBar().showMessage("身份证号已更正，已重新统计", 5000))
 
     def ask_undo(self, batch: Batch) -> None:
@@ -629,8 +675,14 @@ class MainWindow(QMainWindow):
             self.undo_batch(batch.id)
 
     def undo_batch(self, batch_id: int) -> None:
-        self.write(lambda census: census.batches.undo(batch_id), "正在撤销导入…",
-                   lambda _v: self.statusBar().showMessage("已撤销该次导入", 5000))
+        def action(census: Census) -> None:
+            with census.transaction():
+                census.undo.clear()  # the rows older steps point at are about to go
+                census.batches.undo(batch_id)
+
+        self.write(self.backed_up("撤销导入前", action), "正在备份并撤销导入…",
+                   lambda result: messages.show_info(self, f"已撤销该次导入。\n\n撤销前的普查文件已备份到：\n{result[0]}",
+                                                     "已撤销导入"))
 
     # ---- population and rules ------------------------------------------------------------
     def ask_population_value(self, region_id: int) -> None:
@@ -649,7 +701,7 @@ class MainWindow(QMainWindow):
         self.set_population(region_id, int(text) if text else None)
 
     def set_population(self, region_id: int, value: int | None) -> None:
-        self.write(lambda census: census.regions.set_population(region_id, value), "正在保存户籍人口…")
+        self.write_step("修改户籍人口", lambda census: census.regions.set_population(region_id, value), "正在保存户籍人口…")
 
     # ---- other goals ---------------------------------------------------------------------
     def ask_goal(self, region_id: int, category: str = ""):
@@ -671,7 +723,8 @@ class MainWindow(QMainWindow):
         def done(_value: Any) -> None:
             self.statusBar().showMessage("目标已删除" if target is None else "目标已保存", 5000)
 
-        self.write(lambda census: census.regions.set_goal(region_id, category, target, note),
+        self.write_step("删除目标" if target is None else "设置目标",
+                        lambda census: census.regions.set_goal(region_id, category, target, note),
                    "正在删除目标…" if target is None else "正在保存目标…", done)
 
     def ask_delete_goal(self, region_id: int, category: str) -> None:
@@ -704,7 +757,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def apply_rules(self, rules) -> None:
-        self.write(lambda census: census.settings.set_rules(rules), "正在按新规则重新统计全部人员…",
+        self.write_step("修改统计规则", lambda census: census.settings.set_rules(rules), "正在按新规则重新统计全部人员…",
                    lambda _v: self.statusBar().showMessage("统计规则已更新，已重新统计", 5000))
 
     # ---- import ----------------------------------------------------------------------------
@@ -836,7 +889,8 @@ class MainWindow(QMainWindow):
         def action(census):
             from models.merge_files import merge_census_files
             return merge_census_files(census, source)
-        self.write(action, "正在合并普查文件…", lambda result: messages.show_info(self, result.describe(), "合并完成"))
+        self.write(self.backed_up("合并前", action), "正在备份并合并普查文件…", lambda result: messages.show_info(
+            self, f"{result[1].describe()}\n\n合并前的备份：{result[0]}", "合并完成"))
 
     # ---- window ----------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

@@ -58,6 +58,11 @@ def log_file() -> Path:
     return folder / "error.log"
 
 
+def backups_dir() -> Path:
+    """Where backup copies go before a fold, a merge or an undone import (the last few kept)."""
+    return data_dir() / "备份"
+
+
 def demo_census_path() -> Path:
     return data_dir() / f"示例普查{CENSUS_SUFFIX}"
 

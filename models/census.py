@@ -32,6 +32,7 @@ from models.records import COUNT_FIELDS, RegionSummary
 from models.return_versions import Versions
 from models.returned_lists import ReturnedLists
 from models.schema import LATEST_VERSION, migrate, now
+from models.undo import UndoHistory
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "PERSON_ORDERS", "Census", "now"]
 
@@ -53,6 +54,7 @@ class Census:
         self.units = Units(self)  # units' types and staff; the money and unit figures of a summary
         self.versions = Versions(self)  # a return sent again replaces the earlier one
         self.returned = ReturnedLists(self)  # correction lists that came back
+        self.undo = UndoHistory(self)  # a clerk's changes, undoable and redoable (models/undo.py)
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod

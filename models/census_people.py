@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from models.consolidate import PERSON_COLUMNS, RowFacts, consolidate
 from models.errors import CensusError, NotFound
 from models.identity import clean_text
+from models.pinyin import pinyin_key
 from models.records import Person, SourceRow
 from models.rules import Rules
 
@@ -25,7 +26,7 @@ CATEGORIES = {
 }
 # `page(order=...)`: the people table's sortable columns (ties broken so pages never overlap).
 PERSON_ORDERS = {
-    "name": "name, id_number", "id": "id_number", "region": "region_id, name, id_number",
+    "name": "name_key, id_number", "id": "id_number", "region": "region_id, name, id_number",
     "hours": "hours DESC, name, id_number", "level": "level DESC, name, id_number",
 }
 CATEGORY_LABELS = {
@@ -34,7 +35,10 @@ CATEGORY_LABELS = {
 }
 
 _SELECT = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
-_INSERT = f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({', '.join('?' * len(PERSON_COLUMNS))})"
+# name_key: the pinyin sort key (models.pinyin, registered on every writing connection by migrate).
+_INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key) VALUES "
+           f"({', '.join(f'?{i}' for i in range(1, len(PERSON_COLUMNS) + 1))},"
+           f" pinyin_key(?{PERSON_COLUMNS.index('name') + 1}))")
 _ROW_FACTS_COLUMNS = """
 SELECT id_number, batch_id, id, name, level, education, COALESCE(major, ''), hours, region_id,
        COALESCE(gender, ''), COALESCE(phone, '')
@@ -246,8 +250,8 @@ def _seek_after(order: str, p: Person) -> tuple[str, list]:
     tail = "(name, id_number) > (?, ?)"
     if order == "id":
         return "id_number > ?", [p.id_number]
-    if order == "name":
-        return tail, [p.name, p.id_number]
+    if order == "name":  # pinyin order (models.pinyin), through the persons_name_key index
+        return "(name_key, id_number) > (?, ?)", [pinyin_key(p.name), p.id_number]
     if order == "region":
         return "(region_id, name, id_number) > (?, ?, ?)", [p.region_id, p.name, p.id_number]
     if order == "level":

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from models import pinyin
+
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, """
     CREATE TABLE regions (
@@ -209,6 +211,27 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         staff INTEGER
     );
     """),
+    # 5: the undo history a clerk's changes leave (models/undo.py: named steps, and per step the
+    # statements that take it back or, once undone, redo it), and the pinyin sort key of a
+    # person's name (models/pinyin.py, filled when a person is written) with its index, so the
+    # people table sorts by pinyin in SQL.
+    (5, """
+    CREATE TABLE undo_steps (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL
+    );
+    CREATE TABLE undo_log (
+        id INTEGER PRIMARY KEY,
+        step_id INTEGER NOT NULL REFERENCES undo_steps(id),
+        sql TEXT NOT NULL
+    );
+    CREATE INDEX undo_log_step ON undo_log(step_id);
+    ALTER TABLE persons ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+    UPDATE persons SET name_key = pinyin_key(name);
+    CREATE INDEX persons_name_key ON persons(name_key, id_number);
+    """),
 )
 
 
@@ -232,6 +255,7 @@ def now() -> str:
 def migrate(conn: sqlite3.Connection, up_to: int | None = None) -> int:
     """Bring a census file up to the latest schema (or to version `up_to`, for tests that build an
     older census); returns the version it is now at."""
+    pinyin.register(conn)  # migration 5 fills persons.name_key; the store keeps filling it
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT version FROM migrations")}
     version = max(done, default=0)

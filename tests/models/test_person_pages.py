@@ -23,6 +23,7 @@ def census(tmp_path) -> Census:
         rows.append((f"11010119800101{i:04d}", rng.choice("张王李赵") + rng.choice("一二三"), "",
                      rng.choice([root.id, other.id]), level, 0, int((hours or 0) >= 120), 1, hours, 0, "", "", "", 1, 0))
     c.conn.executemany(f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({', '.join('?' * 15)})", rows)
+    c.conn.execute("UPDATE persons SET name_key = pinyin_key(name)")  # as the store writes it
     yield c
     c.close()
 
