@@ -139,6 +139,8 @@ def cmd_problems(args) -> int:
             for path in written:
                 _out(str(path))
             _out(f"已生成 {len(written)} 个更正清单")
+            if written and census.settings.census_id() is None:  # a read-only census cannot give them its mark
+                _out("注意：普查文件只读，清单没有程序标识，报回后不能直接导入，请逐行用 correct 更正")
             return EXIT_OK
         problems = census.problems.all()
         hints = {p.row_id: census.problems.suggest_ids(p.row_id) for p in problems if p.kind == "pending"}

@@ -2,11 +2,14 @@
 
 Nothing is stored until 开始导入; planning and importing run on the worker thread, each with its
 own census connection. The user can change a file's region (from the tree or typed as a new
-path) and any column's field; anything uncertain is highlighted.
+path) and any column's field; anything uncertain is highlighted. A return sent again (same file
+name, same region) shows 替换旧版本, preselected, or 同时保留; a returned correction list shows,
+line by line, what it will change before anything is applied.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -37,6 +40,8 @@ from gui.paths import APP_TITLE
 from gui.worker import TaskRunner, Worker
 from importers.files import Outcome
 from importers.headers import FIELD_LABELS
+from importers.plan import ImportPlan
+from importers.returned_list import ReturnedListPlan
 from models.errors import CensusError
 from models.regions import Region, missing_parent
 
@@ -68,7 +73,9 @@ def _table(headers: list[str]) -> QTableWidget:
 class ImportDialog(QDialog):
     imported = Signal()
 
-    FILE_HEADERS = ["导入", "文件", "状态", "工作表", "表头行", "区划", "区划依据"]
+    FILE_HEADERS = ["导入", "文件", "状态", "工作表", "表头行", "区划", "区划依据", "同名旧版本"]
+    VERSION_CHOICES = ("替换旧版本", "同时保留")  # a return sent again: replace (default) or keep both
+    VERSION_COLUMN = 7
 
     def __init__(self, parent: QWidget | None, census_path: Path, paths: list[Path], runner: TaskRunner,
                  regions: list[Region]):
@@ -122,7 +129,7 @@ class ImportDialog(QDialog):
         layout.addLayout(filter_row)
         split = QSplitter(Qt.Orientation.Vertical)
         self.files = _table(self.FILE_HEADERS)
-        for column, width in enumerate((44, 280, 120, 110, 70, 360)):
+        for column, width in enumerate((44, 280, 120, 110, 70, 360, 130)):
             self.files.setColumnWidth(column, width)
         self.files.itemSelectionChanged.connect(self._show_selected)
         self.files.itemChanged.connect(self._include_changed)
@@ -157,6 +164,11 @@ class ImportDialog(QDialog):
             self.columns.setColumnWidth(column, width)
         self.columns.verticalHeader().setDefaultSectionSize(30)
         dl.addWidget(self.columns)
+        self.changes = _table(["序号", "原始行", "姓名", "原号码", "更正为", "结果", "说明"])
+        for column, width in enumerate((50, 200, 90, 170, 170, 80)):
+            self.changes.setColumnWidth(column, width)
+        self.changes.hide()  # shown instead of the columns for a returned correction list
+        dl.addWidget(self.changes)
         split.addWidget(detail)
         split.setSizes([300, 420])
         layout.addWidget(split, 1)
@@ -263,7 +275,10 @@ class ImportDialog(QDialog):
         self.files.setItem(row, 0, check)
         self.files.setItem(row, 1, _item(entry.file_name, str(entry.path)))
         plan = entry.plan
-        if plan is None:
+        self._fill_version_cell(row, plan)
+        if isinstance(plan, ReturnedListPlan):
+            cells = _list_cells(plan)
+        elif plan is None:
             status = _item("无法导入", entry.error)
             cells = [status, _item(""), _item(""), _item(entry.error, entry.error), _item("")]
             for cell in cells:
@@ -280,6 +295,9 @@ class ImportDialog(QDialog):
                 status = _item("区划有误", f"上级区划“{missing}”不存在，导入时此文件会失败")
             elif warnings:
                 status = _item("需确认", "\n".join(warnings))
+            elif plan.earlier is not None:
+                status = _item("新版本", plan.version_note)
+                status.setBackground(QBrush(WARN_BG))
             else:
                 status = _item("可导入")
                 status.setForeground(QBrush(OK_FG))
@@ -302,6 +320,24 @@ class ImportDialog(QDialog):
             self.files.setItem(row, column, cell)
         self._loading = loading
 
+    def _fill_version_cell(self, row: int, plan: ImportPlan | ReturnedListPlan | None) -> None:
+        """The review row of a return sent again: 替换旧版本 preselected, 同时保留 the choice."""
+        self.files.removeCellWidget(row, self.VERSION_COLUMN)
+        self.files.setItem(row, self.VERSION_COLUMN, _item(""))
+        if not isinstance(plan, ImportPlan) or plan.earlier is None or plan.duplicate_of is not None:
+            return
+        combo = QComboBox()
+        combo.addItems(self.VERSION_CHOICES)
+        combo.setCurrentIndex(1 if plan.keep_both else 0)
+        combo.setToolTip(plan.version_note)
+        combo.currentIndexChanged.connect(
+            lambda index, file_row=row: QTimer.singleShot(0, lambda: self.set_keep_both(file_row, index == 1)))
+        self.files.setCellWidget(row, self.VERSION_COLUMN, combo)
+
+    def set_keep_both(self, row: int, keep_both: bool) -> bool:
+        """同时保留 (True) or 替换旧版本 (False) for a return sent again."""
+        return self._change_plan(row, lambda plan: replace(plan, keep_both=keep_both))
+
     def _is_new(self, path: str | None) -> bool:
         return bool(path) and path not in self.region_paths
 
@@ -315,13 +351,18 @@ class ImportDialog(QDialog):
         plan = entry.plan
         if plan is None:
             return True
+        if isinstance(plan, ReturnedListPlan):
+            return bool(plan.decision.refusal)
         if plan.duplicate_of is not None:
             return False
         return plan.region.path is None or bool(self._missing_parent(plan.region.path)) or bool(plan.uncertain)
 
     def _update_summary(self) -> None:
         """Say exactly what 开始导入 will do with the ticked files, and enable it only when it can run."""
-        ticked = [e.plan for i, e in enumerate(self.entries) if e.plan is not None and self.include[i]]
+        chosen = [e.plan for i, e in enumerate(self.entries) if e.plan is not None and self.include[i]]
+        ticked = [p for p in chosen if isinstance(p, ImportPlan)]
+        lists = [p for p in chosen if isinstance(p, ReturnedListPlan)]
+        usable_lists = [p for p in lists if not p.decision.refusal and not p.duplicate_note]
         unreadable = sum(1 for e in self.entries if e.plan is None)
         unticked = sum(1 for i, e in enumerate(self.entries) if e.plan is not None and not self.include[i])
         skipped = [p for p in ticked if p.duplicate_of is not None]
@@ -332,6 +373,17 @@ class ImportDialog(QDialog):
         rows = sum(p.data_rows for p in to_import)
         parts = [f"共 {len(self.entries)} 个文件。开始导入将导入 {len(to_import)} 个（表头以下约 {rows:,} 行）"
                  + (f"，其中 {uncertain} 个有需确认的内容（黄色）" if uncertain else "")]
+        if lists and not ticked:  # only correction lists: nothing to import as a return
+            parts = [f"共 {len(self.entries)} 个文件，均为报回的更正清单"]
+        if usable_lists:
+            changes = sum(p.decision.counts["correct"] + p.decision.counts["invalid"] + p.decision.counts["remark"]
+                          for p in usable_lists)
+            parts.append(f"应用报回的更正清单 {len(usable_lists)} 份（改动 {changes} 行，明细见所选文件）")
+        if len(lists) > len(usable_lists):
+            parts.append(f"更正清单不能应用或已导入过 {len(lists) - len(usable_lists)} 份")
+        replacing = [p for p in to_import if p.earlier is not None and not p.keep_both]
+        if replacing:
+            parts.append(f"其中 {len(replacing)} 个是再次报来的新版本，将替换旧版本（可撤销）")
         if skipped:
             parts.append(f"已导入过、将跳过 {len(skipped)} 个")
         if failing:
@@ -345,10 +397,10 @@ class ImportDialog(QDialog):
         text = "；".join(parts) + "。"
         if undecided:
             text += "请为红色的文件选择所属区划（或取消勾选）后再开始导入。"
-        elif not ticked:
+        elif not chosen:
             text += "没有勾选要导入的文件。"
         self.summary.setText(text)
-        ready = bool(ticked) and not undecided and not self.planning
+        ready = bool(chosen) and not undecided and not self.planning
         self.start_button.setEnabled(ready)
         self.start_button.setDefault(ready)
         attention = sum(1 for row in range(len(self.entries)) if self.needs_attention(row))
@@ -389,10 +441,15 @@ class ImportDialog(QDialog):
         row = self.current_row()
         entry = self.entries[row] if 0 <= row < len(self.entries) else None
         plan = entry.plan if entry else None
-        self.region.setEnabled(plan is not None)
+        self.region.setEnabled(isinstance(plan, ImportPlan))
         self.columns.setRowCount(0)
-        self._region_row = row if plan is not None else -1
+        self._region_row = row if isinstance(plan, ImportPlan) else -1
+        self.columns.setVisible(not isinstance(plan, ReturnedListPlan))
+        self.changes.setVisible(isinstance(plan, ReturnedListPlan))
         if entry is None:
+            return
+        if isinstance(plan, ReturnedListPlan):
+            self._show_list(plan)
             return
         if plan is None:
             self.region.setEditText("")
@@ -414,16 +471,40 @@ class ImportDialog(QDialog):
         elif self._is_new(plan.region.path):
             note += "；该区划不在区划树中，导入时将新建并标记待核实"
         self.region_note.setText(note)
-        warnings = plan.uncertain
+        warnings = plan.uncertain + ([plan.version_note] if plan.earlier is not None else [])
         self.warnings.setText("需要确认：\n· " + "\n· ".join(warnings) if warnings else "未发现需要确认的问题。")
         self.warnings.setProperty("state", "warn" if warnings else "ok")
         self.warnings.style().unpolish(self.warnings)
         self.warnings.style().polish(self.warnings)
         self._fill_columns(row)
 
+    def _show_list(self, plan: ReturnedListPlan) -> None:
+        """A returned correction list: what each line will do (row, name, old → new, still wrong,
+        skipped), before anything is applied."""
+        self.region.setEditText(plan.region_path)
+        self.region_note.setText("报回的更正清单（凭清单中的程序标识识别，与文件名无关）")
+        refused = bool(plan.decision.refusal)
+        self.warnings.setText(("不能应用：" if refused else "") + plan.summary())
+        self.warnings.setProperty("state", "warn" if refused or plan.duplicate_note else "ok")
+        self.warnings.style().unpolish(self.warnings)
+        self.warnings.style().polish(self.warnings)
+        lines = plan.decision.lines
+        self.changes.setRowCount(len(lines))
+        for r, line in enumerate(lines):
+            values = [str(line.seq), line.where, line.name, line.old, line.new, line.outcome_label, line.message]
+            for column, value in enumerate(values):
+                cell = _item(value, value)
+                if line.outcome == "invalid":
+                    cell.setBackground(QBrush(WARN_BG))
+                elif line.outcome == "correct" and column == 5:
+                    cell.setForeground(QBrush(OK_FG))
+                elif line.outcome in ("skip", "blank"):
+                    cell.setForeground(QBrush(QColor("#777777")))
+                self.changes.setItem(r, column, cell)
+
     def _fill_columns(self, row: int) -> None:
         plan = self.entries[row].plan
-        assert plan is not None
+        assert isinstance(plan, ImportPlan)
         self.columns.setRowCount(len(plan.columns))
         for r, col in enumerate(plan.columns):
             self.columns.setItem(r, 0, _item(_column_letter(col.index)))
@@ -445,7 +526,7 @@ class ImportDialog(QDialog):
 
     def _apply_region(self) -> None:
         row = self._region_row
-        if not 0 <= row < len(self.entries) or self.entries[row].plan is None:
+        if not 0 <= row < len(self.entries) or not isinstance(self.entries[row].plan, ImportPlan):
             return
         text = self.region.currentText().strip().strip("/")
         if text and text != (self.entries[row].plan.region.path or ""):  # type: ignore[union-attr]
@@ -482,7 +563,7 @@ class ImportDialog(QDialog):
         plans = self.selected_plans()
         if not plans or self.planning or self.running:
             return False
-        undecided = [p.file_name for p in plans if p.region.path is None]
+        undecided = [p.file_name for p in plans if isinstance(p, ImportPlan) and p.region.path is None]
         if undecided:
             messages.show_error(self, "以下文件还没有确定所属区划，请选中文件后在“所属区划”中选择或输入：\n"
                                 + "\n".join(undecided))
@@ -523,6 +604,8 @@ class ImportDialog(QDialog):
         counts = {k: sum(1 for o in outcomes if o.status == k) for k in Outcome.STATUS_LABELS}
         text = (f"已导入 {counts['imported']} 个文件，跳过 {counts['duplicate']} 个（此前已导入），"
                 f"失败 {counts['failed']} 个")
+        if counts["corrected"]:
+            text += f"，应用更正清单 {counts['corrected']} 份"
         if counts["cancelled"] or counts["not_run"]:
             text += f"，因取消未导入 {counts['cancelled'] + counts['not_run']} 个"
         skipped = [e for e in self.entries if e.plan is None]
@@ -539,7 +622,7 @@ class ImportDialog(QDialog):
             for column, value in enumerate(values):
                 item = _item(value, value)
                 if column == 1:
-                    item.setForeground(QBrush(OK_FG if o.status == "imported" else ERROR_FG
+                    item.setForeground(QBrush(OK_FG if o.status in ("imported", "corrected") else ERROR_FG
                                               if o.status == "failed" else QColor("#7a5b00")))
                 if column == 6 and r and r.rows_pending:
                     item.setBackground(QBrush(WARN_BG))
@@ -553,6 +636,8 @@ class ImportDialog(QDialog):
 
     @staticmethod
     def _reason(o: Outcome) -> str:
+        if o.status == "corrected" and o.returned is not None:
+            return o.returned.describe().splitlines()[0]
         if o.status != "imported" or o.result is None:
             return o.message or ("内容与已导入的文件相同，没有人被重复计数" if o.status == "duplicate" else "")
         r = o.result
@@ -592,6 +677,20 @@ class ImportDialog(QDialog):
     def accept(self) -> None:
         self.closed = True
         super().accept()
+
+
+def _list_cells(plan: ReturnedListPlan) -> list[QTableWidgetItem]:
+    """The review row of a returned correction list: 状态, 工作表, 表头行, 区划, 依据."""
+    if plan.decision.refusal:
+        status = _item("不能应用", plan.decision.refusal)
+        status.setBackground(QBrush(ERROR_BG))
+        status.setForeground(QBrush(ERROR_FG))
+    elif plan.duplicate_note:
+        status = _item("已导入过", plan.duplicate_note)
+    else:
+        status = _item("更正清单", plan.summary())
+        status.setForeground(QBrush(OK_FG))
+    return [status, _item("更正清单"), _item(""), _item(plan.region_path), _item("更正清单中的程序标识")]
 
 
 def _column_letter(index: int) -> str:

@@ -1,8 +1,9 @@
 """The import steps the review dialog runs on the worker thread (each with its own connection).
 
 Thin glue over importers.plan and importers.files: plan every file (a failure is kept with its
-Chinese message), then run the same per-file loop as the command line; a duplicate is reported
-as skipped, a cancel rolls back the current file and leaves the rest untouched.
+Chinese message; a returned correction list is recognised by its mark and planned as one), then
+run the same per-file loop as the command line; a duplicate is reported as skipped, a cancel
+rolls back the current file and leaves the rest untouched.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from importers.files import Outcome, import_files
 from importers.job import Progress
-from importers.plan import ImportPlan, plan_file
+from importers.plan import ImportPlan
+from importers.returned_list import ReturnedListPlan, plan_path
 from models.census import Census
 from models.errors import CensusError
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class PlanEntry:
     path: Path
-    plan: ImportPlan | None = None
+    plan: ImportPlan | ReturnedListPlan | None = None
     error: str = ""
 
     @property
@@ -42,7 +44,7 @@ def plan_paths(census_path: Path, paths: Sequence[Path],
                 break
             yield Progress(i, len(paths), f"正在读取 {path.name}")
             try:
-                entries.append(PlanEntry(path, plan_file(census, path)))
+                entries.append(PlanEntry(path, plan_path(census, path)))
             except CensusError as err:
                 entries.append(PlanEntry(path, error=err.message))
             except Exception:
@@ -52,7 +54,7 @@ def plan_paths(census_path: Path, paths: Sequence[Path],
     return entries
 
 
-def run_imports(census_path: Path, plans: Sequence[ImportPlan],
+def run_imports(census_path: Path, plans: Sequence[ImportPlan | ReturnedListPlan],
                 cancel: Callable[[], bool]) -> Generator[Progress, None, list[Outcome]]:
     """Store the reviewed plans on this thread's own connection (importers.files' one loop)."""
     with Census.open(census_path) as census:

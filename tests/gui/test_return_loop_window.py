@@ -1,0 +1,86 @@
+"""The window closes the loop: a return sent again is shown with 替换旧版本 preselected (同时保留
+the choice), and a returned correction list shows what it will change before it is applied."""
+
+from __future__ import annotations
+
+import openpyxl
+
+from exporters.corrections import write_correction_workbooks
+from importers.plan import ImportPlan
+from importers.returned_list import ReturnedListPlan
+from tests.gui.test_review_region import new_census
+from tests.gui.window_helpers import TUANJIE, import_through_review, make_id, wait_idle, write_return
+
+FIXED = [row if row[0] != "钱七" else ("钱七", "男", make_id(5), "大专", "社会学", "", 0) for row in TUANJIE]
+
+
+def open_review(qtbot, win, paths):
+    dialog = win.import_paths(paths)
+    qtbot.waitUntil(lambda: not dialog.planning and bool(dialog.entries), timeout=60000)
+    return dialog
+
+
+def finish(qtbot, win, dialog):
+    assert dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=300000)
+    wait_idle(qtbot, win)
+    return dialog.outcomes
+
+
+def test_a_resent_return_replaces_by_default_or_is_kept_beside(qtbot, window, msgs, tmp_path, returns):
+    new_census(qtbot, window, tmp_path, returns)
+    import_through_review(qtbot, window, [returns["tuanjie"]]).accept()
+    assert window.census.totals()["pending_rows"] == 1
+    (tmp_path / "v2").mkdir()
+    v2 = write_return(tmp_path / "v2" / "团结社区摸排表.xlsx", "东区和平街道团结社区", FIXED)
+    dialog = open_review(qtbot, window, [v2])
+    plan = dialog.entries[0].plan
+    assert isinstance(plan, ImportPlan) and plan.earlier is not None
+    combo = dialog.files.cellWidget(0, dialog.VERSION_COLUMN)
+    assert combo.currentText() == "替换旧版本" and combo.itemText(1) == "同时保留"
+    assert dialog.files.item(0, 2).text() == "新版本"
+    assert "将替换旧版本" in dialog.summary.text()
+    dialog.grab().save(str(tmp_path / "resent_review.png"))
+    (outcome,) = finish(qtbot, window, dialog)
+    assert "第2版" in outcome.describe()
+    dialog.accept()
+    batches = window.census.batches.all()
+    assert [(b.version, b.replaces) for b in batches] == [(2, 1)]
+    assert window.census.totals()["pending_rows"] == 0
+
+    (tmp_path / "v3").mkdir()
+    v3 = write_return(tmp_path / "v3" / "团结社区摸排表.xlsx", "东区和平街道团结社区", FIXED[:3])
+    dialog = open_review(qtbot, window, [v3])
+    dialog.files.cellWidget(0, dialog.VERSION_COLUMN).setCurrentIndex(1)
+    qtbot.waitUntil(lambda: dialog.entries[0].plan.keep_both)
+    finish(qtbot, window, dialog)
+    dialog.accept()
+    assert len(window.census.batches.all()) == 2
+
+
+def test_a_returned_list_shows_its_changes_before_it_is_applied(qtbot, window, msgs, tmp_path, returns):
+    new_census(qtbot, window, tmp_path, returns)
+    import_through_review(qtbot, window, [returns["tuanjie"]]).accept()
+    (written,) = write_correction_workbooks(window.census, tmp_path / "lists")
+    wb = openpyxl.load_workbook(written)
+    ws = wb["更正清单"]
+    ws["I5"], ws["J5"] = make_id(5), "号码已与本人核对"
+    wb.save(tmp_path / "社区报回.xlsx")
+
+    dialog = open_review(qtbot, window, [tmp_path / "社区报回.xlsx"])
+    plan = dialog.entries[0].plan
+    assert isinstance(plan, ReturnedListPlan)
+    dialog.files.selectRow(0)
+    assert dialog.changes.isVisibleTo(dialog) and not dialog.columns.isVisibleTo(dialog)
+    assert [dialog.changes.item(0, c).text() for c in (2, 5)] == ["钱七", "更正"]
+    assert dialog.changes.item(0, 4).text().endswith(make_id(5)[-4:])
+    assert dialog.files.item(0, 2).text() == "更正清单"
+    assert "应用报回的更正清单 1 份" in dialog.summary.text()
+    assert window.census.totals()["pending_rows"] == 1  # nothing applied yet
+    dialog.grab().save(str(tmp_path / "returned_review.png"))
+    (outcome,) = finish(qtbot, window, dialog)
+    assert outcome.status == "corrected"
+    assert dialog.results.item(0, 1).text() == "已按更正清单更正"
+    dialog.accept()
+    assert window.census.totals()["pending_rows"] == 0
+    assert window.census.people.get(make_id(5)).name == "钱七"
