@@ -8,7 +8,8 @@ Sheets, in this order (汇总表 first: it is what a CSV conversion or a quick l
 * 明细 — the deduplicated roster, one row per person, IDs and phones masked unless asked;
 * 问题清单 — every pending row, name conflict and value to review, with file/sheet/row;
 * 未报送 — the deepest regions of the population table from which no return came;
-* 津贴测算 — the monthly allowance and one-off award budget from certified persons by level;
+* 津贴测算 — the allowance budget by paying street/town and the award year's one-off awards
+  (exporters.allowance_sheet);
 * 增长对比, 取证年份 — against an earlier census, and by exam year (exporters.growth).
 
 Every figure is written as a value, never a formula: readers without a calculation engine
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from exporters.allowance_sheet import write_allowance_sheet
 from exporters.growth import SHEETS as GROWTH_SHEETS
 from exporters.growth import write_growth_sheets
+from exporters.unit_cells import UNIT_COLUMNS, unit_notes, write_unit_cells
 from exporters.xlsx import (
     Progress,
     Styles,
@@ -42,8 +45,7 @@ from models.compare import compare_files
 from models.identity import mask_id
 from models.records import RegionSummary
 from models.regions import KIND_LABELS
-from models.rollup import allowance, unreported
-from models.rules import LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_NAMES, LEVEL_SENIOR
+from models.rollup import unreported
 
 SHEETS = ("汇总表", "其他目标", "明细", "问题清单", "未报送", "津贴测算", *GROWTH_SHEETS)
 
@@ -53,7 +55,7 @@ SUMMARY_COLUMNS = (
     ("区划", None, 24), ("类型", None, 7), ("户籍人口", None, 10), ("应达人数", None, 7),
     ("人才总数", None, 7), ("持证", "合计", 6), (None, "助理", 6), (None, "中级", 6), (None, "高级", 6), ("专业学历", "合计", 6), (None, "其中持证", 6), ("仅培训", None, 6),
     ("差额", None, 6), ("每千人‰", None, 8), ("是否达标", None, 6), ("持证最低要求", None, 13),
-    ("待核实行数", None, 7), ("备注", None, 14),
+    ("待核实行数", None, 7), ("备注", None, 14), *UNIT_COLUMNS,
 )
 GOAL_HEADER = ("区划", "类别", "目标", "现有", "差额", "是否达成", "说明")
 GOAL_WIDTHS = (40, 16, 10, 10, 10, 9, 36)
@@ -64,11 +66,6 @@ PROBLEM_HEADER = ("序号", "问题类型", "所属区划", "文件", "工作表
 PROBLEM_WIDTHS = (6, 10, 30, 30, 10, 6, 9, 21, 50)
 MISSING_HEADER = ("序号", "区县", "街道（乡镇）", "名称", "类型", "户籍人口", "备注")
 MISSING_WIDTHS = (6, 14, 16, 22, 8, 10, 40)
-ALLOWANCE_COLUMNS = (
-    ("区划", None, 24), ("持证人数", "助理", 8), (None, "中级", 8), (None, "高级", 8),
-    (None, "合计", 7), ("津贴（元）", "每月", 12), (None, "全年（×12）", 13), ("一次性奖励（元）", None, 13),
-)
-LEVELS = (LEVEL_ASSISTANT, LEVEL_INTERMEDIATE, LEVEL_SENIOR)
 
 def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = False,
                            progress: Progress = None, earlier: Path | None = None) -> Path:
@@ -100,7 +97,7 @@ def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = Fals
         report(progress, done, total)
         _missing_sheet(census, sheets["未报送"], styles, summary)
         done += len(summary)
-        _allowance_sheet(census, sheets["津贴测算"], styles, summary)
+        write_allowance_sheet(census, sheets["津贴测算"], styles)
         write_growth_sheets(census, sheets, styles, summary, comparison)
     report(progress, total, total)
     return out_path
@@ -139,6 +136,7 @@ def _summary_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
              "“待核实行数”为身份证号有误、尚未计入的行，见“问题清单”；更正后重新导出即可计入。"]
     if flagged:
         notes.append(f"有 {flagged} 个区划不在户籍人口表中，由报表新建（备注中标明），请核实。")
+    notes.extend(unit_notes(summary))
     row += 1
     for line in notes:
         ws.merge_range(row, 0, row, width - 1, line, styles.note)
@@ -181,6 +179,7 @@ def _summary_row(ws, styles: Styles, row: int, s: RegionSummary) -> None:
     if not s.has_returns:
         remarks.append("未报送")
     ws.write_string(row, 17, "；".join(remarks), styles.text)
+    write_unit_cells(ws, styles, row, 18, s)
 
 
 def _number_or_dash(ws, row: int, col: int, value, fmt, styles: Styles) -> None:
@@ -221,7 +220,8 @@ def _totals_row(ws, styles: Styles, row: int, roots: list[RegionSummary], census
     ws.write_string(row, 14, "—" if target is None else _met(talents >= target), styles.total_text)
     ws.write_string(row, 15, "", styles.total_text)
     ws.write_number(row, 16, sum(s.pending_rows for s in roots), styles.total_int)
-    ws.write_string(row, 17, "", styles.total_text)
+    for col in range(17, len(SUMMARY_COLUMNS)):
+        ws.write_string(row, col, "", styles.total_text)
 
 
 # --------------------------------------------------------------------------- 其他目标
@@ -384,39 +384,3 @@ def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
     print_setup(ws, header_row, header_row, landscape=False, footer=census.title)
 
 
-# --------------------------------------------------------------------------- 津贴测算
-
-def _allowance_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
-    rules = census.settings.rules
-    monthly, once = tuple(rules.allowance_monthly), tuple(rules.award_once)
-    width = len(ALLOWANCE_COLUMNS)
-    set_widths(ws, (w for _, _, w in ALLOWANCE_COLUMNS))
-    rates = "；".join(f"{LEVEL_NAMES[lv]} 每月 {m} 元、一次性奖励 {o} 元"
-                     for lv, m, o in zip(LEVELS, monthly, once, strict=True))
-    row = write_title(ws, styles, heading(census.title, "持证社会工作者津贴测算", census.as_of), f"标准：{rates}（可在设置中修改）",
-                      width, subtitle_width=sum(w for _, _, w in ALLOWANCE_COLUMNS))
-    header_row = row
-    write_grouped_header(ws, row, ALLOWANCE_COLUMNS, styles.header)
-    row += 2
-    for s in summary:
-        per_month, per_year, award = allowance(s, monthly, once)
-        ws.write_string(row, 0, text(s.name), styles.indented(s.depth, s.depth == 0))
-        for col, value in enumerate((s.certified_assistant, s.certified_intermediate, s.certified_senior,
-                                     s.certified, per_month, per_year, award), start=1):
-            ws.write_number(row, col, value, styles.yuan if col >= 5 else styles.int)
-        row += 1
-    roots = [s for s in summary if s.depth == 0]
-    if len(roots) > 1:
-        ws.write_string(row, 0, "合计", styles.total_text)
-        sums = [0] * 7
-        for s in roots:
-            values = (s.certified_assistant, s.certified_intermediate, s.certified_senior, s.certified,
-                      *allowance(s, monthly, once))
-            sums = [a + b for a, b in zip(sums, values, strict=True)]
-        for col, value in enumerate(sums, start=1):
-            ws.write_number(row, col, value, styles.total_int)
-        row += 1
-    row += 1
-    ws.merge_range(row, 0, row, width - 1, "说明：按各区划（含下级）持证人数乘以对应等级标准测算；"
-                   "同一人持多个等级按最高等级计一次。", styles.note)
-    print_setup(ws, header_row, header_row + 1, freeze_col=1, landscape=False, footer=census.title)

@@ -138,10 +138,3 @@ def unreported(tree: RegionTree, summary: list[RegionSummary]) -> list[RegionSum
     has_children = {r.parent_id for r in tree.regions if not r.flagged}
     return [s for s in summary if not s.flagged and not s.has_returns and s.region_id not in has_children]
 
-
-def allowance(s: RegionSummary, monthly: tuple[int, ...], once: tuple[int, ...]) -> tuple[int, int, int]:
-    """(monthly, yearly, one-off) yuan for a region's certified persons by level."""
-    counts = (s.certified_assistant, s.certified_intermediate, s.certified_senior)
-    per_month = sum(n * rate for n, rate in zip(counts, monthly, strict=True))
-    award = sum(n * rate for n, rate in zip(counts, once, strict=True))
-    return per_month, per_month * 12, award
