@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gui.chart import Bar, TargetChart
 from gui.models_qt import MET, NOT_MET, number_text, per_mille_text
+from gui.over_time_charts import YearsChart
 from models.records import Goal, RegionSummary
 from models.regions import KIND_LABELS
 
@@ -88,15 +89,15 @@ class GoalModel(QAbstractTableModel):
             return None
         goal, col = self.goals[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (goal.label, f"{goal.target:,}", f"{goal.actual:,}", goal_state(goal), goal.note)[col]
+            return (goal.label, f"{goal.target:,}", f"{goal.actual:,}", goal_state(goal), goal.description)[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
             return QBrush(MET if goal.met else NOT_MET)
         if role == Qt.ItemDataRole.FontRole and col == 3:
             return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and col == 4 and goal.note:
-            return goal.note
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4 and goal.description:
+            return goal.description
         return None
 
 
@@ -156,6 +157,9 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.summary: RegionSummary | None = None
         outer = QVBoxLayout(self)
+        self.census_line = QLabel("")  # the census's title and 统计截止日期 (set_census_info)
+        self.census_line.setObjectName("sectionHint")
+        outer.addWidget(self.census_line)
         head = QHBoxLayout()
         self.heading = QLabel("请在左侧选择区划")
         self.heading.setObjectName("heading")
@@ -178,6 +182,11 @@ class Dashboard(QWidget):
             grid.addWidget(card, i // 4, i % 4)
         outer.addLayout(grid)
         outer.addLayout(self._goal_section())
+        self.years_title = QLabel("持证社工取证年份")
+        self.years_title.setObjectName("section")
+        outer.addWidget(self.years_title)
+        self.years_chart = YearsChart()
+        outer.addWidget(self.years_chart)
         self.chart_title = QLabel("下级区划：人才数与应达人数")
         self.chart_title.setObjectName("section")
         outer.addWidget(self.chart_title)
@@ -194,6 +203,9 @@ class Dashboard(QWidget):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         outer.addWidget(scroll, 1)
+
+    def set_census_info(self, title: str, as_of: str | None) -> None:
+        self.census_line.setText(f"{title}　·　统计截止日期 {as_of or '未设定（文件 → 普查信息）'}")
 
     def _goal_section(self) -> QVBoxLayout:
         """其他目标: a title row with the buttons; the table below, or a one-line hint when empty."""
@@ -261,6 +273,7 @@ class Dashboard(QWidget):
             for card in self.cards.values():
                 card.set("—")
             self.chart.set_bars([])
+            self.years_chart.set_years({})
             self._show_goals(None)
             return
         self.heading.setText(f"{s.path}（{KIND_LABELS.get(s.kind, s.kind)}）")
@@ -279,6 +292,7 @@ class Dashboard(QWidget):
                            state)
         c["per_mille"].set(per_mille_text(s.per_mille), "人才数 ÷ 户籍人口 × 1000", state)
         self.chart.set_bars([Bar(ch.name, ch.talents, ch.target, ch.target_met) for ch in children])
+        self.years_chart.set_years(s.certified_by_year)
         self.chart_title.setVisible(bool(children))
         self._show_goals(s)
 

@@ -1,21 +1,33 @@
-"""Set another goal for a node (e.g. 1,000 certified by year end): category, target, note."""
+"""Set another goal for a node (e.g. 1,000 certified by year end): category, target, note, an optional
+deadline (完成期限), or a multiple of the node's figure in an earlier census file (按倍数)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.paths import APP_TITLE
+from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir
+from models.compare import node_in_file
+from models.errors import CensusError
+from models.goals import Growth
 from models.records import GOAL_LABELS, RegionSummary
 
 MAX_TARGET = 10_000_000
@@ -56,6 +68,19 @@ class GoalDialog(QDialog):
         self.actual.setObjectName("hint")
         row.addWidget(self.actual, 1)
         form.addRow("目标人数：", row)
+        form.addRow("按倍数：", self._growth_row())
+        form.addRow("", self.growth_label)
+        deadline = QHBoxLayout()
+        self.has_deadline = QCheckBox("设定")
+        self.deadline = QDateEdit()
+        self.deadline.setCalendarPopup(True)
+        self.deadline.setDisplayFormat("yyyy-MM-dd")
+        self.deadline.setDate(QDate(QDate.currentDate().year(), 12, 31))
+        self.deadline.setEnabled(False)
+        self.has_deadline.toggled.connect(self.deadline.setEnabled)
+        deadline.addWidget(self.has_deadline)
+        deadline.addWidget(self.deadline, 1)
+        form.addRow("完成期限：", deadline)
         self.note = QLineEdit()
         self.note.setMaxLength(MAX_NOTE)
         self.note.setPlaceholderText("可不填，如：年底前、省厅下达")
@@ -92,6 +117,15 @@ class GoalDialog(QDialog):
         actual = getattr(self.summary, key, None)
         self.actual.setText("" if actual is None else f"现有 {actual:,} 人")
         goal = self.existing.get(key)
+        # A growth goal keeps its base when reopened without the earlier file.
+        self.kept = (Growth(goal.multiple, goal.base or 0, goal.base_source)
+                     if goal is not None and goal.multiple is not None else None)
+        self.multiple.blockSignals(True)
+        self.multiple.setValue(self.kept.multiple if self.kept else (self.multiple.value() if self.earlier_node else 0))
+        self.multiple.blockSignals(False)
+        self.has_deadline.setChecked(bool(goal and goal.deadline))
+        if goal is not None and goal.deadline:
+            self.deadline.setDate(QDate.fromString(goal.deadline, "yyyy-MM-dd"))
         if goal is not None:
             self.target.setValue(goal.target)
             self.note.setText(goal.note)
@@ -101,10 +135,72 @@ class GoalDialog(QDialog):
             self.note.clear()
             self.replacing.setText("")
         self.replacing.setVisible(goal is not None)
+        self._update_growth()
         self._update_ok()
 
     def _update_ok(self) -> None:
         self.ok_button.setEnabled(self.target.value() > 0)
 
-    def goal(self) -> tuple[str, int, str]:
-        return self.category.currentData(), self.target.value(), self.note.text().strip()
+    def goal(self) -> tuple[str, int, str, str | None, Growth | None]:
+        """(category, target, note, deadline or None, growth or None) for census.regions.set_goal."""
+        deadline = self.deadline.date().toString("yyyy-MM-dd") if self.has_deadline.isChecked() else None
+        return self.category.currentData(), self.target.value(), self.note.text().strip(), deadline, self.growth()
+
+    # ---- a multiple of an earlier census's figure ---------------------------------------------
+    def _growth_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.multiple = QDoubleSpinBox()
+        self.multiple.setRange(0, 1000)
+        self.multiple.setDecimals(2)
+        self.multiple.setSpecialValueText("不按倍数")
+        self.multiple.setPrefix("× ")
+        self.multiple.valueChanged.connect(lambda _v: self._update_growth())
+        row.addWidget(self.multiple)
+        self.earlier_button = QPushButton("选择早前的普查文件…")
+        self.earlier_button.clicked.connect(self._ask_earlier)
+        row.addWidget(self.earlier_button)
+        self.growth_label = QLabel("")
+        self.growth_label.setObjectName("hint")
+        self.growth_label.setWordWrap(True)
+        row.addStretch(1)
+        self.earlier_node = None  # (RegionSummary in the earlier census, how to name that census)
+        self.kept: Growth | None = None  # the base of the growth goal being edited
+        return row
+
+    def _ask_earlier(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "选择早前的普查文件", str(data_dir()), f"普查文件 (*{CENSUS_SUFFIX})")
+        if name:
+            self.use_earlier(Path(name))
+
+    def use_earlier(self, path: Path) -> bool:
+        """Read this node's figures from an earlier census file (the base of a growth goal)."""
+        try:
+            self.earlier_node = node_in_file(path, self.summary.path)
+        except CensusError as err:
+            self.earlier_node = None
+            self.growth_label.setText(str(err))
+            return False
+        if not self.multiple.value():
+            self.multiple.setValue(2)
+        self._update_growth()
+        return True
+
+    def growth(self) -> Growth | None:
+        multiple = self.multiple.value()
+        if not multiple:
+            return None
+        if self.earlier_node is not None:
+            summary, label = self.earlier_node
+            return Growth(multiple, getattr(summary, self.category.currentData()), label)
+        return Growth(multiple, self.kept.base, self.kept.source) if self.kept else None
+
+    def _update_growth(self) -> None:
+        growth = self.growth()
+        self.target.setReadOnly(growth is not None)
+        if growth is not None:
+            self.target.setValue(growth.target)
+            self.growth_label.setText(f"{growth.source}：{growth.base:,} 人 × {growth.multiple:g}")
+        elif self.earlier_node is None and self.multiple.value():
+            self.growth_label.setText("请选择早前的普查文件")
+        elif self.earlier_node is None:
+            self.growth_label.setText("")

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from gui import messages, region_picker
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
+from gui.over_time_window import OverTime
 from gui.pages import HistoryPage, PeoplePage, ProblemsPage
 from gui.paths import APP_TITLE, CENSUS_SUFFIX, backups_dir, data_dir, demo_census_path, settings
 from gui.person_dialog import SourceRowsDialog
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_central()
+        self.over_time = OverTime(self)  # the 对比 page and 普查信息 (gui/over_time_window.py)
         self.statusBar().addPermanentWidget(self._status_label())
         self._restore_geometry()
         self._update_state()
@@ -505,6 +507,7 @@ class MainWindow(QMainWindow):
         else:
             self.tree.setCurrentIndex(index)  # currentRowChanged refreshes the pages once
         self.history.set_batches(self.census.batches.all())
+        self.over_time.refresh()
         totals = self.census.totals(summary)
         self.status.setText(f"人才 {totals['talents']:,} 人 · 待核实 {totals['pending_rows']:,} 行 · {path}")
         self._update_state()
@@ -569,6 +572,7 @@ class MainWindow(QMainWindow):
         summary = self.tree_model.summaries.get(region_id) if region_id is not None else None
         self.dashboard.show_summary(summary, self.tree_model.children_of(region_id) if region_id else [])
         self.people.set_region(self.census, region_id)
+        self.over_time.show_region(summary.path if summary is not None else None)
         self.problems.set_problems(self.census.problems.all(region_id))
 
     # ---- masking ---------------------------------------------------------------------------
@@ -588,6 +592,7 @@ class MainWindow(QMainWindow):
         self.act_full_ids.setChecked(on)
         self.act_full_ids.blockSignals(False)
         self.people.model.set_full(on)
+        self.over_time.set_full(on)
         self.problems.model.set_full(on)
 
     # ---- people and problems -------------------------------------------------------------
@@ -719,12 +724,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def set_goal(self, region_id: int, category: str, target: int | None, note: str = "") -> None:
+    def set_goal(self, region_id: int, category: str, target: int | None, note: str = "",
+                 deadline: str | None = None, growth=None) -> None:
         def done(_value: Any) -> None:
             self.statusBar().showMessage("目标已删除" if target is None else "目标已保存", 5000)
 
         self.write_step("删除目标" if target is None else "设置目标",
-                        lambda census: census.regions.set_goal(region_id, category, target, note),
+                        lambda census: census.regions.set_goal(region_id, category, target, note, deadline, growth),
                    "正在删除目标…" if target is None else "正在保存目标…", done)
 
     def ask_delete_goal(self, region_id: int, category: str) -> None:
@@ -827,9 +833,11 @@ class MainWindow(QMainWindow):
         return None if choice is None else choice == 1
 
     def export_summary(self, out: Path, full_ids: bool = False) -> None:
+        earlier = self.over_time.earlier  # the 对比 page's earlier census: the 增长对比 sheet
+
         def action(census):
             from exporters.summary import write_summary_workbook
-            return [write_summary_workbook(census, out, full_ids=full_ids)]
+            return [write_summary_workbook(census, out, full_ids=full_ids, earlier=earlier)]
         self._export(action, "正在导出汇总…", "汇总已导出")
 
     def ask_export_corrections(self) -> None:

@@ -266,9 +266,15 @@ def growth_from_file(earlier_path: Path, path: str, category: str, multiple: flo
     """A growth goal: `multiple` × the figure of `category` at `path` in an earlier census file."""
     if category not in GOAL_LABELS:
         raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS)}）")
+    summary, label = node_in_file(earlier_path, path)
+    return Growth(multiple, getattr(summary, category), label)
+
+
+def node_in_file(earlier_path: Path, path: str) -> tuple[RegionSummary, str]:
+    """The figures of the region at `path` in another census file, and how to name that census."""
     earlier_path = Path(earlier_path)
     with Census.open(earlier_path, create=False, read_only_ok=True) as earlier:
         summary = next((s for s in earlier.summary() if s.path == path), None)
         if summary is None:
             raise CensusError(f"早前普查中没有区划“{path}”，无法按倍数设定目标", file=earlier_path.name)
-        return Growth(multiple, getattr(summary, category), census_label(earlier.title, earlier.as_of))
+        return summary, census_label(earlier.title, earlier.as_of)

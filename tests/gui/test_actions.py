@@ -33,8 +33,8 @@ def test_exports_run_in_the_worker_and_show_paths(qtbot, window, msgs, tmp_path,
     calls = []
     main_thread = threading.get_ident()
 
-    def summary(census, out_path, full_ids=False):
-        calls.append(("summary", full_ids, threading.get_ident() != main_thread, census.title))
+    def summary(census, out_path, full_ids=False, earlier=None):
+        calls.append(("summary", full_ids, threading.get_ident() != main_thread, census.title, earlier))
         out_path.write_text("x")
         return out_path
 
@@ -51,7 +51,7 @@ def test_exports_run_in_the_worker_and_show_paths(qtbot, window, msgs, tmp_path,
     fake_module(monkeypatch, "exporters.template", write_templates=templates)
     win.export_summary(tmp_path / "汇总.xlsx", full_ids=True)
     wait_idle(qtbot, win)
-    assert calls[-1] == ("summary", True, True, "测试")
+    assert calls[-1] == ("summary", True, True, "测试", None)  # no earlier census chosen on the 对比 page
     assert msgs.paths[-1] == [tmp_path / "汇总.xlsx"]
     win.export_corrections(tmp_path)
     wait_idle(qtbot, win)
@@ -60,7 +60,7 @@ def test_exports_run_in_the_worker_and_show_paths(qtbot, window, msgs, tmp_path,
     wait_idle(qtbot, win)
     assert calls[-1] == ("templates", "测试市/东区")
 
-    def broken(census, out_path, full_ids=False):
+    def broken(census, out_path, full_ids=False, earlier=None):
         from models.errors import CensusError
 
         raise CensusError("文件被占用，无法写入", file=out_path.name)

@@ -1,0 +1,116 @@
+"""The window over time: 普查信息 (title, 统计截止日期), the 对比 page against an earlier census (chart,
+lists with masked IDs and their source rows, dated goals), the goal dialog's 完成期限 and 按倍数, the
+dashboard's exam-year chart, and the export's 增长对比 sheet from the page's earlier file."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from tests import over_time as ot
+from tests.gui.window_helpers import wait_idle
+
+
+@pytest.fixture(scope="module")
+def years(tmp_path_factory):
+    return ot.build_both(tmp_path_factory.mktemp("compare_window"))
+
+
+@pytest.fixture
+def opened(qtbot, window, years, tmp_path):
+    """The window on a copy of the year-2 census, compared with the year-1 census through the page."""
+    shared, earlier, first, second = years
+    later = tmp_path / shared.name
+    shutil.copyfile(shared, later)
+    assert window.open_census(later)
+    window.select_region(summary_of(window, ot.HEPING).region_id)
+    window.tabs.setCurrentWidget(window.over_time.page)
+    window.over_time.page.earlier_requested.emit(earlier)
+    wait_idle(qtbot, window)
+    return window, earlier, first, second
+
+
+def summary_of(win, path: str):
+    return next(s for s in win.tree_model.order if s.path == path)
+
+
+def test_compare_page_shows_the_node_its_children_and_the_lists(qtbot, opened, msgs):
+    win, earlier, first, second = opened
+    page = win.over_time.page
+    assert not msgs.errors and page.comparison is not None and page.earlier_path == earlier
+    assert "2020-12-31" in page.source.text() and "2021-12-31" in page.source.text()
+    expected = ot.expected_comparison(first, second)
+    street = expected[ot.HEPING]
+    assert f"人才 {street['talents_before']} → {street['talents']}" in page.figures.text()
+    assert [(p.label, p.before, p.now) for p in page.chart.pairs] == [
+        (path.rpartition("/")[2], expected[path]["talents_before"], expected[path]["talents"])
+        for path in (ot.TUANJIE, ot.XINGFU, ot.NEW_COMMUNITY)]
+    new = page.person_models["new"]
+    assert new.rowCount() == street["new_persons"] and page.person_tabs.tabText(0) == f"新增（{street['new_persons']}）"
+    ids = [new.index(r, 1).data() for r in range(new.rowCount())]
+    assert all("*" in i for i in ids)
+    win.set_full_ids(True)
+    assert ot.make_id(101) in [new.index(r, 1).data() for r in range(new.rowCount())]
+    win.set_full_ids(False)
+    moved = page.person_models["moved"]
+    assert moved.rowCount() == 1 and moved.index(0, 2).data() == f"{ot.TUANJIE} → {ot.XINGFU}"
+    # the village is gone: its people are listed under the town, their rows read from the earlier census
+    win.select_region(summary_of(win, ot.EAST).region_id)
+    gone = page.person_models["gone"]
+    village = [r for r in range(gone.rowCount()) if gone.persons[r].path == ot.VILLAGE]
+    assert len(village) == expected[ot.VILLAGE]["gone_persons"]
+    dialog = win.over_time.show_person(gone.persons[village[0]])
+    assert dialog is not None and "早前普查" in dialog.windowTitle() and dialog.tree.topLevelItemCount() >= 1
+    assert gone.persons[village[0]].name in dialog.windowTitle()
+    dialog.close()
+
+
+def test_info_dialog_and_dashboard_years(qtbot, opened, msgs):
+    win = opened[0]
+    second = opened[3]
+    assert "2021-12-31" in win.dashboard.census_line.text()
+    dialog = win.over_time.ask_info()
+    dialog.title.setText("乌海市社会工作专业人才摸排")
+    dialog.as_of.setDate(dialog.as_of.date().addDays(-30))  # 2021-12-01
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, win)
+    assert (win.census.title, win.census.as_of) == ("乌海市社会工作专业人才摸排", "2021-12-01")
+    assert "乌海市" in win.dashboard.census_line.text() and "2021-12-01" in win.dashboard.census_line.text()
+    assert "乌海市" in win.windowTitle()
+    win.select_region(summary_of(win, ot.CITY).region_id)
+    shown = {year: counts for year, counts in win.dashboard.years_chart.years}
+    expected = ot.by_year(second, ot.CITY)
+    assert shown == {("不详" if y == "unknown" else y): tuple(v.values()) for y, v in expected.items()
+                     if sum(v.values())}
+
+
+def test_dated_and_growth_goals_through_the_dialog(qtbot, opened, msgs, tmp_path):
+    win, earlier, first, second = opened
+    street = summary_of(win, ot.HEPING)
+    dialog = win.ask_goal(street.region_id)
+    dialog.set_category("talents")
+    assert dialog.use_earlier(earlier)
+    dialog.multiple.setValue(1.5)
+    base = ot.counts(first, ot.HEPING)["talents"]
+    assert dialog.target.value() == -(-base * 3 // 2) and dialog.target.isReadOnly()
+    dialog.has_deadline.setChecked(True)
+    dialog.deadline.setDate(dialog.deadline.date().fromString("2022-12-31", "yyyy-MM-dd"))
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, win)
+    goal = win.census.summary()[[s.path for s in win.census.summary()].index(ot.HEPING)].goals[0]
+    assert (goal.deadline, goal.multiple, goal.base) == ("2022-12-31", 1.5, base) and not msgs.errors
+    assert "期限 2022-12-31" in win.dashboard.goal_table.text(0, 4)
+    wait_idle(qtbot, win)  # the comparison is computed again after the change
+    goals = win.over_time.page.goal_model.goals
+    assert [(g.path, g.target, g.by) for g in goals] == [(ot.HEPING, goal.target, "2022-12-31")]
+    assert win.over_time.page.goal_model.index(0, 8).data().startswith(("按此进度", "已达成"))
+    out = tmp_path / "汇总.xlsx"
+    win.export_summary(out)
+    wait_idle(qtbot, win)
+    table = [[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()]
+    assert "2020.census" in table[1][0]
+    assert any(row[0] == ot.HEPING and row[3] == "2022-12-31" for row in table)
