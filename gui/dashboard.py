@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gui.chart import Bar, TargetChart
 from gui.models_qt import MET, NOT_MET, number_text, per_mille_text
+from gui.unit_dialog import money_text
 from gui.over_time_charts import YearsChart
 from models.records import Goal, RegionSummary
 from models.regions import KIND_LABELS
@@ -173,6 +174,10 @@ class Dashboard(QWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         outer.addWidget(self.status)
+        self.money = QLabel("")  # allowance, award, unit target and 社工站 coverage (gui.unit_dialog.money_text)
+        self.money.setObjectName("status")
+        self.money.setWordWrap(True)
+        outer.addWidget(self.money)
         grid = QGridLayout()
         grid.setSpacing(8)
         self.cards: dict[str, Card] = {}
@@ -270,6 +275,7 @@ class Dashboard(QWidget):
         if s is None:
             self.heading.setText("请在左侧选择区划")
             self.status.setText("")
+            self.money.setText("")
             for card in self.cards.values():
                 card.set("—")
             self.chart.set_bars([])
@@ -278,6 +284,7 @@ class Dashboard(QWidget):
             return
         self.heading.setText(f"{s.path}（{KIND_LABELS.get(s.kind, s.kind)}）")
         self.status.setText(self._status_text(s))
+        self.money.setText(money_text(s, children))
         c = self.cards
         c["talents"].set(number_text(s.talents), "持证、专业学历、培训任一达标，按人去重")
         c["certified"].set(number_text(s.certified),

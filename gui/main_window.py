@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import messages, region_picker
+from gui import messages, region_picker, unit_dialog
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.over_time_window import OverTime
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 90), (2, 72), (3, 100)):
+        for column, width in ((1, 90), (2, 72), (3, 100), (4, 80)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.tree.setColumnWidth(column, width)
         self.tree.selectionModel().currentRowChanged.connect(lambda *_: self._region_selected())
@@ -519,6 +519,8 @@ class MainWindow(QMainWindow):
         region_id = index.data(REGION_ID_ROLE)
         menu = QMenu(self)
         menu.addAction("并入其他区划…", lambda: self.ask_fold_region(region_id))
+        menu.addAction("单位类型和在岗职工数…", lambda: unit_dialog.ask_unit(self, region_id))
+        menu.addAction("未达单位目标的单位、未覆盖社工站的街道…", lambda: unit_dialog.show_shortfalls(self))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def ask_fold_region(self, region_id: int) -> None:

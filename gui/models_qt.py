@@ -16,6 +16,7 @@ from models.census import Census
 from models.identity import mask_id
 from models.records import Batch, Person, Problem, RegionSummary
 from models.regions import KIND_LABELS
+from models.units import unit_line
 
 REGION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 MET = QColor("#1b7f3b")
@@ -41,6 +42,28 @@ def certified_min_text(s: RegionSummary) -> str:
     return f"{s.certified}/≥{s.certified_min} {mark}"
 
 
+def unit_item(s: RegionSummary) -> QStandardItem:
+    """The tree cell: a unit's count against its target like the certified minimum ("1/≥10 ✗"), or a
+    street's 社工站 coverage ("站 ✓") and the covered share of the streets below ("站 1/2")."""
+    if s.unit_type is not None:
+        met = s.unit_target_met
+        item = QStandardItem(s.unit_type if s.unit_target is None else
+                             f"{s.unit_actual}/≥{s.unit_target} {'✓' if met else '✗'}")
+        item.setToolTip(unit_line(s))
+        if met is not None:
+            item.setForeground(QBrush(MET if met else NOT_MET))
+    elif s.station_covered is not None:
+        item = QStandardItem("站 ✓" if s.station_covered else "站 ✗")
+        item.setForeground(QBrush(MET if s.station_covered else NOT_MET))
+        item.setToolTip("有社工人才的社工站" if s.station_covered else "没有社工站，或社工站还没有社工人才")
+    elif s.station_coverage is not None:
+        item = QStandardItem(f"站 {s.station_coverage}")
+        item.setToolTip(f"下辖街道（乡镇）中有社工人才的社工站覆盖 {s.station_coverage}")
+    else:
+        item = QStandardItem("")
+    return item
+
+
 def short_path(path: str) -> str:
     """A region path without its root (the city), which every row shares."""
     return path.split("/", 1)[1] if "/" in path else path
@@ -49,7 +72,7 @@ def short_path(path: str) -> str:
 class RegionTreeModel(QStandardItemModel):
     """The region tree with 人才数/应达人数, ‰ and the certified minimum, coloured by target."""
 
-    HEADERS = ("区划", "人才/应达", "每千人", "持证(社区/村)")
+    HEADERS = ("区划", "人才/应达", "每千人", "持证(社区/村)", "单位/社工站")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -90,7 +113,7 @@ class RegionTreeModel(QStandardItemModel):
             cert.setToolTip(f"持证社工 {s.certified} 人，最低要求 {s.certified_min} 人")
         for item in (count, per, cert):
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        row = [name, count, per, cert]
+        row = [name, count, per, cert, unit_item(s)]
         for item in row:
             item.setEditable(False)
             item.setData(s.region_id, REGION_ID_ROLE)
