@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from gui.chart import Bar, TargetChart
 from gui.models_qt import MET, NOT_MET, number_text, per_mille_text
-from gui.unit_dialog import money_text
 from gui.over_time_charts import YearsChart
+from gui.unit_dialog import money_text
 from models.records import Goal, RegionSummary
 from models.regions import KIND_LABELS
 
