@@ -176,8 +176,7 @@ def cmd_batches(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    with Census.open(args.census, create=False) as census, census.transaction():
-        census.undo.clear()  # the window's undo steps may point at the rows that go (models/undo.py)
+    with Census.open(args.census, create=False) as census:
         if args.list:
             census.returned.undo(args.batch)
             _out(f"已撤销更正清单 {args.batch}：它做的更正和备注都已恢复原样")
@@ -187,9 +186,28 @@ def cmd_undo(args) -> int:
     return EXIT_OK
 
 
+def cmd_history(args) -> int:
+    """The clerk's undo history (corrections, reassignments, folds, goals, rules): list it, or
+    undo / redo its newest step, as 编辑 → 撤销/重做 does in the window."""
+    if args.undo or args.redo:
+        with Census.open(args.census, create=False) as census:
+            name = census.undo.undo() if args.undo else census.undo.redo()
+            _out(f"已{'撤销' if args.undo else '重做'}：{name}")
+        return EXIT_OK
+    with _read(args.census) as census:
+        done, undone = census.undo.steps()
+        if not done and not undone:
+            _out("没有可以撤销或重做的操作（导入用 batches / undo 撤销）")
+        for step in done:
+            _out(f"可撤销  {step.at_label}  {step.name}")
+        for step in undone:
+            _out(f"可重做  {step.at_label}  {step.name}")
+    return EXIT_OK
+
+
 def cmd_correct(args) -> int:
     with Census.open(args.census, create=False) as census:
-        number = census.problems.correct_id(args.row, args.id)
+        number = census.undo.run("更正身份证号", lambda: census.problems.correct_id(args.row, args.id))
         _out(f"第 {args.row} 号源数据行的身份证号已更正为 {mask_id(number)}")
     return EXIT_OK
 
@@ -218,7 +236,8 @@ def cmd_goal(args) -> int:
                 raise CensusError("按倍数设定目标时请用 --of 给出早前的普查文件")
             growth = growth_from_file(Path(args.of), region.path, args.category, args.times)
         target = None if args.clear else (args.target or None if growth else args.target)
-        census.regions.set_goal(region.id, args.category, target, args.note or "", args.by, growth)
+        census.undo.run("删除目标" if target is None else "设置目标", lambda: census.regions.set_goal(
+            region.id, args.category, target, args.note or "", args.by, growth))
         summary = next(s for s in census.summary() if s.region_id == region.id)
         for goal in summary.goals:
             state = "已达成" if goal.met else f"差 {goal.shortfall} 人"
@@ -318,7 +337,7 @@ def cmd_fold(args) -> int:
         for path, node in ((args.source, source), (args.target, target)):
             if node is None:
                 raise CensusError(f"区划“{path}”不存在")
-        census.regions.fold(source.id, target.id)
+        census.undo.run("并入其他区划", lambda: census.regions.fold(source.id, target.id))
         _out(f"已把“{source.path}”并入“{target.path}”")
     return EXIT_OK
 
@@ -372,6 +391,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "problems": (cmd_problems, "待核实行与冲突清单"),
     "batches": (cmd_batches, "导入记录"),
     "undo": (cmd_undo, "撤销一次导入"),
+    "history": (cmd_history, "操作记录：列出、撤销或重做更正、调整、并入、目标和规则的修改"),
     "correct": (cmd_correct, "更正某一源数据行的身份证号"),
     "regions": (cmd_regions, "区划树"),
     "fold": (cmd_fold, "把一个区划并入另一个（如报表写错名称而新建的区划）"),
@@ -421,6 +441,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("census")
     p.add_argument("batch", type=int, help="导入批次号（见 batches）")
     p.add_argument("--list", action="store_true", help="撤销的是导入的更正清单（号码见 batches 的“更正清单”行）")
+    p = add("history")
+    p.add_argument("census")
+    step = p.add_mutually_exclusive_group()
+    step.add_argument("--undo", action="store_true", help="撤销最近一次操作")
+    step.add_argument("--redo", action="store_true", help="重做最近撤销的操作")
     p = add("correct")
     p.add_argument("census")
     p.add_argument("row", type=int, help="源数据行号（见 problems --json）")

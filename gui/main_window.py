@@ -682,12 +682,7 @@ class MainWindow(QMainWindow):
             self.undo_batch(batch.id)
 
     def undo_batch(self, batch_id: int) -> None:
-        def action(census: Census) -> None:
-            with census.transaction():
-                census.undo.clear()  # the rows older steps point at are about to go
-                census.batches.undo(batch_id)
-
-        self.write(self.backed_up("撤销导入前", action), "正在备份并撤销导入…",
+        self.write(self.backed_up("撤销导入前", lambda census: census.batches.undo(batch_id)), "正在备份并撤销导入…",
                    lambda result: messages.show_info(self, f"已撤销该次导入。\n\n撤销前的普查文件已备份到：\n{result[0]}",
                                                      "已撤销导入"))
 

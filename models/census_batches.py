@@ -116,6 +116,7 @@ class Batches:
         if not conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone():
             raise NotFound(f"导入批次 {batch_id} 不存在")
         with self._census.transaction():
+            self._census.undo.clear()
             ids = [r[0] for r in conn.execute(
                 "SELECT DISTINCT id_number FROM source_rows WHERE batch_id = ? AND id_number IS NOT NULL", (batch_id,))]
             ids += self._census.versions.restore(batch_id)  # a newer version brings the one it replaced back

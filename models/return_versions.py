@@ -94,9 +94,11 @@ class Versions:
         return self.replace(old, batch_id), None
 
     def replace(self, old: int, new: int) -> Replaced:
-        """Withdraw batch `old` in favour of `new` (one transaction; `undo(new)` restores `old`)."""
+        """Withdraw batch `old` in favour of `new` (one transaction; `undo(new)` restores `old`).
+        The undo history is cleared: its steps may point at the rows withdrawn."""
         conn, census = self._conn, self._census
         with census.transaction():
+            census.undo.clear()
             file_name, imported_at = conn.execute("SELECT file_name, imported_at FROM batches WHERE id = ?",
                                                   (old,)).fetchone()
             before = conn.execute("SELECT version FROM batch_versions WHERE batch_id = ?", (old,)).fetchone()

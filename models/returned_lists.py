@@ -148,11 +148,13 @@ class ReturnedLists:
 
     def undo(self, list_id: int) -> None:
         """Take a returned list back out: every row it changed is as before, in one step (rows
-        since withdrawn by a newer version of their return stay as that version has them)."""
+        since withdrawn by a newer version of their return stay as that version has them). The undo
+        history is cleared: a later step may have changed the same rows."""
         conn = self._conn
         if not conn.execute("SELECT 1 FROM returned_lists WHERE id = ?", (list_id,)).fetchone():
             raise NotFound(f"更正清单 {list_id} 不存在")
         with self._census.transaction():
+            self._census.undo.clear()
             touched: set[str] = set()
             for row_id, kind, correction_id, old_number, old_status, old_reason, old_remark in conn.execute(
                     "SELECT row_id, kind, correction_id, old_id_number, old_status, old_reason, old_remark"

@@ -46,6 +46,11 @@ class UndoStep:
     name: str
     at: str
 
+    @property
+    def at_label(self) -> str:
+        """When it was done, as a clerk reads a time (2026-12-02 18:54)."""
+        return self.at.replace("T", " ")[:16]
+
 
 class UndoHistory:
     """Named steps that can be undone (newest first) and redone, stored in the census file."""
@@ -68,6 +73,14 @@ class UndoHistory:
     def next_redo(self) -> UndoStep | None:
         """The step Ctrl+Y would redo (the one undone last)."""
         return self._step("SELECT id, name, at FROM undo_steps WHERE state = 'undone' ORDER BY id LIMIT 1")
+
+    def steps(self) -> tuple[list[UndoStep], list[UndoStep]]:
+        """The history as a front end lists it: (steps that can be undone, newest first;
+        steps that can be redone, next first)."""
+        def of(state: str, order: str) -> list[UndoStep]:
+            return [UndoStep(*r) for r in self._conn.execute(
+                f"SELECT id, name, at FROM undo_steps WHERE state = ? ORDER BY id {order}", (state,))]
+        return of("done", "DESC"), of("undone", "ASC")
 
     def _step(self, sql: str) -> UndoStep | None:
         row = self._conn.execute(sql).fetchone()

@@ -103,3 +103,27 @@ def test_undecided_region_names_the_region_option(tmp_path, capsys):
     assert main(["import", str(census), str(path)]) == 1
     err = capsys.readouterr().err
     assert "医院.xlsx" in err and "--region" in err and "Traceback" not in err
+
+
+def test_history_lists_undoes_and_redoes_a_correction(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    bad = make_id(1)[:-1] + ("0" if make_id(1)[-1] != "0" else "1")
+    path = write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区", [("甲", bad, "初级", None, None, None)])
+    main(["import", str(census), str(path)])
+    capsys.readouterr()
+    main(["problems", str(census), "--json"])
+    row = next(p["row_id"] for p in json.loads(capsys.readouterr().out)["problems"] if p.get("row_id"))
+    assert main(["correct", str(census), str(row), make_id(1)]) == 0
+    capsys.readouterr()
+    assert main(["history", str(census)]) == 0
+    assert "可撤销" in (out := capsys.readouterr().out) and "更正身份证号" in out and "T" not in out
+    assert main(["history", str(census), "--undo"]) == 0
+    assert "已撤销：更正身份证号" in capsys.readouterr().out
+    main(["summary", str(census), "--json"])
+    assert json.loads(capsys.readouterr().out)["regions"][0]["certified"] == 0
+    assert main(["history", str(census), "--redo"]) == 0
+    capsys.readouterr()
+    main(["summary", str(census), "--json"])
+    assert json.loads(capsys.readouterr().out)["regions"][0]["certified"] == 1
+    assert main(["history", str(census), "--redo"]) == 1
+    assert "没有可以重做" in capsys.readouterr().err

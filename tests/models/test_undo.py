@@ -156,3 +156,26 @@ def test_undo_of_a_fold_whose_place_an_import_took_says_so(filled, tmp_path):
         assert state(filled) == before
     else:
         assert filled.regions.by_path(wrong.path) is not None
+
+
+def test_the_core_clears_the_history_when_rows_steps_point_at_go(filled, tmp_path):
+    """Undoing an import and replacing a return by its newer version clear the history in the
+    store itself, whatever front end asked."""
+    row_id = next(p.row_id for p in filled.problems.all() if p.row_id and p.name == "丙")
+    filled.undo.run("更正身份证号", lambda: filled.problems.correct_id(row_id, make_id(3)))
+    first = write_community_return(tmp_path / "团结社区.xlsx", "东区和平街道团结社区",
+                                   [("丁", make_id(4), "初级", None, None, None)])
+    import_file(filled, first)
+    assert filled.undo.next_undo() is not None  # an import alone leaves the history be
+    (tmp_path / "v2").mkdir()
+    write_community_return(tmp_path / "v2" / "团结社区.xlsx", "东区和平街道团结社区",
+                           [("丁", make_id(4), "中级", None, None, None)])
+    replaced = import_file(filled, tmp_path / "v2" / "团结社区.xlsx")
+    assert replaced.replaced is not None
+    assert filled.undo.steps() == ([], [])
+    filled.undo.run("更正身份证号", lambda: None)  # nothing changed: no step
+    root = filled.regions.by_path("测试市")
+    filled.undo.run("设置目标", lambda: filled.regions.set_goal(root.id, "certified", 9))
+    assert [s.name for s in filled.undo.steps()[0]] == ["设置目标"]
+    filled.batches.undo(replaced.batch_id)
+    assert filled.undo.next_undo() is None
