@@ -23,11 +23,21 @@ from PySide6.QtWidgets import (
 from gui.chart import Bar, TargetChart
 from gui.models_qt import MET, NOT_MET, number_text, per_mille_text
 from gui.over_time_charts import YearsChart
+from gui.shortfall_links import ShortfallLinks
 from gui.unit_dialog import money_text
 from models.records import Goal, RegionSummary
 from models.regions import KIND_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def shortfall_text(s: RegionSummary) -> tuple[str, str]:
+    """The 差额 card: 还差 N 人 when short, 超出 N 人 when met (how far past the target), — without one."""
+    if s.target is None:
+        return "—", ""
+    if s.target_met:
+        return f"超出 {s.talents - s.target:,} 人", "已达标"
+    return f"还差 {s.shortfall:,} 人", "尚需人数"
 
 
 class Card(QFrame):
@@ -174,6 +184,8 @@ class Dashboard(QWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         outer.addWidget(self.status)
+        self.shortfalls = ShortfallLinks()  # children below target, communities below the certified minimum
+        outer.addWidget(self.shortfalls)
         self.money = QLabel("")  # allowance, award, unit target and 社工站 coverage (gui.unit_dialog.money_text)
         self.money.setObjectName("status")
         self.money.setWordWrap(True)
@@ -269,12 +281,14 @@ class Dashboard(QWidget):
         if self.summary is not None:
             self.edit_population.emit(self.summary.region_id)
 
-    def show_summary(self, s: RegionSummary | None, children: list[RegionSummary]) -> None:
+    def show_summary(self, s: RegionSummary | None, children: list[RegionSummary],
+                     descendants: list[RegionSummary] | None = None) -> None:
         self.summary = s
         self.population_button.setEnabled(s is not None)
         if s is None:
             self.heading.setText("请在左侧选择区划")
             self.status.setText("")
+            self.shortfalls.show_for([], [])
             self.money.setText("")
             for card in self.cards.values():
                 card.set("—")
@@ -284,6 +298,7 @@ class Dashboard(QWidget):
             return
         self.heading.setText(f"{s.path}（{KIND_LABELS.get(s.kind, s.kind)}）")
         self.status.setText(self._status_text(s))
+        self.shortfalls.show_for(children, descendants or [])
         self.money.setText(money_text(s, children))
         c = self.cards
         c["talents"].set(number_text(s.talents), "持证、专业学历、培训任一达标，按人去重")
@@ -294,9 +309,7 @@ class Dashboard(QWidget):
         c["population"].set(number_text(s.population), "" if s.population is not None else "未填写户籍人口")
         c["target"].set(number_text(s.target), "户籍人口 × 比例，向上取整" if s.target is not None else "无户籍人口")
         state = "" if s.target_met is None else ("met" if s.target_met else "short")
-        shortfall = s.shortfall
-        c["shortfall"].set(number_text(shortfall), "已达标" if shortfall == 0 else ("尚需人数" if shortfall else ""),
-                           state)
+        c["shortfall"].set(*shortfall_text(s), state)
         c["per_mille"].set(per_mille_text(s.per_mille), "人才数 ÷ 户籍人口 × 1000", state)
         self.chart.set_bars([Bar(ch.name, ch.talents, ch.target, ch.target_met) for ch in children])
         self.years_chart.set_years(s.certified_by_year)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import messages, region_picker, unit_dialog
+from gui import conventions, messages, region_picker, unit_dialog
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.over_time_window import OverTime
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.over_time = OverTime(self)  # the 对比 page and 普查信息 (gui/over_time_window.py)
         self.statusBar().addPermanentWidget(self._status_label())
         self._restore_geometry()
+        conventions.install(self)  # Ctrl+C/F, F5, 帮助 → 关于, remembered splitter and column widths
         self._update_state()
 
     # ---- building ------------------------------------------------------------------------
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_close)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        edit_menu = bar.addMenu("编辑(&E)")
+        self.edit_menu = edit_menu = bar.addMenu("编辑(&E)")
         edit_menu.addAction(self.act_undo)
         edit_menu.addAction(self.act_redo)
         data_menu = bar.addMenu("导入(&I)")
@@ -173,7 +174,7 @@ class MainWindow(QMainWindow):
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # names never cut; numbers scroll
         for column, width in ((1, 90), (2, 72), (3, 100), (4, 80)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.tree.setColumnWidth(column, width)
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
         self.dashboard.edit_population.connect(self.ask_population_value)
         self.dashboard.edit_goal.connect(self.ask_goal)
         self.dashboard.delete_goal.connect(self.ask_delete_goal)
+        self.dashboard.shortfalls.region_chosen.connect(self.select_region)
         self.people = PeoplePage()
         self.people.open_person.connect(self.show_person)
         self.problems = ProblemsPage()
@@ -251,6 +253,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{self.census.title}{state} — {self.census.path} - {APP_TITLE}")
         else:
             self.setWindowTitle(APP_TITLE)
+            self.status.setText("")  # a closed census's totals must not stay behind
             self.start_page.set_recent(self.recent_files())
 
     def _update_undo_actions(self) -> None:
@@ -564,6 +567,12 @@ class MainWindow(QMainWindow):
         index = self.tree.currentIndex()
         return index.data(REGION_ID_ROLE) if index.isValid() else None
 
+    def focus_find(self) -> None:
+        """Ctrl+F: the people search on the 人员 page, the region search elsewhere."""
+        box = self.people.search if self.tabs.currentWidget() is self.people else self.region_search
+        box.setFocus()
+        box.selectAll()
+
     def select_region(self, region_id: int) -> None:
         self.tree.setCurrentIndex(self.tree_model.index_of(region_id))
 
@@ -572,7 +581,8 @@ class MainWindow(QMainWindow):
             return
         region_id = self.selected_region_id()
         summary = self.tree_model.summaries.get(region_id) if region_id is not None else None
-        self.dashboard.show_summary(summary, self.tree_model.children_of(region_id) if region_id else [])
+        self.dashboard.show_summary(summary, self.tree_model.children_of(region_id) if region_id else [],
+                                    self.tree_model.descendants_of(region_id) if region_id else [])
         self.people.set_region(self.census, region_id)
         self.over_time.show_region(summary.path if summary is not None else None)
         self.problems.set_problems(self.census.problems.all(region_id))
@@ -915,6 +925,7 @@ class MainWindow(QMainWindow):
             self.runner.wait(30000)
         store = settings()
         store.setValue("geometry", self.saveGeometry())
+        conventions.save_layout(self)
         store.sync()
         self._close_connection()
         event.accept()

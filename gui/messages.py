@@ -80,14 +80,28 @@ class PathsDialog(QDialog):
         self.list = QListWidget()
         self.list.addItems([str(p) for p in paths])
         layout.addWidget(self.list)
+        if paths:
+            self.list.setCurrentRow(0)
+        self.list.itemDoubleClicked.connect(self.open_file)
         buttons = QDialogButtonBox()
+        self.open_file_button = buttons.addButton("打开文件", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_file_button.setToolTip("用 Excel/WPS 打开选中的文件（双击列表中的文件也可以）")
+        self.open_file_button.clicked.connect(self.open_file)
         self.open_button = buttons.addButton("打开所在文件夹", QDialogButtonBox.ButtonRole.ActionRole)
-        self.open_button.setEnabled(bool(paths))
-        self.open_button.clicked.connect(lambda: open_folder(paths[0]))
+        self.open_button.clicked.connect(lambda: open_folder(self.selected()))
+        for button in (self.open_file_button, self.open_button):
+            button.setEnabled(bool(paths))
         close = buttons.addButton("关闭", QDialogButtonBox.ButtonRole.AcceptRole)
         close.clicked.connect(self.accept)
         layout.addWidget(buttons)
         self.resize(640, 320)
+
+    def selected(self) -> Path:
+        row = self.list.currentRow()
+        return self.paths[row if 0 <= row < len(self.paths) else 0]
+
+    def open_file(self, *_args) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.selected())))
 
 
 def show_paths(parent: QWidget | None, title: str, text: str, paths: list[Path]) -> None:

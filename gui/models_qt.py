@@ -22,6 +22,10 @@ REGION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 MET = QColor("#1b7f3b")
 NOT_MET = QColor("#c0392b")
 NEUTRAL = QColor("#5f6b7a")
+FLAG_COLOUR = QColor("#b35c00")  # a region a return created: not in the population table
+FLAG_MARK = "（新增）"
+FLAG_TIP = ("新增区划，待核实：不在户籍人口表中，是按报表新建的。核实名称后可右键“并入其他区划”，"
+            "或在户籍人口表中补上后重新导入户籍人口表。")
 PENDING_BG = QColor("#fff4d6")
 
 Index = QModelIndex | QPersistentModelIndex
@@ -92,10 +96,11 @@ class RegionTreeModel(QStandardItemModel):
             parents.append(row[0])
 
     def _row(self, s: RegionSummary) -> list[QStandardItem]:
-        name = QStandardItem(s.name + (" *" if s.flagged else ""))
+        name = QStandardItem(s.name + (FLAG_MARK if s.flagged else ""))
         tip = [s.path, KIND_LABELS.get(s.kind, s.kind)]
         if s.flagged:
-            tip.append("不在户籍人口表中，由报表新建，请核实")
+            tip.append(FLAG_TIP)
+            name.setForeground(QBrush(FLAG_COLOUR))
         name.setToolTip("\n".join(tip))
         count = QStandardItem(f"{s.talents}/{s.target}" if s.target is not None else f"{s.talents}/—")
         per = QStandardItem(per_mille_text(s.per_mille))
@@ -131,6 +136,14 @@ class RegionTreeModel(QStandardItemModel):
             return []
         prefix = node.path + "/"
         return [s for s in self.order if s.depth == node.depth + 1 and s.path.startswith(prefix)]
+
+    def descendants_of(self, region_id: int) -> list[RegionSummary]:
+        """Every node below a node, in tree order."""
+        node = self.summaries.get(region_id)
+        if node is None:
+            return []
+        prefix = node.path + "/"
+        return [s for s in self.order if s.path.startswith(prefix)]
 
 
 class PeopleModel(QAbstractTableModel):

@@ -57,6 +57,7 @@ class Worker(QObject):
         self.done = False
         self.error: str | None = None
         self.result: Any = None
+        self.answer_to: tuple[Callable | None, Callable | None] = (None, None)  # on finished, on failed
         # Both land on this object's (GUI) thread: queued across threads.
         self._progress.connect(self._on_progress)
         self._result.connect(self._on_result)
@@ -154,15 +155,32 @@ class TaskRunner(QObject):
               on_fail: Callable[[str], None] | None = None,
               on_progress: Callable[[int, int, str], None] | None = None) -> Worker:
         worker = Worker(fn, self)
+        worker.answer_to = (on_done, on_fail or self.default_fail)
         if on_progress:
             worker.progress.connect(on_progress)
-        worker.finished.connect(lambda value: self._settle(worker, on_done, value))
-        worker.failed.connect(lambda message: self._settle(worker, on_fail or self.default_fail, message))
+        # Bound slots, not lambdas holding `worker` and `self`: such a lambda, kept by the worker's
+        # connection, tied a Python-owned runner's life to the worker's and to the collector, which
+        # could free the runner (and delete the worker with it) while the worker's own deferred
+        # delete was running: a segfault in QObject::~QObject during event processing.
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
         self._active.add(worker)
         if len(self._active) == 1:
             self.busy_changed.emit(True)
         self.pool.start(_Runnable(worker))
         return worker
+
+    @Slot(object)
+    def _finished(self, value: object) -> None:
+        worker = self.sender()
+        if isinstance(worker, Worker):
+            self._settle(worker, worker.answer_to[0], value)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        worker = self.sender()
+        if isinstance(worker, Worker):
+            self._settle(worker, worker.answer_to[1], message)
 
     def _settle(self, worker: Worker, callback: Callable | None, value: Any) -> None:
         self._active.discard(worker)

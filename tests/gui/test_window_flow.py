@@ -65,7 +65,7 @@ def test_create_import_review_and_figures(qtbot, window, msgs, tmp_path, returns
     cards = win.dashboard.cards
     assert cards["talents"].value.text() == "5"
     assert cards["target"].value.text() == "60"
-    assert cards["shortfall"].value.text() == "55"
+    assert cards["shortfall"].value.text() == "还差 55 人"
     assert cards["per_mille"].value.text() == "0.08‰"
     assert cards["population"].value.text() == "60,000"
     assert "助理 1 / 中级 1 / 高级 0" == cards["certified"].detail.text()

@@ -69,3 +69,25 @@ def test_cancel_flag_reaches_the_task(qtbot):
     worker.cancel()
     qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
     assert results == ["stopped"]
+
+
+
+def test_a_dropped_runner_goes_with_its_finished_workers(qtbot):
+    """A runner dropped right after its task is answered is freed by its owner, not from inside its
+    worker's deferred delete: a worker's connections once held the runner, so the worker's
+    destructor freed a Python-owned runner, which deleted that worker a second time (a segfault
+    inside pytest-qt's event processing)."""
+    import weakref
+
+    from PySide6.QtWidgets import QApplication
+
+    for n in range(20):
+        runner = TaskRunner()
+        seen: list = []
+        runner.start(lambda cancel, n=n: n, seen.append)
+        qtbot.waitUntil(lambda runner=runner: not runner.busy, timeout=10000)
+        held = weakref.ref(runner)
+        runner.wait()
+        del runner
+        QApplication.processEvents()  # the worker's deferred delete
+        assert seen == [n] and held() is None
