@@ -3,9 +3,20 @@
 Everything the source knows comes across: its region tree (joined by path; a node the target
 lacks is created with its kind and flag, and the source's population fills a node that has none
 here), its batches with every source row exactly as imported (file name, sheet, row number, raw
-cells), its ID corrections and its clerks' region reassignments. Persons are never copied: the
+cells), its ID corrections, the remarks communities wrote on their rows, its clerks' region
+reassignments, goals (dated and growth goals included) and units' types and staff (joined by path;
+this file's own goal, population or unit setting for a node wins). Persons are never copied: the
 IDs the merge touched are recomputed from all their rows, so a person who is in both files is
-counted once with the qualifications of both.
+counted once with the qualifications of both. The latest 统计截止日期 of the two is taken, and the
+source's title when this file has none.
+
+A copied return that is another version of one already here (same file name, same region, other
+content) is a resend: the later import replaces the earlier, as importing it would (the earlier is
+withdrawn, and undoing the later batch here brings it back).
+
+Deliberately not copied, being one file's own history: the undo steps, the correction lists that
+came back (and their undo records), the withdrawn earlier versions and the census's identity
+(correction lists written from the source are recognised by the source only).
 
 A batch whose file content (sha256) is already in the target is skipped, as importing the same
 file again would be; merging the same census twice therefore changes nothing. The whole merge is
@@ -48,7 +59,13 @@ class MergeResult:
     regions_created: int = 0
     populations_taken: int = 0
     corrections_copied: int = 0
+    remarks_copied: int = 0
+    versions_replaced: int = 0  # a copied return and one already here that are versions of each other
     overrides_copied: int = 0
+    goals_copied: int = 0
+    units_copied: int = 0
+    units_refused: list[str] = field(default_factory=list)  # typed units that are regions here
+    title_taken: str | None = None
     persons_touched: int = 0  # distinct valid IDs in the copied rows (and copied reassignments)
     persons_before: int = 0
     persons_after: int = 0
@@ -63,7 +80,7 @@ class MergeResult:
     def describe(self) -> str:
         """One paragraph in Chinese."""
         if not self.batches_copied and not self.regions_created and not self.populations_taken \
-                and not self.overrides_copied:
+                and not self.overrides_copied and not self.goals_copied and not self.units_copied:
             head = f"{self.file_name}：没有新内容（{self.batches_skipped} 个导入批次已在本普查文件中），没有人被重复计数"
             return head + "\n" + self._as_of_line() if self.source_as_of else head
         lines = [
@@ -80,8 +97,21 @@ class MergeResult:
             lines.append(f"  采用来源文件的户籍人口 {self.populations_taken} 个（本文件原来没有）")
         if self.corrections_copied:
             lines.append(f"  带入身份证号更正记录 {self.corrections_copied} 条")
+        if self.remarks_copied:
+            lines.append(f"  带入社区填写的备注 {self.remarks_copied} 条")
+        if self.versions_replaced:
+            lines.append(f"  {self.versions_replaced} 个同名同区划的摸排表按导入时间以较新的版本为准（旧版本已撤下）")
         if self.overrides_copied:
             lines.append(f"  带入人员所属区划的手工调整 {self.overrides_copied} 条")
+        if self.goals_copied:
+            lines.append(f"  带入目标 {self.goals_copied} 个（本文件已有的目标不变）")
+        if self.units_copied:
+            lines.append(f"  带入单位类型和在岗职工数 {self.units_copied} 个（本文件已设定的不变）")
+        if self.units_refused:
+            lines.append(f"  未带入 {len(self.units_refused)} 个单位设定：在本文件中是辖有下级的区划"
+                         f"（{'、'.join(self.units_refused[:3])}{'等' if len(self.units_refused) > 3 else ''}）")
+        if self.title_taken:
+            lines.append(f"  本文件未设定标题，采用来源文件的标题“{self.title_taken}”")
         if self.rules_differ:
             lines.append("  注意：来源文件的统计口径与本文件不同，合并后按本文件的口径计算")
         lines.append(self._as_of_line())
@@ -184,13 +214,17 @@ def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None
     ids: set[str] = set()
     row_map = _copy_rows(census, src, batch_map, region_map, ids, result)
     _copy_corrections(census, src, row_map, result)
+    _copy_remarks(census, src, row_map, result)
     _copy_overrides(census, src, region_map, ids, result)
-    _copy_goals(census, src, region_map)
+    _copy_goals(census, src, region_map, result)
+    _copy_units(census, src, region_map, result)
     _take_latest_as_of(census, src, result)
+    _take_title(census, src, result)
 
     census.refresh()
     result.persons_touched = len(ids)
     census.people.recompute(ids)
+    _settle_versions(census, batch_map, result)
     result.persons_after = census.people.total()
 
 
@@ -295,17 +329,70 @@ def _copy_corrections(census: Census, src: sqlite3.Connection, row_map: dict[int
         result.corrections_copied += 1
 
 
-def _copy_goals(census: Census, src: sqlite3.Connection, region_map: dict[int, int]) -> None:
+def _has_table(src: sqlite3.Connection, name: str) -> bool:
+    """Whether the source has a table (an older census lacks the later migrations' tables)."""
+    return src.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _copy_remarks(census: Census, src: sqlite3.Connection, row_map: dict[int, int], result: MergeResult) -> None:
+    """What a community wrote in 备注 on a copied row stays with it; the correction list that
+    brought it is the source's history, not this file's (returned_id is left empty)."""
+    if not _has_table(src, "row_remarks"):
+        return
+    for row_id, text, at in src.execute("SELECT row_id, text, at FROM row_remarks ORDER BY row_id"):
+        if row_id in row_map:
+            census.conn.execute("INSERT INTO row_remarks (row_id, text, at) VALUES (?, ?, ?)",
+                                (row_map[row_id], text, at))
+            result.remarks_copied += 1
+
+
+def _copy_units(census: Census, src: sqlite3.Connection, region_map: dict[int, int], result: MergeResult) -> None:
+    """A unit's type and staff set in the source apply here unless this file has its own for it;
+    a node that is a region with nodes below it here cannot be a unit and is named instead."""
+    if not _has_table(src, "region_units"):
+        return
+    have = {profile.region_id for profile in census.units.all()}
+    for region_id, unit_type, staff in src.execute("SELECT region_id, unit_type, staff FROM region_units"):
+        target = region_map.get(region_id)
+        if target is None or target in have:
+            continue
+        try:
+            census.units.record(target, unit_type, staff)
+        except CensusError:
+            result.units_refused.append(census.regions.path_of(target))
+            continue
+        result.units_copied += 1
+
+
+def _settle_versions(census: Census, batch_map: dict[int, int], result: MergeResult) -> None:
+    """A copied return and one here with the same file name and region are versions of one return:
+    the later import replaces the earlier (census.versions.replace, which recounts their persons
+    and clears the undo history). Two copied versions the source's clerk kept both of stay both."""
+    copied = sorted(batch_map.values())
+    for new in copied:
+        file_name, region_id, at = census.conn.execute(
+            "SELECT file_name, region_id, imported_at FROM batches WHERE id = ?", (new,)).fetchone()
+        old = census.versions.earlier(file_name, region_id, exclude=new)
+        if old is None or old >= copied[0]:
+            continue
+        old_at = census.conn.execute("SELECT imported_at FROM batches WHERE id = ?", (old,)).fetchone()[0]
+        earlier, later = (old, new) if old_at <= at else (new, old)
+        census.versions.replace(earlier, later)
+        result.versions_replaced += 1
+
+
+def _copy_goals(census: Census, src: sqlite3.Connection, region_map: dict[int, int], result: MergeResult) -> None:
     """Goals set in the source for a node apply here unless this file has its own for that node."""
-    if not src.execute("SELECT 1 FROM sqlite_master WHERE name = 'region_goals'").fetchone():
+    if not _has_table(src, "region_goals"):
         return  # a source made before goals existed
     have = {row[1] for row in src.execute("PRAGMA table_info(region_goals)")}
     columns = [c if c in have else "NULL" for c in GOAL_COLUMNS.split(", ")]  # a source before dated goals
     columns[-1] = "COALESCE(base_source, '')" if "base_source" in have else "''"
     for region_id, *goal in src.execute(f"SELECT region_id, {', '.join(columns)} FROM region_goals"):
         if region_id in region_map:
-            census.conn.execute(f"INSERT OR IGNORE INTO region_goals (region_id, {GOAL_COLUMNS})"
-                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (region_map[region_id], *goal))
+            cur = census.conn.execute(f"INSERT OR IGNORE INTO region_goals (region_id, {GOAL_COLUMNS})"
+                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (region_map[region_id], *goal))
+            result.goals_copied += cur.rowcount
 
 
 def _take_latest_as_of(census: Census, src: sqlite3.Connection, result: MergeResult) -> None:
@@ -316,6 +403,16 @@ def _take_latest_as_of(census: Census, src: sqlite3.Connection, result: MergeRes
     if theirs > ours:
         census.settings.set("as_of", theirs)
         result.as_of_taken = theirs
+
+
+def _take_title(census: Census, src: sqlite3.Connection, result: MergeResult) -> None:
+    """A file without a title of its own takes the source's (a district merging its streets' files
+    into a new census keeps the name the census goes by)."""
+    row = src.execute("SELECT value FROM settings WHERE key = 'title'").fetchone()
+    theirs = (row[0] if row else "") or ""
+    if theirs and not census.settings.get("title"):
+        census.settings.set("title", theirs)
+        result.title_taken = theirs
 
 
 def _copy_overrides(census: Census, src: sqlite3.Connection, region_map: dict[int, int], ids: set[str],
