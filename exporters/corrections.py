@@ -56,10 +56,14 @@ def problems_by_region(census: Census) -> dict[str, list[Problem]]:
     return {path: groups[path] for path in sorted(groups, key=lambda p: (order.get(p, len(order)), p))}
 
 
-def write_correction_workbooks(census: Census, outdir: Path, full_ids: bool = False) -> list[Path]:
-    """One correction workbook per region with problems; returns the files written."""
+def write_correction_workbooks(census: Census, outdir: Path, full_ids: bool = False,
+                               region: str | None = None) -> list[Path]:
+    """One correction workbook per region with problems (only `region` and the nodes below it
+    when given); returns the files written."""
     outdir = Path(outdir)
     groups = problems_by_region(census)
+    if region is not None:
+        groups = {path: found for path, found in groups.items() if path == region or path.startswith(region + "/")}
     names = output_names([path or UNPLACED for path in groups], "_更正清单.xlsx", outdir)
     identity = census.settings.census_id()
     new = identity is None and bool(groups) and not census.read_only

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import conventions, messages, region_picker, unit_dialog
+from gui import context_menus, conventions, messages, region_picker
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.over_time_window import OverTime
@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._status_label())
         self._restore_geometry()
         conventions.install(self)  # Ctrl+C/F, F5, 帮助 → 关于, remembered splitter and column widths
+        context_menus.install(self)  # right-click menus of the tables (the tree's: _tree_menu)
         self._update_state()
 
     # ---- building ------------------------------------------------------------------------
@@ -519,12 +520,9 @@ class MainWindow(QMainWindow):
         index = self.tree.indexAt(pos)
         if self.census is None or not index.isValid():
             return
-        region_id = index.data(REGION_ID_ROLE)
-        menu = QMenu(self)
-        menu.addAction("并入其他区划…", lambda: self.ask_fold_region(region_id))
-        menu.addAction("单位类型和在岗职工数…", lambda: unit_dialog.ask_unit(self, region_id))
-        menu.addAction("未达单位目标的单位、未覆盖社工站的街道…", lambda: unit_dialog.show_shortfalls(self))
+        menu = context_menus.tree_menu(self, index.data(REGION_ID_ROLE))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def ask_fold_region(self, region_id: int) -> None:
         """Fold a node (typically one a return created from a misspelt name) into the right one."""
@@ -871,10 +869,10 @@ class MainWindow(QMainWindow):
             if full is not None:
                 self.export_corrections(Path(folder), full)
 
-    def export_corrections(self, outdir: Path, full_ids: bool = False) -> None:
+    def export_corrections(self, outdir: Path, full_ids: bool = False, region: str | None = None) -> None:
         def action(census):
             from exporters.corrections import write_correction_workbooks
-            return write_correction_workbooks(census, outdir, full_ids=full_ids)
+            return write_correction_workbooks(census, outdir, full_ids=full_ids, region=region)
         self._export(action, "正在生成更正清单…", "更正清单已生成")
 
     def ask_templates(self) -> None:

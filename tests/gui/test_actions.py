@@ -38,8 +38,8 @@ def test_exports_run_in_the_worker_and_show_paths(qtbot, window, msgs, tmp_path,
         out_path.write_text("x")
         return out_path
 
-    def corrections(census, outdir, full_ids=False):
-        calls.append(("corrections", full_ids))
+    def corrections(census, outdir, full_ids=False, region=None):
+        calls.append(("corrections", full_ids, region))
         return [outdir / "a.xlsx", outdir / "b.xlsx"]
 
     def templates(census, outdir, region=None):
@@ -55,7 +55,7 @@ def test_exports_run_in_the_worker_and_show_paths(qtbot, window, msgs, tmp_path,
     assert msgs.paths[-1] == [tmp_path / "汇总.xlsx"]
     win.export_corrections(tmp_path)
     wait_idle(qtbot, win)
-    assert calls[-1] == ("corrections", False) and len(msgs.paths[-1]) == 2
+    assert calls[-1] == ("corrections", False, None) and len(msgs.paths[-1]) == 2
     win.write_templates(tmp_path, "测试市/东区")
     wait_idle(qtbot, win)
     assert calls[-1] == ("templates", "测试市/东区")
