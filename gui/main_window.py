@@ -39,7 +39,7 @@ from gui.pages import HistoryPage, PeoplePage, ProblemsPage
 from gui.paths import APP_TITLE, CENSUS_SUFFIX, backups_dir, data_dir, demo_census_path, settings
 from gui.person_dialog import SourceRowsDialog
 from gui.start_page import StartPage
-from gui.worker import TaskRunner, Worker
+from gui.worker import Control, TaskRunner, Worker
 from importers.files import expand_paths
 from models.census import Census, remove_census_file
 from models.errors import CensusError
@@ -768,8 +768,25 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def apply_rules(self, rules) -> None:
-        self.write_step("修改统计规则", lambda census: census.settings.set_rules(rules), "正在按新规则重新统计全部人员…",
-                   lambda _v: self.statusBar().showMessage("统计规则已更新，已重新统计", 5000))
+        """New rules and the recount of everybody, with progress and 取消 (a cancel keeps the old
+        rules and counts: one transaction); one step of the undo history."""
+        if self.census is None or self.refuse_if_read_only():
+            return
+        path = self.census.path
+
+        def task(control: Control) -> None:
+            def progress(done: int, total: int) -> None:
+                control.report(done, total, f"正在按新规则重新统计全部人员…（{done:,} / {total:,} 人）")
+
+            with Census.open(path) as census:
+                census.undo.run("修改统计规则",
+                                lambda: census.settings.set_rules(rules, progress=progress, cancel=control))
+
+        def done(_value: Any) -> None:
+            self.reload()
+            self.statusBar().showMessage("统计规则已更新，已重新统计", 5000)
+
+        self.run_task(task, done, "正在按新规则重新统计全部人员…", cancellable=True)
 
     # ---- import ----------------------------------------------------------------------------
     def ask_import_files(self) -> None:

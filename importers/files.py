@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importers.job import ImportJob, ImportResult, Progress
-from importers.plan import ImportPlan
+from importers.plan import ImportPlan, read_file
 from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
 from models.census import Census
 from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelled
@@ -86,6 +87,30 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
     A returned correction list is applied to the rows it names (importers.returned_list); a newer
     version of an earlier import replaces it unless `keep_both` (for paths: a reviewed plan
     carries its own choice)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader, census.batches.bulk_writes():
+        return (yield from _import_all(census, items, cancel, region, on_done, keep_both, _ReadAhead(items, reader)))
+
+
+class _ReadAhead:
+    """Reads the next file (hash, guard, cells) on a thread while the current one is stored:
+    python-calamine releases the GIL while it parses, so the two overlap on a second core."""
+
+    def __init__(self, items: Sequence[ImportPlan | ReturnedListPlan | Path], reader: ThreadPoolExecutor):
+        self._items, self._reader = items, reader
+        self._pending: dict[int, Future] = {}
+
+    def take(self, index: int) -> Future | None:
+        """The read of items[index] (started now if not yet), after starting the next one's."""
+        for i in (index, index + 1):
+            item = self._items[i] if i < len(self._items) else None
+            if isinstance(item, Path) and i not in self._pending:
+                self._pending[i] = self._reader.submit(read_file, item)
+        return self._pending.pop(index, None)
+
+
+def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | Path],
+                cancel: Callable[[], bool] | None, region: str | None, on_done: Callable[[Outcome], None] | None,
+                keep_both: bool, ahead: _ReadAhead) -> Generator[Progress, None, list[Outcome]]:
     outcomes: list[Outcome] = []
     sizes = [1 if isinstance(i, Path) else max(i.data_rows, 1) for i in items]
     total = sum(sizes)
@@ -98,12 +123,13 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
                 rows = 0
                 while index < len(items) and len(group) < GROUP_FILES and rows < GROUP_ROWS:
                     item, size = items[index], sizes[index]
-                    index += 1
                     name = item.name if isinstance(item, Path) else item.file_name
                     if stopped or (cancel and cancel()):
                         outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
                     else:
-                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both)
+                        read = ahead.take(index)
+                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both, read)
+                    index += 1
                     group.append(outcome)
                     base += size
                     rows += outcome.result.rows_total if outcome.result else 0
@@ -136,11 +162,15 @@ def _not_saved(outcome: Outcome, error: CensusError) -> Outcome:
 
 
 def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Callable[[], bool] | None,
-         region: str | None, base: int, size: int, total: int, keep_both: bool) -> Generator[Progress, None, Outcome]:
+         region: str | None, base: int, size: int, total: int, keep_both: bool,
+         read: Future | None) -> Generator[Progress, None, Outcome]:
     name = item.name if isinstance(item, Path) else item.file_name
     job = None
     try:
-        plan = plan_path(census, item, region=region) if isinstance(item, Path) else item
+        if isinstance(item, Path):
+            plan = plan_path(census, item, region=region, read=read.result() if read else None)
+        else:
+            plan = item
         if isinstance(plan, ReturnedListPlan):
             return Outcome(name, "corrected", returned=apply_returned_list(census, plan))
         if isinstance(item, Path) and keep_both:

@@ -222,13 +222,14 @@ class ImportJob:
             self.result.region_path = file_region.path
             ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
             base = 0
-            for sheet, header, region in self._parts(batch_id, file_region):
-                self.result.sheets.append(sheet.name)
-                for done in self._store_rows(batch_id, sheet, header, region, ids, base):
-                    if cancel and cancel():
-                        raise ImportCancelled(plan.file_name)
-                    yield Progress(base + done, total, f"正在导入 {plan.file_name}")
-                base += max(len(sheet.rows) - header.data_start, 0)
+            with census.batches.deferred_indexes(total):  # a large file: its indexes built once, after
+                for sheet, header, region in self._parts(batch_id, file_region):
+                    self.result.sheets.append(sheet.name)
+                    for done in self._store_rows(batch_id, sheet, header, region, ids, base):
+                        if cancel and cancel():
+                            raise ImportCancelled(plan.file_name)
+                        yield Progress(base + done, total, f"正在导入 {plan.file_name}")
+                    base += max(len(sheet.rows) - header.data_start, 0)
             yield Progress(total, total, "正在合并人员")
             census.people.recompute_batch(ids)
             r = self.result
@@ -300,17 +301,34 @@ class ImportJob:
         clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
         total_words = _TOTAL_WORDS
         rows_ok, rows_pending, rows_total = result.rows_ok, result.rows_pending, result.rows_total
+        used = sorted({c for c in (*col.values(), *region_cols) if c is not None})  # the only cells read as text
+        today = dt.date.today()  # once per import: the ID check compares birth dates with it
+        blank = [""] * need
         for offset, raw_row in enumerate(rows[start:]):
-            texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
-                     else text_of(c) for c in raw_row]  # text_of(int) is str(int)
-            kind = classify(texts, raw_row, seq, c_id, c_name)
-            if kind != "data":
-                skipped[kind] += 1
-                continue
+            # A valid ID makes a row a person whatever else it holds (see _classify), so the usual
+            # row skips classifying; the texts of mapped cells only, never of the others.
+            id_raw, number, reason = id_fields(raw_row[c_id] if c_id is not None and c_id < len(raw_row) else None,
+                                               today)
+            if number is None:
+                texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
+                         else text_of(c) for c in raw_row]  # text_of(int) is str(int)
+                kind = classify(texts, raw_row, seq, c_id, c_name)
+                if kind != "data":
+                    skipped[kind] += 1
+                    continue
+                if len(texts) < need:
+                    texts += [""] * (need - len(texts))
+            else:
+                texts = blank.copy()
+                width = len(raw_row)
+                for c in used:
+                    if c < width:
+                        v = raw_row[c]
+                        if v is not None:
+                            texts[c] = v.strip() if v.__class__ is str else str(v) if v.__class__ is int else text_of(v)
             row = raw_row
             if len(row) < need:
                 row = row + [None] * (need - len(row))
-                texts += [""] * (need - len(texts))
 
             notes: list[str] = []
             if region_cols:
@@ -334,7 +352,6 @@ class ImportJob:
             else:
                 region_id = file_region.id  # = self._region(file_region.path, …): the node exists
                 region_raw = None
-            id_raw, number, reason = id_fields(row[c_id] if c_id is not None else None)
             level_text = texts[c_level] if c_level is not None else ""
             level = level_of(level_text)
             edu_text = texts[c_edu] if c_edu is not None else ""

@@ -353,10 +353,12 @@ def apply_returned_list(census: Census, plan: ReturnedListPlan) -> ReturnedResul
 
 
 
-def plan_path(census: Census, path: str | Path, region: str | None = None) -> ImportPlan | ReturnedListPlan:
+def plan_path(census: Census, path: str | Path, region: str | None = None,
+              read: tuple[Path, str, int, Workbook] | None = None) -> ImportPlan | ReturnedListPlan:
     """A file as the import sees it: a returned correction list when it carries the mark (its
-    name, title and sheet names do not matter), else a return to plan for import."""
-    path, sha, size, workbook = read_file(path)
+    name, title and sheet names do not matter), else a return to plan for import. `read`: what
+    plan.read_file gave for it already (a folder import reads the next file while storing one)."""
+    path, sha, size, workbook = read or read_file(path)
     parsed = read_list(workbook, path.name)
     if parsed is not None:
         return plan_returned_list(census, path, sha, parsed)

@@ -3,11 +3,12 @@ recomputing them when rows or rules change."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from models.bulk_index import deferred_indexes
 from models.consolidate import PERSON_COLUMNS, RowFacts, consolidate
-from models.errors import CensusError, NotFound
+from models.errors import CensusError, NotFound, RecountCancelled
 from models.identity import clean_text
 from models.pinyin import pinyin_key
 from models.records import Person, SourceRow
@@ -34,6 +35,7 @@ CATEGORY_LABELS = {
     "trained_only": "仅培训", "not_talent": "未达标人员",
 }
 
+RECOUNT_CHUNK = 5000  # persons written at once by a full recount; progress and cancel between chunks
 _SELECT = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 # name_key: the pinyin sort key (models.pinyin, registered on every writing connection by migrate).
 _INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key) VALUES "
@@ -175,18 +177,26 @@ class People:
             self.recompute([id_number])
 
     def _inputs(self) -> tuple[Rules, dict[int, int], dict[str, int]]:
-        depth_of = {r.id: r.depth for r in self._census.regions.tree().regions}
+        depth_of = self._census.regions.tree().depth_of  # kept by the tree: 20k nodes, thousands of files
         overrides = dict(self._conn.execute("SELECT id_number, region_id FROM person_regions"))
         return self._census.settings.rules, depth_of, overrides
 
-    def recompute(self, ids: Iterable[str] | None = None) -> None:
-        """Rebuild the persons of the given IDs (all when None) from their source rows."""
+    def recompute(self, ids: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> None:
+        """Rebuild the persons of the given IDs (all when None) from their source rows.
+
+        Everybody (a rule changed): `progress(done, total)` hears of each RECOUNT_CHUNK persons and
+        `cancel()` is asked as often; a cancel raises RecountCancelled, and the caller's
+        transaction then rolls back with it whatever asked for the recount (the rule itself)."""
         rules, depth_of, overrides = self._inputs()
         conn = self._conn
         with self._census.transaction():
             if ids is None:
-                conn.execute("DELETE FROM persons")
-                self._write(_grouped(conn.execute(_ALL_ROW_FACTS_SQL)), rules, depth_of, overrides)
+                total = self.count()
+                with deferred_indexes(conn, "persons", total):  # built once at the end: 1M persons
+                    conn.execute("DELETE FROM persons")
+                    self._write(_grouped(conn.execute(_ALL_ROW_FACTS_SQL)), rules, depth_of, overrides,
+                                progress and (lambda done: progress(done, total)), cancel)
                 return
             id_list = sorted(set(ids))
             for start in range(0, len(id_list), 900):
@@ -204,7 +214,7 @@ class People:
         persons in the same order as recompute(rows_of), without reading 100k new rows back."""
         rules, depth_of, overrides = self._inputs()
         conn = self._conn
-        with self._census.transaction():
+        with self._census.transaction(), deferred_indexes(conn, "persons", len(rows_of)):
             id_list = sorted(rows_of)
             for start in range(0, len(id_list), 900):
                 chunk = id_list[start:start + 900]
@@ -221,15 +231,24 @@ class People:
                     for id_number in chunk])
 
     def _write(self, groups: Iterator[list[RowFacts]], rules: Rules, depth_of: dict[int, int],
-               overrides: dict[str, int]) -> None:
+               overrides: dict[str, int], progress: Callable[[int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> None:
         buffered: list[tuple] = []
+        done = 0
         for rows in groups:
             buffered.append(consolidate(rows, rules, depth_of, overrides.get(rows[0].id_number)))
-            if len(buffered) >= 5000:
+            if len(buffered) >= RECOUNT_CHUNK:
                 self._conn.executemany(_INSERT, buffered)
+                done += len(buffered)
                 buffered.clear()
+                if cancel and cancel():
+                    raise RecountCancelled()
+                if progress:
+                    progress(done)
         if buffered:
             self._conn.executemany(_INSERT, buffered)
+        if progress:
+            progress(done + len(buffered))
 
 
 def _grouped(cursor: Iterable[tuple]) -> Iterator[list[RowFacts]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from models.rules import Rules
@@ -46,12 +47,19 @@ class Settings:
             self._rules = Rules.from_json(self.get("rules"))
         return self._rules
 
-    def set_rules(self, rules: Rules) -> None:
-        """Store new rules and recount everybody under them."""
-        with self._census.transaction():
-            self.set("rules", rules.to_json())
-            self._rules = rules
-            self._census.people.recompute()
+    def set_rules(self, rules: Rules, progress: Callable[[int, int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> None:
+        """Store new rules and recount everybody under them, in one transaction: a cancel
+        (RecountCancelled) or any failure leaves the old rules and every count as they were."""
+        before = self._rules
+        try:
+            with self._census.transaction():
+                self.set("rules", rules.to_json())
+                self._rules = rules
+                self._census.people.recompute(progress=progress, cancel=cancel)
+        except BaseException:
+            self._rules = before
+            raise
 
     def forget(self) -> None:
         self._rules = None

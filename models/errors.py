@@ -58,6 +58,13 @@ class ImportCancelled(CensusError):
         super().__init__("导入已取消，该文件未写入任何数据", file=file)
 
 
+class RecountCancelled(CensusError):
+    """The user cancelled recounting everybody; the change that asked for it was rolled back too."""
+
+    def __init__(self) -> None:
+        super().__init__("已取消重新统计：统计规则和各项人数保持原样")
+
+
 class NotFound(CensusError):
     """A region, batch, row or person asked for does not exist."""
 

@@ -1,0 +1,73 @@
+"""A large import stores its rows without secondary indexes and builds them after (models.bulk_index);
+a folder import reads the next file on a thread. Neither may change what ends up in the census."""
+
+from __future__ import annotations
+
+import models.bulk_index
+from importers.job import import_file
+from models.census import Census
+from tests.builders import make_id, write_community_return
+from tests.importers.test_import_folder import _census, _fail_on_call, _folder, _run, _stored
+
+
+def _indexes(census: Census) -> list[tuple[str, str]]:
+    return sorted(census.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('source_rows', 'persons')"))
+
+
+def _persons(census: Census) -> list[tuple]:
+    return list(census.conn.execute("SELECT * FROM persons ORDER BY id_number"))
+
+
+def test_a_large_import_ends_with_every_index_and_the_same_persons(tmp_path, monkeypatch):
+    monkeypatch.setattr(models.bulk_index, "MIN_ROWS", 1)  # every file counts as large
+    census = _census(tmp_path)
+    before = _indexes(census)
+    for path in _folder(tmp_path):
+        import_file(census, path)
+    assert _indexes(census) == before
+    imported = _persons(census)
+    census.people.recompute()
+    assert _persons(census) == imported and len(imported) == 15
+    plan = census.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM source_rows WHERE id_number = ?",
+                               (make_id(1),)).fetchall()
+    assert "source_rows_id" in str(plan)  # the rebuilt index is the one queries use
+
+
+def test_a_large_file_failing_in_a_folder_leaves_its_indexes_and_the_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(models.bulk_index, "MIN_ROWS", 1)
+    census = _census(tmp_path)
+    before = _indexes(census)
+    _fail_on_call(monkeypatch, 2, RuntimeError("boom"))
+    outcomes = _run(census, _folder(tmp_path))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert _indexes(census) == before
+    census.close()
+    batches, persons, _ = _stored(tmp_path / "c.census")
+    assert batches == ["1号.xlsx", "3号.xlsx"] and persons == 10
+
+
+def test_an_unreadable_file_read_ahead_fails_alone(tmp_path):
+    census = _census(tmp_path)
+    good = _folder(tmp_path)
+    broken = tmp_path / "2号坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    outcomes = _run(census, [good[0], broken, good[2]])
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    message = outcomes[1].message
+    assert message and "\n" not in message and "Traceback" not in message  # one Chinese line
+    census.close()
+    assert _stored(tmp_path / "c.census")[0] == ["1号.xlsx", "3号.xlsx"]
+
+
+def test_plans_and_paths_mixed_keep_their_order(tmp_path):
+    from importers.plan import plan_file
+
+    census = _census(tmp_path)
+    paths = _folder(tmp_path)
+    extra = write_community_return(tmp_path / "4号.xlsx", "东区和平街道团结社区",
+                                   [("新人", make_id(90, county="110199"), "", "本科", "社会工作", 0)])
+    items = [paths[0], plan_file(census, paths[1]), paths[2], extra]
+    outcomes = _run(census, items)
+    assert [o.file_name for o in outcomes] == ["1号.xlsx", "2号.xlsx", "3号.xlsx", "4号.xlsx"]
+    assert all(o.status == "imported" for o in outcomes)
