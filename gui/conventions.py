@@ -31,7 +31,8 @@ def selected_rows_tsv(view: QAbstractItemView) -> str:
     rows = sorted({index.row() for index in selection.selectedIndexes()}
                   | {index.row() for index in selection.selectedRows()})
     header = view.header() if isinstance(view, QTreeView) else getattr(view, "horizontalHeader", lambda: None)()
-    columns = [c for c in range(model.columnCount()) if header is None or not header.isSectionHidden(c)]
+    shown = range(model.columnCount()) if header is None else (header.logicalIndex(v) for v in range(header.count()))
+    columns = [c for c in shown if header is None or not header.isSectionHidden(c)]  # in the order on screen
     lines = []
     for row in rows:
         parent = selection.selectedIndexes()[0].parent() if isinstance(view, QTreeView) else view.rootIndex()
@@ -113,7 +114,7 @@ def _name_layout(window: MainWindow) -> None:
     window.splitter.setObjectName("main_splitter")
     window.tree.header().setObjectName("region_tree_columns")
     for name, page in (("people", window.people), ("problems", window.problems), ("history", window.history)):
-        page.view.horizontalHeader().setObjectName(f"{name}_columns")
+        page.view.horizontalHeader().setObjectName(f"{name}_columns_v2")  # v2: columns reordered
 
 
 def restore_layout(window: MainWindow) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,6 +38,16 @@ def make_table(model, widths: list[int]) -> QTableView:
     return view
 
 
+def arrange(view: QTableView, order: tuple[int, ...]) -> None:
+    """Show the model's columns in `order` (what a clerk reads first on a 1366-pixel screen comes
+    first; the rest scroll); long texts are cut in the middle, where a path or file name says
+    least, and the tooltip has them whole."""
+    header = view.horizontalHeader()
+    for visual, logical in enumerate(order):
+        header.moveSection(header.visualIndex(logical), visual)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+
+
 def selected_row(view: QTableView) -> int:
     rows = view.selectionModel().selectedRows() if view.selectionModel() else []
     return rows[0].row() if rows else -1
@@ -68,7 +78,8 @@ class PeoplePage(QWidget):
         bar.addWidget(self.count)
         layout.addLayout(bar)
         self.model = PeopleModel(self)
-        self.view = make_table(self.model, [76, 150, 40, 190, 110, 96, 116, 80, 140, 110])
+        self.view = make_table(self.model, [76, 150, 40, 230, 100, 80, 110, 70, 130, 110])
+        arrange(self.view, (0, 1, 8, 3, 4, 5, 6, 7, 2, 9, 10))  # 姓名 身份证号 类别 所属区划 first
         self.view.doubleClicked.connect(lambda index: self._open(index.row()))
         header = self.view.horizontalHeader()
         header.setSectionsClickable(True)
@@ -140,7 +151,8 @@ class ProblemsPage(QWidget):
         bar.addWidget(self.correct_button)
         layout.addLayout(bar)
         self.model = ProblemsModel(self)
-        self.view = make_table(self.model, [72, 400, 64, 150, 180, 70, 44])
+        self.view = make_table(self.model, [70, 250, 60, 150, 150, 64, 44, 170])
+        arrange(self.view, (0, 1, 4, 5, 6, 2, 7, 3))  # reason, file, sheet, row, name, region, then the ID
         self.view.doubleClicked.connect(lambda _index: self._emit(self.show_row_requested))
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.view)
