@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import context_menus, conventions, messages, region_picker
+from gui import context_menus, conventions, first_steps, messages, region_picker
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.over_time_window import OverTime
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         conventions.install(self)  # Ctrl+C/F, F5, 帮助 → 关于, remembered splitter and column widths
         context_menus.install(self)  # right-click menus of the tables (the tree's: _tree_menu)
+        self.guide = first_steps.Guide(self)  # ① ② ③ on the start page and in a census with no return
         self._update_state()
 
     # ---- building ------------------------------------------------------------------------
@@ -248,6 +249,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(not busy)
         self._update_undo_actions()
         self.stack.setCurrentIndex(1 if has else 0)
+        self.guide.refresh()
         if has:
             assert self.census is not None
             state = "（只读）" if read_only else ""

@@ -1,4 +1,4 @@
-"""What the window shows when no census is open: new, open, demo, recent files."""
+"""What the window shows when no census is open: new, open, demo, the first steps, recent files."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.first_steps import FirstSteps
 from gui.paths import APP_TITLE
 
 
@@ -48,6 +49,10 @@ class StartPage(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         box.addLayout(buttons)
+        steps_label = QLabel("第一次使用，请按以下步骤：")
+        box.addWidget(steps_label)
+        self.steps = FirstSteps()  # wired by gui.first_steps.Guide
+        box.addWidget(self.steps)
         self.recent_label = QLabel("最近打开：")
         box.addWidget(self.recent_label)
         self.recent = QListWidget()
