@@ -945,5 +945,6 @@ class MainWindow(QMainWindow):
         conventions.save_layout(self)
         store.sync()
         self._close_connection()
+        self.people.model.close()
         event.accept()
 

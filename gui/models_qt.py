@@ -9,9 +9,10 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
+from gui.page_loader import PageLoader
 from models.census import Census
 from models.identity import mask_id
 from models.records import Batch, Person, Problem, RegionSummary
@@ -171,13 +172,21 @@ class PeopleModel(QAbstractTableModel):
         self._count = 0
         self._scope: int | None = None  # the region filter sent to the census (None: everybody)
         self._pages: OrderedDict[int, list[Person]] = OrderedDict()
+        # Jumps far into the list: read on the loader's thread (gui/page_loader.py); answers for an
+        # earlier query or order (an older generation) are dropped.
+        self._loader = PageLoader(self)
+        self._loader.loaded.connect(self._page_loaded)
+        self._loading: set[int] = set()
+        self._generation = 0
 
     def set_query(self, census: Census | None, region_id: int | None, search: str = "",
                   category: str | None = None) -> None:
         self.beginResetModel()
+        if census is None or (self.census is not None and census.path != self.census.path):
+            self._loader.release()
         self.census, self.region_id, self.search, self.category = census, region_id, search, category
         self._scope = _scope(census, region_id)
-        self._pages.clear()
+        self._forget_pages()
         self._count = census.people.count(self._scope, search, category) if census else 0
         self.endResetModel()
 
@@ -187,8 +196,21 @@ class PeopleModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self.order = order
-        self._pages.clear()
+        self._forget_pages()
         self.endResetModel()
+
+    def _forget_pages(self) -> None:
+        self._pages.clear()
+        self._loading.clear()
+        self._generation += 1
+
+    def close(self) -> None:
+        """The window closes: stop the page loader's thread and its connection."""
+        self._loader.close()
+
+    def loading(self, row: int) -> bool:
+        """Whether the page holding `row` is being read off the GUI thread."""
+        return row // self.PAGE in self._loading
 
     def sort_column(self) -> int:
         return next(c for c, key in self.SORT_KEYS.items() if key == self.order)
@@ -234,6 +256,9 @@ class PeopleModel(QAbstractTableModel):
         if rows is None:
             previous = self._pages.get(page - 1)
             after = previous[-1] if previous and len(previous) == self.PAGE else None  # scrolling on: seek
+            if after is None and page > 0:  # a jump: counting rows from the top is for the loader
+                self._request(page)
+                return None
             try:
                 rows = self.census.people.page(self._scope, self.search, self.category, page * self.PAGE, self.PAGE,
                                            order=self.order, after=after)
@@ -248,12 +273,34 @@ class PeopleModel(QAbstractTableModel):
         offset = row % self.PAGE
         return rows[offset] if offset < len(rows) else None
 
+    def _request(self, page: int) -> None:
+        if page in self._loading or self.census is None:
+            return
+        self._loading.add(page)
+        scope, search, category, order = self._scope, self.search, self.category, self.order
+        self._loader.request(self.census.path, self._generation, page, lambda census: census.people.page(
+            scope, search, category, page * self.PAGE, self.PAGE, order=order))
+
+    @Slot(int, int, list)
+    def _page_loaded(self, generation: int, page: int, rows: list) -> None:
+        if generation != self._generation or page not in self._loading:
+            return
+        self._loading.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > self.MAX_PAGES:
+            self._pages.popitem(last=False)
+        last = min((page + 1) * self.PAGE, self._count) - 1
+        if last >= page * self.PAGE:
+            self.dataChanged.emit(self.index(page * self.PAGE, 0), self.index(last, len(self.HEADERS) - 1))
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             p = self.person(index.row())
-            return None if p is None else self._text(p, index.column())
+            if p is None:
+                return "正在读取…" if index.column() == 0 and self.loading(index.row()) else None
+            return self._text(p, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
             p = self.person(index.row())
             return None if p is None else p.region_path

@@ -80,24 +80,33 @@ def test_two_hundred_thousand_people_scroll_a_page_at_a_time(qtbot, window, msgs
     page.view.viewport().repaint()  # the view paints the first screen: the first page only
     assert set(model._pages) <= {0} and all(offset == 0 for offset, _, _ in calls)
 
-    # far down: only that page is read
+    # far down: only that page is read, off the GUI thread (counting 190,000 rows would freeze
+    # the window); the row reads 正在读取… until the page arrives and the view is told
     calls.clear()
     row = 190_000
-    name = model.index(row, 0).data()
-    assert calls == [(row // model.PAGE * model.PAGE, model.PAGE, "name")]
+    with qtbot.waitSignal(model.dataChanged, timeout=30000) as arrived:
+        assert model.index(row, 0).data() == "正在读取…" and model.person(row) is None
+    assert calls == []  # nothing read on the GUI thread
+    assert arrived.args[0].row() == row // model.PAGE * model.PAGE and arrived.args[1].row() == arrived.args[0].row() + 199
     assert row // model.PAGE in model._pages and len(model._pages) <= 2
+    name = model.index(row, 0).data()
     expected = persons(offset=row, limit=1)[0]
     assert name == expected.name and model.person(row).id_number == expected.id_number
     page.view.scrollTo(model.index(row, 0))
     page.view.viewport().repaint()
+    qtbot.waitUntil(lambda: not model._loading)
     here = row // model.PAGE  # the screen around the row: that page and at most its neighbours
-    assert {offset // model.PAGE for offset, _, _ in calls} <= {here - 1, here, here + 1}
+    assert set(model._pages) <= {0, here - 1, here, here + 1}
+    assert {offset // model.PAGE for offset, _, _ in calls} <= {here + 1}  # scrolling on: a seek, in place
+    model.index(N - 1, 0).data()
+    qtbot.waitUntil(lambda: (N - 1) // model.PAGE in model._pages)
     assert model.index(N - 1, 0).data() == persons(offset=N - 1, limit=1)[0].name
 
     # the cache is bounded however far the user jumps around (a small bound: deep pages cost time)
     monkeypatch.setattr(model, "MAX_PAGES", 4)
     for p in range(0, N // model.PAGE, N // model.PAGE // 8):
         model.person(p * model.PAGE)
+    qtbot.waitUntil(lambda: not model._loading)
     assert len(model._pages) == 4 and (N // model.PAGE // 8 * 7) in model._pages
 
     # sorting starts again from the top, still a page at a time
