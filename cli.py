@@ -353,12 +353,28 @@ def cmd_export(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from exporters.template import write_templates
+    from exporters.template import FOLDERS_FROM, template_files
 
     with _read(args.census) as census:
-        written = write_templates(census, Path(args.outdir), region=args.region)
-        for path in written:
-            _out(str(path))
+        run = template_files(census, Path(args.outdir), region=args.region)
+        shown = 0
+        while True:
+            try:
+                step = next(run)
+            except StopIteration as stop:
+                written = stop.value
+                break
+            if step.total < FOLDERS_FROM:
+                continue
+            if step.done * 20 // step.total > shown or step.done == step.total:  # every 5 %, on stderr
+                shown = step.done * 20 // step.total
+                print(f"\r已生成 {step.done:,} / {step.total:,} 个采集模板", end="", file=sys.stderr, flush=True)
+        if len(written) >= FOLDERS_FROM:
+            print(file=sys.stderr)
+            _out(f"已按区县、街道分文件夹保存在 {Path(args.outdir)}")
+        else:
+            for path in written:
+                _out(str(path))
         _out(f"已生成 {len(written)} 个采集模板")
     return EXIT_OK
 

@@ -14,12 +14,14 @@ Every choice here removes a problem the importer would otherwise have to report:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 from exporters.xlsx import (
     A4,
     Styles,
     exporting,
+    file_safe,
     output_names,
     prepare_out,
     print_setup,
@@ -27,8 +29,9 @@ from exporters.xlsx import (
     wrapped_height,
     write_grouped_header,
 )
+from importers.job import Progress
 from models.census import Census
-from models.errors import NotFound
+from models.errors import CensusError, NotFound
 from models.regions import Region, RegionTree
 
 BLANK_ROWS = 500
@@ -105,11 +108,42 @@ def filler_text(tree: RegionTree, node: Region) -> str:
 
 def write_templates(census: Census, outdir: Path, region: str | None = None) -> list[Path]:
     """One template per community/village (or one for `region`); returns the files written."""
+    gen = template_files(census, outdir, region)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+FOLDERS_FROM = 50  # this many templates or more are sorted into one folder per county and street
+
+
+def template_files(census: Census, outdir: Path, region: str | None = None,
+                   cancel: Callable[[], bool] | None = None) -> Generator[Progress, None, list[Path]]:
+    """write_templates with progress (one value per file) and cancel between files: a province's
+    18,000 communities and villages take a while. From FOLDERS_FROM templates on they are sorted
+    into folders by the path between the root and the community (市/区县/街道), so each street's
+    clerk gets one folder to send out. A cancel raises CensusError naming what was written."""
     outdir = Path(outdir)
     tree = census.regions.tree()
     nodes = template_regions(tree, region)
-    names = output_names([node.path for node in nodes], "_摸排登记表.xlsx", outdir)
-    return [write_template(census, tree, node, outdir / name) for node, name in zip(nodes, names, strict=True)]
+    folders: dict[Path, list[Region]] = {}
+    for node in nodes:
+        between = [a.name for a in reversed(tree.ancestors(node)) if a.depth > 0]
+        folder = outdir.joinpath(*map(file_safe, between)) if len(nodes) >= FOLDERS_FROM else outdir
+        folders.setdefault(folder, []).append(node)
+    written: list[Path] = []
+    for folder, members in folders.items():
+        names = output_names([node.name if folder != outdir else node.path for node in members], "_摸排登记表.xlsx",
+                             folder)
+        for node, name in zip(members, names, strict=True):
+            if cancel and cancel():
+                raise CensusError(f"已取消生成采集模板：已生成 {len(written)} 个，未生成 {len(nodes) - len(written)} 个"
+                                  f"（已生成的在 {outdir}）")
+            written.append(write_template(census, tree, node, folder / name))
+            yield Progress(len(written), len(nodes), f"正在生成采集模板：{node.path}")
+    return written
 
 
 def write_template(census: Census, tree: RegionTree, node: Region, out_path: Path) -> Path:

@@ -893,10 +893,21 @@ class MainWindow(QMainWindow):
         self.write_templates(Path(folder), region)
 
     def write_templates(self, outdir: Path, region: str | None = None) -> None:
-        def action(census):
-            from exporters.template import write_templates
-            return write_templates(census, outdir, region=region)
-        self._export(action, "正在生成采集模板…", "采集模板已生成")
+        """Templates with progress and 取消 (a province has 18,000 communities and villages)."""
+        if self.census is None:
+            return
+        path = self.census.path
+
+        def task(control: Control):
+            from exporters.template import template_files
+
+            with Census.open(path, read_only_ok=True) as census:
+                return (yield from template_files(census, outdir, region=region, cancel=control))
+
+        def done(paths) -> None:
+            messages.show_paths(self, "采集模板已生成", f"共生成 {len(paths)} 个文件：", [Path(p) for p in paths])
+
+        self.run_task(task, done, "正在生成采集模板…", cancellable=True)
 
     def _export(self, action: Callable[[Census], list[Path]], label: str, title: str) -> None:
         if self.census is None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from importers.job import Progress
 from tests.gui.window_helpers import import_through_review, wait_idle
 
 
@@ -42,13 +43,14 @@ def test_exports_run_in_the_worker_and_show_paths(qtbot, window, msgs, tmp_path,
         calls.append(("corrections", full_ids, region))
         return [outdir / "a.xlsx", outdir / "b.xlsx"]
 
-    def templates(census, outdir, region=None):
+    def templates(census, outdir, region=None, cancel=None):
         calls.append(("templates", region))
+        yield Progress(1, 1, "")
         return [outdir / "t.xlsx"]
 
     fake_module(monkeypatch, "exporters.summary", write_summary_workbook=summary)
     fake_module(monkeypatch, "exporters.corrections", write_correction_workbooks=corrections)
-    fake_module(monkeypatch, "exporters.template", write_templates=templates)
+    fake_module(monkeypatch, "exporters.template", template_files=templates)
     win.export_summary(tmp_path / "汇总.xlsx", full_ids=True)
     wait_idle(qtbot, win)
     assert calls[-1] == ("summary", True, True, "测试", None)  # no earlier census chosen on the 对比 page
