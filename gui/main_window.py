@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import context_menus, conventions, first_steps, messages, region_picker
+from gui import context_menus, conventions, first_steps, messages, printing, region_picker
 from gui.dashboard import Dashboard
 from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
 from gui.over_time_window import OverTime
@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         conventions.install(self)  # Ctrl+C/F, F5, 帮助 → 关于, remembered splitter and column widths
         context_menus.install(self)  # right-click menus of the tables (the tree's: _tree_menu)
         self.guide = first_steps.Guide(self)  # ① ② ③ on the start page and in a census with no return
+        self.act_print = printing.install(self)  # Ctrl+P with a preview
         self._update_state()
 
     # ---- building ------------------------------------------------------------------------
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("文件(&F)")
+        self.file_menu = file_menu = bar.addMenu("文件(&F)")
         for action in (self.act_new, self.act_open):
             file_menu.addAction(action)
         self.recent_menu = QMenu("最近打开", self)
