@@ -48,7 +48,7 @@ class FirstSteps(QWidget):
 
 
 class EmptyCensusGuide(QWidget):
-    """Shown instead of the tree and tabs while the open census has no return imported."""
+    """Shown instead of the tree and tabs while the open census has no return and nobody in it."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,7 +101,7 @@ class Guide:
     def showing(self) -> bool:
         census = self.window.census
         return (census is not None and str(census.path) not in self.dismissed
-                and not census.batches.all())
+                and not census.batches.all() and not census.people.count())
 
     def refresh(self) -> None:
         """Guide or tree, after each reload; the steps ticked as they are done."""
