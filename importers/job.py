@@ -383,7 +383,7 @@ class ImportJob:
             if number is not None:
                 status = "ok"
                 facts = new_facts(RowFacts, (number, batch_id, base + offset, name, level_value, education_value, major,
-                                             hours_value, region_id, gender, phone))
+                                             hours_value, region_id, gender, phone, cert_date))
                 same = ids.get(number)
                 if same is None:
                     ids[number] = [facts]

@@ -22,22 +22,20 @@ NONE: Levels = (0, 0, 0)
 # Certified persons attributed directly to each region, by their highest level.
 LEVELS_SQL = "SELECT region_id, level, COUNT(*) FROM persons WHERE level > 0 GROUP BY region_id, level"
 
-# Each certified person's levels with the year each was first obtained (the earliest readable
-# 取得证书时间 among the rows giving that level; NULL dates are unknown, never a year).
-_FIRST_YEARS = """
-SELECT p.id_number AS id_number, p.region_id AS region_id, s.level AS level,
-       substr(MIN(s.cert_date), 1, 4) AS year
-FROM persons p JOIN source_rows s ON s.id_number = p.id_number
-WHERE p.level > 0 AND +s.status = 'ok' AND s.level > 0
-GROUP BY p.id_number, s.level
-"""
-# Persons who obtained a level in the year, each once at the highest level obtained that year.
-AWARD_SQL = f"""
-SELECT region_id, level, COUNT(*) FROM (
-    SELECT region_id, MAX(level) AS level FROM ({_FIRST_YEARS}) WHERE year = ? GROUP BY id_number)
+# Persons who obtained a level in the year (?1), each once at the highest level obtained that year.
+# The year each level was first held is kept on the person (models.consolidate): the earliest
+# readable 取得证书时间 among the rows giving that level; NULL dates are unknown, never a year.
+AWARD_SQL = """
+SELECT region_id, CASE ?1 WHEN senior_year THEN 3 WHEN intermediate_year THEN 2 ELSE 1 END AS level, COUNT(*)
+FROM persons WHERE level > 0 AND ?1 IN (assistant_year, intermediate_year, senior_year)
 GROUP BY region_id, level
 """
-LATEST_YEAR_SQL = f"SELECT MAX(year) FROM ({_FIRST_YEARS}) WHERE year GLOB '[12][0-9][0-9][0-9]'"
+LATEST_YEAR_SQL = """
+SELECT MAX(year) FROM (
+    SELECT assistant_year AS year FROM persons UNION ALL SELECT intermediate_year FROM persons
+    UNION ALL SELECT senior_year FROM persons)
+WHERE year GLOB '[12][0-9][0-9][0-9]'
+"""
 
 
 @dataclass(frozen=True)

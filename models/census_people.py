@@ -43,7 +43,7 @@ _INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key) VALUES 
            f" pinyin_key(?{PERSON_COLUMNS.index('name') + 1}))")
 _ROW_FACTS_COLUMNS = """
 SELECT id_number, batch_id, id, name, level, education, COALESCE(major, ''), hours, region_id,
-       COALESCE(gender, ''), COALESCE(phone, '')
+       COALESCE(gender, ''), COALESCE(phone, ''), cert_date
 """
 # Everybody: one pass over the table.
 _ALL_ROW_FACTS_SQL = _ROW_FACTS_COLUMNS + "FROM source_rows WHERE status = 'ok' ORDER BY id_number"

@@ -35,11 +35,13 @@ class RowFacts(NamedTuple):
     region_id: int
     gender: str
     phone: str
+    cert_date: str | None  # 取得证书时间, ISO; None when missing or unreadable
 
 
 PERSON_COLUMNS = (
     "id_number", "name", "names", "region_id", "level", "degree", "trained", "talent", "hours",
     "education", "major", "gender", "phone", "row_count", "name_conflict",
+    "assistant_year", "intermediate_year", "senior_year",  # first year each level was held (exam_years)
 )
 
 
@@ -58,7 +60,21 @@ def _consolidate_one(r: RowFacts, rules: Rules, override_region: int | None) -> 
         r.id_number, r.name or "", r.name or "", r.region_id if override_region is None else override_region,
         r.level, int(degree), int(trained), int(bool(r.level) or degree or trained), r.hours, r.education,
         r.major or "", r.gender or "", r.phone or "", 1, 0,
+        *_level_years([r]),
     )
+
+
+def _level_years(rows: list[RowFacts]) -> tuple[str | None, str | None, str | None]:
+    """The year each certificate level was first held: the earliest 取得证书时间 among the rows
+    giving that level (None: not held, or no readable date). The exam year of models.exam_years
+    and the award year of models.allowance are read from these, not from the rows."""
+    first: list[str | None] = [None, None, None]
+    for r in rows:
+        if r.level and r.cert_date:
+            current = first[r.level - 1]
+            if current is None or r.cert_date < current:
+                first[r.level - 1] = r.cert_date
+    return (first[0] and first[0][:4], first[1] and first[1][:4], first[2] and first[2][:4])
 
 
 def _consolidate_many(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
@@ -85,5 +101,5 @@ def _consolidate_many(rows: list[RowFacts], rules: Rules, depth_of: dict[int, in
     return (
         first.id_number, names[0] if names else "", "、".join(names), region_id, level, int(degree),
         int(trained), int(talent), hours, shown.education, shown.major or "", gender, phone, len(rows),
-        int(len(names) > 1),
+        int(len(names) > 1), *_level_years(rows),
     )

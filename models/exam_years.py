@@ -5,9 +5,9 @@ A person's exam year is the year of the 取得证书时间 on the row that gives
 level was first held then, and a later return repeating the certificate does not move it. A
 missing or unreadable date (stored as NULL by the importer) is "unknown", never a guess.
 
-persons keeps no date (it is derived from the rows and the importer's consolidation stays as it
-is), so the year is read from source_rows through the ID index for the certified persons only;
-the tree walk is the same as the other counts'.
+Consolidating a person's rows keeps the year each level was first held on the person
+(persons.assistant_year, intermediate_year, senior_year: models.consolidate), so the count is one
+GROUP BY over persons; the tree walk is the same as the other counts'.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from models.regions import RegionTree
 LEVEL_KEYS = ("assistant", "intermediate", "senior")  # levels 1, 2, 3
 UNKNOWN = "unknown"
 
-# One row per (region, level, year): how many certified persons attributed directly to the region.
-# "+s.status" keeps SQLite on the ID index (source_rows_id) rather than the (status, region) one.
+# One row per (region, level, year): how many certified persons attributed directly to the region,
+# by the year their highest level was first held.
 BY_YEAR_SQL = """
-SELECT region_id, level, year, COUNT(*) FROM (
-    SELECT p.region_id AS region_id, p.level AS level, substr(MIN(s.cert_date), 1, 4) AS year
-    FROM persons p JOIN source_rows s ON s.id_number = p.id_number
-    WHERE p.talent = 1 AND p.level > 0 AND +s.status = 'ok' AND s.level = p.level
-    GROUP BY p.id_number)
+SELECT region_id, level,
+       CASE level WHEN 1 THEN assistant_year WHEN 2 THEN intermediate_year ELSE senior_year END AS year,
+       COUNT(*)
+FROM persons WHERE talent = 1 AND level > 0
 GROUP BY region_id, level, year
 """
 

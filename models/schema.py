@@ -232,6 +232,22 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     UPDATE persons SET name_key = pinyin_key(name);
     CREATE INDEX persons_name_key ON persons(name_key, id_number);
     """),
+    # 11: the year each certificate level was first held (the earliest 取得证书时间 among a person's
+    # rows giving it), kept on the person when rows are consolidated (models.consolidate), so the
+    # exam years and the award are GROUP BYs over persons, not a join with source_rows per summary.
+    (11, """
+    ALTER TABLE persons ADD COLUMN assistant_year TEXT;
+    ALTER TABLE persons ADD COLUMN intermediate_year TEXT;
+    ALTER TABLE persons ADD COLUMN senior_year TEXT;
+    UPDATE persons SET
+        assistant_year = (SELECT substr(MIN(s.cert_date), 1, 4) FROM source_rows s
+                          WHERE s.id_number = persons.id_number AND +s.status = 'ok' AND s.level = 1),
+        intermediate_year = (SELECT substr(MIN(s.cert_date), 1, 4) FROM source_rows s
+                             WHERE s.id_number = persons.id_number AND +s.status = 'ok' AND s.level = 2),
+        senior_year = (SELECT substr(MIN(s.cert_date), 1, 4) FROM source_rows s
+                       WHERE s.id_number = persons.id_number AND +s.status = 'ok' AND s.level = 3)
+    WHERE level > 0;
+    """),
 )
 
 

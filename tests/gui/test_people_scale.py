@@ -40,7 +40,8 @@ def fill(path) -> None:
         hours = rng.choice((None, 0, 40, 120, 200))
         trained = int(hours is not None and hours >= 120)
         persons.append((f"1101011985{i:08d}", f"{rng.choice(surnames)}某{i:06d}", None, leaves[i % len(leaves)],
-                        level, 0, trained, int(level > 0 or trained), hours, 3, "", "男", "", 1, 0))
+                        level, 0, trained, int(level > 0 or trained), hours, 3, "", "男", "", 1, 0,
+                        None, None, None))
     with census.transaction():
         census.conn.executemany("INSERT INTO regions (id, parent_id, name, path, kind, depth) VALUES (?, ?, ?, ?, ?, ?)",
                                 regions)

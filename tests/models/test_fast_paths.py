@@ -39,7 +39,8 @@ def _random_row(rng: random.Random, id_number: str, row_id: int) -> RowFacts:
     return RowFacts(
         id_number, rng.randint(1, 3), row_id, rng.choice(["", "张三", "李四"]), rng.randint(0, 3),
         rng.randint(0, 6), rng.choice(["", "社会工作", "法学", "心理学"]), rng.choice([None, 0.0, 119.5, 120.0, 300.0]),
-        rng.randint(1, 6), rng.choice(["", "男", "女"]), rng.choice(["", "13800000000"]))
+        rng.randint(1, 6), rng.choice(["", "男", "女"]), rng.choice(["", "13800000000"]),
+        rng.choice([None, "2016-07-01", "2019-11-30", "2021-06-20"]))
 
 
 def test_merge_person_single_row_fast_path():

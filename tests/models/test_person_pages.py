@@ -21,8 +21,10 @@ def census(tmp_path) -> Census:
         hours = rng.choice([None, 0.0, 40.0, 120.0, 160.0])
         level = rng.choice([0, 0, 1, 2, 3])
         rows.append((f"11010119800101{i:04d}", rng.choice("张王李赵") + rng.choice("一二三"), "",
-                     rng.choice([root.id, other.id]), level, 0, int((hours or 0) >= 120), 1, hours, 0, "", "", "", 1, 0))
-    c.conn.executemany(f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}) VALUES ({', '.join('?' * 15)})", rows)
+                     rng.choice([root.id, other.id]), level, 0, int((hours or 0) >= 120), 1, hours, 0, "", "", "", 1, 0,
+                     None, None, None))
+    c.conn.executemany(f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)})"
+                       f" VALUES ({', '.join('?' * len(PERSON_COLUMNS))})", rows)
     c.conn.execute("UPDATE persons SET name_key = pinyin_key(name)")  # as the store writes it
     yield c
     c.close()
