@@ -18,6 +18,7 @@ Every figure is written as a value, never a formula: readers without a calculati
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from exporters.allowance_sheet import write_allowance_sheet
@@ -61,7 +62,9 @@ GOAL_HEADER = ("区划", "类别", "目标", "现有", "差额", "是否达成",
 GOAL_WIDTHS = (40, 16, 10, 10, 10, 9, 36)
 ROSTER_HEADER = ("序号", "姓名", "性别", "身份证号码", "联系电话", "计入人才", "人才类别", "最高证书等级", "学历",
                  "所学专业", "培训学时", "所属区划", "来源文件", "出现行数", "备注")
-ROSTER_WIDTHS = (7, 9, 5, 21, 14, 7, 18, 15, 11, 16, 7, 34, 36, 6, 20)
+# Narrow enough that fitting the width to A4 landscape prints the 10 pt cells at 8 pt or more
+# (a scale of 0.8: about 175 width units); the region, files, categories, major and remark wrap.
+ROSTER_WIDTHS = (6, 9, 5, 20, 13, 5, 12, 14, 10, 11, 6, 22, 22, 5, 12)
 PROBLEM_HEADER = ("序号", "问题类型", "所属区划", "文件", "工作表", "行号", "姓名", "身份证号（原填）", "原因")
 PROBLEM_WIDTHS = (6, 10, 30, 30, 10, 6, 9, 21, 50)
 MISSING_HEADER = ("序号", "区县", "街道（乡镇）", "名称", "类型", "户籍人口", "备注")
@@ -119,7 +122,7 @@ def _edu_line() -> str:
 def _summary_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary]) -> None:
     width = len(SUMMARY_COLUMNS)
     set_widths(ws, (w for _, _, w in SUMMARY_COLUMNS))
-    row = write_title(ws, styles, heading(census.title, "汇总表", census.as_of), _rules_line(census), width)
+    row = write_title(ws, styles, summary_title(census, summary), _rules_line(census), width)
     write_grouped_header(ws, row, SUMMARY_COLUMNS, styles.header)
     header_first = row
     row += 2
@@ -131,17 +134,53 @@ def _summary_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
     if len(roots) > 1:
         _totals_row(ws, styles, row, roots, census)
         row += 1
-    flagged = sum(1 for s in summary if s.flagged)
+    flagged = [s.path for s in summary if s.flagged]
     notes = ["说明：各级数字均含下级；同一身份证号只计一次，多份报表中的资格合并计算，计入其最深一级区划。",
              "“待核实行数”为身份证号有误、尚未计入的行，见“问题清单”；更正后重新导出即可计入。"]
     if flagged:
-        notes.append(f"有 {flagged} 个区划不在户籍人口表中，由报表新建（备注中标明），请核实。")
+        notes.append(f"有 {len(flagged)} 个区划不在户籍人口表中，由报表新建（备注中标明），请核实："
+                     + "、".join(flagged) + "。")
     notes.extend(unit_notes(summary))
+    table_end = row
     row += 1
+    line_width = sum(w for _, _, w in SUMMARY_COLUMNS)
     for line in notes:
+        height = wrapped_height([(line, line_width)])
+        if height:
+            ws.set_row(row, height)
         ws.merge_range(row, 0, row, width - 1, line, styles.note)
         row += 1
+    ws.set_row(row, 30)
+    ws.merge_range(row, 0, row, width - 1, SIGN_LINE, styles.subtitle)
     print_setup(ws, header_first, header_first + 1, freeze_col=1, footer=census.title)
+    ws.fit_to_pages(1, _pages_tall(table_end, row + 1))
+
+
+# 填报单位（盖章）/ 填表人 / 审核人 / 日期: the line a bureau signs and stamps before sending the table up.
+SIGN_LINE = "填报单位（盖章）：　　　　　　　　　　填表人：　　　　　　审核人：　　　　　　日期：　　　　年　　月　　日"
+# Rows of the 汇总表 on one A4 landscape page at the scale that fits its width (10 pt rows of about
+# 15 pt, the page less its margins and the repeated two-row header): an estimate, which is all
+# the page-count rule below needs.
+ROWS_PER_PAGE = 40
+
+
+def _pages_tall(table_rows: int, all_rows: int) -> int:
+    """Pages tall to fit to: the pages the table itself needs, so that the notes and the sign
+    line squeeze onto its last page rather than spill alone onto a near-empty one (0: no limit,
+    when squeezing would shrink the print by more than a few rows' worth)."""
+    table_pages = max(1, math.ceil(table_rows / ROWS_PER_PAGE))
+    spill = all_rows - table_pages * ROWS_PER_PAGE
+    return table_pages if spill <= ROWS_PER_PAGE // 4 else 0
+
+
+def summary_title(census: Census, summary: list[RegionSummary]) -> str:
+    """“XX市社会工作专业人才摸排汇总表”: the census's title as set in the window (文件 → 普查信息);
+    without one, the top region's name rather than the file's."""
+    roots = [s for s in summary if s.depth == 0]
+    title = (census.settings.get("title") or (roots[0].name if len(roots) == 1 else census.title)).strip()
+    if "摸排" not in title and "摸底" not in title:
+        title += "社会工作专业人才摸排"
+    return f"{title}汇总表" + (f"（截至{census.as_of}）" if census.as_of else "")
 
 
 def _met(value: bool | None) -> str:
@@ -279,6 +318,7 @@ def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
     row += 1
     files = census.people.files()
     text_fmt, int_fmt, hours_fmt, center = styles.text, styles.int, styles.hours, styles.center
+    wrap_fmt = styles.text_wrap
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
     count = 0
     for person in census.people.iter():
@@ -289,19 +329,21 @@ def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
         write_string(row, 3, person.shown_id(full_ids), text_fmt)
         write_string(row, 4, text(person.shown_phone(full_ids)), text_fmt)
         write_string(row, 5, "是" if person.talent else "否", center)
-        write_string(row, 6, "、".join(person.categories) if person.talent else "", text_fmt)
+        wrapped = {6: "、".join(person.categories) if person.talent else "", 9: text(person.major),
+                   11: text(person.region_path), 12: text(files.get(person.id_number, "")),
+                   14: text(f"姓名不一致：{'、'.join(person.names)}") if person.name_conflict else ""}
         write_string(row, 7, person.level_name, text_fmt)
         write_string(row, 8, person.education_name, text_fmt)
-        write_string(row, 9, text(person.major), text_fmt)
         if person.hours is None:
             write_blank(row, 10, None, hours_fmt)
         else:
             write_number(row, 10, person.hours, hours_fmt)
-        write_string(row, 11, text(person.region_path), text_fmt)
-        write_string(row, 12, text(files.get(person.id_number, "")), text_fmt)
         write_number(row, 13, person.row_count, int_fmt)
-        write_string(row, 14, text(f"姓名不一致：{'、'.join(person.names)}") if person.name_conflict else "",
-                     text_fmt)
+        for col, value in wrapped.items():
+            write_string(row, col, value, wrap_fmt)
+        height = wrapped_height((value, ROSTER_WIDTHS[col]) for col, value in wrapped.items())
+        if height:
+            ws.set_row(row, height)
         row += 1
         if count % 2000 == 0:
             yield count
