@@ -13,6 +13,7 @@ BAR_SHORT = QColor("#e07a5f")
 BAR_NONE = QColor("#8fa3b8")
 TARGET = QColor("#1f2d3d")
 GRID = QColor("#e3e7ec")
+TEXT = QColor("#333")
 
 
 @dataclass(frozen=True)
@@ -23,68 +24,115 @@ class Bar:
     met: bool | None
 
 
-class TargetChart(QWidget):
-    """Bars = talents, a dark tick = the target; green when met, orange when short, grey when no target."""
+class RowChart(QWidget):
+    """One labelled horizontal bar row per child, a legend above, the figure at the right.
+
+    Subclasses say what a row holds: its largest value (for the common scale), how its bars are
+    painted and the text at its end. Labels are elided in the middle so both ends of a long name
+    stay readable.
+    """
 
     ROW = 26
     TOP = 30
+    VALUE_SAMPLE = "00000/00000"  # the widest figure text expected at the right
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.bars: list[Bar] = []
+        self.rows: list = []
         self.empty_text = "没有下级区划"
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(80)
 
-    def set_bars(self, bars: list[Bar]) -> None:
-        self.bars = list(bars)
+    def set_rows(self, rows: list) -> None:
+        self.rows = list(rows)
         self.setFixedHeight(self.sizeHint().height())
         self.update()
 
-    def sizeHint(self) -> QSize:
-        return QSize(480, max(80, self.TOP + self.ROW * len(self.bars) + 12))
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(480, max(80, self.TOP + self.ROW * len(self.rows) + 12))
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
         metrics = QFontMetrics(self.font())
-        if not self.bars:
+        if not self.rows:
             painter.setPen(QColor("#888"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
-        label_w = min(max(metrics.horizontalAdvance(b.label) for b in self.bars) + 12, self.width() // 3)
-        value_w = metrics.horizontalAdvance("00000/00000") + 12
+        label_w = min(max(metrics.horizontalAdvance(self.label(r)) for r in self.rows) + 12, self.width() // 3)
+        value_w = metrics.horizontalAdvance(self.VALUE_SAMPLE) + 12
         left, right = label_w + 8, self.width() - value_w - 8
         span = max(right - left, 20)
-        top_value = max(max(b.value for b in self.bars), max((b.target or 0) for b in self.bars), 1)
-        scale = span / top_value
-        self._legend(painter, metrics, left)
-        for i, bar in enumerate(self.bars):
+        scale = span / max(max(self.largest(r) for r in self.rows), 1)
+        self.paint_legend(painter, metrics, left)
+        for i, row in enumerate(self.rows):
             y = self.TOP + i * self.ROW
-            painter.setPen(QColor("#333"))
-            label = metrics.elidedText(bar.label, Qt.TextElideMode.ElideMiddle, label_w - 8)
+            painter.setPen(TEXT)
+            label = metrics.elidedText(self.label(row), Qt.TextElideMode.ElideMiddle, label_w - 8)
             painter.drawText(QRectF(0, y, label_w, self.ROW), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              label)
-            painter.fillRect(QRectF(left, y + 4, span, self.ROW - 8), GRID)
-            colour = BAR_NONE if bar.met is None else (BAR_MET if bar.met else BAR_SHORT)
-            painter.fillRect(QRectF(left, y + 4, bar.value * scale, self.ROW - 8), colour)
-            if bar.target is not None:
-                x = left + bar.target * scale
-                painter.setPen(QPen(TARGET, 2))
-                painter.drawLine(int(x), y + 1, int(x), y + self.ROW - 1)
-            painter.setPen(QColor("#333"))
-            text = f"{bar.value}/{bar.target}" if bar.target is not None else str(bar.value)
-            painter.drawText(QRectF(right + 6, y, value_w, self.ROW), Qt.AlignmentFlag.AlignVCenter, text)
+            self.paint_row(painter, row, y, left, span, scale)
+            painter.setPen(TEXT)
+            painter.drawText(QRectF(right + 6, y, value_w, self.ROW), Qt.AlignmentFlag.AlignVCenter, self.value_text(row))
 
-    def _legend(self, painter: QPainter, metrics: QFontMetrics, left: int) -> None:
-        x, y = left, 6
-        for colour, text in ((BAR_MET, "已达标"), (BAR_SHORT, "未达标"), (BAR_NONE, "无目标")):
-            painter.fillRect(QRectF(x, y + 4, 12, 12), colour)
-            painter.setPen(QColor("#333"))
-            painter.drawText(x + 16, y + 2 + metrics.ascent(), text)
-            x += 24 + metrics.horizontalAdvance(text)
+    # what a subclass says about its rows
+    def label(self, row) -> str:
+        return row.label
+
+    def largest(self, row) -> int:
+        raise NotImplementedError
+
+    def value_text(self, row) -> str:
+        raise NotImplementedError
+
+    def paint_row(self, painter: QPainter, row, y: int, left: int, span: int, scale: float) -> None:
+        raise NotImplementedError
+
+    def paint_legend(self, painter: QPainter, metrics: QFontMetrics, left: int) -> None:
+        raise NotImplementedError
+
+
+def legend(painter: QPainter, metrics: QFontMetrics, left: int, items, gap: int = 24) -> int:
+    """Colour squares with their names in a line from `left`; returns where the line ends."""
+    x, y = left, 6
+    for colour, text in items:
+        painter.fillRect(QRectF(x, y + 4, 12, 12), colour)
+        painter.setPen(TEXT)
+        painter.drawText(x + 16, y + 2 + metrics.ascent(), text)
+        x += gap + metrics.horizontalAdvance(text)
+    return x
+
+
+class TargetChart(RowChart):
+    """Bars = talents, a dark tick = the target; green when met, orange when short, grey when no target."""
+
+    @property
+    def bars(self) -> list[Bar]:
+        return self.rows
+
+    def set_bars(self, bars: list[Bar]) -> None:
+        self.set_rows(bars)
+
+    def largest(self, bar: Bar) -> int:
+        return max(bar.value, bar.target or 0)
+
+    def value_text(self, bar: Bar) -> str:
+        return f"{bar.value}/{bar.target}" if bar.target is not None else str(bar.value)
+
+    def paint_row(self, painter: QPainter, bar: Bar, y: int, left: int, span: int, scale: float) -> None:
+        painter.fillRect(QRectF(left, y + 4, span, self.ROW - 8), GRID)
+        colour = BAR_NONE if bar.met is None else (BAR_MET if bar.met else BAR_SHORT)
+        painter.fillRect(QRectF(left, y + 4, bar.value * scale, self.ROW - 8), colour)
+        if bar.target is not None:
+            x = left + bar.target * scale
+            painter.setPen(QPen(TARGET, 2))
+            painter.drawLine(int(x), y + 1, int(x), y + self.ROW - 1)
+
+    def paint_legend(self, painter: QPainter, metrics: QFontMetrics, left: int) -> None:
+        x = legend(painter, metrics, left, ((BAR_MET, "已达标"), (BAR_SHORT, "未达标"), (BAR_NONE, "无目标")))
+        y = 6
         painter.setPen(QPen(TARGET, 2))
         painter.drawLine(x, y + 3, x, y + 17)
-        painter.setPen(QColor("#333"))
+        painter.setPen(TEXT)
         painter.drawText(x + 8, y + 2 + metrics.ascent(), "应达人数（户籍人口×比例）")

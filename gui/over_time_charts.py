@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from gui.chart import GRID, TEXT, RowChart, legend
 
 BEFORE = QColor("#b8c4d1")
 NOW = QColor("#3b7dd8")
 LEVEL_COLOURS = (QColor("#7fb3e6"), QColor("#3b7dd8"), QColor("#1f4e8c"))  # assistant, intermediate, senior
-GRID = QColor("#e3e7ec")
-TEXT = QColor("#333")
 
 
 @dataclass(frozen=True)
@@ -23,54 +23,34 @@ class Pair:
     now: int | None  # None: the region is not in this census
 
 
-class BeforeAfterChart(QWidget):
+class BeforeAfterChart(RowChart):
     """Two bars per child: the earlier census (grey) above this one (blue), each with its figure."""
 
     ROW = 34
     TOP = 28
+    VALUE_SAMPLE = "00000（+0000）"
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.pairs: list[Pair] = []
-        self.empty_text = "没有下级区划"
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(80)
+    @property
+    def pairs(self) -> list[Pair]:
+        return self.rows
 
     def set_pairs(self, pairs: list[Pair]) -> None:
-        self.pairs = list(pairs)
-        self.setFixedHeight(self.sizeHint().height())
-        self.update()
+        self.set_rows(pairs)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
-        return QSize(480, max(80, self.TOP + self.ROW * len(self.pairs) + 12))
+    def largest(self, pair: Pair) -> int:
+        return max(pair.before or 0, pair.now or 0)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("white"))
-        metrics = QFontMetrics(self.font())
-        if not self.pairs:
-            painter.setPen(QColor("#888"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
-            return
-        label_w = min(max(metrics.horizontalAdvance(p.label) for p in self.pairs) + 12, self.width() // 3)
-        value_w = metrics.horizontalAdvance("00000（+0000）") + 12
-        left, right = label_w + 8, self.width() - value_w - 8
-        span = max(right - left, 20)
-        top = max(max(p.before or 0 for p in self.pairs), max(p.now or 0 for p in self.pairs), 1)
-        scale = span / top
-        _legend(painter, metrics, left, ((BEFORE, "早前普查"), (NOW, "本次普查")))
+    def value_text(self, pair: Pair) -> str:
+        return _pair_text(pair)
+
+    def paint_row(self, painter: QPainter, pair: Pair, y: int, left: int, span: int, scale: float) -> None:
         half = (self.ROW - 8) / 2
-        for i, pair in enumerate(self.pairs):
-            y = self.TOP + i * self.ROW
-            painter.setPen(TEXT)
-            label = metrics.elidedText(pair.label, Qt.TextElideMode.ElideMiddle, label_w - 8)
-            painter.drawText(QRectF(0, y, label_w, self.ROW), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             label)
-            painter.fillRect(QRectF(left, y + 3, span, self.ROW - 6), GRID)
-            painter.fillRect(QRectF(left, y + 4, (pair.before or 0) * scale, half), BEFORE)
-            painter.fillRect(QRectF(left, y + 4 + half, (pair.now or 0) * scale, half), NOW)
-            painter.setPen(TEXT)
-            painter.drawText(QRectF(right + 6, y, value_w, self.ROW), Qt.AlignmentFlag.AlignVCenter, _pair_text(pair))
+        painter.fillRect(QRectF(left, y + 3, span, self.ROW - 6), GRID)
+        painter.fillRect(QRectF(left, y + 4, (pair.before or 0) * scale, half), BEFORE)
+        painter.fillRect(QRectF(left, y + 4 + half, (pair.now or 0) * scale, half), NOW)
+
+    def paint_legend(self, painter: QPainter, metrics: QFontMetrics, left: int) -> None:
+        legend(painter, metrics, left, ((BEFORE, "早前普查"), (NOW, "本次普查")), gap=28)
 
 
 def _pair_text(pair: Pair) -> str:
@@ -110,8 +90,8 @@ class YearsChart(QWidget):
             painter.setPen(QColor("#888"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "没有持证社工")
             return
-        _legend(painter, metrics, 8, tuple(zip(LEVEL_COLOURS, ("助理社会工作师", "社会工作师", "高级社会工作师"),
-                                               strict=True)))
+        legend(painter, metrics, 8, tuple(zip(LEVEL_COLOURS, ("助理社会工作师", "社会工作师", "高级社会工作师"),
+                                              strict=True)), gap=28)
         top_value = max(sum(c) for _, c in self.years)
         area = self.height() - self.TOP - self.BOTTOM - metrics.height()
         slot = max(min((self.width() - 16) / len(self.years), 64), 24)
@@ -127,12 +107,3 @@ class YearsChart(QWidget):
                              str(sum(counts)))
             painter.drawText(QRectF(x, self.height() - self.BOTTOM, slot, self.BOTTOM), Qt.AlignmentFlag.AlignCenter,
                              year)
-
-
-def _legend(painter: QPainter, metrics: QFontMetrics, left: int, items) -> None:
-    x, y = left, 6
-    for colour, text in items:
-        painter.fillRect(QRectF(x, y + 4, 12, 12), colour)
-        painter.setPen(TEXT)
-        painter.drawText(x + 16, y + 2 + metrics.ascent(), text)
-        x += 28 + metrics.horizontalAdvance(text)
