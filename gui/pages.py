@@ -78,7 +78,7 @@ class PeoplePage(QWidget):
         bar.addWidget(self.count)
         layout.addLayout(bar)
         self.model = PeopleModel(self)
-        self.view = make_table(self.model, [76, 150, 40, 230, 100, 80, 110, 70, 130, 110])
+        self.view = make_table(self.model, [76, 150, 40, 230, 100, 100, 110, 70, 130, 110])
         arrange(self.view, (0, 1, 8, 3, 4, 5, 6, 7, 2, 9, 10))  # 姓名 身份证号 类别 所属区划 first
         self.view.doubleClicked.connect(lambda index: self._open(index.row()))
         header = self.view.horizontalHeader()
@@ -151,7 +151,7 @@ class ProblemsPage(QWidget):
         bar.addWidget(self.correct_button)
         layout.addLayout(bar)
         self.model = ProblemsModel(self)
-        self.view = make_table(self.model, [70, 250, 60, 150, 150, 64, 44, 170])
+        self.view = make_table(self.model, [84, 240, 60, 150, 150, 64, 44, 170])
         arrange(self.view, (0, 1, 4, 5, 6, 2, 7, 3))  # reason, file, sheet, row, name, region, then the ID
         self.view.doubleClicked.connect(lambda _index: self._emit(self.show_row_requested))
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
