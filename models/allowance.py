@@ -13,30 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.person_groups import PersonGroups
 from models.regions import Region, RegionTree
 from models.rules import Rules
 
 Levels = tuple[int, int, int]  # persons: assistant, intermediate, senior
 NONE: Levels = (0, 0, 0)
-
-# Certified persons attributed directly to each region, by their highest level.
-LEVELS_SQL = "SELECT region_id, level, COUNT(*) FROM persons WHERE level > 0 GROUP BY region_id, level"
-
-# Persons who obtained a level in the year (?1), each once at the highest level obtained that year.
-# The year each level was first held is kept on the person (models.consolidate): the earliest
-# readable 取得证书时间 among the rows giving that level; NULL dates are unknown, never a year.
-AWARD_SQL = """
-SELECT region_id, CASE ?1 WHEN senior_year THEN 3 WHEN intermediate_year THEN 2 ELSE 1 END AS level, COUNT(*)
-FROM persons WHERE level > 0 AND ?1 IN (assistant_year, intermediate_year, senior_year)
-GROUP BY region_id, level
-"""
-LATEST_YEAR_SQL = """
-SELECT MAX(year) FROM (
-    SELECT assistant_year AS year FROM persons UNION ALL SELECT intermediate_year FROM persons
-    UNION ALL SELECT senior_year FROM persons)
-WHERE year GLOB '[12][0-9][0-9][0-9]'
-"""
-
 
 @dataclass(frozen=True)
 class Budget:
@@ -60,18 +42,17 @@ class Budget:
         return sum(self.award_levels)
 
 
-def award_year(conn, rules: Rules) -> int | None:
+def award_year(groups: PersonGroups, rules: Rules) -> int | None:
     """The award year of the settings, or the latest year a certificate was obtained in the census."""
     if rules.award_year is not None:
         return rules.award_year
-    (latest,) = conn.execute(LATEST_YEAR_SQL).fetchone()
-    return int(latest) if latest else None
+    return groups.latest_year()
 
 
-def direct_levels(conn, sql: str, params: tuple, tree: RegionTree, kinds: tuple[str, ...]) -> dict[int, Levels]:
-    """{region_id: persons by level} of the rows `sql` gives, for regions of the eligible kinds only."""
+def direct_levels(rows: list[tuple[int, int, int]], tree: RegionTree, kinds: tuple[str, ...]) -> dict[int, Levels]:
+    """{region_id: persons by level} of (region_id, level, persons) rows, for regions of the eligible kinds only."""
     out: dict[int, list[int]] = {}
-    for region_id, level, n in conn.execute(sql, params):
+    for region_id, level, n in rows:
         node = tree.by_id.get(region_id)
         if node is not None and node.kind in kinds and 1 <= level <= 3:
             out.setdefault(region_id, [0, 0, 0])[level - 1] += n
@@ -96,16 +77,16 @@ class Budgets:
     """Every node's budget (its descendants included), the direct figures they came from, the year."""
 
     year: int | None
-    by_node: dict[int, Budget]
+    by_node: dict[int, Budget]  # nodes without eligible persons left out: Budget() is theirs
     direct_monthly: dict[int, Levels]
     direct_award: dict[int, Levels]
 
 
-def budgets(conn, tree: RegionTree, rules: Rules) -> Budgets:
+def budgets(groups: PersonGroups, tree: RegionTree, rules: Rules) -> Budgets:
     """The budget of every node of the tree under the settings' rates, kinds and award year."""
-    year = award_year(conn, rules)
-    monthly = direct_levels(conn, LEVELS_SQL, (), tree, rules.allowance_kinds)
-    award = direct_levels(conn, AWARD_SQL, (f"{year:04d}",), tree, rules.award_kinds) if year else {}
+    year = award_year(groups, rules)
+    monthly = direct_levels(groups.levels(), tree, rules.allowance_kinds)
+    award = direct_levels(groups.obtained_in(f"{year:04d}"), tree, rules.award_kinds) if year else {}
     totals_m: dict[int, Levels] = {}
     totals_a: dict[int, Levels] = {}
     for node in reversed(tree.tree_order()):  # children before parents
@@ -115,7 +96,9 @@ def budgets(conn, tree: RegionTree, rules: Rules) -> Budgets:
         if node.parent_id is not None:
             totals_m[node.parent_id] = _add(totals_m.get(node.parent_id, NONE), m)
             totals_a[node.parent_id] = _add(totals_a.get(node.parent_id, NONE), a)
-    by_node = {node_id: budget_of(m, totals_a[node_id], rules) for node_id, m in totals_m.items()}
+    # Only nodes with someone eligible: a province has 20,000 nodes, most of them paying nobody.
+    by_node = {node_id: budget_of(m, totals_a[node_id], rules) for node_id, m in totals_m.items()
+               if m != NONE or totals_a[node_id] != NONE}
     return Budgets(year, by_node, monthly, award)
 
 

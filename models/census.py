@@ -28,6 +28,8 @@ from models.census_regions import Regions
 from models.census_settings import Settings
 from models.census_units import Units
 from models.errors import NEWER_CENSUS, READ_ONLY, CensusError, CensusNotFound, storage_error
+from models.kept_figures import KeptFigures
+from models.person_groups import PersonGroups
 from models.records import COUNT_FIELDS, RegionSummary
 from models.return_versions import Versions
 from models.returned_lists import ReturnedLists
@@ -55,6 +57,7 @@ class Census:
         self.versions = Versions(self)  # a return sent again replaces the earlier one
         self.returned = ReturnedLists(self)  # correction lists that came back
         self.undo = UndoHistory(self)  # a clerk's changes, undoable and redoable (models/undo.py)
+        self._figures = KeptFigures(self.conn)  # the summary and the person groups until the file changes
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -162,6 +165,7 @@ class Census:
         """Forget the cached region tree and rules (after a write that changes them)."""
         self.regions.forget()
         self.settings.forget()
+        self._figures.clear()
 
     # ---- the census's own ------------------------------------------------------------------
     @property
@@ -187,16 +191,23 @@ class Census:
     # ---- figures -------------------------------------------------------------------------
     def summary(self) -> list[RegionSummary]:
         """Every region with its counts (descendants included) against its targets, tree order,
-        with its allowance, award, unit target and 社工站 coverage (census.units.attach)."""
-        return self.units.attach(self._counts())
+        with its allowance, award, unit target and 社工站 coverage (census.units.attach).
+
+        Kept until the census changes (this connection wrote, or another committed): the window,
+        the CLI and the exporters ask for it several times between two changes."""
+        return list(self._figures.get("summary", lambda: self.units.attach(self._counts())))
+
+    def person_groups(self) -> PersonGroups:
+        """The persons grouped once for every per-person figure (models.person_groups), kept like the summary."""
+        return self._figures.get("groups", lambda: PersonGroups.read(self.conn))
 
     def _counts(self) -> list[RegionSummary]:
         """Every region's counts (descendants included) against its population targets."""
-        direct = rollup.direct_counts(self.conn)
+        groups = self.person_groups()
         pending = dict(self.conn.execute(rollup.PENDING_SQL).fetchall())
         regions = self.regions
-        by_year = exam_years.rolled_up(regions.tree(), exam_years.direct_years(self.conn))
-        return rollup.rollup(regions.tree(), direct, pending, regions.with_returns(), self.settings.rules,
+        by_year = exam_years.rolled_up(regions.tree(), groups.by_year())
+        return rollup.rollup(regions.tree(), groups.counts(), pending, regions.with_returns(), self.settings.rules,
                              regions.goals(), by_year)
 
     def summary_json(self) -> dict:

@@ -111,7 +111,7 @@ class Units:
         census = self._census
         tree = census.regions.tree()
         rules = census.settings.rules
-        budgets = allowance.budgets(self._conn, tree, rules)
+        budgets = allowance.budgets(census.person_groups(), tree, rules)
         profiles = self.all()
         by_id = {s.region_id: s for s in summaries}
         agencies = [p.region_id for p in profiles if p.unit_type in
@@ -140,7 +140,8 @@ class Units:
 
     def award_year(self) -> int | None:
         """The year whose certificates the one-off award pays (settings, else the latest in the census)."""
-        return allowance.award_year(self._conn, self._census.settings.rules)
+        return allowance.award_year(self._census.person_groups(), self._census.settings.rules)
 
     def budgets(self) -> allowance.Budgets:
-        return allowance.budgets(self._conn, self._census.regions.tree(), self._census.settings.rules)
+        return allowance.budgets(self._census.person_groups(), self._census.regions.tree(),
+                                 self._census.settings.rules)

@@ -6,8 +6,9 @@ level was first held then, and a later return repeating the certificate does not
 missing or unreadable date (stored as NULL by the importer) is "unknown", never a guess.
 
 Consolidating a person's rows keeps the year each level was first held on the person
-(persons.assistant_year, intermediate_year, senior_year: models.consolidate), so the count is one
-GROUP BY over persons; the tree walk is the same as the other counts'.
+(persons.assistant_year, intermediate_year, senior_year: models.consolidate), so the count comes
+from the one GROUP BY over persons every summary makes (models.person_groups.PersonGroups.by_year);
+the tree walk is the same as the other counts'.
 """
 
 from __future__ import annotations
@@ -16,27 +17,6 @@ from models.regions import RegionTree
 
 LEVEL_KEYS = ("assistant", "intermediate", "senior")  # levels 1, 2, 3
 UNKNOWN = "unknown"
-
-# One row per (region, level, year): how many certified persons attributed directly to the region,
-# by the year their highest level was first held.
-BY_YEAR_SQL = """
-SELECT region_id, level,
-       CASE level WHEN 1 THEN assistant_year WHEN 2 THEN intermediate_year ELSE senior_year END AS year,
-       COUNT(*)
-FROM persons WHERE talent = 1 AND level > 0
-GROUP BY region_id, level, year
-"""
-
-
-def direct_years(conn) -> dict[int, dict[str, list[int]]]:
-    """{region_id: {year or "unknown": [assistant, intermediate, senior]}} of the persons attributed
-    directly to each region."""
-    out: dict[int, dict[str, list[int]]] = {}
-    for region_id, level, year, n in conn.execute(BY_YEAR_SQL):
-        key = year if year and year.isdigit() and len(year) == 4 else UNKNOWN
-        out.setdefault(region_id, {}).setdefault(key, [0, 0, 0])[level - 1] += n
-    return out
-
 
 def rolled_up(tree: RegionTree, direct: dict[int, dict[str, list[int]]]) -> dict[int, dict[str, dict[str, int]]]:
     """Every region's counts by year with its descendants', as `certified_by_year` shows them:

@@ -168,6 +168,7 @@ class RegionTree:
         self._by_name: dict[str, list[Region]] = {}
         self._by_bare: dict[str, list[Region]] = {}
         self._longest = 0
+        self._order: list[Region] | None = None  # tree_order(), worked out once (summaries ask it often)
         for r in regions:
             self._index(r)
 
@@ -187,6 +188,7 @@ class RegionTree:
         self.by_id[region.id] = region
         self.by_path[region.path] = region
         self.depth_of[region.id] = region.depth
+        self._order = None
         self._index(region)
 
     def ancestors(self, region: Region) -> list[Region]:
@@ -206,13 +208,15 @@ class RegionTree:
 
     def tree_order(self) -> list[Region]:
         """Depth-first, children in the order they were created (the population table's order)."""
-        out: list[Region] = []
-        stack = list(reversed(self.children.get(None, [])))
-        while stack:
-            node = stack.pop()
-            out.append(node)
-            stack.extend(reversed(self.children.get(node.id, [])))
-        return out
+        if self._order is None:
+            out: list[Region] = []
+            stack = list(reversed(self.children.get(None, [])))
+            while stack:
+                node = stack.pop()
+                out.append(node)
+                stack.extend(reversed(self.children.get(node.id, [])))
+            self._order = out
+        return list(self._order)
 
     def match_text(self, text: str, within: Region | None = None) -> Match:
         """The deepest region a free text names, preferring nodes whose ancestors it also names.

@@ -1,7 +1,7 @@
 """Rolling counts up the region tree and measuring them against targets.
 
-The database does the per-person work (one GROUP BY over an index); Python only walks the
-region tree, which has thousands of nodes even for a province, never millions.
+The database does the per-person work (one GROUP BY over an index: models.person_groups); Python
+only walks the region tree, which has thousands of nodes even for a province, never millions.
 """
 
 from __future__ import annotations
@@ -12,58 +12,6 @@ from decimal import Decimal
 from models.records import COUNT_FIELDS, Goal, RegionSummary
 from models.regions import Region, RegionTree
 from models.rules import Rules
-
-# One row per region: the person counts of the people attributed directly to it.
-DIRECT_COUNTS_SQL = """
-SELECT region_id,
-       SUM(talent),
-       SUM(level > 0),
-       SUM(level = 1),
-       SUM(level = 2),
-       SUM(level = 3),
-       SUM(degree),
-       SUM(degree AND level > 0),
-       SUM(trained),
-       SUM(trained AND NOT degree AND level = 0)
-FROM persons WHERE talent = 1
-GROUP BY region_id
-"""
-
-# The same figures from one pass over the covering index persons_region in its own order: grouping
-# by all its columns needs no sort and no per-row arithmetic, about three times faster at 1M
-# persons than DIRECT_COUNTS_SQL; direct_counts() adds the few hundred groups up in Python.
-DIRECT_GROUPS_SQL = """
-SELECT region_id, talent, level, degree, trained, COUNT(*)
-FROM persons
-GROUP BY region_id, talent, level, degree, trained
-"""
-
-
-def direct_counts(conn) -> dict[int, tuple[int, ...]]:
-    """{region_id: counts in COUNT_FIELDS order} of the people attributed directly to each region;
-    the same as running DIRECT_COUNTS_SQL."""
-    out: dict[int, list[int]] = {}
-    for region_id, talent, level, degree, trained, n in conn.execute(DIRECT_GROUPS_SQL):
-        if talent != 1:
-            continue
-        c = out.setdefault(region_id, [0] * len(COUNT_FIELDS))
-        c[0] += n
-        if level > 0:
-            c[1] += n
-            if level == 1:
-                c[2] += n
-            elif level == 2:
-                c[3] += n
-            elif level == 3:
-                c[4] += n
-        c[5] += n * degree
-        if degree and level > 0:
-            c[6] += n
-        c[7] += n * trained
-        if trained and not degree and level == 0:
-            c[8] += n
-    return {region_id: tuple(c) for region_id, c in out.items()}
-
 
 PENDING_SQL = "SELECT region_id, COUNT(*) FROM source_rows WHERE status = 'pending' GROUP BY region_id"
 

@@ -248,6 +248,14 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
                        WHERE s.id_number = persons.id_number AND +s.status = 'ok' AND s.level = 3)
     WHERE level > 0;
     """),
+    # 12: persons_region holds the exam years too, so every per-person figure of a summary (counts,
+    # exam years, allowance levels, the award, the latest year) is one GROUP BY in the index's own
+    # order: no sort and no table lookups (models.person_groups). Needs migration 11's columns.
+    (12, """
+    DROP INDEX persons_region;
+    CREATE INDEX persons_region ON persons(region_id, talent, level, degree, trained, assistant_year,
+                                           intermediate_year, senior_year);
+    """),
 )
 
 

@@ -6,9 +6,9 @@ import random
 import re
 import sqlite3
 
-from models import rollup
 from models.consolidate import RowFacts, _consolidate_many, consolidate
 from models.identity import CHECK_CHARS, WEIGHTS, check_digit, clean_text
+from models.person_groups import GROUPS_SQL, PersonGroups
 from models.rules import Rules
 from models.schema import migrate
 
@@ -53,21 +53,66 @@ def test_merge_person_single_row_fast_path():
             assert consolidate([row], rules, depth_of, override) == _consolidate_many([row], rules, depth_of, override)
 
 
-def test_direct_counts_equal_the_sql_sums():
+# Each figure as its own plain query: what PersonGroups must add up to from its one pass.
+_COUNTS_SQL = """
+SELECT region_id, SUM(talent), SUM(level > 0), SUM(level = 1), SUM(level = 2), SUM(level = 3), SUM(degree),
+       SUM(degree AND level > 0), SUM(trained), SUM(trained AND NOT degree AND level = 0)
+FROM persons WHERE talent = 1 GROUP BY region_id
+"""
+_BY_YEAR_SQL = """
+SELECT region_id, level, CASE level WHEN 1 THEN assistant_year WHEN 2 THEN intermediate_year ELSE senior_year END,
+       COUNT(*)
+FROM persons WHERE talent = 1 AND level > 0 GROUP BY 1, 2, 3
+"""
+_LEVELS_SQL = "SELECT region_id, level, COUNT(*) FROM persons WHERE level > 0 GROUP BY region_id, level"
+_AWARD_SQL = """
+SELECT region_id, CASE ?1 WHEN senior_year THEN 3 WHEN intermediate_year THEN 2 ELSE 1 END, COUNT(*)
+FROM persons WHERE level > 0 AND ?1 IN (assistant_year, intermediate_year, senior_year) GROUP BY 1, 2
+"""
+_LATEST_SQL = """
+SELECT MAX(year) FROM (SELECT assistant_year AS year FROM persons UNION ALL SELECT intermediate_year FROM persons
+                       UNION ALL SELECT senior_year FROM persons)
+WHERE year GLOB '[12][0-9][0-9][0-9]'
+"""
+
+
+def _summed(rows) -> dict:
+    out: dict = {}
+    for *key, n in rows:
+        out[tuple(key)] = out.get(tuple(key), 0) + n
+    return out
+
+
+def test_person_groups_equal_one_query_per_figure():
     rng = random.Random(8)
     conn = sqlite3.connect(":memory:", isolation_level=None)
     migrate(conn)
     conn.execute("INSERT INTO regions (id, name, path, kind, depth) VALUES (1, 'a', 'a', 'city', 0)")
     conn.execute("INSERT INTO regions (id, parent_id, name, path, kind, depth) VALUES (2, 1, 'b', 'a/b', 'district', 1)")
+    years = [None, None, "2016", "2019", "2021", "20xx", "0999"]
     rows = []
     for i in range(5000):
         level, degree, trained = rng.randint(0, 3), rng.randint(0, 1), rng.randint(0, 1)
         talent = int(bool(level or degree or trained)) if rng.random() < 0.95 else 0
-        rows.append((f"id{i}", "n", rng.randint(1, 2), level, degree, trained, talent, 0, 1))
+        held = [rng.choice(years) if level >= n else None for n in (1, 2, 3)]
+        rows.append((f"id{i}", "n", rng.randint(1, 2), level, degree, trained, talent, 0, 1, *held))
     conn.executemany("INSERT INTO persons (id_number, name, region_id, level, degree, trained, talent, education,"
-                     " row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    expected = {row[0]: tuple(int(v or 0) for v in row[1:]) for row in conn.execute(rollup.DIRECT_COUNTS_SQL)}
-    assert rollup.direct_counts(conn) == expected
+                     " row_count, assistant_year, intermediate_year, senior_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                     " ?, ?, ?)", rows)
+    groups = PersonGroups.read(conn)
+    assert groups.counts() == {row[0]: tuple(int(v or 0) for v in row[1:]) for row in conn.execute(_COUNTS_SQL)}
+    by_year: dict = {}
+    for region_id, level, year, n in conn.execute(_BY_YEAR_SQL):
+        key = year if year and year.isdigit() and len(year) == 4 else "unknown"
+        by_year.setdefault(region_id, {}).setdefault(key, [0, 0, 0])[level - 1] += n
+    assert groups.by_year() == by_year
+    assert _summed(groups.levels()) == _summed(conn.execute(_LEVELS_SQL))
+    for year in ("2016", "2019", "2021", "2030"):
+        assert _summed(groups.obtained_in(year)) == _summed(conn.execute(_AWARD_SQL, (year,)))
+    assert groups.latest_year() == int(conn.execute(_LATEST_SQL).fetchone()[0]) == 2021
+    assert len(groups.rows) < len(rows)  # alike persons share a group
+    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + GROUPS_SQL))
+    assert "COVERING INDEX persons_region" in plan and "TEMP B-TREE" not in plan  # one pass, no sort
 
 
 def test_id_fields_equal_check_id():
