@@ -167,7 +167,19 @@ class Dashboard(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.summary: RegionSummary | None = None
-        outer = QVBoxLayout(self)
+        # The whole page scrolls when the window is short (1366×768 with a taskbar leaves ~700 px):
+        # without it the cards and charts set the window's minimum height above the screen's.
+        page = QScrollArea()
+        page.setObjectName("dashboardPage")
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        content.setObjectName("dashboardContent")
+        page.setWidget(content)
+        own = QVBoxLayout(self)
+        own.setContentsMargins(0, 0, 0, 0)
+        own.addWidget(page)
+        outer = QVBoxLayout(content)
         self.census_line = QLabel("")  # the census's title and 统计截止日期 (set_census_info)
         self.census_line.setObjectName("sectionHint")
         outer.addWidget(self.census_line)

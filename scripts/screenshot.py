@@ -1,8 +1,9 @@
 """Render the main window on the demo census to PNG files (dashboard, people, problems, import review).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot.py [OUTDIR]
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot.py [OUTDIR [WIDTHxHEIGHT]]
 
-The demo census is built once under OUTDIR (default /tmp/sw-census-shots) and reused.
+The demo census is built once under OUTDIR (default /tmp/sw-census-shots) and reused. The window is
+1560x940 unless a size is given: 1366x700 is what a 1366×768 screen leaves beside a taskbar.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def main(argv: list[str]) -> int:
 
         build_demo_census(census_path)
     window = MainWindow()
-    window.resize(1560, 940)
+    width, height = (int(n) for n in (argv[1] if len(argv) > 1 else "1560x940").split("x"))
+    window.resize(width, height)
     window.show()
     wait(app, lambda: True)
     window.grab().save(str(out / "0-start.png"))
