@@ -34,7 +34,10 @@ from models.census import Census
 from models.errors import CensusError, NotFound
 from models.regions import Region, RegionTree
 
-BLANK_ROWS = 500
+BLANK_ROWS = 500  # rows formatted and validated for typing
+SPARE_ROWS = 10  # numbered and printed beyond the persons the census already holds for the node
+MIN_PRINTED = 20  # a community nobody reported yet still gets a page to fill in by hand
+SIGN_LINE = "填表人：　　　　　　联系电话：　　　　　　审核人："
 GENDERS = ("男", "女")
 EDUCATIONS = ("初中", "高中", "中专", "大专", "本科", "硕士研究生", "博士研究生")
 LEVELS = ("无", "助理社会工作师", "社会工作师", "高级社会工作师")
@@ -156,14 +159,22 @@ def write_template(census: Census, tree: RegionTree, node: Region, out_path: Pat
         styles = Styles(wb)
         text_col = wb.add_format({"num_format": "@"})
         ws = wb.add_worksheet("摸排登记表")
-        _data_sheet(wb, ws, styles, text_col, cols, tree, node, year)
+        printed = printed_rows(census.people.count(region_id=node.id))
+        _data_sheet(wb, ws, styles, text_col, cols, tree, node, year, printed)
         notes = wb.add_worksheet("填表说明")
         _instructions(notes, styles, year, rules.min_hours)
         ws.activate()
     return out_path
 
 
-def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: Region, year: str) -> None:
+def printed_rows(known: int) -> int:
+    """Rows numbered and printed: the persons already known for the node plus a few spare, so a
+    printed template is the pages a community needs, not 500 numbered empty rows (12 pages)."""
+    return min(max(known + SPARE_ROWS, MIN_PRINTED), BLANK_ROWS)
+
+
+def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: Region, year: str,
+                printed: int) -> None:
     width = len(cols)
     city = city_of(tree, node)
     for col, (_top, _sub, col_width) in enumerate(cols):
@@ -179,8 +190,11 @@ def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: 
     last = FIRST_DATA + BLANK_ROWS - 1
     plain = styles.text
     for row in range(FIRST_DATA, last + 1):
-        ws.set_row(row, 18)  # room to write by hand on a printed copy
-        ws.write_number(row, COL["seq"], row - FIRST_DATA + 1, styles.center)
+        if row < FIRST_DATA + printed:
+            ws.set_row(row, 18)  # room to write by hand on a printed copy
+            ws.write_number(row, COL["seq"], row - FIRST_DATA + 1, styles.center)
+        else:
+            ws.write_blank(row, COL["seq"], None, styles.center)
         for col in range(1, width):
             if col == COL["hours"]:
                 ws.write_blank(row, col, None, styles.int)
@@ -188,10 +202,6 @@ def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: 
                 ws.write_blank(row, col, None, styles.center)
             else:
                 ws.write_blank(row, col, None, plain)
-    footer = last + 2
-    ws.write_string(footer, 0, "填表人：", styles.subtitle)
-    ws.write_string(footer, 4, "联系电话：", styles.subtitle)
-    ws.write_string(footer, 9, "审核人：", styles.subtitle)
 
     def lst(col: int, values, title: str, message: str) -> None:
         ws.data_validation(FIRST_DATA, col, last, col, {
@@ -217,7 +227,10 @@ def _data_sheet(wb, ws, styles: Styles, text_col, cols, tree: RegionTree, node: 
     ws.data_validation(FIRST_DATA, COL["cert_date"], last, COL["cert_date"], {
         "validate": "any", "input_title": "取得时间", "input_message": "如 2019年6月 或 2019-06"})
 
-    print_setup(ws, HEADER_ROW, HEADER_ROW + 1, freeze_col=2, footer=filler_text(tree, node))
+    # The sign line is the printed page's footer: a row of the sheet would sit after the numbered
+    # rows and be typed over, or after the 500 typing rows and print 12 pages.
+    print_setup(ws, HEADER_ROW, HEADER_ROW + 1, freeze_col=2, footer=SIGN_LINE)
+    ws.print_area(0, 0, FIRST_DATA + printed - 1, width - 1)
 
 
 def _instructions(ws, styles: Styles, year: str, hours: int) -> None:
