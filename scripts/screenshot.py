@@ -35,6 +35,11 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else "/tmp/sw-census-shots")
     out.mkdir(parents=True, exist_ok=True)
     QStandardPaths.setTestModeEnabled(True)  # keep the real user data folder untouched
+    import os
+
+    from gui.paths import DATA_DIR_ENV
+
+    os.environ[DATA_DIR_ENV] = str(out / "user_data")  # no layout remembered from an earlier run
     from gui import messages
     from gui.app import create_app
     from gui.main_window import MainWindow
