@@ -14,12 +14,22 @@ population table, `--returns` community returns over the whole province and one 
   window run it) — against the bare python-calamine read of the same files, and against the naive
   pandas script (read_excel every file, concat, unique IDs) when pandas is installed;
 * summary, the summary workbook export (against a bare XlsxWriter write of as many rows), templates
-  for every community of one county, undo of the big batch — at the province's size.
+  for every community of one county, undo of the big batch — at the province's size;
+* the window opening the province census (tree, dashboard, first people page; offscreen, in a fresh
+  process, as bench/bench_window.py drives it) against the bare core opening it and computing the
+  same summary and page;
+* `problems --per-region` (a correction workbook per region with problems) against listing them;
+* merging 90 county census files (each made from its county's population rows and returns) into a
+  province census (models.merge_files), against importing the same returns directly.
+
+    .venv/bin/python bench/bench_province.py --keep /tmp/province   # keep the census files to look at
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import os
 import platform
 import sys
@@ -35,11 +45,13 @@ import xlsxwriter  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from demo.samples import province_regions, write_large_return, write_population, write_province_returns  # noqa: E402
+from exporters.corrections import write_correction_workbooks  # noqa: E402
 from exporters.summary import write_summary_workbook  # noqa: E402
 from exporters.template import write_templates  # noqa: E402
 from importers.files import import_files  # noqa: E402
 from importers.population import load_population  # noqa: E402
 from models.census import Census  # noqa: E402
+from models.merge_files import merge_census_files  # noqa: E402
 
 SMALL_TREE = {"cities": 2, "districts": 9, "streets": 150, "leaves": 1840}  # ≈ 2,000 nodes
 
@@ -91,6 +103,30 @@ def bare_xlsxwriter(rows: int, path: Path) -> None:
     book.close()
 
 
+def load_bench(name: str):
+    """A sibling benchmark script as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def county_files(tmp: Path, regions, returns_by_county: dict[str, list[Path]]) -> list[Path]:
+    """One census file per county, as a county would send it: its population rows (and the nodes
+    above it), its returns imported. Not timed."""
+    out = []
+    for i, (county, paths) in enumerate(sorted(returns_by_county.items())):
+        rows = [r for r in regions if county.startswith(r.path + "/") or r.path == county
+                or r.path.startswith(county + "/")]
+        folder = tmp / "counties" / f"{i:02d}"
+        table = write_population(folder / "户籍人口.xlsx", rows)
+        with Census.open(folder / "county.census") as census:
+            load_population(census, table)
+            drain(import_files(census, paths))
+        out.append(folder / "county.census")
+    return out
+
+
 def machine() -> str:
     cpu = "?"
     try:
@@ -107,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--returns", type=int, default=2000)
     parser.add_argument("--rows-each", type=int, default=50)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", metavar="DIR", help="make everything in DIR and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
     if args.quick:
         args.returns, args.rows = 200, 20_000
@@ -116,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         lines.append((label, ours, baseline))
         print(f"  {label}: {ours}  [{baseline}]", flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="census-province-") as name:
+    with (contextlib.nullcontext(args.keep) if args.keep
+          else tempfile.TemporaryDirectory(prefix="census-province-")) as name:
         tmp = Path(name)
+        tmp.mkdir(parents=True, exist_ok=True)
         print("· population tables …", flush=True)
         small = write_population(tmp / "2k.xlsx", province_regions(**SMALL_TREE))
         regions = province_regions()
@@ -161,10 +200,38 @@ def main(argv: list[str] | None = None) -> int:
         templates_s, _ = timed(lambda: [write_templates(census, tmp / "templates", region=p) for p in leaves])
         show(f"templates, {len(leaves)} communities one by one", f"{templates_s:.1f} s",
              f"≈ {templates_s / len(leaves) * 18400 / 60:.0f} min for every community of the province")
+        problems = census.problems.all()
+        listed_s, _ = timed(census.problems.all)
+        per_region_s, written = timed(lambda: write_correction_workbooks(census, tmp / "更正清单"))
+        show(f"problems --per-region ({len(problems):,} problems, {len(written):,} workbooks)",
+             f"{per_region_s:.1f} s", f"listing the problems {listed_s:.2f} s")
+        census.close()  # committed: the window and the core open it in processes of their own
+        window_bench = load_bench("bench_window")
+        core = window_bench.run(window_bench._CORE, tmp / "province.census")
+        window = window_bench.run(window_bench._WINDOW, tmp / "province.census")
+        show("window: open the province census (tree, dashboard, first people page)",
+             f"{window['open_s']:.2f} s, peak {window['peak_mb']:.0f} MB",
+             f"bare core open + summary + first page {core['open_s']:.2f} s, {core['peak_mb']:.0f} MB")
+        show("window: jump to 25/50/75/100 % of the people table (mean)", f"{window['jump_s'] * 1000:.0f} ms")
+        census = Census.open(tmp / "province.census")
         batch = next(b for b in census.batches.all() if b.file_name == "large.xlsx")
         undo_s, _ = timed(lambda: census.batches.undo(batch.id))
         show(f"undo the {args.rows:,}-row batch", f"{undo_s:.2f} s", f"its import {large_s:.2f} s")
+
+        print("· one census file per county …", flush=True)
+        county_of = {b.file_name: "/".join(b.region_path.split("/")[:3]) for b in census.batches.all()}
         census.close()
+        by_county: dict[str, list[Path]] = {}
+        for path in paths:
+            by_county.setdefault(county_of[path.name], []).append(path)
+        counties = county_files(tmp, regions, by_county)
+        merged = Census.open(tmp / "merged.census")
+        load_population(merged, big_table)
+        merge_s, results = timed(lambda: [merge_census_files(merged, path) for path in counties])
+        show(f"merge {len(counties)} county census files ({sum(r.rows_copied for r in results):,} rows, "
+             f"{merged.people.count():,} persons)", f"{merge_s:.1f} s",
+             f"importing their {len(paths):,} returns directly {import_s:.1f} s")
+        merged.close()
 
     print("\n| what | ours | baseline |\n|---|---|---|")
     for label, ours, baseline in lines:
