@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models_qt import MET, NOT_MET
+from gui.models_qt import MET, NOT_MET, ListModel
 from gui.over_time_charts import BeforeAfterChart, Pair
 from gui.paths import CENSUS_SUFFIX, data_dir
 from models.compare import KIND_LABELS, Comparison, PersonChange, RegionChange
@@ -42,85 +42,42 @@ Index = QModelIndex | QPersistentModelIndex
 PERSON_KINDS = ("new", "gone", "upgraded", "moved")
 
 
-class PersonChangeModel(QAbstractTableModel):
-    """New, gone, upgraded or moved persons: 姓名, 身份证号, 区划, 等级 (lazy: any number of rows)."""
+class PersonChangeModel(ListModel):
+    """New, gone, upgraded or moved persons: 姓名, 身份证号, 区划, 等级."""
 
     HEADERS = ("姓名", "身份证号", "所属区划", "证书等级")
 
     def __init__(self, kind: str, parent=None):
         super().__init__(parent)
         self.kind = kind
-        self.persons: list[PersonChange] = []
-        self.full = False
 
-    def set_persons(self, persons: list[PersonChange]) -> None:
-        self.beginResetModel()
-        self.persons = persons
-        self.endResetModel()
-
-    def set_full(self, full: bool) -> None:
-        self.full = full
-        if self.persons:
-            self.dataChanged.emit(self.index(0, 1), self.index(len(self.persons) - 1, 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
-        return 0 if parent.isValid() else len(self.persons)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def text(self, p: PersonChange, column: int) -> str:
+        where = f"{p.path_before} → {p.path}" if p.kind == "moved" else p.path
+        return (p.name, p.shown_id(self.full), where, p.level_text)[column]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.persons):
-            return None
-        p, col = self.persons[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            where = f"{p.path_before} → {p.path}" if p.kind == "moved" else p.path
-            return (p.name, p.shown_id(self.full), where, p.level_text)[col]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        p = self.item(index.row()) if index.isValid() else None
+        if p is not None and role == Qt.ItemDataRole.ToolTipRole:
             return "双击查看来源行" + ("（早前普查中的）" if p.in_earlier else "")
-        return None
+        return super().data(index, role)
 
 
-class GoalProgressModel(QAbstractTableModel):
+class GoalProgressModel(ListModel):
     HEADERS = ("区划", "类别", "目标", "完成期限", "现有", "此前", "两次间每月增加", "今后每月需增加", "判断")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.goals: list[GoalProgress] = []
-
-    def set_goals(self, goals: list[GoalProgress]) -> None:
-        self.beginResetModel()
-        self.goals = goals
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
-        return 0 if parent.isValid() else len(self.goals)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def text(self, g: GoalProgress, column: int) -> str:
+        return (g.path.rpartition("/")[2], GOAL_LABELS.get(g.category, g.category), f"{g.target:,}", g.by,
+                _n(g.now), _n(g.before), _rate(g.pace_per_month), _rate(g.per_month_needed), g.verdict)[column]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.goals):
+        g = self.item(index.row()) if index.isValid() else None
+        if g is None:
             return None
-        g, col = self.goals[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (g.path.rpartition("/")[2], GOAL_LABELS.get(g.category, g.category), f"{g.target:,}", g.by,
-                    _n(g.now), _n(g.before), _rate(g.pace_per_month), _rate(g.per_month_needed), g.verdict)[col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == 8 and g.on_track is not None:
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 8 and g.on_track is not None:
             return QBrush(MET if g.on_track else NOT_MET)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return g.path
-        return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return g.path if index.column() == 0 else None
+        return super().data(index, role)
 
 
 def _n(value: int | None) -> str:
@@ -237,13 +194,13 @@ class ComparePage(QWidget):
         self.chart.set_pairs([Pair(r.name, r.figure("talents", before=True), r.figure("talents")) for r in children])
         self.chart_title.setVisible(bool(children))
         goals = [g for g in c.goals if self.path and (g.path == self.path or g.path.startswith(self.path + "/"))]
-        self.goal_model.set_goals(goals)
+        self.goal_model.set_items(goals)
         self.goal_title.setText("有期限的目标：按两次普查之间的增长速度能否按期完成" if goals
                                 else "有期限的目标：本级及下级没有设定完成期限的目标（设定目标时可填写完成期限）")
         self.goal_table.setVisible(bool(goals))
         for i, kind in enumerate(PERSON_KINDS):
             persons = c.persons_within(self.path, kind)
-            self.person_models[kind].set_persons(persons)
+            self.person_models[kind].set_items(persons)
             self.person_tabs.setTabText(i, f"{KIND_LABELS[kind]}（{len(persons)}）")
 
     def _ask_earlier(self) -> None:
@@ -253,8 +210,9 @@ class ComparePage(QWidget):
             self.earlier_requested.emit(Path(name))
 
     def _open_person(self, model: PersonChangeModel, index: QModelIndex) -> None:
-        if index.isValid() and index.row() < len(model.persons):
-            self.person_requested.emit(model.persons[index.row()])
+        person = model.item(index.row()) if index.isValid() else None
+        if person is not None:
+            self.person_requested.emit(person)
 
 
 def _figures_text(r: RegionChange) -> str:

@@ -61,11 +61,11 @@ def test_compare_page_shows_the_node_its_children_and_the_lists(qtbot, opened, m
     # the village is gone: its people are listed under the town, their rows read from the earlier census
     win.select_region(summary_of(win, ot.EAST).region_id)
     gone = page.person_models["gone"]
-    village = [r for r in range(gone.rowCount()) if gone.persons[r].path == ot.VILLAGE]
+    village = [r for r in range(gone.rowCount()) if gone.items[r].path == ot.VILLAGE]
     assert len(village) == expected[ot.VILLAGE]["gone_persons"]
-    dialog = win.over_time.show_person(gone.persons[village[0]])
+    dialog = win.over_time.show_person(gone.items[village[0]])
     assert dialog is not None and "早前普查" in dialog.windowTitle() and dialog.tree.topLevelItemCount() >= 1
-    assert gone.persons[village[0]].name in dialog.windowTitle()
+    assert gone.items[village[0]].name in dialog.windowTitle()
     dialog.close()
 
 
@@ -105,7 +105,7 @@ def test_dated_and_growth_goals_through_the_dialog(qtbot, opened, msgs, tmp_path
     assert (goal.deadline, goal.multiple, goal.base) == ("2022-12-31", 1.5, base) and not msgs.errors
     assert "期限 2022-12-31" in win.dashboard.goal_table.text(0, 4)
     wait_idle(qtbot, win)  # the comparison is computed again after the change
-    goals = win.over_time.page.goal_model.goals
+    goals = win.over_time.page.goal_model.items
     assert [(g.path, g.target, g.by) for g in goals] == [(ot.HEPING, goal.target, "2022-12-31")]
     assert win.over_time.page.goal_model.index(0, 8).data().startswith(("按此进度", "已达成"))
     out = tmp_path / "汇总.xlsx"
