@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
+from functools import lru_cache
 
 DEFAULT_RELATED_MAJORS: tuple[str, ...] = (
     "社会工作", "社工", "社会学", "社会政策", "社会保障", "社会福利", "心理学", "心理咨询",
@@ -105,4 +106,10 @@ class Rules:
         """Substring match of the normalised major against the related-major keywords."""
         if not major:
             return False
-        return any(key and key in major for key in self.related_majors)
+        return _related(self.related_majors, major)
+
+
+@lru_cache(maxsize=4096)
+def _related(keys: tuple[str, ...], major: str) -> bool:
+    """Memoised: asked once per person, while a census holds a few hundred distinct majors."""
+    return any(key and key in major for key in keys)
