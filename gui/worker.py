@@ -76,7 +76,8 @@ class Worker(QObject):
             self._progress.emit(int(done), int(total), str(message))
 
     # ---- pool thread -------------------------------------------------------------------------
-    def execute(self) -> None:
+    def run_task(self) -> None:
+        """On the pool thread: run the task and answer with exactly one of finished or failed."""
         try:
             value = self._fn(Control(self))
             if isinstance(value, Generator):
@@ -132,7 +133,7 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        self.worker.execute()
+        self.worker.run_task()
 
 
 class TaskRunner(QObject):
