@@ -739,12 +739,18 @@ def write_large_return(path: Path, rows: int, seed: int = 1, region_path: str = 
 def write_many_returns(folder: Path, count: int, rows_each: int, seed: int = 1) -> list[SampleReturn]:
     """`count` community returns of `rows_each` distinct valid people over the demo communities,
     two in three as register sheets (region from the 填报单位 line), the rest flat (region given)."""
+    communities = _communities(demo_regions())
+    return _write(folder, _spread_returns(communities, count, rows_each, seed, step=1))
+
+
+def _spread_returns(communities: list[_Community], count: int, rows_each: int, seed: int, step: int) -> list[SampleReturn]:
+    """Return i goes to communities[i * step]: two in three register sheets (region from the
+    填报单位 line), every third flat with the region given, each person new."""
     rng = random.Random(seed)
     used: set[str] = set()
-    communities = _communities(demo_regions())
     returns = []
     for i in range(count):
-        com = communities[i % len(communities)]
+        com = communities[(i * step) % len(communities)]
         rows = [_new_row(rng, com.county, com.employer, used) for _ in range(rows_each)]
         if i % 3 == 2:
             ret = _community_return(rng, com, "flat", f"{com.district}_{com.street}_{com.name}_{i + 1:04d}.xlsx", rows)
@@ -752,7 +758,7 @@ def write_many_returns(folder: Path, count: int, rows_each: int, seed: int = 1) 
         else:
             ret = _community_return(rng, com, "community", f"{i + 1:04d}_{com.street}{com.name}摸排表.xlsx", rows)
         returns.append(ret)
-    return _write(folder, returns)
+    return returns
 
 
 
@@ -824,18 +830,6 @@ def write_province_returns(folder: Path, regions: list[SampleRegion], count: int
     """`count` community returns of `rows_each` distinct valid people over a province's leaves (one
     leaf each, spread over the whole province), two in three as register sheets whose region comes
     from the 填报单位 line, the rest flat with the region given."""
-    rng = random.Random(seed)
-    used: set[str] = set()
     communities = _province_communities(regions)
     step = max(len(communities) // max(count, 1), 1)
-    returns = []
-    for i in range(count):
-        com = communities[(i * step) % len(communities)]
-        rows = [_new_row(rng, com.county, com.employer, used) for _ in range(rows_each)]
-        if i % 3 == 2:
-            ret = _community_return(rng, com, "flat", f"{com.district}_{com.street}_{com.name}_{i + 1:04d}.xlsx", rows)
-            ret.region = com.path
-        else:
-            ret = _community_return(rng, com, "community", f"{i + 1:04d}_{com.street}{com.name}摸排表.xlsx", rows)
-        returns.append(ret)
-    return _write(folder, returns)
+    return _write(folder, _spread_returns(communities, count, rows_each, seed, step))
