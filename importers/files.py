@@ -16,6 +16,7 @@ from importers.job import ImportJob, ImportResult, Progress
 from importers.plan import ImportPlan, read_file
 from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
 from models.census import Census
+from models.census_people import PendingPersons
 from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelled
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Outcome:
         return f"{self.file_name}：{self.status_label}。{self.message}"
 
 
-GROUP_FILES = 100  # files stored between two commits (each file is a savepoint of its own)
+GROUP_FILES = 1000  # files stored between two commits (each file is a savepoint of its own)
 GROUP_ROWS = 100_000  # ... or fewer when they hold this many rows: the WAL stays small
 
 
@@ -82,7 +83,9 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
     per file was a third of a folder's import time), each file a savepoint inside its group, so a
     file that fails or is cancelled leaves the census exactly as before that file while the files
     around it stay imported. A full disk rolls its whole group back (SQLite may already have done
-    so): those files are reported as not saved, and nothing further is tried.
+    so): those files are reported as not saved, and nothing further is tried. A group counts its
+    files' persons once, at its end, and sets source_rows' indexes aside while it brings many rows
+    (_Group).
 
     A returned correction list is applied to the rows it names (importers.returned_list); a newer
     version of an earlier import replaces it unless `keep_both` (for paths: a reviewed plan
@@ -120,21 +123,24 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
         group: list[Outcome] = []
         try:
             with census.transaction():
-                rows = 0
-                while index < len(items) and len(group) < GROUP_FILES and rows < GROUP_ROWS:
+                state = _Group(census)
+                while index < len(items) and len(group) < GROUP_FILES and state.rows < GROUP_ROWS:
                     item, size = items[index], sizes[index]
                     name = item.name if isinstance(item, Path) else item.file_name
                     if stopped or (cancel and cancel()):
                         outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
                     else:
                         read = ahead.take(index)
-                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both, read)
+                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both, read,
+                                                  state)
                     index += 1
                     group.append(outcome)
                     base += size
-                    rows += outcome.result.rows_total if outcome.result else 0
                     if isinstance(outcome.error, DiskFull):  # every further file would fail the same way
                         raise _GroupLost(outcome.error)
+                if state.waiting:
+                    yield Progress(base, total, "正在合并人员")
+                state.finish()
         except _GroupLost as lost:
             stopped = "磁盘空间不足，此文件未导入"
             group = [_not_saved(o, lost.error) for o in group]
@@ -144,6 +150,35 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                 on_done(outcome)
     yield Progress(total, total, "完成")
     return outcomes
+
+
+class _Group:
+    """What a group of files defers to its end: its files' persons (counted once, in ID order)
+    and, once it has brought enough rows, the upkeep of source_rows' secondary indexes."""
+
+    def __init__(self, census: Census):
+        self._census = census
+        self._persons = PendingPersons()
+        self._indexes = census.batches.indexes_aside()
+        self.rows = 0
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._persons.rows_of) or self._indexes.aside
+
+    def stored(self, job: ImportJob) -> None:
+        """A file's savepoint was released: its persons wait for the group's end."""
+        if job.rows_of is not None:
+            self._persons.add(job.rows_of)
+        if job.result.replaced is not None:
+            self._persons.drop_batch(job.result.replaced.batch_id)
+        self.rows += job.result.rows_total
+        self._indexes.consider(self.rows)
+
+    def finish(self) -> None:
+        """Indexes first (counting persons reads source_rows by ID), then the persons."""
+        self._indexes.restore()
+        self._census.people.count_pending(self._persons)
 
 
 class _GroupLost(Exception):
@@ -163,7 +198,7 @@ def _not_saved(outcome: Outcome, error: CensusError) -> Outcome:
 
 def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Callable[[], bool] | None,
          region: str | None, base: int, size: int, total: int, keep_both: bool,
-         read: Future | None) -> Generator[Progress, None, Outcome]:
+         read: Future | None, group: _Group) -> Generator[Progress, None, Outcome]:
     name = item.name if isinstance(item, Path) else item.file_name
     job = None
     try:
@@ -172,13 +207,15 @@ def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Cal
         else:
             plan = item
         if isinstance(plan, ReturnedListPlan):
+            group.finish()  # the list finds and changes rows by their file and row: all counted first
             return Outcome(name, "corrected", returned=apply_returned_list(census, plan))
         if isinstance(item, Path) and keep_both:
             plan = replace(plan, keep_both=True)
-        job = ImportJob(census, plan)
+        job = ImportJob(census, plan, defer_persons=True)
         for step in job.run(cancel=cancel):
             done = base + (min(step.done, step.total) * size // step.total if step.total else 0)
             yield Progress(done, total, step.message)
+        group.stored(job)
         return Outcome(name, "imported", job.result, plan=plan)
     except DuplicateImport as dup:
         return Outcome(name, "duplicate", job.result if job else None, dup.message, error=dup)

@@ -194,10 +194,14 @@ def _raw(value: object) -> object:
 class ImportJob:
     """Stores one planned file. Iterate `run()`; read `result` afterwards."""
 
-    def __init__(self, census: Census, plan: ImportPlan):
+    def __init__(self, census: Census, plan: ImportPlan, defer_persons: bool = False):
+        """`defer_persons`: leave this file's persons to the caller (`rows_of` after the run), which
+        counts a whole group of files at once (importers.files); else they are counted here."""
         self.census = census
         self.plan = plan
         self.result = ImportResult(plan.file_name)
+        self.defer_persons = defer_persons
+        self.rows_of: dict[str, list[RowFacts]] | None = None
 
     def run(self, cancel: Callable[[], bool] | None = None) -> Iterator[Progress]:
         plan, census = self.plan, self.census
@@ -230,8 +234,11 @@ class ImportJob:
                             raise ImportCancelled(plan.file_name)
                         yield Progress(base + done, total, f"正在导入 {plan.file_name}")
                     base += max(len(sheet.rows) - header.data_start, 0)
-            yield Progress(total, total, "正在合并人员")
-            census.people.recompute_batch(ids)
+            if self.defer_persons and not census.versions.would_replace(batch_id, plan.keep_both):
+                self.rows_of = ids  # the caller counts them into persons when its group of files ends
+            else:  # settle() below reads the persons of the version it replaces: they must be counted
+                yield Progress(total, total, "正在合并人员")
+                census.people.recompute_batch(ids)
             r = self.result
             r.persons = len(ids)
             census.batches.set_counts(batch_id, r.rows_total, r.rows_ok, r.rows_pending)

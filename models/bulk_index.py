@@ -19,6 +19,11 @@ import sqlite3
 from collections.abc import Iterator
 
 MIN_ROWS = 10_000  # below this, maintaining the indexes row by row is cheaper than any rebuild
+# A group of files (importers.files) sets the indexes aside once its rows reach a fifth of what
+# the table held: building an index costs ~1.2 µs per row of the whole table, keeping it up to
+# date ~8 µs per incoming row (measured: 500 returns of 200 rows, 4 indexes on source_rows).
+GROUP_MIN_ROWS = 2_000
+GROUP_SHARE = 5
 
 
 @contextlib.contextmanager
@@ -28,14 +33,49 @@ def deferred_indexes(conn: sqlite3.Connection, table: str, incoming: int) -> Ite
     if incoming < MIN_ROWS or incoming < _rows(conn, table):
         yield False
         return
+    statements = _drop(conn, table)
+    yield True
+    for sql in statements:
+        conn.execute(sql)
+
+
+class IndexesAside:
+    """A table's secondary indexes set aside part-way through a group of batches whose size is
+    not known ahead (a folder of returns: each file is read only when its turn comes).
+
+    `consider(rows)` after each batch drops them once the group has brought enough rows to make
+    a rebuild cheaper than maintaining them; `restore()` builds them again (inside the group's
+    transaction, before anything reads the table through them)."""
+
+    def __init__(self, conn: sqlite3.Connection, table: str):
+        self._conn, self._table = conn, table
+        self._before = _rows(conn, table)
+        self._aside: list[str] | None = None
+
+    @property
+    def aside(self) -> bool:
+        return self._aside is not None
+
+    def consider(self, incoming: int) -> None:
+        """`incoming`: rows the group has stored so far."""
+        if self._aside is None and incoming >= GROUP_MIN_ROWS and incoming * GROUP_SHARE >= self._before:
+            self._aside = _drop(self._conn, self._table)
+
+    def restore(self) -> None:
+        for sql in self._aside or ():
+            self._conn.execute(sql)
+        self._aside = None
+
+
+def _drop(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Drop `table`'s secondary indexes (not the unique ones: they enforce constraints as rows go
+    in); returns the statements that build them again."""
     indexes = [(name, sql) for name, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
         " AND sql NOT LIKE 'CREATE UNIQUE%'", (table,))]
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    yield True
-    for _, sql in indexes:
-        conn.execute(sql)
+    return [sql for _, sql in indexes]
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from models.bulk_index import deferred_indexes
+from models.bulk_index import IndexesAside, deferred_indexes
 from models.census_people import SOURCE_ROW_SQL
 from models.errors import NotFound
 from models.records import Batch, SourceRow, dumps
@@ -102,6 +102,11 @@ class Batches:
         """Around storing `rows` source rows: a large batch goes in without secondary indexes,
         which are built once afterwards (models.bulk_index)."""
         return deferred_indexes(self._conn, "source_rows", rows)
+
+    def indexes_aside(self) -> IndexesAside:
+        """For a group of files stored in one transaction: source_rows' secondary indexes set
+        aside once the group has brought enough rows (models.bulk_index.IndexesAside)."""
+        return IndexesAside(self._conn, "source_rows")
 
     def add(self, *, file_name: str, file_path: str, sha256: str, size: int | None, format: str, sheet: str,
             header_first: int, header_last: int, region_source: str, mapping: dict) -> int:

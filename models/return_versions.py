@@ -84,14 +84,21 @@ class Versions:
     def settle(self, batch_id: int, keep_both: bool) -> tuple[Replaced | None, int | None]:
         """After a file is stored: replace the earlier import of the same file for the same region
         (returns what was replaced), or with `keep_both` leave it (returns its batch id)."""
-        file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
-                                                  (batch_id,)).fetchone()
-        old = self.earlier(file_name, region_id, exclude=batch_id)
+        old = self._earlier_of(batch_id)
         if old is None:
             return None, None
         if keep_both:
             return None, old
         return self.replace(old, batch_id), None
+
+    def would_replace(self, batch_id: int, keep_both: bool) -> bool:
+        """Whether settle(batch_id, keep_both) is going to withdraw an earlier version."""
+        return not keep_both and self._earlier_of(batch_id) is not None
+
+    def _earlier_of(self, batch_id: int) -> int | None:
+        file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
+                                                  (batch_id,)).fetchone()
+        return self.earlier(file_name, region_id, exclude=batch_id)
 
     def replace(self, old: int, new: int) -> Replaced:
         """Withdraw batch `old` in favour of `new` (one transaction; `undo(new)` restores `old`).

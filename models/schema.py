@@ -248,6 +248,12 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
                        WHERE s.id_number = persons.id_number AND +s.status = 'ok' AND s.level = 3)
     WHERE level > 0;
     """),
+    # 14: the earlier version of a return is looked up by file name and region for every file
+    # imported (models.return_versions.earlier): without an index that is a scan of every batch per
+    # file, quadratic over a province's thousands of returns.
+    (14, """
+    CREATE INDEX batches_file ON batches(file_name, region_id);
+    """),
     # 12: persons_region holds the exam years too, so every per-person figure of a summary (counts,
     # exam years, allowance levels, the award, the latest year) is one GROUP BY in the index's own
     # order: no sort and no table lookups (models.person_groups). Needs migration 11's columns.

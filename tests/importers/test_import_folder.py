@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 
 import importers.files
+import models.bulk_index
 from importers.files import import_files
 from importers.population import load_population
 from models.census import Census
-from models.census_people import People
 from models.errors import DiskFull
+from models.return_versions import Versions
 from tests.builders import make_id, write_community_return, write_population
 
 FILLERS = ("东区和平街道团结社区", "东区和平街道新建社区", "东区和平街道幸福社区")  # 新建社区 is not in the tree
@@ -42,17 +43,17 @@ def _run(census, paths, cancel=None):
 
 
 def _fail_on_call(monkeypatch, call: int, error: BaseException) -> None:
-    """The `call`-th file's persons cannot be merged: it fails after its batch, rows and regions are written."""
-    real = People.recompute_batch
+    """The `call`-th file fails at its very end, after its batch, rows and regions are written."""
+    real = Versions.settle
     calls = []
 
-    def failing(self, rows_of):
+    def failing(self, batch_id, keep_both):
         calls.append(1)
         if len(calls) == call:
             raise error
-        return real(self, rows_of)
+        return real(self, batch_id, keep_both)
 
-    monkeypatch.setattr(People, "recompute_batch", failing)
+    monkeypatch.setattr(Versions, "settle", failing)
 
 
 def _stored(path):
@@ -91,16 +92,57 @@ def test_a_full_disk_rolls_its_group_back_and_stops(tmp_path, monkeypatch):
 def test_cancel_keeps_the_files_stored_before_it(tmp_path, monkeypatch):
     census = _census(tmp_path)
     cancelled: list[bool] = []
-    real = People.recompute_batch
+    real = Versions.settle
 
-    def clerk_cancels_during_the_second_file(self, rows_of):
+    def clerk_cancels_during_the_second_file(self, batch_id, keep_both):
         if self._census.batches.all()[-1].file_name == "2号.xlsx":
             cancelled.append(True)
-        return real(self, rows_of)
+        return real(self, batch_id, keep_both)
 
-    monkeypatch.setattr(People, "recompute_batch", clerk_cancels_during_the_second_file)
+    monkeypatch.setattr(Versions, "settle", clerk_cancels_during_the_second_file)
     outcomes = _run(census, _folder(tmp_path), cancel=lambda: bool(cancelled))
     assert [o.status for o in outcomes] == ["imported", "cancelled", "not_run"]
     census.close()
     batches, persons, _ = _stored(tmp_path / "c.census")
     assert batches == ["1号.xlsx"] and persons == 5
+
+
+def _persons(census) -> list[tuple]:
+    return census.conn.execute("SELECT * FROM persons ORDER BY id_number").fetchall()
+
+
+def _indexes(census) -> list[str]:
+    return sorted(r[0] for r in census.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+
+
+@pytest.mark.parametrize("group_files", [1, 2, 1000])
+def test_a_group_counts_its_persons_as_a_recount_from_scratch_would(tmp_path, monkeypatch, group_files):
+    """Persons are counted once per group of files: an ID in several files of the group, a resend
+    replacing a file of the same group and the indexes set aside meanwhile give the same persons
+    as counting every person again from the stored rows."""
+    monkeypatch.setattr(importers.files, "GROUP_FILES", group_files)
+    monkeypatch.setattr(models.bulk_index, "GROUP_MIN_ROWS", 1)  # set the indexes aside after the first file
+    census = _census(tmp_path)
+    indexes_before = _indexes(census)
+    shared = [(f"共{i}", make_id(100 + i, county="110110"), "", "硕士研究生", "社会工作", 130) for i in range(3)]
+    first, again = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    again.mkdir()
+    paths = [
+        write_community_return(first / "1号.xlsx", FILLERS[0], [
+            (f"甲{i}", make_id(i, county="110110"), "助理社会工作师", "本科", "社会工作", 20) for i in range(4)] + shared),
+        write_community_return(first / "2号.xlsx", FILLERS[2], [  # the same three people, another community
+            (name, number, "社会工作师", "", "", 50) for name, number, *_ in shared]),
+        # 1号 sent again for the same community: replaces the first one inside the same group
+        write_community_return(again / "1号.xlsx", FILLERS[0], [
+            (f"甲{i}", make_id(i, county="110110"), "", "大专", "会计", 10) for i in range(2)] + shared),
+    ]
+    outcomes = _run(census, paths)
+    assert [o.status for o in outcomes] == ["imported", "imported", "imported"]
+    assert outcomes[2].result.replaced is not None
+    counted = _persons(census)
+    assert _indexes(census) == indexes_before
+    census.people.recompute()
+    assert counted == _persons(census)
+    assert len(counted) == 5  # 甲0, 甲1 and the three shared people (甲2, 甲3 left with the first version)
+    census.close()
