@@ -157,6 +157,6 @@ def _write_mark(census: Census, wb, identity: str, region_path: str, problems: l
         for row_id in (p.row_id, *p.also_rows):
             if row_id is None:
                 continue
-            row = census.batches.row(row_id)
+            row = census.batches.row(row_id, cells=False)
             refs.append([shas[row.batch_id], row.sheet, row.row_number, row_check(row.name, row.id_raw)])
         ws.write_row(4 + n, 0, [n, p.kind, json.dumps(refs, ensure_ascii=False)])

@@ -175,22 +175,6 @@ def _typed_date(_kind: type, cell: object):
     return parse_date(cell)
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # = records.dumps, prebuilt
-
-
-def _raw_json(row: list[object]) -> str:
-    """dumps([_raw(c) for c in row]) without a call per plain cell."""
-    cells = row if _PLAIN.issuperset(map(type, row)) else [c if c.__class__ in _PLAIN else _raw(c) for c in row]
-    return _encode(cells)
-
-
-def _raw(value: object) -> object:
-    if isinstance(value, dt.datetime | dt.date):
-        return text_of(value)
-    return value
-
-
 class ImportJob:
     """Stores one planned file. Iterate `run()`; read `result` afterwards."""
 
@@ -219,6 +203,7 @@ class ImportJob:
         plan, census = self.plan, self.census
         with census.transaction():
             batch_id = self._insert_batch()
+            census.batches.keep_file(plan.sha256, plan.workbook.data)  # rows are read back from it
             file_region = self._region(region_path, batch_id, plan.region.new_node or plan.region.source != "user",
                                        f"由“{plan.file_name}”的{plan.region.source_label}新建")
             census.batches.set_region(batch_id, file_region.id)
@@ -261,7 +246,10 @@ class ImportJob:
     def _insert_batch(self) -> int:
         plan = self.plan
         mapping = {"fields": plan.mapping(), "labels": [c.label for c in plan.columns],
-                   "columns": {c.index: c.label for c in plan.columns}}
+                   "columns": {c.index: c.label for c in plan.columns},
+                   # where each data sheet's rows begin: reading a row back fills merged cells as the plan did
+                   "data_start": {s.name: h.data_start for s, h in [(plan.sheet, plan.header),
+                                                                    *((p.sheet, p.header) for p in plan.more)]}}
         return self.census.batches.add(
             file_name=plan.file_name, file_path=str(plan.path.resolve()), sha256=plan.sha256, size=plan.size,
             format=plan.workbook.format, sheet="、".join([plan.sheet.name, *(p.sheet.name for p in plan.more)]),
@@ -304,7 +292,7 @@ class ImportJob:
 
         insert_rows, skipped, reasons, notes_count = census.batches.insert_rows, result.skipped, result.reasons, result.notes
         level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
-        hours_of, date_of, raw_json, classify = _typed_hours, _typed_date, _raw_json, _classify
+        hours_of, date_of, classify = _typed_hours, _typed_date, _classify
         clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
         total_words = _TOTAL_WORDS
         rows_ok, rows_pending, rows_total = result.rows_ok, result.rows_pending, result.rows_total
@@ -409,7 +397,7 @@ class ImportJob:
                 notes_json = None
             rows_total += 1
             buffered.append((
-                batch_id, sheet_name, start + offset + 1, raw_json(raw_row), name, id_raw, number, status, reason,
+                batch_id, sheet_name, start + offset + 1, "", name, id_raw, number, status, reason,
                 gender, phone, level_value, level_text, education_value, edu_text, major, hours_value, cert_date,
                 texts[c_unit] if c_unit is not None else "", region_id, region_raw, notes_json,
             ))

@@ -21,7 +21,7 @@ from importers.headers import (
     infer_id_column,
     missing_field_warnings,
 )
-from importers.readers import Sheet, Workbook, read_workbook
+from importers.readers import Sheet, Workbook, file_bytes, workbook_from_bytes
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
@@ -138,16 +138,6 @@ def user_region(path: str, file_name: str) -> str:
     return path
 
 
-def file_sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
-
 # The columns of a correction list this program wrote (exporters/corrections.py); a return never has both.
 CORRECTION_FIX_LABEL, CORRECTION_ID_LABEL = "更正后身份证号", "身份证号（原填）"
 
@@ -218,8 +208,8 @@ def read_file(path: str | Path) -> tuple[Path, str, int, Workbook]:
         raise CensusError("文件不存在", file=path.name)
     if path.is_dir():
         raise CensusError("这是一个文件夹，请选择其中的文件", file=path.name)
-    sha, size = file_sha256(path)
-    return path, sha, size, read_workbook(path)
+    data = file_bytes(path)  # hashed, read and later kept by the census from this one read
+    return path, hashlib.sha256(data).hexdigest(), len(data), workbook_from_bytes(data, path)
 
 
 def plan_workbook(census: Census, path: Path, sha: str, size: int, workbook: Workbook,

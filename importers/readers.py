@@ -22,7 +22,7 @@ import re
 import struct
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import islice
 from pathlib import Path
@@ -39,7 +39,7 @@ from xlrd.compdoc import CompDoc, CompDocError
 from importers.xlsx_guard import MAX_CELLS, column_letters, inspect_xlsx
 from models.errors import EncryptedWorkbook, ReadError
 
-__all__ = ["Sheet", "Workbook", "read_workbook", "sniff_format"]
+__all__ = ["Sheet", "Workbook", "file_bytes", "read_workbook", "sniff_format", "workbook_from_bytes"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Workbook:
     path: str
     format: str  # "xlsx" | "xls" | "csv" | "html"
     sheets: tuple[Sheet, ...]
+    data: bytes = field(repr=False, compare=False)  # the file's bytes, kept by the census once imported
     encoding: str | None = None  # csv/html: the encoding that worked
 
 
@@ -165,10 +166,16 @@ def _decode_lines(data: bytes) -> str | None:
 
 def read_workbook(path: str | Path) -> Workbook:
     """Read a return into sheets of cells. Raises :class:`ReadError` (or a subclass)."""
+    return workbook_from_bytes(file_bytes(path), path)
+
+
+def file_bytes(path: str | Path) -> bytes:
+    """A return's whole content, read once (its hash, its cells and the copy the census keeps
+    all come from these bytes). Raises :class:`ReadError` with the reason in Chinese."""
     p = Path(path)
     name = p.name
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise ReadError("文件不存在", file=name) from None
     except IsADirectoryError:
@@ -178,6 +185,13 @@ def read_workbook(path: str | Path) -> Workbook:
     except OSError as err:
         raise ReadError(f"无法读取文件（{err.strerror or err}）", file=name) from None
 
+
+def workbook_from_bytes(data: bytes, path: str | Path) -> Workbook:
+    """The cells of a file's bytes; `path` gives only its name (messages, a CSV's sheet name, and
+    whether plain text came under an Excel name). The same guards as reading the file: a return
+    kept in the census is read back through them too (models.kept_files)."""
+    p = Path(path)
+    name = p.name
     fmt = sniff_format(data, name)
     encoding: str | None = None
     if fmt == "xlsx":
@@ -197,7 +211,7 @@ def read_workbook(path: str | Path) -> Workbook:
 
     if not any(sheet.rows for sheet in sheets):
         raise ReadError(MSG_NO_DATA, file=name)
-    return Workbook(path=str(path), format=fmt, sheets=tuple(sheets), encoding=encoding)
+    return Workbook(path=str(path), format=fmt, sheets=tuple(sheets), data=data, encoding=encoding)
 
 
 # --- shared shaping -------------------------------------------------------------------------------

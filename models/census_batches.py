@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from models import kept_files
 from models.bulk_index import IndexesAside, deferred_indexes
 from models.census_people import SOURCE_ROW_SQL
 from models.errors import NotFound
@@ -56,23 +57,32 @@ class Batches:
             raise NotFound(f"导入批次 {batch_id} 不存在")
         return _versioned(_batch(self._census.regions.path_of, row), self._census.versions.chain())
 
-    def row(self, row_id: int) -> SourceRow:
-        """One source row with its file (the problems table's 查看原始行)."""
+    def row(self, row_id: int, cells: bool = True) -> SourceRow:
+        """One source row with its file (the problems table's 查看原始行); without `cells` its raw
+        cells are left empty (a correction list needs only where the row is: no file is parsed)."""
         row = self._conn.execute(SOURCE_ROW_SQL + " WHERE s.id = ?", (row_id,)).fetchone()
         if row is None:
             raise NotFound(f"源数据行 {row_id} 不存在")
-        return self.source_row_of(row)
+        return self.source_row_of(row, cells)
 
-    def source_row_of(self, r: tuple) -> SourceRow:
+    def source_row_of(self, r: tuple, cells: bool = True) -> SourceRow:
         """A SourceRow from a SOURCE_ROW_SQL result."""
         mapping = json.loads(r[17] or "{}")
         return SourceRow(
             id=r[0], batch_id=r[1], file_name=r[2], sheet=r[3] or "", row_number=r[4],
-            raw=tuple(json.loads(r[5])), name=r[6], id_raw=r[7], id_number=r[8], status=r[9], reason=r[10],
+            raw=self._raw_cells(r, mapping) if cells else (), name=r[6], id_raw=r[7], id_number=r[8],
+            status=r[9], reason=r[10],
             level=r[11], education=r[12], major=r[13], hours=r[14], region_id=r[15],
             region_path=self._census.regions.path_of(r[15]), notes=tuple(json.loads(r[16] or "[]")),
             header=tuple(mapping.get("labels", [])),
         )
+
+    def _raw_cells(self, r: tuple, mapping: dict) -> tuple[object, ...]:
+        """A row's cells: its JSON when imported before the file's bytes were kept (migration 13),
+        else read from the kept file by sheet and row number (models.kept_files)."""
+        if r[5]:
+            return tuple(json.loads(r[5]))
+        return kept_files.row_cells(self._conn, r[18], r[2], mapping.get("data_start", {}), r[3] or "", r[4])
 
     # ---- storing an import (inside the importer's transaction) --------------------------------
     @contextlib.contextmanager
@@ -119,6 +129,10 @@ class Batches:
         assert cur.lastrowid is not None
         return cur.lastrowid
 
+    def keep_file(self, sha256: str, data: bytes) -> None:
+        """Keep the imported file's bytes (once per content): its rows' cells are read from them."""
+        kept_files.keep(self._conn, sha256, data)
+
     def set_region(self, batch_id: int, region_id: int) -> None:
         self._conn.execute("UPDATE batches SET region_id = ? WHERE id = ?", (region_id, batch_id))
 
@@ -134,7 +148,8 @@ class Batches:
     def undo(self, batch_id: int) -> None:
         """Remove an import and everything derived from it; the census is as if it never came."""
         conn = self._conn
-        if not conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone():
+        found = conn.execute("SELECT sha256 FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        if not found:
             raise NotFound(f"导入批次 {batch_id} 不存在")
         with self._census.transaction():
             self._census.undo.clear()
@@ -148,6 +163,7 @@ class Batches:
             self._census.returned.forget_rows(batch_id)
             conn.execute("DELETE FROM source_rows WHERE batch_id = ?", (batch_id,))
             conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
+            kept_files.forget_unused(conn, found[0])
             self._census.people.recompute(ids)
             self._census.regions.drop_unused(batch_id)
 

@@ -57,7 +57,7 @@ _ROW_FACTS_SQL = _ROW_FACTS_COLUMNS + "FROM source_rows WHERE +status = 'ok' AND
 SOURCE_ROW_SQL = """
     SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.raw, s.name, s.id_raw, s.id_number,
            s.status, s.reason, s.level, s.education, COALESCE(s.major, ''), s.hours, s.region_id,
-           s.notes, b.mapping
+           s.notes, b.mapping, b.sha256
     FROM source_rows s JOIN batches b ON b.id = s.batch_id
 """
 # Every person's files in one query, not one per person (100k queries at 100k people).

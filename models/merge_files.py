@@ -3,7 +3,7 @@
 Everything the source knows comes across: its region tree (joined by path; a node the target
 lacks is created with its kind and flag, and the source's population fills a node that has none
 here), its batches with every source row exactly as imported (file name, sheet, row number, raw
-cells), its ID corrections, the remarks communities wrote on their rows, its clerks' region
+cells, the file's kept bytes), its ID corrections, the remarks communities wrote on their rows, its clerks' region
 reassignments, goals (dated and growth goals included) and units' types and staff (joined by path;
 this file's own goal, population or unit setting for a node wins). Persons are never copied: the
 IDs the merge touched are recomputed from all their rows, so a person who is in both files is
@@ -32,6 +32,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models import kept_files
 from models.census import Census, connect_read_only, is_sqlite_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.goals import GOAL_COLUMNS
@@ -202,6 +203,9 @@ def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None
 
     region_map, created = _merge_regions(census, src, result)
     batch_map = _merge_batches(census, src, region_map, result)
+    # the bytes of the copied batches' files, which their rows' cells are read from (models.kept_files)
+    kept_files.copy_from(src, conn, [sha for batch_id, sha in src.execute("SELECT id, sha256 FROM batches")
+                                     if batch_id in batch_map])
 
     # Regions the source created from one of its returns belong to that batch here too, so
     # undoing the batch removes them again; regions of skipped batches belong to no batch.

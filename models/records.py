@@ -217,7 +217,7 @@ class SourceRow:
     file_name: str
     sheet: str
     row_number: int  # 1-based, as Excel shows it
-    raw: tuple[str, ...]
+    raw: tuple[object, ...]  # the cells as read: text, numbers, None for empty (dates as text)
     name: str
     id_raw: str
     id_number: str | None

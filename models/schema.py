@@ -262,6 +262,16 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     CREATE INDEX persons_region ON persons(region_id, talent, level, degree, trained, assistant_year,
                                            intermediate_year, senior_year);
     """),
+    # 13: each imported file's bytes, once per content hash (batches.sha256; a withdrawn earlier
+    # version keeps its own), instead of every row's cells as JSON: a new import writes '' into
+    # source_rows.raw and a row's cells are read back from these bytes by sheet and row number
+    # (models.kept_files). Rows imported before keep their JSON.
+    (13, """
+    CREATE TABLE kept_files (
+        sha256 TEXT PRIMARY KEY,
+        data BLOB NOT NULL
+    );
+    """),
 )
 
 

@@ -133,17 +133,3 @@ def test_id_fields_equal_check_id():
     for value in samples:
         check = check_id(value)
         assert id_fields(value) == (check.raw, check.number, check.reason), value
-
-
-def test_raw_json_equals_dumps():
-    import datetime as dt
-
-    from importers.job import _raw, _raw_json
-    from models.records import dumps
-
-    rng = random.Random(10)
-    cells = [None, "", "张三", 'a"b\\c\n', 0, 1, -7, 10**20, 1.5, -0.0, 1e300, float("nan"), float("inf"), True, False,
-             dt.date(2020, 1, 2), dt.datetime(2021, 3, 4, 5, 6), dt.datetime(2021, 3, 4), "\u3000全角 ", "\ud7ff"]
-    for _ in range(2000):
-        row = [rng.choice(cells) for _ in range(rng.randint(0, 14))]
-        assert _raw_json(row) == dumps([_raw(c) for c in row]), row
