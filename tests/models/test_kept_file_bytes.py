@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from importers.job import import_file
@@ -90,6 +91,27 @@ def test_raw_cells_of_a_csv_row_are_what_the_json_gave(census, tmp_path):
     import_file(census, path, region=STREET)
     _assert_cells_as_json_gave_them(census, path, STREET)
     assert census.people.rows(make_id(2))[0].raw == ("2", "幸福社区", "李四", None, make_id(2), None, None, None, "调入")
+
+
+def _html_return(path: Path) -> Path:
+    """An HTML table an old system saved under a .xls name (its sheet is named 表1, not after the file)."""
+    cells = "".join(f"<td>{c}</td>" for c in HEADER)
+    row = f"<td>1</td><td>团结社区</td><td>张三</td><td>女</td><td>{make_id(1)}</td><td></td><td>8</td><td></td><td></td>"
+    path.write_text(f"<html><body><table><tr>{cells}</tr><tr>{row}</tr></table></body></html>", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name, write, sheet", [("和平街道.xls", _html_return, "表1"),
+                                                ("和平街道.xls", _csv_return, "和平街道"),
+                                                ("街道名单.txt", _csv_return, "街道名单")])
+def test_other_formats_read_back_under_their_own_name(census, tmp_path, name, write, sheet):
+    """The reader sniffs the bytes; the file's name still names a CSV's sheet and decides whether plain
+    text under an Excel name is a table: rows are read back under the name they were imported with."""
+    path = write(tmp_path / name)
+    import_file(census, path, region=STREET)
+    _assert_cells_as_json_gave_them(census, path, STREET)
+    first = census.people.rows(make_id(1))[0]
+    assert first.sheet == sheet and first.raw[1:3] == ("团结社区", "张三")
 
 
 def test_a_correction_list_needs_no_cells(census, tmp_path):
