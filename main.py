@@ -89,4 +89,7 @@ def smoke(argv: list[str], seconds: float = 1.2) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the bundle starts itself again as the reader process of a folder import
     sys.exit(main())

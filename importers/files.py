@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importers.job import ImportJob, ImportResult, Progress
-from importers.plan import ImportPlan, read_file
+from importers.plan import ImportPlan
+from importers.read_ahead import ReadAhead
 from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
 from models.census import Census
 from models.census_people import PendingPersons
@@ -90,30 +90,13 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
     A returned correction list is applied to the rows it names (importers.returned_list); a newer
     version of an earlier import replaces it unless `keep_both` (for paths: a reviewed plan
     carries its own choice)."""
-    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader, census.batches.bulk_writes():
-        return (yield from _import_all(census, items, cancel, region, on_done, keep_both, _ReadAhead(items, reader)))
-
-
-class _ReadAhead:
-    """Reads the next file (hash, guard, cells) on a thread while the current one is stored:
-    python-calamine releases the GIL while it parses, so the two overlap on a second core."""
-
-    def __init__(self, items: Sequence[ImportPlan | ReturnedListPlan | Path], reader: ThreadPoolExecutor):
-        self._items, self._reader = items, reader
-        self._pending: dict[int, Future] = {}
-
-    def take(self, index: int) -> Future | None:
-        """The read of items[index] (started now if not yet), after starting the next one's."""
-        for i in (index, index + 1):
-            item = self._items[i] if i < len(self._items) else None
-            if isinstance(item, Path) and i not in self._pending:
-                self._pending[i] = self._reader.submit(read_file, item)
-        return self._pending.pop(index, None)
+    with ReadAhead(items) as ahead, census.batches.bulk_writes():
+        return (yield from _import_all(census, items, cancel, region, on_done, keep_both, ahead))
 
 
 def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | Path],
                 cancel: Callable[[], bool] | None, region: str | None, on_done: Callable[[Outcome], None] | None,
-                keep_both: bool, ahead: _ReadAhead) -> Generator[Progress, None, list[Outcome]]:
+                keep_both: bool, ahead: ReadAhead) -> Generator[Progress, None, list[Outcome]]:
     outcomes: list[Outcome] = []
     sizes = [1 if isinstance(i, Path) else max(i.data_rows, 1) for i in items]
     total = sum(sizes)
@@ -130,9 +113,8 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                     if stopped or (cancel and cancel()):
                         outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
                     else:
-                        read = ahead.take(index)
-                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both, read,
-                                                  state)
+                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both, ahead,
+                                                  index, state)
                     index += 1
                     group.append(outcome)
                     base += size
@@ -198,14 +180,12 @@ def _not_saved(outcome: Outcome, error: CensusError) -> Outcome:
 
 def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Callable[[], bool] | None,
          region: str | None, base: int, size: int, total: int, keep_both: bool,
-         read: Future | None, group: _Group) -> Generator[Progress, None, Outcome]:
+         ahead: ReadAhead, index: int, group: _Group) -> Generator[Progress, None, Outcome]:
     name = item.name if isinstance(item, Path) else item.file_name
     job = None
     try:
-        if isinstance(item, Path):
-            plan = plan_path(census, item, region=region, read=read.result() if read else None)
-        else:
-            plan = item
+        read = ahead.take(index)  # None for a reviewed plan; starts reading the next file
+        plan = plan_path(census, item, region=region, read=read) if isinstance(item, Path) else item
         if isinstance(plan, ReturnedListPlan):
             group.finish()  # the list finds and changes rows by their file and row: all counted first
             return Outcome(name, "corrected", returned=apply_returned_list(census, plan))
@@ -216,7 +196,7 @@ def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Cal
             done = base + (min(step.done, step.total) * size // step.total if step.total else 0)
             yield Progress(done, total, step.message)
         group.stored(job)
-        return Outcome(name, "imported", job.result, plan=plan)
+        return Outcome(name, "imported", job.result, plan=replace(plan, normal=()))  # rows stored: not kept
     except DuplicateImport as dup:
         return Outcome(name, "duplicate", job.result if job else None, dup.message, error=dup)
     except ImportCancelled as err:

@@ -11,38 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from importers.headers import field_for_label
+from importers.normalise import NormalSheet, SheetCounts, normalise_rows
 from importers.plan import ImportPlan, require_region
 from importers.region_infer import RowRegions
-from importers.values import (
-    NONE_WORDS,
-    clean_name,
-    normalise_major,
-    parse_date,
-    parse_education,
-    parse_gender,
-    parse_hours,
-    parse_level,
-    text_of,
-)
 from models.census import Census
 from models.consolidate import RowFacts
 from models.errors import CensusError, DuplicateImport, ImportCancelled
-from models.identity import clean_text, id_fields
-from models.regions import strip_office
 from models.return_versions import Replaced
-
-CHUNK = 2000  # rows buffered before they are written (one executemany)
-
-_TOTAL = re.compile(r"^(合计|小计|总计|共计|总人数|合\s*计)")
-_FOOTER = re.compile(r"^(填表人|审核人|制表人|填报人|负责人|单位负责人|联系人|联系电话|分管领导|主要领导|注[:：]|说明[:：]|"
-                     r"备注[:：]|（盖章）|\(盖章\)|盖章|填表日期|填报日期|报送日期|审核日期|制表日期)")
 
 
 @dataclass(frozen=True)
@@ -99,82 +78,6 @@ class ImportResult:
 SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填表人等）", "header": "重复表头"}
 
 
-_ID_DIGITS = re.compile(r"[0-9]{14,}")
-
-
-_TOTAL_ANYWHERE = re.compile(r"(合\s*计|小\s*计|总\s*计|共\s*计)")
-_TOTAL_WORDS = frozenset({"合计", "小计", "总计", "共计", "总人数"})  # a name cell reading like a total line
-_LABEL = re.compile(r"^[^：:]{1,12}[：:]")  # "审核人：", "单位盖章：", "注："
-
-
-def _classify(texts: list[str], row: list[object], seq: int | None, id_col: int | None,
-              name_col: int | None = None) -> str:
-    """"data", or why the row is not data: "blank", "total", "footer", "header"."""
-    id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
-    if id_text and _ID_DIGITS.search(clean_text(id_text)):
-        # The usual data row: not blank, not a footer or header (those have no ID); only a 合计
-        # line in the first three filled cells would make it something else — and only when its
-        # ID is not valid: a row with a valid ID is a person, whatever its name cell says.
-        found = 0
-        for t in texts:
-            if t:
-                if _TOTAL.match(t):
-                    return "data" if id_fields(row[id_col])[1] is not None else "total"  # type: ignore[index]
-                found += 1
-                if found == 3:
-                    break
-        return "data"
-    filled = [i for i, t in enumerate(texts) if t]
-    if not filled or (seq is not None and filled == [seq] and texts[seq].replace(".", "").isascii() and texts[seq].replace(".", "").isdigit()):
-        return "blank"  # a pre-numbered template line counts as blank
-    # No ID-like value from here on: a 合计 line ("本页合计" too), a footer, a repeated header, or a
-    # data row whose ID is missing (which must stay, as a pending row).
-    first = texts[filled[0]]
-    if any(_TOTAL_ANYWHERE.search(texts[i]) for i in filled[:3]):
-        return "total"
-    if _FOOTER.match(first):
-        return "footer"
-    name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
-    if (not name or _LABEL.match(name)) and any(_LABEL.match(texts[i]) for i in filled):
-        return "footer"  # "单位盖章：  日期：" and the like, with no person in the name column
-    if sum(1 for i in filled if field_for_label(texts[i])) >= 3:
-        return "header"
-    return "data"
-
-
-@lru_cache(maxsize=4096)
-def _level(text: str):
-    return parse_level(text)
-
-
-@lru_cache(maxsize=4096)
-def _education(text: str):
-    return parse_education(text)
-
-
-# The other per-cell normalisers depend only on the cell's text (or, for hours and dates, on the
-# cell itself), and columns such as gender, major or hours repeat a handful of values: memoised.
-# Cells are keyed with their type, so 1, 1.0 and True never share an entry.
-@lru_cache(maxsize=4096)
-def _gender(text: str) -> str:
-    return parse_gender(text)
-
-
-@lru_cache(maxsize=4096)
-def _major(text: str) -> str:
-    return normalise_major(text)
-
-
-@lru_cache(maxsize=4096)
-def _typed_hours(_kind: type, cell: object):
-    return parse_hours(cell)
-
-
-@lru_cache(maxsize=4096)
-def _typed_date(_kind: type, cell: object):
-    return parse_date(cell)
-
-
 class ImportJob:
     """Stores one planned file. Iterate `run()`; read `result` afterwards."""
 
@@ -185,6 +88,7 @@ class ImportJob:
         self.plan = plan
         self.result = ImportResult(plan.file_name)
         self.defer_persons = defer_persons
+        self.today = dt.date.today()  # once per import: the ID check compares birth dates with it
         self.rows_of: dict[str, list[RowFacts]] | None = None
 
     def run(self, cancel: Callable[[], bool] | None = None) -> Iterator[Progress]:
@@ -269,147 +173,76 @@ class ImportJob:
 
     def _store_rows(self, batch_id: int, sheet, header, file_region, ids: dict[str, list[RowFacts]],
                     base: int) -> Iterator[int]:
-        # The hot loop of an import (once per row of a 100k-row return): helpers are bound to
-        # locals, per-cell normalisers are memoised, counts are kept in locals and copied to
-        # `result` before every yield, so the result is the same whenever the job is paused.
-        plan, census, result = self.plan, self.census, self.result
-        col = {name: header.index_of(name) for name in
-               ("name", "id_number", "gender", "phone", "level", "education", "major", "hours", "region",
-                "cert_date", "unit")}
+        """Store a sheet's data rows (normalised here, or already by the reader process) with
+        their regions; `ids` gathers the ok rows per ID. Yields rows done after each chunk."""
+        census, result = self.census, self.result
         regions = RowRegions(census.regions.tree(), file_region)
+        region_of_text: dict[str, tuple[int, str | None]] = {}  # region text -> (region id, note)
         region_ids: dict[str, int] = {}
-        region_of_text: dict[str, tuple[int, str | None]] = {}  # region cell (text) -> (region id, note)
-        buffered: list[tuple] = []  # rows not yet written (census.batches NEW_ROW_COLUMNS order)
-        rows = sheet.rows
+        file_region_id = file_region.id
+        insert_rows, notes_count, dumps = census.batches.insert_rows, result.notes, _dumps
+        new_facts = tuple.__new__
         start = header.data_start
         sheet_name = sheet.name
-        seq, c_id, c_region = header.index_of("seq"), col["id_number"], col["region"]
-        c_level, c_edu, c_hours, c_date = col["level"], col["education"], col["hours"], col["cert_date"]
-        c_name, c_gender, c_phone, c_major, c_unit = col["name"], col["gender"], col["phone"], col["major"], col["unit"]
-        region_cols = [c for c in (header.index_of("district"), header.index_of("street"), c_region) if c is not None]
-        single_region = region_cols == [c_region]
-        need = max([i for i in col.values() if i is not None] + region_cols, default=-1) + 1  # cells a row must have
-
-        insert_rows, skipped, reasons, notes_count = census.batches.insert_rows, result.skipped, result.reasons, result.notes
-        level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
-        hours_of, date_of, classify = _typed_hours, _typed_date, _classify
-        clean, none_words, clean_name_, new_facts = clean_text, NONE_WORDS, clean_name, tuple.__new__
-        total_words = _TOTAL_WORDS
-        rows_ok, rows_pending, rows_total = result.rows_ok, result.rows_pending, result.rows_total
-        used = sorted({c for c in (*col.values(), *region_cols) if c is not None})  # the only cells read as text
-        today = dt.date.today()  # once per import: the ID check compares birth dates with it
-        blank = [""] * need
-        for offset, raw_row in enumerate(rows[start:]):
-            # A valid ID makes a row a person whatever else it holds (see _classify), so the usual
-            # row skips classifying; the texts of mapped cells only, never of the others.
-            id_raw, number, reason = id_fields(raw_row[c_id] if c_id is not None and c_id < len(raw_row) else None,
-                                               today)
-            if number is None:
-                texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
-                         else text_of(c) for c in raw_row]  # text_of(int) is str(int)
-                kind = classify(texts, raw_row, seq, c_id, c_name)
-                if kind != "data":
-                    skipped[kind] += 1
-                    continue
-                if len(texts) < need:
-                    texts += [""] * (need - len(texts))
-            else:
-                texts = blank.copy()
-                width = len(raw_row)
-                for c in used:
-                    if c < width:
-                        v = raw_row[c]
-                        if v is not None:
-                            texts[c] = v.strip() if v.__class__ is str else str(v) if v.__class__ is int else text_of(v)
-            row = raw_row
-            if len(row) < need:
-                row = row + [None] * (need - len(row))
-
-            notes: list[str] = []
-            if region_cols:
-                # 所属区县 + 所属街道 + 所属社区 read as one path-like text ("和平街道团结社区").
-                # Each cell is one name there, so its office suffix goes first: 红星镇人民政府 + 团结村村委会.
-                region_key = texts[c_region] if single_region else "".join(strip_office(texts[c]) for c in region_cols)
-                found = region_of_text.get(region_key)
-                if found is None:
-                    path, note = regions.resolve(region_key)
-                    region_id = region_ids.get(path)
-                    if region_id is None:
-                        region_id = self._region(path, batch_id, True,
-                                                 f"由“{plan.file_name}”的所属区划“{region_key}”新建").id
-                        region_ids[path] = region_id
-                    region_of_text[region_key] = (region_id, note)
+        counts = SheetCounts()
+        prepared = self._prepared(sheet, header)
+        chunks = prepared.chunks() if prepared is not None else normalise_rows(sheet, header, self.today, counts)
+        for chunk in chunks:
+            buffered = []
+            for (row_number, name, id_raw, number, status, reason, gender, phone, level, level_raw, education,
+                 education_raw, major, hours, cert_date, unit, region_key, region_raw, notes) in chunk:
+                if region_key is None:
+                    region_id = file_region_id
                 else:
+                    found = region_of_text.get(region_key)
+                    if found is None:
+                        path, note = regions.resolve(region_key)
+                        region_id = region_ids.get(path)
+                        if region_id is None:
+                            region_id = region_ids[path] = self._region(
+                                path, batch_id, True, f"由“{self.plan.file_name}”的所属区划“{region_key}”新建").id
+                        found = region_of_text[region_key] = (region_id, note)
                     region_id, note = found
-                if note:
-                    notes.append(note)
-                region_raw = region_key if single_region else "/".join(texts[c] for c in region_cols if texts[c])
-            else:
-                region_id = file_region.id  # = self._region(file_region.path, …): the node exists
-                region_raw = None
-            level_text = texts[c_level] if c_level is not None else ""
-            level = level_of(level_text)
-            edu_text = texts[c_edu] if c_edu is not None else ""
-            education = education_of(edu_text)
-            cell = row[c_hours] if c_hours is not None else None
-            hours = hours_of(cell.__class__, cell)  # type: ignore[arg-type]  # cells are hashable values
-            if c_date is not None:
-                cell = row[c_date]
-                cert_date = date_of(cell.__class__, cell).value
-            else:
-                cert_date = None
-            if level.note:
-                notes.append(level.note)
-            if education.note:
-                notes.append(education.note)
-            if hours.note:
-                notes.append(hours.note)
-            name = texts[c_name] if c_name is not None else ""
-            if not name.isalpha():
-                name = clean_name_(name)
-            if number is not None and (not name or name in total_words):
-                notes.append("姓名为空" if not name else f"姓名为“{name}”，身份证号码有效，已按人员计入，请核实")
-            gender = gender_of(texts[c_gender]) if c_gender is not None else ""
-            phone = clean(texts[c_phone]) if c_phone is not None else ""
-            if phone in none_words:
-                phone = ""
-            major = major_of(texts[c_major]) if c_major is not None else ""
-            level_value, education_value, hours_value = level.value, education.value, hours.value
-            if number is not None:
-                status = "ok"
-                facts = new_facts(RowFacts, (number, batch_id, base + offset, name, level_value, education_value, major,
-                                             hours_value, region_id, gender, phone, cert_date))
-                same = ids.get(number)
-                if same is None:
-                    ids[number] = [facts]
-                else:
-                    same.append(facts)
-                rows_ok += 1
-            else:
-                status = "pending"
-                rows_pending += 1
-                reasons[reason] += 1
-            if notes:
-                for note in notes:
-                    notes_count[note] += 1
-                notes_json = json.dumps(notes, ensure_ascii=False)
-            else:
-                notes_json = None
-            rows_total += 1
-            buffered.append((
-                batch_id, sheet_name, start + offset + 1, "", name, id_raw, number, status, reason,
-                gender, phone, level_value, level_text, education_value, edu_text, major, hours_value, cert_date,
-                texts[c_unit] if c_unit is not None else "", region_id, region_raw, notes_json,
-            ))
-            if len(buffered) >= CHUNK:
-                insert_rows(buffered)
-                buffered.clear()
-                result.rows_ok, result.rows_pending, result.rows_total = rows_ok, rows_pending, rows_total
-                yield offset + 1
-        if buffered:
+                    if note:
+                        notes = (note, *notes)
+                        notes_count[note] += 1
+                if number is not None:
+                    facts = new_facts(RowFacts, (number, batch_id, base + row_number - start, name, level, education, major,
+                                                 hours, region_id, gender, phone, cert_date))
+                    same = ids.get(number)
+                    if same is None:
+                        ids[number] = [facts]
+                    else:
+                        same.append(facts)
+                buffered.append((
+                    batch_id, sheet_name, row_number, "", name, id_raw, number, status, reason, gender, phone,
+                    level, level_raw, education, education_raw, major, hours, cert_date, unit, region_id,
+                    region_raw, dumps(notes) if notes else None))
             insert_rows(buffered)
-        result.rows_ok, result.rows_pending, result.rows_total = rows_ok, rows_pending, rows_total
-        yield len(rows) - start
+            yield chunk[-1][0] - start  # its last row's row_number
+        if prepared is not None:
+            counts = prepared.counts
+        result.rows_ok += counts.rows_ok
+        result.rows_pending += counts.rows_pending
+        result.rows_total += counts.rows_ok + counts.rows_pending
+        result.skipped.update(counts.skipped)
+        result.reasons.update(counts.reasons)
+        result.notes.update(counts.notes)
+        yield len(sheet.rows) - start
+
+    def _prepared(self, sheet, header) -> NormalSheet | None:
+        """The sheet's rows as the reader process normalised them (under this very header: its
+        sheets no longer hold the data rows' cells, see importers.read_ahead)."""
+        if not self.plan.normal:
+            return None
+        found = next((n for n in self.plan.normal if n.sheet == sheet.name and n.header == header), None)
+        if found is None:
+            raise CensusError("内部错误：预读的数据行与表头不一致，此文件未导入", file=self.plan.file_name)
+        return found
+
+
+def _dumps(notes: tuple[str, ...]) -> str:
+    return json.dumps(list(notes), ensure_ascii=False)
 
 
 def import_file(census: Census, path, region: str | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importers.headers import (
@@ -21,6 +21,7 @@ from importers.headers import (
     infer_id_column,
     missing_field_warnings,
 )
+from importers.normalise import NormalSheet
 from importers.readers import Sheet, Workbook, file_bytes, workbook_from_bytes
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from models.census import Census
@@ -58,6 +59,9 @@ class ImportPlan:
     sheet_warnings: tuple[str, ...] = ()  # sheets with data that cannot be imported, and why
     earlier: Batch | None = None  # an import of the same file name for the same region: this is a newer version
     keep_both: bool = False  # keep that earlier import beside this one instead of replacing it
+    # Data rows the reader process normalised already (importers.read_ahead), per sheet and header:
+    # used only while the plan's sheet and header are the ones they were made under.
+    normal: tuple[NormalSheet, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def version_note(self) -> str:
@@ -195,6 +199,23 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
     return main[3], main[4], more, warnings
 
 
+Chosen = tuple[Sheet, Header, list[tuple[Sheet, Header]], list[str]]  # choose_sheets' answer
+
+
+@dataclass
+class Prepared:
+    """A file read before the census is consulted: hash, size and cells (read_file) and, when the
+    reader process went on (importers.read_ahead), its data sheets chosen, their merged cells filled
+    down and their rows normalised."""
+
+    path: Path
+    sha256: str
+    size: int
+    workbook: Workbook
+    chosen: Chosen | None = None
+    normal: tuple[NormalSheet, ...] = ()
+
+
 def plan_file(census: Census, path: str | Path, region: str | None = None) -> ImportPlan:
     """Read and understand a return without storing anything."""
     path, sha, size, workbook = read_file(path)
@@ -213,14 +234,17 @@ def read_file(path: str | Path) -> tuple[Path, str, int, Workbook]:
 
 
 def plan_workbook(census: Census, path: Path, sha: str, size: int, workbook: Workbook,
-                  region: str | None = None) -> ImportPlan:
-    """The plan for a return already read (plan_file)."""
-    sheet, header, more, sheet_warnings = choose_sheets(workbook)
+                  region: str | None = None, prepared: Prepared | None = None) -> ImportPlan:
+    """The plan for a return already read (plan_file); `prepared`: what the reader process did of
+    it already (its sheets chosen and filled, its rows normalised)."""
+    chosen = prepared.chosen if prepared is not None else None
+    sheet, header, more, sheet_warnings = chosen or choose_sheets(workbook)
     if {CORRECTION_FIX_LABEL, CORRECTION_ID_LABEL} <= {c.label for c in header.columns}:
         raise CensusError("这是更正清单，但缺少程序写入的标识（可能是复制到了新文件里），无法对应到原始行："
                           "请在导出的更正清单原文件中填写后报回", file=path.name)
-    for data_sheet, data_header in [(sheet, header), *more]:
-        fill_merged_down(data_sheet, data_header.data_start)
+    if chosen is None:
+        for data_sheet, data_header in [(sheet, header), *more]:
+            fill_merged_down(data_sheet, data_header.data_start)
     if region:
         guess = RegionGuess(user_region(region, path.name), "user")
     else:
@@ -230,7 +254,8 @@ def plan_workbook(census: Census, path: Path, sha: str, size: int, workbook: Wor
     own = guess_sheet_region(tree, sheet, header.first_row, guess.path) if parts else None
     earlier = census.batches.by_sha(sha)
     plan = ImportPlan(path, sha, size, workbook, sheet, header, guess, more=parts,
-                      sheet_warnings=tuple(sheet_warnings), sheet_region=own)
+                      sheet_warnings=tuple(sheet_warnings), sheet_region=own,
+                      normal=prepared.normal if prepared is not None and chosen is not None else ())
     region_node = census.regions.by_path(guess.path) if guess.path else None
     older = census.versions.earlier(path.name, region_node.id if region_node else None)
     if older is not None and not earlier:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from importers.plan import CORRECTION_FIX_LABEL as FIX_LABEL
-from importers.plan import ImportPlan, plan_workbook, read_file
+from importers.plan import ImportPlan, Prepared, plan_workbook, read_file
 from importers.readers import Sheet, Workbook
 from models.census import Census
 from models.errors import CensusError, DuplicateImport
@@ -354,12 +354,12 @@ def apply_returned_list(census: Census, plan: ReturnedListPlan) -> ReturnedResul
 
 
 def plan_path(census: Census, path: str | Path, region: str | None = None,
-              read: tuple[Path, str, int, Workbook] | None = None) -> ImportPlan | ReturnedListPlan:
+              read: Prepared | None = None) -> ImportPlan | ReturnedListPlan:
     """A file as the import sees it: a returned correction list when it carries the mark (its
     name, title and sheet names do not matter), else a return to plan for import. `read`: what
-    plan.read_file gave for it already (a folder import reads the next file while storing one)."""
-    path, sha, size, workbook = read or read_file(path)
-    parsed = read_list(workbook, path.name)
+    reading it gave already (a folder import reads the next file while storing one)."""
+    read = read or Prepared(*read_file(path))
+    parsed = read_list(read.workbook, read.path.name)
     if parsed is not None:
-        return plan_returned_list(census, path, sha, parsed)
-    return plan_workbook(census, path, sha, size, workbook, region)
+        return plan_returned_list(census, read.path, read.sha256, parsed)
+    return plan_workbook(census, read.path, read.sha256, read.size, read.workbook, region, read)

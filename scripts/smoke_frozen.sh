@@ -38,10 +38,15 @@ from demo.samples import demo_regions, write_large_return, write_population
 work = Path(sys.argv[1])
 write_population(work / "population.xlsx", demo_regions())
 write_large_return(work / "street.xlsx", 300, seed=11)
+from demo.samples import write_many_returns
+write_many_returns(work / "folder", 3, 40, seed=12)
 PY
 "$app" population "$work/new.census" "$work/population.xlsx" > /dev/null || fail "population exited $?"
 "$app" import "$work/new.census" "$work/street.xlsx" > "$work/import.txt" || fail "import exited $?"
 grep -q "数据行 300" "$work/import.txt" || { cat "$work/import.txt"; fail "import did not store 300 rows"; }
+# a folder: its files are read by a helper process, which the bundle must be able to start
+"$app" import "$work/new.census" "$work/folder" > "$work/folder.txt" 2>&1 || { cat "$work/folder.txt"; fail "folder import exited $?"; }
+[ "$(grep -c "数据行 40" "$work/folder.txt")" = 3 ] || { cat "$work/folder.txt"; fail "folder import did not store 3 files"; }
 "$app" summary "$work/new.census" --json > "$work/new.json" || fail "summary of the import exited $?"
 .venv/bin/python - "$work/new.json" <<'PY' || fail "imported people are not counted"
 import json, sys

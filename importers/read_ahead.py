@@ -1,0 +1,171 @@
+"""Reading a folder's next returns in a helper process while the census stores the current one.
+
+A folder import is two kinds of work: understanding each file (inflating and checking the zip,
+python-calamine's parse, cleaning cells, finding the header, normalising every row) and storing
+it (regions, rows, persons, in one SQLite connection). The first needs no census, so it runs in
+a second process, one file ahead, and the two use both cores: a thread could not, since all but
+calamine's parse holds Python's lock (and a thread's short waits for the lock slowed every
+statement of the writer).
+
+It is also the fence around native code: a reader that aborts on a file nobody foresaw ends the
+helper process, not the window or the command line. That file fails with one line, a new helper
+reads the files after it.
+
+Where no process can be started, files are read on a thread as before (hash, cells) and
+normalised when stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from importers.normalise import normalise_sheet
+from importers.plan import Prepared, choose_sheets, fill_merged_down, read_file
+from importers.readers import Sheet
+from importers.returned_list import read_list
+from models.errors import CensusError, ReadError
+
+log = logging.getLogger(__name__)
+
+PROCESS_MIN_FILES = 2  # a helper process takes ~0.3 s to start: worth it from two files on
+AHEAD_FILES = 8  # files read ahead of the one being stored, at most …
+AHEAD_BYTES = 4 << 20  # … and no more (on disk) than this beyond the first
+MSG_READER_DIED = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），此文件未导入；其余文件照常导入"
+
+
+def prepare(path: Path, today: dt.date) -> Prepared:
+    """Everything about a file that needs no census (runs in the helper process).
+
+    A returned correction list, or a file whose header cannot be found, is only read: planning
+    it in the main process says what it is or why it cannot be imported."""
+    prepared = Prepared(*read_file(path))
+    if read_list(prepared.workbook, prepared.path.name) is not None:
+        return prepared
+    try:
+        chosen = choose_sheets(prepared.workbook)
+    except CensusError:
+        return prepared
+    sheet, header, more, _warnings = chosen
+    parts = [(sheet, header), *more]
+    for data_sheet, data_header in parts:
+        fill_merged_down(data_sheet, data_header.data_start)
+    prepared.chosen = chosen
+    prepared.normal = tuple(normalise_sheet(s, h, today).for_transfer() for s, h in parts)
+    for data_sheet, data_header in parts:
+        _hollow(data_sheet, data_header.data_start)
+    return prepared
+
+
+_HOLLOW: list[object] = []
+
+
+def _hollow(sheet: Sheet, data_start: int) -> None:
+    """The data rows travel normalised: the sheet keeps their number (progress, ImportPlan.data_rows)
+    and the lines above them (the region is guessed from titles), not their cells, which would be
+    sent twice (sending every cell cost the storing process more than normalising them did)."""
+    rows = sheet.rows
+    rows[data_start:] = [_HOLLOW] * (len(rows) - data_start)
+
+
+def _read_only(path: Path) -> Prepared:
+    return Prepared(*read_file(path))
+
+
+class ReadAhead:
+    """Reads the next files while items[index] is stored. Items that are not paths (plans the
+    clerk reviewed) are skipped. Use as a context manager: the helper is stopped on the way out."""
+
+    def __init__(self, items: Sequence[object], work: Callable[[Path, dt.date], Prepared] = prepare):
+        """`work`: what the helper does with a file (a module-level function, as the helper
+        process imports it by name; tests hand one that fails)."""
+        self._items = items
+        self._work = work
+        self._pending: dict[int, Future] = {}
+        self._today = dt.date.today()
+        self._use_process = sum(isinstance(i, Path) for i in items) >= PROCESS_MIN_FILES
+        self._executor: Executor | None = None
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def take(self, index: int) -> Prepared | None:
+        """What reading items[index] gave (None for a reviewed plan), after starting the next read.
+        Raises the file's CensusError (unreadable, encrypted…) like reading it here would."""
+        if not isinstance(self._items[index], Path):
+            self._start_ahead(index)
+            return None
+        future = self._start(index)
+        self._start_ahead(index)
+        assert future is not None
+        self._pending.pop(index, None)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # The helper died on this file (items before it were read whole: one file is read at
+            # a time, in order). Start a new helper for the next one.
+            log.error("the reader process died reading %s", self._items[index])
+            self._restart(index + 1)
+            raise ReadError(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
+
+    def _start_ahead(self, index: int) -> None:
+        """Keep the helper busy: the next few files, as long as they are small together (a
+        handoff per file costs more than reading a 200-row return; a province's large files are
+        read one ahead, so only two are held at once)."""
+        budget = AHEAD_BYTES
+        for i in range(index + 1, min(index + 1 + AHEAD_FILES, len(self._items))):
+            item = self._items[i]
+            if isinstance(item, Path):
+                try:
+                    budget -= item.stat().st_size
+                except OSError:
+                    pass  # reading it says why
+            self._start(i)
+            if budget <= 0:
+                break
+
+    def _start(self, index: int) -> Future | None:
+        if index >= len(self._items) or not isinstance(self._items[index], Path):
+            return None
+        item = self._items[index]
+        if index not in self._pending and isinstance(item, Path):
+            self._pending[index] = self._submit(item)
+        return self._pending[index]
+
+    def _submit(self, path: Path) -> Future:
+        executor = self._executor or self._new_executor()
+        if isinstance(executor, ProcessPoolExecutor):
+            try:  # the helper starts on the first submit
+                return executor.submit(self._work, path, self._today)
+            except (OSError, RuntimeError) as err:  # no process here (RuntimeError: unguarded __main__)
+                log.warning("no reader process (%s); reading on a thread", err)
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._use_process, self._executor = False, None
+                executor = self._new_executor()
+        return executor.submit(_read_only, path)
+
+    def _restart(self, index: int) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        for i in [i for i in self._pending if i >= index]:
+            del self._pending[i]
+        self._start(index)
+
+    def _new_executor(self) -> Executor:
+        if self._use_process:
+            # spawn everywhere (Windows has nothing else): the helper imports only the readers
+            self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        else:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
+        return self._executor

@@ -1,0 +1,16 @@
+"""What a reader process does with a file, for tests: dies on files named 坏…, as a native reader
+aborting on a file nobody foresaw would (the process ends without a Python exception)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from importers.read_ahead import prepare
+
+
+def prepare_or_die(path: Path, today: dt.date):
+    if path.name.startswith("坏"):
+        os._exit(3)
+    return prepare(path, today)

@@ -1,0 +1,104 @@
+"""A folder's files are read and normalised in a helper process while the census stores the
+previous one: the census ends up exactly as when each file is imported on its own, a reader that
+dies on a file fails that file only, and without a helper process files are read on a thread."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+import importers.files
+import importers.read_ahead
+from importers.files import import_files
+from importers.job import import_file
+from importers.population import load_population
+from importers.read_ahead import MSG_READER_DIED, ReadAhead
+from models.census import Census
+from tests.builders import make_id, write_community_return, write_population
+from tests.importers.reader_crash import prepare_or_die
+
+FILLERS = ("东区和平街道团结社区", "东区和平街道幸福社区", "东区和平街道新建社区")
+
+_ROWS = "SELECT sheet, row_number, name, id_raw, id_number, status, reason, gender, phone, level, level_raw," \
+        " education, education_raw, major, hours, cert_date, unit, region_id, region_raw, notes FROM source_rows" \
+        " ORDER BY batch_id, row_number"
+
+
+def _returns(folder, names=("1号", "2号", "3号")):
+    folder.mkdir()
+    paths = []
+    for f, (name, filler) in enumerate(zip(names, FILLERS, strict=False)):
+        rows = [(f"人{f}{i}", make_id(i + 10 * f, county="110110"), "助理社会工作师", "本科", "社会工作", 20)
+                for i in range(6)]
+        rows += [(f"缺号{f}", "", "", "", "", ""), ("共同", make_id(99, county="110110"), "", "硕士研究生", "社会工作", 150)]
+        paths.append(write_community_return(folder / f"{name}.xlsx", filler, rows))
+    return paths
+
+
+def _census(path, population) -> Census:
+    census = Census.open(path)
+    load_population(census, population)
+    return census
+
+
+def _drain(gen):
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _state(census) -> tuple[list, list]:
+    return (census.conn.execute(_ROWS).fetchall(),
+            census.conn.execute("SELECT * FROM persons ORDER BY id_number").fetchall())
+
+
+def test_a_folder_read_in_the_helper_process_stores_what_importing_each_file_stores(tmp_path):
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns")
+    one_by_one = _census(tmp_path / "a.census", population)
+    for path in paths:
+        import_file(one_by_one, path)
+    folder = _census(tmp_path / "b.census", population)
+    outcomes = _drain(import_files(folder, paths))
+    assert [o.status for o in outcomes] == ["imported"] * 3
+    assert outcomes[0].result.describe() == import_file(_census(tmp_path / "c.census", population), paths[0]).describe()
+    assert _state(folder) == _state(one_by_one)
+    assert folder.people.count() == 19  # 6 per file and the one person in every file
+
+
+def test_a_reader_that_dies_on_a_file_fails_that_file_and_the_next_ones_are_read(tmp_path, monkeypatch):
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns", names=("1号", "坏2号", "3号"))
+    census = _census(tmp_path / "a.census", population)
+    monkeypatch.setattr(importers.files, "ReadAhead", lambda items: ReadAhead(items, work=prepare_or_die))
+    outcomes = _drain(import_files(census, paths))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert outcomes[1].message == MSG_READER_DIED
+    assert [b.file_name for b in census.batches.all()] == ["1号.xlsx", "3号.xlsx"]
+
+
+def test_without_a_helper_process_files_are_read_on_a_thread(tmp_path, monkeypatch):
+    def no_process(*_args, **_kwargs):
+        raise RuntimeError("An attempt has been made to start a new process before bootstrapping")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", no_process)
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns")
+    census = _census(tmp_path / "a.census", population)
+    outcomes = _drain(import_files(census, paths))
+    assert [o.status for o in outcomes] == ["imported"] * 3
+    assert census.people.count() == 19
+
+
+@pytest.mark.parametrize("ahead_bytes", [1, 1 << 30])
+def test_files_read_ahead_come_back_in_order_whatever_the_look_ahead(tmp_path, monkeypatch, ahead_bytes):
+    monkeypatch.setattr(importers.read_ahead, "AHEAD_BYTES", ahead_bytes)
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns")
+    census = _census(tmp_path / "a.census", population)
+    outcomes = _drain(import_files(census, paths))
+    assert [o.file_name for o in outcomes] == [p.name for p in paths]
+    assert [b.file_name for b in census.batches.all()] == [p.name for p in paths]
