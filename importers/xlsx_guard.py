@@ -3,9 +3,12 @@
 calamine builds a dense grid over the bounding box of a sheet's cells and aborts the whole
 process (no Python exception) when that allocation fails: one stray cell at XFD1048576 is enough,
 and so is a ``uniqueCount`` of ten billion in sharedStrings.xml. Zip entries can also inflate to
-gigabytes. So every entry is inflated here first, in chunks, counting the real bytes (declared
+gigabytes. So every entry is inflated here first, in pieces, counting the real bytes (declared
 sizes are only a first filter), and the cells of every XML part are located; the reader then
 chooses calamine (fast, dense) or a sparse reader whose memory follows the cells that exist.
+
+This runs before every .xlsx import, so its cost is held near zlib's own: each inflated piece is
+searched once, in place, while it is still in the CPU cache (see ``_FastScan``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from models.errors import ReadError
@@ -31,26 +35,31 @@ MAX_TAG = 1 << 20  # a single tag longer than this is not a spreadsheet
 MSG_BOMB = "文件解压后过大，疑似异常文件，请让报送单位重新导出"
 MSG_CORRUPT = "文件已损坏或不完整，无法读取，请让报送单位重新导出"
 
-_CHUNK = 1 << 20
-_BLOCK = 8 << 20
+_CHUNK = 1 << 20  # most inflated bytes zlib hands back at once
+_FEED = 64 << 10  # compressed bytes given to zlib at a time: its pieces stay cache-sized
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
-# The canonical cell every writer produces: <c r="B12" ...>. The fast scan is one search per
-# block for the first cell that is NOT canonical-and-inside-a-known-box (or a prefixed tag): in a
-# normal sheet that search runs through the block without stopping, and the box grows a few dozen
-# times (rows in steps of the leading digit, columns by letter), each growth one compiled pattern.
-_ATTRS = rb'"(?: (?!r[\s=])[\w:.-]+="[^"<]*")* ?/?>'
+# The canonical cell every writer produces: <c r="B12" ...>, r first, in double quotes, attributes
+# one space apart and none of them another r (calamine takes the last r of a tag).
+_ATTRS = rb'(?: (?!r[\s=])[\w:.-]+="[^"<]*")* ?/?>'
+_CANONICAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _ATTRS)
+# The attribute lists nearly every cell has, as alternatives re tries in a few steps (a general
+# attribute loop per cell costs the search twice as much); any other list is checked by _CANONICAL.
+_COMMON_ATTRS = rb'(?:>|/>| t="[^"]*"/?>| s="[^"]*"/?>| s="[^"]*" t="[^"]*"/?>)'
+_ODD_CELLS = 32  # inside-box cells with other attribute lists before a part is searched with _ATTRS
+_ROUND_ROWS = 3  # rows of up to this many digits are bounded by all nines (fewer patterns to compile)
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
-_CANONICAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})' + _ATTRS)
 _COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
-# Anything else is walked tag by tag the way calamine does (prefixes, missing r attributes).
+# Anything else is walked tag by tag the way calamine does (prefixes, missing r attributes, and
+# attributes with no space between them, which calamine reads too).
 _TAG = re.compile(
     rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])"
-    rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
+    rb"((?:\s*[^\s=/>\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
 )
-_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
-_UNIQUE_COUNT = re.compile(rb"""<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*([0-9]+)""")
+_R_ATTR = re.compile(rb"""(?<![^\s"'])r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
+_SST = re.compile(rb"<(?:[\w.-]+:)?sst\b([^>]*)>")
+_UNIQUE_COUNT = re.compile(rb"""\suniqueCount\s*=\s*["']\s*([0-9]+)""")
 
 
 @dataclass
@@ -118,83 +127,119 @@ def inspect_xlsx(data: bytes, archive: zipfile.ZipFile, file_name: str) -> XlsxC
 
 
 def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str) -> tuple[_Extent, int, int]:
-    """(extent of the cells, real inflated bytes, declared uniqueCount) of one entry."""
-    extent = _Extent()
-    if not _fast_scan(data, info, budget, file_name, extent):
-        extent = _Extent()
-        _slow_scan(data, info, budget, file_name, extent)
-    shared = 0
-    if info.filename.lower().endswith("sharedstrings.xml"):
-        head = b"".join(_blocks(data, info, budget, file_name, limit_blocks=1))
-        match = _UNIQUE_COUNT.search(head[:_BLOCK])
-        shared = int(match.group(1)) if match else 0
-    return extent, info.file_size, shared
+    """(extent of the cells, real inflated bytes, declared uniqueCount) of one entry, in one
+    inflation unless the part holds something other than canonical cells."""
+    shared = -1 if info.filename.lower().endswith("sharedstrings.xml") else 0
+    scan = _FastScan()
+    for buf, start, end in _spans(data, info, budget, file_name):
+        if shared < 0 and (sst := _SST.search(buf, start, end)) is not None:
+            count = _UNIQUE_COUNT.search(sst.group(1))
+            shared = int(count.group(1)) if count else 0
+        if not scan.feed(buf, start, end):
+            extent = _slow_extent(data, info, budget, file_name)
+            break
+    else:
+        extent = scan.extent()
+        if extent.cells > MAX_CELLS:  # the box is only a bound: a large sheet gets its exact extent
+            extent = _exact_extent(data, info, budget, file_name)
+    return extent, info.file_size, max(shared, 0)
 
 
-def _fast_scan(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str, extent: _Extent) -> bool:
-    """Extent from canonical cells; False as soon as a block holds anything else.
+class _FastScan:
+    """The extent of a part whose cells are all canonical, found with one search per span.
 
-    One search pass per block finds the cells outside a box that grows as they are found (the
-    box bounds the extent from above, at most twice the rows and 26 columns too many); when that
-    box exceeds MAX_CELLS the exact extent is counted cell by cell, so a normal return costs one
-    pass and a large one at worst the exact count as well."""
-    letters, digits = b"A", b"1"  # the furthest column letters and row digits seen
-    for block in _blocks(data, info, budget, file_name):
-        if _PREFIXED.search(block):
+    The search looks for the first <c tag that is NOT a canonical cell inside a box known to hold
+    every cell seen so far; in a normal sheet it runs through the span without stopping. A cell
+    found outside grows the box (columns by first letter, rows by leading digit: at most 26
+    columns and twice the rows too many, so the box bounds the extent from above) and the search
+    goes on with the pattern of the new box; anything that is not a canonical cell, or a prefixed
+    tag, makes ``feed`` return False and the part is walked by ``_slow_extent``."""
+
+    def __init__(self) -> None:
+        self.col = (1, ord("A"))  # (letters, first letter) of the widest column
+        self.row = (1, 9)  # (digits, leading digit) of the furthest row
+        self.odd_cells = 0
+        self.pattern = _outside(self.col, self.row, False)
+
+    def feed(self, buf: bytes, start: int, end: int) -> bool:
+        colon = buf.find(b":", start, end)
+        if colon >= 0 and _PREFIXED.search(buf, colon, end):
             return False
-        pos = 0
-        while (found := _outside(letters, digits).search(block, pos)) is not None:
-            cell = _CANONICAL.match(block, found.start())
-            if cell is None:  # an unusual tag: walk the part the way calamine does
+        pos = start
+        while (found := self.pattern.search(buf, pos, end)) is not None:
+            at = found.start()
+            cell = _CANONICAL.match(buf, at, end)
+            if cell is None:
                 return False
-            col, row = cell.groups()
-            if (len(col), col) > (len(letters), letters):
-                letters = col
-            if int(row) > int(digits):
-                digits = row.lstrip(b"0") or b"0"
-            pos = found.start() + 1
-    high_col, high_row = _column_bound(letters), _row_bound(digits)
-    if (high_row + 1) * (high_col + 1) <= MAX_CELLS:
-        extent.row, extent.col = high_row, high_col
+            if self._take(cell):
+                # a growing sheet: take the last cell of this row and of this span as well, so
+                # the box grows once per span rather than once per row
+                row_end = buf.find(b"</row>", at, end)
+                for probe in (
+                    buf.rfind(b'<c r="', at, row_end if row_end >= 0 else end),
+                    buf.rfind(b'<c r="', at, end),
+                ):
+                    if probe > at and (far := _CANONICAL.match(buf, probe, end)) is not None:
+                        self._take(far)
+            else:
+                self.odd_cells += 1
+            self.pattern = _outside(self.col, self.row, self.odd_cells > _ODD_CELLS)
+            pos = at + 1
         return True
-    for block in _blocks(data, info, budget, file_name):  # a large sheet: its exact extent
-        columns = set(_COLUMNS.findall(block))
-        if columns:
-            extent.col = max(extent.col, max(_column_number(c) for c in columns))
-            extent.row = max(extent.row, max(map(int, set(_ROWS.findall(block)))) - 1)
-    return True
 
+    def _take(self, cell: re.Match[bytes]) -> bool:
+        """Grow the box to hold ``cell``; False when it already did."""
+        letters, digits = cell.groups()
+        digits = digits.lstrip(b"0") or b"0"
+        col = (len(letters), letters[0])
+        row = (len(digits), 9 if len(digits) <= _ROUND_ROWS else digits[0] - 48)
+        if col <= self.col and row <= self.row:
+            return False
+        self.col, self.row = max(self.col, col), max(self.row, row)
+        return True
 
-def _column_bound(letters: bytes) -> int:
-    """The 0-based column the box reaches: one letter exactly, else every letter after the first is Z."""
-    return _column_number(letters[:1] + b"Z" * (len(letters) - 1))
-
-
-def _row_bound(digits: bytes) -> int:
-    """The 0-based row the box reaches: the leading digit rounded up (12,345 → 19,999)."""
-    return (int(digits[:1]) + 1) * 10 ** (len(digits) - 1) - 2
+    def extent(self) -> _Extent:
+        letters, first = self.col
+        digits, lead = self.row
+        return _Extent(
+            row=(lead + 1) * 10 ** (digits - 1) - 2,
+            col=_column_number(bytes([first]) + b"Z" * (letters - 1)),
+        )
 
 
 @functools.lru_cache(maxsize=256)
-def _outside(letters: bytes, digits: bytes) -> re.Pattern[bytes]:
-    """A <c tag that is not a canonical cell inside the box (with a literal start, which re skips to fast)."""
-    first = chr(letters[0]).encode()
-    columns = rb"[A-Z]{1,%d}" % (len(letters) - 1) if len(letters) > 1 else b"(?!)"
-    columns += rb"|[A-%s]%s" % (first, rb"[A-Z]" * (len(letters) - 1))
-    lead, rest = int(digits[:1]), len(digits) - 1
-    rows = rb"[0-%d][0-9]{%d}" % (lead, rest)
-    if rest:
-        rows += rb"|[0-9]{1,%d}" % rest
-    inside = rb' r="(?:%s)(?:%s)' % (columns, rows) + _ATTRS
-    return re.compile(rb"<c(?=[\s/>])(?!%s)" % inside)
+def _outside(col: tuple[int, int], row: tuple[int, int], any_attributes: bool) -> re.Pattern[bytes]:
+    """A <c tag that is not a canonical cell inside the box. The literal start lets re skip to
+    each <c quickly; ``[A-F]?[A-Z]{1,2}`` is "at most three letters, and three only from A to F",
+    ``[0-1]?[0-9]{1,5}`` the same for six digits, both without alternatives to backtrack into."""
+    letters, first = col
+    columns = b"[A-%c]" % first if letters == 1 else b"[A-%c]?[A-Z]{1,%d}" % (first, letters - 1)
+    digits, lead = row
+    rows = b"[0-%d]" % lead if digits == 1 else b"[0-%d]?[0-9]{1,%d}" % (lead, digits - 1)
+    attrs = _ATTRS if any_attributes else _COMMON_ATTRS
+    return re.compile(rb'<c(?! r="%s%s"%s)(?=[\s/>])' % (columns, rows, attrs))
 
 
-def _slow_scan(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str, extent: _Extent) -> None:
+def _exact_extent(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str) -> _Extent:
+    """The furthest row and column of a part of canonical cells (one more inflation)."""
+    extent = _Extent()
+    for buf, start, end in _spans(data, info, budget, file_name):
+        columns = set(_COLUMNS.findall(buf, start, end))
+        rows = set(_ROWS.findall(buf, start, end))
+        if columns:
+            extent.col = max(extent.col, max(_column_number(c) for c in columns))
+        if rows:
+            extent.row = max(extent.row, max(map(int, rows)) - 1)
+    return extent
+
+
+def _slow_extent(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str) -> _Extent:
     """Follow calamine's position rules: a cell without r is right of the previous one, a row
     without r is below the previous one. Cells without content are counted too (safe side)."""
+    extent = _Extent()
     row = col = 0
-    for block in _blocks(data, info, budget, file_name):
-        for closing, name, attrs, _empty in _TAG.findall(block):
+    for buf, start, end in _spans(data, info, budget, file_name):
+        for closing, name, attrs, _empty in _TAG.findall(buf, start, end):
             ref = _R_ATTR.findall(attrs)
             if name == b"c":
                 if closing:
@@ -217,39 +262,47 @@ def _slow_scan(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str, 
                 col = 0
                 if _empty:
                     row += 1
+    return extent
 
 
-def _blocks(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str, limit_blocks: int = 0):
-    """Inflate one entry into blocks that end between tags, checking the real size as it goes."""
+def _spans(
+    data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str
+) -> Iterator[tuple[bytes, int, int]]:
+    """(buffer, start, end): the entry's text in order, in spans that never cut a tag.
+
+    Each inflated piece is searched in place up to its last '<'; only the tag cut there is
+    copied, joined to the next piece up to its first '>' (copying every piece into blocks cost
+    as much as a search)."""
     carry = b""
-    parts: list[bytes] = []
-    size = 0
-    count = 0
-    for chunk in _inflate(data, info, budget, file_name):
-        parts.append(chunk)
-        size += len(chunk)
-        if size < _BLOCK:
-            continue
-        block = carry + b"".join(parts)
-        parts, size = [], 0
-        cut = block.rfind(b"<")
-        if cut < 0 or block.find(b">", cut) >= 0:
-            cut = len(block)
-        block, carry = block[:cut], block[cut:]
+    for piece in _inflate(data, info, budget, file_name):
+        start = 0
+        if carry:
+            close = piece.find(b">") + 1
+            if not close:
+                carry += piece
+                if len(carry) > MAX_TAG:
+                    raise ReadError(MSG_CORRUPT, file=file_name)
+                continue
+            joined = carry + piece[:close]
+            yield joined, 0, len(joined)
+            start = close
+        cut = piece.rfind(b"<", start)
+        if cut < 0 or piece.find(b">", cut) >= 0:
+            cut = len(piece)
+        carry = piece[cut:]
         if len(carry) > MAX_TAG:
             raise ReadError(MSG_CORRUPT, file=file_name)
-        yield block
-        count += 1
-        if limit_blocks and count >= limit_blocks:
-            return
-    block = carry + b"".join(parts)
-    if block:
-        yield block
+        if cut > start:
+            yield piece, start, cut
+    if carry:
+        yield carry, 0, len(carry)
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str):
-    """The entry's real bytes in chunks, from the raw stream: a lying declared size, a bad CRC or
-    more output than ``budget`` stop here instead of inside the native reader."""
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str) -> Iterator[bytes]:
+    """The entry's real bytes in pieces, from the raw stream: a lying declared size or more output
+    than ``budget`` stop here instead of inside the native reader. zlib checks a deflated stream
+    as it inflates and both readers check the CRC as they read, so only a stored entry (which
+    nothing else checks) has its CRC computed here."""
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise ReadError(MSG_CORRUPT, file=file_name)
     try:
@@ -262,27 +315,35 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str):
     raw = memoryview(data)[start : start + info.compress_size]
     if len(raw) < info.compress_size:
         raise ReadError(MSG_CORRUPT, file=file_name)
-    total = 0
-    crc = 0
     if info.compress_type == zipfile.ZIP_STORED:
-        pieces = (bytes(raw[i : i + _CHUNK]) for i in range(0, len(raw), _CHUNK))
+        pieces = _stored_pieces(raw, info.CRC, file_name)
     else:
         pieces = _deflate_pieces(raw, file_name)
+    total = 0
     for piece in pieces:
         total += len(piece)
         if total > budget or total > info.file_size:
             raise ReadError(MSG_BOMB if total > budget else MSG_CORRUPT, file=file_name)
-        crc = zlib.crc32(piece, crc)
         yield piece
-    if total != info.file_size or crc != info.CRC:
+    if total != info.file_size:
         raise ReadError(MSG_CORRUPT, file=file_name)
 
 
-def _deflate_pieces(raw: memoryview, file_name: str):
+def _stored_pieces(raw: memoryview, crc: int, file_name: str) -> Iterator[bytes]:
+    seen = 0
+    for i in range(0, len(raw), _CHUNK):
+        piece = bytes(raw[i : i + _CHUNK])
+        seen = zlib.crc32(piece, seen)
+        yield piece
+    if seen != crc:
+        raise ReadError(MSG_CORRUPT, file=file_name)
+
+
+def _deflate_pieces(raw: memoryview, file_name: str) -> Iterator[bytes]:
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
-        for i in range(0, len(raw), 64 * 1024):
-            pending = bytes(raw[i : i + 64 * 1024])
+        for i in range(0, len(raw), _FEED):
+            pending: bytes | memoryview = raw[i : i + _FEED]
             while pending:
                 out = inflater.decompress(pending, _CHUNK)
                 pending = inflater.unconsumed_tail

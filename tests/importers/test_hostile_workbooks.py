@@ -9,6 +9,7 @@ import json
 import random
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -112,6 +113,17 @@ def test_cells_without_r_and_with_a_prefix_are_located(tmp_path):
     assert read_workbook(path).sheets[0].rows == [["姓名", "身份证号码"], ["张三", 7]]
 
 
+def test_attributes_run_together_do_not_hide_a_far_cell(tmp_path):
+    # not well-formed XML, yet calamine reads t="n"r="..." and takes the last r: XFD1048576
+    sheet = (
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1">'
+        '<c r="A1" t="inlineStr"><is><t>姓名</t></is></c>'
+        '<c r="B1" t="n"r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
+    )
+    result = read_in_child(write_xlsx(tmp_path / "连写.xlsx", skeleton(sheet)))
+    assert result["error"] == f"连写.xlsx：{CORRUPT}"
+
+
 def test_shared_strings_claiming_ten_billion_entries(tmp_path):
     # calamine reserves uniqueCount strings before reading one: the read must not reach it
     sheet = (
@@ -172,6 +184,18 @@ def test_forged_sizes_within_limits_are_caught_by_the_real_count(tmp_path):
     noise = random.Random(1).randbytes(50_000).hex().encode()  # compresses only about 2:1
     path = _sheet_bomb(tmp_path / "伪造.xlsx", b"<row></row>" + noise, 300, declared=25_000_000)
     assert read_in_child(path)["error"] == f"伪造.xlsx：{CORRUPT}"
+
+
+def test_a_wrong_crc_is_still_a_damaged_file(tmp_path):
+    # the guard leaves a deflated entry's CRC to the reader, which checks it as it reads
+    path = write_xlsx(
+        tmp_path / "校验.xlsx", skeleton(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>')
+    )
+    data = bytearray(path.read_bytes())
+    crc = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").CRC.to_bytes(4, "little")
+    assert data.count(crc) == 2  # local header and central directory
+    path.write_bytes(bytes(data).replace(crc, bytes(b ^ 0xFF for b in crc)))
+    assert _message(path) == f"校验.xlsx：{CORRUPT}"
 
 
 def test_limits_admit_a_large_genuine_return():
