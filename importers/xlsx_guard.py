@@ -45,7 +45,7 @@ _ATTRS = rb'(?: (?!r[\s=])[\w:.-]+="[^"<]*")* ?/?>'
 _CANONICAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _ATTRS)
 # The attribute lists nearly every cell has, as alternatives re tries in a few steps (a general
 # attribute loop per cell costs the search twice as much); any other list is checked by _CANONICAL.
-_COMMON_ATTRS = rb'(?:>|/>| t="[^"]*"/?>| s="[^"]*"/?>| s="[^"]*" t="[^"]*"/?>)'
+_COMMON_ATTRS = rb'(?:>| t="[^"]*+">| s="[^"]*+"(?:>| t="[^"]*+">|/>)| t="[^"]*+"/>|/>)'
 _ODD_CELLS = 32  # inside-box cells with other attribute lists before a part is searched with _ATTRS
 _ROUND_ROWS = 3  # rows of up to this many digits are bounded by all nines (fewer patterns to compile)
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
@@ -210,12 +210,13 @@ class _FastScan:
 @functools.lru_cache(maxsize=256)
 def _outside(col: tuple[int, int], row: tuple[int, int], any_attributes: bool) -> re.Pattern[bytes]:
     """A <c tag that is not a canonical cell inside the box. The literal start lets re skip to
-    each <c quickly; ``[A-F]?[A-Z]{1,2}`` is "at most three letters, and three only from A to F",
-    ``[0-1]?[0-9]{1,5}`` the same for six digits, both without alternatives to backtrack into."""
+    each <c quickly; ``[A-F]?[A-Z]{1,2}+`` is "at most three letters, and three only from A to F",
+    ``[0-1]?[0-9]{1,5}+`` the same for six digits, both without alternatives to backtrack into
+    (possessive runs: giving back a letter or digit never lets the quote that follows match)."""
     letters, first = col
-    columns = b"[A-%c]" % first if letters == 1 else b"[A-%c]?[A-Z]{1,%d}" % (first, letters - 1)
+    columns = b"[A-%c]" % first if letters == 1 else b"[A-%c]?[A-Z]{1,%d}+" % (first, letters - 1)
     digits, lead = row
-    rows = b"[0-%d]" % lead if digits == 1 else b"[0-%d]?[0-9]{1,%d}" % (lead, digits - 1)
+    rows = b"[0-%d]" % lead if digits == 1 else b"[0-%d]?[0-9]{1,%d}+" % (lead, digits - 1)
     attrs = _ATTRS if any_attributes else _COMMON_ATTRS
     return re.compile(rb'<c(?! r="%s%s"%s)(?=[\s/>])' % (columns, rows, attrs))
 
