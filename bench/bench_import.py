@@ -48,7 +48,6 @@ sys.path.insert(0, str(ROOT))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from demo.samples import demo_regions, write_large_return, write_many_returns, write_population  # noqa: E402
 from importers.files import import_files  # noqa: E402
 from importers.job import import_file  # noqa: E402
 from importers.population import load_population  # noqa: E402
@@ -107,6 +106,8 @@ def new_census(path: Path, population: Path) -> Census:
 
 def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
     print(f"· generating one return of {rows:,} rows …", flush=True)
+    from demo.samples import write_large_return  # here, not at the top: see main()
+
     t, path = timed(lambda: write_large_return(tmp / "large.xlsx", rows, seed=1))
     print(f"  written in {t:.1f} s ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
     calamine_s, _ = timed(lambda: bare_calamine(path), repeat=2)
@@ -130,6 +131,8 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
 
 def bench_many(tmp: Path, population: Path, count: int, rows_each: int) -> dict:
     print(f"· generating {count} returns of {rows_each} rows …", flush=True)
+    from demo.samples import write_many_returns
+
     t, returns = timed(lambda: write_many_returns(tmp / "many", count, rows_each, seed=2))
     print(f"  written in {t:.1f} s", flush=True)
     calamine_s, _ = timed(lambda: [bare_calamine(r.path) for r in returns])
@@ -348,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict = {"machine": machine(), "label": args.label}
     with tempfile.TemporaryDirectory(prefix="census-bench-") as name:
         tmp = Path(name)
+        # demo.samples (openpyxl) is imported here, not at the top: a folder import's reader process
+        # imports this script again as its __main__, which the command line's main.py does cheaply.
+        from demo.samples import demo_regions, write_population
+
         population = write_population(tmp / "户籍人口.xlsx", demo_regions())
         if args.only != "summary":
             figures["large"] = bench_large(tmp, population, args.rows, args.profile)

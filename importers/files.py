@@ -118,6 +118,8 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                     index += 1
                     group.append(outcome)
                     base += size
+                    if not ahead.ready(index):
+                        state.idle()
                     if isinstance(outcome.error, DiskFull):  # every further file would fail the same way
                         raise _GroupLost(outcome.error)
                 if state.waiting:
@@ -135,32 +137,43 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
 
 
 class _Group:
-    """What a group of files defers to its end: its files' persons (counted once, in ID order)
-    and, once it has brought enough rows, the upkeep of source_rows' secondary indexes."""
+    """What a group of files defers: its files' persons (counted in bulk, in ID order) and, once
+    it has brought enough rows, the upkeep of source_rows' and persons' secondary indexes."""
+
+    COUNT_WHILE_WAITING = 2000  # persons worth counting while the next file is still being read
 
     def __init__(self, census: Census):
         self._census = census
         self._persons = PendingPersons()
-        self._indexes = census.batches.indexes_aside()
+        self._indexes = (census.batches.indexes_aside(), census.people.indexes_aside())
         self.rows = 0
 
     @property
     def waiting(self) -> bool:
-        return bool(self._persons.rows_of) or self._indexes.aside
+        return bool(self._persons.dirty) or any(i.aside for i in self._indexes)
 
     def stored(self, job: ImportJob) -> None:
-        """A file's savepoint was released: its persons wait for the group's end."""
+        """A file's savepoint was released: its persons wait to be counted."""
         if job.rows_of is not None:
             self._persons.add(job.rows_of)
         if job.result.replaced is not None:
             self._persons.drop_batch(job.result.replaced.batch_id)
         self.rows += job.result.rows_total
-        self._indexes.consider(self.rows)
+        for indexes in self._indexes:
+            indexes.consider(self.rows)
+
+    def idle(self) -> None:
+        """The next file is not read yet: count the persons that can be counted from memory."""
+        if len(self._persons.dirty) >= self.COUNT_WHILE_WAITING:
+            self._census.people.count_from_memory(self._persons)
 
     def finish(self) -> None:
-        """Indexes first (counting persons reads source_rows by ID), then the persons."""
-        self._indexes.restore()
+        """source_rows' indexes first (counting the rest reads rows by ID), then the persons, then
+        persons' indexes (built once, over the finished table)."""
+        rows, persons = self._indexes
+        rows.restore()
         self._census.people.count_pending(self._persons)
+        persons.restore()
 
 
 class _GroupLost(Exception):

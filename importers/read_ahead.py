@@ -118,6 +118,11 @@ class ReadAhead:
             self._restart(index + 1)
             raise ReadError(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
 
+    def ready(self, index: int) -> bool:
+        """Whether items[index] can be had without waiting (a reviewed plan always can)."""
+        future = self._pending.get(index)
+        return future is None or future.done()
+
     def _start_ahead(self, index: int) -> None:
         """Keep the helper busy: the next few files, as long as they are small together (a
         handoff per file costs more than reading a 200-row return; a province's large files are

@@ -28,11 +28,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import xlrd
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import WorkSheetParser
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 from xlrd.compdoc import CompDoc, CompDocError
 
@@ -325,6 +321,9 @@ def _clean_calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:
 
 def _read_sparse_xlsx(data: bytes, file_name: str) -> list[Sheet]:
     """Every worksheet through openpyxl's streaming parser: memory follows the cells present."""
+    import openpyxl  # only for the rare sparse sheet: importing it costs the reader process 0.15 s
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception:  # openpyxl raises many kinds of errors for a broken archive
@@ -341,9 +340,12 @@ def _read_sparse_xlsx(data: bytes, file_name: str) -> list[Sheet]:
         book.close()
 
 
-def _sparse_sheet(book, ws: ReadOnlyWorksheet, file_name: str) -> Sheet:
+def _sparse_sheet(book, ws, file_name: str) -> Sheet:
     """One sheet from its non-blank cells; whitespace-only cells (a stray space typed far down)
     are blank. Refused only when the non-blank cells themselves span more than MAX_CELLS."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import WorkSheetParser
+
     cells: list[tuple[int, int, object]] = []
     last_row = last_col = -1
     with ws._get_source() as source:

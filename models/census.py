@@ -18,8 +18,6 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from models import exam_years, rollup
 from models.census_batches import Batches
 from models.census_people import CATEGORIES, CATEGORY_LABELS, PERSON_ORDERS, People
@@ -42,10 +40,9 @@ __all__ = ["CATEGORIES", "CATEGORY_LABELS", "PERSON_ORDERS", "Census", "now"]
 class Census:
     """An open census file."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, read_only: bool = False):
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool = False):
         self.read_only = read_only  # opened for reading only: every write is refused
-        self.conn: sqlite3.Connection = db.conn
+        self.conn = conn
         self.path = path
         self._depth = 0
         self.settings = Settings(self)
@@ -90,7 +87,7 @@ class Census:
                 conn.close()
             mapped = storage_error(err, path.name)
             raise mapped or CensusError(f"普查文件已损坏或无法写入：{err}", file=path.name) from err
-        return cls(sqlite_utils.Database(conn), path)
+        return cls(conn, path)
 
     @classmethod
     def _open_read_only(cls, path: Path, version: int | None) -> Census:
@@ -102,7 +99,7 @@ class Census:
             conn = connect_read_only(path)
         except sqlite3.DatabaseError as err:
             raise CensusError(f"无法以只读方式打开普查文件：{err}", file=path.name) from err
-        return cls(sqlite_utils.Database(conn), path, read_only=True)
+        return cls(conn, path, read_only=True)
 
     def close(self) -> None:
         self.conn.close()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from models.bulk_index import deferred_indexes
+from models.bulk_index import IndexesAside, deferred_indexes
 from models.consolidate import PERSON_COLUMNS, RowFacts, consolidate
 from models.errors import CensusError, NotFound, RecountCancelled
 from models.identity import clean_text
@@ -73,13 +73,18 @@ GROUP BY id_number
 
 @dataclass
 class PendingPersons:
-    """The ok rows per ID of the files a group has stored so far, counted into persons once when
-    the group ends (People.count_pending) instead of once per file: 500 small returns make one
-    bulk write of persons, in ID order, rather than 500 writes into random places of its indexes.
+    """The ok rows per ID of the files a group has stored so far, counted into persons in bulk
+    rather than once per file: 500 small returns make a few writes of persons in ID order instead
+    of 500 writes into random places of its indexes.
 
-    Only files whose savepoint was released are added, so a failed file leaves nothing here."""
+    `rows_of` keeps every row the group brought, so a person first seen in this group can be
+    counted again from memory when a later file adds a row (`counted`: the IDs a count wrote
+    from these rows alone; `dirty`: IDs with rows not counted yet). Only files whose savepoint
+    was released are added, so a failed file leaves nothing here."""
 
     rows_of: dict[str, list[RowFacts]] = field(default_factory=dict)
+    counted: set[str] = field(default_factory=set)
+    dirty: set[str] = field(default_factory=set)
 
     def add(self, rows_of: dict[str, list[RowFacts]]) -> None:
         """A stored file's rows per ID (import order is kept: files are added in the order stored)."""
@@ -90,15 +95,20 @@ class PendingPersons:
                 mine[id_number] = rows
             else:
                 have.extend(rows)
+        self.dirty.update(rows_of)
 
     def drop_batch(self, batch_id: int) -> None:
-        """Forget a batch's rows: a newer version of the same return withdrew it in this group."""
+        """Forget a batch's rows: a newer version of the same return withdrew it in this group
+        (and recounted its IDs from the stored rows: they are read back from there from now on)."""
         for id_number in [i for i, rows in self.rows_of.items() if any(r.batch_id == batch_id for r in rows)]:
             rows = [r for r in self.rows_of[id_number] if r.batch_id != batch_id]
+            self.counted.discard(id_number)
             if rows:
                 self.rows_of[id_number] = rows
+                self.dirty.add(id_number)
             else:
                 del self.rows_of[id_number]
+                self.dirty.discard(id_number)
 
 
 class People:
@@ -262,15 +272,42 @@ class People:
                     for id_number in chunk])
 
     def count_pending(self, pending: PendingPersons) -> None:
-        """Write the persons of a group's files (see PendingPersons) and empty it.
+        """Write the persons of a group's files still to count (see PendingPersons) and empty it.
 
         recompute_batch's reasoning holds for the group as a whole: an ID without a person has all
         its ok rows in the group's files (rows stored before the group made persons when they came;
         a version replaced inside the group was dropped from `pending`; a returned list applied
-        inside the group counted the pending persons first); an ID with a person is read back."""
-        if pending.rows_of:
-            self.recompute_batch(pending.rows_of)
-        pending.rows_of = {}
+        inside the group counted the pending persons first); an ID with a person is read back
+        (through source_rows' index by ID: the caller has put it back)."""
+        if pending.dirty:
+            self.recompute_batch({i: pending.rows_of[i] for i in pending.dirty})
+        pending.rows_of, pending.counted, pending.dirty = {}, set(), set()
+
+    def count_from_memory(self, pending: PendingPersons) -> None:
+        """Count, while the group goes on, the pending persons whose every row is in `pending`:
+        those first seen in this group (no person yet, or one a previous call wrote). The others,
+        with rows stored before the group, wait for count_pending. Reads persons by ID only (its
+        primary key), never source_rows, whose indexes may be set aside meanwhile."""
+        rules, depth_of, overrides = self._inputs()
+        conn = self._conn
+        ready = sorted(pending.dirty)
+        with self._census.transaction():
+            for start in range(0, len(ready), 900):
+                chunk = ready[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                have = {r[0] for r in conn.execute(f"SELECT id_number FROM persons WHERE id_number IN ({marks})", chunk)}
+                again = [i for i in chunk if i in have and i in pending.counted]
+                if again:
+                    conn.execute(f"DELETE FROM persons WHERE id_number IN ({','.join('?' * len(again))})", again)
+                mine = [i for i in chunk if i not in have or i in pending.counted]
+                conn.executemany(_INSERT, [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i))
+                                           for i in mine])
+                pending.counted.update(mine)
+                pending.dirty.difference_update(mine)
+
+    def indexes_aside(self) -> IndexesAside:
+        """For a group of files: persons' secondary indexes set aside once it brings enough rows."""
+        return IndexesAside(self._conn, "persons")
 
     def _write(self, groups: Iterator[list[RowFacts]], rules: Rules, depth_of: dict[int, int],
                overrides: dict[str, int], progress: Callable[[int], None] | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import importers.files
+import importers.read_ahead
 import models.bulk_index
 from importers.files import import_files
 from importers.population import load_population
@@ -115,12 +116,18 @@ def _indexes(census) -> list[str]:
     return sorted(r[0] for r in census.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
 
 
+@pytest.mark.parametrize("count_while_waiting", [False, True])
 @pytest.mark.parametrize("group_files", [1, 2, 1000])
-def test_a_group_counts_its_persons_as_a_recount_from_scratch_would(tmp_path, monkeypatch, group_files):
-    """Persons are counted once per group of files: an ID in several files of the group, a resend
-    replacing a file of the same group and the indexes set aside meanwhile give the same persons
-    as counting every person again from the stored rows."""
+def test_a_group_counts_its_persons_as_a_recount_from_scratch_would(tmp_path, monkeypatch, group_files,
+                                                                      count_while_waiting):
+    """Persons are counted in bulk per group of files (and, while the next file is being read,
+    those first seen in the group): an ID in several files of the group, a resend replacing a file
+    of the same group and the indexes set aside meanwhile give the same persons as counting every
+    person again from the stored rows."""
     monkeypatch.setattr(importers.files, "GROUP_FILES", group_files)
+    if count_while_waiting:  # as if the reader were always behind: count after every file
+        monkeypatch.setattr(importers.read_ahead.ReadAhead, "ready", lambda self, index: False)
+        monkeypatch.setattr(importers.files._Group, "COUNT_WHILE_WAITING", 1)
     monkeypatch.setattr(models.bulk_index, "GROUP_MIN_ROWS", 1)  # set the indexes aside after the first file
     census = _census(tmp_path)
     indexes_before = _indexes(census)
