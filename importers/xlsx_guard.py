@@ -130,14 +130,17 @@ def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str)
     """(extent of the cells, real inflated bytes, declared uniqueCount) of one entry, in one
     inflation unless the part holds something other than canonical cells."""
     shared = -1 if info.filename.lower().endswith("sharedstrings.xml") else 0
-    scan = _FastScan()
+    scan: _FastScan | None = _FastScan()
     for buf, start, end in _spans(data, info, budget, file_name):
         if shared < 0 and (sst := _SST.search(buf, start, end)) is not None:
             count = _UNIQUE_COUNT.search(sst.group(1))
             shared = int(count.group(1)) if count else 0
-        if not scan.feed(buf, start, end):
-            extent = _slow_extent(data, info, budget, file_name)
-            break
+        if scan is not None and not scan.feed(buf, start, end):
+            scan = None  # walked again below; read on only to find the <sst> tag
+            if shared >= 0:
+                break
+    if scan is None:
+        extent = _slow_extent(data, info, budget, file_name)
     else:
         extent = scan.extent()
         if extent.cells > MAX_CELLS:  # the box is only a bound: a large sheet gets its exact extent

@@ -30,11 +30,11 @@ def _sheet(extra: dict[int, str] | None = None, first: str = "") -> str:
     return f'<worksheet xmlns="{MAIN_NS}"><sheetData>{first}{rows}</sheetData></worksheet>'
 
 
-def _cost(sheet: str | bytes, stored: bool = False) -> XlsxCost:
+def _cost(sheet: str | bytes, stored: bool = False, extra: dict[str, str] | None = None) -> XlsxCost:
     buffer = io.BytesIO()
     method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in skeleton(sheet).items():
+        for name, data in skeleton(sheet, extra).items():
             archive.writestr(name, data, method)
     data = buffer.getvalue()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -105,3 +105,11 @@ def test_the_box_of_a_large_sheet_is_counted_exactly():
     assert 199_999 * 52 > MAX_CELLS >= 110_000 * 40
     cost = _cost(f'<worksheet xmlns="{MAIN_NS}"><sheetData>{rows}{last}</sheetData></worksheet>')
     assert cost.largest_grid == 110_000 * 40 and not cost.sparse
+
+
+def test_shared_strings_count_is_found_after_a_long_odd_prologue():
+    # a comment longer than a piece, holding prefixed tags, before <sst uniqueCount=ten billion>
+    comment = "<!--" + '<x:c r="A1"/>' * (PIECE // 10) + "-->"
+    strings = f'{comment}<sst xmlns="{MAIN_NS}" uniqueCount="10000000000"><si><t>姓名</t></si></sst>'
+    sheet = f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>'
+    assert _cost(sheet, stored=True, extra={"xl/sharedStrings.xml": strings}).sparse
