@@ -34,6 +34,7 @@ class Batches:
 
     def __init__(self, census: Census):
         self._census = census
+        self._bulk = False  # inside bulk_writes
 
     @property
     def _conn(self):
@@ -92,7 +93,12 @@ class Batches:
 
         A file's rows land on index pages all over the file (IDs are random: ~500 pages for 200
         rows at 100k persons), so a folder of returns rewrites the same pages far less often.
+        Nested (each file of a folder inside the folder's): the outer one holds.
         """
+        if self._bulk:
+            yield
+            return
+        self._bulk = True
         before = self._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
         self._conn.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_WAL_PAGES}")
         # The index pages a folder's files touch stay in memory between files (SQLite's default
@@ -104,6 +110,7 @@ class Batches:
         try:
             yield
         finally:
+            self._bulk = False
             self._conn.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
             if -cache < IMPORT_CACHE_KB:
                 self._conn.execute(f"PRAGMA cache_size = {cache}")
