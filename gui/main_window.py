@@ -38,6 +38,7 @@ from gui.over_time_window import OverTime
 from gui.pages import HistoryPage, PeoplePage, ProblemsPage
 from gui.paths import APP_TITLE, CENSUS_SUFFIX, backups_dir, data_dir, demo_census_path, settings
 from gui.person_dialog import SourceRowsDialog
+from gui.row_cells import CellsReader
 from gui.start_page import StartPage
 from gui.worker import Control, TaskRunner, Worker
 from importers.files import expand_paths
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.full_ids = False
         self.runner = TaskRunner(self, default_fail=self.show_error)
         self.runner.busy_changed.connect(self._busy_changed)
+        self.cells_reader = CellsReader(self)  # dialogs' raw cells, off the GUI thread (gui/row_cells.py)
         self.import_dialog = None
         self.goal_dialog = None
         self.person_dialog: SourceRowsDialog | None = None
@@ -612,7 +614,7 @@ class MainWindow(QMainWindow):
     def show_person(self, person: Person) -> SourceRowsDialog | None:
         if self.census is None:
             return None
-        rows = self.census.people.rows(person.id_number)
+        rows = self.census.people.rows(person.id_number, cells=False)
         dialog = SourceRowsDialog(self, f"人员：{person.name}", rows, self.full_ids, person,
                                   manual=self.census.people.manual_region(person.id_number) is not None,
                                   regions=self.census.regions.all())
@@ -621,6 +623,7 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(lambda _result: self._forget_person_dialog(dialog))
         self.person_dialog = dialog
         dialog.open()
+        self.cells_reader.read_for(dialog, self.census.path)
         return dialog
 
     def _forget_person_dialog(self, dialog: SourceRowsDialog) -> None:
@@ -650,13 +653,14 @@ class MainWindow(QMainWindow):
         if self.census is None or problem.row_id is None:
             return None
         try:
-            row = self.census.batches.row(problem.row_id)
+            row = self.census.batches.row(problem.row_id, cells=False)
         except CensusError as err:
             self.show_error(str(err))
             return None
         dialog = SourceRowsDialog(self, f"源数据行：{row.file_name} 第 {row.row_number} 行", [row], self.full_ids)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+        self.cells_reader.read_for(dialog, self.census.path)
         return dialog
 
     def ask_correct(self, problem: Problem) -> None:
@@ -958,5 +962,6 @@ class MainWindow(QMainWindow):
         store.sync()
         self._close_connection()
         self.people.model.close()
+        self.cells_reader.close()
         event.accept()
 

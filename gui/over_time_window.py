@@ -82,10 +82,12 @@ class OverTime(QObject):
         try:
             if person.in_earlier:
                 assert self.page.earlier_path is not None
-                with Census.open(self.page.earlier_path, create=False, read_only_ok=True) as earlier:
-                    rows = earlier.people.rows(person.id_number)
+                path = self.page.earlier_path
+                with Census.open(path, create=False, read_only_ok=True) as earlier:
+                    rows = earlier.people.rows(person.id_number, cells=False)
             else:
-                rows = window.census.people.rows(person.id_number)
+                path = window.census.path
+                rows = window.census.people.rows(person.id_number, cells=False)
         except CensusError as err:
             window.show_error(str(err))
             return None
@@ -93,6 +95,7 @@ class OverTime(QObject):
         dialog = SourceRowsDialog(window, f"{person.kind_label}：{person.name}{where}", rows, window.full_ids)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+        window.cells_reader.read_for(dialog, path)
         return dialog
 
     # ---- 普查信息 -------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""A person with every source row that contributed, or a single source row (from the problems list)."""
+"""A person with every source row that contributed, or a single source row (from the problems list).
+
+The dialog opens with what was understood of each row; the rows' raw cells come later, read off
+the GUI thread by gui/row_cells.py (parsing a kept return can take a second or two)."""
 
 from __future__ import annotations
 
@@ -17,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from gui.paths import APP_TITLE
+from gui.row_cells import RowCells
 from importers.headers import field_for_label
 from models.identity import mask_id, mask_phone
 from models.records import Person, SourceRow
 from models.regions import Region
+from models.rules import EDU_NAMES, LEVEL_NAMES
 
 STATUS_LABELS = {"ok": "有效", "pending": "待核实"}
 
@@ -37,6 +42,34 @@ def shown_cell(label: str, value: str, full: bool) -> str:
     return value
 
 
+def qualifications(level: int, education: int, major: str, hours: float | None) -> list[str]:
+    """Certificate, education (with major) and training hours, the parts that are known."""
+    study = EDU_NAMES.get(education, "") + (f"（{major}）" if major else "")
+    return [part for part in (LEVEL_NAMES.get(level, ""), study,
+                              f"培训 {hours:g} 学时" if hours is not None else "") if part]
+
+
+def understood(row: SourceRow, full: bool) -> str:
+    """What the import understood of a row: shown at once, before its raw cells are read."""
+    return "　".join([row.name or "（无姓名）", mask_id(row.id_raw, full) or "（无身份证号）",
+                     *qualifications(row.level, row.education, row.major, row.hours)])
+
+
+def cell_lines(header: tuple[str, ...], cells: tuple[object, ...], full: bool) -> list[tuple[str, str]]:
+    """A row's cells under their column labels (empty cells of unlabelled columns left out)."""
+    lines = []
+    for i in range(max(len(cells), len(header))):
+        value = cells[i] if i < len(cells) else None
+        has_label = i < len(header) and bool(header[i])
+        label = header[i] if has_label else f"第 {i + 1} 列"
+        text = "" if value is None else str(value)
+        if text or has_label:
+            lines.append((label, shown_cell(label, text, full) if text else "（空）"))
+    return lines
+
+
+READING = "正在读取原始行…"
+CANNOT_READ = "无法读取原始行："
 AUTO_NOTE = "自动归属：按来源行中最深一级的区划（同级取最早导入的报表）"
 MANUAL_NOTE = "手动指定：不再按来源行自动归属，可点击“恢复自动归属”"
 
@@ -95,6 +128,8 @@ class SourceRowsDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["来源 / 列", "内容"])
         self.tree.setColumnWidth(0, 380)
+        self._rows = {row.id: row for row in rows}
+        self._waiting: dict[int, QTreeWidgetItem] = {}  # row id -> its "正在读取原始行…" line
         for row in rows:
             status = STATUS_LABELS.get(row.status, row.status)
             top = QTreeWidgetItem([f"{row.file_name} / {row.sheet} / 第 {row.row_number} 行",
@@ -103,13 +138,9 @@ class SourceRowsDialog(QDialog):
                 top.addChild(QTreeWidgetItem(["所属区划", row.region_path]))
             for note in row.notes:
                 top.addChild(QTreeWidgetItem(["需复核", note]))
-            for i in range(max(len(row.raw), len(row.header))):
-                value = row.raw[i] if i < len(row.raw) else None
-                has_label = i < len(row.header) and bool(row.header[i])
-                label = row.header[i] if has_label else f"第 {i + 1} 列"
-                text = "" if value is None else str(value)
-                if text or has_label:
-                    top.addChild(QTreeWidgetItem([label, shown_cell(label, text, full) if text else "（空）"]))
+            top.addChild(QTreeWidgetItem(["识别为", understood(row, full)]))
+            self._waiting[row.id] = QTreeWidgetItem(["原始行", READING])
+            top.addChild(self._waiting[row.id])
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
         layout.addWidget(self.tree)
@@ -119,6 +150,32 @@ class SourceRowsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.resize(820, 600)
+
+    # ---- raw cells, read off the GUI thread (gui/row_cells.py) ---------------------------------
+    def row_ids(self) -> list[int]:
+        return list(self._rows)
+
+    def reading_cells(self) -> bool:
+        """Whether some rows still wait for their cells."""
+        return bool(self._waiting)
+
+    def show_cells(self, result: RowCells) -> None:
+        """Put each row's cells where it said 正在读取原始行…; a row that could not be read says why."""
+        for row_id, line in list(self._waiting.items()):
+            if row_id in result.cells:
+                top = line.parent()
+                top.removeChild(line)
+                row = self._rows[row_id]
+                for label, text in cell_lines(row.header, result.cells[row_id], self.full):
+                    top.addChild(QTreeWidgetItem([label, text]))
+            else:
+                line.setText(1, CANNOT_READ + result.errors.get(row_id, ""))
+        self._waiting.clear()
+
+    def show_cells_failed(self, message: str) -> None:
+        for line in self._waiting.values():
+            line.setText(1, CANNOT_READ + message)
+        self._waiting.clear()
 
     def set_person(self, person: Person, manual: bool) -> None:
         """Show (again, after a reassignment) who the person is and where they are counted."""
@@ -133,10 +190,8 @@ class SourceRowsDialog(QDialog):
         self.attribution.style().unpolish(self.attribution)
         self.attribution.style().polish(self.attribution)
         self.auto_button.setEnabled(manual)
-        quals = "、".join(filter(None, [person.level_name, person.education_name + (f"（{person.major}）"
-                                        if person.major else ""),
-                                        f"培训 {person.hours:g} 学时" if person.hours is not None else ""]))
-        self.quals.setText(quals or "—")
+        self.quals.setText("、".join(qualifications(person.level, person.education, person.major, person.hours))
+                           or "—")
         self.verdict.setText("社会工作专业人才：" + "、".join(person.categories) if person.talent
                              else "未达到人才标准")
 

@@ -84,7 +84,7 @@ def document_for(window: MainWindow) -> tuple[str, QTextDocument] | None:
         person = None
     if person is not None:
         title = f"{PERSON}{person.name}（{census.title}）"
-        return title, _document(person_html(title, person, census.people.rows(person.id_number), window.full_ids))
+        return title, _document(person_html(title, person, census.people.rows(person.id_number, cells=False), window.full_ids))
     if window.tabs.currentWidget() is window.problems:
         title = f"{census.title} 问题清单"
         return title, _document(problems_html(title, window.problems.model.items, window.full_ids))

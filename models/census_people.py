@@ -192,11 +192,13 @@ class People:
         """Every person's source files (joined with 、), in one query."""
         return dict(self._conn.execute(_FILES_SQL))
 
-    def rows(self, id_number: str) -> list[SourceRow]:
-        """Every source row that contributed to a person (pending rows since corrected included)."""
+    def rows(self, id_number: str, cells: bool = True) -> list[SourceRow]:
+        """Every source row that contributed to a person (pending rows since corrected included);
+        without `cells` their raw cells are left empty and no kept file is parsed (the window shows
+        the rows at once and reads the cells off the GUI thread)."""
         rows = self._conn.execute(SOURCE_ROW_SQL + " WHERE s.id_number = ? ORDER BY s.batch_id, s.row_number",
                                   (id_number,)).fetchall()
-        return [self._census.batches.source_row_of(r) for r in rows]
+        return [self._census.batches.source_row_of(r, cells) for r in rows]
 
     def manual_region(self, id_number: str) -> int | None:
         """The region a clerk reassigned this person to, None when attributed by the rule."""

@@ -66,6 +66,10 @@ def test_compare_page_shows_the_node_its_children_and_the_lists(qtbot, opened, m
     dialog = win.over_time.show_person(gone.items[village[0]])
     assert dialog is not None and "早前普查" in dialog.windowTitle() and dialog.tree.topLevelItemCount() >= 1
     assert gone.items[village[0]].name in dialog.windowTitle()
+    qtbot.waitUntil(lambda: not dialog.reading_cells(), timeout=30000)  # cells read from the earlier census
+    top = dialog.tree.topLevelItem(0)
+    assert gone.items[village[0]].name in [top.child(i).text(1) for i in range(top.childCount())
+                                           if top.child(i).text(0) == "姓名"]
     dialog.close()
 
 
