@@ -1,10 +1,12 @@
-"""Storing a planned return: one transaction per file, progress as a stream of values.
+"""Storing a planned return: one transaction per file (a savepoint inside a folder's group of
+files), progress as a stream of values.
 
 The job is a generator (as in TagStudio): the CLI and the tests drive it with a plain ``for``
 loop, the window runs it on a worker thread and turns each value into a signal. Cancelling —
 or any error — rolls the whole file back, so the census is exactly as before that file.
-Every row under the header ends up as data (a person row or a pending row) or is counted as a
-blank line, a 合计 line, a footer line or a repeated header: nothing is dropped unaccounted.
+The rows come from importers.normalise (every row under the header ends up as data or is
+counted as a blank, 合计, footer or repeated-header line); the job adds what needs the census:
+the batch, each row's region, the rows themselves and the persons.
 """
 
 from __future__ import annotations
