@@ -14,7 +14,10 @@ streets, communities and units really send back (see the domain rules, "What ret
 * ``unit`` — a register from a unit (市民政局, a hospital) whose region must be given.
 
 About one row in sixty is bad on purpose (missing ID, 17 digits, wrong check digit, impossible
-birth date, ID stored as a number, a valid 15-digit old ID, same ID under another name).
+birth date, ID stored as a number, a valid 15-digit old ID, same ID under another name); so is one
+row in sixty of a province's returns (wrong check digit, 17 digits, "1.50422E+17" as text, 待补充,
+a name without an ID). The benchmark returns of ``write_many_returns`` and ``write_large_return``
+are all valid.
 
 No Qt here. ID maths is repeated locally on purpose so that samples do not depend on the code
 they are meant to test.
@@ -34,15 +37,19 @@ from openpyxl.styles import Alignment, Font
 
 __all__ = [
     "DEFECT_KINDS",
+    "PROVINCE_DEFECT_KINDS",
     "SampleRegion",
     "SampleReturn",
     "demo_defects",
     "demo_regions",
     "make_id",
+    "province_defects",
+    "province_regions",
     "write_demo_returns",
     "write_large_return",
     "write_many_returns",
     "write_population",
+    "write_province_returns",
 ]
 
 
@@ -120,6 +127,9 @@ POSTS = ("", "", "", "主任", "副主任", "委员", "网格员", "社工")
 
 DEFECT_KINDS = ("missing", "short17", "bad_check", "bad_birth", "number", "old15", "name_conflict")
 BAD_ROW_RATE = 60  # about one bad row in sixty
+# How a province's community returns go wrong: a wrong check digit, a digit left out, an ID pasted
+# from a cell Excel showed as a number (the text "1.50422E+17"), 待补充, a name without an ID.
+PROVINCE_DEFECT_KINDS = ("bad_check", "short17", "shown_number", "not_filled", "missing")
 
 REGISTER_TOP = (
     "序号", "姓名", "性别", "身份证号码", "联系电话", "工作单位及职务", "学历情况", None, None,
@@ -624,6 +634,10 @@ def _spoil(rng: random.Random, row: _Row, kind: str) -> None:
         row.id_cell = float(f"{int(number):.15g}")  # what Excel keeps of an 18-digit number
     elif kind == "old15":
         row.id_cell = number[:6] + number[8:17]
+    elif kind == "shown_number":
+        row.id_cell = f"{int(number):.5E}"  # what Excel shows of an 18-digit number, pasted as text
+    elif kind == "not_filled":
+        row.id_cell = "待补充"
     row.defect = kind
 
 
@@ -743,9 +757,11 @@ def write_many_returns(folder: Path, count: int, rows_each: int, seed: int = 1) 
     return _write(folder, _spread_returns(communities, count, rows_each, seed, step=1))
 
 
-def _spread_returns(communities: list[_Community], count: int, rows_each: int, seed: int, step: int) -> list[SampleReturn]:
+def _spread_returns(communities: list[_Community], count: int, rows_each: int, seed: int, step: int,
+                    spoilt: bool = False) -> list[_Return]:
     """Return i goes to communities[i * step]: two in three register sheets (region from the
-    填报单位 line), every third flat with the region given, each person new."""
+    填报单位 line), every third flat with the region given, each person new; `spoilt`: about one
+    row in sixty with a bad ID (_spoil_spread)."""
     rng = random.Random(seed)
     used: set[str] = set()
     returns = []
@@ -758,7 +774,19 @@ def _spread_returns(communities: list[_Community], count: int, rows_each: int, s
         else:
             ret = _community_return(rng, com, "community", f"{i + 1:04d}_{com.street}{com.name}摸排表.xlsx", rows)
         returns.append(ret)
+    if spoilt:
+        _spoil_spread(random.Random(f"{seed}:defects"), returns)
     return returns
+
+
+def _spoil_spread(rng: random.Random, returns: list[_Return]) -> None:
+    """Spoil one row in BAD_ROW_RATE, spread at random over the returns, cycling through
+    PROVINCE_DEFECT_KINDS. A rng of its own, drawn after the rows: the rows themselves (and so the
+    valid people) are the same as without defects."""
+    rows = [row for ret in returns for row in ret.rows]
+    chosen = rng.sample(range(len(rows)), k=len(rows) // BAD_ROW_RATE)
+    for i, index in enumerate(sorted(chosen)):
+        _spoil(rng, rows[index], PROVINCE_DEFECT_KINDS[i % len(PROVINCE_DEFECT_KINDS)])
 
 
 
@@ -827,9 +855,18 @@ def _province_communities(regions: list[SampleRegion]) -> list[_Community]:
 
 def write_province_returns(folder: Path, regions: list[SampleRegion], count: int, rows_each: int,
                            seed: int = 1) -> list[SampleReturn]:
-    """`count` community returns of `rows_each` distinct valid people over a province's leaves (one
-    leaf each, spread over the whole province), two in three as register sheets whose region comes
-    from the 填报单位 line, the rest flat with the region given."""
+    """`count` community returns of `rows_each` distinct people over a province's leaves (one leaf
+    each, spread over the whole province), two in three as register sheets whose region comes from
+    the 填报单位 line, the rest flat with the region given. About one row in sixty has a bad ID, as
+    real returns do (PROVINCE_DEFECT_KINDS; `province_defects` says which)."""
     communities = _province_communities(regions)
     step = max(len(communities) // max(count, 1), 1)
-    return _write(folder, _spread_returns(communities, count, rows_each, seed, step))
+    return _write(folder, _spread_returns(communities, count, rows_each, seed, step, spoilt=True))
+
+
+def province_defects(regions: list[SampleRegion], count: int, rows_each: int, seed: int = 1) -> Counter:
+    """How many rows of each PROVINCE_DEFECT_KINDS write_province_returns spoils for these arguments."""
+    communities = _province_communities(regions)
+    step = max(len(communities) // max(count, 1), 1)
+    returns = _spread_returns(communities, count, rows_each, seed, step, spoilt=True)
+    return Counter(row.defect for ret in returns for row in ret.rows if row.defect)

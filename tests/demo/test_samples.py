@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from demo.samples import (
     DEFECT_KINDS,
     FLAT_HEADER,
     PROVINCE,
+    PROVINCE_DEFECT_KINDS,
     REGISTER_SUB,
     REGISTER_TOP,
     STREET_HEADER,
@@ -27,6 +29,7 @@ from demo.samples import (
     demo_defects,
     demo_regions,
     make_id,
+    province_defects,
     province_regions,
     write_demo_returns,
     write_large_return,
@@ -34,6 +37,9 @@ from demo.samples import (
     write_population,
     write_province_returns,
 )
+from importers.files import import_files
+from importers.population import load_population
+from models.census import Census
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
@@ -219,6 +225,49 @@ def test_province_returns_name_leaves_all_over_the_province(tmp_path):
     assert len(returns) == 6 and all(r.path.exists() for r in returns)
     given = [r.region for r in returns if r.region]
     assert given and all(g.count("/") == 4 and g.startswith(PROVINCE) for g in given)
+
+
+def province_kind(value) -> str:
+    """Which PROVINCE_DEFECT_KINDS an ID cell shows ("ok" for a valid 18-character ID)."""
+    if isinstance(value, str) and value == "待补充":
+        return "not_filled"
+    if isinstance(value, str) and re.fullmatch(r"[0-9]\.[0-9]{5}E\+17", value):
+        return "shown_number"
+    return classify(value)
+
+
+def test_province_returns_carry_one_bad_row_in_sixty_of_the_real_kinds(tmp_path):
+    regions = province_regions(cities=2, districts=3, streets=6, leaves=40)
+    returns = write_province_returns(tmp_path / "r", regions, count=40, rows_each=30, seed=3)
+    rows = [row for ret in returns for row in read_rows(ret.path)]
+    found = Counter(province_kind(id_of(row)) for row in rows)
+    bad = {kind: n for kind, n in found.items() if kind != "ok"}
+    assert bad == dict(province_defects(regions, count=40, rows_each=30, seed=3))
+    assert set(bad) == set(PROVINCE_DEFECT_KINDS) and sum(bad.values()) == len(rows) // 60
+    assert all(row["姓名"] for row in rows)  # a blank ID still has its name
+    spread = {ret.path for ret in returns for row in read_rows(ret.path) if province_kind(id_of(row)) != "ok"}
+    assert len(spread) > 10  # all over the province, not in a few returns
+    again = write_province_returns(tmp_path / "again", regions, count=40, rows_each=30, seed=3)
+    assert [id_of(r) for ret in again for r in read_rows(ret.path)] == [id_of(r) for r in rows]
+
+
+def test_province_returns_import_with_one_pending_row_per_bad_row(tmp_path):
+    regions = province_regions(cities=2, districts=3, streets=6, leaves=40)
+    returns = write_province_returns(tmp_path / "r", regions, count=40, rows_each=30, seed=3)
+    with Census.open(tmp_path / "p.census") as census:
+        load_population(census, write_population(tmp_path / "pop.xlsx", regions))
+        gen = import_files(census, [r.path for r in returns])
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                outcomes = stop.value
+                break
+        assert [o.status for o in outcomes] == ["imported"] * 40
+        pending = [p for p in census.problems.all() if p.kind == "pending"]
+        assert len(pending) == sum(province_defects(regions, count=40, rows_each=30, seed=3).values())
+        assert all(p.region_path.startswith(PROVINCE + "/") and p.region_path.count("/") == 4 for p in pending)
+        assert census.people.count() == 40 * 30 - len(pending)
 
 
 # --------------------------------------------------------------------------- demo returns
