@@ -153,10 +153,11 @@ class _FastScan:
 
     The search looks for the first <c tag that is NOT a canonical cell inside a box known to hold
     every cell seen so far; in a normal sheet it runs through the span without stopping. A cell
-    found outside grows the box (columns by first letter, rows by leading digit: at most 26
-    columns and twice the rows too many, so the box bounds the extent from above) and the search
-    goes on with the pattern of the new box; anything that is not a canonical cell, or a prefixed
-    tag, makes ``feed`` return False and the part is walked by ``_slow_extent``."""
+    found outside grows the box (columns to the first letter followed by Zs, rows to the leading
+    digit followed by 9s, any row under 1,000 to 999: a bound from above, under twice the rows
+    of a larger sheet) and the search goes on with the pattern of the new box; anything that is
+    not a canonical cell, or a prefixed tag, makes ``feed`` return False and the part is walked
+    by ``_slow_extent``."""
 
     def __init__(self) -> None:
         self.col = (1, ord("A"))  # (letters, first letter) of the widest column
