@@ -17,11 +17,16 @@ from pathlib import Path
 from importers.files import Outcome, import_files
 from importers.job import Progress
 from importers.plan import ImportPlan
+from importers.read_ahead import ReadAhead, read_cells
 from importers.returned_list import ReturnedListPlan, plan_path
 from models.census import Census
 from models.errors import CensusError
 
 log = logging.getLogger(__name__)
+
+# The review reads the cells only: it shows them and the clerk may map columns anew, so rows are
+# normalised when imported (in this process), not in the helper.
+READ_FOR_REVIEW = read_cells
 
 
 @dataclass
@@ -37,14 +42,16 @@ class PlanEntry:
 
 def plan_paths(census_path: Path, paths: Sequence[Path],
                cancel: Callable[[], bool]) -> Generator[Progress, None, list[PlanEntry]]:
+    """Read (in a helper process: a reader that crashes on a file fails that file, not the window)
+    and plan every file for the review."""
     entries: list[PlanEntry] = []
-    with Census.open(census_path) as census:
+    with Census.open(census_path) as census, ReadAhead(paths, work=READ_FOR_REVIEW, isolate=True) as ahead:
         for i, path in enumerate(paths):
             if cancel():
                 break
             yield Progress(i, len(paths), f"正在读取 {path.name}")
             try:
-                entries.append(PlanEntry(path, plan_path(census, path)))
+                entries.append(PlanEntry(path, plan_path(census, path, read=ahead.take(i))))
             except CensusError as err:
                 entries.append(PlanEntry(path, error=err.message))
             except Exception:

@@ -73,7 +73,8 @@ def _hollow(sheet: Sheet, data_start: int) -> None:
     rows[data_start:] = [_HOLLOW] * (len(rows) - data_start)
 
 
-def _read_only(path: Path) -> Prepared:
+def read_cells(path: Path, _today: dt.date | None = None) -> Prepared:
+    """Only the reading: hash, size and every cell (the window's review shows and may remap them)."""
     return Prepared(*read_file(path))
 
 
@@ -81,14 +82,16 @@ class ReadAhead:
     """Reads the next files while items[index] is stored. Items that are not paths (plans the
     clerk reviewed) are skipped. Use as a context manager: the helper is stopped on the way out."""
 
-    def __init__(self, items: Sequence[object], work: Callable[[Path, dt.date], Prepared] = prepare):
+    def __init__(self, items: Sequence[object], work: Callable[[Path, dt.date], Prepared] = prepare,
+                 isolate: bool = False):
         """`work`: what the helper does with a file (a module-level function, as the helper
-        process imports it by name; tests hand one that fails)."""
+        process imports it by name; tests hand one that fails). `isolate`: a helper process even
+        for one file (the window reads every file there, so a reader crash cannot take it down)."""
         self._items = items
         self._work = work
         self._pending: dict[int, Future] = {}
         self._today = dt.date.today()
-        self._use_process = sum(isinstance(i, Path) for i in items) >= PROCESS_MIN_FILES
+        self._use_process = isolate or sum(isinstance(i, Path) for i in items) >= PROCESS_MIN_FILES
         self._executor: Executor | None = None
 
     def __enter__(self) -> ReadAhead:
@@ -157,7 +160,7 @@ class ReadAhead:
                 executor.shutdown(wait=False, cancel_futures=True)
                 self._use_process, self._executor = False, None
                 executor = self._new_executor()
-        return executor.submit(_read_only, path)
+        return executor.submit(read_cells, path)
 
     def _restart(self, index: int) -> None:
         if self._executor is not None:

@@ -76,3 +76,24 @@ def test_people_table_fetches_pages(qtbot, window, msgs, tmp_path, returns):
     last = model.index(450, 0).data()
     assert last and len(model._pages) <= model.MAX_PAGES
     assert win.people.count.text() == "全部人员：451 人"
+
+
+def test_the_review_reads_in_a_helper_process_and_survives_a_reader_crash(tmp_path, returns, monkeypatch):
+    """A reader that dies on a file (a native abort nobody foresaw) fails that file in the review;
+    the window's process and the other files are untouched."""
+    import shutil
+
+    import gui.import_ops
+    from importers.read_ahead import MSG_READER_DIED
+    from tests.importers.reader_crash import read_cells_or_die
+
+    monkeypatch.setattr(gui.import_ops, "READ_FOR_REVIEW", read_cells_or_die)
+    path = tmp_path / "c.census"
+    with Census.open(path) as census:
+        load_population(census, returns["population"])
+    bad = shutil.copy(returns["xingfu"], returns["xingfu"].with_name("坏幸福社区摸排表.xlsx"))
+    entries = drain(plan_paths(path, [returns["tuanjie"], bad, returns["xingfu"]], lambda: False))
+    assert [e.error for e in entries] == ["", MSG_READER_DIED, ""]
+    assert entries[0].plan is not None and entries[2].plan is not None
+    outcomes = drain(run_imports(path, [entries[0].plan, entries[2].plan], lambda: False))
+    assert [o.status for o in outcomes] == ["imported", "imported"]

@@ -7,10 +7,16 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from importers.read_ahead import prepare
+from importers.read_ahead import prepare, read_cells
 
 
 def prepare_or_die(path: Path, today: dt.date):
     if path.name.startswith("坏"):
         os._exit(3)
     return prepare(path, today)
+
+
+def read_cells_or_die(path: Path, today: dt.date | None = None):
+    if path.name.startswith("坏"):
+        os._exit(3)
+    return read_cells(path, today)
