@@ -138,7 +138,9 @@ class SourceRowsDialog(QDialog):
                 top.addChild(QTreeWidgetItem(["所属区划", row.region_path]))
             for note in row.notes:
                 top.addChild(QTreeWidgetItem(["需复核", note]))
-            top.addChild(QTreeWidgetItem(["识别为", understood(row, full)]))
+            facts = QTreeWidgetItem(["识别为", understood(row, full)])
+            facts.setToolTip(1, facts.text(1))  # a long line is elided in the column
+            top.addChild(facts)
             self._waiting[row.id] = QTreeWidgetItem(["原始行", READING])
             top.addChild(self._waiting[row.id])
             self.tree.addTopLevelItem(top)
