@@ -153,3 +153,15 @@ def test_a_group_counts_its_persons_as_a_recount_from_scratch_would(tmp_path, mo
     assert counted == _persons(census)
     assert len(counted) == 5  # 甲0, 甲1 and the three shared people (甲2, 甲3 left with the first version)
     census.close()
+
+
+def test_imports_leave_no_row_without_its_batch_or_region_and_turn_the_checks_back_on(tmp_path, monkeypatch):
+    """Foreign keys are not checked while rows go in (bulk_writes): afterwards every reference
+    holds, a failed file included, and the checks are on again."""
+    census = _census(tmp_path)
+    _fail_on_call(monkeypatch, 2, RuntimeError("boom"))
+    outcomes = _run(census, _folder(tmp_path))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert census.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert census.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    census.close()
