@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from exporters.template import BLANK_ROWS, COL, FIRST_DATA, write_templates
+from exporters.template import (
+    BLANK_ROWS,
+    COL,
+    FIRST_DATA,
+    MIN_PRINTED,
+    SPARE_ROWS,
+    build_template,
+    persons_within,
+    printed_rows,
+    region_texts,
+    template_regions,
+    write_templates,
+)
 from importers.job import import_file
 from importers.plan import plan_file
 from importers.population import load_population
 from models.census import Census
 from models.errors import NotFound
 from models.identity import REASON_NUMBER
-from tests.builders import make_id, write_population
+from tests.builders import make_id, write_community_return, write_population
 
 
 @pytest.fixture
@@ -146,3 +160,55 @@ def test_cli_template(fresh, tmp_path, capsys):
     assert cli_main(["template", str(tmp_path / "fresh.census"), str(tmp_path / "one"),
                      "--region", "测试市/东区/红星镇/团结村"]) == 0
     assert [p.name for p in (tmp_path / "one").iterdir()] == ["测试市_东区_红星镇_团结村_摸排登记表.xlsx"]
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    """A workbook's zip parts, the creation time stamp blanked (it says when the file was made)."""
+    with zipfile.ZipFile(path) as zf:
+        out = {info.filename: zf.read(info) for info in zf.infolist()}
+    out["docProps/core.xml"] = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"", out["docProps/core.xml"])
+    return out
+
+
+def cells(path: Path) -> dict:
+    """Everything a clerk sees of a template, as openpyxl reads it."""
+    wb = openpyxl.load_workbook(path)
+    out: dict = {"description": wb.properties.description}
+    for ws in wb.worksheets:
+        out[ws.title] = (
+            [[c.value for c in row] for row in ws.iter_rows()],
+            sorted(str(m) for m in ws.merged_cells.ranges),
+            [(str(dv.sqref), dv.type, dv.formula1, dv.prompt, dv.error) for dv in ws.data_validations.dataValidation],
+            {r: d.height for r, d in ws.row_dimensions.items() if d.height},
+            ws.print_area, ws.freeze_panes,
+        )
+    return out
+
+
+def test_every_template_holds_what_xlsxwriter_writes_for_its_region(fresh, tmp_path):
+    # Persons in one community: its template numbers more rows, so two kinds of template are made.
+    returned = write_community_return(tmp_path / "r.xlsx", "东区和平街道幸福社区",
+                                      [(f"人{n}", make_id(n), "无", "本科", "会计", 0) for n in range(1, 16)])
+    import_file(fresh, returned)
+    fresh.regions.ensure("测试市/东区/和平街道/A&B<C>社区", kind="community")  # escaped in the XML
+    fresh.regions.ensure("测试市/东区/和平街道/_x0041_社区", kind="community")  # XlsxWriter escapes this itself
+    paths = write_templates(fresh, tmp_path / "out")
+    tree = fresh.regions.tree()
+    known = persons_within(fresh, tree)
+    assert {r.id: fresh.people.count(region_id=r.id) for r in tree.regions} == {r.id: known.get(r.id, 0)
+                                                                                  for r in tree.regions}
+    rules = fresh.settings.rules
+    nodes = template_regions(tree)
+    assert len(paths) == len(nodes) == 6
+    printed = set()
+    for node, path in zip(nodes, paths, strict=True):
+        printed.add(printed_rows(known.get(node.id, 0)))
+        whole = build_template(tmp_path / "whole" / path.name, region_texts(tree, node), rules.training_since[:4],
+                               rules.min_hours, printed_rows(known.get(node.id, 0)))
+        assert parts(path) == parts(whole), node.path
+        assert cells(path) == cells(whole)
+    assert printed == {MIN_PRINTED, 15 + SPARE_ROWS}
+    looked = cells(next(p for p in paths if "A&B" in p.name))
+    assert looked["摸排登记表"][0][1][0] == "填报单位：东区和平街道A&B<C>社区"
+    assert looked["description"] == "测试市/东区/和平街道/A&B<C>社区"
+    assert not list((tmp_path / "out").glob(".*"))  # no temporary folder left behind

@@ -45,6 +45,7 @@ def test_cancel_stops_between_files_and_says_what_was_written(census, tmp_path):
             written.append(step.done)
     assert "已生成 2 个" in caught.value.message and "未生成 2 个" in caught.value.message
     assert len(list(tmp_path.glob("*.xlsx"))) == 2
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == []  # no temporary folder left
 
 
 def test_the_command_line_shows_progress_and_the_folder(census, tmp_path, monkeypatch, capsys):
