@@ -635,7 +635,9 @@ def _spoil(rng: random.Random, row: _Row, kind: str) -> None:
     elif kind == "old15":
         row.id_cell = number[:6] + number[8:17]
     elif kind == "shown_number":
-        row.id_cell = f"{int(number):.5E}"  # what Excel shows of an 18-digit number, pasted as text
+        # What Excel shows of an 18-digit number (six significant digits), pasted as text; the
+        # check character never reaches the sixth digit, so an X is read as a 0.
+        row.id_cell = f"{int(number[:17] + '0'):.5E}"
     elif kind == "not_filled":
         row.id_cell = "待补充"
     row.defect = kind
