@@ -151,12 +151,12 @@ def _write_mark(census: Census, wb, identity: str, region_path: str, problems: l
     ws.write_row(2, 0, ["普查名称", text(census.title)])
     ws.write_row(3, 0, ["区划", text(region_path)])
     ws.write_row(4, 0, list(MARK_HEADER))
-    shas = {b.id: b.sha256 for b in census.batches.all()}
+    places = census.problems.row_places([r for p in problems for r in (p.row_id, *p.also_rows) if r is not None])
     for n, p in enumerate(problems, start=1):
         refs = []
         for row_id in (p.row_id, *p.also_rows):
             if row_id is None:
                 continue
-            row = census.batches.row(row_id, cells=False)
-            refs.append([shas[row.batch_id], row.sheet, row.row_number, row_check(row.name, row.id_raw)])
+            sha, sheet, row_number, name, id_raw = places[row_id]
+            refs.append([sha, sheet, row_number, row_check(name, id_raw)])
         ws.write_row(4 + n, 0, [n, p.kind, json.dumps(refs, ensure_ascii=False)])

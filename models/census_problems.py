@@ -132,6 +132,15 @@ class Problems:
             " AND t.id_raw = s.id_raw AND t.name = s.name AND t.region_id IS s.region_id AND t.reason IS s.reason"
             " WHERE s.id = ? AND s.status = 'pending' ORDER BY t.id", (row_id,))]
 
+    def row_places(self, row_ids: list[int]) -> dict[int, tuple[str, str, int, str, str]]:
+        """Where each row is and what it held: (its return's sha256, sheet, row number, name, ID as
+        typed) by row id — what a correction list's mark records of each line. One query for a
+        list's rows, whatever the number of returns in the census."""
+        return {r[0]: (r[1], r[2] or "", r[3], r[4], r[5]) for r in self._conn.execute(
+            "SELECT s.id, b.sha256, s.sheet, s.row_number, s.name, s.id_raw FROM source_rows s"
+            " JOIN batches b ON b.id = s.batch_id WHERE s.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(row_ids),))}
+
     def corrections(self) -> list[dict]:
         """Every ID fixed by hand, with the row it was made on."""
         cur = self._conn.execute(
