@@ -98,8 +98,11 @@ class ReadAhead:
         return self
 
     def __exit__(self, *exc) -> None:
+        """Stop the helper. After a cancel (files read ahead and never taken) without waiting for
+        the file it is reading: a large one takes seconds, and its answer is not wanted."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            finished = all(f.done() for f in self._pending.values())
+            self._executor.shutdown(wait=finished, cancel_futures=True)
             self._executor = None
 
     def take(self, index: int) -> Prepared | None:
