@@ -102,8 +102,17 @@ def clean_text(value: str) -> str:
 
 
 def _birth_ok(yyyymmdd: str, today: dt.date | None = None) -> bool:
+    return _birth_ok_on(yyyymmdd, today or dt.date.today())
+
+
+_EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+@lru_cache(maxsize=65536)
+def _birth_ok_on(yyyymmdd: str, today: dt.date) -> bool:
+    """Memoised: a return's people share a few thousand birth dates (the import asks once per row)."""
     born = _calendar_date(yyyymmdd)
-    return born is not None and dt.date(1900, 1, 1) <= born <= (today or dt.date.today())
+    return born is not None and _EARLIEST_BIRTH <= born <= today
 
 
 @lru_cache(maxsize=65536)
@@ -153,7 +162,7 @@ def id_fields(value: object, today: dt.date | None = None) -> tuple[str, str | N
         text = value.upper()
         first17, last = text[:17], text[17]
         if first17.isdigit() and (last.isdigit() or last == "X") and text[:4] in _AREA4 \
-                and _birth_ok(text[6:14], today) and CHECK_CHARS[2 * int(first17, 13) % 11] == last:
+                and _birth_ok_on(text[6:14], today or dt.date.today()) and CHECK_CHARS[2 * int(first17, 13) % 11] == last:
             return value, text, None
     check = check_id(value)
     return check.raw, check.number, check.reason
