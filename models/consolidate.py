@@ -53,6 +53,9 @@ def consolidate(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
     return _consolidate_many(rows, rules, depth_of, override_region)
 
 
+_NO_YEARS = (None, None, None)
+
+
 def _consolidate_one(r: RowFacts, rules: Rules, override_region: int | None) -> tuple:
     degree = r.education >= rules.min_degree and rules.major_related(r.major)
     trained = r.hours is not None and r.hours >= rules.min_hours
@@ -60,7 +63,7 @@ def _consolidate_one(r: RowFacts, rules: Rules, override_region: int | None) -> 
         r.id_number, r.name or "", r.name or "", r.region_id if override_region is None else override_region,
         r.level, int(degree), int(trained), int(bool(r.level) or degree or trained), r.hours, r.education,
         r.major or "", r.gender or "", r.phone or "", 1, 0,
-        *_level_years([r]),
+        *(_level_years([r]) if r.level and r.cert_date else _NO_YEARS),
     )
 
 
