@@ -14,11 +14,15 @@ population table, `--returns` community returns over the whole province and one 
   window run it) — against the bare python-calamine read of the same files, and against the naive
   pandas script (read_excel every file, concat, unique IDs) when pandas is installed;
 * summary, the summary workbook export (against a bare XlsxWriter write of as many rows), templates
-  for every community of one county, undo of the big batch — at the province's size;
+  for every community and village of the province (exporters.template.template_files, as the CLI
+  and the window run it: a folder per county and street) against bare XlsxWriter writing an
+  equivalent empty workbook, undo of the big batch — at the province's size;
 * the window opening the province census (tree, dashboard, first people page; offscreen, in a fresh
   process, as bench/bench_window.py drives it) against the bare core opening it and computing the
   same summary and page;
-* `problems --per-region` (a correction workbook per region with problems) against listing them;
+* `problems --per-region` (cli.main, a correction workbook per region with problems; the returns
+  carry one bad row in sixty) against the same command on a tenth of the tree and rows (linear
+  means ≈ 10×) and against listing the problems;
 * merging 90 county census files (each made from its county's population rows and returns) into a
   province census (models.merge_files), against importing the same returns directly.
 
@@ -44,10 +48,10 @@ sys.path.insert(0, str(ROOT))
 import xlsxwriter  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
+from cli import main as cli_main  # noqa: E402
 from demo.samples import province_regions, write_large_return, write_population, write_province_returns  # noqa: E402
-from exporters.corrections import write_correction_workbooks  # noqa: E402
 from exporters.summary import write_summary_workbook  # noqa: E402
-from exporters.template import write_templates  # noqa: E402
+from exporters.template import template_files  # noqa: E402
 from importers.files import import_files  # noqa: E402
 from importers.population import load_population  # noqa: E402
 from models.census import Census  # noqa: E402
@@ -101,6 +105,40 @@ def bare_xlsxwriter(rows: int, path: Path) -> None:
     for r in range(rows):
         sheet.write_row(r, 0, row)
     book.close()
+
+
+def bare_template(path: Path) -> None:
+    """What a template is to XlsxWriter without our texts, rules and print setup: 500 rows of 14
+    bordered empty cells, a second sheet of seven lines."""
+    book = xlsxwriter.Workbook(str(path))
+    cell = book.add_format({"border": 1, "font_name": "宋体", "num_format": "@"})
+    sheet = book.add_worksheet("摸排登记表")
+    for row in range(4, 504):
+        for col in range(14):
+            sheet.write_blank(row, col, None, cell)
+    notes = book.add_worksheet("填表说明")
+    for row in range(7):
+        notes.write_string(row, 0, "填表说明")
+    book.close()
+
+
+def per_region(census_path: Path, outdir: Path) -> int:
+    """`problems CENSUS --per-region OUTDIR` as the command line runs it (its list of files not shown)."""
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        code = cli_main(["problems", str(census_path), "--per-region", str(outdir)])
+    if code:
+        raise SystemExit(f"problems --per-region failed ({code})")
+    return len(list(outdir.glob("*.xlsx")))
+
+
+def small_province_census(tmp: Path, returns: int, rows_each: int) -> Path:
+    """A tenth of the province: the 2k-node tree and a tenth of the returns over it. Not timed."""
+    regions = province_regions(**SMALL_TREE)
+    with Census.open(tmp / "2k-returns.census") as census:
+        load_population(census, write_population(tmp / "2k-returns.xlsx", regions))
+        paths = [r.path for r in write_province_returns(tmp / "2k-returns", regions, returns, rows_each, seed=3)]
+        drain(import_files(census, paths))
+    return tmp / "2k-returns.census"
 
 
 def load_bench(name: str):
@@ -196,16 +234,26 @@ def main(argv: list[str] | None = None) -> int:
         export_s, _ = timed(lambda: write_summary_workbook(census, tmp / "汇总表.xlsx"))
         xw_s, _ = timed(lambda: bare_xlsxwriter(len(summary) + census.people.count(), tmp / "bare.xlsx"))
         show("export the summary workbook", f"{export_s:.1f} s", f"bare XlsxWriter, as many rows: {xw_s:.1f} s")
-        leaves = [r.path for r in regions if r.path.count("/") == 4][:100]
-        templates_s, _ = timed(lambda: [write_templates(census, tmp / "templates", region=p) for p in leaves])
-        show(f"templates, {len(leaves)} communities one by one", f"{templates_s:.1f} s",
-             f"≈ {templates_s / len(leaves) * 18400 / 60:.0f} min for every community of the province")
-        problems = census.problems.all()
-        listed_s, _ = timed(census.problems.all)
-        per_region_s, written = timed(lambda: write_correction_workbooks(census, tmp / "更正清单"))
-        show(f"problems --per-region ({len(problems):,} problems, {len(written):,} workbooks)",
-             f"{per_region_s:.1f} s", f"listing the problems {listed_s:.2f} s")
-        census.close()  # committed: the window and the core open it in processes of their own
+        leaves = sum(1 for r in regions if r.path.count("/") == 4)
+        templates_s, made = timed(lambda: drain(template_files(census, tmp / "templates")))
+        bare_n = 100
+        bare_t_s, _ = timed(lambda: [bare_template(tmp / f"bare-{i}.xlsx") for i in range(bare_n)])
+        show(f"templates for every community and village ({len(made):,} files, a folder per county and street)",
+             f"{templates_s:.1f} s ({templates_s / len(made) * 1000:.1f} ms a file)",
+             f"bare XlsxWriter, an equivalent empty workbook: {bare_t_s / bare_n * 1000:.0f} ms a file → "
+             f"≈ {bare_t_s / bare_n * leaves / 60:.0f} min for {leaves:,}")
+        census.close()  # committed: the command line opens it itself
+        with Census.open(tmp / "province.census") as again:
+            problems = again.problems.all()
+            listed_s, _ = timed(again.problems.all)
+            pending = sum(1 for p in problems if p.kind == "pending")
+        per_region_s, written = timed(lambda: per_region(tmp / "province.census", tmp / "更正清单"))
+        small_census = small_province_census(tmp, max(args.returns // 10, 1), args.rows_each)
+        small_s, small_written = timed(lambda: per_region(small_census, tmp / "更正清单-2k"))
+        show(f"problems --per-region ({len(problems):,} problems, {pending:,} pending rows; {written:,} workbooks)",
+             f"{per_region_s:.1f} s",
+             f"2,002 nodes and a tenth of the returns ({small_written:,} workbooks) {small_s:.2f} s → "
+             f"{per_region_s / small_s:.1f}× for 10× the tree and rows; listing the problems {listed_s * 1000:.0f} ms")
         window_bench = load_bench("bench_window")
         core = window_bench.run(window_bench._CORE, tmp / "province.census")
         window = window_bench.run(window_bench._WINDOW, tmp / "province.census")
