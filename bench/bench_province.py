@@ -1,7 +1,7 @@
 """A province on this machine: its region tree, thousands of returns, one 100k-row return. A script,
 not a test: nothing here asserts.
 
-    .venv/bin/python bench/bench_province.py            # the full run (about 10 minutes on 2 cores)
+    .venv/bin/python bench/bench_province.py            # the full run (about 5 minutes on 2 cores)
     .venv/bin/python bench/bench_province.py --quick    # 200 returns, a 20k-row file
 
 It makes everything in a temporary folder with demo.samples: a province tree (1 省, 12 cities,
