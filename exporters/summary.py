@@ -26,12 +26,14 @@ from exporters.growth import SHEETS as GROWTH_SHEETS
 from exporters.growth import write_growth_sheets
 from exporters.unit_cells import UNIT_COLUMNS, unit_notes, write_unit_cells
 from exporters.xlsx import (
+    LineCounter,
     Progress,
     Styles,
     exporting,
     heading,
     prepare_out,
     print_setup,
+    repeated_text,
     report,
     set_widths,
     text,
@@ -41,6 +43,7 @@ from exporters.xlsx import (
     write_header,
     write_title,
 )
+from exporters.xlsx_rows import RowWriter
 from models.census import Census
 from models.compare import compare_files
 from models.identity import mask_id
@@ -317,33 +320,25 @@ def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
     ws.set_row(row, 20)
     row += 1
     files = census.people.files()
-    text_fmt, int_fmt, hours_fmt, center = styles.text, styles.int, styles.hours, styles.center
-    wrap_fmt = styles.text_wrap
-    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    writer = RowWriter(ws, (styles.int, styles.text, styles.center, styles.text, styles.text, styles.center,
+                            styles.text_wrap, styles.text, styles.text, styles.text_wrap, styles.hours,
+                            styles.text_wrap, styles.text_wrap, styles.int, styles.text_wrap))
+    lines = LineCounter()
     count = 0
     for person in census.people.iter():
         count += 1
-        write_number(row, 0, count, int_fmt)
-        write_string(row, 1, text(person.name), text_fmt)
-        write_string(row, 2, person.gender, center)
-        write_string(row, 3, person.shown_id(full_ids), text_fmt)
-        write_string(row, 4, text(person.shown_phone(full_ids)), text_fmt)
-        write_string(row, 5, "是" if person.talent else "否", center)
-        wrapped = {6: "、".join(person.categories) if person.talent else "", 9: text(person.major),
-                   11: text(person.region_path), 12: text(files.get(person.id_number, "")),
-                   14: text(f"姓名不一致：{'、'.join(person.names)}") if person.name_conflict else ""}
-        write_string(row, 7, person.level_name, text_fmt)
-        write_string(row, 8, person.education_name, text_fmt)
-        if person.hours is None:
-            write_blank(row, 10, None, hours_fmt)
-        else:
-            write_number(row, 10, person.hours, hours_fmt)
-        write_number(row, 13, person.row_count, int_fmt)
-        for col, value in wrapped.items():
-            write_string(row, col, value, wrap_fmt)
-        height = wrapped_height((value, ROSTER_WIDTHS[col]) for col, value in wrapped.items())
-        if height:
-            ws.set_row(row, height)
+        categories = "、".join(person.categories) if person.talent else ""
+        major = repeated_text(person.major)
+        path = repeated_text(person.region_path)
+        sources = repeated_text(files.get(person.id_number, ""))
+        remark = text(f"姓名不一致：{'、'.join(person.names)}") if person.name_conflict else ""
+        writer.write(row, (count, text(person.name), person.gender, person.shown_id(full_ids),
+                           text(person.shown_phone(full_ids)), "是" if person.talent else "否", categories,
+                           person.level_name, person.education_name, major, person.hours, path, sources,
+                           person.row_count, remark),
+                     height=lines.height((categories, ROSTER_WIDTHS[6]), (major, ROSTER_WIDTHS[9]),
+                                         (path, ROSTER_WIDTHS[11]), (sources, ROSTER_WIDTHS[12]),
+                                         (remark, ROSTER_WIDTHS[14])))
         row += 1
         if count % 2000 == 0:
             yield count

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import math
 import os
 import re
@@ -249,8 +250,37 @@ def wrapped_height(cells: Iterable[tuple[str, float]], line: float = 13.5) -> fl
 
     Excel does not grow rows when it opens a file, so a long reason would be cut off in print.
     """
-    lines = max((math.ceil(display_width(t) / max(w - 1, 1)) for t, w in cells if t), default=1)
+    lines = max((_line_count(t, w) for t, w in cells if t), default=1)
     return line * lines + 2 if lines > 1 else None
+
+
+def _line_count(value: str, width: float) -> int:
+    return math.ceil(display_width(value) / max(width - 1, 1))
+
+
+class LineCounter:
+    """`wrapped_height` for a long sheet whose texts recur (region paths, file lists, majors):
+    each text's line count in its column is worked out once."""
+
+    def __init__(self, line: float = 13.5):
+        self.line = line
+        self._lines: dict[tuple[str, float], int] = {}
+
+    def height(self, *cells: tuple[str, float]) -> float | None:
+        lines = 1
+        for value, width in cells:
+            if value:
+                n = self._lines.get((value, width))
+                if n is None:
+                    n = self._lines[(value, width)] = _line_count(value, width)
+                lines = max(lines, n)
+        return self.line * lines + 2 if lines > 1 else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def repeated_text(value: str) -> str:
+    """`text` of a value that recurs down a long sheet (a region path, a file list): cleaned once."""
+    return text(value)
 
 
 def heading(census_title: str, what: str, as_of: str | None = None) -> str:
