@@ -18,6 +18,7 @@ from exporters.xlsx import (
     write_header,
     write_title,
 )
+from exporters.xlsx_rows import RowWriter
 from models.census import Census
 from models.compare import Comparison
 from models.exam_years import LEVEL_KEYS, UNKNOWN
@@ -65,22 +66,15 @@ def _growth_sheet(census: Census, ws, styles: Styles, comparison: Comparison | N
     header_row = row
     write_grouped_header(ws, row, GROWTH_COLUMNS, styles.header)
     row += 2
+    writer = RowWriter(ws)
     for r in comparison.regions:
-        ws.write_string(row, 0, text(r.name), styles.indented(r.depth, r.depth == 0))
-        col = 1
+        cells: list[tuple[object, object]] = [(text(r.name), styles.indented(r.depth, r.depth == 0))]
         for name in GROWTH_FIGURES:
-            _number_or_dash(ws, row, col, r.figure(name), styles)
-            _number_or_dash(ws, row, col + 1, r.figure(name, before=True), styles)
-            col += 2
+            cells += [_number_or_dash(r.figure(name), styles), _number_or_dash(r.figure(name, before=True), styles)]
             if name == "talents":
-                if r.growth is None:
-                    ws.write_string(row, col, "—", styles.center)
-                else:
-                    ws.write_number(row, col, r.growth, styles.per_mille)
-                col += 1
-        for value in (r.new_persons, r.gone_persons, r.upgraded):
-            _number_or_dash(ws, row, col, value, styles)
-            col += 1
+                cells.append(("—", styles.center) if r.growth is None else (r.growth, styles.per_mille))
+        cells += [_number_or_dash(value, styles) for value in (r.new_persons, r.gone_persons, r.upgraded)]
+        writer.write_cells(row, cells)
         row += 1
     row += 1
     for note in comparison.notes:
@@ -104,8 +98,8 @@ def _goal_progress(ws, styles: Styles, row: int, comparison: Comparison) -> int:
         ws.write_string(row, 1, GOAL_LABELS.get(g.category, g.category), styles.text)
         ws.write_number(row, 2, g.target, styles.thousands)
         ws.write_string(row, 3, g.by, styles.center)
-        _number_or_dash(ws, row, 4, g.now, styles)
-        _number_or_dash(ws, row, 5, g.before, styles)
+        ws.write(row, 4, *_number_or_dash(g.now, styles))
+        ws.write(row, 5, *_number_or_dash(g.before, styles))
         for col, rate in ((6, g.pace_per_month), (7, g.per_month_needed)):
             if rate is None:
                 ws.write_string(row, col, "—", styles.center)
@@ -117,11 +111,8 @@ def _goal_progress(ws, styles: Styles, row: int, comparison: Comparison) -> int:
     return row
 
 
-def _number_or_dash(ws, row: int, col: int, value: int | None, styles: Styles) -> None:
-    if value is None:
-        ws.write_string(row, col, "—", styles.center)
-    else:
-        ws.write_number(row, col, value, styles.thousands)
+def _number_or_dash(value: int | None, styles: Styles) -> tuple[object, object]:
+    return ("—", styles.center) if value is None else (value, styles.thousands)
 
 
 # --------------------------------------------------------------------------- 取证年份
@@ -138,23 +129,21 @@ def _years_sheet(census: Census, ws, styles: Styles, summary: list[RegionSummary
     header_row = row
     write_header(ws, row, YEAR_HEADER, styles.header)
     row += 1
+    writer = RowWriter(ws)
     for s in summary:
         if not s.certified:
             continue
+        path = text(s.path)
         for year, levels in s.certified_by_year.items():
             counts = [levels[k] for k in LEVEL_KEYS]
             if not sum(counts):
                 continue
-            ws.write_string(row, 0, text(s.path), styles.text)
-            ws.write_string(row, 1, "不详" if year == UNKNOWN else year, styles.center)
-            for col, n in enumerate([*counts, sum(counts)], start=2):
-                ws.write_number(row, col, n, styles.thousands)
+            writer.write_cells(row, [(path, styles.text), ("不详" if year == UNKNOWN else year, styles.center),
+                                     *((n, styles.thousands) for n in [*counts, sum(counts)])])
             row += 1
-        ws.write_string(row, 0, text(s.path), styles.total_text)
-        ws.write_string(row, 1, "小计", styles.total_text)
-        for col, n in enumerate((s.certified_assistant, s.certified_intermediate, s.certified_senior, s.certified),
-                                start=2):
-            ws.write_number(row, col, n, styles.total_int)
+        writer.write_cells(row, [(path, styles.total_text), ("小计", styles.total_text),
+                                 *((n, styles.total_int) for n in (s.certified_assistant, s.certified_intermediate,
+                                                                   s.certified_senior, s.certified))])
         row += 1
     if row > header_row + 1:
         ws.autofilter(header_row, 0, row - 1, width - 1)

@@ -24,7 +24,7 @@ from pathlib import Path
 from exporters.allowance_sheet import write_allowance_sheet
 from exporters.growth import SHEETS as GROWTH_SHEETS
 from exporters.growth import write_growth_sheets
-from exporters.unit_cells import UNIT_COLUMNS, unit_notes, write_unit_cells
+from exporters.unit_cells import UNIT_COLUMNS, unit_cells, unit_notes
 from exporters.xlsx import (
     LineCounter,
     Progress,
@@ -130,8 +130,9 @@ def _summary_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
     header_first = row
     row += 2
     ws.autofilter(header_first + 1, 0, header_first + 1 + len(summary), width - 1)
+    writer = RowWriter(ws)
     for s in summary:
-        _summary_row(ws, styles, row, s)
+        writer.write_cells(row, _summary_cells(styles, s))
         row += 1
     roots = [s for s in summary if s.depth == 0]
     if len(roots) > 1:
@@ -198,37 +199,32 @@ def _certified_min_text(s: RegionSummary) -> str:
     return f"≥{s.certified_min}人，差{s.certified_min - s.certified}人"
 
 
-def _summary_row(ws, styles: Styles, row: int, s: RegionSummary) -> None:
-    bold = s.depth == 0
-    ws.write_string(row, 0, text(s.name), styles.indented(s.depth, bold))
-    ws.write_string(row, 1, KIND_LABELS.get(s.kind, s.kind), styles.center)
-    _number_or_dash(ws, row, 2, s.population, styles.thousands, styles)
-    _number_or_dash(ws, row, 3, s.target, styles.int, styles)
-    for col, value in enumerate((s.talents, s.certified, s.certified_assistant, s.certified_intermediate,
-                                 s.certified_senior, s.degree, s.degree_and_certified, s.trained_only), start=4):
-        ws.write_number(row, col, value, styles.int)
-    _number_or_dash(ws, row, 12, s.shortfall, styles.int, styles)
-    _number_or_dash(ws, row, 13, s.per_mille, styles.per_mille, styles)
-    ws.write_string(row, 14, _met(s.target_met), styles.bad if s.target_met is False else styles.center)
-    ws.write_string(row, 15, _certified_min_text(s), styles.bad_left if s.certified_min_met is False else styles.text)
-    if s.pending_rows:
-        ws.write_number(row, 16, s.pending_rows, styles.int)
-    else:
-        ws.write_blank(row, 16, None, styles.int)
+def _summary_cells(styles: Styles, s: RegionSummary) -> list[tuple[object, object]]:
+    """A region's row of the 汇总表 as (value, format) cells."""
     remarks = []
     if s.flagged:
         remarks.append("新增区划，待核实")
     if not s.has_returns:
         remarks.append("未报送")
-    ws.write_string(row, 17, "；".join(remarks), styles.text)
-    write_unit_cells(ws, styles, row, 18, s)
+    return [
+        (text(s.name), styles.indented(s.depth, s.depth == 0)),
+        (KIND_LABELS.get(s.kind, s.kind), styles.center),
+        _number_or_dash(s.population, styles.thousands, styles),
+        _number_or_dash(s.target, styles.int, styles),
+        *((value, styles.int) for value in (s.talents, s.certified, s.certified_assistant, s.certified_intermediate,
+                                            s.certified_senior, s.degree, s.degree_and_certified, s.trained_only)),
+        _number_or_dash(s.shortfall, styles.int, styles),
+        _number_or_dash(s.per_mille, styles.per_mille, styles),
+        (_met(s.target_met), styles.bad if s.target_met is False else styles.center),
+        (_certified_min_text(s), styles.bad_left if s.certified_min_met is False else styles.text),
+        (s.pending_rows or None, styles.int),
+        ("；".join(remarks), styles.text),
+        *unit_cells(styles, s),
+    ]
 
 
-def _number_or_dash(ws, row: int, col: int, value, fmt, styles: Styles) -> None:
-    if value is None:
-        ws.write_string(row, col, "—", styles.center)
-    else:
-        ws.write_number(row, col, value, fmt)
+def _number_or_dash(value, fmt, styles: Styles) -> tuple[object, object]:
+    return ("—", styles.center) if value is None else (value, fmt)
 
 
 def _totals_row(ws, styles: Styles, row: int, roots: list[RegionSummary], census: Census) -> None:
@@ -398,25 +394,19 @@ def _missing_sheet(census: Census, ws, styles: Styles, summary: list[RegionSumma
     for col, label in enumerate(MISSING_HEADER):
         ws.write_string(row, col, label, styles.header)
     row += 1
+    writer = RowWriter(ws)
     for n, s in enumerate(missing, start=1):
         node = tree.by_id[s.region_id]
         ancestors = tree.ancestors(node)
         district = next((a.name for a in ancestors if a.kind == "district"), "")
         street = next((a.name for a in ancestors if a.kind == "street"), "")
         reported_above = next((a for a in ancestors if a.id in own), None)
-        note = ""
-        if reported_above is not None:
-            note = f"{reported_above.name}已报送，本级人员可能已含在其报表中"
-            height = wrapped_height([(note, MISSING_WIDTHS[6])])
-            if height:
-                ws.set_row(row, height)
-        ws.write_number(row, 0, n, styles.int)
-        ws.write_string(row, 1, text(district), styles.text)
-        ws.write_string(row, 2, text(street), styles.text)
-        ws.write_string(row, 3, text(s.name), styles.text)
-        ws.write_string(row, 4, KIND_LABELS.get(s.kind, s.kind), styles.center)
-        _number_or_dash(ws, row, 5, s.population, styles.thousands, styles)
-        ws.write_string(row, 6, text(note), styles.text_wrap)
+        note = f"{reported_above.name}已报送，本级人员可能已含在其报表中" if reported_above is not None else ""
+        writer.write_cells(row, [(n, styles.int), (text(district), styles.text), (text(street), styles.text),
+                                 (text(s.name), styles.text), (KIND_LABELS.get(s.kind, s.kind), styles.center),
+                                 _number_or_dash(s.population, styles.thousands, styles),
+                                 (text(note), styles.text_wrap)],
+                           height=wrapped_height([(note, MISSING_WIDTHS[6])]))
         row += 1
     print_setup(ws, header_row, header_row, landscape=False, footer=census.title)
 

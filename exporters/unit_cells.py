@@ -17,14 +17,14 @@ def coverage_text(s: RegionSummary) -> str:
     return s.station_coverage or ""
 
 
-def write_unit_cells(ws, styles: Styles, row: int, first_col: int, s: RegionSummary) -> None:
-    ws.write_string(row, first_col, text(s.unit_type or ""), styles.text)
-    if s.staff is None:
-        ws.write_blank(row, first_col + 1, None, styles.int)
-    else:
-        ws.write_number(row, first_col + 1, s.staff, styles.int)
-    ws.write_string(row, first_col + 2, unit_target_text(s), styles.bad_left if s.unit_target_met is False else styles.text)
-    ws.write_string(row, first_col + 3, coverage_text(s), styles.bad if s.station_covered is False else styles.center)
+def unit_cells(styles: Styles, s: RegionSummary) -> list[tuple[object, object]]:
+    """A region's unit and 社工站 cells as (value, format); None is a blank cell."""
+    return [
+        (text(s.unit_type or ""), styles.text),
+        (s.staff, styles.int),
+        (unit_target_text(s), styles.bad_left if s.unit_target_met is False else styles.text),
+        (coverage_text(s), styles.bad if s.station_covered is False else styles.center),
+    ]
 
 
 def unit_notes(summary: list[RegionSummary]) -> list[str]:

@@ -78,6 +78,10 @@ class RowWriter:
         parts.append("</row>")
         ws.fh.write("".join(parts))
 
+    def write_cells(self, row: int, cells: Sequence[tuple[object, Format]], height: float | None = None) -> None:
+        """One row given as (value, format) cells from column A."""
+        self.write(row, [value for value, _ in cells], [fmt for _, fmt in cells], height)
+
     def _row_tag(self, number: str, height: float | None) -> str:
         if height is None:
             return f'<row r="{number}">'
