@@ -90,6 +90,7 @@ class ReadAhead:
         self._items = items
         self._work = work
         self._pending: dict[int, Future] = {}
+        self._sizes: dict[int, int] = {}
         self._today = dt.date.today()
         self._use_process = isolate or sum(isinstance(i, Path) for i in items) >= PROCESS_MIN_FILES
         self._executor: Executor | None = None
@@ -135,15 +136,23 @@ class ReadAhead:
         read one ahead, so only two are held at once)."""
         budget = AHEAD_BYTES
         for i in range(index + 1, min(index + 1 + AHEAD_FILES, len(self._items))):
-            item = self._items[i]
-            if isinstance(item, Path):
-                try:
-                    budget -= item.stat().st_size
-                except OSError:
-                    pass  # reading it says why
+            budget -= self._size(i)
             self._start(i)
             if budget <= 0:
                 break
+
+    def _size(self, index: int) -> int:
+        """A file's size on disk, asked once (0 for a plan, or a file that cannot be read: reading
+        it says why)."""
+        size = self._sizes.get(index)
+        if size is None:
+            item = self._items[index]
+            try:
+                size = item.stat().st_size if isinstance(item, Path) else 0
+            except OSError:
+                size = 0
+            self._sizes[index] = size
+        return size
 
     def _start(self, index: int) -> Future | None:
         if index >= len(self._items) or not isinstance(self._items[index], Path):
