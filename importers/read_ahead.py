@@ -3,7 +3,7 @@
 A folder import is two kinds of work: understanding each file (inflating and checking the zip,
 python-calamine's parse, cleaning cells, finding the header, normalising every row) and storing
 it (regions, rows, persons, in one SQLite connection). The first needs no census, so it runs in
-a second process, one file ahead, and the two use both cores: a thread could not, since all but
+a second process, a few files ahead, and the two use both cores: a thread could not, since all but
 calamine's parse holds Python's lock (and a thread's short waits for the lock slowed every
 statement of the writer).
 
@@ -33,7 +33,7 @@ from models.errors import CensusError, ReadError
 
 log = logging.getLogger(__name__)
 
-PROCESS_MIN_FILES = 2  # a helper process takes ~0.3 s to start: worth it from two files on
+PROCESS_MIN_FILES = 2  # a helper process takes ~0.16 s to start: worth it from two files on
 AHEAD_FILES = 8  # files read ahead of the one being stored, at most …
 AHEAD_BYTES = 4 << 20  # … and no more (on disk) than this beyond the first
 MSG_READER_DIED = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），此文件未导入；其余文件照常导入"
