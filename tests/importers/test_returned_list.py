@@ -212,3 +212,28 @@ def test_cli_imports_a_returned_list_and_undoes_it(census, lists, tmp_path, caps
     assert main(["undo", str(path), "1", "--list"]) == 0
     with Census.open(path) as reopened:
         assert reopened.problems.corrections() == []
+
+
+def test_a_list_between_two_returns_of_one_folder_gives_what_importing_them_one_by_one_gives(census, lists, tmp_path):
+    """One import of [return, returned list, return]: the returns' persons wait to be counted in
+    bulk, the list changes rows in between (one of its corrections gives a row the ID a person of
+    the first return has): the census ends as when the three come one at a time."""
+    first = write_community_return(tmp_path / "补报甲.xlsx", "和平街道团结社区", [
+        ("李四", make_id(2), "", "硕士研究生", "社会工作", 0), ("新人", make_id(40), "社会工作师", "", "", 0)])
+    second = write_community_return(tmp_path / "补报乙.xlsx", "和平街道幸福社区", [
+        ("新人", make_id(40), "", "", "", 130), ("另一人", make_id(41), "助理社会工作师", "", "", 0)])
+    returned = fill(lists["团结"], tmp_path / "报回.xlsx", ANSWERS)
+    twin = tmp_path / "twin.census"
+    census.save_copy(twin)
+    outcomes = run(census, first, returned, second)
+    assert [o.status for o in outcomes] == ["imported", "corrected", "imported"]
+    with Census.open(twin) as other:
+        other.set_title(census.title)
+        for path in (first, returned, second):
+            assert [o.status for o in run(other, path)] in (["imported"], ["corrected"])
+        want = state(other)
+    got = state(census)
+    assert got["persons"] == want["persons"] and got["summary"] == want["summary"]
+    assert got["corrections"] == want["corrections"]
+    person = next(p for p in got["persons"] if p.id_number == make_id(2))
+    assert person.row_count == 2  # the corrected row of the list and the first return's row
