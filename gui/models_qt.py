@@ -28,6 +28,9 @@ FLAG_MARK = "（新增）"
 FLAG_TIP = ("新增区划，待核实：不在户籍人口表中，是按报表新建的。核实名称后可右键“并入其他区划”，"
             "或在户籍人口表中补上后重新导入户籍人口表。")
 PENDING_BG = QColor("#fff4d6")
+# Made once: the tree makes 100,000 items for a province's 20,000 regions.
+MET_BRUSH, NOT_MET_BRUSH, NEUTRAL_BRUSH, FLAG_BRUSH = (QBrush(c) for c in (MET, NOT_MET, NEUTRAL, FLAG_COLOUR))
+NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -56,10 +59,10 @@ def unit_item(s: RegionSummary) -> QStandardItem:
                              f"{s.unit_actual}/≥{s.unit_target} {'✓' if met else '✗'}")
         item.setToolTip(unit_line(s))
         if met is not None:
-            item.setForeground(QBrush(MET if met else NOT_MET))
+            item.setForeground(MET_BRUSH if met else NOT_MET_BRUSH)
     elif s.station_covered is not None:
         item = QStandardItem("站 ✓" if s.station_covered else "站 ✗")
-        item.setForeground(QBrush(MET if s.station_covered else NOT_MET))
+        item.setForeground(MET_BRUSH if s.station_covered else NOT_MET_BRUSH)
         item.setToolTip("有社工人才的社工站" if s.station_covered else "没有社工站，或社工站还没有社工人才")
     elif s.station_coverage is not None:
         item = QStandardItem(f"站 {s.station_coverage}")
@@ -101,24 +104,24 @@ class RegionTreeModel(QStandardItemModel):
         tip = [s.path, KIND_LABELS.get(s.kind, s.kind)]
         if s.flagged:
             tip.append(FLAG_TIP)
-            name.setForeground(QBrush(FLAG_COLOUR))
+            name.setForeground(FLAG_BRUSH)
         name.setToolTip("\n".join(tip))
         count = QStandardItem(f"{s.talents}/{s.target}" if s.target is not None else f"{s.talents}/—")
         per = QStandardItem(per_mille_text(s.per_mille))
         cert = QStandardItem(certified_min_text(s))
         if s.target_met is not None:
-            colour = MET if s.target_met else NOT_MET
+            colour = MET_BRUSH if s.target_met else NOT_MET_BRUSH
             for item in (count, per):
-                item.setForeground(QBrush(colour))
+                item.setForeground(colour)
             count.setToolTip("已达标" if s.target_met else f"未达标，还差 {s.shortfall} 人")
         else:
-            count.setForeground(QBrush(NEUTRAL))
+            count.setForeground(NEUTRAL_BRUSH)
             count.setToolTip("没有户籍人口，无应达人数")
         if s.certified_min_met is not None:
-            cert.setForeground(QBrush(MET if s.certified_min_met else NOT_MET))
+            cert.setForeground(MET_BRUSH if s.certified_min_met else NOT_MET_BRUSH)
             cert.setToolTip(f"持证社工 {s.certified} 人，最低要求 {s.certified_min} 人")
         for item in (count, per, cert):
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setTextAlignment(NUMBER_ALIGNMENT)
         row = [name, count, per, cert, unit_item(s)]
         for item in row:
             item.setEditable(False)
