@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from gui import context_menus, conventions, first_steps, messages, printing, region_picker
 from gui.dashboard import Dashboard
-from gui.models_qt import REGION_ID_ROLE, RegionTreeModel
+from gui.models_qt import RegionTreeModel
 from gui.over_time_window import OverTime
 from gui.pages import HistoryPage, PeoplePage, ProblemsPage
 from gui.paths import APP_TITLE, CENSUS_SUFFIX, backups_dir, data_dir, demo_census_path, settings
@@ -525,7 +525,7 @@ class MainWindow(QMainWindow):
         index = self.tree.indexAt(pos)
         if self.census is None or not index.isValid():
             return
-        menu = context_menus.tree_menu(self, index.data(REGION_ID_ROLE))
+        menu = context_menus.tree_menu(self, self.tree_model.region_id_of(index))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
@@ -568,7 +568,7 @@ class MainWindow(QMainWindow):
 
     def selected_region_id(self) -> int | None:
         index = self.tree.currentIndex()
-        return index.data(REGION_ID_ROLE) if index.isValid() else None
+        return self.tree_model.region_id_of(index)
 
     def focus_find(self) -> None:
         """Ctrl+F: the people search on the 人员 page, the region search elsewhere."""

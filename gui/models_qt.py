@@ -122,11 +122,15 @@ class RegionTreeModel(QStandardItemModel):
             cert.setToolTip(f"持证社工 {s.certified} 人，最低要求 {s.certified_min} 人")
         for item in (count, per, cert):
             item.setTextAlignment(NUMBER_ALIGNMENT)
-        row = [name, count, per, cert, unit_item(s)]
-        for item in row:
-            item.setEditable(False)
-            item.setData(s.region_id, REGION_ID_ROLE)
-        return row
+        # The region id sits on the name cell only (region_id_of reads it from any cell of the row);
+        # nothing is editable in the tree (its view has no edit triggers).
+        name.setData(s.region_id, REGION_ID_ROLE)
+        return [name, count, per, cert, unit_item(s)]
+
+    @staticmethod
+    def region_id_of(index: QModelIndex) -> int | None:
+        """The region of a tree row, whichever of its cells `index` is."""
+        return index.siblingAtColumn(0).data(REGION_ID_ROLE) if index.isValid() else None
 
     def index_of(self, region_id: int) -> QModelIndex:
         matches = self.match(self.index(0, 0), REGION_ID_ROLE, region_id, 1,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QModelIndex
+
 from gui.models_qt import RegionTreeModel
 from tests.gui.window_helpers import import_through_review, make_id, wait_idle
 
@@ -251,6 +253,11 @@ def test_tree_model_builds_nested_rows(qtbot):
                               certified_min_met=False)])
     assert model.rowCount() == 1 and model.item(0).rowCount() == 1
     assert [c.name for c in model.children_of(1)] == ["甲社区"]
+    child = model.index(0, 0, model.index(0, 0))
+    # a click on any cell of a row is that row's region (the id sits on the name cell only)
+    assert [model.region_id_of(child.siblingAtColumn(c)) for c in range(model.columnCount())] == [2] * 5
+    assert model.index_of(2) == child
+    assert model.region_id_of(QModelIndex()) is None
 
 
 def test_column_combo_changes_the_plan(qtbot, window, msgs, tmp_path, returns):
