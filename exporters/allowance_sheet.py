@@ -24,7 +24,6 @@ from models.census import Census
 from models.regions import KIND_LABELS, RegionTree
 from models.rules import Rules
 
-SHEET = "津贴测算"
 LEVELS = ("助理", "中级", "高级")
 
 

@@ -71,10 +71,6 @@ class ParsedList:
     missing: tuple[int, ...] = ()  # 序号 of the mark with no visible line left (rows deleted)
 
 
-def is_marked(workbook: Workbook) -> bool:
-    return any(_is_mark(s) for s in workbook.sheets)
-
-
 def _is_mark(sheet: Sheet) -> bool:
     return bool(sheet.rows and sheet.rows[0] and sheet.rows[0][0] == MARK_TITLE)
 

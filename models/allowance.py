@@ -37,10 +37,6 @@ class Budget:
     def monthly_persons(self) -> int:
         return sum(self.monthly_levels)
 
-    @property
-    def award_persons(self) -> int:
-        return sum(self.award_levels)
-
 
 def award_year(groups: PersonGroups, rules: Rules) -> int | None:
     """The award year of the settings, or the latest year a certificate was obtained in the census."""

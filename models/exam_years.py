@@ -42,7 +42,3 @@ def _add(into: dict[str, list[int]], year: str, counts: list[int]) -> None:
 def _shown(years: dict[str, list[int]]) -> dict[str, dict[str, int]]:
     keys = sorted(k for k in years if k != UNKNOWN) + [UNKNOWN]
     return {k: dict(zip(LEVEL_KEYS, years.get(k, [0, 0, 0]), strict=True)) for k in keys}
-
-
-def year_total(levels: dict[str, int]) -> int:
-    return sum(levels.values())
