@@ -49,6 +49,7 @@ def cmd_population(args) -> int:
 
 def cmd_import(args) -> int:
     from importers.files import expand_paths, import_files
+    from importers.job import run_to_end
 
     files = expand_paths(args.files)
     if not files:
@@ -74,7 +75,7 @@ def cmd_import(args) -> int:
             _err(f"导入失败：{outcome.error or outcome.describe()}")
 
     with Census.open(args.census) as census:
-        outcomes = _drain(import_files(census, files, region=args.region, on_done=report, keep_both=args.keep_both))
+        outcomes = run_to_end(import_files(census, files, region=args.region, on_done=report, keep_both=args.keep_both))
     if any(isinstance(o.error, DiskFull) for o in outcomes):
         return EXIT_ERROR
     failed = sum(1 for o in outcomes if o.status == "failed")
@@ -82,15 +83,6 @@ def cmd_import(args) -> int:
         _err(f"{failed} 个文件导入失败，其余文件已导入")
         return EXIT_ERROR
     return EXIT_OK
-
-
-def _drain(run):
-    """Drive a progress generator to its end and return what it returns."""
-    while True:
-        try:
-            next(run)
-        except StopIteration as stop:
-            return stop.value
 
 
 def cmd_summary(args) -> int:

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from importers.files import import_files  # noqa: E402
-from importers.job import import_file  # noqa: E402
+from importers.job import import_file, run_to_end  # noqa: E402
 from importers.population import load_population  # noqa: E402
 from importers.readers import read_workbook  # noqa: E402
 from models.census import Census  # noqa: E402
@@ -139,15 +139,8 @@ def bench_many(tmp: Path, population: Path, count: int, rows_each: int) -> dict:
     reader_s, _ = timed(lambda: [read_workbook(r.path) for r in returns])
     census = new_census(tmp / "many.census", population)
 
-    def run() -> list:  # as the CLI and the window import a folder: files in groups, the next one read ahead
-        gen = import_files(census, [r.path for r in returns])
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
-
-    import_s, outcomes = timed(run)
+    # as the CLI and the window import a folder: files in groups, the next ones read ahead
+    import_s, outcomes = timed(lambda: run_to_end(import_files(census, [r.path for r in returns])))
     rows = sum(o.result.rows_total for o in outcomes if o.result)
     census.close()
     return {"files": count, "rows": rows, "calamine_s": calamine_s, "reader_s": reader_s, "import_s": import_s,

@@ -53,6 +53,7 @@ from demo.samples import province_regions, write_large_return, write_population,
 from exporters.summary import write_summary_workbook  # noqa: E402
 from exporters.template import template_files  # noqa: E402
 from importers.files import import_files  # noqa: E402
+from importers.job import run_to_end  # noqa: E402
 from importers.population import load_population  # noqa: E402
 from models.census import Census  # noqa: E402
 from models.merge_files import merge_census_files  # noqa: E402
@@ -64,15 +65,6 @@ def timed(func: Callable[[], object]) -> tuple[float, object]:
     start = time.perf_counter()
     result = func()
     return time.perf_counter() - start, result
-
-
-def drain(gen):
-    """Run a progress generator to its end; its return value."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def bare_calamine(paths: list[Path]) -> int:
@@ -137,7 +129,7 @@ def small_province_census(tmp: Path, returns: int, rows_each: int) -> Path:
     with Census.open(tmp / "2k-returns.census") as census:
         load_population(census, write_population(tmp / "2k-returns.xlsx", regions))
         paths = [r.path for r in write_province_returns(tmp / "2k-returns", regions, returns, rows_each, seed=3)]
-        drain(import_files(census, paths))
+        run_to_end(import_files(census, paths))
     return tmp / "2k-returns.census"
 
 
@@ -160,7 +152,7 @@ def county_files(tmp: Path, regions, returns_by_county: dict[str, list[Path]]) -
         table = write_population(folder / "户籍人口.xlsx", rows)
         with Census.open(folder / "county.census") as census:
             load_population(census, table)
-            drain(import_files(census, paths))
+            run_to_end(import_files(census, paths))
         out.append(folder / "county.census")
     return out
 
@@ -214,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
         paths = [r.path for r in returns]
         bare_s, _ = timed(lambda: bare_calamine(paths))
-        import_s, outcomes = timed(lambda: drain(import_files(census, paths)))
+        import_s, outcomes = timed(lambda: run_to_end(import_files(census, paths)))
         failed = [o for o in outcomes if o.status != "imported"]
         pandas_s, pandas_note = timed(lambda: naive_pandas(paths))
         show(f"import {len(paths):,} returns ({sum(o.result.rows_total for o in outcomes if o.result):,} rows"
@@ -223,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
              + (f"{pandas_s:.1f} s ({pandas_note})" if "installed" not in pandas_note else pandas_note))
 
         bare_large_s, _ = timed(lambda: bare_calamine([large]))
-        large_s, _ = timed(lambda: drain(import_files(census, [large], region=street)))
+        large_s, _ = timed(lambda: run_to_end(import_files(census, [large], region=street)))
         pandas_large_s, pandas_large = timed(lambda: naive_pandas([large]))
         show(f"import one {args.rows:,}-row return", f"{large_s:.2f} s",
              f"bare calamine {bare_large_s:.2f} s → {large_s / bare_large_s:.1f}×; naive pandas "
@@ -235,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         xw_s, _ = timed(lambda: bare_xlsxwriter(len(summary) + census.people.count(), tmp / "bare.xlsx"))
         show("export the summary workbook", f"{export_s:.1f} s", f"bare XlsxWriter, as many rows: {xw_s:.1f} s")
         leaves = sum(1 for r in regions if r.path.count("/") == 4)
-        templates_s, made = timed(lambda: drain(template_files(census, tmp / "templates")))
+        templates_s, made = timed(lambda: run_to_end(template_files(census, tmp / "templates")))
         bare_n = 100
         bare_t_s, _ = timed(lambda: [bare_template(tmp / f"bare-{i}.xlsx") for i in range(bare_n)])
         show(f"templates for every community and village ({len(made):,} files, a folder per county and street)",

@@ -48,7 +48,7 @@ from exporters.xlsx import (
     wrapped_height,
     write_grouped_header,
 )
-from importers.job import Progress
+from importers.job import Progress, run_to_end
 from models.census import Census
 from models.errors import CensusError, NotFound
 from models.regions import Region, RegionTree
@@ -130,12 +130,7 @@ def filler_text(tree: RegionTree, node: Region) -> str:
 
 def write_templates(census: Census, outdir: Path, region: str | None = None) -> list[Path]:
     """One template per community/village (or one for `region`); returns the files written."""
-    gen = template_files(census, outdir, region)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(template_files(census, outdir, region))
 
 
 FOLDERS_FROM = 50  # this many templates or more are sorted into one folder per county and street

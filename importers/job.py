@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from importers.normalise import NormalSheet, SheetCounts, normalise_rows
 from importers.plan import ImportPlan, require_region
@@ -25,12 +26,24 @@ from models.consolidate import RowFacts
 from models.errors import CensusError, DuplicateImport, ImportCancelled
 from models.return_versions import Replaced
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Progress:
     done: int
     total: int
     message: str = ""
+
+
+def run_to_end(steps: Generator[Progress, None, T]) -> T:
+    """Drive a progress generator (an import, a folder, templates…) to its end and return what it
+    returns: the command line, the benchmarks and the tests do not show progress."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
 
 
 @dataclass

@@ -38,6 +38,7 @@ from demo.samples import (
     write_province_returns,
 )
 from importers.files import import_files
+from importers.job import run_to_end
 from importers.population import load_population
 from models.census import Census
 
@@ -256,13 +257,7 @@ def test_province_returns_import_with_one_pending_row_per_bad_row(tmp_path):
     returns = write_province_returns(tmp_path / "r", regions, count=40, rows_each=30, seed=3)
     with Census.open(tmp_path / "p.census") as census:
         load_population(census, write_population(tmp_path / "pop.xlsx", regions))
-        gen = import_files(census, [r.path for r in returns])
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                outcomes = stop.value
-                break
+        outcomes = run_to_end(import_files(census, [r.path for r in returns]))
         assert [o.status for o in outcomes] == ["imported"] * 40
         pending = [p for p in census.problems.all() if p.kind == "pending"]
         assert len(pending) == sum(province_defects(regions, count=40, rows_each=30, seed=3).values())

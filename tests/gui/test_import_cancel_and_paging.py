@@ -5,24 +5,17 @@ from __future__ import annotations
 import threading
 
 from gui.import_ops import plan_paths, run_imports
+from importers.job import run_to_end
 from importers.population import load_population
 from models.census import Census
 from tests.gui.window_helpers import TUANJIE, import_through_review, make_id, wait_idle, write_return
-
-
-def drain(gen):
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def test_cancel_inside_a_file_rolls_it_back(tmp_path, returns):
     path = tmp_path / "c.census"
     with Census.open(path) as census:
         load_population(census, returns["population"])
-    entries = drain(plan_paths(path, [returns["tuanjie"], returns["xingfu"]], lambda: False))
+    entries = run_to_end(plan_paths(path, [returns["tuanjie"], returns["xingfu"]], lambda: False))
     plans = [e.plan for e in entries]
     seen = []
 
@@ -92,8 +85,8 @@ def test_the_review_reads_in_a_helper_process_and_survives_a_reader_crash(tmp_pa
     with Census.open(path) as census:
         load_population(census, returns["population"])
     bad = shutil.copy(returns["xingfu"], returns["xingfu"].with_name("坏幸福社区摸排表.xlsx"))
-    entries = drain(plan_paths(path, [returns["tuanjie"], bad, returns["xingfu"]], lambda: False))
+    entries = run_to_end(plan_paths(path, [returns["tuanjie"], bad, returns["xingfu"]], lambda: False))
     assert [e.error for e in entries] == ["", MSG_READER_DIED, ""]
     assert entries[0].plan is not None and entries[2].plan is not None
-    outcomes = drain(run_imports(path, [entries[0].plan, entries[2].plan], lambda: False))
+    outcomes = run_to_end(run_imports(path, [entries[0].plan, entries[2].plan], lambda: False))
     assert [o.status for o in outcomes] == ["imported", "imported"]

@@ -10,6 +10,7 @@ import importers.files
 import importers.read_ahead
 import models.bulk_index
 from importers.files import import_files
+from importers.job import run_to_end
 from importers.population import load_population
 from models.census import Census
 from models.errors import DiskFull
@@ -35,12 +36,7 @@ def _census(tmp_path) -> Census:
 
 
 def _run(census, paths, cancel=None):
-    gen = import_files(census, paths, cancel)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(import_files(census, paths, cancel))
 
 
 def _fail_on_call(monkeypatch, call: int, error: BaseException) -> None:

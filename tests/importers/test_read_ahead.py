@@ -11,7 +11,7 @@ import pytest
 import importers.files
 import importers.read_ahead
 from importers.files import import_files
-from importers.job import import_file
+from importers.job import import_file, run_to_end
 from importers.population import load_population
 from importers.read_ahead import MSG_READER_DIED, ReadAhead
 from models.census import Census
@@ -42,14 +42,6 @@ def _census(path, population) -> Census:
     return census
 
 
-def _drain(gen):
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
-
-
 def _state(census) -> tuple[list, list]:
     return (census.conn.execute(_ROWS).fetchall(),
             census.conn.execute("SELECT * FROM persons ORDER BY id_number").fetchall())
@@ -62,7 +54,7 @@ def test_a_folder_read_in_the_helper_process_stores_what_importing_each_file_sto
     for path in paths:
         import_file(one_by_one, path)
     folder = _census(tmp_path / "b.census", population)
-    outcomes = _drain(import_files(folder, paths))
+    outcomes = run_to_end(import_files(folder, paths))
     assert [o.status for o in outcomes] == ["imported"] * 3
     assert outcomes[0].result.describe() == import_file(_census(tmp_path / "c.census", population), paths[0]).describe()
     assert _state(folder) == _state(one_by_one)
@@ -74,7 +66,7 @@ def test_a_reader_that_dies_on_a_file_fails_that_file_and_the_next_ones_are_read
     paths = _returns(tmp_path / "returns", names=("1号", "坏2号", "3号"))
     census = _census(tmp_path / "a.census", population)
     monkeypatch.setattr(importers.files, "ReadAhead", lambda items: ReadAhead(items, work=prepare_or_die))
-    outcomes = _drain(import_files(census, paths))
+    outcomes = run_to_end(import_files(census, paths))
     assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
     assert outcomes[1].message == MSG_READER_DIED
     assert [b.file_name for b in census.batches.all()] == ["1号.xlsx", "3号.xlsx"]
@@ -88,7 +80,7 @@ def test_without_a_helper_process_files_are_read_on_a_thread(tmp_path, monkeypat
     population = write_population(tmp_path / "户籍人口.xlsx")
     paths = _returns(tmp_path / "returns")
     census = _census(tmp_path / "a.census", population)
-    outcomes = _drain(import_files(census, paths))
+    outcomes = run_to_end(import_files(census, paths))
     assert [o.status for o in outcomes] == ["imported"] * 3
     assert census.people.count() == 19
 
@@ -99,6 +91,6 @@ def test_files_read_ahead_come_back_in_order_whatever_the_look_ahead(tmp_path, m
     population = write_population(tmp_path / "户籍人口.xlsx")
     paths = _returns(tmp_path / "returns")
     census = _census(tmp_path / "a.census", population)
-    outcomes = _drain(import_files(census, paths))
+    outcomes = run_to_end(import_files(census, paths))
     assert [o.file_name for o in outcomes] == [p.name for p in paths]
     assert [b.file_name for b in census.batches.all()] == [p.name for p in paths]

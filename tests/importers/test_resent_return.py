@@ -12,6 +12,7 @@ import pytest
 from cli import main
 from exporters.corrections import write_correction_workbooks
 from importers.files import import_files
+from importers.job import run_to_end
 from importers.plan import plan_file
 from models.census import Census
 from tests.builders import make_id, write_community_return
@@ -40,12 +41,7 @@ def version(tmp_path: Path, rows, n: int) -> Path:
 
 
 def run(census: Census, *paths: Path, keep_both: bool = False):
-    gen = import_files(census, list(paths), keep_both=keep_both)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(import_files(census, list(paths), keep_both=keep_both))
 
 
 def state(census: Census) -> dict:

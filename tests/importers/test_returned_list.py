@@ -15,7 +15,7 @@ import pytest
 from cli import main
 from exporters.corrections import write_correction_workbooks
 from importers.files import import_files
-from importers.job import import_file
+from importers.job import import_file, run_to_end
 from importers.returned_list import MARK_SHEET, STILL_INVALID
 from models.census import Census
 from models.identity import check_id
@@ -34,12 +34,7 @@ def bad_check(n: int) -> str:
 
 
 def run(census: Census, *paths: Path, keep_both: bool = False):
-    gen = import_files(census, list(paths), keep_both=keep_both)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return run_to_end(import_files(census, list(paths), keep_both=keep_both))
 
 
 def build(census: Census, tmp_path: Path) -> None:
