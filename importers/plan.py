@@ -218,11 +218,10 @@ class Prepared:
 
 def plan_file(census: Census, path: str | Path, region: str | None = None) -> ImportPlan:
     """Read and understand a return without storing anything."""
-    path, sha, size, workbook = read_file(path)
-    return plan_workbook(census, path, sha, size, workbook, region)
+    return plan_workbook(census, read_file(path), region)
 
 
-def read_file(path: str | Path) -> tuple[Path, str, int, Workbook]:
+def read_file(path: str | Path) -> Prepared:
     """A file's content hash, size and cells (one read, whatever the file turns out to be)."""
     path = Path(path)
     if not path.exists():
@@ -230,14 +229,13 @@ def read_file(path: str | Path) -> tuple[Path, str, int, Workbook]:
     if path.is_dir():
         raise CensusError("这是一个文件夹，请选择其中的文件", file=path.name)
     data = file_bytes(path)  # hashed, read and later kept by the census from this one read
-    return path, hashlib.sha256(data).hexdigest(), len(data), workbook_from_bytes(data, path)
+    return Prepared(path, hashlib.sha256(data).hexdigest(), len(data), workbook_from_bytes(data, path))
 
 
-def plan_workbook(census: Census, path: Path, sha: str, size: int, workbook: Workbook,
-                  region: str | None = None, prepared: Prepared | None = None) -> ImportPlan:
-    """The plan for a return already read (plan_file); `prepared`: what the reader process did of
-    it already (its sheets chosen and filled, its rows normalised)."""
-    chosen = prepared.chosen if prepared is not None else None
+def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> ImportPlan:
+    """The plan for a return already read: by read_file, or by the reader process, which may
+    have chosen its sheets, filled them and normalised their rows already."""
+    path, sha, size, workbook, chosen = read.path, read.sha256, read.size, read.workbook, read.chosen
     sheet, header, more, sheet_warnings = chosen or choose_sheets(workbook)
     if {CORRECTION_FIX_LABEL, CORRECTION_ID_LABEL} <= {c.label for c in header.columns}:
         raise CensusError("这是更正清单，但缺少程序写入的标识（可能是复制到了新文件里），无法对应到原始行："
@@ -255,7 +253,7 @@ def plan_workbook(census: Census, path: Path, sha: str, size: int, workbook: Wor
     earlier = census.batches.by_sha(sha)
     plan = ImportPlan(path, sha, size, workbook, sheet, header, guess, more=parts,
                       sheet_warnings=tuple(sheet_warnings), sheet_region=own,
-                      normal=prepared.normal if prepared is not None and chosen is not None else ())
+                      normal=read.normal if chosen is not None else ())
     region_node = census.regions.by_path(guess.path) if guess.path else None
     older = census.versions.earlier(path.name, region_node.id if region_node else None)
     if older is not None and not earlier:

@@ -44,7 +44,7 @@ def prepare(path: Path, today: dt.date) -> Prepared:
 
     A returned correction list, or a file whose header cannot be found, is only read: planning
     it in the main process says what it is or why it cannot be imported."""
-    prepared = Prepared(*read_file(path))
+    prepared = read_file(path)
     if read_list(prepared.workbook, prepared.path.name) is not None:
         return prepared
     try:
@@ -75,7 +75,7 @@ def _hollow(sheet: Sheet, data_start: int) -> None:
 
 def read_cells(path: Path, _today: dt.date | None = None) -> Prepared:
     """Only the reading: hash, size and every cell (the window's review shows and may remap them)."""
-    return Prepared(*read_file(path))
+    return read_file(path)
 
 
 class ReadAhead:

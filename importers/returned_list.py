@@ -354,8 +354,8 @@ def plan_path(census: Census, path: str | Path, region: str | None = None,
     """A file as the import sees it: a returned correction list when it carries the mark (its
     name, title and sheet names do not matter), else a return to plan for import. `read`: what
     reading it gave already (a folder import reads the next file while storing one)."""
-    read = read or Prepared(*read_file(path))
+    read = read or read_file(path)
     parsed = read_list(read.workbook, read.path.name)
     if parsed is not None:
         return plan_returned_list(census, read.path, read.sha256, parsed)
-    return plan_workbook(census, read.path, read.sha256, read.size, read.workbook, region, read)
+    return plan_workbook(census, read, region)
