@@ -371,17 +371,25 @@ def _sparse_sheet(book, ws, file_name: str) -> Sheet:
                         file=file_name,
                     )
         merged_cells = parser.merged_cells
-    if (last_row + 1) * (last_col + 1) > MAX_CELLS:
-        cell = f"{column_letters(last_col)}{last_row + 1}"
-        raise ReadError(MSG_TOO_WIDE.format(sheet=ws.title, cell=cell), file=file_name)
-    rows: list[list[object]] = [[None] * (last_col + 1) for _ in range(last_row + 1)]
-    for r, c, value in cells:
-        rows[r][c] = value
+    rows = _grid(ws.title, cells, last_row, last_col, file_name)
     merged = []
     for merge in merged_cells.mergeCell if merged_cells else ():
         c0, r0, c1, r1 = range_boundaries(merge.ref)
         merged.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
     return _finish(ws.title, rows, merged)
+
+
+def _grid(sheet: str, cells: list[tuple[int, int, object]], last_row: int, last_col: int,
+          file_name: str) -> list[list[object]]:
+    """The rows of a sheet read cell by cell (the sparse and the xlrd readers), refused when its
+    non-blank cells span more than MAX_CELLS."""
+    if (last_row + 1) * (last_col + 1) > MAX_CELLS:
+        cell = f"{column_letters(last_col)}{last_row + 1}"
+        raise ReadError(MSG_TOO_WIDE.format(sheet=sheet, cell=cell), file=file_name)
+    rows: list[list[object]] = [[None] * (last_col + 1) for _ in range(last_row + 1)]
+    for r, c, value in cells:
+        rows[r][c] = value
+    return rows
 
 
 def _sparse_value(cell: dict) -> object:
@@ -509,12 +517,7 @@ def _xlrd_sheet(book, sheet, file_name: str) -> Sheet:
                 continue
             cells.append((r, c, value))
             last_row, last_col = max(last_row, r), max(last_col, c)
-    if (last_row + 1) * (last_col + 1) > MAX_CELLS:
-        cell = f"{column_letters(last_col)}{last_row + 1}"
-        raise ReadError(MSG_TOO_WIDE.format(sheet=sheet.name, cell=cell), file=file_name)
-    rows: list[list[object]] = [[None] * (last_col + 1) for _ in range(last_row + 1)]
-    for r, c, value in cells:
-        rows[r][c] = value
+    rows = _grid(sheet.name, cells, last_row, last_col, file_name)
     merged = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
     return _finish(sheet.name, rows, merged)
 
