@@ -18,7 +18,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from importers.normalise import NormalSheet, SheetCounts, normalise_rows
+from importers.normalise import AT, NormalChunk, NormalSheet, SheetCounts, normalise_rows
 from importers.plan import ImportPlan, require_region
 from importers.region_infer import RowRegions
 from models.census import Census
@@ -191,50 +191,31 @@ class ImportJob:
         """Store a sheet's data rows (normalised here, or already by the reader process) with
         their regions; `ids` gathers the ok rows per ID. Yields rows done after each chunk."""
         census, result = self.census, self.result
-        regions = RowRegions(census.regions.tree(), file_region)
-        region_of_text: dict[str, tuple[int, str | None]] = {}  # region text -> (region id, note)
-        region_ids: dict[str, int] = {}
-        file_region_id = file_region.id
-        insert_rows, notes_count, dumps = census.batches.insert_rows, result.notes, _dumps
-        new_facts = tuple.__new__
         start = header.data_start
-        sheet_name = sheet.name
         counts = SheetCounts()
         prepared = self._prepared(sheet, header)
-        chunks = prepared.chunks() if prepared is not None else normalise_rows(sheet, header, self.today, counts)
+        chunks = prepared.chunks if prepared is not None else normalise_rows(sheet, header, self.today, counts)
+        regions = _ChunkRegions(self, batch_id, file_region)
+        new_facts, first = tuple.__new__, base - start
+        i_row, i_name, i_id, i_level, i_edu, i_major, i_hours, i_gender, i_phone, i_date = (AT[c] for c in (
+            "row_number", "name", "id_number", "level", "education", "major", "hours", "gender", "phone", "cert_date"))
         for chunk in chunks:
-            buffered = []
-            for (row_number, name, id_raw, number, status, reason, gender, phone, level, level_raw, education,
-                 education_raw, major, hours, cert_date, unit, region_key, region_raw, notes) in chunk:
-                if region_key is None:
-                    region_id = file_region_id
-                else:
-                    found = region_of_text.get(region_key)
-                    if found is None:
-                        path, note = regions.resolve(region_key)
-                        region_id = region_ids.get(path)
-                        if region_id is None:
-                            region_id = region_ids[path] = self._region(
-                                path, batch_id, True, f"由“{self.plan.file_name}”的所属区划“{region_key}”新建").id
-                        found = region_of_text[region_key] = (region_id, note)
-                    region_id, note = found
-                    if note:
-                        notes = (note, *notes)
-                        notes_count[note] += 1
+            rows, region_ids = regions.of(chunk)
+            census.batches.insert_sheet_rows(batch_id, None if region_ids is not None else file_region.id, rows)
+            if region_ids is None:
+                region_ids = [file_region.id] * len(rows)
+            for row, region_id in zip(rows, region_ids, strict=True):
+                number = row[i_id]
                 if number is not None:
-                    facts = new_facts(RowFacts, (number, batch_id, base + row_number - start, name, level, education, major,
-                                                 hours, region_id, gender, phone, cert_date))
+                    facts = new_facts(RowFacts, (number, batch_id, first + row[i_row], row[i_name], row[i_level],
+                                                 row[i_edu], row[i_major], row[i_hours], region_id, row[i_gender],
+                                                 row[i_phone], row[i_date]))
                     same = ids.get(number)
                     if same is None:
                         ids[number] = [facts]
                     else:
                         same.append(facts)
-                buffered.append((
-                    batch_id, sheet_name, row_number, "", name, id_raw, number, status, reason, gender, phone,
-                    level, level_raw, education, education_raw, major, hours, cert_date, unit, region_id,
-                    region_raw, dumps(notes) if notes else None))
-            insert_rows(buffered)
-            yield chunk[-1][0] - start  # its last row's row_number
+            yield rows[-1][i_row] - start
         if prepared is not None:
             counts = prepared.counts
         result.rows_ok += counts.rows_ok
@@ -256,8 +237,47 @@ class ImportJob:
         return found
 
 
-def _dumps(notes: tuple[str, ...]) -> str:
-    return json.dumps(list(notes), ensure_ascii=False)
+class _ChunkRegions:
+    """The region of each row of a sheet with region columns: its text resolved once against the
+    census's regions (a region it names and the census lacks is made, flagged for review)."""
+
+    def __init__(self, job: ImportJob, batch_id: int, file_region):
+        self._job, self._batch_id = job, batch_id
+        self._regions = RowRegions(job.census.regions.tree(), file_region)
+        self._of_text: dict[str, tuple[int, str | None]] = {}  # region text -> (region id, note)
+        self._ids: dict[str, int] = {}  # region path -> id
+
+    def of(self, chunk: NormalChunk) -> tuple[list[tuple], list[int] | None]:
+        """The chunk's rows with each row's region id appended, and those ids (for a sheet
+        without region columns: the rows as they are, and None — they are in the file's region).
+        A region text that needed a note puts it first in the row's notes."""
+        if chunk.region_keys is None:
+            return chunk.rows, None
+        found = [self._resolve(key) for key in chunk.region_keys]
+        rows = []
+        notes_count = self._job.result.notes
+        i_notes = AT["notes"]
+        for row, (region_id, note) in zip(chunk.rows, found, strict=True):
+            if note:
+                notes_count[note] += 1
+                row = (*row[:i_notes], _dumps([note, *json.loads(row[i_notes] or "[]")]), *row[i_notes + 1:])
+            rows.append((*row, region_id))
+        return rows, [region_id for region_id, _ in found]
+
+    def _resolve(self, key: str) -> tuple[int, str | None]:
+        found = self._of_text.get(key)
+        if found is None:
+            path, note = self._regions.resolve(key)
+            region_id = self._ids.get(path)
+            if region_id is None:
+                region_id = self._ids[path] = self._job._region(
+                    path, self._batch_id, True, f"由“{self._job.plan.file_name}”的所属区划“{key}”新建").id
+            found = self._of_text[key] = (region_id, note)
+        return found
+
+
+def _dumps(notes: list[str]) -> str:
+    return json.dumps(notes, ensure_ascii=False)
 
 
 def import_file(census: Census, path, region: str | None = None,

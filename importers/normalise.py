@@ -6,19 +6,19 @@ so a folder import runs it in the reader process (importers.read_ahead) while th
 is being stored; ImportJob runs it in-process for a plan the clerk reviewed. What needs the
 census — the row's region, the batch, persons — is done by ImportJob when it stores the rows.
 
-Every row under the header ends up as a NormalRow (a person row or a pending row) or is counted
+Every row under the header ends up as a stored row (a person row or a pending row) or is counted
 as a blank line, a 合计 line, a footer line or a repeated header: nothing is dropped unaccounted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
 
 from importers.headers import Header, field_for_label
 from importers.readers import Sheet
@@ -33,6 +33,7 @@ from importers.values import (
     parse_level,
     text_of,
 )
+from models.census_batches import SHEET_ROW_COLUMNS
 from models.identity import clean_text, id_fields
 from models.regions import strip_office
 
@@ -47,31 +48,20 @@ _TOTAL_WORDS = frozenset({"合计", "小计", "总计", "共计", "总人数"}) 
 _LABEL = re.compile(r"^[^：:]{1,12}[：:]")  # "审核人：", "单位盖章：", "注："
 
 
-class NormalRow(NamedTuple):
-    """One data row, normalised. `region_key` is the row's own region text (所属区县 + 所属街道 +
-    所属社区 read as one path-like text) or None when the sheet has no region column: the store
-    resolves it against the file's region. `notes` are this row's review notes (the region's, if
-    any, come first when stored)."""
+@dataclass
+class NormalChunk:
+    """Up to CHUNK data rows of a sheet, in the shape the store writes them (one executemany):
+    built where the sheet is read (a folder's reader process), so the storing process passes
+    them on instead of rebuilding every row."""
 
-    row_number: int  # 1-based, in the reader's rows of the sheet
-    name: str
-    id_raw: str
-    id_number: str | None
-    status: str  # "ok" or "pending"
-    reason: str | None
-    gender: str
-    phone: str
-    level: int
-    level_raw: str
-    education: int
-    education_raw: str
-    major: str
-    hours: float | None
-    cert_date: str | None
-    unit: str
-    region_key: str | None
-    region_raw: str | None
-    notes: tuple[str, ...]
+    rows: list[tuple]  # models.census_batches.SHEET_ROW_COLUMNS order; notes as JSON
+    region_keys: list[str] | None  # each row's own region text (所属区县 + 所属街道 + 所属社区 read as one
+    # path-like text) for the store to resolve; None when the sheet has no region column: every row
+    # is in the file's region
+
+
+# Where ImportJob finds a row's values in NormalChunk.rows.
+AT = {name: i for i, name in enumerate(SHEET_ROW_COLUMNS)}
 
 
 @dataclass
@@ -87,33 +77,19 @@ class SheetCounts:
 
 @dataclass
 class NormalSheet:
-    """A sheet's rows normalised under one header (what the reader process hands over; its rows
-    may be plain tuples in NormalRow order)."""
+    """A sheet's rows normalised under one header (what the reader process hands over: plain
+    tuples and strings, which pickle several times faster than named tuples or objects)."""
 
     sheet: str
     header: Header
-    rows: list[NormalRow]
+    chunks: list[NormalChunk]
     counts: SheetCounts
-
-
-    def for_transfer(self) -> NormalSheet:
-        """The same rows as plain tuples (NormalRow order): a NamedTuple is pickled with its class
-        and unpickled through it, three times slower for the process that receives them."""
-        return NormalSheet(self.sheet, self.header, [tuple(r) for r in self.rows], self.counts)  # type: ignore[misc]
-
-    def chunks(self) -> Iterator[list[NormalRow]]:
-        """The rows CHUNK at a time, as normalise_rows hands them out."""
-        for i in range(0, len(self.rows), CHUNK):
-            yield self.rows[i:i + CHUNK]
 
 
 def normalise_sheet(sheet: Sheet, header: Header, today: dt.date) -> NormalSheet:
     """All of a sheet's data rows at once (the reader process)."""
     counts = SheetCounts()
-    rows: list[NormalRow] = []
-    for chunk in normalise_rows(sheet, header, today, counts):
-        rows += chunk
-    return NormalSheet(sheet.name, header, rows, counts)
+    return NormalSheet(sheet.name, header, list(normalise_rows(sheet, header, today, counts)), counts)
 
 
 def classify(texts: list[str], row: list[object], seq: int | None, id_col: int | None,
@@ -184,7 +160,7 @@ def _typed_date(_kind: type, cell: object):
     return parse_date(cell)
 
 
-def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCounts) -> Iterator[list[NormalRow]]:
+def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCounts) -> Iterator[NormalChunk]:
     """The sheet's data rows under `header`, CHUNK at a time; `counts` is up to date at each yield.
 
     The hot loop of an import (once per row of a 100k-row return): helpers are bound to locals,
@@ -204,11 +180,13 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
     skipped, reasons, notes_count = counts.skipped, counts.reasons, counts.notes
     level_of, education_of, gender_of, major_of = _level, _education, _gender, _major
     hours_of, date_of, classify_ = _typed_hours, _typed_date, classify
-    clean, none_words, clean_name_, new_row = clean_text, NONE_WORDS, clean_name, tuple.__new__
+    clean, none_words, clean_name_ = clean_text, NONE_WORDS, clean_name
     total_words = _TOTAL_WORDS
     used = sorted({c for c in (*col.values(), *region_cols) if c is not None})  # the only cells read as text
     blank = [""] * need
-    out: list[NormalRow] = []
+    sheet_name, dumps = sheet.name, _dumps
+    out: list[tuple] = []
+    region_keys: list[str] | None = [] if region_cols else None
     for offset, raw_row in enumerate(rows[start:]):
         # A valid ID makes a row a person whatever else it holds (see classify), so the usual
         # row skips classifying; the texts of mapped cells only, never of the others.
@@ -281,12 +259,18 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
             reasons[reason] += 1
         for note in notes:
             notes_count[note] += 1
-        out.append(new_row(NormalRow, (
-            start + offset + 1, name, id_raw, number, status, reason, gender, phone, level.value, level_text,
-            education.value, edu_text, major, hours.value, cert_date, texts[c_unit] if c_unit is not None else "",
-            region_key, region_raw, tuple(notes))))
+        out.append((
+            sheet_name, start + offset + 1, name, id_raw, number, status, reason, gender, phone, level.value,
+            level_text, education.value, edu_text, major, hours.value, cert_date,
+            texts[c_unit] if c_unit is not None else "", region_raw, dumps(notes) if notes else None))
+        if region_keys is not None:
+            region_keys.append(region_key)  # type: ignore[arg-type]  # a str: the sheet has region columns
         if len(out) >= CHUNK:
-            yield out
-            out = []
+            yield NormalChunk(out, region_keys)
+            out, region_keys = [], [] if region_cols else None
     if out:
-        yield out
+        yield NormalChunk(out, region_keys)
+
+
+def _dumps(notes: list[str]) -> str:
+    return json.dumps(notes, ensure_ascii=False)

@@ -56,7 +56,7 @@ def prepare(path: Path, today: dt.date) -> Prepared:
     for data_sheet, data_header in parts:
         fill_merged_down(data_sheet, data_header.data_start)
     prepared.chosen = chosen
-    prepared.normal = tuple(normalise_sheet(s, h, today).for_transfer() for s, h in parts)
+    prepared.normal = tuple(normalise_sheet(s, h, today) for s, h in parts)
     for data_sheet, data_header in parts:
         _hollow(data_sheet, data_header.data_start)
     return prepared

@@ -38,10 +38,10 @@ CATEGORY_LABELS = {
 
 RECOUNT_CHUNK = 5000  # persons written at once by a full recount; progress and cancel between chunks
 _SELECT = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
-# name_key: the pinyin sort key (models.pinyin, registered on every writing connection by migrate).
-_INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key) VALUES "
-           f"({', '.join(f'?{i}' for i in range(1, len(PERSON_COLUMNS) + 1))},"
-           f" pinyin_key(?{PERSON_COLUMNS.index('name') + 1}))")
+# name_key: the pinyin sort key (models.pinyin; SQL's pinyin_key() is registered on every writing connection).
+_INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key)"
+           f" VALUES ({', '.join('?' * (len(PERSON_COLUMNS) + 1))})")  # consolidate()'s tuples (a SQL
+# function per person, as this was before, cost a third more than the key itself)
 _ROW_FACTS_COLUMNS = """
 SELECT id_number, batch_id, id, name, level, education, COALESCE(major, ''), hours, region_id,
        COALESCE(gender, ''), COALESCE(phone, ''), cert_date

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from models.pinyin import pinyin_key
 from models.rules import Rules
 
 
@@ -47,7 +48,8 @@ PERSON_COLUMNS = (
 
 def consolidate(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
                  override_region: int | None = None) -> tuple:
-    """The persons-table tuple (PERSON_COLUMNS order) for one ID's rows, in import order."""
+    """The persons-table tuple for one ID's rows, in import order: PERSON_COLUMNS, then the
+    shown name's pinyin sort key (persons.name_key)."""
     if len(rows) == 1:  # most people: the same result without sorting and scanning
         return _consolidate_one(rows[0], rules, override_region)
     return _consolidate_many(rows, rules, depth_of, override_region)
@@ -63,7 +65,7 @@ def _consolidate_one(r: RowFacts, rules: Rules, override_region: int | None) -> 
         r.id_number, r.name or "", r.name or "", r.region_id if override_region is None else override_region,
         r.level, int(degree), int(trained), int(bool(r.level) or degree or trained), r.hours, r.education,
         r.major or "", r.gender or "", r.phone or "", 1, 0,
-        *(_level_years([r]) if r.level and r.cert_date else _NO_YEARS),
+        *(_level_years([r]) if r.level and r.cert_date else _NO_YEARS), pinyin_key(r.name),
     )
 
 
@@ -101,8 +103,9 @@ def _consolidate_many(rows: list[RowFacts], rules: Rules, depth_of: dict[int, in
         region_id = max(rows, key=lambda r: depth_of.get(r.region_id, -1)).region_id
     gender = next((r.gender for r in rows if r.gender), "")
     phone = next((r.phone for r in rows if r.phone), "")
+    name = names[0] if names else ""
     return (
-        first.id_number, names[0] if names else "", "、".join(names), region_id, level, int(degree),
+        first.id_number, name, "、".join(names), region_id, level, int(degree),
         int(trained), int(talent), hours, shown.education, shown.major or "", gender, phone, len(rows),
-        int(len(names) > 1), *_level_years(rows),
+        int(len(names) > 1), *_level_years(rows), pinyin_key(name),
     )

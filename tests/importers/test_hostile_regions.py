@@ -7,6 +7,8 @@ office suffix, and no name may add levels to the tree.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from openpyxl import Workbook
 
@@ -240,3 +242,16 @@ def test_population_cli_prints_the_row_warnings(tmp_path, capsys):
     assert main(["population", str(tmp_path / "c.census"), str(path)]) == 0
     out = capsys.readouterr().out
     assert "第 3 行未导入" in out and "“a/b”" in out
+
+
+def test_a_row_region_note_comes_before_the_rows_own_notes(census, tmp_path):
+    """The row's region is resolved when it is stored, after its other notes were made from its
+    cells (in the reader process for a folder): the region's note still comes first."""
+    rows = [("嘎查", "", make_id(1), "初级", None, None, None), ("团结社区", "张三", make_id(2), "初级", None, None, None)]
+    path = write_street_return(tmp_path / "和平街道汇总.xlsx", "东区和平街道社会工作专业人才汇总表", rows)
+    result = import_file(census, path)
+    stored = census.conn.execute("SELECT name, notes FROM source_rows ORDER BY row_number").fetchall()
+    region_note = "所属区划“嘎查”："
+    assert json.loads(stored[0][1])[0].startswith(region_note) and json.loads(stored[0][1])[1:] == ["姓名为空"]
+    assert stored[1][1] is None
+    assert result.notes["姓名为空"] == 1 and sum(n.startswith(region_note) for n in result.notes) == 1
