@@ -42,6 +42,7 @@ _SELECT = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 _INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key)"
            f" VALUES ({', '.join('?' * (len(PERSON_COLUMNS) + 1))})")  # consolidate()'s tuples (a SQL
 # function per person, as this was before, cost a third more than the key itself)
+_INSERT_NEW = _INSERT + " ON CONFLICT(id_number) DO NOTHING"
 _ROW_FACTS_COLUMNS = """
 SELECT id_number, batch_id, id, name, level, education, COALESCE(major, ''), hours, region_id,
        COALESCE(gender, ''), COALESCE(phone, ''), cert_date
@@ -289,21 +290,34 @@ class People:
         """Count, while the group goes on, the pending persons whose every row is in `pending`:
         those first seen in this group (no person yet, or one a previous call wrote). The others,
         with rows stored before the group, wait for count_pending. Reads persons by ID only (its
-        primary key), never source_rows, whose indexes may be set aside meanwhile."""
+        primary key), never source_rows, whose indexes may be set aside meanwhile.
+
+        A person not written by an earlier call is written only if none exists (ON CONFLICT DO
+        NOTHING): one that does has rows from before the group, and the rows of the persons this
+        statement added (after the table's last rowid) say which ones those were. Usually none
+        are, and no ID is looked up at all."""
         rules, depth_of, overrides = self._inputs()
         conn = self._conn
         ready = sorted(pending.dirty)
         with self._census.transaction():
             for start in range(0, len(ready), 900):
                 chunk = ready[start:start + 900]
-                marks = ",".join("?" * len(chunk))
-                have = {r[0] for r in conn.execute(f"SELECT id_number FROM persons WHERE id_number IN ({marks})", chunk)}
-                again = [i for i in chunk if i in have and i in pending.counted]
+                again = [i for i in chunk if i in pending.counted]
                 if again:
                     conn.execute(f"DELETE FROM persons WHERE id_number IN ({','.join('?' * len(again))})", again)
-                mine = [i for i in chunk if i not in have or i in pending.counted]
-                conn.executemany(_INSERT, [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i))
-                                           for i in mine])
+                    conn.executemany(_INSERT, [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i))
+                                               for i in again])
+                first = [i for i in chunk if i not in pending.counted]
+                if first:
+                    last_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM persons").fetchone()[0]
+                    changes = conn.total_changes
+                    conn.executemany(_INSERT_NEW, [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i))
+                                                   for i in first])
+                    if conn.total_changes - changes < len(first):
+                        added = {r[0] for r in conn.execute("SELECT id_number FROM persons WHERE rowid > ?",
+                                                            (last_rowid,))}
+                        first = [i for i in first if i in added]
+                mine = again + first
                 pending.counted.update(mine)
                 pending.dirty.difference_update(mine)
 

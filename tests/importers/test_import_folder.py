@@ -10,7 +10,7 @@ import importers.files
 import importers.read_ahead
 import models.bulk_index
 from importers.files import import_files
-from importers.job import run_to_end
+from importers.job import import_file, run_to_end
 from importers.population import load_population
 from models.census import Census
 from models.errors import DiskFull
@@ -160,4 +160,33 @@ def test_imports_leave_no_row_without_its_batch_or_region_and_turn_the_checks_ba
     assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
     assert census.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert census.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    census.close()
+
+
+@pytest.mark.parametrize("count_while_waiting", [False, True])
+def test_persons_counted_before_the_group_take_the_groups_rows_too(tmp_path, monkeypatch, count_while_waiting):
+    """People already in the census (an earlier import) who come again in a folder are counted
+    from all their rows, also when the group counts from memory while it waits for the reader:
+    there only the people first seen in the group may be counted, the others at its end."""
+    if count_while_waiting:
+        monkeypatch.setattr(importers.read_ahead.ReadAhead, "ready", lambda self, index: False)
+        monkeypatch.setattr(importers.files._Group, "COUNT_WHILE_WAITING", 1)
+    census = _census(tmp_path)
+    earlier = [(f"早{i}", make_id(200 + i, county="110110"), "", "本科", "社会工作", 20) for i in range(3)]
+    import_file(census, write_community_return(tmp_path / "早.xlsx", FILLERS[1], earlier))
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    paths = [
+        write_community_return(folder / "1号.xlsx", FILLERS[0], [  # two of them again, now certified
+            (name, number, "中级社会工作师", "", "", 150) for name, number, *_ in earlier[:2]]
+            + [(f"新{i}", make_id(300 + i, county="110110"), "", "硕士研究生", "社会工作", 0) for i in range(3)]),
+        write_community_return(folder / "2号.xlsx", FILLERS[2], [
+            (f"新{i}", make_id(300 + i, county="110110"), "助理社会工作师", "", "", 40) for i in range(2)]),
+    ]
+    outcomes = _run(census, paths)
+    assert [o.status for o in outcomes] == ["imported", "imported"]
+    counted = _persons(census)
+    census.people.recompute()
+    assert counted == _persons(census)
+    assert census.people.get(make_id(200, county="110110")).level == 2 and census.people.count() == 6
     census.close()
