@@ -15,6 +15,7 @@ from importers.job import ImportJob, ImportResult, Progress
 from importers.plan import ImportPlan
 from importers.read_ahead import ReadAhead
 from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
+from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.census_people import PendingPersons
 from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelled
@@ -90,7 +91,7 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
     A returned correction list is applied to the rows it names (importers.returned_list); a newer
     version of an earlier import replaces it unless `keep_both` (for paths: a reviewed plan
     carries its own choice)."""
-    with ReadAhead(items) as ahead, census.batches.bulk_writes():
+    with ReadAhead(items) as ahead, census.batches.bulk_writes(), fewer_collections():
         return (yield from _import_all(census, items, cancel, region, on_done, keep_both, ahead))
 
 

@@ -21,6 +21,7 @@ from typing import TypeVar
 from importers.normalise import AT, NormalChunk, NormalSheet, SheetCounts, normalise_rows
 from importers.plan import ImportPlan, require_region
 from importers.region_infer import RowRegions
+from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.consolidate import RowFacts
 from models.errors import CensusError, DuplicateImport, ImportCancelled
@@ -285,8 +286,9 @@ def import_file(census: Census, path, region: str | None = None,
     """Plan and store one file in one go (CLI, tests, benchmarks)."""
     from importers.plan import plan_file
 
-    plan = plan_file(census, path, region)
-    job = ImportJob(census, plan)
-    for _ in job.run(cancel):
-        pass
+    with fewer_collections():  # from the read on: a large return's cells are 100k lists
+        plan = plan_file(census, path, region)
+        job = ImportJob(census, plan)
+        for _ in job.run(cancel):
+            pass
     return job.result

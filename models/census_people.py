@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from models.bulk_gc import fewer_collections
 from models.bulk_index import IndexesAside, deferred_indexes
 from models.consolidate import PERSON_COLUMNS, RowFacts, consolidate
 from models.errors import CensusError, NotFound, RecountCancelled
@@ -234,7 +235,7 @@ class People:
         transaction then rolls back with it whatever asked for the recount (the rule itself)."""
         rules, depth_of, overrides = self._inputs()
         conn = self._conn
-        with self._census.transaction():
+        with self._census.transaction(), fewer_collections():
             if ids is None:
                 total = self.count()
                 with deferred_indexes(conn, "persons", total):  # built once at the end: 1M persons

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models import kept_files
+from models.bulk_gc import fewer_collections
 from models.census import Census, connect_read_only, is_sqlite_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.goals import GOAL_COLUMNS
@@ -183,7 +184,7 @@ def merge_census_files(census: Census, source: Path) -> MergeResult:
     src = _open_source(source, census)
     result = MergeResult(source.name)
     try:
-        with census.transaction():
+        with census.transaction(), fewer_collections():  # a row map of every source row
             _merge(census, src, result)
     except sqlite3.DatabaseError as err:
         raise CensusError(f"合并失败，本普查文件未作任何改动：{err}", file=source.name) from err

@@ -1,0 +1,42 @@
+"""Fewer garbage collections while bulk work builds up many objects that are no garbage.
+
+An import keeps every row's facts until its group of files is counted (a 100k-row folder holds
+some 300,000 tuples and lists); CPython's cyclic collector walks all of them again every time
+enough new ones were made, which took 0.25 s of a 3 s folder import and 0.2 s of a 100k-row
+return on this project's 2-core test machine. Those rows hold no reference cycles, so while bulk
+work runs the collector runs rarely (it still runs: a cycle made meanwhile is freed, later).
+
+The thresholds are the process's, shared by all threads: the first bulk job to start raises
+them and the last to end puts back what was there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import threading
+from collections.abc import Iterator
+
+BULK_THRESHOLDS = (50_000, 20, 100)  # young objects per collection; collections per older one
+
+_lock = threading.Lock()
+_active = 0
+_saved: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Around bulk work (an import, a recount of everybody, a merge)."""
+    global _active, _saved
+    with _lock:
+        if _active == 0:
+            _saved = gc.get_threshold()
+            gc.set_threshold(*BULK_THRESHOLDS)
+        _active += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                gc.set_threshold(*_saved)
