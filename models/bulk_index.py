@@ -27,10 +27,12 @@ GROUP_SHARE = 5
 
 
 @contextlib.contextmanager
-def deferred_indexes(conn: sqlite3.Connection, table: str, incoming: int) -> Iterator[bool]:
-    """Drop `table`'s secondary indexes when `incoming` rows are at least MIN_ROWS and at least as
-    many as the table holds; build them again on the way out. Yields whether it did."""
-    if incoming < MIN_ROWS or incoming < _rows(conn, table):
+def deferred_indexes(conn: sqlite3.Connection, table: str, incoming: int, weight: int = 1) -> Iterator[bool]:
+    """Drop `table`'s secondary indexes when `incoming` rows are at least MIN_ROWS and, each
+    counted `weight` times, at least as many as the table holds; build them again on the way
+    out. Yields whether it did. `weight`: what one incoming row's upkeep of the indexes costs in
+    rows of a rebuild (a row deleted and written again: 3)."""
+    if incoming < MIN_ROWS or incoming * weight < _rows(conn, table):
         yield False
         return
     statements = _drop(conn, table)

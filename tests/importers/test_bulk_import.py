@@ -71,3 +71,25 @@ def test_plans_and_paths_mixed_keep_their_order(tmp_path):
     outcomes = _run(census, items)
     assert [o.file_name for o in outcomes] == ["1号.xlsx", "2号.xlsx", "3号.xlsx", "4号.xlsx"]
     assert all(o.status == "imported" for o in outcomes)
+
+
+def test_undoing_a_large_batch_sets_the_indexes_aside_and_leaves_the_census_as_without_it(tmp_path, monkeypatch):
+    """Undo deletes a large batch's rows and recounts its persons with the indexes set aside (each
+    deleted row's upkeep cost more than building the indexes again): the census ends as if the
+    batch had never been imported, every index back."""
+    census = _census(tmp_path)
+    first, second, third = _folder(tmp_path)
+    import_file(census, first)
+    import_file(census, third)
+    without = (_persons(census), _indexes(census))
+    monkeypatch.setattr(models.bulk_index, "MIN_ROWS", 1)  # every batch counts as large
+    result = import_file(census, second)
+    dropped = []
+    real_drop = models.bulk_index._drop
+    monkeypatch.setattr(models.bulk_index, "_drop", lambda conn, table: dropped.append(table) or real_drop(conn, table))
+    census.batches.undo(result.batch_id)
+    assert dropped == ["source_rows", "persons"]
+    assert (_persons(census), _indexes(census)) == without
+    census.people.recompute()
+    assert _persons(census) == without[0]
+    census.close()
