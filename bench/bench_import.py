@@ -177,19 +177,18 @@ def synthetic_census(path: Path, population: Path, persons: int, seed: int = 3) 
                 level = rng.choice((0, 0, 0, 1, 1, 2, 3))
                 edu = rng.choice((0, 2, 3, 4, 4, 5))
                 hours = rng.choice((None, 40.0, 120.0, 200.0))
-                row = (batch_id, "汇总", i + 3, json.dumps([i + 1, f"人员{n}", number]), f"人员{n}", number, number,
-                       "ok", None, "女", "13800000000", level, "", edu, "", rng.choice(majors), hours, None, None,
-                       region.id, None, None)
-                rows.append(row)
+                # SHEET_ROW_COLUMNS order, each row's region id appended
+                rows.append(("汇总", i + 3, f"人员{n}", number, number, "ok", None, "女", "13800000000", level, "",
+                             edu, "", rng.choice(majors), hours, None, None, None, None, region.id))
                 if n % 10 == 0:  # a second row in a street's sheet with other qualifications
                     street = streets[n % len(streets)]
-                    rows.append((batch_id, "汇总", i + 100000, "[]", f"人员{n}", number, number, "ok", None, "",
-                                 "", 0, "", 4, "", "社会工作", None, None, None, street.id, None, None))
+                    rows.append(("汇总", i + 100000, f"人员{n}", number, number, "ok", None, "", "", 0, "", 4, "",
+                                 "社会工作", None, None, None, None, None, street.id))
                 if n % 100 == 0:
-                    rows.append((batch_id, "汇总", i + 200000, "[]", f"待核{n}", number[:17], None, "pending",
+                    rows.append(("汇总", i + 200000, f"待核{n}", number[:17], None, "pending",
                                  "身份证号位数不对（应为18位）：现为17位", "", "", 0, "", 0, "", "", None, None, None,
-                                 region.id, None, None))
-            census.batches.insert_rows(rows)
+                                 None, None, region.id))
+            census.batches.insert_sheet_rows(batch_id, None, rows)
         start = time.perf_counter()
         census.people.recompute()
         recompute_s = time.perf_counter() - start

@@ -14,17 +14,13 @@ from models.bulk_index import IndexesAside, deferred_indexes
 from models.census_people import SOURCE_ROW_SQL
 from models.errors import NotFound
 from models.records import Batch, SourceRow, dumps
-from models.schema import SOURCE_ROW_COLUMNS, now
+from models.schema import now
 
 if TYPE_CHECKING:
     from models.census import Census
 
 _BATCH_SQL = ("SELECT id, file_name, file_path, sha256, format, sheet, region_id, region_source, imported_at,"
               " rows_total, rows_ok, rows_pending, mapping FROM batches")
-# A source row as the importer hands it over: every column but the id, in SOURCE_ROW_COLUMNS order.
-NEW_ROW_COLUMNS = SOURCE_ROW_COLUMNS[1:]
-_INSERT_ROWS = (f"INSERT INTO source_rows ({', '.join(NEW_ROW_COLUMNS)})"
-                f" VALUES ({', '.join('?' * len(NEW_ROW_COLUMNS))})")
 # A sheet's rows as the importer normalises them (importers.normalise): the columns that vary
 # by row. The batch, the region (when the sheet has no region column) and `raw` (kept in the
 # file's bytes since migration 13) are the same for every row and written by the statement.
@@ -162,10 +158,6 @@ class Batches:
     def set_counts(self, batch_id: int, total: int, ok: int, pending: int) -> None:
         self._conn.execute("UPDATE batches SET rows_total = ?, rows_ok = ?, rows_pending = ? WHERE id = ?",
                            (total, ok, pending, batch_id))
-
-    def insert_rows(self, rows: Sequence[tuple]) -> None:
-        """Store buffered source rows (NEW_ROW_COLUMNS order) in one executemany: the hot path."""
-        self._conn.executemany(_INSERT_ROWS, rows)
 
     def insert_sheet_rows(self, batch_id: int, region_id: int | None, rows: Sequence[tuple]) -> None:
         """Store a chunk of a sheet's rows (SHEET_ROW_COLUMNS order) for `batch_id`, all in
