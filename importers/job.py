@@ -18,7 +18,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from importers.normalise import AT, NormalChunk, NormalSheet, SheetCounts, normalise_rows
+from importers.normalise import AT, NormalChunk, NormalSheet, SheetCounts, normalise_rows, notes_json
 from importers.plan import ImportPlan, require_region
 from importers.region_infer import RowRegions
 from models.bulk_gc import fewer_collections
@@ -261,7 +261,7 @@ class _ChunkRegions:
         for row, (region_id, note) in zip(chunk.rows, found, strict=True):
             if note:
                 notes_count[note] += 1
-                row = (*row[:i_notes], _dumps([note, *json.loads(row[i_notes] or "[]")]), *row[i_notes + 1:])
+                row = (*row[:i_notes], notes_json([note, *json.loads(row[i_notes] or "[]")]), *row[i_notes + 1:])
             rows.append((*row, region_id))
         return rows, [region_id for region_id, _ in found]
 
@@ -275,10 +275,6 @@ class _ChunkRegions:
                     path, self._batch_id, True, f"由“{self._job.plan.file_name}”的所属区划“{key}”新建").id
             found = self._of_text[key] = (region_id, note)
         return found
-
-
-def _dumps(notes: list[str]) -> str:
-    return json.dumps(notes, ensure_ascii=False)
 
 
 def import_file(census: Census, path, region: str | None = None,

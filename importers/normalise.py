@@ -54,7 +54,9 @@ class NormalChunk:
     built where the sheet is read (a folder's reader process), so the storing process passes
     them on instead of rebuilding every row."""
 
-    rows: list[tuple]  # models.census_batches.SHEET_ROW_COLUMNS order; notes as JSON
+    # models.census_batches.SHEET_ROW_COLUMNS order: row_number 1-based in the reader's rows of the
+    # sheet, status "ok" (a valid ID) or "pending" (reason says why), notes as JSON or None
+    rows: list[tuple]
     region_keys: list[str] | None  # each row's own region text (所属区县 + 所属街道 + 所属社区 read as one
     # path-like text) for the store to resolve; None when the sheet has no region column: every row
     # is in the file's region
@@ -184,7 +186,7 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
     total_words = _TOTAL_WORDS
     used = sorted({c for c in (*col.values(), *region_cols) if c is not None})  # the only cells read as text
     blank = [""] * need
-    sheet_name, dumps = sheet.name, _dumps
+    sheet_name, dumps = sheet.name, notes_json
     out: list[tuple] = []
     region_keys: list[str] | None = [] if region_cols else None
     for offset, raw_row in enumerate(rows[start:]):
@@ -272,5 +274,6 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
         yield NormalChunk(out, region_keys)
 
 
-def _dumps(notes: list[str]) -> str:
+def notes_json(notes: list[str]) -> str:
+    """A row's review notes as source_rows.notes holds them."""
     return json.dumps(notes, ensure_ascii=False)
