@@ -42,8 +42,7 @@ RECOUNT_CHUNK = 5000  # persons written at once by a full recount; progress and 
 _SELECT = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 # name_key: the pinyin sort key (models.pinyin; SQL's pinyin_key() is registered on every writing connection).
 _INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key)"
-           f" VALUES ({', '.join('?' * (len(PERSON_COLUMNS) + 1))})")  # consolidate()'s tuples (a SQL
-# function per person, as this was before, cost a third more than the key itself)
+           f" VALUES ({', '.join('?' * (len(PERSON_COLUMNS) + 1))})")  # consolidate()'s tuples
 _INSERT_NEW = _INSERT + " ON CONFLICT(id_number) DO NOTHING"
 _ROW_FACTS_COLUMNS = """
 SELECT id_number, batch_id, id, name, level, education, COALESCE(major, ''), hours, region_id,
@@ -247,7 +246,7 @@ class People:
             id_list = sorted(set(ids))
             # Many IDs (undoing a large import): each is deleted from every index and written
             # again, dearer than building the indexes anew (undo of a 100k-row batch in a
-            # 200k-person census 3.3 s -> 1.2 s with 32 KiB pages)
+            # 200k-person census 3.3 s -> 1.0 s with 32 KiB pages)
             with deferred_indexes(conn, "persons", len(id_list), weight=RECOUNT_INDEX_WEIGHT):
                 for start in range(0, len(id_list), 900):
                     chunk = id_list[start:start + 900]
@@ -305,20 +304,22 @@ class People:
         rules, depth_of, overrides = self._inputs()
         conn = self._conn
         ready = sorted(pending.dirty)
+
+        def persons(ids: list[str]) -> list[tuple]:
+            return [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i)) for i in ids]
+
         with self._census.transaction():
             for start in range(0, len(ready), 900):
                 chunk = ready[start:start + 900]
                 again = [i for i in chunk if i in pending.counted]
                 if again:
                     conn.execute(f"DELETE FROM persons WHERE id_number IN ({','.join('?' * len(again))})", again)
-                    conn.executemany(_INSERT, [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i))
-                                               for i in again])
+                    conn.executemany(_INSERT, persons(again))
                 first = [i for i in chunk if i not in pending.counted]
                 if first:
                     last_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM persons").fetchone()[0]
                     changes = conn.total_changes
-                    conn.executemany(_INSERT_NEW, [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i))
-                                                   for i in first])
+                    conn.executemany(_INSERT_NEW, persons(first))
                     if conn.total_changes - changes < len(first):
                         added = {r[0] for r in conn.execute("SELECT id_number FROM persons WHERE rowid > ?",
                                                             (last_rowid,))}

@@ -5,18 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 
 from models.pinyin import pinyin_key
-from tests.gui.window_helpers import import_through_review, make_id, wait_idle
+from tests.gui.window_helpers import imported_window, make_id, wait_idle
 
 TUANJIE_PATH = "测试市/东区/和平街道/团结社区"
 XINGFU_PATH = "测试市/东区/和平街道/幸福社区"
-
-
-def imported_window(qtbot, win, tmp_path, returns):
-    assert win.new_census(tmp_path / "测试")
-    win.load_population(returns["population"])
-    wait_idle(qtbot, win)
-    import_through_review(qtbot, win, [returns["tuanjie"], returns["xingfu"]]).accept()
-    return win
 
 
 def summary_of(win, path: str):

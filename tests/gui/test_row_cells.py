@@ -13,7 +13,7 @@ from gui.person_dialog import CANNOT_READ, READING
 from models import kept_files
 from models.errors import NotFound
 from models.identity import mask_id
-from tests.gui.window_helpers import import_through_review, make_id, wait_idle
+from tests.gui.window_helpers import imported_window, make_id
 
 
 class ParseRecorder:
@@ -39,11 +39,7 @@ class ParseRecorder:
 
 @pytest.fixture
 def imported(qtbot, window, tmp_path, returns):
-    assert window.new_census(tmp_path / "测试")
-    window.load_population(returns["population"])
-    wait_idle(qtbot, window)
-    import_through_review(qtbot, window, [returns["tuanjie"], returns["xingfu"]]).accept()
-    return window
+    return imported_window(qtbot, window, tmp_path, returns)
 
 
 def lines(top) -> list[tuple[str, str]]:

@@ -90,6 +90,15 @@ def wait_idle(qtbot, win, timeout: int = 60000) -> None:
     qtbot.waitUntil(lambda: not win.busy, timeout=timeout)
 
 
+def imported_window(qtbot, win, tmp_path: Path, returns: dict[str, Path]):
+    """A new census 测试 with the test population and the 团结 and 幸福 returns imported through the review."""
+    assert win.new_census(tmp_path / "测试")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    import_through_review(qtbot, win, [returns["tuanjie"], returns["xingfu"]]).accept()
+    return win
+
+
 def import_through_review(qtbot, win, paths: list[Path], regions: dict[str, str] | None = None):
     """Open the review dialog, optionally override regions by file name, import, wait for the results."""
     dialog = win.import_paths(paths)
