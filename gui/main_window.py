@@ -42,6 +42,7 @@ from gui.row_cells import CellsReader
 from gui.start_page import StartPage
 from gui.worker import Control, TaskRunner, Worker
 from importers.files import expand_paths
+from importers.read_ahead import read_cells, read_isolated
 from models.census import Census, remove_census_file
 from models.errors import CensusError
 from models.identity import mask_id
@@ -50,6 +51,7 @@ from models.records import Batch, Person, Problem
 MAX_RECENT = 8
 CENSUS_FILTER = f"普查文件 (*{CENSUS_SUFFIX})"
 RETURNS_FILTER = "摸排表 (*.xlsx *.xlsm *.xls *.csv);;所有文件 (*)"
+READ_POPULATION = read_cells  # what the helper process does with a population table (tests hand one that dies)
 
 
 READ_ONLY_LINE = ("此普查文件是只读的，只能查看和导出，不能导入或修改。"
@@ -761,7 +763,9 @@ class MainWindow(QMainWindow):
     def load_population(self, path: Path) -> None:
         from importers.population import load_population
 
-        self.write(lambda census: load_population(census, path), "正在导入户籍人口表…",
+        # read in a helper process, as the returns are: a reader that aborts fails the file, not the window
+        self.write(lambda census: load_population(census, path, read_isolated(path, READ_POPULATION).workbook),
+                   "正在导入户籍人口表…",
                    lambda result: messages.show_info(self, result.describe(), "户籍人口已导入"))
 
     def ask_rules(self) -> None:

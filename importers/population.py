@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from importers.readers import read_workbook
+from importers.readers import Workbook, read_workbook
 from importers.unit_columns import find_unit_columns, record_unit
 from importers.values import text_of
 from models.census import Census
@@ -74,10 +74,11 @@ def _population(cell: object, file_name: str, row_number: int) -> int | None:
     return int(value)
 
 
-def load_population(census: Census, path: str | Path) -> PopulationResult:
-    """Create the tree and set populations, all in one transaction; existing nodes are updated."""
+def load_population(census: Census, path: str | Path, workbook: Workbook | None = None) -> PopulationResult:
+    """Create the tree and set populations, all in one transaction; existing nodes are updated.
+    `workbook`: the file's cells when read already (the window reads it in a helper process)."""
     path = Path(path)
-    workbook = read_workbook(path)
+    workbook = workbook if workbook is not None else read_workbook(path)
     errors = []
     for sheet in workbook.sheets:
         try:

@@ -29,7 +29,7 @@ from importers.normalise import normalise_sheet
 from importers.plan import Prepared, choose_sheets, fill_merged_down, read_file
 from importers.readers import Sheet
 from importers.returned_list import read_list
-from models.errors import CensusError, ReadError
+from models.errors import CensusError, ReaderDied
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ PROCESS_MIN_FILES = 2  # a helper process takes ~0.16 s to start: worth it from 
 AHEAD_FILES = 8  # files read ahead of the one being stored, at most …
 AHEAD_BYTES = 4 << 20  # … and no more (on disk) than this beyond the first
 MSG_READER_DIED = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），此文件未导入；其余文件照常导入"
+MSG_READER_DIED_ONE = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），未导入，请让报送单位重新导出"
 
 
 def prepare(path: Path, today: dt.date) -> Prepared:
@@ -76,6 +77,19 @@ def _hollow(sheet: Sheet, data_start: int) -> None:
 def read_cells(path: Path, _today: dt.date | None = None) -> Prepared:
     """Only the reading: hash, size and every cell (the window's review shows and may remap them)."""
     return read_file(path)
+
+
+def read_isolated(path: Path, work: Callable[[Path, dt.date], Prepared] = read_cells) -> Prepared:
+    """One file read in a helper process, for a window that reads a workbook outside the import
+    review (the population table): a native reader that aborts ends the helper, and the window
+    gets one Chinese line instead of dying. `work` is for tests, as in ReadAhead."""
+    with ReadAhead([path], work=work, isolate=True) as ahead:
+        try:
+            prepared = ahead.take(0)
+        except ReaderDied:
+            raise ReaderDied(MSG_READER_DIED_ONE, file=path.name) from None
+    assert prepared is not None  # a path, not a reviewed plan
+    return prepared
 
 
 class ReadAhead:
@@ -123,7 +137,7 @@ class ReadAhead:
             # a time, in order). Start a new helper for the next one.
             log.error("the reader process died reading %s", self._items[index])
             self._restart(index + 1)
-            raise ReadError(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
+            raise ReaderDied(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
 
     def ready(self, index: int) -> bool:
         """Whether items[index] can be had without waiting (a reviewed plan always can)."""

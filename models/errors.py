@@ -23,6 +23,10 @@ class ReadError(CensusError):
     """The file cannot be read as a spreadsheet (wrong format, empty, truncated, encrypted)."""
 
 
+class ReaderDied(ReadError):
+    """The helper process reading a file ended without an answer (a native reader aborted)."""
+
+
 class EncryptedWorkbook(ReadError):
     """The workbook is protected by an opening password."""
 

@@ -51,3 +51,29 @@ def test_far_corner_and_zip_bomb_through_the_review(qtbot, window, msgs, tmp_pat
     again.accept()
     assert summary_of(win, "测试市/东区/和平街道/幸福社区").talents == 2
     assert win.isVisible() and not win.busy
+
+
+def test_a_population_table_is_read_in_a_helper_process_and_a_reader_crash_leaves_the_window(
+        qtbot, window, msgs, tmp_path, returns, monkeypatch):
+    """The population table is read where the returns are: a reader that dies on it (a native abort
+    nobody foresaw) is one Chinese line; the window and the census are as before."""
+    import shutil
+
+    import gui.main_window
+    from importers.read_ahead import MSG_READER_DIED_ONE
+    from tests.importers.reader_crash import read_cells_or_die
+
+    monkeypatch.setattr(gui.main_window, "READ_POPULATION", read_cells_or_die)
+    win = window
+    assert win.new_census(tmp_path / "测试")
+    bad = shutil.copy(returns["population"], tmp_path / "坏户籍人口.xlsx")
+    before = len(win.census.regions.tree().regions)
+    win.load_population(bad)
+    wait_idle(qtbot, win)
+    assert msgs.errors and MSG_READER_DIED_ONE in msgs.errors[-1], msgs.errors
+    assert len(win.census.regions.tree().regions) == before
+    assert win.isVisible() and not win.busy
+
+    win.load_population(returns["population"])  # read by the same helper's successor
+    wait_idle(qtbot, win)
+    assert summary_of(win, "测试市/东区/和平街道/团结社区").population > 0
