@@ -32,6 +32,7 @@ import xlrd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 from xlrd.compdoc import CompDoc, CompDocError
 
+from importers.sheet_pieces import large_entry, read_in_pieces, sheet_entries
 from importers.xlsx_guard import MAX_CELLS, column_letters, inspect_xlsx
 from models.errors import EncryptedWorkbook, ReadError
 
@@ -281,9 +282,15 @@ def _read_calamine(data: bytes, file_name: str) -> list[Sheet]:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
+            archive, entries = _large_sheets(data)
             sheets = []
             for index, meta in enumerate(book.sheets_metadata):
                 if meta.typ in _SKIPPED_SHEET_TYPES:
+                    continue
+                entry = entries[index] if index < len(entries) else None
+                pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows) if entry and archive else None
+                if pieces is not None:
+                    sheets.append(_finish(meta.name, *pieces))
                     continue
                 sheet = book.get_sheet_by_index(index)
                 raw = sheet.to_python(skip_empty_area=False)  # keep absolute row/column numbers
@@ -302,6 +309,16 @@ def _read_calamine(data: bytes, file_name: str) -> list[Sheet]:
             raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     return sheets
+
+
+def _large_sheets(data: bytes) -> tuple[zipfile.ZipFile | None, list[str | None]]:
+    """An .xlsx's archive and, per sheet, its zip entry when large enough to parse in pieces
+    (importers.sheet_pieces); no entries for an .xls or a workbook of small sheets."""
+    if not data.startswith(_ZIP_MAGIC):
+        return None, []
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    entries = sheet_entries(archive)
+    return archive, [entry if large_entry(archive, entry) else None for entry in entries]
 
 
 def _clean_calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:

@@ -1,0 +1,195 @@
+"""A large worksheet parsed in pieces, two at a time.
+
+python-calamine parses a sheet on one core, and lets go of Python's lock while it parses. A
+100k-row return's sheet is ~55 MB of XML, and its parse is most of reading the file. So a sheet
+that large (with its text in its cells, see large_entry) is cut at row boundaries into PIECES small workbooks (the same parts, the sheet's XML
+holding only some of its rows, stored uncompressed) which two threads parse; the rows are put
+back at their own row and column numbers. bench/bench_import.py shows the read beside the bare
+whole-file read.
+
+Anything this does not expect reads the sheet whole, as before: rows without their number (their
+place would be counted from the piece's start), tags with a namespace prefix, no <sheetData>, a
+piece calamine cannot parse. The file has passed importers.xlsx_guard before any of this runs;
+each piece's cells are a part of the cells it checked.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+PIECE_MIN_BYTES = 16 << 20  # a sheet's XML from this size on is parsed in pieces (~30k rows of 20 columns)
+# Measured on a 100k-row sheet of inline strings (read_workbook, whole 1.05-1.35 s): 4 pieces
+# 0.89 s and 335 MB at most, 8 0.84 s and 250 MB, 12 0.89 s and 205 MB (the whole read: 206 MB).
+PIECES = 8
+SHARED_SHARE_MAX = 20  # shared strings up to 1/20 of the sheet's XML are parsed again by every piece
+THREADS = 2
+_READ = 1 << 20  # inflated bytes read at a time
+_LOOK = 4096  # bytes past a cut inflated already: the row tag there is whole
+_HEAD_MAX = 4 << 20  # <sheetData> further in than this: not a sheet as writers make them
+_TAIL = b"</sheetData></worksheet>"
+
+_SHEET_TAG = re.compile(rb'<sheet\b[^>]*>')
+_RID_ATTR = re.compile(rb'\s\w+:id="([^"]*)"')  # r:id, whatever the prefix
+_REL_TAG = re.compile(rb'<Relationship\b[^>]*>')
+_ID_ATTR = re.compile(rb'\bId="([^"]*)"')
+_TARGET_ATTR = re.compile(rb'\bTarget="([^"]*)"')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="([0-9]+)"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c|sheetData)[\s/>]")
+
+Rows = list[list[Any]]
+Merged = list[tuple[int, int, int, int]]
+
+
+def sheet_entries(archive: zipfile.ZipFile) -> list[str | None]:
+    """The zip entry of each sheet, in the workbook's order (calamine's sheets_metadata order);
+    None where it cannot be told."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return []
+    targets = {}
+    for tag in _REL_TAG.findall(rels):
+        rid, target = _ID_ATTR.search(tag), _TARGET_ATTR.search(tag)
+        if rid and target:
+            path = target.group(1).decode("utf-8", "replace")
+            path = path[1:] if path.startswith("/") else posixpath.normpath(posixpath.join("xl", path))
+            targets[rid.group(1)] = path
+    entries: list[str | None] = []
+    for tag in _SHEET_TAG.findall(workbook):
+        rid = _RID_ATTR.search(tag)
+        entries.append(targets.get(rid.group(1)) if rid else None)
+    return entries
+
+
+def large_entry(archive: zipfile.ZipFile, entry: str | None) -> bool:
+    """Whether a sheet is worth parsing in pieces: its XML is large, and its text is in its cells
+    (as openpyxl's write-only mode, POI's streaming workbooks and XlsxWriter's constant-memory
+    mode write large exports), not in a large shared-strings part that every piece would parse
+    again (a 100k-row workbook saved by Excel or WPS: no faster in pieces, and more memory)."""
+    if entry is None:
+        return False
+    try:
+        size = archive.getinfo(entry).file_size
+    except KeyError:
+        return False
+    shared = sum(info.file_size for info in archive.infolist() if info.filename.lower().endswith("sharedstrings.xml"))
+    return size >= PIECE_MIN_BYTES and shared * SHARED_SHARE_MAX <= size
+
+
+def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int,
+                   clean: Callable[[Rows], Rows]) -> tuple[Rows, Merged] | None:
+    """Sheet `index` (stored in `entry`): its rows (each at its row and column number from A1,
+    cleaned by `clean`) and merged ranges, as a whole read with skip_empty_area=False gives
+    them; None: read it whole. Each piece is parsed as soon as it is inflated."""
+    others = {info.filename: archive.read(info) for info in archive.infolist() if info.filename != entry}
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="sheet-piece") as pool:
+        futures: list[Future] = []
+        try:
+            for piece in _pieces(archive, entry):
+                if len(futures) >= THREADS:  # no more pieces held than are parsed at once
+                    futures[-THREADS].result()
+                futures.append(pool.submit(_parse, _piece_book(others, entry, piece), index))
+            parsed = [future.result() for future in futures]
+        except BaseException as err:  # calamine raises CalamineError, and a Rust panic is a BaseException
+            for future in futures:
+                future.cancel()
+            if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            return None
+    return _joined(parsed, clean), parsed[-1][2]  # the merged ranges follow the rows: in the last piece
+
+
+class _Unexpected(Exception):
+    """The sheet's XML is not cut as this module expects: read it whole."""
+
+
+def _pieces(archive: zipfile.ZipFile, entry: str) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """(head, rows, tail) of each piece, inflating as it goes: the part before the rows, about
+    1/PIECES of <sheetData>'s content cut where a numbered row begins, and the end: the sheet's
+    own (merged ranges…) for the last piece, the closing tags alone for the others."""
+    step = archive.getinfo(entry).file_size // PIECES
+    buf = bytearray()
+    head = b""
+    begin = -1  # where the rows not yet given away begin in buf
+    with archive.open(entry) as stream:
+        while chunk := stream.read(_READ):
+            buf += chunk
+            if begin < 0:
+                opened = buf.find(b"<sheetData>")
+                if opened < 0:
+                    if len(buf) > _HEAD_MAX:
+                        raise _Unexpected
+                    continue
+                begin = opened + len(b"<sheetData>")
+                head = bytes(buf[:begin])
+                if _PREFIXED.search(head):
+                    raise _Unexpected
+            while len(buf) - begin > step + _LOOK:
+                at = buf.find(b"<row", begin + step, len(buf) - _LOOK)
+                if at < 0:
+                    break
+                _check_row(buf, at)
+                yield head, bytes(buf[begin:at]), _TAIL
+                del buf[:at]  # the rows given away
+                begin = 0
+    closed = buf.rfind(b"</sheetData>")
+    if begin < 0 or closed < begin:
+        raise _Unexpected
+    first = buf.find(b"<row", begin, closed)
+    if first >= 0:
+        _check_row(buf, first)
+    yield head, bytes(buf[begin:closed]), bytes(buf[closed:])
+
+
+def _check_row(buf: bytearray, at: int) -> None:
+    if _ROW_NUMBER.match(buf, at) is None:  # a row without its number: calamine counts it from the piece's start
+        raise _Unexpected
+
+
+def _piece_book(others: dict[str, bytes], entry: str, sheet_xml: tuple[bytes, bytes, bytes]) -> io.BytesIO:
+    """A workbook of the same parts whose sheet holds only this piece's rows, uncompressed."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as book:
+        for name, data in others.items():
+            book.writestr(name, data)
+        with book.open(entry, "w") as sheet:
+            for part in sheet_xml:
+                sheet.write(part)
+    buf.seek(0)
+    return buf
+
+
+def _parse(book: io.BytesIO, index: int) -> tuple[tuple[int, int] | None, Rows, Merged]:
+    workbook = CalamineWorkbook.from_filelike(book)
+    try:
+        sheet = workbook.get_sheet_by_index(index)
+        merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+        return sheet.start, sheet.to_python(skip_empty_area=True), merged
+    finally:
+        workbook.close()
+
+
+def _joined(parsed: list[tuple[tuple[int, int] | None, Rows, Merged]], clean: Callable[[Rows], Rows]) -> Rows:
+    """The pieces' rows at their places: empty rows for the gaps, empty cells left of a piece
+    whose first column is not A (_finish pads the right)."""
+    rows: Rows = []
+    for start, piece_rows, _merged in parsed:
+        if start is None or not piece_rows:
+            continue
+        first_row, first_col = start
+        rows.extend([] for _ in range(first_row - len(rows)))
+        piece_rows = clean(piece_rows)
+        if first_col:
+            pad = [None] * first_col
+            piece_rows = [pad + row for row in piece_rows]
+        rows.extend(piece_rows)
+    return rows

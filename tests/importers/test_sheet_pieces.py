@@ -1,0 +1,144 @@
+"""A large sheet read in pieces on two threads gives exactly the rows and merged ranges of the
+whole read; a sheet cut where this does not expect (rows without their number) is read whole."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+import importers.sheet_pieces as sheet_pieces
+from importers.readers import _clean_calamine_rows, _finish, read_workbook
+from importers.sheet_pieces import read_in_pieces, sheet_entries
+
+
+@pytest.fixture
+def whole(monkeypatch):
+    """read_workbook as it reads a small sheet: whole."""
+    def read(path):
+        with monkeypatch.context() as patch:
+            patch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 1 << 62)
+            return read_workbook(path)
+    return read
+
+
+def _openpyxl_book(path, rows: int = 400):
+    """Shared strings, a title merged across, a sub-header, gaps of empty rows, a block that
+    starts in column C, numbers, dates and a second sheet before the data."""
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "填表说明"
+    notes["A1"] = "请按要求填写"
+    data = wb.create_sheet("人员名单")
+    data["A1"] = "测试市社会工作专业人才摸排登记表"
+    data.merge_cells("A1:F1")
+    data.append(["序号", "姓名", "身份证号码", "持证等级", "学历", "培训学时"])
+    for i in range(rows):
+        if i % 97 == 13:
+            data.append([])
+            continue
+        data.append([i + 1, f"人员{i}", f"11010119850615{i:04d}", "社会工作师" if i % 3 else "", "本科", i % 50])
+    start = data.max_row + 3
+    for i in range(30):
+        data.cell(start + i, 3, f"另起一块{i}")
+        data.cell(start + i, 4, 1.5 * i)
+    data.merge_cells(start_row=start, start_column=3, end_row=start + 1, end_column=4)
+    wb.save(path)
+    return path
+
+
+def _xlsxwriter_book(path, rows: int = 300, title: bool = True):
+    """Every other row empty (each cut follows a gap); without a title the first row is the sixth."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("名单")
+    if title:
+        sheet.merge_range(0, 0, 0, 4, "标题")
+    for i in range(rows):
+        sheet.write_row(2 * i + 5, 1, [f"姓名{i}", f"11010119900101{i:04d}", i, "硕士研究生"])
+    book.close()
+    return path
+
+
+def _pieces_of(path, index: int):
+    with zipfile.ZipFile(path) as archive:
+        return read_in_pieces(archive, sheet_entries(archive)[index], index, _clean_calamine_rows)
+
+
+@pytest.mark.parametrize("pieces", [2, 3, 4, 7])
+def test_pieces_give_the_rows_and_merged_ranges_of_the_whole_read(tmp_path, monkeypatch, whole, pieces):
+    monkeypatch.setattr(sheet_pieces, "PIECES", pieces)
+    for path, index in [(_openpyxl_book(tmp_path / "a.xlsx"), 1), (_xlsxwriter_book(tmp_path / "c.xlsx", title=False), 0),
+                        (_xlsxwriter_book(tmp_path / "b.xlsx"), 0)]:
+        expected = whole(path).sheets[index]
+        got = _pieces_of(path, index)
+        assert got is not None, path.name
+        rows, merged = got
+        assert _finish(expected.name, rows, merged) == expected
+    assert expected.rows[5] == [None, "姓名0", "110101199001010000", 0, "硕士研究生"]
+    assert whole(tmp_path / "a.xlsx").sheets[1].rows[2][:3] == [1, "人员0", "110101198506150000"]
+
+
+def test_read_workbook_reads_a_large_sheet_in_pieces(tmp_path, monkeypatch, whole):
+    """The wiring: with no size floor, read_workbook parses each sheet as pieces, and the
+    workbook is the one the whole read gives."""
+    path = _openpyxl_book(tmp_path / "a.xlsx")
+    expected = whole(path)
+    calls = []
+    parse = sheet_pieces._parse
+    monkeypatch.setattr(sheet_pieces, "_parse", lambda book, index: calls.append(index) or parse(book, index))
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
+    monkeypatch.setattr(sheet_pieces, "SHARED_SHARE_MAX", 0)
+    assert read_workbook(path) == expected
+    assert calls.count(1) == sheet_pieces.PIECES and calls.count(0) == 1  # the small sheet is one piece
+
+
+def _without_row_numbers(path):
+    """The same workbook with its rows' r attributes removed (calamine counts such rows)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'(<row\b[^>]*?) r="[0-9]+"', rb"\1", data)
+            dst.writestr(info, data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_rows_without_their_number_are_read_whole(tmp_path, whole, monkeypatch):
+    path = _without_row_numbers(_xlsxwriter_book(tmp_path / "b.xlsx"))
+    assert _pieces_of(path, 0) is None
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
+    monkeypatch.setattr(sheet_pieces, "SHARED_SHARE_MAX", 0)
+    assert read_workbook(path).sheets[0].rows == whole(path).sheets[0].rows
+
+
+def test_a_sheet_entry_is_found_through_the_workbook_relationships(tmp_path):
+    path = _openpyxl_book(tmp_path / "a.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        assert sheet_entries(archive) == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+
+
+def test_only_a_large_sheet_with_its_text_in_its_cells_is_read_in_pieces(tmp_path, monkeypatch):
+    """openpyxl's write-only mode writes text in the cells (as large exports are made); a workbook
+    with shared strings would have every piece parse them again, so it is read whole."""
+    inline = openpyxl.Workbook(write_only=True)
+    sheet = inline.create_sheet("名单")
+    for i in range(3000):
+        sheet.append([i, f"人员{i}", f"11010119850615{i:04d}"])
+    inline.save(tmp_path / "inline.xlsx")
+    shared = _xlsxwriter_book(tmp_path / "shared.xlsx", rows=3000)
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 50_000)
+    with zipfile.ZipFile(tmp_path / "inline.xlsx") as archive:
+        assert "xl/sharedStrings.xml" not in archive.namelist()
+        assert sheet_pieces.large_entry(archive, sheet_entries(archive)[0])
+        monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 10_000_000)
+        assert not sheet_pieces.large_entry(archive, sheet_entries(archive)[0])  # too small to bother
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 50_000)
+    with zipfile.ZipFile(shared) as archive:
+        assert archive.getinfo(sheet_entries(archive)[0]).file_size > 50_000
+        assert not sheet_pieces.large_entry(archive, sheet_entries(archive)[0])
