@@ -22,6 +22,7 @@ import re
 import struct
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import islice
@@ -32,7 +33,7 @@ import xlrd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 from xlrd.compdoc import CompDoc, CompDocError
 
-from importers.sheet_pieces import large_entry, read_in_pieces, sheet_entries
+from importers.sheet_pieces import large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, column_letters, inspect_xlsx
 from models.errors import EncryptedWorkbook, ReadError
 
@@ -249,11 +250,12 @@ def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_zip(archive, file_name)
             cost = inspect_xlsx(data, archive, file_name)
+            large = large_sheets(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     if cost.sparse:
         return _read_sparse_xlsx(data, file_name)
-    return _read_calamine(data, file_name)
+    return _read_calamine(data, file_name, large)
 
 
 def _check_zip(archive: zipfile.ZipFile, file_name: str) -> None:
@@ -278,16 +280,18 @@ _SKIPPED_SHEET_TYPES = (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba)
 _MAX_EXACT = 9007199254740992.0  # 2**53: beyond this a float no longer holds every integer
 
 
-def _read_calamine(data: bytes, file_name: str) -> list[Sheet]:
+def _read_calamine(data: bytes, file_name: str, large: Sequence[str | None] = ()) -> list[Sheet]:
+    """Every sheet through calamine; `large`: per sheet, its zip entry when it is to be parsed in
+    pieces (importers.sheet_pieces.large_sheets)."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
-            archive, entries = _large_sheets(data)
+            archive = zipfile.ZipFile(io.BytesIO(data)) if any(large) else None
             sheets = []
             for index, meta in enumerate(book.sheets_metadata):
                 if meta.typ in _SKIPPED_SHEET_TYPES:
                     continue
-                entry = entries[index] if index < len(entries) else None
+                entry = large[index] if index < len(large) else None
                 pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows) if entry and archive else None
                 if pieces is not None:
                     sheets.append(_finish(meta.name, *pieces))
@@ -309,16 +313,6 @@ def _read_calamine(data: bytes, file_name: str) -> list[Sheet]:
             raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     return sheets
-
-
-def _large_sheets(data: bytes) -> tuple[zipfile.ZipFile | None, list[str | None]]:
-    """An .xlsx's archive and, per sheet, its zip entry when large enough to parse in pieces
-    (importers.sheet_pieces); no entries for an .xls or a workbook of small sheets."""
-    if not data.startswith(_ZIP_MAGIC):
-        return None, []
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    entries = sheet_entries(archive)
-    return archive, [entry if large_entry(archive, entry) else None for entry in entries]
 
 
 def _clean_calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:

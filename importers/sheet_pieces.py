@@ -70,6 +70,14 @@ def sheet_entries(archive: zipfile.ZipFile) -> list[str | None]:
     return entries
 
 
+def large_sheets(archive: zipfile.ZipFile) -> list[str | None]:
+    """Per sheet, its zip entry when it is worth parsing in pieces (large_entry), else None; an
+    empty list, without reading any part, when no entry is that large (most returns)."""
+    if all(info.file_size < PIECE_MIN_BYTES for info in archive.infolist()):
+        return []
+    return [entry if large_entry(archive, entry) else None for entry in sheet_entries(archive)]
+
+
 def large_entry(archive: zipfile.ZipFile, entry: str | None) -> bool:
     """Whether a sheet is worth parsing in pieces: its XML is large, and its text is in its cells
     (as openpyxl's write-only mode, POI's streaming workbooks and XlsxWriter's constant-memory
