@@ -23,7 +23,9 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from importers.normalise import normalise_sheet
 from importers.plan import Prepared, choose_sheets, fill_merged_down, read_file
@@ -79,6 +81,34 @@ def read_cells(path: Path, _today: dt.date | None = None) -> Prepared:
     return read_file(path)
 
 
+@dataclass
+class Balance:
+    """How much of the work on a folder's files the helper does. Reading many small returns the
+    helper is the slower side (its cost per file is mostly fixed: the zip, the parse, the header)
+    and the storing side waits for it; then a share of the files is only read there, and the
+    storing side chooses their sheet and normalises them. The share rises while the storing side
+    waits and falls while it does not (measured on 600 returns of 50 rows: 1.47 s with the helper
+    doing everything, 1.35-1.39 s with half the files only read, 1.38-1.45 s following the waits;
+    500 returns of 200 rows: 2.56-2.71 s -> 2.56-2.61 s)."""
+
+    share: float = 0.0  # of the files still to hand over, the part only read
+    owed: float = 0.0  # only-read files owed to the share (spreads them out evenly)
+
+    UP: ClassVar[float] = 0.1
+    DOWN: ClassVar[float] = 0.05
+
+    def asked(self, waits: bool) -> None:
+        """The storing side asks for a file that is (waits) or is not ready yet."""
+        self.share = min(1.0, self.share + self.UP) if waits else max(0.0, self.share - self.DOWN)
+
+    def only_read_next(self) -> bool:
+        self.owed += self.share
+        if self.owed >= 1.0:
+            self.owed -= 1.0
+            return True
+        return False
+
+
 def read_isolated(path: Path, work: Callable[[Path, dt.date], Prepared] = read_cells) -> Prepared:
     """One file read in a helper process, for a window that reads a workbook outside the import
     review (the population table): a native reader that aborts ends the helper, and the window
@@ -103,6 +133,7 @@ class ReadAhead:
         for one file (the window reads every file there, so a reader crash cannot take it down)."""
         self._items = items
         self._work = work
+        self._balance = Balance()
         self._pending: dict[int, Future] = {}
         self._sizes: dict[int, int] = {}
         self._today = dt.date.today()
@@ -127,8 +158,9 @@ class ReadAhead:
             self._start_ahead(index)
             return None
         future = self._start(index)
-        self._start_ahead(index)
         assert future is not None
+        self._balance.asked(waits=not future.done())
+        self._start_ahead(index)
         self._pending.pop(index, None)
         try:
             return future.result()
@@ -180,13 +212,21 @@ class ReadAhead:
         executor = self._executor or self._new_executor()
         if isinstance(executor, ProcessPoolExecutor):
             try:  # the helper starts on the first submit
-                return executor.submit(self._work, path, self._today)
+                return executor.submit(self._work_now(), path, self._today)
             except (OSError, RuntimeError) as err:  # no process here (RuntimeError: unguarded __main__)
                 log.warning("no reader process (%s); reading on a thread", err)
                 executor.shutdown(wait=False, cancel_futures=True)
                 self._use_process, self._executor = False, None
                 executor = self._new_executor()
         return executor.submit(read_cells, path)
+
+    def _work_now(self) -> Callable[[Path, dt.date], Prepared]:
+        """What the helper does with the next file: all of `prepare`, or only the reading when the
+        balance says the storing side should choose the sheet and normalise it (importers.plan
+        and .job do when no normalised rows came)."""
+        if self._work is prepare and self._balance.only_read_next():
+            return read_cells
+        return self._work
 
     def _restart(self, index: int) -> None:
         if self._executor is not None:

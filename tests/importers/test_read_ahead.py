@@ -94,3 +94,42 @@ def test_files_read_ahead_come_back_in_order_whatever_the_look_ahead(tmp_path, m
     outcomes = run_to_end(import_files(census, paths))
     assert [o.file_name for o in outcomes] == [p.name for p in paths]
     assert [b.file_name for b in census.batches.all()] == [p.name for p in paths]
+
+
+@pytest.mark.parametrize("only_read", [(True, False, True), (False, True, False)])
+def test_files_the_helper_only_read_are_normalised_by_the_storing_side_to_the_same_census(
+        tmp_path, monkeypatch, only_read):
+    """The balance hands some files over only read (cells, no chosen sheet, no normalised rows):
+    a folder of both kinds stores what importing each file stores."""
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns")
+    one_by_one = _census(tmp_path / "a.census", population)
+    for path in paths:
+        import_file(one_by_one, path)
+    choices = iter(only_read)
+    monkeypatch.setattr(importers.read_ahead.Balance, "only_read_next", lambda self: next(choices))
+    taken = []
+    take = ReadAhead.take
+    monkeypatch.setattr(ReadAhead, "take", lambda self, i: taken.append(take(self, i)) or taken[-1])
+    folder = _census(tmp_path / "b.census", population)
+    outcomes = run_to_end(import_files(folder, paths))
+    assert [o.status for o in outcomes] == ["imported"] * 3
+    assert [p.chosen is None for p in taken] == list(only_read)  # the helper did what the balance said
+    assert _state(folder) == _state(one_by_one)
+
+
+def test_the_balance_gives_the_storing_side_more_files_while_it_waits_and_fewer_when_it_does_not():
+    from importers.read_ahead import Balance
+
+    balance = Balance()
+    assert [balance.only_read_next() for _ in range(4)] == [False] * 4  # nobody waited: the helper does it all
+    for _ in range(5):
+        balance.asked(waits=True)
+    assert balance.share == pytest.approx(0.5)
+    assert sum(balance.only_read_next() for _ in range(10)) == 5  # one file in two, spread out
+    for _ in range(30):
+        balance.asked(waits=False)
+    assert balance.share == 0.0
+    for _ in range(30):
+        balance.asked(waits=True)
+    assert balance.share == 1.0 and all(balance.only_read_next() for _ in range(5))
