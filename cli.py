@@ -80,9 +80,24 @@ def cmd_import(args) -> int:
         return EXIT_ERROR
     failed = sum(1 for o in outcomes if o.status == "failed")
     if failed:
-        _err(f"{failed} 个文件导入失败，其余文件已导入")
+        if len(outcomes) > 1:  # one file: its own line above says it all
+            _err(_failed_line(failed, outcomes))
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _failed_line(failed: int, outcomes: list) -> str:
+    """The last line after some of several files failed: how many, and what became of the others."""
+    stored = sum(1 for o in outcomes if o.status in ("imported", "corrected"))
+    skipped = sum(1 for o in outcomes if o.status == "duplicate")
+    parts = [f"{failed} 个文件导入失败"]
+    if stored:
+        parts.append(f"其余 {stored} 个文件已导入" if stored + failed == len(outcomes) else f"{stored} 个文件已导入")
+    if skipped:
+        parts.append(f"{skipped} 个文件与已导入的相同，已跳过")
+    if not stored:
+        parts.append("没有文件被导入")
+    return "，".join(parts)
 
 
 def cmd_summary(args) -> int:

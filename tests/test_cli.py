@@ -28,6 +28,11 @@ def test_bad_file_exit_code_and_message(tmp_path, capsys):
     out = capsys.readouterr()
     assert "坏文件.xlsx" in out.err and "Traceback" not in out.err
     assert "好.xlsx" in out.out  # the other file was imported
+    assert out.err.splitlines()[-1] == "1 个文件导入失败，其余 1 个文件已导入"
+    assert main(["import", str(census), str(tmp_path / "坏文件.xlsx"), str(good)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "1 个文件导入失败，1 个文件与已导入的相同，已跳过，没有文件被导入"
+    assert main(["import", str(census), str(tmp_path / "无此文件.xlsx")]) == 1
+    assert capsys.readouterr().err.splitlines() == ["导入失败：无此文件.xlsx：文件不存在"]
     main(["summary", str(census), "--json"])
     root = json.loads(capsys.readouterr().out)["regions"][0]
     assert root["talents"] == 1
