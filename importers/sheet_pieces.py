@@ -113,7 +113,8 @@ def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int,
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             return None
-    return _joined(parsed, clean), parsed[-1][2]  # the merged ranges follow the rows: in the last piece
+    rows = _joined(parsed, clean)
+    return None if rows is None else (rows, parsed[-1][2])  # the merged ranges follow the rows: in the last piece
 
 
 class _Unexpected(Exception):
@@ -186,14 +187,18 @@ def _parse(book: io.BytesIO, index: int) -> tuple[tuple[int, int] | None, Rows, 
         workbook.close()
 
 
-def _joined(parsed: list[tuple[tuple[int, int] | None, Rows, Merged]], clean: Callable[[Rows], Rows]) -> Rows:
+def _joined(parsed: list[tuple[tuple[int, int] | None, Rows, Merged]], clean: Callable[[Rows], Rows]) -> Rows | None:
     """The pieces' rows at their places: empty rows for the gaps, empty cells left of a piece
-    whose first column is not A (_finish pads the right)."""
+    whose first column is not A (_finish pads the right). None when a piece starts at or above a
+    row an earlier piece holds (rows out of order, or one row number twice: calamine puts such
+    cells together when it reads the sheet whole)."""
     rows: Rows = []
     for start, piece_rows, _merged in parsed:
         if start is None or not piece_rows:
             continue
         first_row, first_col = start
+        if first_row < len(rows):
+            return None
         rows.extend([] for _ in range(first_row - len(rows)))
         piece_rows = clean(piece_rows)
         if first_col:

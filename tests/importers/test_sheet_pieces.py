@@ -142,3 +142,22 @@ def test_only_a_large_sheet_with_its_text_in_its_cells_is_read_in_pieces(tmp_pat
     with zipfile.ZipFile(shared) as archive:
         assert archive.getinfo(sheet_entries(archive)[0]).file_size > 50_000
         assert not sheet_pieces.large_entry(archive, sheet_entries(archive)[0])
+
+
+def test_rows_out_of_order_are_read_whole(tmp_path, whole, monkeypatch):
+    """A sheet whose rows are not in ascending order (no writer does this, a crafted file may):
+    a piece would start above rows an earlier piece holds, so the sheet is read whole."""
+    path = _xlsxwriter_book(tmp_path / "b.xlsx", title=False)
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                rows = re.findall(rb"<row\b.*?</row>", data, re.S)
+                data = data.replace(b"".join(rows), b"".join([rows[-1], *rows[:-1]]))  # the last row first
+            dst.writestr(info, data)
+    path.write_bytes(out.getvalue())
+    assert _pieces_of(path, 0) is None
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
+    monkeypatch.setattr(sheet_pieces, "SHARED_SHARE_MAX", 0)
+    assert read_workbook(path).sheets[0].rows == whole(path).sheets[0].rows
