@@ -159,7 +159,8 @@ class ReadAhead:
             return None
         future = self._start(index)
         assert future is not None
-        self._balance.asked(waits=not future.done())
+        if index:  # the first file is always waited for: the helper is only starting
+            self._balance.asked(waits=not future.done())
         self._start_ahead(index)
         self._pending.pop(index, None)
         try:

@@ -15,6 +15,7 @@ Row and column indexes are the sheet's own (row 0 is Excel row 1), so they can b
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
 import io
@@ -286,20 +287,21 @@ def _read_calamine(data: bytes, file_name: str, large: Sequence[str | None] = ()
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data)) if any(large) else None
-            sheets = []
-            for index, meta in enumerate(book.sheets_metadata):
-                if meta.typ in _SKIPPED_SHEET_TYPES:
-                    continue
-                entry = large[index] if index < len(large) else None
-                pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows) if entry and archive else None
-                if pieces is not None:
-                    sheets.append(_finish(meta.name, *pieces))
-                    continue
-                sheet = book.get_sheet_by_index(index)
-                raw = sheet.to_python(skip_empty_area=False)  # keep absolute row/column numbers
-                merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
-                sheets.append(_finish(meta.name, _clean_calamine_rows(raw), merged))
+            with contextlib.ExitStack() as stack:
+                archive = stack.enter_context(zipfile.ZipFile(io.BytesIO(data))) if any(large) else None
+                sheets = []
+                for index, meta in enumerate(book.sheets_metadata):
+                    if meta.typ in _SKIPPED_SHEET_TYPES:
+                        continue
+                    entry = large[index] if index < len(large) else None
+                    pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows) if entry and archive else None
+                    if pieces is not None:
+                        sheets.append(_finish(meta.name, *pieces))
+                        continue
+                    sheet = book.get_sheet_by_index(index)
+                    raw = sheet.to_python(skip_empty_area=False)  # keep absolute row/column numbers
+                    merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+                    sheets.append(_finish(meta.name, _clean_calamine_rows(raw), merged))
         finally:
             book.close()
     except PasswordError:

@@ -29,7 +29,10 @@ PIECE_MIN_BYTES = 16 << 20  # a sheet's XML from this size on is parsed in piece
 # Measured on a 100k-row sheet of inline strings (read_workbook, whole 1.05-1.35 s): 4 pieces
 # 0.89 s and 335 MB at most, 8 0.84 s and 250 MB, 12 0.89 s and 205 MB (the whole read: 206 MB).
 PIECES = 8
-SHARED_SHARE_MAX = 20  # shared strings up to 1/20 of the sheet's XML are parsed again by every piece
+PARTS_SHARE_MAX = 20  # what every piece carries beside its rows (shared strings, styles…): at most 1/20 of the sheet
+# The parts calamine reads to open a workbook and one sheet; a piece carries these and its sheet only.
+_PARTS_READ = ("[content_types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_PARTS_READ_ENDING = ("sharedstrings.xml", "styles.xml")
 THREADS = 2
 _READ = 1 << 20  # inflated bytes read at a time
 _LOOK = 4096  # bytes past a cut inflated already: the row tag there is whole
@@ -41,7 +44,9 @@ _RID_ATTR = re.compile(rb'\s\w+:id="([^"]*)"')  # r:id, whatever the prefix
 _REL_TAG = re.compile(rb'<Relationship\b[^>]*>')
 _ID_ATTR = re.compile(rb'\bId="([^"]*)"')
 _TARGET_ATTR = re.compile(rb'\bTarget="([^"]*)"')
-_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="([0-9]+)"')
+# A row tag whose attributes, each in double quotes, include its number (an attribute in single
+# quotes could hide r="…" inside its value, so such a tag does not count as numbered).
+_ROW_NUMBER = re.compile(rb'<row(?:\s+(?!r=)[\w:.-]+="[^"<]*")*\s+r="([0-9]+)"')
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c|sheetData)[\s/>]")
 
 Rows = list[list[Any]]
@@ -89,8 +94,15 @@ def large_entry(archive: zipfile.ZipFile, entry: str | None) -> bool:
         size = archive.getinfo(entry).file_size
     except KeyError:
         return False
-    shared = sum(info.file_size for info in archive.infolist() if info.filename.lower().endswith("sharedstrings.xml"))
-    return size >= PIECE_MIN_BYTES and shared * SHARED_SHARE_MAX <= size
+    carried = sum(info.file_size for info in _parts_read(archive, entry))
+    return size >= PIECE_MIN_BYTES and carried * PARTS_SHARE_MAX <= size
+
+
+def _parts_read(archive: zipfile.ZipFile, entry: str) -> list[zipfile.ZipInfo]:
+    """The parts besides the sheet that calamine reads to give its cells: a piece carries only
+    these (not pictures, other sheets or a damaged part calamine would never open)."""
+    return [info for info in archive.infolist() if info.filename != entry
+            and (info.filename.lower() in _PARTS_READ or info.filename.lower().endswith(_PARTS_READ_ENDING))]
 
 
 def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int,
@@ -98,10 +110,10 @@ def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int,
     """Sheet `index` (stored in `entry`): its rows (each at its row and column number from A1,
     cleaned by `clean`) and merged ranges, as a whole read with skip_empty_area=False gives
     them; None: read it whole. Each piece is parsed as soon as it is inflated."""
-    others = {info.filename: archive.read(info) for info in archive.infolist() if info.filename != entry}
     with ThreadPoolExecutor(THREADS, thread_name_prefix="sheet-piece") as pool:
         futures: list[Future] = []
         try:
+            others = {info.filename: archive.read(info) for info in _parts_read(archive, entry)}
             for piece in _pieces(archive, entry):
                 if len(futures) >= THREADS:  # no more pieces held than are parsed at once
                     futures[-THREADS].result()
@@ -147,10 +159,12 @@ def _pieces(archive: zipfile.ZipFile, entry: str) -> Iterator[tuple[bytes, bytes
                 if at < 0:
                     break
                 _check_row(buf, at)
+                if buf.find(b"</sheetData", begin, at) >= 0:  # a second <sheetData> after it: calamine reads the first only
+                    raise _Unexpected
                 yield head, bytes(buf[begin:at]), _TAIL
                 del buf[:at]  # the rows given away
                 begin = 0
-    closed = buf.rfind(b"</sheetData>")
+    closed = buf.find(b"</sheetData>", max(begin, 0))
     if begin < 0 or closed < begin:
         raise _Unexpected
     first = buf.find(b"<row", begin, closed)

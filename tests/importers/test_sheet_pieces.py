@@ -91,7 +91,7 @@ def test_read_workbook_reads_a_large_sheet_in_pieces(tmp_path, monkeypatch, whol
     parse = sheet_pieces._parse
     monkeypatch.setattr(sheet_pieces, "_parse", lambda book, index: calls.append(index) or parse(book, index))
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
-    monkeypatch.setattr(sheet_pieces, "SHARED_SHARE_MAX", 0)
+    monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
     assert read_workbook(path) == expected
     assert calls.count(1) == sheet_pieces.PIECES and calls.count(0) == 1  # the small sheet is one piece
 
@@ -113,7 +113,7 @@ def test_rows_without_their_number_are_read_whole(tmp_path, whole, monkeypatch):
     path = _without_row_numbers(_xlsxwriter_book(tmp_path / "b.xlsx"))
     assert _pieces_of(path, 0) is None
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
-    monkeypatch.setattr(sheet_pieces, "SHARED_SHARE_MAX", 0)
+    monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
     assert read_workbook(path).sheets[0].rows == whole(path).sheets[0].rows
 
 
@@ -159,5 +159,69 @@ def test_rows_out_of_order_are_read_whole(tmp_path, whole, monkeypatch):
     path.write_bytes(out.getvalue())
     assert _pieces_of(path, 0) is None
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
-    monkeypatch.setattr(sheet_pieces, "SHARED_SHARE_MAX", 0)
+    monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
     assert read_workbook(path).sheets[0].rows == whole(path).sheets[0].rows
+
+
+def _hand_made(path, rows_xml: list[bytes], extra: dict[str, bytes] | None = None):
+    """An openpyxl workbook whose one sheet's XML is replaced: <sheetData> holds `rows_xml`."""
+    template = io.BytesIO()
+    book = openpyxl.Workbook(write_only=True)
+    book.create_sheet("名单").append(["x"])
+    book.save(template)
+    out = io.BytesIO()
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                        + b"".join(rows_xml) + b"</sheetData></worksheet>")
+            dst.writestr(info.filename, data)
+        for name, data in (extra or {}).items():
+            dst.writestr(name, data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _row(number: int | None, value: int, attrs: bytes = b"") -> bytes:
+    return (b'<row r="%d"%s>' % (number, attrs) if number else b"<row%s>" % attrs) + b"<c><v>%d</v></c></row>" % value
+
+
+def _same_in_pieces(path, whole, monkeypatch, pieces: int = 2) -> bool:
+    monkeypatch.setattr(sheet_pieces, "PIECES", pieces)
+    with monkeypatch.context() as patch:
+        patch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
+        patch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
+        got = read_workbook(path)
+    return got == whole(path)
+
+
+def test_a_second_sheet_data_is_left_out_as_the_whole_read_leaves_it(tmp_path, whole, monkeypatch):
+    """calamine reads the first <sheetData> only: a piece must not bring back rows after it."""
+    rows = [_row(i, i) for i in range(1, 201)] + [b"</sheetData><sheetData>"] + [_row(i, i) for i in range(300, 501)]
+    path = _hand_made(tmp_path / "两段.xlsx", rows)
+    assert len(whole(path).sheets[0].rows) == 200
+    assert _same_in_pieces(path, whole, monkeypatch)
+
+
+def test_a_row_number_hidden_in_another_attribute_does_not_count(tmp_path, whole, monkeypatch):
+    """<row x=' r="1"'> has no number of its own: a piece starting there is not cut."""
+    rows = [b'<row r="2000"/>', b"<!--" + b"x" * 200_000 + b"-->",
+            *(_row(None, i, b" x=' r=\"1\"'") for i in range(1, 4)), b"<!--" + b"y" * 10_000 + b"-->"]
+    path = _hand_made(tmp_path / "藏号.xlsx", rows)
+    with zipfile.ZipFile(path) as archive:
+        assert read_in_pieces(archive, sheet_entries(archive)[0], 0, _clean_calamine_rows) is None
+    assert _same_in_pieces(path, whole, monkeypatch)
+
+
+def test_a_piece_carries_only_the_parts_calamine_reads(tmp_path, whole, monkeypatch):
+    """Pictures (here 8 MB of zeros) and a part with a wrong checksum that calamine never opens are
+    not copied into every piece: the read is the whole read's, at the whole read's cost."""
+    rows = [_row(i, i) for i in range(1, 3001)]
+    path = _hand_made(tmp_path / "带图.xlsx", rows, extra={"xl/media/image1.png": b"\0" * (8 << 20)})
+    carried = []
+    book = sheet_pieces._piece_book
+    monkeypatch.setattr(sheet_pieces, "_piece_book", lambda others, *a: carried.append(set(others)) or book(others, *a))
+    assert _same_in_pieces(path, whole, monkeypatch)
+    assert carried and all("xl/media/image1.png" not in names and "docProps/app.xml" not in names for names in carried)
+    assert all("xl/workbook.xml" in names and "xl/styles.xml" in names for names in carried)
