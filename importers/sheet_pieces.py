@@ -2,15 +2,16 @@
 
 python-calamine parses a sheet on one core, and lets go of Python's lock while it parses. A
 100k-row return's sheet is ~55 MB of XML, and its parse is most of reading the file. So a sheet
-that large (with its text in its cells, see large_entry) is cut at row boundaries into PIECES small workbooks (the same parts, the sheet's XML
-holding only some of its rows, stored uncompressed) which two threads parse; the rows are put
-back at their own row and column numbers. bench/bench_import.py shows the read beside the bare
-whole-file read.
+that large, with its text in its cells (see large_entry), is cut where numbered rows begin into
+PIECES small workbooks (the sheet's XML holding only some of its rows, with the few parts calamine
+reads to open it, stored uncompressed) which two threads parse as the sheet inflates; the rows
+are put back at their own row and column numbers. bench/bench_import.py shows the read beside
+the bare whole-file read.
 
-Anything this does not expect reads the sheet whole, as before: rows without their number (their
-place would be counted from the piece's start), tags with a namespace prefix, no <sheetData>, a
-piece calamine cannot parse. The file has passed importers.xlsx_guard before any of this runs;
-each piece's cells are a part of the cells it checked.
+Anything this does not expect reads the sheet whole, as before: a row without its number (its
+place would be counted from the piece's start), tags with a namespace prefix, no <sheetData> or a
+second one, rows out of order, a piece calamine cannot parse. The file has passed
+importers.xlsx_guard before any of this runs; each piece's cells are a part of the cells it checked.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def large_entry(archive: zipfile.ZipFile, entry: str | None) -> bool:
     """Whether a sheet is worth parsing in pieces: its XML is large, and its text is in its cells
     (as openpyxl's write-only mode, POI's streaming workbooks and XlsxWriter's constant-memory
     mode write large exports), not in a large shared-strings part that every piece would parse
-    again (a 100k-row workbook saved by Excel or WPS: no faster in pieces, and more memory)."""
+    again (a 100k-row workbook saved by Excel or WPS: no faster in pieces, and more memory).
+    Whatever every piece carries besides its rows is at most 1/PARTS_SHARE_MAX of the sheet."""
     if entry is None:
         return False
     try:
