@@ -10,7 +10,8 @@ demo and the tests use) and prints:
 
 (a) one street 汇总 of 100,000 rows: our import (plan + store + recompute) against the bare
     reader on the same file — python_calamine load + to_python, and importers.readers.read_workbook
-    — as a ratio, plus rows per second;
+    (beside it, read_workbook with every sheet parsed whole: importers.sheet_pieces off) — as a
+    ratio, plus rows per second;
 (b) 500 community returns of 200 rows imported as a folder (importers.files.import_files, as the CLI
     and the window run it): the same ratio over all files;
 (c) `summary` at 100,000 persons and at 1,000,000 persons. The 1M census is NOT made from xlsx (that
@@ -112,11 +113,13 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
     print(f"  written in {t:.1f} s ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
     calamine_s, _ = timed(lambda: bare_calamine(path), repeat=2)
     reader_s, _ = timed(lambda: read_workbook(path), repeat=2)
+    whole_s, _ = timed(lambda: _read_whole(path), repeat=2)
     census = new_census(tmp / "large.census", population)
     import_s, result = timed(lambda: import_file(census, path))
     persons = census.people.count()
     census.close()  # the last connection: the WAL is checkpointed into the file
     out = {"rows": result.rows_total, "persons": persons, "calamine_s": calamine_s, "reader_s": reader_s,
+           "reader_whole_s": whole_s,
            # every row's cells are kept as the file's own bytes, once (models.kept_files)
            "census_mb": (tmp / "large.census").stat().st_size / 1e6, "kept_mb": path.stat().st_size / 1e6,
            "import_s": import_s, "rows_per_s": result.rows_total / import_s,
@@ -127,6 +130,18 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
             profiler.runcall(import_file, census, path)
         out["profile"] = _profile_text(profiler)
     return out
+
+
+def _read_whole(path: Path):
+    """read_workbook with every sheet parsed whole (importers.sheet_pieces off): the baseline of
+    the pieces' gain."""
+    import importers.sheet_pieces as sheet_pieces
+
+    floor, sheet_pieces.PIECE_MIN_BYTES = sheet_pieces.PIECE_MIN_BYTES, 1 << 62
+    try:
+        return read_workbook(path)
+    finally:
+        sheet_pieces.PIECE_MIN_BYTES = floor
 
 
 def bench_many(tmp: Path, population: Path, count: int, rows_each: int) -> dict:
@@ -277,7 +292,7 @@ def _fmt(value: float | None, unit: str) -> str:
 
 ROWS = (  # (label, section, key, unit, what it is compared with)
     ("(a) bare calamine load+to_python", "large", "calamine_s", "s", ""),
-    ("(a) importers.readers.read_workbook", "large", "reader_s", "s", ""),
+    ("(a) importers.readers.read_workbook", "large", "reader_s", "s", "whole"),
     ("(a) import 1 file (plan+store+merge)", "large", "import_s", "s", "reader"),
     ("(a) census file after the import", "large", "census_mb", "MB", "kept"),
     ("(a) import ÷ bare calamine", "large", "ratio_calamine", "x", "aim ≤ 2.5×"),
@@ -312,6 +327,9 @@ def print_table(figures: dict, baseline: dict | None) -> None:
         base = (baseline or {}).get(section, {}).get(key)
         if note == "kept":
             note = f"of which the return's own bytes {figures[section]['kept_mb']:.1f} MB (every row's cells, traceable)"
+        if note == "whole":
+            whole = figures[section].get("reader_whole_s")
+            note = f"with every sheet parsed whole (no pieces): {_fmt(whole, 's')}" if whole else ""
         if note == "reader":
             note = f"reader {_fmt(figures[section]['reader_s'], 's')}, calamine {_fmt(figures[section]['calamine_s'], 's')}"
         print(f"{label:<40}{_fmt(value, unit):>14}{_fmt(base, unit):>14}  {note}")

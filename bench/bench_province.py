@@ -11,8 +11,10 @@ population table, `--returns` community returns over the whole province and one 
 
 * population load at 2k and 20k nodes — linear means ≈ 10×;
 * import of the returns folder and of the big file (importers.files.import_files, as the CLI and the
-  window run it) — against the bare python-calamine read of the same files, and against the naive
-  pandas script (read_excel every file, concat, unique IDs) when pandas is installed;
+  window run it) — against the bare python-calamine read of the same files, against the naive
+  pandas script (read_excel every file, concat, unique IDs) when pandas is installed, and for the
+  folder against the same import with the helper process normalising every file
+  (importers.read_ahead.Balance off);
 * summary, the summary workbook export (against a bare XlsxWriter write of as many rows), templates
   for every community and village of the province (exporters.template.template_files, as the CLI
   and the window run it: a folder per county and street) against bare XlsxWriter writing an
@@ -123,6 +125,22 @@ def per_region(census_path: Path, outdir: Path) -> int:
     return len(list(outdir.glob("*.xlsx")))
 
 
+def helper_does_everything(tmp: Path, population: Path, paths: list[Path]) -> float:
+    """The same returns imported into a new census with importers.read_ahead.Balance off (the
+    helper process reads and normalises every file): the baseline of the balance's gain."""
+    from importers.read_ahead import Balance
+
+    census = Census.open(tmp / "no-balance.census")
+    load_population(census, population)
+    only_read_next, Balance.only_read_next = Balance.only_read_next, lambda self: False  # type: ignore[method-assign]
+    try:
+        seconds, _ = timed(lambda: run_to_end(import_files(census, paths)))
+    finally:
+        Balance.only_read_next = only_read_next  # type: ignore[method-assign]
+        census.close()
+    return seconds
+
+
 def small_province_census(tmp: Path, returns: int, rows_each: int) -> Path:
     """A tenth of the province: the 2k-node tree and a tenth of the returns over it. Not timed."""
     regions = province_regions(**SMALL_TREE)
@@ -209,10 +227,12 @@ def main(argv: list[str] | None = None) -> int:
         import_s, outcomes = timed(lambda: run_to_end(import_files(census, paths)))
         failed = [o for o in outcomes if o.status != "imported"]
         pandas_s, pandas_note = timed(lambda: naive_pandas(paths))
+        helper_all_s = helper_does_everything(tmp, big_table, paths)
         show(f"import {len(paths):,} returns ({sum(o.result.rows_total for o in outcomes if o.result):,} rows"
-             f"{f', {len(failed)} not imported' if failed else ''})", f"{import_s:.1f} s",
+             f"{f', {len(failed)} not imported' if failed else ''})", f"{import_s:.2f} s",
              f"bare calamine {bare_s:.1f} s → {import_s / bare_s:.1f}×; naive pandas "
-             + (f"{pandas_s:.1f} s ({pandas_note})" if "installed" not in pandas_note else pandas_note))
+             + (f"{pandas_s:.1f} s ({pandas_note})" if "installed" not in pandas_note else pandas_note)
+             + f"; the helper normalising every file (no balance) {helper_all_s:.2f} s")
 
         bare_large_s, _ = timed(lambda: bare_calamine([large]))
         large_s, _ = timed(lambda: run_to_end(import_files(census, [large], region=street)))
