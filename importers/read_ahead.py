@@ -39,7 +39,7 @@ PROCESS_MIN_FILES = 2  # a helper process takes ~0.16 s to start: worth it from 
 AHEAD_FILES = 8  # files read ahead of the one being stored, at most …
 AHEAD_BYTES = 4 << 20  # … and no more (on disk) than this beyond the first
 MSG_READER_DIED = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），此文件未导入；其余文件照常导入"
-MSG_READER_DIED_ONE = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），未导入，请让报送单位重新导出"
+MSG_READER_DIED_ONE = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），未导入：请用 Excel 或 WPS 打开后另存为新文件再试"
 
 
 def prepare(path: Path, today: dt.date) -> Prepared:
