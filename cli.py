@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.census import Census
 from models.errors import CensusError, DiskFull, RegionUndecided, is_disk_full, storage_error
@@ -20,6 +21,9 @@ from models.records import display_width
 from models.regions import KIND_LABELS
 from models.rules import UNIT_TYPES
 from models.units import unit_line
+
+if TYPE_CHECKING:
+    from importers.files import Outcome
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -86,7 +90,7 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
-def _failed_line(failed: int, outcomes: list) -> str:
+def _failed_line(failed: int, outcomes: list[Outcome]) -> str:
     """The last line after some of several files failed: how many, and what became of the others."""
     stored = sum(1 for o in outcomes if o.status in ("imported", "corrected"))
     skipped = sum(1 for o in outcomes if o.status == "duplicate")

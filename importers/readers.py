@@ -15,7 +15,6 @@ Row and column indexes are the sheet's own (row 0 is Excel row 1), so they can b
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime
 import io
@@ -23,7 +22,7 @@ import re
 import struct
 import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import islice
@@ -281,29 +280,20 @@ _SKIPPED_SHEET_TYPES = (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba)
 _MAX_EXACT = 9007199254740992.0  # 2**53: beyond this a float no longer holds every integer
 
 
-def _read_calamine(data: bytes, file_name: str, large: Sequence[str | None] = ()) -> list[Sheet]:
-    """Every sheet through calamine; `large`: per sheet, its zip entry when it is to be parsed in
+def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None = None) -> list[Sheet]:
+    """Every sheet through calamine; `large`: sheet name -> zip entry of the sheets to parse in
     pieces (importers.sheet_pieces.large_sheets)."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        archive = None
         try:
-            with contextlib.ExitStack() as stack:
-                archive = stack.enter_context(zipfile.ZipFile(io.BytesIO(data))) if any(large) else None
-                sheets = []
-                for index, meta in enumerate(book.sheets_metadata):
-                    if meta.typ in _SKIPPED_SHEET_TYPES:
-                        continue
-                    entry = large[index] if index < len(large) else None
-                    pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows) if entry and archive else None
-                    if pieces is not None:
-                        sheets.append(_finish(meta.name, *pieces))
-                        continue
-                    sheet = book.get_sheet_by_index(index)
-                    raw = sheet.to_python(skip_empty_area=False)  # keep absolute row/column numbers
-                    merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
-                    sheets.append(_finish(meta.name, _clean_calamine_rows(raw), merged))
+            archive = zipfile.ZipFile(io.BytesIO(data)) if large else None
+            sheets = [_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name))
+                      for index, meta in enumerate(book.sheets_metadata) if meta.typ not in _SKIPPED_SHEET_TYPES]
         finally:
             book.close()
+            if archive is not None:
+                archive.close()
     except PasswordError:
         raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
     except ReadError:
@@ -315,6 +305,19 @@ def _read_calamine(data: bytes, file_name: str, large: Sequence[str | None] = ()
             raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     return sheets
+
+
+def _calamine_sheet(book: CalamineWorkbook, index: int, name: str, archive: zipfile.ZipFile | None,
+                    entry: str | None) -> Sheet:
+    """One sheet: in pieces when it is large (importers.sheet_pieces, which may decline), else whole."""
+    if archive is not None and entry is not None:
+        pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows)
+        if pieces is not None:
+            return _finish(name, *pieces)
+    sheet = book.get_sheet_by_index(index)
+    raw = sheet.to_python(skip_empty_area=False)  # keep absolute row/column numbers
+    merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+    return _finish(name, _clean_calamine_rows(raw), merged)
 
 
 def _clean_calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:

@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 
@@ -42,6 +43,8 @@ _TAIL = b"</sheetData></worksheet>"
 
 _SHEET_TAG = re.compile(rb'<sheet\b[^>]*>')
 _RID_ATTR = re.compile(rb'\s\w+:id="([^"]*)"')  # r:id, whatever the prefix
+_NAME_ATTR = re.compile(rb'\sname="([^"]*)"')
+_QUOTES = {"&quot;": '"', "&apos;": "'"}  # besides &amp; &lt; &gt;, which unescape knows
 _REL_TAG = re.compile(rb'<Relationship\b[^>]*>')
 _ID_ATTR = re.compile(rb'\bId="([^"]*)"')
 _TARGET_ATTR = re.compile(rb'\bTarget="([^"]*)"')
@@ -55,8 +58,12 @@ Merged = list[tuple[int, int, int, int]]
 
 
 def sheet_entries(archive: zipfile.ZipFile) -> list[str | None]:
-    """The zip entry of each sheet, in the workbook's order (calamine's sheets_metadata order);
-    None where it cannot be told."""
+    """The zip entry of each sheet, in the workbook's order; None where it cannot be told."""
+    return [entry for _name, entry in _sheets(archive)]
+
+
+def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str | None]]:
+    """(name, zip entry) of each sheet, in the workbook's order."""
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
@@ -69,19 +76,21 @@ def sheet_entries(archive: zipfile.ZipFile) -> list[str | None]:
             path = target.group(1).decode("utf-8", "replace")
             path = path[1:] if path.startswith("/") else posixpath.normpath(posixpath.join("xl", path))
             targets[rid.group(1)] = path
-    entries: list[str | None] = []
+    sheets: list[tuple[str, str | None]] = []
     for tag in _SHEET_TAG.findall(workbook):
-        rid = _RID_ATTR.search(tag)
-        entries.append(targets.get(rid.group(1)) if rid else None)
-    return entries
+        rid, name = _RID_ATTR.search(tag), _NAME_ATTR.search(tag)
+        sheets.append((unescape(name.group(1).decode("utf-8", "replace"), _QUOTES) if name else "",
+                       targets.get(rid.group(1)) if rid else None))
+    return sheets
 
 
-def large_sheets(archive: zipfile.ZipFile) -> list[str | None]:
-    """Per sheet, its zip entry when it is worth parsing in pieces (large_entry), else None; an
-    empty list, without reading any part, when no entry is that large (most returns)."""
+def large_sheets(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip entry of the sheets worth parsing in pieces (large_entry); nothing is
+    read when no entry is that large (most returns). By name, so that a workbook part this module
+    reads differently from calamine cannot send one sheet's pieces to another."""
     if all(info.file_size < PIECE_MIN_BYTES for info in archive.infolist()):
-        return []
-    return [entry if large_entry(archive, entry) else None for entry in sheet_entries(archive)]
+        return {}
+    return {name: entry for name, entry in _sheets(archive) if entry is not None and large_entry(archive, entry)}
 
 
 def large_entry(archive: zipfile.ZipFile, entry: str | None) -> bool:

@@ -40,9 +40,9 @@ CATEGORY_LABELS = {
 RECOUNT_INDEX_WEIGHT = 3  # a person recounted costs its indexes' upkeep thrice a rebuild's row (measured)
 RECOUNT_CHUNK = 5000  # persons written at once by a full recount; progress and cancel between chunks
 _SELECT = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
-# name_key: the pinyin sort key (models.pinyin; SQL's pinyin_key() is registered on every writing connection).
+# name_key: the pinyin sort key of the shown name, the last value of consolidate()'s tuples (models.pinyin).
 _INSERT = (f"INSERT INTO persons ({', '.join(PERSON_COLUMNS)}, name_key)"
-           f" VALUES ({', '.join('?' * (len(PERSON_COLUMNS) + 1))})")  # consolidate()'s tuples
+           f" VALUES ({', '.join('?' * (len(PERSON_COLUMNS) + 1))})")
 _INSERT_NEW = _INSERT + " ON CONFLICT(id_number) DO NOTHING"
 _ROW_FACTS_COLUMNS = """
 SELECT id_number, batch_id, id, name, level, education, COALESCE(major, ''), hours, region_id,

@@ -225,3 +225,19 @@ def test_a_piece_carries_only_the_parts_calamine_reads(tmp_path, whole, monkeypa
     assert _same_in_pieces(path, whole, monkeypatch)
     assert carried and all("xl/media/image1.png" not in names and "docProps/app.xml" not in names for names in carried)
     assert all("xl/workbook.xml" in names and "xl/styles.xml" in names for names in carried)
+
+
+def test_large_sheets_are_named_as_calamine_names_them(tmp_path, monkeypatch, whole):
+    """Pieces go to a sheet by its name (as calamine gives it: an escaped & is an &), not by a
+    position this module and calamine might count differently."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    data = wb.create_sheet("名单&\"汇总\"")
+    for i in range(300):
+        data.append([i, f"人员{i}"])
+    wb.save(tmp_path / "名.xlsx")
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 1000)
+    monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
+    with zipfile.ZipFile(tmp_path / "名.xlsx") as archive:
+        assert sheet_pieces.large_sheets(archive) == {"名单&\"汇总\"": "xl/worksheets/sheet2.xml"}
+    assert read_workbook(tmp_path / "名.xlsx") == whole(tmp_path / "名.xlsx")
