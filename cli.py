@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -29,7 +30,12 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """A line on stdout. When the reader has gone (`summary CENSUS | head`), the rest is thrown
+    away and the command goes on: an import piped to head still stores every file."""
+    try:
+        sys.stdout.write(text + "\n")
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _err(text: str) -> None:

@@ -132,3 +132,22 @@ def test_history_lists_undoes_and_redoes_a_correction(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["regions"][0]["certified"] == 1
     assert main(["history", str(census), "--redo"]) == 1
     assert "没有可以重做" in capsys.readouterr().err
+
+
+def test_output_to_a_closed_pipe_is_dropped_and_the_command_goes_on(tmp_path, capsys):
+    """`import … | head -1`, `summary … | head`: the reader leaves early; no traceback, and the
+    import still stores every file."""
+    census = census_with_population(tmp_path)
+    for name, number in (("a", 1), ("b", 2)):
+        write_community_return(tmp_path / f"{name}.xlsx", "东区和平街道团结社区", [(name, make_id(number), "初级", None, None, None)])
+    for args in (["import", str(census), str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx")], ["summary", str(census)]):
+        process = subprocess.Popen([sys.executable, "main.py", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the first line
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 0, err
+        assert "Traceback" not in err and "BrokenPipe" not in err, err
+    capsys.readouterr()
+    main(["summary", str(census), "--json"])
+    assert json.loads(capsys.readouterr().out)["regions"][0]["certified"] == 2
