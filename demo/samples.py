@@ -818,7 +818,7 @@ def province_regions(cities: int = 12, districts: int = 90, streets: int = 1500,
         return total // parts + (1 if index < total % parts else 0)
 
     out = [SampleRegion(PROVINCE, None)]
-    street_no = leaf_no = 0
+    street_no = 0
     district_no = 0
     for c in range(cities):
         city = f"{PROVINCE}/{name(2, '市')}"
@@ -834,7 +834,6 @@ def province_regions(cities: int = 12, districts: int = 90, streets: int = 1500,
                     village = town and rng.random() < 0.7
                     out.append(SampleRegion(f"{street}/{name(3, '村' if village else '社区')}",
                                             rng.randint(800, 12000)))
-                    leaf_no += 1
                 street_no += 1
             district_no += 1
     return out
