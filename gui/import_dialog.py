@@ -106,6 +106,11 @@ class ImportDialog(QDialog):
         self.resize(1280, 780)
         self._plan()
 
+    def _example_path(self) -> str:
+        """A new unit under this census's own top region (乌海市/市民政局 in a census without one)."""
+        top = next((path for path in self.region_paths if "/" not in path), "乌海市")
+        return f"{top}/市民政局"
+
     # ---- pages -----------------------------------------------------------------------------
     def _review_page(self) -> QWidget:
         page = QWidget()
@@ -147,7 +152,7 @@ class ImportDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.region.setCompleter(completer)
-        self.region.lineEdit().setPlaceholderText("从区划树选择，或输入新路径，如 乌海市/市民政局")
+        self.region.lineEdit().setPlaceholderText(f"从区划树选择，或输入新路径，如 {self._example_path()}")
         self.region.activated.connect(lambda _i: self._apply_region())
         self.region.lineEdit().editingFinished.connect(self._apply_region)
         row.addWidget(self.region, 1)

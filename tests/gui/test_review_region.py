@@ -41,6 +41,7 @@ def test_undecided_region_shows_the_core_message_as_is(qtbot, window, msgs, tmp_
     assert dialog.files.item(0, 2).text() == "需选择区划"
     assert dialog.files.item(0, 5).text() == "（未确定）" and dialog.files.item(0, 5).toolTip() == message
     assert not dialog.start_import() and "还没有确定所属区划" in msgs.errors[-1]
+    assert dialog.region.lineEdit().placeholderText().endswith("如 测试市/市民政局")  # this census's top region
     dialog.reject()
 
 
