@@ -50,7 +50,7 @@ from models.records import Batch, Person, Problem
 
 MAX_RECENT = 8
 CENSUS_FILTER = f"普查文件 (*{CENSUS_SUFFIX})"
-RETURNS_FILTER = "摸排表 (*.xlsx *.xlsm *.xls *.csv);;所有文件 (*)"
+RETURNS_FILTER = "摸排表 (*.xlsx *.xlsm *.xls *.et *.csv);;所有文件 (*)"
 READ_POPULATION = read_cells  # what the helper process does with a population table (tests hand one that dies)
 
 

@@ -60,7 +60,7 @@ class Workbook:
 # --- messages -------------------------------------------------------------------------------------
 
 MSG_EMPTY = "文件是空的"
-MSG_UNKNOWN = "不是可识别的电子表格文件（支持 .xlsx、.xls、.csv）"
+MSG_UNKNOWN = "不是可识别的电子表格文件（支持 .xlsx、.xls、.et、.csv）"
 MSG_CORRUPT = "文件已损坏或不完整，无法读取，请让报送单位重新导出"
 MSG_ENCRYPTED = "工作簿设置了打开密码，请取消密码后再导入"
 MSG_NO_DATA = "工作簿中没有任何数据"
@@ -70,6 +70,7 @@ MSG_NOT_WORKBOOK = (
 MSG_ENCODING = "无法识别文件的文字编码，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
 MSG_PLAIN_TEXT = "不是电子表格文件（内容是普通文字，不是表格），请确认选择的是报表文件"
 MSG_TOO_WIDE = "工作表“{sheet}”声明的范围过大（数据延伸到 {cell}），请删除多余的行列后再导入"
+MSG_ET = "无法读取这个 WPS 表格（.et）文件，请在 WPS 中另存为 .xlsx 后再导入"
 _EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et")
 
 _OTHER_ZIPS = (  # (member that gives it away, message)
@@ -198,7 +199,14 @@ def workbook_from_bytes(data: bytes, path: str | Path) -> Workbook:
         for marker, message in _OTHER_OLE:
             if marker in data:
                 raise ReadError(message, file=name)
-        sheets = _read_xls(data, name)
+        try:
+            sheets = _read_xls(data, name)
+        except ReadError as err:
+            # WPS's own .et is the same compound file as .xls (read as one), but may hold what
+            # the .xls readers do not know: saving it as .xlsx is what helps, not a new export
+            if err.message == MSG_CORRUPT and p.suffix.lower() == ".et":
+                raise ReadError(MSG_ET, file=name) from None
+            raise
     elif fmt == "csv":
         sheet, encoding = _read_csv(data, p.stem, name)
         if p.suffix.lower() in _EXCEL_SUFFIXES and not _is_table(sheet):

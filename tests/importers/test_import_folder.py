@@ -4,6 +4,8 @@ its group back and says so for each file; a cancel keeps what was stored before 
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 import importers.files
@@ -190,3 +192,26 @@ def test_persons_counted_before_the_group_take_the_groups_rows_too(tmp_path, mon
     assert counted == _persons(census)
     assert census.people.get(make_id(200, county="110110")).level == 2 and census.people.count() == 6
     census.close()
+
+
+def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_path):
+    """WPS's .et is read; an .ods or .xlsb in the folder fails with a line saying to save it as
+    .xlsx instead of being left out without a word; Word files, Excel's lock files and hidden
+    files are not returns."""
+    from importers.files import expand_paths
+
+    folder = tmp_path / "报表"
+    folder.mkdir()
+    write_community_return(folder / "团结社区.xlsx", FILLERS[0], [("甲", make_id(1), "初级", None, None, None)])
+    with zipfile.ZipFile(folder / "幸福社区.ods", "w") as ods:
+        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        ods.writestr("content.xml", "<office:document-content/>")
+    for name in ("桃园社区.et", "通知.docx", "~$团结社区.xlsx", ".隐藏.xlsx", "盖章.jpg"):
+        (folder / name).write_bytes(b"x")
+    assert [p.name for p in expand_paths([folder])] == sorted(["幸福社区.ods", "桃园社区.et", "团结社区.xlsx"])
+    (folder / "桃园社区.et").unlink()
+    census = _census(tmp_path)
+    outcomes = {o.file_name: o for o in _run(census, expand_paths([folder]))}
+    assert outcomes["团结社区.xlsx"].status == "imported"
+    assert outcomes["幸福社区.ods"].status == "failed"
+    assert "OpenDocument" in outcomes["幸福社区.ods"].message and "另存为 .xlsx" in outcomes["幸福社区.ods"].message

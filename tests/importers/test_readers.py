@@ -192,6 +192,22 @@ def test_legacy_xls(tmp_path):
     assert wb.sheets[1].rows == [["隐藏的说明页"]]
 
 
+def test_wps_et_is_read_as_the_xls_it_holds(tmp_path):
+    """WPS saves .et as the same compound file as .xls; one the .xls readers cannot take says to
+    save it as .xlsx (not that the unit should export again)."""
+    path = tmp_path / "桥东社区.et"
+    shutil.copy(DATA / "readers_tiny.xls", path)
+    wb = read_workbook(path)
+    assert wb.format == "xls" and wb.sheets[0].rows[3][0] == "张三"
+    data = (DATA / "readers_tiny.xls").read_bytes()
+    renamed = data.replace("Workbook".encode("utf-16-le"), "Wpsbook\0".encode("utf-16-le"))
+    assert renamed != data
+    (tmp_path / "新格式.et").write_bytes(renamed)
+    assert _raises(tmp_path / "新格式.et").message == "无法读取这个 WPS 表格（.et）文件，请在 WPS 中另存为 .xlsx 后再导入"
+    (tmp_path / "坏.xls").write_bytes(renamed)
+    assert _raises(tmp_path / "坏.xls").message == "文件已损坏或不完整，无法读取，请让报送单位重新导出"
+
+
 # --- failures -------------------------------------------------------------------------------------
 
 
@@ -222,7 +238,7 @@ def test_truncated_xls(tmp_path):
 def test_random_bytes(tmp_path):
     path = tmp_path / "乱码.xlsx"
     path.write_bytes(b"\x00\x01" + random.Random(7).randbytes(4096))
-    assert _raises(path).message == "不是可识别的电子表格文件（支持 .xlsx、.xls、.csv）"
+    assert _raises(path).message == "不是可识别的电子表格文件（支持 .xlsx、.xls、.et、.csv）"
 
 
 def _zip(path: Path, members: dict[str, str]) -> Path:
