@@ -22,10 +22,10 @@ from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelle
 
 log = logging.getLogger(__name__)
 
-# What a folder stands for: the returns we read (.et is WPS's own, the .xls format inside), and
-# the spreadsheets we cannot (.ods, .xlsb), so that they fail with a line saying to save them as
-# .xlsx rather than be left out without a word.
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".ods", ".xlsb")
+# What a folder stands for: the returns we read (.et is WPS's own, the .xls format inside), the
+# spreadsheets we cannot (.ods, .xlsb) and archives (returns sent zipped), so that these fail with
+# a line saying what to do (save as .xlsx, unpack first) rather than be left out without a word.
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".ods", ".xlsb", ".zip", ".rar", ".7z")
 
 
 def expand_paths(items: Iterable[str | Path]) -> list[Path]:

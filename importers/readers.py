@@ -90,6 +90,11 @@ _OTHER_OLE = (  # (stream name as UTF-16LE, message)
 # --- sniffing -------------------------------------------------------------------------------------
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_OTHER_MAGICS = (  # (first bytes, message) of files a clerk may take for a return
+    (b"Rar!\x1a\x07", "这是 RAR 压缩包，不是 Excel 工作簿；如是报表的压缩包，请先解压，再导入其中的报表"),
+    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包，不是 Excel 工作簿；如是报表的压缩包，请先解压，再导入其中的报表"),
+    (b"%PDF", "这是 PDF 文件，不是 Excel 工作簿，无法读取其中的表格；请向报送单位索取 Excel 原表"),
+)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -115,6 +120,9 @@ def sniff_format(head: bytes, file_name: str) -> str:
         if _ENCRYPTION_INFO in head:
             raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name)
         return "xls"
+    for magic, message in _OTHER_MAGICS:
+        if head.startswith(magic):
+            raise ReadError(message, file=file_name)
     if head.startswith(_UTF16_BOMS):
         return "csv"  # Excel's "Unicode text": UTF-16 with BOM, tab-separated
     if head.removeprefix(_UTF8_BOM).lstrip().startswith(b"<"):

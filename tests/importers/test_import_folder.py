@@ -196,8 +196,8 @@ def test_persons_counted_before_the_group_take_the_groups_rows_too(tmp_path, mon
 
 def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_path):
     """WPS's .et is read; an .ods or .xlsb in the folder fails with a line saying to save it as
-    .xlsx instead of being left out without a word; Word files, Excel's lock files and hidden
-    files are not returns."""
+    .xlsx, an archive with one saying to unpack it, instead of being left out without a word;
+    Word files, pictures, Excel's lock files and hidden files are not returns."""
     from importers.files import expand_paths
 
     folder = tmp_path / "报表"
@@ -206,12 +206,15 @@ def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_
     with zipfile.ZipFile(folder / "幸福社区.ods", "w") as ods:
         ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         ods.writestr("content.xml", "<office:document-content/>")
-    for name in ("桃园社区.et", "通知.docx", "~$团结社区.xlsx", ".隐藏.xlsx", "盖章.jpg"):
+    with zipfile.ZipFile(folder / "新建社区.zip", "w") as archive:
+        archive.writestr("新建社区.xlsx", "x")
+    for name in ("桃园社区.et", "通知.docx", "~$团结社区.xlsx", ".隐藏.xlsx", "盖章.jpg", "盖章版.pdf"):
         (folder / name).write_bytes(b"x")
-    assert [p.name for p in expand_paths([folder])] == sorted(["幸福社区.ods", "桃园社区.et", "团结社区.xlsx"])
+    assert [p.name for p in expand_paths([folder])] == sorted(["幸福社区.ods", "桃园社区.et", "团结社区.xlsx", "新建社区.zip"])
     (folder / "桃园社区.et").unlink()
     census = _census(tmp_path)
     outcomes = {o.file_name: o for o in _run(census, expand_paths([folder]))}
     assert outcomes["团结社区.xlsx"].status == "imported"
     assert outcomes["幸福社区.ods"].status == "failed"
     assert "OpenDocument" in outcomes["幸福社区.ods"].message and "另存为 .xlsx" in outcomes["幸福社区.ods"].message
+    assert outcomes["新建社区.zip"].status == "failed" and "请先解压" in outcomes["新建社区.zip"].message

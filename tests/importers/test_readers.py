@@ -208,6 +208,18 @@ def test_wps_et_is_read_as_the_xls_it_holds(tmp_path):
     assert _raises(tmp_path / "坏.xls").message == "文件已损坏或不完整，无法读取，请让报送单位重新导出"
 
 
+@pytest.mark.parametrize("head, says", [
+    (b"Rar!\x1a\x07\x01\x00", "这是 RAR 压缩包，不是 Excel 工作簿；如是报表的压缩包，请先解压，再导入其中的报表"),
+    (b"7z\xbc\xaf\x27\x1c\x00\x04", "这是 7z 压缩包，不是 Excel 工作簿；如是报表的压缩包，请先解压，再导入其中的报表"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "这是 PDF 文件，不是 Excel 工作簿，无法读取其中的表格；请向报送单位索取 Excel 原表"),
+])
+def test_archives_and_pdf_say_what_they_are(tmp_path, head, says):
+    """What a unit sends instead of its return, under any name: the line says what to do."""
+    path = tmp_path / "社区摸排表.xlsx"
+    path.write_bytes(head + bytes(random.Random(1).randrange(256) for _ in range(500)))
+    assert _raises(path).message == says
+
+
 # --- failures -------------------------------------------------------------------------------------
 
 
