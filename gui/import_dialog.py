@@ -414,9 +414,18 @@ class ImportDialog(QDialog):
         self._apply_filter()
 
     def _apply_filter(self) -> None:
+        """Show every file, or only those that need the clerk; a selected file the filter hides
+        gives way to the first one shown (the panel below never describes a file out of sight)."""
         only_attention = self.show_filter.currentIndex() == 1
         for row in range(self.files.rowCount()):
             self.files.setRowHidden(row, only_attention and not self.needs_attention(row))
+        current = self.current_row()
+        if current >= 0 and self.files.isRowHidden(current):
+            shown = next((r for r in range(self.files.rowCount()) if not self.files.isRowHidden(r)), None)
+            if shown is None:
+                self.files.clearSelection()
+            else:
+                self.files.selectRow(shown)
 
     def jump_to_attention(self) -> int:
         """Select the next file that needs the clerk (after the selected one, wrapping); its row or -1."""
@@ -452,6 +461,9 @@ class ImportDialog(QDialog):
         self.columns.setVisible(not isinstance(plan, ReturnedListPlan))
         self.changes.setVisible(isinstance(plan, ReturnedListPlan))
         if entry is None:
+            self.region.setEditText("")
+            self.region_note.setText("")
+            self.warnings.setText("")
             return
         if isinstance(plan, ReturnedListPlan):
             self._show_list(plan)

@@ -22,6 +22,7 @@ from importers.headers import (
     missing_field_warnings,
 )
 from importers.normalise import NormalSheet
+from importers.population import is_population_table
 from importers.readers import Sheet, Workbook, file_bytes, workbook_from_bytes
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from models.census import Census
@@ -167,6 +168,9 @@ def fill_merged_down(sheet: Sheet, data_start: int) -> None:
                     rows[r][c] = value
 
 
+MSG_POPULATION_TABLE = "这是户籍人口表，不是摸排表：请用“导入户籍人口表”导入（命令行：population）"
+
+
 def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, Header]], list[str]]:
     """The main data sheet, further data sheets, and warnings for sheets we cannot import.
 
@@ -182,6 +186,8 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
             if header is not None:
                 found.append((score, len(sheet.rows), i, sheet, infer_id_column(sheet, header)))
     if not found:
+        if is_population_table(workbook):
+            raise HeaderNotFound(MSG_POPULATION_TABLE, file=file_name)
         names = "、".join(s.name for s in workbook.sheets)
         raise HeaderNotFound(f"在工作表（{names}）中没有找到表头：需要有“姓名”或“身份证号码”列及至少三个可识别的列",
                              file=file_name)

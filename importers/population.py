@@ -58,6 +58,18 @@ def _find_layout(rows: list[list[object]]) -> tuple[int, list[int], int | None, 
     raise PopulationError("没有找到户籍人口表的表头：需要“户籍人口”列，以及“市/区县/街道/社区”各级列或“区划路径”列")
 
 
+def is_population_table(workbook: Workbook) -> bool:
+    """Whether a sheet of the workbook has a population table's header (a clerk may drop it among
+    the returns: it is then named for what it is)."""
+    for sheet in workbook.sheets:
+        try:
+            _find_layout(sheet.rows)
+        except PopulationError:
+            continue
+        return True
+    return False
+
+
 def _population(cell: object, file_name: str, row_number: int) -> int | None:
     if cell is None or text_of(cell) == "":
         return None

@@ -59,10 +59,14 @@ def test_summary_says_what_start_will_do_and_attention_filter(qtbot, window, msg
     assert not dialog.start_button.isEnabled()
 
     undecided = row_of(dialog, "摸排表.xlsx")
+    dialog.files.selectRow(row_of(dialog, "团结社区摸排表.xlsx"))
     dialog.show_filter.setCurrentIndex(1)
     shown = [r for r in range(dialog.files.rowCount()) if not dialog.files.isRowHidden(r)]
     assert shown == [undecided]
     assert "（1 个）" in dialog.show_filter.itemText(1)
+    assert dialog.current_row() == undecided  # the panel below shows a file the list shows
+    assert dialog.region_note.text() == dialog.entries[undecided].plan.region.message
+    dialog.show_filter.setCurrentIndex(0)
     dialog.files.selectRow(row_of(dialog, "幸福社区摸排表.xlsx"))
     assert dialog.jump_to_attention() == undecided and dialog.current_row() == undecided
 

@@ -218,3 +218,12 @@ def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_
     assert outcomes["幸福社区.ods"].status == "failed"
     assert "OpenDocument" in outcomes["幸福社区.ods"].message and "另存为 .xlsx" in outcomes["幸福社区.ods"].message
     assert outcomes["新建社区.zip"].status == "failed" and "请先解压" in outcomes["新建社区.zip"].message
+
+
+def test_the_population_table_among_the_returns_is_named_for_what_it_is(tmp_path):
+    """A clerk drops the whole folder, 户籍人口.xlsx included: that file fails saying it is the
+    population table and how to load it, not that it lacks a 姓名 column."""
+    census = _census(tmp_path)
+    outcomes = _run(census, [tmp_path / "户籍人口.xlsx"])
+    assert outcomes[0].status == "failed"
+    assert outcomes[0].message == "这是户籍人口表，不是摸排表：请用“导入户籍人口表”导入（命令行：population）"
