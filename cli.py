@@ -32,14 +32,21 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 def _out(text: str = "") -> None:
     """A line on stdout. When the reader has gone (`summary CENSUS | head`), the rest is thrown
     away and the command goes on: an import piped to head still stores every file."""
-    try:
-        sys.stdout.write(text + "\n")
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    _write(sys.stdout, text)
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    _write(sys.stderr, text)
+
+
+def _write(stream, text: str) -> None:
+    try:
+        stream.write(text + "\n")
+    except BrokenPipeError:
+        try:  # what is still buffered, and every later line, goes nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):  # a stream without a file descriptor
+            pass
 
 
 def _read(path: str) -> Census:
