@@ -151,3 +151,23 @@ def test_output_to_a_closed_pipe_is_dropped_and_the_command_goes_on(tmp_path, ca
     capsys.readouterr()
     main(["summary", str(census), "--json"])
     assert json.loads(capsys.readouterr().out)["regions"][0]["certified"] == 2
+
+
+def test_a_line_to_a_stream_whose_reader_has_gone_is_dropped(tmp_path, monkeypatch):
+    """Both streams: an error line after the reader left must not end the command either."""
+    import cli
+
+    class Gone:
+        def __init__(self, fd: int):
+            self.fd = fd
+
+        def write(self, _text: str) -> int:
+            raise BrokenPipeError
+
+        def fileno(self) -> int:
+            return self.fd
+
+    with open(tmp_path / "stand-in", "w") as stand_in:
+        for name, write in (("stdout", cli._out), ("stderr", cli._err)):
+            monkeypatch.setattr(sys, name, Gone(stand_in.fileno()))
+            write("已导入")  # raised BrokenPipeError before
