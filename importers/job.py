@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -164,6 +165,9 @@ class ImportJob:
             yield sheet, header, region
 
     def _insert_batch(self) -> int:
+        """The batch row. Its path is made absolute as the clerk chose it: abspath keeps a mapped
+        drive's letter (resolve() may give its \\\\server path instead) and asks the disk nothing
+        (resolve() looked up every folder level, per file of a folder: 0.18 s for 2,000 files)."""
         plan = self.plan
         mapping = {"fields": plan.mapping(), "labels": [c.label for c in plan.columns],
                    "columns": {c.index: c.label for c in plan.columns},
@@ -171,7 +175,7 @@ class ImportJob:
                    "data_start": {s.name: h.data_start for s, h in [(plan.sheet, plan.header),
                                                                     *((p.sheet, p.header) for p in plan.more)]}}
         return self.census.batches.add(
-            file_name=plan.file_name, file_path=str(plan.path.resolve()), sha256=plan.sha256, size=plan.size,
+            file_name=plan.file_name, file_path=os.path.abspath(plan.path), sha256=plan.sha256, size=plan.size,
             format=plan.workbook.format, sheet="、".join([plan.sheet.name, *(p.sheet.name for p in plan.more)]),
             header_first=plan.header.first_row + 1, header_last=plan.header.last_row + 1,
             region_source=plan.region.source, mapping=mapping)
