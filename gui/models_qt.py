@@ -9,8 +9,15 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor
 
 from gui.page_loader import PageLoader
 from models.census import Census
@@ -50,26 +57,23 @@ def certified_min_text(s: RegionSummary) -> str:
     return f"{s.certified}/≥{s.certified_min} {mark}"
 
 
-def unit_item(s: RegionSummary) -> QStandardItem:
-    """The tree cell: a unit's count against its target like the certified minimum ("1/≥10 ✗"), or a
-    street's 社工站 coverage ("站 ✓") and the covered share of the streets below ("站 1/2")."""
+Cell = tuple[str, QBrush | None, str]  # a tree cell: its text, its colour (None: the default) and tooltip
+
+
+def unit_cell(s: RegionSummary) -> Cell:
+    """The tree's last cell: a unit's count against its target like the certified minimum
+    ("1/≥10 ✗"), or a street's 社工站 coverage ("站 ✓") and the covered share of the streets below
+    ("站 1/2")."""
     if s.unit_type is not None:
         met = s.unit_target_met
-        item = QStandardItem(s.unit_type if s.unit_target is None else
-                             f"{s.unit_actual}/≥{s.unit_target} {'✓' if met else '✗'}")
-        item.setToolTip(unit_line(s))
-        if met is not None:
-            item.setForeground(MET_BRUSH if met else NOT_MET_BRUSH)
-    elif s.station_covered is not None:
-        item = QStandardItem("站 ✓" if s.station_covered else "站 ✗")
-        item.setForeground(MET_BRUSH if s.station_covered else NOT_MET_BRUSH)
-        item.setToolTip("有社工人才的社工站" if s.station_covered else "没有社工站，或社工站还没有社工人才")
-    elif s.station_coverage is not None:
-        item = QStandardItem(f"站 {s.station_coverage}")
-        item.setToolTip(f"下辖街道（乡镇）中有社工人才的社工站覆盖 {s.station_coverage}")
-    else:
-        item = QStandardItem("")
-    return item
+        text = s.unit_type if s.unit_target is None else f"{s.unit_actual}/≥{s.unit_target} {'✓' if met else '✗'}"
+        return text, None if met is None else MET_BRUSH if met else NOT_MET_BRUSH, unit_line(s)
+    if s.station_covered is not None:
+        return ("站 ✓" if s.station_covered else "站 ✗", MET_BRUSH if s.station_covered else NOT_MET_BRUSH,
+                "有社工人才的社工站" if s.station_covered else "没有社工站，或社工站还没有社工人才")
+    if s.station_coverage is not None:
+        return f"站 {s.station_coverage}", None, f"下辖街道（乡镇）中有社工人才的社工站覆盖 {s.station_coverage}"
+    return "", None, ""
 
 
 def short_path(path: str) -> str:
@@ -77,81 +81,144 @@ def short_path(path: str) -> str:
     return path.split("/", 1)[1] if "/" in path else path
 
 
-class RegionTreeModel(QStandardItemModel):
-    """The region tree with 人才数/应达人数, ‰ and the certified minimum, coloured by target."""
+class RegionTreeModel(QAbstractItemModel):
+    """The region tree with 人才数/应达人数, ‰ and the certified minimum, coloured by target.
+
+    A model over the summaries in tree order, not a tree of items: a province's 20,000 regions
+    were 100,000 QStandardItems made on the GUI thread at every refresh (0.75 s); here loading
+    only links each node to its parent and children, and a cell's text and colour are worked
+    out when the view shows it. An index's internal id is the node's position in `order`."""
 
     HEADERS = ("区划", "人才/应达", "每千人", "持证(社区/村)", "单位/社工站")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setHorizontalHeaderLabels(list(self.HEADERS))
         self.summaries: dict[int, RegionSummary] = {}
         self.order: list[RegionSummary] = []
+        self._parent: list[int] = []  # per node: its parent's position, -1 at the top
+        self._row: list[int] = []  # per node: its row under its parent
+        self._children: dict[int, list[int]] = {-1: []}  # parent position (-1: the top) -> children's positions
+        self._position: dict[int, int] = {}  # region id -> position
+        self._cells: dict[tuple[int, int], Cell] = {}
 
     def load(self, summaries: list[RegionSummary]) -> None:
-        self.removeRows(0, self.rowCount())
+        """Show these summaries (tree order, each with its depth)."""
+        self.beginResetModel()
         self.order = list(summaries)
-        self.summaries = {s.region_id: s for s in summaries}
-        parents: list[QStandardItem] = []
-        for s in summaries:
-            row = self._row(s)
-            del parents[s.depth:]
-            (parents[-1] if parents else self.invisibleRootItem()).appendRow(row)
-            parents.append(row[0])
+        self.summaries = {s.region_id: s for s in self.order}
+        self._position = {s.region_id: i for i, s in enumerate(self.order)}
+        self._parent, self._row, self._children, self._cells = [], [], {-1: []}, {}
+        stack: list[int] = []  # positions of the current node's ancestors, by depth
+        for i, s in enumerate(self.order):
+            del stack[s.depth:]
+            parent = stack[-1] if stack else -1
+            siblings = self._children.setdefault(parent, [])
+            self._parent.append(parent)
+            self._row.append(len(siblings))
+            siblings.append(i)
+            stack.append(i)
+        self.endResetModel()
 
-    def _row(self, s: RegionSummary) -> list[QStandardItem]:
-        name = QStandardItem(s.name + (FLAG_MARK if s.flagged else ""))
-        tip = [s.path, KIND_LABELS.get(s.kind, s.kind)]
-        if s.flagged:
-            tip.append(FLAG_TIP)
-            name.setForeground(FLAG_BRUSH)
-        name.setToolTip("\n".join(tip))
-        count = QStandardItem(f"{s.talents}/{s.target}" if s.target is not None else f"{s.talents}/—")
-        per = QStandardItem(per_mille_text(s.per_mille))
-        cert = QStandardItem(certified_min_text(s))
-        if s.target_met is not None:
-            colour = MET_BRUSH if s.target_met else NOT_MET_BRUSH
-            for item in (count, per):
-                item.setForeground(colour)
-            count.setToolTip("已达标" if s.target_met else f"未达标，还差 {s.shortfall} 人")
-        else:
-            count.setForeground(NEUTRAL_BRUSH)
-            count.setToolTip("没有户籍人口，无应达人数")
-        if s.certified_min_met is not None:
-            cert.setForeground(MET_BRUSH if s.certified_min_met else NOT_MET_BRUSH)
-            cert.setToolTip(f"持证社工 {s.certified} 人，最低要求 {s.certified_min} 人")
-        for item in (count, per, cert):
-            item.setTextAlignment(NUMBER_ALIGNMENT)
-        # The region id sits on the name cell only (region_id_of reads it from any cell of the row);
-        # nothing is editable in the tree (its view has no edit triggers).
-        name.setData(s.region_id, REGION_ID_ROLE)
-        return [name, count, per, cert, unit_item(s)]
+    # ---- QAbstractItemModel ------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        siblings = self._children.get(parent.internalId() if parent.isValid() else -1, ())
+        if not (0 <= row < len(siblings) and 0 <= column < len(self.HEADERS)):
+            return QModelIndex()
+        return self.createIndex(row, column, siblings[row])
 
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        parent = self._parent[index.internalId()]
+        return QModelIndex() if parent < 0 else self.createIndex(self._row[parent], 0, parent)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        if parent.isValid():
+            return 0 if parent.column() else len(self._children.get(parent.internalId(), ()))
+        return len(self._children[-1])
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        # nothing is editable in the tree
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node, column = index.internalId(), index.column()
+        if role == REGION_ID_ROLE:
+            # on the name cell only (region_id_of reads it from any cell of the row)
+            return self.order[node].region_id if column == 0 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return NUMBER_ALIGNMENT if column in (1, 2, 3) else None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        cell = self._cells.get((node, column))
+        if cell is None:
+            cell = self._cells[(node, column)] = self._cell(self.order[node], column)
+        text, brush, tip = cell
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return brush
+        return tip or None
+
+    @staticmethod
+    def _cell(s: RegionSummary, column: int) -> Cell:
+        if column == 0:
+            tip = [s.path, KIND_LABELS.get(s.kind, s.kind)]
+            if s.flagged:
+                tip.append(FLAG_TIP)
+            return s.name + (FLAG_MARK if s.flagged else ""), FLAG_BRUSH if s.flagged else None, "\n".join(tip)
+        target_colour = None if s.target_met is None else MET_BRUSH if s.target_met else NOT_MET_BRUSH
+        if column == 1:
+            text = f"{s.talents}/{s.target}" if s.target is not None else f"{s.talents}/—"
+            if s.target_met is None:
+                return text, NEUTRAL_BRUSH, "没有户籍人口，无应达人数"
+            return text, target_colour, "已达标" if s.target_met else f"未达标，还差 {s.shortfall} 人"
+        if column == 2:
+            return per_mille_text(s.per_mille), target_colour, ""
+        if column == 3:
+            if s.certified_min_met is None:
+                return certified_min_text(s), None, ""
+            return (certified_min_text(s), MET_BRUSH if s.certified_min_met else NOT_MET_BRUSH,
+                    f"持证社工 {s.certified} 人，最低要求 {s.certified_min} 人")
+        return unit_cell(s)
+
+    # ---- the regions behind the rows --------------------------------------------------------
     @staticmethod
     def region_id_of(index: QModelIndex) -> int | None:
         """The region of a tree row, whichever of its cells `index` is."""
         return index.siblingAtColumn(0).data(REGION_ID_ROLE) if index.isValid() else None
 
     def index_of(self, region_id: int) -> QModelIndex:
-        matches = self.match(self.index(0, 0), REGION_ID_ROLE, region_id, 1,
-                             Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
-        return matches[0] if matches else QModelIndex()
+        node = self._position.get(region_id)
+        return QModelIndex() if node is None else self.createIndex(self._row[node], 0, node)
 
     def children_of(self, region_id: int) -> list[RegionSummary]:
-        """The direct children of a node, from the tree-order summary."""
-        node = self.summaries.get(region_id)
-        if node is None:
-            return []
-        prefix = node.path + "/"
-        return [s for s in self.order if s.depth == node.depth + 1 and s.path.startswith(prefix)]
+        """The direct children of a node, in tree order."""
+        node = self._position.get(region_id)
+        return [] if node is None else [self.order[i] for i in self._children.get(node, ())]
 
     def descendants_of(self, region_id: int) -> list[RegionSummary]:
-        """Every node below a node, in tree order."""
-        node = self.summaries.get(region_id)
+        """Every node below a node, in tree order (they follow it until the depth returns to its own)."""
+        node = self._position.get(region_id)
         if node is None:
             return []
-        prefix = node.path + "/"
-        return [s for s in self.order if s.path.startswith(prefix)]
+        depth = self.order[node].depth
+        out = []
+        for s in self.order[node + 1:]:
+            if s.depth <= depth:
+                break
+            out.append(s)
+        return out
 
 
 class PeopleModel(QAbstractTableModel):

@@ -1,5 +1,5 @@
 """Units in the window: the dashboard's money and units line (the tree's cell is
-gui.models_qt.unit_item), the dialog that sets a unit's type and staff, and the list of units below
+gui.models_qt.unit_cell), the dialog that sets a unit's type and staff, and the list of units below
 their target and of the streets/towns without a talented 社工站."""
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ a flagged region's mark, and no totals left behind by a closed census."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from tests.gui.window_helpers import TUANJIE, XINGFU, import_through_review, wait_idle, write_return
 
 
@@ -50,9 +52,10 @@ def test_flagged_regions_are_marked_in_words_and_a_closed_census_leaves_no_total
     win = window
     open_filled(qtbot, win, tmp_path, returns)
     flagged = next(s for s in win.tree_model.order if s.flagged)
-    item = win.tree_model.itemFromIndex(win.tree_model.index_of(flagged.region_id))
-    assert item.text().endswith("（新增）") and "*" not in item.text()
-    assert "新增区划，待核实" in item.toolTip() and flagged.path in item.toolTip()
+    index = win.tree_model.index_of(flagged.region_id)
+    assert index.data().endswith("（新增）") and "*" not in index.data()
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "新增区划，待核实" in tip and flagged.path in tip
     assert "人才" in win.status.text()
     win.close_census()
     assert win.status.text() == ""

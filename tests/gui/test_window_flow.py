@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 
 from gui.models_qt import RegionTreeModel
 from tests.gui.window_helpers import import_through_review, make_id, wait_idle
@@ -251,9 +251,17 @@ def test_tree_model_builds_nested_rows(qtbot):
     model.load([RegionSummary(1, "市", "市", "city", 0, 1000, talents=2, target=1, per_mille=2.0, target_met=True),
                 RegionSummary(2, "市/甲社区", "甲社区", "community", 1, None, talents=0, certified_min=2,
                               certified_min_met=False)])
-    assert model.rowCount() == 1 and model.item(0).rowCount() == 1
+    assert model.rowCount() == 1 and model.rowCount(model.index(0, 0)) == 1
+    assert model.rowCount(model.index(0, 1)) == 0  # children hang on the first column only
     assert [c.name for c in model.children_of(1)] == ["甲社区"]
+    assert [c.name for c in model.descendants_of(1)] == ["甲社区"] and model.descendants_of(2) == []
     child = model.index(0, 0, model.index(0, 0))
+    assert child.parent() == model.index(0, 0) and not model.index(0, 0).parent().isValid()
+    assert child.data() == "甲社区" and model.index(0, 1).data() == "2/1"
+    assert model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole).color().name() == "#1b7f3b"  # met: green
+    assert child.siblingAtColumn(3).data() == "0/≥2 ✗" and "最低要求 2 人" in child.siblingAtColumn(3).data(
+        Qt.ItemDataRole.ToolTipRole)
+    assert not model.index(1, 0).isValid() and not model.index(0, 5).isValid()
     # a click on any cell of a row is that row's region (the id sits on the name cell only)
     assert [model.region_id_of(child.siblingAtColumn(c)) for c in range(model.columnCount())] == [2] * 5
     assert model.index_of(2) == child
