@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import messages
-from gui.import_ops import PlanEntry, plan_paths, run_imports
+from gui.import_ops import ImportRun, PlanEntry, plan_paths, run_imports
 from gui.paths import APP_TITLE
 from gui.worker import TaskRunner, Worker
 from importers.files import Outcome
@@ -71,7 +71,7 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 class ImportDialog(QDialog):
-    imported = Signal()
+    imported = Signal(object)  # the summary worked out after the import, or None (the window works it out)
 
     FILE_HEADERS = ["导入", "文件", "状态", "工作表", "表头行", "区划", "区划依据", "同名旧版本"]
     VERSION_CHOICES = ("替换旧版本", "同时保留")  # a return sent again: replace (default) or keep both
@@ -608,13 +608,13 @@ class ImportDialog(QDialog):
         self.running = False
         self.outcomes = []
         self._show_results([], message)
-        self.imported.emit()
+        self.imported.emit(None)
 
-    def _imported(self, outcomes: list[Outcome]) -> None:
+    def _imported(self, run: ImportRun) -> None:
         self.running = False
-        self.outcomes = outcomes
-        self._show_results(outcomes)
-        self.imported.emit()
+        self.outcomes = run.outcomes
+        self._show_results(run.outcomes)
+        self.imported.emit(run.summary)
 
     def _show_results(self, outcomes: list[Outcome], error: str = "") -> None:
         self.pages.setCurrentIndex(2)

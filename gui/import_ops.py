@@ -21,6 +21,7 @@ from importers.read_ahead import ReadAhead, read_cells
 from importers.returned_list import ReturnedListPlan, plan_path
 from models.census import Census
 from models.errors import CensusError
+from models.records import RegionSummary
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,19 @@ def plan_paths(census_path: Path, paths: Sequence[Path],
     return entries
 
 
+@dataclass
+class ImportRun:
+    """What storing the reviewed files gave, and the summary the window shows next."""
+
+    outcomes: list[Outcome]
+    summary: list[RegionSummary]
+
+
 def run_imports(census_path: Path, plans: Sequence[ImportPlan | ReturnedListPlan],
-                cancel: Callable[[], bool]) -> Generator[Progress, None, list[Outcome]]:
-    """Store the reviewed plans on this thread's own connection (importers.files' one loop)."""
+                cancel: Callable[[], bool]) -> Generator[Progress, None, ImportRun]:
+    """Store the reviewed plans on this thread's own connection (importers.files' one loop), then
+    work out the summary here too: a province's is 0.6 s the GUI thread would otherwise spend."""
     with Census.open(census_path) as census:
-        return (yield from import_files(census, plans, cancel))
+        outcomes = yield from import_files(census, plans, cancel)
+        yield Progress(1, 1, "正在统计")
+        return ImportRun(outcomes, census.summary())

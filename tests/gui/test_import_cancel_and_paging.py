@@ -27,7 +27,7 @@ def test_cancel_inside_a_file_rolls_it_back(tmp_path, returns):
         try:
             seen.append(next(gen))
         except StopIteration as stop:
-            outcomes = stop.value
+            outcomes = stop.value.outcomes
             break
     assert [o.status for o in outcomes] == ["cancelled", "not_run"]
     with Census.open(path) as census:
@@ -88,5 +88,7 @@ def test_the_review_reads_in_a_helper_process_and_survives_a_reader_crash(tmp_pa
     entries = run_to_end(plan_paths(path, [returns["tuanjie"], bad, returns["xingfu"]], lambda: False))
     assert [e.error for e in entries] == ["", MSG_READER_DIED, ""]
     assert entries[0].plan is not None and entries[2].plan is not None
-    outcomes = run_to_end(run_imports(path, [entries[0].plan, entries[2].plan], lambda: False))
-    assert [o.status for o in outcomes] == ["imported", "imported"]
+    run = run_to_end(run_imports(path, [entries[0].plan, entries[2].plan], lambda: False))
+    assert [o.status for o in run.outcomes] == ["imported", "imported"]
+    with Census.open(path) as census:  # the summary the window shows next, worked out by the worker
+        assert run.summary == census.summary()
