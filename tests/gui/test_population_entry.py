@@ -29,3 +29,20 @@ def test_unicode_digits_are_refused_with_a_message(qtbot, window, msgs, tmp_path
     win.ask_population_value(root)
     wait_idle(qtbot, win)
     assert win.tree_model.summaries[root].population == 123456
+
+
+def test_the_summary_after_a_change_is_worked_out_by_the_worker(qtbot, window, msgs, tmp_path, returns, monkeypatch):
+    """The window shows the summary the writing worker worked out; its own connection (the GUI
+    thread) does not work it out again (a province's: 0.6 s of a frozen window)."""
+    win = window
+    assert win.new_census(tmp_path / "测试")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    root = _root(win)
+    asked = []
+    real = win.census.summary
+    monkeypatch.setattr(win.census, "summary", lambda: asked.append(1) or real())
+    win.set_population(root, 4321)
+    wait_idle(qtbot, win)
+    assert win.tree_model.summaries[root].population == 4321 and win.tree_model.summaries[root].target == 5
+    assert asked == []
