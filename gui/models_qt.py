@@ -127,9 +127,10 @@ class RegionTreeModel(QAbstractItemModel):
         return self.createIndex(row, column, siblings[row])
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid():
+        node = index.internalId() if index.isValid() else -1
+        if not 0 <= node < len(self._parent):  # also an index kept from before a load
             return QModelIndex()
-        parent = self._parent[index.internalId()]
+        parent = self._parent[node]
         return QModelIndex() if parent < 0 else self.createIndex(self._row[parent], 0, parent)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -150,9 +151,9 @@ class RegionTreeModel(QAbstractItemModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        node, column = (index.internalId(), index.column()) if index.isValid() else (-1, -1)
+        if not 0 <= node < len(self.order):
             return None
-        node, column = index.internalId(), index.column()
         if role == REGION_ID_ROLE:
             # on the name cell only (region_id_of reads it from any cell of the row)
             return self.order[node].region_id if column == 0 else None

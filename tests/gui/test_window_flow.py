@@ -245,9 +245,12 @@ def test_opens_a_census_given_on_the_command_line(qtbot, window, msgs, tmp_path)
 
 
 def test_tree_model_builds_nested_rows(qtbot):
+    from PySide6.QtTest import QAbstractItemModelTester
+
     from models.records import RegionSummary
 
     model = RegionTreeModel()
+    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)  # Qt's own checks
     model.load([RegionSummary(1, "市", "市", "city", 0, 1000, talents=2, target=1, per_mille=2.0, target_met=True),
                 RegionSummary(2, "市/甲社区", "甲社区", "community", 1, None, talents=0, certified_min=2,
                               certified_min_met=False)])
@@ -266,6 +269,10 @@ def test_tree_model_builds_nested_rows(qtbot):
     assert [model.region_id_of(child.siblingAtColumn(c)) for c in range(model.columnCount())] == [2] * 5
     assert model.index_of(2) == child
     assert model.region_id_of(QModelIndex()) is None
+    model.load([])
+    assert model.rowCount() == 0 and not model.index_of(2).isValid() and model.children_of(1) == []
+    assert not child.parent().isValid()  # an index kept from before (a view must not, but one may)
+    del tester
 
 
 def test_column_combo_changes_the_plan(qtbot, window, msgs, tmp_path, returns):
