@@ -121,6 +121,8 @@ class RegionTreeModel(QAbstractItemModel):
 
     # ---- QAbstractItemModel ------------------------------------------------------------------
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        if parent.isValid() and parent.column():  # children hang on the first column only
+            return QModelIndex()
         siblings = self._children.get(parent.internalId() if parent.isValid() else -1, ())
         if not (0 <= row < len(siblings) and 0 <= column < len(self.HEADERS)):
             return QModelIndex()

@@ -255,7 +255,7 @@ def test_tree_model_builds_nested_rows(qtbot):
                 RegionSummary(2, "市/甲社区", "甲社区", "community", 1, None, talents=0, certified_min=2,
                               certified_min_met=False)])
     assert model.rowCount() == 1 and model.rowCount(model.index(0, 0)) == 1
-    assert model.rowCount(model.index(0, 1)) == 0  # children hang on the first column only
+    assert model.rowCount(model.index(0, 1)) == 0 and not model.index(0, 0, model.index(0, 1)).isValid()  # first column only
     assert [c.name for c in model.children_of(1)] == ["甲社区"]
     assert [c.name for c in model.descendants_of(1)] == ["甲社区"] and model.descendants_of(2) == []
     child = model.index(0, 0, model.index(0, 0))
