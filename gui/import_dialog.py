@@ -628,6 +628,9 @@ class ImportDialog(QDialog):
         skipped = [e for e in self.entries if e.plan is None]
         if skipped:
             text += f"；无法读取而未导入 {len(skipped)} 个"
+        unticked = sum(1 for i, e in enumerate(self.entries) if e.plan is not None and not self.include[i])
+        if unticked:  # every file of the review is accounted for
+            text += f"；未勾选、未导入 {unticked} 个"
         self.result_summary.setText((error + "\n" if error else "") + text + "。")
         self.results.setRowCount(len(outcomes) + len(skipped))
         lines = []

@@ -77,6 +77,7 @@ def test_summary_says_what_start_will_do_and_attention_filter(qtbot, window, msg
     assert dialog.start_import()
     qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
     assert sorted(o.status for o in dialog.outcomes) == ["duplicate", "imported"]
+    assert dialog.result_summary.text().endswith("；未勾选、未导入 1 个。")  # every file accounted for
     dialog.accept()
 
 
