@@ -76,7 +76,6 @@ class _Extent:
 
 @dataclass(frozen=True)
 class XlsxCost:
-    inflated: int  # real bytes of all entries
     largest_grid: int  # rows × columns of the largest sheet box calamine would build
     sparse: bool  # True: calamine must not read this workbook
 
@@ -121,9 +120,7 @@ def inspect_xlsx(data: bytes, archive: zipfile.ZipFile, file_name: str) -> XlsxC
         largest = max(largest, extent.cells)
         if shared > MAX_SHARED_STRINGS:
             sparse = True
-    return XlsxCost(
-        inflated=MAX_INFLATED - budget, largest_grid=largest, sparse=sparse or largest > MAX_CELLS
-    )
+    return XlsxCost(largest_grid=largest, sparse=sparse or largest > MAX_CELLS)
 
 
 def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str) -> tuple[_Extent, int, int]:
