@@ -37,11 +37,10 @@ class Problems:
             region_filter = " AND " + clause
         path = regions.path_of
         out: list[Problem] = []
-        for r in self._conn.execute(
-            "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.reason, s.region_id"
-            " FROM source_rows s JOIN batches b ON b.id = s.batch_id WHERE s.status = 'pending'" + region_filter +
-            " ORDER BY s.batch_id, s.row_number", params):
+        pending = self._conn.execute(_PENDING_SQL + region_filter + " ORDER BY s.batch_id, s.row_number", params).fetchall()
+        for r in pending:
             out.append(Problem("pending", r[7] or "", r[2], r[3] or "", r[4], r[0], r[1], r[5], r[6], None, path(r[8])))
+        lines = _same_lines(pending)
         out += self._conflicts(region_filter, params)
         for r in self._conn.execute(
             "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.notes, s.region_id,"
@@ -50,7 +49,7 @@ class Problems:
                 params):
             for note in json.loads(r[7]):
                 out.append(Problem("review", note, r[2], r[3] or "", r[4], r[0], r[1], r[5], r[6], r[9], path(r[8])))
-        out = _listed_once(out, self._census.returned.remarks())
+        out = _listed_once(out, lines, self._census.returned.remarks())
         for node in tree.tree_order():
             if node.flagged and (region_id is None or tree.is_within(node, regions.get(region_id))):
                 out.append(Problem("new_region", node.note or f"“{node.name}”不在户籍人口表中，已新建，请核实",
@@ -125,12 +124,16 @@ class Problems:
         return cur.lastrowid
 
     def twins(self, row_id: int) -> list[int]:
-        """Other pending rows that are the same problem as this pending row: same region, name,
-        ID as typed and reason (what `all` lists once)."""
-        return [r[0] for r in self._conn.execute(
-            "SELECT t.id FROM source_rows s JOIN source_rows t ON t.status = 'pending' AND t.id != s.id"
-            " AND t.id_raw = s.id_raw AND t.name = s.name AND t.region_id IS s.region_id AND t.reason IS s.reason"
-            " WHERE s.id = ? AND s.status = 'pending' ORDER BY t.id", (row_id,))]
+        """Other pending rows that are the same problem as this pending row (what `all` lists
+        once: see _same_lines)."""
+        alike = self._conn.execute(
+            _PENDING_SQL + " AND EXISTS (SELECT 1 FROM source_rows t WHERE t.id = ? AND t.status = 'pending'"
+            " AND t.id_raw = s.id_raw AND t.name = s.name AND t.region_id IS s.region_id AND t.reason IS s.reason)"
+            " ORDER BY s.batch_id, s.row_number", (row_id,)).fetchall()
+        lines = _same_lines(alike)
+        if row_id not in lines:
+            return []
+        return sorted(r for r, line in lines.items() if line == lines[row_id] and r != row_id)
 
     def row_places(self, row_ids: list[int]) -> dict[int, tuple[str, str, int, str, str]]:
         """Where each row is and what it held: (its return's sha256, sheet, row number, name, ID as
@@ -151,16 +154,44 @@ class Problems:
         return [dict(zip(keys, r, strict=True)) for r in cur]
 
 
-def _listed_once(problems: list[Problem], remarks: dict[int, str]) -> list[Problem]:
-    """Each problem once: the same pending line (region, name, ID as typed, reason), the same name
-    under the same ID, the same note on the same person, found on several rows — a resent return
-    kept beside the first, a street's sheet repeating a community's line — is one problem, its
-    other rows in `also_rows`. A community's 备注 on any of its rows is shown with it, and
-    answers a name conflict (reviewed)."""
+# A pending row with what identifies its line: the columns _same_lines reads, and — when no
+# digit of an ID was typed (empty, 待补充) — what the row says of the person as read (gender,
+# level, education, major, hours: not the phone or the dates, which a street's sheet may write
+# otherwise), since a name alone does not tell two namesakes apart.
+_PENDING_SQL = (
+    "SELECT s.id, s.batch_id, b.file_name, s.sheet, s.row_number, s.name, s.id_raw, s.reason, s.region_id,"
+    " CASE WHEN s.id_raw GLOB '*[0-9]*' THEN NULL ELSE json_array(s.gender, s.level, s.education, s.major, s.hours) END"
+    " FROM source_rows s JOIN batches b ON b.id = s.batch_id WHERE s.status = 'pending'")
+
+
+def _same_lines(rows: list[tuple]) -> dict[int, tuple]:
+    """Row id -> the pending line it is (rows of _PENDING_SQL, in batch and row order).
+
+    The same line is the same region, name, ID as typed and reason — and, when the ID holds no
+    digit, the same person's details — found in another sheet or return: a street's sheet
+    repeating a community's line, a resent return kept beside the first. Two rows of one sheet
+    are two lines (namesakes without an ID, listed and fixed apart); the n-th such row of a sheet
+    is the same line as the n-th of another."""
+    seen: dict[tuple, int] = {}
+    out: dict[int, tuple] = {}
+    for row in rows:
+        line = (row[8], row[5], row[6], row[7], row[9])
+        place = (line, row[1], row[3])
+        nth = seen.get(place, 0)
+        seen[place] = nth + 1
+        out[row[0]] = (*line, nth)
+    return out
+
+
+def _listed_once(problems: list[Problem], lines: dict[int, tuple], remarks: dict[int, str]) -> list[Problem]:
+    """Each problem once: the same pending line (`lines`: _same_lines), the same name under the
+    same ID, the same note on the same person, found on several rows, is one problem, its other
+    rows in `also_rows`. A community's 备注 on any of its rows is shown with it, and answers a
+    name conflict (reviewed)."""
     groups: dict[tuple, list[Problem]] = {}
     for p in problems:
         if p.kind == "pending":
-            key: tuple = (p.kind, p.region_path, p.name, p.id_raw, p.reason)
+            key: tuple = (p.kind, lines[p.row_id])  # type: ignore[index]  # pending problems have their row
         else:
             key = (p.kind, p.id_number or p.id_raw, p.name, p.reason if p.kind == "review" else "")
         groups.setdefault(key, []).append(p)
