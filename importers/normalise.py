@@ -46,6 +46,9 @@ _ID_DIGITS = re.compile(r"[0-9]{14,}")
 _TOTAL_ANYWHERE = re.compile(r"(合\s*计|小\s*计|总\s*计|共\s*计)")
 _TOTAL_WORDS = frozenset({"合计", "小计", "总计", "共计", "总人数"})  # a name cell reading like a total line
 _LABEL = re.compile(r"^[^：:]{1,12}[：:]")  # "审核人：", "单位盖章：", "注："
+# Lines that close a form rather than list a person: a place to stamp or sign ("单位（盖章）",
+# "负责人（签字）"), and the marks of the end of the entries ("以下空白", "（此页无正文）").
+_SIGN_OR_END = re.compile(r"盖章|签字|签章|签名|^[（(]?(以下(空白|无内容|无数据|无正文|无)|此页无正文|本页(完|结束))[）)。.]*$")
 
 
 @dataclass
@@ -119,9 +122,9 @@ def classify(texts: list[str], row: list[object], seq: int | None, id_col: int |
     first = texts[filled[0]]
     if any(_TOTAL_ANYWHERE.search(texts[i]) for i in filled[:3]):
         return "total"
-    if _FOOTER.match(first):
-        return "footer"
     name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
+    if _FOOTER.match(first) or _SIGN_OR_END.search(first) or _SIGN_OR_END.search(name):
+        return "footer"
     if (not name or _LABEL.match(name)) and any(_LABEL.match(texts[i]) for i in filled):
         return "footer"  # "单位盖章：  日期：" and the like, with no person in the name column
     if sum(1 for i in filled if field_for_label(texts[i])) >= 3:

@@ -358,10 +358,13 @@ def test_page_totals_and_unlabelled_footers_are_not_data(census, tmp_path):
     ws.append(["本页合计", "2人"])
     ws.append([None, "单位盖章：", None, "日期：2021年3月"])
     ws.append(["说明：本表由社区填写"])
+    ws.append([3, "以下空白"])  # the end of the entries, numbered or not
+    ws.append(["（此页无正文）"])
+    ws.append(["单位（盖章）", None, None, "负责人（签字）："])
     wb.save(tmp_path / "x.xlsx")
     result = import_file(census, tmp_path / "x.xlsx")
     assert (result.rows_total, result.rows_ok, result.rows_pending) == (2, 1, 1)
-    assert result.skipped["total"] == 1 and result.skipped["footer"] == 2
+    assert result.skipped["total"] == 1 and result.skipped["footer"] == 5
 
 
 def test_district_summary_with_street_and_community_columns(census, tmp_path):
