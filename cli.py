@@ -7,15 +7,16 @@ code; tracebacks are for bugs only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.census import Census
+from models.census import Census, remove_census_file
 from models.errors import CensusError, DiskFull, RegionUndecided, is_disk_full, storage_error
 from models.identity import mask_id
 from models.records import display_width
@@ -49,6 +50,25 @@ def _write(stream, text: str) -> None:
             pass
 
 
+@contextlib.contextmanager
+def _writable(path: str) -> Iterator[Census]:
+    """A census a command writes to, made when missing. One this command made and leaves empty
+    (its only file failed) is removed again: a mistyped census name must not leave a census
+    behind that later commands would take for a real one."""
+    made = not Path(path).exists()
+    census = Census.open(path)
+    try:
+        yield census
+    finally:
+        try:
+            empty = made and census.is_empty()
+        except sqlite3.Error:
+            empty = False
+        census.close()
+        if empty:
+            remove_census_file(Path(path))
+
+
 def _read(path: str) -> Census:
     """A census for a command that only reads: never created (a typo is not a new census), and
     opened read-only when it cannot be written."""
@@ -58,7 +78,7 @@ def _read(path: str) -> Census:
 def cmd_population(args) -> int:
     from importers.population import load_population
 
-    with Census.open(args.census) as census:
+    with _writable(args.census) as census:
         result = load_population(census, args.file)
         _out(result.describe())
     return EXIT_OK
@@ -91,7 +111,7 @@ def cmd_import(args) -> int:
         elif outcome.status == "failed":
             _err(f"导入失败：{outcome.error or outcome.describe()}")
 
-    with Census.open(args.census) as census:
+    with _writable(args.census) as census:
         outcomes = run_to_end(import_files(census, files, region=args.region, on_done=report, keep_both=args.keep_both))
     if any(isinstance(o.error, DiskFull) for o in outcomes):
         return EXIT_ERROR
@@ -406,7 +426,7 @@ def cmd_template(args) -> int:
 def cmd_merge(args) -> int:
     from models.merge_files import merge_census_files
 
-    with Census.open(args.target) as census:
+    with _writable(args.target) as census:
         for source in args.sources:
             result = merge_census_files(census, Path(source))
             _out(result.describe())

@@ -171,6 +171,11 @@ class Census:
         self.settings.forget()
         self._figures.clear()
 
+    def is_empty(self) -> bool:
+        """Nothing stored yet: no region and no import (a census just made)."""
+        return not self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM regions) OR EXISTS (SELECT 1 FROM batches)").fetchone()[0]
+
     # ---- the census's own ------------------------------------------------------------------
     @property
     def title(self) -> str:

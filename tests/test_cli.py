@@ -171,3 +171,19 @@ def test_a_line_to_a_stream_whose_reader_has_gone_is_dropped(tmp_path, monkeypat
         for name, write in (("stdout", cli._out), ("stderr", cli._err)):
             monkeypatch.setattr(sys, name, Gone(stand_in.fileno()))
             write("已导入")  # raised BrokenPipeError before
+
+
+def test_a_command_that_fails_leaves_no_new_census_behind(tmp_path, capsys):
+    """A mistyped census name with a file that fails: no empty census that `summary` would show."""
+    ret = write_community_return(tmp_path / "团结社区.xlsx", "东区和平街道团结社区", [("甲", make_id(1), "初级", None, None, None)])
+    for args in (["population", str(tmp_path / "新.census"), str(ret)],  # a return is not a population table
+                 ["import", str(tmp_path / "新.census"), str(ret)],  # no regions yet, no --region
+                 ["merge", str(tmp_path / "新.census"), str(tmp_path / "无此文件.census")]):
+        assert main(args) == 1
+        assert not list(tmp_path.glob("新.census*")), args
+    assert "Traceback" not in capsys.readouterr().err
+    census = census_with_population(tmp_path)  # made and filled: kept
+    assert main(["import", str(census), str(tmp_path / "无此文件.xlsx")]) == 1
+    assert census.exists()  # it was there before the command: never removed
+    assert main(["import", str(tmp_path / "另.census"), str(ret), "--region", "测试市/东区/和平街道/团结社区"]) == 0
+    assert (tmp_path / "另.census").exists()
