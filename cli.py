@@ -10,14 +10,15 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from models.census import Census, remove_census_file
-from models.errors import CensusError, DiskFull, RegionUndecided, is_disk_full, storage_error
+from models.errors import CensusError, DiskFull, RegionUndecided, is_disk_full, os_error_reason, storage_error
 from models.identity import mask_id
 from models.records import display_width
 from models.regions import KIND_LABELS
@@ -466,9 +467,55 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
 }
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking Chinese: its headings, and a mistake in the arguments as one line with
+    exit code 1, like every other user error (it printed English usage and exited with 2)."""
+
+    NAMES = {"census": "普查文件", "files": "摸排表文件或文件夹", "sources": "要合并的普查文件"}
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, add_help=False, formatter_class=_Formatter, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本说明")
+
+    def error(self, message: str) -> NoReturn:
+        _err(f"参数有误：{self._in_chinese(message)}（{self.prog} -h 查看用法）")
+        sys.exit(EXIT_ERROR)
+
+    def _in_chinese(self, message: str) -> str:
+        if found := re.fullmatch(r"the following arguments are required: (.+)", message):
+            return "缺少" + "、".join(self._name(n) for n in found[1].split(", "))
+        if found := re.fullmatch(r"unrecognized arguments: (.+)", message):
+            return f"不认识的参数 {found[1]}"
+        if found := re.fullmatch(r"argument (\S+): invalid (int|float) value: '(.*)'", message):
+            return f"{self._name(found[1])}应为{'整数' if found[2] == 'int' else '数字'}，而不是“{found[3]}”"
+        if found := re.fullmatch(r"argument (\S+): not allowed with argument (\S+)", message):
+            return f"{found[1]} 和 {found[2]} 不能同时使用"
+        if found := re.fullmatch(r"argument (\S+): invalid choice: '(.*?)' \(choose from (.*)\)", message):
+            choices = "、".join(c.strip("'") for c in found[3].split(", "))
+            return f"{self._name(found[1])}不能是“{found[2]}”，可选：{choices}"
+        if found := re.fullmatch(r"argument (\S+): expected one argument", message):
+            return f"{self._name(found[1])}后面要跟一个值"
+        return message
+
+    def _name(self, name: str) -> str:
+        """An argument as the clerk reads it: its name and what it is ("batch（导入批次号）")."""
+        for action in self._actions:
+            if name in action.option_strings or name in (action.dest, action.metavar):
+                label = self.NAMES.get(action.dest) or (action.help or "").split("（")[0]
+                return f"{name}（{label}）" if label and label != argparse.SUPPRESS else name
+        return name
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="社会工作专业人才摸排（不带子命令时打开窗口）")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _Parser(prog="main.py", description="社会工作专业人才摸排（不带子命令时打开窗口）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="命令")
 
     def add(name: str) -> argparse.ArgumentParser:
         func, help_text = COMMANDS[name]
@@ -577,11 +624,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _err(f"错误：{mapped}")
         return EXIT_ERROR
-    except OSError as err:
-        if not is_disk_full(err):
-            raise
+    except OSError as err:  # the machine refused (disk full, a name too long, no permission): one line
         where = f"{Path(str(err.filename)).name}：" if err.filename else ""
-        _err(f"错误：{where}磁盘空间不足，没有写完（请清理磁盘后重试）")
+        if is_disk_full(err):
+            _err(f"错误：{where}磁盘空间不足，没有写完（请清理磁盘后重试）")
+        else:
+            _err(f"错误：{where}{os_error_reason(err)}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         _err("已中断")

@@ -29,7 +29,7 @@ import xlsxwriter
 import xlsxwriter.exceptions
 from xlsxwriter.worksheet import Worksheet
 
-from models.errors import CensusError, DiskFull, is_disk_full
+from models.errors import CensusError, DiskFull, is_disk_full, os_error_reason
 from models.records import display_width
 
 Progress = Callable[[int, int], None] | None
@@ -106,7 +106,7 @@ def export_error(err: BaseException, out_path: Path, lead: str | None = None) ->
         return CensusError("文件名或所在路径太长，请换一个较短的文件名或文件夹", file=name)
     if isinstance(err, OSError) and err.errno == errno.EROFS:
         return CensusError("所在位置是只读的，请换一个文件夹", file=name)
-    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    reason = os_error_reason(err) if isinstance(err, OSError) else str(err)
     return CensusError(f"{lead or '无法保存文件'}：{reason}", file=name)
 
 

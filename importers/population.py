@@ -15,7 +15,7 @@ from importers.readers import Workbook, read_workbook
 from importers.unit_columns import find_unit_columns, record_unit
 from importers.values import text_of
 from models.census import Census
-from models.errors import PopulationError
+from models.errors import MAX_PEOPLE, PopulationError
 from models.regions import name_problem, strip_office
 
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
@@ -83,6 +83,8 @@ def _population(cell: object, file_name: str, row_number: int) -> int | None:
             raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”不是数字", file=file_name) from None
     if value < 0 or not value.is_integer():
         raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”不是非负整数", file=file_name)
+    if value > MAX_PEOPLE:
+        raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”太大，请检查", file=file_name)
     return int(value)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from models.errors import CensusError, NotFound
+from models.errors import CensusError, NotFound, check_people
 from models.goals import GOAL_COLUMNS, Growth, iso_date
 from models.records import GOAL_LABELS
 from models.regions import Region, RegionTree, kind_for, missing_parent
@@ -116,8 +116,7 @@ class Regions:
         return parent
 
     def set_population(self, region_id: int, population: int | None) -> None:
-        if population is not None and population < 0:
-            raise CensusError("户籍人口不能为负数")
+        check_people(population, "户籍人口")
         with self._census.transaction():
             self._conn.execute("UPDATE regions SET population = ? WHERE id = ?", (population, region_id))
             self._tree = None
@@ -139,8 +138,7 @@ class Regions:
             raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS.values())}）")
         if growth is not None and target is None:
             target = growth.target
-        if target is not None and target < 0:
-            raise CensusError("目标人数不能为负数")
+        check_people(target, "目标人数")
         deadline = iso_date(deadline) if deadline else None
         self.get(region_id)
         with self._census.transaction():

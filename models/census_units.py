@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from models import allowance, units
-from models.errors import CensusError
+from models.errors import CensusError, check_people
 from models.records import RegionSummary
 from models.units import UnitProfile, check_unit_type
 
@@ -58,8 +58,7 @@ class Units:
         of towns) and has nothing below it becomes a unit."""
         node = self._census.regions.get(region_id)
         unit_type = check_unit_type(unit_type)
-        if staff is not None and staff < 0:
-            raise CensusError(f"“{node.path}”的在岗职工数不能为负数")
+        check_people(staff, f"“{node.path}”的在岗职工数")
         if unit_type is None and staff is None:
             self._conn.execute("DELETE FROM region_units WHERE region_id = ?", (region_id,))
             return

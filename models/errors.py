@@ -81,6 +81,20 @@ class CensusNotFound(CensusError):
     """A read command was given a census file that does not exist (it is never created then)."""
 
 
+MAX_PEOPLE = 2_000_000_000  # more people than any population, staff or goal holds (SQLite's integers end at 9.2e18)
+
+
+def check_people(value: int | None, what: str) -> None:
+    """A count of people a clerk typed or a table gave (None: not set): 0 … MAX_PEOPLE, or a line
+    saying what is wrong with it."""
+    if value is None:
+        return
+    if value < 0:
+        raise CensusError(f"{what}不能为负数")
+    if value > MAX_PEOPLE:
+        raise CensusError(f"{what}太大（{value:,}），请检查是否多输了数字")
+
+
 NEWER_CENSUS = "此普查文件由更新版本的程序创建，请升级后再打开"
 READ_ONLY = "普查文件是只读的（文件或所在文件夹不允许写入），只能查看和导出；要修改请复制到可写入的位置后再打开"
 _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
@@ -91,6 +105,26 @@ def is_disk_full(err: BaseException) -> bool:
     if isinstance(err, sqlite3.Error):
         return _primary_code(err) == sqlite3.SQLITE_FULL
     return isinstance(err, OSError) and err.errno in _DISK_FULL_ERRNOS
+
+
+def os_error_reason(err: OSError) -> str:
+    """What the operating system refused, in the clerk's words (its own text is English)."""
+    code = err.errno
+    if code in _DISK_FULL_ERRNOS:
+        return "磁盘空间不足"
+    if code == errno.ENAMETOOLONG or getattr(err, "winerror", None) == 206:  # ERROR_FILENAME_EXCED_RANGE
+        return "文件名或所在路径太长，请换一个较短的文件名或文件夹"
+    if code == errno.EROFS:
+        return "所在位置是只读的，请换一个文件夹"
+    if isinstance(err, PermissionError):
+        return "没有权限，或文件正被其他程序（如 Excel）打开"
+    if isinstance(err, FileNotFoundError):
+        return "文件或文件夹不存在"
+    if isinstance(err, NotADirectoryError):
+        return "路径中有一段不是文件夹"
+    if isinstance(err, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    return f"操作系统拒绝了这次读写（错误码 {code}）"
 
 
 def storage_error(err: sqlite3.Error, file: str) -> CensusError | None:

@@ -48,8 +48,8 @@ class Growth:
     source: str  # which census the base came from, e.g. "2020年摸排（截至 2020-12-31）"
 
     def __post_init__(self) -> None:
-        if not self.multiple > 0:
-            raise CensusError("倍数必须大于 0")
+        if not (self.multiple > 0 and math.isfinite(self.multiple)):
+            raise CensusError("倍数必须是大于 0 的数")
 
     @property
     def target(self) -> int:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cli import main
 from tests.builders import make_id, write_community_return, write_population
 
@@ -187,3 +189,38 @@ def test_a_command_that_fails_leaves_no_new_census_behind(tmp_path, capsys):
     assert census.exists()  # it was there before the command: never removed
     assert main(["import", str(tmp_path / "另.census"), str(ret), "--region", "测试市/东区/和平街道/团结社区"]) == 0
     assert (tmp_path / "另.census").exists()
+
+
+def test_a_name_too_long_for_the_disk_is_one_line(tmp_path, capsys):
+    """The operating system refusing a path (here: a 270-byte file name) reads as one Chinese line."""
+    census = census_with_population(tmp_path)
+    long_name = "很" * 90
+    capsys.readouterr()
+    for args in (["export", str(census), str(tmp_path / f"{long_name}.xlsx")],
+                 ["summary", str(tmp_path / f"{long_name}.census")],
+                 ["import", str(census), str(tmp_path / f"{long_name}.xlsx")]):
+        assert main(args) == 1, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "文件名或所在路径太长" in err and "Traceback" not in err, err
+
+
+def test_mistaken_arguments_and_huge_numbers_are_one_chinese_line(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    capsys.readouterr()
+    expected = {
+        ("summary",): "参数有误：缺少census（普查文件）（main.py summary -h 查看用法）",
+        ("undo", str(census), "abc"): "参数有误：batch（导入批次号）应为整数，而不是“abc”（main.py undo -h 查看用法）",
+        ("import", str(census), "a.xlsx", "--replace", "--keep-both"):
+            "参数有误：--keep-both 和 --replace 不能同时使用（main.py import -h 查看用法）",
+        ("summary", str(census), "--jsn"): "参数有误：不认识的参数 --jsn（main.py -h 查看用法）",
+    }
+    for args, line in expected.items():
+        with pytest.raises(SystemExit) as stop:
+            main(list(args))
+        assert stop.value.code == 1 and capsys.readouterr().err.splitlines() == [line]
+    assert main(["goal", str(census), "测试市", "certified", "9" * 23]) == 1
+    assert capsys.readouterr().err.splitlines() == ["错误：目标人数太大（99,999,999,999,999,999,999,999），请检查是否多输了数字"]
+    assert main(["goal", str(census), "测试市", "certified", "--times", "inf", "--of", str(census)]) == 1
+    assert capsys.readouterr().err.splitlines() == ["错误：倍数必须是大于 0 的数"]
+    assert main(["unit", str(census), "测试市/东区/和平街道/团结社区", "--type", "医院", "--staff", "9" * 23]) == 1
+    assert "在岗职工数太大" in capsys.readouterr().err
