@@ -254,6 +254,9 @@ def cmd_correct(args) -> int:
     with Census.open(args.census, create=False) as census:
         number = census.undo.run("更正身份证号", lambda: census.problems.correct_id(args.row, args.id))
         _out(f"第 {args.row} 号源数据行的身份证号已更正为 {mask_id(number)}")
+        person = census.people.get(number)
+        if person.name_conflict:  # the ID was someone's already: counted as one person, to check
+            _out(f"  注意：该身份证号下的姓名不一致（{'、'.join(person.names)}），已按同一人合并，请核实")
     return EXIT_OK
 
 

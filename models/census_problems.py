@@ -100,8 +100,12 @@ class Problems:
         check = check_id(new_id)
         if not check.valid or check.number is None:
             raise CensusError(f"新的身份证号无效：{check.reason}")
-        if not self._conn.execute("SELECT 1 FROM source_rows WHERE id = ?", (row_id,)).fetchone():
+        row = self._conn.execute("SELECT status FROM source_rows WHERE id = ?", (row_id,)).fetchone()
+        if row is None:
             raise NotFound(f"源数据行 {row_id} 不存在")
+        if row[0] != "pending":  # a mistyped row number must not move a counted person to another ID
+            raise CensusError(f"源数据行 {row_id} 不是待核实的行（其身份证号有效，已计入），没有更正；"
+                              "请核对行号（problems 列出待核实的行及其行号）")
         with self._census.transaction():
             for rid in (row_id, *self.twins(row_id)):
                 self.apply_correction(rid, check.number)

@@ -224,3 +224,19 @@ def test_mistaken_arguments_and_huge_numbers_are_one_chinese_line(tmp_path, caps
     assert capsys.readouterr().err.splitlines() == ["错误：倍数必须是大于 0 的数"]
     assert main(["unit", str(census), "测试市/东区/和平街道/团结社区", "--type", "医院", "--staff", "9" * 23]) == 1
     assert "在岗职工数太大" in capsys.readouterr().err
+
+
+def test_correct_takes_pending_rows_only_and_says_when_the_id_was_someone_elses(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    main(["import", str(census), str(write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区",
+                                                              [("孙莉", make_id(7), "初级", None, None, None),
+                                                               ("秦娣", make_id(8)[:17], "初级", None, None, None)]))])
+    capsys.readouterr()
+    main(["problems", str(census), "--json"])
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    pending = next(p["row_id"] for p in problems if p["kind"] == "pending")
+    counted = pending - 1  # 孙莉's row, the one above: valid and counted
+    assert main(["correct", str(census), str(counted), make_id(8)]) == 1  # a mistyped row number
+    assert "不是待核实的行" in capsys.readouterr().err
+    assert main(["correct", str(census), str(pending), make_id(7)]) == 0  # 孙莉's ID typed for 秦娣
+    assert capsys.readouterr().out.splitlines()[-1] == "  注意：该身份证号下的姓名不一致（孙莉、秦娣），已按同一人合并，请核实"
