@@ -40,6 +40,7 @@ from gui.paths import APP_TITLE
 from gui.worker import TaskRunner, Worker
 from importers.files import Outcome
 from importers.headers import FIELD_LABELS
+from importers.job import NO_DATA_ROWS
 from importers.plan import ImportPlan
 from importers.returned_list import ReturnedListPlan
 from models.errors import CensusError
@@ -661,6 +662,8 @@ class ImportDialog(QDialog):
         if o.status != "imported" or o.result is None:
             return o.message or ("内容与已导入的文件相同，没有人被重复计数" if o.status == "duplicate" else "")
         r = o.result
+        if not r.rows_total:
+            return NO_DATA_ROWS
         parts = [f"{reason} {n} 行" for reason, n in r.reasons.most_common()]
         parts += [f"需复核：{note} {n} 行" for note, n in r.notes.most_common()]
         if r.new_regions:

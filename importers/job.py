@@ -74,6 +74,8 @@ class ImportResult:
             return f"{self.file_name}：与已导入的批次 {self.duplicate_of} 内容相同，已跳过，没有人被重复计数"
         parts = [f"{self.file_name} → {self.region_path}：数据行 {self.rows_total}，"
                  f"成为人员 {self.rows_ok} 行（{self.persons} 人），待核实 {self.rows_pending} 行"]
+        if not self.rows_total:
+            parts.append(f"  注意：{NO_DATA_ROWS}")
         for reason, n in self.reasons.most_common():
             parts.append(f"  待核实 {n} 行：{reason}")
         for note, n in self.notes.most_common():
@@ -92,6 +94,7 @@ class ImportResult:
         return "\n".join(parts)
 
 
+NO_DATA_ROWS = "表头以下没有任何数据行（是否发来了空表？）"
 SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填表人等）", "header": "重复表头"}
 
 

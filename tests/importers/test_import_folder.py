@@ -227,3 +227,11 @@ def test_the_population_table_among_the_returns_is_named_for_what_it_is(tmp_path
     outcomes = _run(census, [tmp_path / "户籍人口.xlsx"])
     assert outcomes[0].status == "failed"
     assert outcomes[0].message == "这是户籍人口表，不是摸排表：请用“导入户籍人口表”导入（命令行：population）"
+
+
+def test_a_return_with_nothing_under_its_header_says_so(tmp_path):
+    """An empty template sent back by mistake imports (nothing to count) with a line saying so."""
+    census = _census(tmp_path)
+    path = write_community_return(tmp_path / "团结社区.xlsx", FILLERS[0], [], footer=False)
+    result = import_file(census, path)
+    assert result.rows_total == 0 and "表头以下没有任何数据行（是否发来了空表？）" in result.describe()
