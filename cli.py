@@ -282,7 +282,9 @@ def cmd_goal(args) -> int:
 
             if not args.of:
                 raise CensusError("按倍数设定目标时请用 --of 给出早前的普查文件")
-            growth = growth_from_file(Path(args.of), region.path, args.category, args.times)
+            if args.target:
+                raise CensusError("目标人数和 --times 只能用一个：按倍数设定时目标由早前普查的人数算出")
+            growth = growth_from_file(Path(args.of), region.path, args.category, args.times, census.path)
         target = None if args.clear else (args.target or None if growth else args.target)
         census.undo.run("删除目标" if target is None else "设置目标", lambda: census.regions.set_goal(
             region.id, args.category, target, args.note or "", args.by, growth))

@@ -262,12 +262,28 @@ def _notes(census: Census, earlier: Census) -> list[str]:
     return notes
 
 
-def growth_from_file(earlier_path: Path, path: str, category: str, multiple: float) -> Growth:
-    """A growth goal: `multiple` × the figure of `category` at `path` in an earlier census file."""
+def growth_from_file(earlier_path: Path, path: str, category: str, multiple: float,
+                     current: Path | None = None) -> Growth:
+    """A growth goal: `multiple` × the figure of `category` at `path` in an earlier census file
+    (not `current`, the census the goal is for). An earlier figure of 0 gives no goal: any
+    multiple of it is 0, met from the start."""
     if category not in GOAL_LABELS:
         raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS)}）")
+    if current is not None and _same_file(Path(earlier_path), Path(current)):
+        raise CensusError("倍数要以早前的另一个普查文件为基数，不能是本普查文件", file=Path(earlier_path).name)
     summary, label = node_in_file(earlier_path, path)
-    return Growth(multiple, getattr(summary, category), label)
+    base = getattr(summary, category)
+    if not base:
+        raise CensusError(f"早前普查中“{path}”的{GOAL_LABELS[category]}为 0，按倍数设定的目标也是 0；"
+                          "请直接给出目标人数", file=Path(earlier_path).name)
+    return Growth(multiple, base, label)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
 
 
 def node_in_file(earlier_path: Path, path: str) -> tuple[RegionSummary, str]:

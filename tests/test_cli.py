@@ -220,8 +220,11 @@ def test_mistaken_arguments_and_huge_numbers_are_one_chinese_line(tmp_path, caps
         assert stop.value.code == 1 and capsys.readouterr().err.splitlines() == [line]
     assert main(["goal", str(census), "测试市", "certified", "9" * 23]) == 1
     assert capsys.readouterr().err.splitlines() == ["错误：目标人数太大（99,999,999,999,999,999,999,999），请检查是否多输了数字"]
-    assert main(["goal", str(census), "测试市", "certified", "--times", "inf", "--of", str(census)]) == 1
-    assert capsys.readouterr().err.splitlines() == ["错误：倍数必须是大于 0 的数"]
+    from models.errors import CensusError
+    from models.goals import Growth
+
+    with pytest.raises(CensusError, match="倍数必须是大于 0 的数"):
+        Growth(float("inf"), 90, "")  # --times inf: a goal no figure can reach
     assert main(["unit", str(census), "测试市/东区/和平街道/团结社区", "--type", "医院", "--staff", "9" * 23]) == 1
     assert "在岗职工数太大" in capsys.readouterr().err
 
@@ -240,3 +243,13 @@ def test_correct_takes_pending_rows_only_and_says_when_the_id_was_someone_elses(
     assert "不是待核实的行" in capsys.readouterr().err
     assert main(["correct", str(census), str(pending), make_id(7)]) == 0  # 孙莉's ID typed for 秦娣
     assert capsys.readouterr().out.splitlines()[-1] == "  注意：该身份证号下的姓名不一致（孙莉、秦娣），已按同一人合并，请核实"
+
+
+def test_a_multiple_of_an_earlier_figure_of_zero_is_refused(tmp_path, capsys):
+    """Any multiple of 0 is a goal of 0, met from the start: the clerk is asked for a number instead."""
+    earlier = census_with_population(tmp_path)  # nobody counted yet
+    later = tmp_path / "later.census"
+    assert main(["population", str(later), str(tmp_path / "p.xlsx")]) == 0
+    capsys.readouterr()
+    assert main(["goal", str(later), "测试市", "talents", "--times", "2", "--of", str(earlier)]) == 1
+    assert "为 0" in capsys.readouterr().err

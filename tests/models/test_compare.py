@@ -124,7 +124,11 @@ def test_growth_goal_is_a_multiple_of_the_earlier_figure(both, capsys):
     assert goal["target"] == math.ceil(1.5 * base) and goal["base"] == base and goal["multiple"] == 1.5
     assert goal["actual"] == ot.counts(second, ot.HEPING)["talents"] and "2020" in goal["base_source"]
     assert main(["goal", str(later), ot.VILLAGE, "talents", "--times", "2", "--of", str(earlier)]) == 1  # not here now
-    assert main(["goal", str(later), ot.EAST, "talents", "--times", "2", "--of", str(later)]) == 0  # any census
+    capsys.readouterr()
+    assert main(["goal", str(later), ot.EAST, "talents", "--times", "2", "--of", str(later)]) == 1  # not itself
+    assert "不能是本普查文件" in capsys.readouterr().err
+    assert main(["goal", str(later), ot.EAST, "talents", "100", "--times", "2", "--of", str(earlier)]) == 1
+    assert "只能用一个" in capsys.readouterr().err  # a number and a multiple contradict each other
 
 
 def test_info_sets_title_and_as_of(both, capsys):
