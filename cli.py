@@ -199,7 +199,9 @@ def cmd_problems(args) -> int:
             _out(json.dumps({"problems": items}, ensure_ascii=False, indent=1))
             return EXIT_OK
         pending = [p for p in problems if p.kind == "pending"]
-        _out(f"待核实 {len(pending)} 行，其他问题 {len(problems) - len(pending)} 条")
+        rows = sum(1 + len(p.also_rows) for p in pending)  # as summary's pending_rows counts them
+        lines = f"（{len(pending)} 处，同一行在几份报表中各出现一次的只列一处）" if rows != len(pending) else ""
+        _out(f"待核实 {rows} 行{lines}，其他问题 {len(problems) - len(pending)} 条")
         for p in problems:
             where = f"{p.file_name} / {p.sheet} / 第{p.row_number}行" if p.file_name else p.region_path
             hint = hints.get(p.row_id)

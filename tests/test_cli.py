@@ -253,3 +253,21 @@ def test_a_multiple_of_an_earlier_figure_of_zero_is_refused(tmp_path, capsys):
     capsys.readouterr()
     assert main(["goal", str(later), "测试市", "talents", "--times", "2", "--of", str(earlier)]) == 1
     assert "为 0" in capsys.readouterr().err
+
+
+def test_problems_counts_rows_as_the_summary_does(tmp_path, capsys):
+    """The same bad line in a community's return and the street's sheet is listed once, and the
+    heading still counts both rows, as summary's pending_rows does."""
+    from tests.builders import write_street_return
+
+    census = census_with_population(tmp_path)
+    bad = make_id(9)[:17]
+    main(["import", str(census), str(write_community_return(tmp_path / "a.xlsx", "东区和平街道团结社区",
+                                                              [("张三", bad, "初级", None, None, None)]))])
+    main(["import", str(census), str(write_street_return(tmp_path / "和平街道汇总.xlsx", "东区和平街道汇总表",
+                                                           [("团结社区", "张三", bad, "初级", None, None, None)]))])
+    capsys.readouterr()
+    main(["problems", str(census)])
+    assert capsys.readouterr().out.splitlines()[0] == "待核实 2 行（1 处，同一行在几份报表中各出现一次的只列一处），其他问题 0 条"
+    main(["summary", str(census), "--json"])
+    assert json.loads(capsys.readouterr().out)["regions"][0]["pending_rows"] == 2
