@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from models.errors import NotFound
+from models.errors import CensusError, NotFound
 from models.schema import now
 
 if TYPE_CHECKING:
@@ -153,6 +153,15 @@ class ReturnedLists:
         conn = self._conn
         if not conn.execute("SELECT 1 FROM returned_lists WHERE id = ?", (list_id,)).fetchone():
             raise NotFound(f"更正清单 {list_id} 不存在")
+        newer = conn.execute(
+            "SELECT MIN(w.by_batch) FROM withdrawn w JOIN returned_changes c ON c.returned_id = ?"
+            " AND json_extract(w.data, '$.id') = c.row_id WHERE w.tbl = 'source_rows'", (list_id,)).fetchone()[0]
+        if newer is not None:
+            # Its rows are withdrawn by a newer version of their return, which carried the fixes
+            # over: undone now, the fixes would come back with the earlier version, with no list
+            # left to take them back.
+            raise CensusError(f"更正清单 {list_id} 改过的报表已有新版本（批次 {newer}，已带上这些更正），"
+                              f"请先撤销批次 {newer}，再撤销这份更正清单")
         with self._census.transaction():
             self._census.undo.clear()
             touched: set[str] = set()

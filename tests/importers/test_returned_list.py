@@ -232,3 +232,28 @@ def test_a_list_between_two_returns_of_one_folder_gives_what_importing_them_one_
     assert got["corrections"] == want["corrections"]
     person = next(p for p in got["persons"] if p.id_number == make_id(2))
     assert person.row_count == 2  # the corrected row of the list and the first return's row
+
+
+def test_a_list_whose_return_was_sent_again_is_undone_after_the_new_version(census, lists, tmp_path):
+    """The newer version carried the list's fixes over; taking the list back first would leave
+    them on the earlier version once that came back, with no list left to undo them: refused,
+    and in the other order the census is exactly as before the list."""
+    from models.errors import CensusError
+
+    before = state(census)
+    list_id = run(census, fill(lists["团结"], tmp_path / "回.xlsx", ANSWERS))[0].returned.list_id
+    rows = [("张三", make_id(1), "助理社会工作师", "本科", "社会工作", 0),
+            ("李四", bad_check(2), "社会工作师", "本科", "会计", 0),
+            ("王五", bad_check(3), "", "大专", "社会学", 0),
+            ("赵六", make_id(4)[:17], "助理社会工作师", "", "", 0),
+            ("钱七", "", "", "", "", 150),
+            ("孙八", make_id(5), "高级社会工作师", "", "", 0)]  # 孙八 now senior: a new version
+    (tmp_path / "v2").mkdir()
+    [outcome] = run(census, write_community_return(tmp_path / "v2" / "团结社区摸排表.xlsx", "和平街道团结社区", rows))
+    assert outcome.result.replaced is not None and outcome.result.replaced.carried
+    with pytest.raises(CensusError, match=f"请先撤销批次 {outcome.result.batch_id}"):
+        census.returned.undo(list_id)
+    census.batches.undo(outcome.result.batch_id)
+    census.returned.undo(list_id)
+    after = state(census)
+    assert after["summary"] == before["summary"] and after["corrections"] == before["corrections"]
