@@ -287,7 +287,7 @@ def cmd_goal(args) -> int:
             if args.target:
                 raise CensusError("目标人数和 --times 只能用一个：按倍数设定时目标由早前普查的人数算出")
             growth = growth_from_file(Path(args.of), region.path, args.category, args.times, census.path)
-        target = None if args.clear else (args.target or None if growth else args.target)
+        target = None if args.clear or growth else args.target  # a growth goal's target is its multiple's
         census.undo.run("删除目标" if target is None else "设置目标", lambda: census.regions.set_goal(
             region.id, args.category, target, args.note or "", args.by, growth))
         summary = next(s for s in census.summary() if s.region_id == region.id)

@@ -102,10 +102,8 @@ def export_error(err: BaseException, out_path: Path, lead: str | None = None) ->
                            file=name)
     if isinstance(err, IsADirectoryError):
         return CensusError(IS_FOLDER, file=name)
-    if isinstance(err, OSError) and err.errno == errno.ENAMETOOLONG:
-        return CensusError("文件名或所在路径太长，请换一个较短的文件名或文件夹", file=name)
-    if isinstance(err, OSError) and err.errno == errno.EROFS:
-        return CensusError("所在位置是只读的，请换一个文件夹", file=name)
+    if isinstance(err, OSError) and err.errno in (errno.ENAMETOOLONG, errno.EROFS):
+        return CensusError(os_error_reason(err), file=name)  # what to do, whichever step it was
     reason = os_error_reason(err) if isinstance(err, OSError) else str(err)
     return CensusError(f"{lead or '无法保存文件'}：{reason}", file=name)
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir
-from models.compare import node_in_file
+from models.compare import growth_of, node_in_file
 from models.errors import CensusError
 from models.goals import Growth
 from models.records import GOAL_LABELS, RegionSummary
@@ -191,7 +191,10 @@ class GoalDialog(QDialog):
             return None
         if self.earlier_node is not None:
             summary, label = self.earlier_node
-            return Growth(multiple, getattr(summary, self.category.currentData()), label)
+            try:
+                return growth_of(summary, self.category.currentData(), multiple, label)
+            except CensusError:  # an earlier 0: no multiple of it (_update_growth says so)
+                return None
         return Growth(multiple, self.kept.base, self.kept.source) if self.kept else None
 
     def _update_growth(self) -> None:
@@ -200,6 +203,8 @@ class GoalDialog(QDialog):
         if growth is not None:
             self.target.setValue(growth.target)
             self.growth_label.setText(f"{growth.source}：{growth.base:,} 人 × {growth.multiple:g}")
+        elif self.earlier_node is not None and self.multiple.value():  # growth_of refused an earlier 0
+            self.growth_label.setText("早前普查中该类别为 0，不能按倍数设定，请直接填写目标人数")
         elif self.earlier_node is None and self.multiple.value():
             self.growth_label.setText("请选择早前的普查文件")
         elif self.earlier_node is None:

@@ -43,7 +43,7 @@ from gui.start_page import StartPage
 from gui.worker import Control, TaskRunner, Worker
 from importers.files import expand_paths
 from importers.read_ahead import read_cells, read_isolated
-from models.census import Census, remove_census_file
+from models.census import Census, remove_census_file, same_file
 from models.errors import CensusError
 from models.identity import mask_id
 from models.records import Batch, Person, Problem, RegionSummary
@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         if path.is_dir():
             self.show_error(f"{path.name}：这是一个文件夹，请换一个文件名。")
             return False
-        if self.census is not None and self.census.path.resolve() == path.resolve():
+        if self.census is not None and same_file(self.census.path, path):
             self.show_error("不能覆盖当前打开的普查文件，请换一个文件名。")
             return False
         remove_census_file(path)
@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
             self.show_error("请等待当前操作完成后再另存。")
             return False
         target = target if target.suffix == CENSUS_SUFFIX else target.with_name(target.name + CENSUS_SUFFIX)
-        if target.resolve() == self.census.path.resolve():
+        if same_file(target, self.census.path):
             return True
         try:
             self.census.save_copy(target)
@@ -952,7 +952,7 @@ class MainWindow(QMainWindow):
             self.merge(Path(name))
 
     def merge(self, source: Path) -> None:
-        if self.census is not None and source.resolve() == self.census.path.resolve():
+        if self.census is not None and same_file(source, self.census.path):
             self.show_error("不能把普查文件合并到它自己。")
             return
 

@@ -261,6 +261,15 @@ def is_sqlite_file(path: Path) -> bool:
         return fh.read(16) == _SQLITE_HEADER
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (a link or another spelling included); False when either
+    cannot be looked at (a missing file is nobody's twin)."""
+    try:
+        return Path(a).resolve() == Path(b).resolve() or Path(a).samefile(b)
+    except OSError:
+        return False
+
+
 def remove_census_file(path: Path) -> None:
     """Delete a census file and the -wal/-shm files SQLite keeps beside it (missing ones are fine)."""
     for suffix in ("", "-wal", "-shm"):

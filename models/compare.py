@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.census import Census
+from models.census import Census, same_file
 from models.errors import CensusError
 from models.goals import GoalProgress, Growth, census_label, progress
 from models.identity import mask_id
@@ -159,11 +159,7 @@ class Comparison:
 def compare_files(census: Census, earlier_path: Path) -> Comparison:
     """Compare an open census with an earlier census file (opened only to read, never created)."""
     earlier_path = Path(earlier_path)
-    try:
-        same = earlier_path.resolve() == Path(census.path).resolve()
-    except OSError:
-        same = False
-    if same:
+    if same_file(earlier_path, census.path):
         raise CensusError("不能与它自己对比，请选择早前的另一个普查文件", file=earlier_path.name)
     with Census.open(earlier_path, create=False, read_only_ok=True) as earlier:
         return compare(census, earlier)
@@ -265,25 +261,23 @@ def _notes(census: Census, earlier: Census) -> list[str]:
 def growth_from_file(earlier_path: Path, path: str, category: str, multiple: float,
                      current: Path | None = None) -> Growth:
     """A growth goal: `multiple` × the figure of `category` at `path` in an earlier census file
-    (not `current`, the census the goal is for). An earlier figure of 0 gives no goal: any
-    multiple of it is 0, met from the start."""
+    (not `current`, the census the goal is for); see growth_of."""
     if category not in GOAL_LABELS:
         raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS)}）")
-    if current is not None and _same_file(Path(earlier_path), Path(current)):
+    if current is not None and same_file(Path(earlier_path), Path(current)):
         raise CensusError("倍数要以早前的另一个普查文件为基数，不能是本普查文件", file=Path(earlier_path).name)
     summary, label = node_in_file(earlier_path, path)
+    return growth_of(summary, category, multiple, label)
+
+
+def growth_of(summary: RegionSummary, category: str, multiple: float, label: str) -> Growth:
+    """`multiple` × a node's figure of `category` in an earlier census (`summary`, named `label`).
+    An earlier figure of 0 gives no goal: any multiple of it is 0, met from the start."""
     base = getattr(summary, category)
     if not base:
-        raise CensusError(f"早前普查中“{path}”的{GOAL_LABELS[category]}为 0，按倍数设定的目标也是 0；"
-                          "请直接给出目标人数", file=Path(earlier_path).name)
+        raise CensusError(f"早前普查中“{summary.path}”的{GOAL_LABELS[category]}为 0，按倍数设定的目标也是 0；"
+                          "请直接给出目标人数")
     return Growth(multiple, base, label)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or a.samefile(b)
-    except OSError:
-        return False
 
 
 def node_in_file(earlier_path: Path, path: str) -> tuple[RegionSummary, str]:

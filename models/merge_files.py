@@ -34,7 +34,7 @@ from pathlib import Path
 
 from models import kept_files
 from models.bulk_gc import fewer_collections
-from models.census import Census, connect_read_only, is_sqlite_file, sqlite_uri
+from models.census import Census, connect_read_only, is_sqlite_file, same_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.goals import GOAL_COLUMNS
 from models.rules import Rules
@@ -134,11 +134,8 @@ def _open_source(source: Path, target: Census) -> sqlite3.Connection:
         raise CensusError("文件不存在，无法合并", file=name)
     if source.is_dir():
         raise CensusError("这是一个文件夹，请选择普查文件（.census）", file=name)
-    try:
-        if source.resolve() == Path(target.path).resolve():
-            raise CensusError("不能把普查文件合并到它自己", file=name)
-    except OSError:
-        pass
+    if same_file(source, target.path):
+        raise CensusError("不能把普查文件合并到它自己", file=name)
     if not is_sqlite_file(source):
         raise CensusError(_NOT_CENSUS, file=name)
     conn = _connect_read_only(source)

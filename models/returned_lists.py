@@ -147,9 +147,10 @@ class ReturnedLists:
         return list_id
 
     def undo(self, list_id: int) -> None:
-        """Take a returned list back out: every row it changed is as before, in one step (rows
-        since withdrawn by a newer version of their return stay as that version has them). The undo
-        history is cleared: a later step may have changed the same rows."""
+        """Take a returned list back out: every row it changed is as before, in one step (rows since
+        removed with their return's import are gone with it). Refused while a newer version of a
+        return it changed is in the census: that version carried the fixes over. The undo history
+        is cleared: a later step may have changed the same rows."""
         conn = self._conn
         if not conn.execute("SELECT 1 FROM returned_lists WHERE id = ?", (list_id,)).fetchone():
             raise NotFound(f"更正清单 {list_id} 不存在")

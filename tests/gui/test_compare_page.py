@@ -118,3 +118,20 @@ def test_dated_and_growth_goals_through_the_dialog(qtbot, opened, msgs, tmp_path
     table = [[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()]
     assert "2020.census" in table[1][0]
     assert any(row[0] == ot.HEPING and row[3] == "2022-12-31" for row in table)
+
+
+def test_the_goal_dialog_takes_no_multiple_of_an_earlier_zero(qtbot, opened, msgs):
+    """Any multiple of 0 is a goal of 0, met from the start: the dialog asks for a number, as
+    the command line does (models.compare.growth_of)."""
+    from dataclasses import replace
+
+    win, earlier, _first, _second = opened
+    dialog = win.ask_goal(summary_of(win, ot.HEPING).region_id)
+    dialog.set_category("talents")
+    assert dialog.use_earlier(earlier)
+    summary, label = dialog.earlier_node
+    dialog.earlier_node = (replace(summary, talents=0), label)  # nobody counted there then
+    dialog.multiple.setValue(3)
+    assert dialog.growth() is None and not dialog.target.isReadOnly()
+    assert "为 0" in dialog.growth_label.text()
+    dialog.reject()

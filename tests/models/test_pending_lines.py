@@ -3,22 +3,11 @@ without an ID in one return are two people; the same line in another return is o
 
 from __future__ import annotations
 
-import pytest
-
 from importers.job import import_file
-from importers.population import load_population
 from models.census import Census
-from tests.builders import make_id, write_community_return, write_population, write_street_return
+from tests.builders import make_id, write_community_return, write_street_return
 
-FILLER = "东区和平街道团结社区"
-
-
-@pytest.fixture
-def census(tmp_path):
-    census = Census.open(tmp_path / "c.census")
-    load_population(census, write_population(tmp_path / "户籍人口.xlsx"))
-    yield census
-    census.close()
+FILLER = "东区和平街道团结社区"  # tests/conftest.py's census holds the test population table
 
 
 def _pending(census: Census) -> list:
