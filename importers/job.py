@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -67,6 +67,15 @@ class ImportResult:
     sheets: list[str] = field(default_factory=list)  # the data sheets read, when more than one
     replaced: Replaced | None = None  # the earlier version of this return it replaced
     kept_with: int | None = None  # the earlier version kept beside it (--keep-both / 同时保留)
+
+    def count_fixed(self, fixed: Sequence[tuple[str, str]], ids: Mapping[str, object]) -> None:
+        """Count as persons' rows the pending rows a correction carried over from the earlier
+        version made valid, given as (reason, ID now); `ids`: the IDs of this file's valid rows."""
+        self.rows_pending -= len(fixed)
+        self.rows_ok += len(fixed)
+        self.reasons.subtract(reason for reason, _ in fixed)
+        self.reasons += Counter()  # drop the reasons no row has any more
+        self.persons += len({number for _, number in fixed if number not in ids})
 
     def describe(self) -> str:
         """One paragraph in Chinese, as the CLI prints it and the result page shows it."""
@@ -150,8 +159,10 @@ class ImportJob:
                 census.people.recompute_batch(ids)
             r = self.result
             r.persons = len(ids)
-            census.batches.set_counts(batch_id, r.rows_total, r.rows_ok, r.rows_pending)
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both)
+            if r.replaced is not None and r.replaced.fixed:  # pending no more: the earlier version's fixes
+                r.count_fixed(r.replaced.fixed, ids)
+            census.batches.set_counts(batch_id, r.rows_total, r.rows_ok, r.rows_pending)
             if cancel and cancel():
                 raise ImportCancelled(plan.file_name)
         yield Progress(total, total, "完成")

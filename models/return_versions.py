@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from models.errors import CensusError
@@ -34,10 +34,14 @@ class Replaced:
     version: int  # the new version's number (2 for the first resend)
     rows: int  # rows of the earlier version withdrawn
     carried: int  # corrections and remarks carried over to the new rows
+    # the new version's pending rows those corrections made valid: (reason they had, the ID now)
+    fixed: tuple[tuple[str, str], ...] = field(default=())
 
     def describe(self) -> str:
         when = self.imported_at.replace("T", " ")[:16]
         carried = f"，其中 {self.carried} 处更正/备注已带到新版本的相同行" if self.carried else ""
+        if self.fixed:
+            carried += f"（新版本中原本待核实的 {len(self.fixed)} 行因此已改正）"
         return (f"第{self.version}版：替换了批次 {self.batch_id}（{when} 导入的“{self.file_name}”），"
                 f"旧版本的 {self.rows} 行已撤下{carried}；撤销本次导入即恢复旧版本")
 
@@ -110,7 +114,7 @@ class Versions:
                                                   (old,)).fetchone()
             before = conn.execute("SELECT version FROM batch_versions WHERE batch_id = ?", (old,)).fetchone()
             version = (before[0] if before else 1) + 1
-            carried, touched = self._carry_over(old, new)
+            carried, fixed, touched = self._carry_over(old, new)
             touched |= {r[0] for r in conn.execute(
                 "SELECT DISTINCT id_number FROM source_rows WHERE batch_id = ? AND id_number IS NOT NULL", (old,))}
             rows = conn.execute("SELECT COUNT(*) FROM source_rows WHERE batch_id = ?", (old,)).fetchone()[0]
@@ -142,24 +146,29 @@ class Versions:
             conn.execute("INSERT INTO batch_versions (batch_id, version, replaces_id, regions) VALUES (?, ?, ?, ?)",
                          (new, version, old, json.dumps(created)))
             census.people.recompute(touched)
-        return Replaced(old, file_name, imported_at, version, rows, carried)
+        return Replaced(old, file_name, imported_at, version, rows, carried, tuple(fixed))
 
-    def _carry_over(self, old: int, new: int) -> tuple[int, set[str]]:
+    def _carry_over(self, old: int, new: int) -> tuple[int, list[tuple[str, str]], set[str]]:
         """Corrections and remarks on the earlier version's rows, made again on the newer
-        version's row with the same name and the same ID as typed (when it needs them)."""
+        version's row with the same name and the same ID as typed (when it needs them). Returns
+        how many were carried, the (reason, ID) of each pending row a correction made valid, and
+        the IDs to recount."""
         conn, problems = self._conn, self._census.problems
-        carried, touched = 0, set()
+        carried, fixed, touched = 0, [], set()
         for name, id_raw, number in conn.execute(
                 "SELECT s.name, s.id_raw, c.new_id_number FROM corrections c JOIN source_rows s ON s.id = c.row_id"
                 " WHERE s.batch_id = ? ORDER BY c.id", (old,)).fetchall():
             target = self.same_line(new, name, id_raw)
             if target is None:
                 continue
-            current = conn.execute("SELECT id_number FROM source_rows WHERE id = ?", (target,)).fetchone()[0]
+            current, status, reason = conn.execute("SELECT id_number, status, reason FROM source_rows WHERE id = ?",
+                                                   (target,)).fetchone()
             if current != number:
                 problems.apply_correction(target, number)
                 touched.add(number)
                 carried += 1
+                if status == "pending":
+                    fixed.append((reason or "", number))
         for name, id_raw, text, returned_id, at in conn.execute(
                 "SELECT s.name, s.id_raw, m.text, m.returned_id, m.at FROM row_remarks m"
                 " JOIN source_rows s ON s.id = m.row_id WHERE s.batch_id = ?", (old,)).fetchall():
@@ -168,7 +177,7 @@ class Versions:
                 conn.execute("INSERT OR IGNORE INTO row_remarks (row_id, text, returned_id, at) VALUES (?, ?, ?, ?)",
                              (target, text, returned_id, at))
                 carried += 1
-        return carried, touched
+        return carried, fixed, touched
 
     def restore(self, new: int) -> set[str]:
         """Before batch `new` is undone: put back the version it replaced (if any), exactly as it

@@ -110,6 +110,12 @@ def test_a_correction_made_on_v1_carries_over_to_the_same_line_of_v2(census, tmp
     outcome = run(census, version(tmp_path, V2, 2))[0]
     assert outcome.result.replaced.carried == 1
     assert [p.name for p in census.problems.all() if p.kind == "pending"] == []
+    # the import's own line counts the carried fix as the summary does, not as a pending row
+    result = outcome.result
+    assert (result.rows_total, result.rows_ok, result.rows_pending, result.persons) == (5, 5, 0, 5)
+    assert not result.reasons and "待核实 0 行" in result.describe() and "原本待核实的 1 行因此已改正" in result.describe()
+    (batch,) = census.batches.all()
+    assert (batch.rows_ok, batch.rows_pending) == (5, 0)
     (fix,) = census.problems.corrections()
     assert fix["new_id_number"] == make_id(4) and fix["row_id"] != short
     assert census.people.get(make_id(4)).name == "赵六"
