@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ MARK_VERSION = 1
 MARK_HEADER = ("序号", "问题类型", "对应原始行")
 REMARK_LABEL = "备注"
 STILL_INVALID = "报回的更正号码仍有误：{reason}"
+TAKEN_REASON = "该号码已是另一人（姓名不同）的身份证号"  # the other's name stays out of lists sent out
 
 
 def row_check(name: str, id_raw: str) -> str:
@@ -180,6 +182,16 @@ def decide(census: Census, parsed: ParsedList, file_name: str) -> Decision:
         return Decision((), (), f"这份更正清单由{where}生成，不属于本普查文件（“{census.title}”），未做任何更改")
     previews: list[LinePreview] = []
     changes: list[Change] = []
+    given: dict[str, set[str]] = {}  # ID -> the names earlier lines of this list gave it
+
+    def someone_else(number: str, name: str) -> str | None:
+        """Another name the ID is counted under (in the census, or given by an earlier line)."""
+        names = {*census.people.names_of(number), *given.get(number, ())}
+        if not name or not names or name in names:
+            given.setdefault(number, set()).add(name)
+            return None
+        return sorted(names)[0]
+
     for line in parsed.lines:
         rows: list[tuple[Ref, RowState]] = []
         gone = ""
@@ -192,7 +204,7 @@ def decide(census: Census, parsed: ParsedList, file_name: str) -> Decision:
                 gone = why
             else:
                 rows.append((ref, state))
-        previews.append(_line(line, rows, gone, changes))
+        previews.append(_line(line, rows, gone, changes, someone_else))
     previews += [LinePreview(s, "", "", "", "", "skip", "清单中已没有这一行（被删除）") for s in parsed.missing]
     return Decision(tuple(previews), tuple(changes))
 
@@ -214,8 +226,11 @@ def _resolve(census: Census, ref: Ref) -> tuple[RowState | None, str]:
     return None, "该行所在的导入已撤销，已跳过"
 
 
-def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: list[Change]) -> LinePreview:
-    """One line's preview; its changes are appended to `changes`."""
+def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: list[Change],
+          someone_else: Callable[[str, str], str | None]) -> LinePreview:
+    """One line's preview; its changes are appended to `changes`. An ID already counted under
+    another name is not taken (a neighbour's number copied into the line would make two people
+    one and lose a talent): a clerk who knows it is the same person corrects the row by hand."""
     where = ""
     if line.refs:
         ref = line.refs[0]
@@ -230,7 +245,15 @@ def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: 
     messages: list[str] = []
     outcome = "blank"
     if id_raw:
-        if number is not None:
+        other = someone_else(number, first.name) if number is not None else None
+        if other is not None:
+            pending = [s for _, s in rows if s.status == "pending"]
+            new_reason = STILL_INVALID.format(reason=TAKEN_REASON)
+            todo = [s for s in pending if s.reason != new_reason]
+            changes += [Change("invalid", s.id, new_reason) for s in todo]
+            outcome = "invalid" if todo else "skip"
+            messages.append(f"填写的号码已是“{other}”的身份证号（姓名不同），未采用；如确为同一人，请在“问题”页手动更正")
+        elif number is not None:
             todo = [s for _, s in rows if not (s.status == "ok" and s.id_number == number)]
             changes += [Change("correct", s.id, number) for s in todo]
             outcome = "correct" if todo else "skip"

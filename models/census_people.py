@@ -178,6 +178,11 @@ class People:
             raise NotFound(f"没有身份证号为 {id_number} 的人员")
         return self._person(row)
 
+    def names_of(self, id_number: str) -> tuple[str, ...]:
+        """The names this ID is counted under (none: no such person)."""
+        row = self._conn.execute("SELECT names FROM persons WHERE id_number = ?", (id_number,)).fetchone()
+        return tuple(n for n in (row[0] or "").split("、") if n) if row else ()
+
     def _person(self, row: tuple) -> Person:
         values = dict(zip(PERSON_COLUMNS, row, strict=True))
         return Person(

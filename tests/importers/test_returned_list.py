@@ -257,3 +257,23 @@ def test_a_list_whose_return_was_sent_again_is_undone_after_the_new_version(cens
     census.returned.undo(list_id)
     after = state(census)
     assert after["summary"] == before["summary"] and after["corrections"] == before["corrections"]
+
+
+def test_an_id_already_counted_under_another_name_is_not_taken(census, lists, tmp_path):
+    """李四's line filled with 张三's number, 王五's and 赵六's with one new number: applying them
+    would make 张三 and 李四 one person, and 王五 and 赵六 another — two talents lost. The first
+    line to give a number keeps it; the others stay pending, saying why."""
+    new = make_id(8)
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", {"李四": (make_id(1), None), "王五": (new, None),
+                                                          "赵六": (new, None)})
+    (outcome,) = run(census, returned)
+    text = outcome.describe()
+    assert "更正 1 行" in text and "仍有误 2 行" in text
+    assert "填写的号码已是“张三”的身份证号" in text and "填写的号码已是“王五”的身份证号" in text
+    assert census.people.get(make_id(1)).names == ("张三",)
+    assert census.people.get(new).names == ("王五",)
+    pending = {p.name: p.reason for p in census.problems.all() if p.kind == "pending"}
+    assert pending["李四"] == pending["赵六"] == "报回的更正号码仍有误：该号码已是另一人（姓名不同）的身份证号"
+    assert "张三" not in pending["李四"]  # the other person's name stays out of the next list
+    census.returned.undo(outcome.returned.list_id)  # taken back whole, reasons included
+    assert {p.name for p in census.problems.all() if p.kind == "pending"} >= {"李四", "王五", "赵六"}
