@@ -377,7 +377,7 @@ def cmd_unit(args) -> int:
             current = census.units.get(region.id)
             unit_type = None if args.clear else (current.unit_type if args.type is None else args.type)
             staff = None if args.clear else (current.staff if args.staff is None else args.staff)
-            census.units.set(region.id, unit_type, staff)
+            census.undo.run("修改单位信息", lambda: census.units.set(region.id, unit_type, staff))
         s = next(s for s in census.summary() if s.region_id == region.id)
         _out(unit_line(s))
     return EXIT_OK

@@ -91,7 +91,7 @@ def ask_unit(window: MainWindow, region_id: int) -> UnitDialog | None:
 
     def apply() -> None:
         unit_type, staff = dialog.value()
-        window.write(lambda census: census.units.set(region_id, unit_type, staff), "正在保存单位信息…")
+        window.write_step("修改单位信息", lambda census: census.units.set(region_id, unit_type, staff), "正在保存单位信息…")
 
     dialog.accepted.connect(apply)
     dialog.open()

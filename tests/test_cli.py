@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cli import main
+from models.census import Census
 from tests.builders import make_id, write_community_return, write_population
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -271,3 +272,16 @@ def test_problems_counts_rows_as_the_summary_does(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == "待核实 2 行（1 处，同一行在几份报表中各出现一次的只列一处），其他问题 0 条"
     main(["summary", str(census), "--json"])
     assert json.loads(capsys.readouterr().out)["regions"][0]["pending_rows"] == 2
+
+
+def test_unit_is_a_step_of_the_history(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    unit = "测试市/东区/和平街道/团结社区"
+    assert main(["unit", str(census), unit, "--type", "医院", "--staff", "300"]) == 0
+    assert main(["unit", str(census), unit, "--staff", "20"]) == 0
+    capsys.readouterr()
+    assert main(["history", str(census), "--undo"]) == 0
+    assert "已撤销：修改单位信息" in capsys.readouterr().out
+    with Census.open(census, create=False) as c:
+        got = c.units.get(c.regions.by_path(unit).id)
+        assert (got.unit_type, got.staff) == ("医院", 300)

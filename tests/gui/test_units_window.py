@@ -30,6 +30,14 @@ def test_units_in_the_tree_dashboard_dialog_and_list(qtbot, window, tmp_path):
     dialog.accept()
     wait_idle(qtbot, win)
     assert win.tree_model.summaries[bureau.id].unit_target_met is True
+    assert win.census.undo.next_undo().name == "修改单位信息"  # a step of 编辑 → 撤销, like the others
+    win.undo_step()
+    wait_idle(qtbot, win)
+    assert win.tree_model.summaries[bureau.id].unit_target_met is False
+    assert win.census.units.get(bureau.id).staff != 3
+    win.redo_step()
+    wait_idle(qtbot, win)
+    assert win.census.units.get(bureau.id).staff == 3
 
     shortfalls = unit_dialog.show_shortfalls(win)
     rows = [shortfalls.list.item(i).text().strip() for i in range(shortfalls.list.count())]
