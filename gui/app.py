@@ -103,11 +103,11 @@ def open_initial(window, argv: list[str]) -> None:
         path = Path(paths[0])
         if path.suffix != CENSUS_SUFFIX and not path.exists():
             path = path.with_name(path.name + CENSUS_SUFFIX)
-        window.open_census(path)
+        window.open_in_background(path, create=True)
         return
     last = window.last_file()
     if last is not None:
-        window.open_census(last)
+        window.open_in_background(last)
 
 
 def run(argv: list[str]) -> int:

@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         self.start_page.new_requested.connect(self.ask_new)
         self.start_page.open_requested.connect(self.ask_open)
         self.start_page.demo_requested.connect(self.open_demo)
-        self.start_page.recent_requested.connect(lambda path: self.open_census(Path(path)))
+        self.start_page.recent_requested.connect(lambda path: self.open_in_background(Path(path)))
         self.stack.addWidget(self.start_page)
 
         self.tree_model = RegionTreeModel(self)
@@ -333,11 +333,28 @@ class MainWindow(QMainWindow):
         files = self.recent_files()
         for path in files:
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_census(Path(p)))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_in_background(Path(p)))
         self.recent_menu.setEnabled(bool(files))
 
     # ---- opening ---------------------------------------------------------------------------
-    def open_census(self, path: Path) -> bool:
+    def open_in_background(self, path: Path, create: bool = False) -> None:
+        """Open a census as a clerk does (最近打开, 打开, a dropped file, the last one at start): the
+        file is opened, brought up to date (an older census's migration may rewrite its tables) and
+        counted on the worker thread; the window then takes it over with that summary. A missing
+        file is an error unless `create` (a path named on the command line)."""
+        if self.runner.busy:
+            self.show_error("请等待当前操作完成后再打开其他普查文件。")
+            return
+
+        def counted(cancel: Callable[[], bool]) -> list[RegionSummary]:
+            with Census.open(path, create=create, read_only_ok=True) as census:
+                return census.summary()
+
+        self.run_task(counted, lambda summary: self.open_census(path, summary), f"正在打开 {path.name} …")
+
+    def open_census(self, path: Path, summary: list[RegionSummary] | None = None) -> bool:
+        """Open a census here and now (a new or just-copied one; the tests); `summary`: worked out
+        already by open_in_background's worker."""
         if self.runner.busy:
             self.show_error("请等待当前操作完成后再打开其他普查文件。")
             return False
@@ -349,7 +366,7 @@ class MainWindow(QMainWindow):
         self._close_connection()
         self.census = census
         self._remember(path)
-        self.reload(select_root=True)
+        self.reload(select_root=True, summary=summary)
         if str(path).startswith(("\\\\", "//")):
             messages.show_info(self, "这个普查文件在网络共享文件夹上。多人同时通过网络打开同一个普查文件可能损坏数据，"
                                      "建议复制到本机磁盘后再使用，用完再复制回去。", "网络位置")
@@ -389,7 +406,7 @@ class MainWindow(QMainWindow):
     def ask_open(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "打开普查文件", str(data_dir()), CENSUS_FILTER)
         if name:
-            self.open_census(Path(name))
+            self.open_in_background(Path(name))
 
     def ask_save_as(self) -> None:
         if self.census is None:
@@ -419,7 +436,7 @@ class MainWindow(QMainWindow):
     def open_demo(self) -> None:
         path = demo_census_path()
         if path.exists():
-            self.open_census(path)
+            self.open_in_background(path)
             return
 
         def build(cancel):
@@ -860,7 +877,7 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
         censuses = [p for p in paths if p.suffix == CENSUS_SUFFIX]
         if censuses and len(paths) == 1:
-            self.open_census(censuses[0])
+            self.open_in_background(censuses[0])
         elif paths:
             self.import_paths(paths)
 

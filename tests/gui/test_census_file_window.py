@@ -52,7 +52,8 @@ def test_a_folder_is_refused_with_a_line_not_the_crash_dialog(qtbot, window, msg
     folder.mkdir()
     assert not window.open_census(folder)
     assert "文件夹" in msgs.errors[-1]
-    open_initial(window, [str(folder)])  # as given on the command line
+    open_initial(window, [str(folder)])  # as given on the command line: opened on the worker
+    wait_idle(qtbot, window)
     assert len(msgs.errors) == 2 and window.census is None
     assert not window.new_census(folder)
     assert folder.is_dir() and list(folder.iterdir()) == []
