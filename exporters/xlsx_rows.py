@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from math import isfinite
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate, xl_col_to_name
@@ -73,6 +74,8 @@ class RowWriter:
                 parts.append(f'<c r="{ref}"{s}/>')
             elif isinstance(value, str):
                 parts.append(_inline_string(ref, s, value))
+            elif value.__class__ is float and not isfinite(value):  # <v>INF</v> makes the file unreadable
+                parts.append(f'<c r="{ref}"{s}/>')
             else:
                 parts.append(f'<c r="{ref}"{s}><v>{value:.16G}</v></c>')
         parts.append("</row>")

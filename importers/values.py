@@ -8,6 +8,7 @@ certificate and is listed for review.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -157,7 +158,7 @@ def parse_hours(cell: object) -> Parsed:
     if isinstance(cell, int | float):
         if cell < 0:
             return Parsed(None, f"培训学时为负数：“{text_of(cell)}”")
-        return Parsed(float(cell))
+        return _hours(cell, cell)
     if isinstance(cell, dt.date | dt.datetime):
         return Parsed(None, f"培训学时一栏填的是日期：“{text_of(cell)}”")
     text = compact(cell)
@@ -165,8 +166,27 @@ def parse_hours(cell: object) -> Parsed:
         return Parsed(None)
     numbers = _NUMBER.findall(text)
     if len(numbers) == 1 and re.fullmatch(r"\d+(?:\.\d+)?(学时|小时|课时|H|个学时|个小时)?", text, re.ASCII):
-        return Parsed(float(numbers[0]))
-    return Parsed(None, f"培训学时无法识别：“{text_of(cell)}”，未计入培训")
+        return _hours(numbers[0], cell)
+    return Parsed(None, f"培训学时无法识别：“{_shortened(text_of(cell))}”，未计入培训")
+
+
+MAX_HOURS = 10_000  # cumulative training hours beyond any career's: a typo or a crafted cell
+
+
+def _hours(number: int | float | str, cell: object) -> Parsed:
+    """A number of hours, unless it is beyond MAX_HOURS (or no finite number at all: 30,000
+    digits read as infinity, which would count as trained and break the exported workbook)."""
+    try:
+        value = float(number)
+    except OverflowError:  # an int too large for a float
+        value = math.inf
+    if not value <= MAX_HOURS:  # also NaN
+        return Parsed(None, f"培训学时过大：“{_shortened(text_of(cell))}”（超过 {MAX_HOURS:,} 学时），未计入培训，请核实")
+    return Parsed(value)
+
+
+def _shortened(text: str, most: int = 20) -> str:
+    return text if len(text) <= most else text[:most] + "…"
 
 
 _DATE_PATTERNS = (

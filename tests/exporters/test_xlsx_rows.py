@@ -71,3 +71,14 @@ def test_a_row_already_written_is_refused(tmp_path):
         writer.write(3, ["a"], [fmt])
         with pytest.raises(ValueError):
             writer.write(2, ["b"], [fmt])
+
+
+def test_a_number_that_is_not_finite_is_a_blank_cell(tmp_path):
+    """Hours stored as infinity by an older version: <v>INF</v> would make the workbook unreadable."""
+    with exporting(tmp_path / "out.xlsx") as wb:
+        ws = wb.add_worksheet()
+        fmt = Styles(wb).text
+        RowWriter(ws).write(0, [float("inf"), float("nan"), 1.5], [fmt, fmt, fmt])
+    xml = _sheet_xml(tmp_path / "out.xlsx")
+    assert b"INF" not in xml.upper() and b"<v>1.5</v>" in xml
+    assert xml.count(b"<v>") == 1

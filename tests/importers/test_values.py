@@ -89,10 +89,15 @@ def test_hours(cell, hours):
     assert parsed.value == hours and parsed.note is None
 
 
-@pytest.mark.parametrize("cell", ["很多", "120-160", -5, dt.date(2020, 1, 1)])
+@pytest.mark.parametrize("cell", ["很多", "120-160", -5, dt.date(2020, 1, 1), "1" * 30000, float("inf"), float("nan"),
+                                  10 ** 400, 10_001, "20000学时"])
 def test_bad_hours_are_noted(cell):
     parsed = parse_hours(cell)
-    assert parsed.value is None and parsed.note
+    assert parsed.value is None and parsed.note and len(parsed.note) < 80  # a 30,000-digit cell is not repeated
+
+
+def test_hours_up_to_the_limit_count():
+    assert parse_hours(10_000).value == 10_000.0 and parse_hours("10000学时").note is None
 
 
 @pytest.mark.parametrize("cell, iso", [
