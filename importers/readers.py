@@ -637,12 +637,20 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+def _text_formula(value: str) -> str:
+    """="150302…" is how exports keep an ID as text when Excel opens the CSV (a formula giving
+    that text): Excel shows the text, and so do we. Anything else starting with =" stays."""
+    if len(value) >= 3 and value[-1] == '"' and '"' not in value[2:-1].replace('""', ""):
+        return value[2:-1].replace('""', '"')
+    return value
+
+
 def _read_csv(data: bytes, sheet_name: str, file_name: str) -> tuple[Sheet, str]:
     text, encoding = _decode_text(data, file_name)
     delimiter = _sniff_delimiter(text)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows = [[v if v else None for v in row] for row in reader]
+        rows = [[(_text_formula(v) if v[:2] == '="' else v) if v else None for v in row] for row in reader]
     except csv.Error:
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     return _finish(sheet_name, rows, ()), encoding

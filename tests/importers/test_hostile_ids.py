@@ -115,6 +115,16 @@ def test_scientific_notation_in_a_csv_asks_for_the_original_workbook(census, tmp
         "乙": "身份证号被 Excel 显示为科学计数法（1.50422E+17），只剩6位有效数字，请向报送单位索取原表"}
 
 
+def test_an_id_written_as_a_text_formula_in_a_csv_is_the_id(census, tmp_path):
+    """="150302…": how exports keep an ID as text in Excel, which shows the ID."""
+    path = write_csv(tmp_path / "团结社区.csv", [("甲", f'="{make_id(1)}"'), ("乙", f'="{make_id(2)}x"'),
+                                                ("丙", '="a""b"')], "gbk")
+    result = import_file(census, path)
+    assert (result.rows_ok, result.rows_pending, result.persons) == (1, 2, 1)
+    assert census.people.get(make_id(1)).name == "甲"
+    assert pending(census)["丙"] == '身份证号未填写（“a"b”）'  # the text the formula gives
+
+
 def test_an_id_excel_rounded_is_suggested_for_the_same_named_person(census, tmp_path):
     a = valid("15040219870815266")  # its 16th digit rounds the 15th up: ...152661 → ...153000
     other = valid("15040219870815267")  # rounds to the same number but belongs to someone else
