@@ -104,7 +104,8 @@ class ImportResult:
 
 
 NO_DATA_ROWS = "表头以下没有任何数据行（是否发来了空表？）"
-SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填表人等）", "header": "重复表头"}
+SKIP_LABELS = {"blank": "空行", "total": "合计行", "footer": "表尾（填表人等）", "header": "重复表头",
+                "example": "填写示例"}
 
 
 class ImportJob:

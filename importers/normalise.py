@@ -50,6 +50,11 @@ _LABEL = re.compile(r"^[^：:]{1,12}[：:]")  # "审核人：", "单位盖章：
 # "负责人（签字）"), and the marks of the end of the entries ("以下空白", "（此页无正文）").
 _SIGN_OR_END = re.compile(r"盖章|签字|签章|签名|^[（(]?(以下(空白|无内容|无数据|无正文|无)|此页无正文|本页(完|结束))[）)。.]*$")
 
+# A template's example line: its first filled cell (序号, or the name) says so — 示例, 例, 样例,
+# 填写示例, 示例：张三, 张三（示例）.
+_EXAMPLE = re.compile(r"(?:(?:填写|填表|填报)?(?:示例|样例|范例|举例)|例)\s*(?:[:：\d]|$)")
+_EXAMPLE_NAME = re.compile(r"[（(](?:示例|样例|范例)[）)]$")
+
 
 @dataclass
 class NormalChunk:
@@ -99,15 +104,22 @@ def normalise_sheet(sheet: Sheet, header: Header, today: dt.date) -> NormalSheet
 
 def classify(texts: list[str], row: list[object], seq: int | None, id_col: int | None,
              name_col: int | None = None) -> str:
-    """"data", or why the row is not data: "blank", "total", "footer", "header"."""
+    """"data", or why the row is not data: "blank", "total", "footer", "header", "example"."""
     id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
     if id_text and _ID_DIGITS.search(clean_text(id_text)):
         # The usual data row: not blank, not a footer or header (those have no ID); only a 合计
         # line in the first three filled cells would make it something else — and only when its
-        # ID is not valid: a row with a valid ID is a person, whatever its name cell says.
+        # ID is not valid: a row with a valid ID is a person, whatever its name cell says. A
+        # template's example line (序号 示例, or 张三（示例）) is no person either, ID or not: every
+        # community fills the same template, and its 张三 would be counted once.
         found = 0
         for t in texts:
             if t:
+                if found == 0 and _EXAMPLE.match(t):
+                    return "example"
+                if found == 0 and name_col is not None and name_col < len(texts) and "例" in texts[name_col] \
+                        and _EXAMPLE_NAME.search(texts[name_col]):
+                    return "example"
                 if _TOTAL.match(t):
                     return "data" if id_fields(row[id_col])[1] is not None else "total"  # type: ignore[index]
                 found += 1
@@ -120,6 +132,8 @@ def classify(texts: list[str], row: list[object], seq: int | None, id_col: int |
     # No ID-like value from here on: a 合计 line ("本页合计" too), a footer, a repeated header, or a
     # data row whose ID is missing (which must stay, as a pending row).
     first = texts[filled[0]]
+    if _EXAMPLE.match(first) or _EXAMPLE_NAME.search(texts[name_col] if name_col is not None and name_col < len(texts) else ""):
+        return "example"
     if any(_TOTAL_ANYWHERE.search(texts[i]) for i in filled[:3]):
         return "total"
     name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
@@ -214,6 +228,11 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
                     v = raw_row[c]
                     if v is not None:
                         texts[c] = v.strip() if v.__class__ is str else str(v) if v.__class__ is int else text_of(v)
+            first = raw_row[seq if seq is not None else 0] if width > (seq or 0) else None
+            if (first.__class__ is str and _EXAMPLE.match(first.strip())) or (
+                    c_name is not None and "例" in texts[c_name] and _EXAMPLE_NAME.search(texts[c_name])):
+                skipped["example"] += 1  # the template's example line: see classify
+                continue
         row = raw_row
         if len(row) < need:
             row = row + [None] * (need - len(row))

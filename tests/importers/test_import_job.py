@@ -367,6 +367,26 @@ def test_page_totals_and_unlabelled_footers_are_not_data(census, tmp_path):
     assert result.skipped["total"] == 1 and result.skipped["footer"] == 5
 
 
+def test_a_templates_example_line_is_not_a_person(census, tmp_path):
+    """序号 示例 (or 例, or 张三（示例）) with a valid ID: every community fills the same template,
+    and the example's 张三 would be one more person; the 填写说明 line under it is no person either."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级", "备注"])
+    ws.append(["示例", "张三", make_id(900), "初级", None])
+    ws.append(["例：", "李四", make_id(901), "中级", None])
+    ws.append([None, "王五（示例）", make_id(902), "初级", None])
+    ws.append(["填写说明", "请填写真实姓名", "18位身份证号码，末位X大写", "初级/中级/高级", None])
+    ws.append([1, "孙例", make_id(903), "初级", None])  # a name with 例 in it is a person
+    ws.append([2, "赵六", None, "初级", None])
+    wb.save(tmp_path / "x.xlsx")
+    result = import_file(census, tmp_path / "x.xlsx")
+    assert (result.rows_total, result.rows_ok, result.rows_pending) == (2, 1, 1)
+    assert result.skipped["example"] == 3 and "填写示例 3 行" in result.describe()
+    assert [p.name for p in census.people.iter()] == ["孙例"]
+
+
 def test_district_summary_with_street_and_community_columns(census, tmp_path):
     """Two 团结社区 under different streets: the 所属街道 column tells them apart."""
     wb = Workbook()
