@@ -86,13 +86,16 @@ def cmd_population(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from importers.files import expand_paths, import_files
+    from importers.files import expand_paths, import_files, left_out, left_out_line
     from importers.job import run_to_end
 
     files = expand_paths(args.files)
+    others = left_out_line(left_out(args.files))
     if not files:
-        _err("没有找到要导入的文件")
+        _err("没有找到要导入的文件" + (f"：{others}" if others else ""))
         return EXIT_ERROR
+    if others:
+        _out(others)
 
     def report(outcome) -> None:
         if outcome.status == "imported":

@@ -79,11 +79,14 @@ class ImportDialog(QDialog):
     VERSION_COLUMN = 7
 
     def __init__(self, parent: QWidget | None, census_path: Path, paths: list[Path], runner: TaskRunner,
-                 regions: list[Region]):
+                 regions: list[Region], left_out: str = ""):
+        """`left_out`: a line naming the files of the chosen folders that are not returns (shown
+        under the review's summary)."""
         super().__init__(parent)
         self.setWindowTitle(f"导入摸排表 - {APP_TITLE}")
         self.census_path = census_path
         self.paths = paths
+        self.left_out = left_out
         self.runner = runner
         self.region_paths = [r.path for r in regions]
         self.known_paths = frozenset(self.region_paths)
@@ -401,6 +404,8 @@ class ImportDialog(QDialog):
         if unreadable:
             parts.append(f"无法读取、不导入 {unreadable} 个")
         text = "；".join(parts) + "。"
+        if self.left_out:
+            text += self.left_out + "。"
         if undecided:
             text += "请为红色的文件选择所属区划（或取消勾选）后再开始导入。"
         elif not chosen:

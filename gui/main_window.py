@@ -41,7 +41,7 @@ from gui.person_dialog import SourceRowsDialog
 from gui.row_cells import CellsReader
 from gui.start_page import StartPage
 from gui.worker import Control, TaskRunner, Worker
-from importers.files import expand_paths
+from importers.files import expand_paths, left_out, left_out_line
 from importers.read_ahead import read_cells, read_isolated
 from models.census import Census, remove_census_file, same_file
 from models.errors import CensusError
@@ -856,12 +856,13 @@ class MainWindow(QMainWindow):
             self.show_error("请等待当前操作完成。")
             return None
         files = expand_paths(paths)
+        others = left_out_line(left_out(paths))
         if not files:
-            self.show_error("所选位置没有可导入的摸排表（.xlsx、.xls、.et、.csv）。")
+            self.show_error("所选位置没有可导入的摸排表（.xlsx、.xls、.et、.csv）。" + (f"\n{others}" if others else ""))
             return None
         from gui.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self, self.census.path, files, self.runner, self.census.regions.all())
+        dialog = ImportDialog(self, self.census.path, files, self.runner, self.census.regions.all(), others)
         dialog.imported.connect(self._imported)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.import_dialog = dialog

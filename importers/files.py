@@ -6,6 +6,7 @@ full disk stops the run)."""
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,17 +30,46 @@ RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".o
 
 
 def expand_paths(items: Iterable[str | Path]) -> list[Path]:
-    """Files as given (each once); a folder stands for the spreadsheets directly inside it, sorted
-    by name, without Excel's lock files (~$…) and hidden files."""
+    """Files as given (each once); a folder stands for the spreadsheets in it and in its
+    subfolders (returns are often kept one folder per street), in name order, without Excel's
+    lock files (~$…) and hidden files or folders."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for item in items:
         path = Path(item)
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir()
-                          if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES and not p.name.startswith(("~$", ".")))
-        elif path not in out:
-            out.append(path)
+        found = [p for p in _folder_files(path) if p.suffix.lower() in RETURN_SUFFIXES] if path.is_dir() else [path]
+        for p in found:
+            if p not in seen:
+                seen.add(p)
+                out.append(p)
     return out
+
+
+def left_out(items: Iterable[str | Path]) -> list[Path]:
+    """The files of the given folders that expand_paths does not take (notes, Word files,
+    pictures, a .txt): said in one line, so that a return saved in another format is not lost
+    without a word. A .txt chosen on its own is read as a table."""
+    return [p for item in items if Path(item).is_dir()
+            for p in _folder_files(Path(item)) if p.suffix.lower() not in RETURN_SUFFIXES]
+
+
+def left_out_line(files: list[Path], shown: int = 5) -> str:
+    """"文件夹中另有 N 个文件不是摸排表的格式，未导入：a.txt、b.docx 等" ("" when there are none)."""
+    if not files:
+        return ""
+    names = "、".join(p.name for p in files[:shown]) + (" 等" if len(files) > shown else "")
+    return (f"文件夹中另有 {len(files)} 个文件不是摸排表的格式，未导入：{names}"
+            "（如其中有摸排表，请在 Excel 或 WPS 中另存为 .xlsx 后再导入）")
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Every file under a folder, subfolders first to last in name order (links to folders are
+    not followed: no loop), without hidden files and folders or Excel's lock files."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root, f) for f in sorted(files) if not f.startswith(("~$", "."))]
+    return found
 
 
 @dataclass

@@ -187,6 +187,25 @@ def test_unreadable_file_is_listed_not_imported(qtbot, window, msgs, tmp_path, r
     dialog.accept()
 
 
+def test_a_folders_subfolders_are_imported_and_its_other_files_named(qtbot, window, msgs, tmp_path, returns):
+    import shutil
+
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    folder = tmp_path / "报表"
+    (folder / "和平街道").mkdir(parents=True)
+    shutil.copy(returns["tuanjie"], folder / "和平街道")
+    (folder / "说明.txt").write_text("请于月底前报送", encoding="utf-8")
+    dialog = win.import_paths([folder])
+    qtbot.waitUntil(lambda: not dialog.planning and bool(dialog.entries), timeout=60000)
+    assert [e.file_name for e in dialog.entries] == ["团结社区摸排表.xlsx"]
+    assert "未导入：说明.txt" in dialog.summary.text()
+    dialog.reject()
+    (folder / "和平街道" / "团结社区摸排表.xlsx").unlink()
+    assert win.import_paths([folder]) is None
+    assert "说明.txt" in msgs.errors[-1]
+
+
 def test_population_edit_rules_and_recent_files(qtbot, window, msgs, tmp_path, returns):
     from decimal import Decimal
 

@@ -220,6 +220,32 @@ def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_
     assert outcomes["新建社区.zip"].status == "failed" and "请先解压" in outcomes["新建社区.zip"].message
 
 
+def test_subfolders_are_searched_and_the_files_left_out_are_named(tmp_path, capsys):
+    """Returns kept one folder per street are all imported; a .txt or a Word file in the folder
+    is named in one line, not dropped without a word."""
+    from cli import main
+    from importers.files import expand_paths, left_out, left_out_line
+
+    folder = tmp_path / "报表"
+    (folder / "和平街道").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    write_community_return(folder / "团结社区.xlsx", FILLERS[0], [("甲", make_id(1), "初级", None, None, None)])
+    write_community_return(folder / "和平街道" / "幸福社区.xlsx", FILLERS[1], [("乙", make_id(2), "初级", None, None, None)])
+    (folder / "和平街道" / "桃园社区.txt").write_text("序号\t姓名\n", encoding="utf-16")
+    (folder / ".git" / "x.xlsx").write_bytes(b"x")
+    (folder / "通知.docx").write_bytes(b"x")
+    assert [p.relative_to(folder).as_posix() for p in expand_paths([folder])] == ["团结社区.xlsx", "和平街道/幸福社区.xlsx"]
+    assert [p.name for p in left_out([folder])] == ["通知.docx", "桃园社区.txt"]
+    assert left_out_line(left_out([folder])).startswith("文件夹中另有 2 个文件不是摸排表的格式，未导入：通知.docx、桃园社区.txt")
+    assert expand_paths([folder, folder / "团结社区.xlsx"]) == expand_paths([folder])  # each file once
+
+    census = _census(tmp_path)
+    census.close()
+    assert main(["import", str(census.path), str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "未导入：通知.docx、桃园社区.txt" in out and "团结社区.xlsx →" in out and "幸福社区.xlsx →" in out
+
+
 def test_the_population_table_among_the_returns_is_named_for_what_it_is(tmp_path):
     """A clerk drops the whole folder, 户籍人口.xlsx included: that file fails saying it is the
     population table and how to load it, not that it lacks a 姓名 column."""
