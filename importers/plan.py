@@ -195,13 +195,20 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
     if not usable:
         best = max(found, key=lambda t: (t[0], t[1], -t[2]))
         raise HeaderNotFound(f"工作表“{best[3].name}”没有“身份证号码”列，无法按人去重", file=file_name)
-    real = [t for t in usable if not _EXAMPLE_SHEET.search(t[3].name)] or usable
+    # A sheet named like instructions or an example, or hidden in Excel (an old year's list kept
+    # out of sight, a drop-down's source), is read only when no other sheet has the data.
+    shown = [t for t in usable if not t[3].hidden] or usable
+    real = [t for t in shown if not _EXAMPLE_SHEET.search(t[3].name)] or shown
     main = max(real, key=lambda t: (t[0], t[1], -t[2]))
     more = [(t[3], t[4]) for t in real if t is not main and _has_data(t[3], t[4])]
-    examples = [t for t in usable if t not in real and _has_data(t[3], t[4])]
+    examples = [t for t in shown if t not in real and _has_data(t[3], t[4])]
+    hidden = [t for t in usable if t not in shown and _has_data(t[3], t[4])]
     warnings = [f"工作表“{t[3].name}”有数据但没有“身份证号码”列，未导入" for t in found
                 if t[4].index_of("id_number") is None and _has_data(t[3], t[4])]
     warnings += [f"工作表“{t[3].name}”看起来是填表说明或示例，未导入" for t in examples]
+    warnings += [f"工作表“{t[3].name}”在 Excel 中是隐藏的，未导入（如需导入，请取消隐藏后另存再导入）" for t in hidden]
+    if main[3].hidden:
+        warnings.append(f"数据在隐藏的工作表“{main[3].name}”中（没有其他工作表有数据），已按它导入")
     return main[3], main[4], more, warnings
 
 

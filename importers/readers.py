@@ -23,14 +23,14 @@ import struct
 import zipfile
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import xlrd
-from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 from xlrd.compdoc import CompDoc, CompDocError
 
 from importers.sheet_pieces import large_sheets, read_in_pieces
@@ -46,6 +46,7 @@ class Sheet:
     rows: list[list[object]]
     # (first_row, first_col, last_row, last_col), 0-based inclusive; empty when unknown
     merged: tuple[tuple[int, int, int, int], ...] = ()
+    hidden: bool = False  # hidden in Excel (or very hidden: a correction list's mark)
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,8 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
         archive = None
         try:
             archive = zipfile.ZipFile(io.BytesIO(data)) if large else None
-            sheets = [_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name))
+            sheets = [_hidden(_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name)),
+                              meta.visible != SheetVisibleEnum.Visible)
                       for index, meta in enumerate(book.sheets_metadata) if meta.typ not in _SKIPPED_SHEET_TYPES]
         finally:
             book.close()
@@ -334,6 +336,10 @@ def _calamine_sheet(book: CalamineWorkbook, index: int, name: str, archive: zipf
     raw = sheet.to_python(skip_empty_area=False)  # keep absolute row/column numbers
     merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
     return _finish(name, _clean_calamine_rows(raw), merged)
+
+
+def _hidden(sheet: Sheet, hidden: bool) -> Sheet:
+    return replace(sheet, hidden=True) if hidden else sheet
 
 
 def _clean_calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:
@@ -408,7 +414,7 @@ def _sparse_sheet(book, ws, file_name: str) -> Sheet:
     for merge in merged_cells.mergeCell if merged_cells else ():
         c0, r0, c1, r1 = range_boundaries(merge.ref)
         merged.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
-    return _finish(ws.title, rows, merged)
+    return _hidden(_finish(ws.title, rows, merged), getattr(ws, "sheet_state", "visible") != "visible")
 
 
 def _grid(sheet: str, cells: list[tuple[int, int, object]], last_row: int, last_col: int,
@@ -551,7 +557,7 @@ def _xlrd_sheet(book, sheet, file_name: str) -> Sheet:
             last_row, last_col = max(last_row, r), max(last_col, c)
     rows = _grid(sheet.name, cells, last_row, last_col, file_name)
     merged = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
-    return _finish(sheet.name, rows, merged)
+    return _hidden(_finish(sheet.name, rows, merged), bool(getattr(sheet, "visibility", 0)))
 
 
 def _xlrd_value(book, cell) -> object:

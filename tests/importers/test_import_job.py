@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -310,6 +311,54 @@ def test_import_restores_the_wal_checkpoint_setting(census, tmp_path):
     before = census.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
     import_file(census, tmp_path / "c.xlsx")
     assert census.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == before
+
+
+def _community_sheet(ws, people):
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级"])
+    for n, (name, number) in enumerate(people, start=1):
+        ws.append([n, name, number, "初级"])
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_hidden_sheet_is_not_imported_unless_it_alone_has_the_data(census, tmp_path, suffix):
+    """An old year's list kept in a hidden sheet: the clerk cannot see it in Excel, and its people
+    are not this year's; it is named in the plan's warnings. Hidden data and nothing else: read."""
+    wb = Workbook()
+    _community_sheet(wb.active, [("甲", make_id(301))])
+    old = wb.create_sheet("2020年旧表")
+    _community_sheet(old, [("乙", make_id(302)), ("丙", make_id(303))])
+    old.sheet_state = "hidden"
+    path = _saved(wb, tmp_path / f"团结社区{suffix}")
+    plan = plan_file(census, path)
+    assert not plan.more and any("“2020年旧表”在 Excel 中是隐藏的，未导入" in w for w in plan.uncertain)
+    result = import_file(census, path)
+    assert (result.rows_ok, result.persons) == (1, 1)
+
+    wb = Workbook()
+    wb.active.append(["请在“名单”工作表中填写"])
+    only = wb.create_sheet("名单")
+    _community_sheet(only, [("丁", make_id(304))])
+    only.sheet_state = "hidden"
+    plan = plan_file(census, _saved(wb, tmp_path / f"幸福社区{suffix}"))
+    assert plan.sheet.name == "名单" and any("隐藏的工作表“名单”" in w for w in plan.uncertain)
+
+
+def _saved(wb, path: Path) -> Path:
+    """An openpyxl workbook as .xlsx, or as .xls through LibreOffice (skipped without it)."""
+    if path.suffix == ".xlsx":
+        wb.save(path)
+        return path
+    import subprocess
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    wb.save(path.with_suffix(".xlsx"))
+    profile = path.parent / "lo-profile"  # its own LibreOffice profile, not the user's
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xls",
+                    "--outdir", str(path.parent), str(path.with_suffix(".xlsx"))],
+                   check=True, capture_output=True, timeout=120)
+    return path
 
 
 def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
