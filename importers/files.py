@@ -159,6 +159,7 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                 if state.waiting:
                     yield Progress(base, total, "正在合并人员")
                 state.finish()
+                _count_cut(census, group)
         except _GroupLost as lost:
             stopped = "磁盘空间不足，此文件未导入"
             group = [_not_saved(o, lost.error) for o in group]
@@ -168,6 +169,19 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                 on_done(outcome)
     yield Progress(total, total, "完成")
     return outcomes
+
+
+def _count_cut(census: Census, group: list[Outcome]) -> None:
+    """Once a group's persons are counted: rows whose ID is a same-named person's cut to 000 by
+    Excel are made pending (census.problems.catch_cut_ids), and their files' results say so."""
+    made = census.problems.catch_cut_ids()
+    if not made:
+        return
+    for outcome in group:
+        result = outcome.result
+        if outcome.status == "imported" and result is not None and result.batch_id is not None:
+            mine = [reason for batch, reason in made if batch == result.batch_id]
+            result.count_cut(census, mine)
 
 
 class _Group:

@@ -67,6 +67,7 @@ class ImportResult:
     sheets: list[str] = field(default_factory=list)  # the data sheets read, when more than one
     replaced: Replaced | None = None  # the earlier version of this return it replaced
     kept_with: int | None = None  # the earlier version kept beside it (--keep-both / 同时保留)
+    cut_elsewhere: int = 0  # rows of earlier imports made pending: their ID is one of this file's cut to 000
 
     def count_fixed(self, fixed: Sequence[tuple[str, str]], ids: Mapping[str, object]) -> None:
         """Count as persons' rows the pending rows a correction carried over from the earlier
@@ -76,6 +77,16 @@ class ImportResult:
         self.reasons.subtract(reason for reason, _ in fixed)
         self.reasons += Counter()  # drop the reasons no row has any more
         self.persons += len({number for _, number in fixed if number not in ids})
+
+    def count_cut(self, census: Census, reasons: Sequence[str]) -> None:
+        """Count as pending the rows of this file census.problems.catch_cut_ids made pending
+        (given by their reason), and the persons the file still gives."""
+        if not reasons or self.batch_id is None:
+            return
+        self.rows_ok -= len(reasons)
+        self.rows_pending += len(reasons)
+        self.reasons.update(reasons)
+        self.persons = census.batches.persons_given(self.batch_id)
 
     def describe(self) -> str:
         """One paragraph in Chinese, as the CLI prints it and the result page shows it."""
@@ -98,6 +109,9 @@ class ImportResult:
             parts.append(f"  新建区划（请核实）：{path}")
         if self.replaced is not None:
             parts.append(f"  {self.replaced.describe()}")
+        if self.cut_elsewhere:
+            parts.append(f"  此前导入的表中有 {self.cut_elsewhere} 行的身份证号与本表同名人员的前15位相同、末三位为“000”"
+                         "（像是被 Excel 丢失了末三位），已改为待核实，没有重复计数")
         if self.kept_with is not None:
             parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，按要求同时保留两份")
         return "\n".join(parts)
@@ -163,6 +177,10 @@ class ImportJob:
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both)
             if r.replaced is not None and r.replaced.fixed:  # pending no more: the earlier version's fixes
                 r.count_fixed(r.replaced.fixed, ids)
+            if not self.defer_persons:  # a folder's group does this once its persons are counted
+                cut = census.problems.catch_cut_ids()
+                r.count_cut(census, [reason for batch, reason in cut if batch == batch_id])
+                r.cut_elsewhere = sum(1 for batch, _ in cut if batch != batch_id)
             census.batches.set_counts(batch_id, r.rows_total, r.rows_ok, r.rows_pending)
             if cancel and cancel():
                 raise ImportCancelled(plan.file_name)

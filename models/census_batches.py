@@ -159,6 +159,11 @@ class Batches:
         self._conn.execute("UPDATE batches SET rows_total = ?, rows_ok = ?, rows_pending = ? WHERE id = ?",
                            (total, ok, pending, batch_id))
 
+    def persons_given(self, batch_id: int) -> int:
+        """How many persons a batch's valid rows give (distinct IDs)."""
+        return self._conn.execute("SELECT COUNT(DISTINCT id_number) FROM source_rows WHERE batch_id = ?"
+                                  " AND status = 'ok'", (batch_id,)).fetchone()[0]
+
     def insert_sheet_rows(self, batch_id: int, region_id: int | None, rows: Sequence[tuple]) -> None:
         """Store a chunk of a sheet's rows (SHEET_ROW_COLUMNS order) for `batch_id`, all in
         `region_id`, or each in the region id appended to its tuple when None. The rows go to

@@ -8,12 +8,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
-from models.identity import check_id, clean_text, excel_rounded, number_digits
+from models.identity import check_id, clean_text, excel_rounded, mask_id, number_digits
 from models.records import Problem
 from models.schema import now
 
 if TYPE_CHECKING:
     from models.census import Census
+
+
+REASON_CUT_TWIN = ("身份证号末三位为“000”，与同名人员 {twin} 的前15位相同，像是被 Excel 存为数字后丢失了末三位："
+                   "请核实（确是同一人则更正为其身份证号）")
 
 
 class Problems:
@@ -126,6 +130,43 @@ class Problems:
             self._census.people.recompute([i for i in (old_number, number) if i])
         assert cur.lastrowid is not None
         return cur.lastrowid
+
+    def catch_cut_ids(self) -> list[tuple[int, str]]:
+        """Make pending the rows whose ID is another same-named person's with the last three
+        digits turned to 000 — what Excel keeps of an ID it held as a number, typed on as text.
+        About one such ID in eleven passes the check digit, and the person was counted twice.
+
+        Run after persons are counted (an import, a folder's group of files). A clerk who
+        corrected a row to such an ID has confirmed it: it is left alone. Returns (batch id,
+        reason) of each row made pending."""
+        conn = self._conn
+        confirmed = {r[0] for r in conn.execute(
+            "SELECT new_id_number FROM corrections WHERE substr(new_id_number, 16) = '000'")}
+        made: list[tuple[int, str]] = []
+        touched: list[str] = []
+        for number, names in conn.execute(
+                "SELECT id_number, names FROM persons WHERE substr(id_number, 16) = '000'").fetchall():
+            if number in confirmed:
+                continue
+            mine = set((names or "").split("、")) - {""}
+            for twin, twin_names in conn.execute(
+                    "SELECT id_number, names FROM persons WHERE id_number > ? AND id_number < ? AND id_number != ?",
+                    (number[:15], number[:15] + ":", number)).fetchall():  # ':' follows '9'
+                shared = sorted(mine & set((twin_names or "").split("、")))
+                if shared:
+                    reason = REASON_CUT_TWIN.format(twin=mask_id(twin))
+                    made += conn.execute(
+                        f"UPDATE source_rows SET status = 'pending', id_number = NULL, reason = ?"
+                        f" WHERE id_number = ? AND status = 'ok' AND name IN ({','.join('?' * len(shared))})"
+                        " RETURNING batch_id, reason", (reason, number, *shared)).fetchall()
+                    touched.append(number)
+                    break
+        for batch_id, _reason in made:  # the import history counts them as pending too
+            conn.execute("UPDATE batches SET rows_ok = rows_ok - 1, rows_pending = rows_pending + 1 WHERE id = ?",
+                         (batch_id,))
+        if touched:
+            self._census.people.recompute(touched)
+        return made
 
     def twins(self, row_id: int) -> list[int]:
         """Other pending rows that are the same problem as this pending row (what `all` lists

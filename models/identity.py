@@ -65,6 +65,8 @@ REASON_X_PLACE = "身份证号中的“X”只能是最后一位"
 REASON_BIRTH = "身份证号中的出生日期不存在"
 REASON_CHECK = "身份证号校验位错误"
 REASON_OLD_INVALID = "15位旧身份证号中的出生日期不存在"
+# An ID typed as text ending in 000: what Excel shows of an ID it held as a number (15 digits kept).
+REASON_CUT = "身份证号末三位为“000”，像是被 Excel 存为数字后丢失了末三位（请将该列设为文本格式后重新填写）"
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,7 @@ def _check_text(raw: str, text: str) -> IdCheck:
     if not _birth_ok(text[6:14]):
         return IdCheck(raw, None, REASON_BIRTH)
     if check_digit(text[:17]) != text[17]:
-        return IdCheck(raw, None, REASON_CHECK)
+        return IdCheck(raw, None, REASON_CUT if text.endswith("000") else REASON_CHECK)
     return IdCheck(raw, text, None)
 
 

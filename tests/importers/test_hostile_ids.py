@@ -145,3 +145,62 @@ def test_an_id_excel_rounded_is_suggested_for_the_same_named_person(census, tmp_
     assert [(p.name, p.id_raw) for p in rows] == [("张三", "150402198708153000"), ("张三", "150402198708153000"),
                                                  ("张三", "1.50402198708153E+17"), ("张三丰", "110105194912310000")]
     assert [census.problems.suggest_ids(p.row_id) for p in rows] == [[a], [a], [a], [x]]  # 李四 is never offered
+
+
+def _cut_pair(passing: bool, start: int = 0) -> tuple[str, str]:
+    """A valid ID and its first 15 digits + 000, which passes the check digit or not."""
+    for n in range(start, start + 10_000):
+        full = make_id(n)
+        if full.endswith("000"):
+            continue
+        cut = full[:15] + "000"
+        if (check_digit(cut[:17]) == "0") is passing:
+            return full, cut
+    raise AssertionError("no such ID")
+
+
+@pytest.mark.parametrize("order", ["full first", "cut first", "one folder"])
+def test_an_id_excel_cut_to_000_is_not_a_second_person(census, tmp_path, order):
+    """A street's CSV was saved from Excel with the ID column as numbers: 150302199406284123 is
+    150302199406284000 there. When that still passes the check digit (one time in eleven) it is
+    not a second 张一: pending, saying why, the full ID suggested; one that fails says the same."""
+    full, cut = _cut_pair(passing=True)
+    full2, cut2 = _cut_pair(passing=False, start=20_000)
+    community = xlsx(tmp_path / "团结社区.xlsx", [("张一", full), ("张二", full2)])
+    street = write_csv(tmp_path / "和平街道汇总.csv", [("张一", cut), ("张二", cut2), ("李三", make_id(3))], "gbk")
+    paths = [community, street] if order != "cut first" else [street, community]
+    if order == "one folder":
+        from importers.files import import_files
+        from importers.job import run_to_end
+
+        outcomes = run_to_end(import_files(census, paths))
+        results = {o.file_name: o.result for o in outcomes}
+    else:
+        results = {p.name: import_file(census, p) for p in paths}
+    assert census.totals()["talents"] == 3  # 张一, 张二, 李三: nobody twice
+    problems = {p.name: p for p in census.problems.all() if p.kind == "pending"}
+    assert set(problems) == {"张一", "张二"}
+    assert "像是被 Excel 存为数字后丢失了末三位" in problems["张一"].reason and full not in problems["张一"].reason
+    assert "像是被 Excel 存为数字后丢失了末三位" in problems["张二"].reason
+    assert census.problems.suggest_ids(problems["张一"].row_id) == [full]
+    street_result = results["和平街道汇总.csv"]
+    if order == "cut first":  # the street's line was given before the community's file came
+        assert "此前导入的表中有 1 行的身份证号与本表同名人员的前15位相同" in results["团结社区.xlsx"].describe()
+    else:
+        assert (street_result.rows_ok, street_result.rows_pending, street_result.persons) == (1, 2, 1)
+    (batch,) = [b for b in census.batches.all() if b.file_name == "和平街道汇总.csv"]
+    assert (batch.rows_ok, batch.rows_pending) == (1, 2)
+
+    census.problems.correct_id(problems["张一"].row_id, full)  # the clerk agrees: one person
+    assert census.people.get(full).row_count == 2 and census.totals()["talents"] == 3
+
+
+def test_an_id_ending_in_000_a_clerk_confirmed_stays(census, tmp_path):
+    full, cut = _cut_pair(passing=True)
+    import_file(census, xlsx(tmp_path / "a.xlsx", [("张一", full)]))
+    import_file(census, write_csv(tmp_path / "b.csv", [("张一", cut)], "gbk"))
+    (row,) = [p.row_id for p in census.problems.all() if p.kind == "pending"]
+    census.problems.correct_id(row, cut)  # really two people: the clerk says so
+    import_file(census, xlsx(tmp_path / "c.xlsx", [("王五", make_id(5))]))
+    assert census.people.get(cut).name == census.people.get(full).name == "张一"
+    assert not [p for p in census.problems.all() if p.kind == "pending"]
