@@ -8,6 +8,7 @@ streets are told apart, and tolerate the office suffixes (办事处/居委会/�
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -29,7 +30,8 @@ _VILLAGE_WORDS = ("村", "嘎查", "社区")  # a base that already ends with on
 # Words in titles and file names that say nothing about the region.
 NOISE_WORDS = ("社会工作专业人才", "社会工作人才", "专业人才", "社工人才", "摸排登记表", "摸排统计表", "摸底统计表",
                "摸排表", "摸底表", "登记表", "汇总表", "统计表", "花名册", "名单", "汇总", "统计", "摸排", "摸底",
-               "情况", "信息", "填报单位", "盖章", "（）", "()", "副本", "最终版", "终版", "修改版", "新版")
+               "情况", "信息", "填报单位", "盖章", "（）", "()", "副本", "最终版", "终版", "修改版", "新版", "修订版",
+               "更新版", "最新版", "定稿", "终稿", "修改稿", "修改后")
 # A per-row region cell that means "the file's own region".
 SELF_WORDS = frozenset({"", "本级", "街道办", "街道", "镇政府", "乡政府", "办事处", "本单位", "机关", "街道本级",
                         "镇本级", "乡本级", "本街道", "本镇", "本乡", "/", "无", "-"})
@@ -272,6 +274,10 @@ class RegionTree:
                       key=lambda r: (r.id == within.id, self._position[r.id]))
 
 
+# A version mark in a file name: v2, V1.3, 第2版, 第三稿.
+_VERSION = re.compile(r"(?<![A-Za-z])[vV]\d+(?:\.\d+)*|第[\d一二三四五六七八九十]+(?:版|稿|次)")
+
+
 def clean_region_text(text: str) -> str:
     """Drop labels, noise words, dates and punctuation from a title, filler line or file name."""
     text = re.sub(r"\s+", "", text or "")
@@ -279,8 +285,11 @@ def clean_region_text(text: str) -> str:
     text = re.sub(r"填报(日期|时间)[:：].*$", "", text)
     text = re.sub(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?", "", text)
     text = re.sub(r"[（(]\d+[）)]|\d{6,8}", "", text)
+    text = _VERSION.sub("", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "SC")  # 😀, ★, ®, invisible marks
     for word in NOISE_WORDS:
         text = text.replace(word, "")
+    text = re.sub(r"[（(][）)]", "", text)  # brackets a noise word was taken out of: 光明社区（修改后）
     return text.strip("_-—·、，,:： ")
 
 

@@ -259,6 +259,9 @@ def test_street_csv_in_gbk_with_row_regions_meaning_the_file_itself(census, tmp_
     ("光华街道_团结社区.xlsx", [], GUANGHUA_TUANJIE),
     ("幸福社区摸排表.xlsx", [], XINGFU),
     ("东区-和平街道-幸福社区 (1).xlsx", [], XINGFU),
+    ("幸福社区 摸排表 v2.xlsx", [], XINGFU),  # a version mark is no region under 幸福社区
+    ("幸福社区摸排表第2版.xlsx", [], XINGFU),
+    ("😀幸福社区（修改后）🎉.xlsx", [], XINGFU),
     ("x.xlsx", [("西区光华街道团结社区社会工作专业人才摸排登记表",)], GUANGHUA_TUANJIE),
     ("团结社区摸排表.xlsx", [("测试市社会工作专业人才摸排表",), ("填报单位：光华街道团结社区",)], GUANGHUA_TUANJIE),
 ])
