@@ -8,6 +8,7 @@ It writes nothing. The user (GUI) or `--region` (CLI) may change the region or a
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -259,7 +260,7 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
     if region:
         guess = RegionGuess(user_region(region, path.name), "user")
     else:
-        guess = guess_file_region(census.regions.tree(), sheet, header.first_row, path.name)
+        guess = guess_file_region(census.regions.tree(), sheet, header.first_row, path.name, _folders(path))
     tree = census.regions.tree()
     parts = tuple(SheetPart(s, h, guess_sheet_region(tree, s, h.first_row, guess.path)) for s, h in more)
     own = guess_sheet_region(tree, sheet, header.first_row, guess.path) if parts else None
@@ -279,6 +280,13 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
                        duplicate_note=f"与已被批次 {withdrawn[2]} 替换的旧版本“{withdrawn[0]}”内容完全相同，将跳过"
                                       f"（要恢复旧版本，请撤销批次 {withdrawn[2]}）")
     return plan
+
+
+def _folders(path: Path, most: int = 3) -> list[str]:
+    """The names of the folders a file is in, the nearest `most`, outermost first (abspath asks the
+    disk nothing)."""
+    names = [p.name for p in Path(os.path.abspath(path)).parents[:most]]
+    return [n for n in reversed(names) if n]
 
 
 def require_region(plan: ImportPlan) -> str:

@@ -8,7 +8,8 @@ new unit under that region; nothing we can place means the user must choose.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from importers.readers import Sheet
@@ -33,14 +34,14 @@ class RegionGuess:
     """The file's region as a path (possibly not in the tree yet), where it came from, and doubt."""
 
     path: str | None
-    source: str  # "user" | "filler" | "title" | "filename" | ""
+    source: str  # "user" | "filler" | "title" | "filename" | "folder" | ""
     new_node: bool = False  # the path's last name is not in the tree: it will be created, flagged
     uncertain: bool = False
     candidates: tuple[str, ...] = ()
     message: str = ""
 
     SOURCE_LABELS = {"user": "手工指定", "filler": "填报单位", "title": "表头标题", "filename": "文件名",
-                     "sheet": "工作表名", "": "未确定"}
+                     "folder": "所在文件夹名", "sheet": "工作表名", "": "未确定"}
 
     @property
     def source_label(self) -> str:
@@ -65,16 +66,25 @@ def lines_above(sheet: Sheet, header_first: int) -> tuple[list[str], list[str]]:
     return fillers, titles
 
 
-def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_name: str) -> RegionGuess:
+def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_name: str,
+                      folders: Sequence[str] = ()) -> RegionGuess:
+    """The file's region from its 填报单位 line, its title, its name and, when none of them says,
+    the names of the folders it is in (`folders`, outermost first: returns kept one folder per
+    street or community under a name like 摸排表.xlsx). A folder name only ever names a region
+    the tree has, and the clerk is asked to confirm it."""
     fillers, titles = lines_above(sheet, header_first)
     stem = Path(file_name).stem
     sources = [(text, "filler", True) for text in fillers] + [(text, "title", False) for text in titles]
     sources.append((stem.replace("_", "").replace("-", ""), "filename", True))
+    if folders:
+        sources.append(("".join(folders), "folder", False))
     ambiguous: RegionGuess | None = None
     for text, source, allow_new in sources:
         guess = _from_text(tree, text, source, allow_new)
         if guess is None:
             continue
+        if source == "folder" and guess.path is not None:
+            guess = replace(guess, uncertain=True, message=f"区划取自所在文件夹名“{'/'.join(folders)}”：{guess.path}，请确认")
         if guess.path is None:  # "团结社区" alone: let the title or file name say which
             ambiguous = ambiguous or guess
             continue

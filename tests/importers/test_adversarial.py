@@ -270,6 +270,27 @@ def test_region_from_filler_title_or_file_name(census, tmp_path, file_name, top,
     assert import_file(census, path).region_path == expected and not census.regions.tree().by_path[expected].flagged
 
 
+@pytest.mark.parametrize(("folder", "file_name", "expected"), [
+    ("西区/光华街道/团结社区", "摸排表.xlsx", GUANGHUA_TUANJIE),  # one folder per street and community
+    ("光华街道", "团结社区摸排表.xlsx", GUANGHUA_TUANJIE),  # two 团结社区: the folder tells which
+    ("收到的表/东区", "摸排表.xlsx", "测试市/东区"),
+])
+def test_region_from_the_folders_when_the_file_does_not_say(census, tmp_path, folder, file_name, expected):
+    (tmp_path / folder).mkdir(parents=True)
+    plan = plan_file(census, xlsx(tmp_path / folder / file_name, one_row(make_id(1))))
+    assert plan.region.path == expected
+    if file_name == "摸排表.xlsx":  # the folder alone said it: the clerk is asked to confirm
+        assert plan.region.source_label == "所在文件夹名" and plan.region.uncertain
+    assert import_file(census, tmp_path / folder / file_name).region_path == expected
+    assert not census.regions.tree().by_path[expected].flagged
+
+
+def test_a_folder_name_never_makes_a_region(census, tmp_path):
+    (tmp_path / "新村社区").mkdir()
+    plan = plan_file(census, xlsx(tmp_path / "新村社区" / "摸排表.xlsx", one_row(make_id(1))))
+    assert plan.region.path is None
+
+
 @pytest.mark.parametrize(("file_name", "top", "expected"), [
     ("团结社区.xlsx", [("填报单位：光华街道团结社区居民委员会",)], GUANGHUA_TUANJIE),
     ("团结村委会.xlsx", [], TUANJIE_CUN),
