@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -12,7 +13,15 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui.paths import APP_TITLE, CENSUS_SUFFIX, log_file, read_resource, resource_path, set_identity
+from gui.paths import (
+    APP_TITLE,
+    CENSUS_SUFFIX,
+    backups_dir,
+    log_file,
+    read_resource,
+    resource_path,
+    set_identity,
+)
 
 CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
              "WenQuanYi Micro Hei", "SimHei")
@@ -41,10 +50,16 @@ def install_excepthook() -> None:
             return
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         logging.getLogger("gui").error("uncaught exception\n%s", text)
-        from models.errors import CensusError
+        from models.errors import DAMAGED, CensusError
 
         if isinstance(exc, CensusError):
             message = str(exc)
+        elif _damaged(exc):  # pages deep in the file are broken (the first ones read at opening were fine)
+            message = f"{DAMAGED}。\n\n已关闭该普查文件。备份文件夹：{backups_dir()}"
+            for widget in QApplication.topLevelWidgets():
+                close = getattr(widget, "close_census", None)
+                if close is not None:
+                    close()
         else:
             message = f"程序出现了意外错误，刚才的操作可能没有完成。\n\n错误详情已记录到：\n{log_file()}\n\n请把该文件发给技术人员。"
         box = QMessageBox(QMessageBox.Icon.Critical, f"出错了 - {APP_TITLE}", message)
@@ -52,6 +67,11 @@ def install_excepthook() -> None:
         box.exec()
 
     sys.excepthook = hook
+
+
+def _damaged(exc: BaseException) -> bool:
+    """SQLite found the census file damaged (SQLITE_CORRUPT, SQLITE_NOTADB)."""
+    return isinstance(exc, sqlite3.DatabaseError) and (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (11, 26)
 
 
 def install_translation(app: QApplication) -> None:

@@ -6,7 +6,6 @@ the window keeps a read connection of its own and reopens it after each change.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ from gui.worker import Control, TaskRunner, Worker
 from importers.files import expand_paths, left_out, left_out_line
 from importers.read_ahead import read_cells, read_isolated
 from models.census import Census, remove_census_file, same_file
-from models.errors import CensusError
+from models.errors import CensusError, os_error_reason
 from models.identity import mask_id
 from models.records import Batch, Person, Problem, RegionSummary
 
@@ -394,7 +393,11 @@ class MainWindow(QMainWindow):
         if self.census is not None and same_file(self.census.path, path):
             self.show_error("不能覆盖当前打开的普查文件，请换一个文件名。")
             return False
-        remove_census_file(path)
+        try:
+            remove_census_file(path)
+        except OSError as err:  # another program holds it (WPS, a second window, antivirus)
+            self.show_error(f"无法新建“{path.name}”：已有同名文件且无法替换（{os_error_reason(err)}），请换一个文件名。")
+            return False
         return self.open_census(path)
 
     def ask_new(self) -> None:
@@ -428,8 +431,8 @@ class MainWindow(QMainWindow):
             return True
         try:
             self.census.save_copy(target)
-        except (OSError, sqlite3.Error) as err:
-            self.show_error(f"另存失败：{err}")
+        except CensusError as err:
+            self.show_error(str(err))
             return False
         return self.open_census(target)
 

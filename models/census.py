@@ -25,7 +25,15 @@ from models.census_problems import Problems
 from models.census_regions import Regions
 from models.census_settings import Settings
 from models.census_units import Units
-from models.errors import NEWER_CENSUS, READ_ONLY, CensusError, CensusNotFound, storage_error
+from models.errors import (
+    DAMAGED,
+    NEWER_CENSUS,
+    READ_ONLY,
+    CensusError,
+    CensusNotFound,
+    os_error_reason,
+    storage_error,
+)
 from models.kept_figures import KeptFigures
 from models.person_groups import PersonGroups
 from models.records import COUNT_FIELDS, RegionSummary
@@ -78,6 +86,8 @@ class Census:
         if version is not None and version > LATEST_VERSION:
             raise CensusError(NEWER_CENSUS, file=path.name)
         if not _writable(path):
+            if not path.exists() or not path.stat().st_size:  # a census to be made here, not one to read
+                raise CensusError("所在文件夹没有写入权限，无法新建普查文件，请换一个文件夹", file=path.name)
             if not read_only_ok:
                 raise CensusError(READ_ONLY, file=path.name)
             return cls._open_read_only(path, version)
@@ -93,7 +103,7 @@ class Census:
             if conn is not None:
                 conn.close()
             mapped = storage_error(err, path.name)
-            raise mapped or CensusError(f"普查文件已损坏或无法写入：{err}", file=path.name) from err
+            raise mapped or CensusError(DAMAGED, file=path.name) from err
         return cls(conn, path)
 
     @classmethod
@@ -105,7 +115,7 @@ class Census:
         try:
             conn = connect_read_only(path)
         except sqlite3.DatabaseError as err:
-            raise CensusError(f"无法以只读方式打开普查文件：{err}", file=path.name) from err
+            raise CensusError(DAMAGED, file=path.name) from err
         return cls(conn, path, read_only=True)
 
     def close(self) -> None:
@@ -241,14 +251,30 @@ class Census:
     def save_copy(self, target: Path) -> None:
         """Copy the census to `target` with SQLite's backup API (whatever was there is replaced).
 
-        Call it while no write is running; OSError or sqlite3.Error when the copy cannot be made.
+        Call it while no write is running. CensusError, saying why in the clerk's words, when the
+        copy cannot be made (a folder of that name, no right to write there, a full disk, a file
+        another program holds); nothing half-written is left at `target`.
         """
-        remove_census_file(target)
-        copy = sqlite3.connect(str(target))
+        where = f"无法另存为“{target.name}”"
+        if target.is_dir():
+            raise CensusError(f"{where}：这是一个文件夹，请换一个文件名", file=self.path.name)
+        if not target.parent.is_dir():
+            raise CensusError(f"{where}：所在文件夹不存在", file=self.path.name)
         try:
-            self.conn.backup(copy)
-        finally:
-            copy.close()
+            remove_census_file(target)
+            copy = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(copy)
+            finally:
+                copy.close()
+        except OSError as err:
+            raise CensusError(f"{where}：{os_error_reason(err)}", file=self.path.name) from err
+        except sqlite3.Error as err:
+            with contextlib.suppress(OSError):
+                remove_census_file(target)
+            mapped = storage_error(err, self.path.name)
+            reason = mapped.message if mapped is not None else "所在位置不能写入（没有写入权限，或文件正被其他程序使用）"
+            raise CensusError(f"{where}：{reason}", file=self.path.name) from err
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -294,7 +320,7 @@ def _stored_version(path: Path, create: bool) -> int | None:
         with open(path, "rb") as fh:
             header = fh.read(16)
     except OSError as err:
-        raise CensusError(f"无法读取普查文件：{err.strerror or err}", file=name) from None
+        raise CensusError(f"无法读取普查文件：{os_error_reason(err)}", file=name) from None
     if not header:  # an empty file (some save dialogs create one) becomes a new census
         if not create:
             raise CensusError("这是一个空文件，不是普查文件", file=name)
@@ -313,7 +339,7 @@ def _stored_version(path: Path, create: bool) -> int | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as err:
-        raise CensusError(f"普查文件已损坏，无法打开：{err}", file=name) from err
+        raise CensusError(DAMAGED, file=name) from err
 
 
 def _writable(path: Path) -> bool:

@@ -96,6 +96,7 @@ def check_people(value: int | None, what: str) -> None:
 
 
 NEWER_CENSUS = "此普查文件由更新版本的程序创建，请升级后再打开"
+DAMAGED = "普查文件已损坏，无法打开：请用“备份”文件夹中最近的副本（文件 → 打开）或报送来的原表重新建立"
 READ_ONLY = "普查文件是只读的（文件或所在文件夹不允许写入），只能查看和导出；要修改请复制到可写入的位置后再打开"
 _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 

@@ -165,6 +165,30 @@ def test_a_read_only_census_refuses_writes_with_one_line(tmp_path, capsys, monke
     assert snapshot(census) == before
 
 
+def test_a_new_census_in_a_read_only_folder_says_so(tmp_path, capsys, monkeypatch):
+    """Nothing to read there yet: not "a read-only census made by an older version"."""
+    force_read_only(monkeypatch)
+    with pytest.raises(CensusError, match="所在文件夹没有写入权限，无法新建普查文件"):
+        Census.open(tmp_path / "新普查.census", read_only_ok=True)
+    assert not (tmp_path / "新普查.census").exists()
+
+
+def test_a_damaged_census_and_a_failed_copy_say_why_in_chinese(tmp_path):
+    census_path = build_census(tmp_path)
+    damaged = tmp_path / "坏.census"
+    damaged.write_bytes(census_path.read_bytes()[:100] + b"\x00" * 4000)  # the header, then nothing sensible
+    with pytest.raises(CensusError) as err:
+        Census.open(damaged)
+    assert str(err.value).startswith("坏.census：普查文件已损坏，无法打开") and err.value.message.isascii() is False
+    assert "malformed" not in str(err.value) and "database" not in str(err.value)
+    with Census.open(census_path) as census:
+        (tmp_path / "目录.census").mkdir()
+        with pytest.raises(CensusError, match="无法另存为“目录.census”：这是一个文件夹"):
+            census.save_copy(tmp_path / "目录.census")
+        with pytest.raises(CensusError, match="无法另存为“x.census”：所在文件夹不存在"):
+            census.save_copy(tmp_path / "没有的文件夹" / "x.census")
+
+
 def test_a_read_only_connection_really_cannot_write(tmp_path, monkeypatch):
     """Even as root: the census opened read-only refuses every write, at both levels."""
     census_path = build_census(tmp_path)

@@ -147,3 +147,50 @@ def _dump(path: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def test_new_over_a_file_another_program_holds_is_one_line(qtbot, window, msgs, tmp_path, monkeypatch):
+    """Windows: a census open in another window (or held by antivirus) cannot be replaced."""
+    import gui.main_window
+
+    def held(path):
+        raise PermissionError(13, "The process cannot access the file")
+
+    monkeypatch.setattr(gui.main_window, "remove_census_file", held)
+    assert not window.new_census(tmp_path / "已有.census")
+    assert "无法新建“已有.census”：已有同名文件且无法替换（没有权限，或文件正被其他程序（如 Excel）打开）" in msgs.errors[-1]
+
+
+def test_a_census_found_damaged_after_opening_is_closed_with_one_message(qtbot, window, msgs, tmp_path, monkeypatch):
+    """Pages deep in the file broken: SQLite says so only when they are read (a click on a region)."""
+    import sys
+
+    import gui.app
+    from models.census import Census
+
+    shown = []
+
+    class Box:
+        class Icon:
+            Critical = None
+
+        def __init__(self, icon, title, message):
+            shown.append(message)
+
+        def setDetailedText(self, text):  # noqa: N802 - Qt name
+            pass
+
+        def exec(self):
+            return 0
+
+    path = tmp_path / "c.census"
+    Census.open(path).close()
+    assert window.open_census(path)
+    monkeypatch.setattr(gui.app, "QMessageBox", Box)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    gui.app.install_excepthook()
+    err = sqlite3.DatabaseError("database disk image is malformed")
+    err.sqlite_errorcode = 11  # SQLITE_CORRUPT
+    sys.excepthook(sqlite3.DatabaseError, err, None)
+    assert shown and shown[0].startswith("普查文件已损坏，无法打开") and "malformed" not in shown[0]
+    assert window.census is None
