@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -14,6 +18,23 @@ BAR_NONE = QColor("#8fa3b8")
 TARGET = QColor("#1f2d3d")
 GRID = QColor("#e3e7ec")
 TEXT = QColor("#333")
+
+
+def safe_paint(paint: Callable) -> Callable:
+    """A paintEvent that cannot raise: PySide6 ends the whole program (a segfault) on an exception
+    raised inside paintEvent instead of passing it to sys.excepthook. It is logged; the chart
+    stays blank."""
+    @functools.wraps(paint)
+    def wrapper(self, event) -> None:
+        try:
+            paint(self, event)
+        except Exception as err:
+            text = traceback.format_exc()
+            # The QPainter in those frames must end now, inside the paint event, not whenever the
+            # traceback is let go (a painter destroyed later takes the program down too).
+            traceback.clear_frames(err.__traceback__)
+            logging.getLogger("gui").error("painting %s failed\n%s", type(self).__name__, text)
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,7 @@ class RowChart(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
         return QSize(480, max(80, self.TOP + self.ROW * len(self.rows) + 12))
 
+    @safe_paint
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -167,6 +167,7 @@ class Dashboard(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.summary: RegionSummary | None = None
+        self.writable = True  # False for a read-only census: the buttons that change it are off
         # The whole page scrolls when the window is short (1366×768 with a taskbar leaves ~700 px):
         # without it the cards and charts set the window's minimum height above the screen's.
         page = QScrollArea()
@@ -272,9 +273,15 @@ class Dashboard(QWidget):
         if self.summary is not None and goal is not None:
             self.delete_goal.emit(self.summary.region_id, goal.category)
 
+    def set_writable(self, writable: bool) -> None:
+        self.writable = writable
+        self.population_button.setEnabled(writable and self.summary is not None)
+        self._update_goal_buttons()
+
     def _update_goal_buttons(self) -> None:
-        self.goal_button.setEnabled(self.summary is not None)
-        self.goal_delete_button.setEnabled(self.summary is not None and self.goal_table.current_goal() is not None)
+        self.goal_button.setEnabled(self.writable and self.summary is not None)
+        self.goal_delete_button.setEnabled(self.writable and self.summary is not None
+                                           and self.goal_table.current_goal() is not None)
 
     def _show_goals(self, s: RegionSummary | None) -> None:
         goals = s.goals if s is not None else ()
@@ -296,7 +303,7 @@ class Dashboard(QWidget):
     def show_summary(self, s: RegionSummary | None, children: list[RegionSummary],
                      descendants: list[RegionSummary] | None = None) -> None:
         self.summary = s
-        self.population_button.setEnabled(s is not None)
+        self.population_button.setEnabled(self.writable and s is not None)
         if s is None:
             self.heading.setText("请在左侧选择区划")
             self.status.setText("")

@@ -44,7 +44,7 @@ from importers.files import expand_paths, left_out, left_out_line
 from importers.read_ahead import read_cells, read_isolated
 from models.census import Census, remove_census_file, same_file
 from models.errors import CensusError, os_error_reason
-from models.identity import mask_id
+from models.identity import clean_text, mask_id
 from models.records import Batch, Person, Problem, RegionSummary
 
 MAX_RECENT = 8
@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
         for action in self.census_actions:
             action.setEnabled(has and not busy and not (read_only and action in self.write_actions))
         self.read_only_banner.setVisible(read_only)
+        self.dashboard.set_writable(has and not busy and not read_only)
         for action in (self.act_new, self.act_open, self.act_demo):
             action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy)
@@ -745,7 +746,8 @@ class MainWindow(QMainWindow):
             text="" if summary.population is None else str(summary.population))
         if not ok:
             return
-        text = text.strip().replace(",", "").replace("，", "")
+        # full-width digits typed with a Chinese input method, spaces and commas between thousands
+        text = clean_text(text).replace(",", "").replace("，", "").removesuffix("人")
         if text and not (text.isascii() and text.isdigit()):  # "²".isdigit() is true, int("²") fails
             self.show_error("户籍人口必须是非负整数。")
             return

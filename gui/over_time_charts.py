@@ -9,7 +9,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui.chart import GRID, TEXT, RowChart, legend
+from gui.chart import GRID, TEXT, RowChart, legend, safe_paint
 
 BEFORE = QColor("#b8c4d1")
 NOW = QColor("#3b7dd8")
@@ -82,6 +82,7 @@ class YearsChart(QWidget):
                       for year, levels in by_year.items() if sum(levels.values())]
         self.update()
 
+    @safe_paint
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("white"))

@@ -260,11 +260,11 @@ class RulesDialog(QDialog):
         text = self.per_mille.text().strip().rstrip("‰")
         try:
             per_mille = Decimal(text)
-            if not per_mille.is_finite() or per_mille <= 0:
+            if not per_mille.is_finite() or not 0 < per_mille <= 1000:
                 raise InvalidOperation
         except InvalidOperation:
             if strict:
-                raise ValueError("达标比例必须是大于 0 的数字，例如 1 表示每千人 1 名") from None
+                raise ValueError("达标比例必须是大于 0、不超过 1000 的数字（每千人），例如 1 表示每千人 1 名") from None
             per_mille = self.original.per_mille
         majors = _split(self.related_majors.toPlainText())
         if strict and not majors:

@@ -70,6 +70,9 @@ def test_a_read_only_census_opens_for_reading_and_says_so(qtbot, window, msgs, t
     assert not window.act_import.isEnabled() and not window.act_population.isEnabled()
     assert window.act_export_summary.isEnabled() and window.act_templates.isEnabled()
     assert window.tree_model.order  # the figures are there to read
+    dashboard = window.dashboard  # the 概况 page's buttons that change the census are off too
+    assert dashboard.summary is not None
+    assert not dashboard.population_button.isEnabled() and not dashboard.goal_button.isEnabled()
 
     window.set_population(window.tree_model.order[0].region_id, 5)  # a write: refused with a line
     assert msgs.errors[-1] == READ_ONLY_LINE
@@ -82,6 +85,8 @@ def test_a_read_only_census_opens_for_reading_and_says_so(qtbot, window, msgs, t
     window.close_census()
     assert snapshot(path) == before
     assert not window.read_only_banner.isVisibleTo(window)
+    monkeypatch.setattr(models.census, "_writable", lambda p: True)
+    assert window.open_census(path) and dashboard.population_button.isEnabled() and dashboard.goal_button.isEnabled()
 
 
 def test_full_disk_during_an_export_is_a_message_and_leaves_nothing(qtbot, window, msgs, tmp_path, returns,

@@ -25,10 +25,12 @@ def test_unicode_digits_are_refused_with_a_message(qtbot, window, msgs, tmp_path
         assert msgs.errors[-1] == "户籍人口必须是非负整数。"
     assert win.tree_model.summaries[root].population == before
 
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("123，456", True)))
-    win.ask_population_value(root)
-    wait_idle(qtbot, win)
-    assert win.tree_model.summaries[root].population == 123456
+    for typed, value in (("123，456", 123456), ("１２３４", 1234), ("12 000", 12000), ("5000人", 5000)):
+        # full-width digits from a Chinese input method, a space or comma between thousands
+        monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, typed=typed, **k: (typed, True)))
+        win.ask_population_value(root)
+        wait_idle(qtbot, win)
+        assert win.tree_model.summaries[root].population == value
 
 
 def test_the_summary_after_a_change_is_worked_out_by_the_worker(qtbot, window, msgs, tmp_path, returns, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from gui.models_qt import RegionTreeModel
@@ -228,6 +229,10 @@ def test_population_edit_rules_and_recent_files(qtbot, window, msgs, tmp_path, r
 
     dialog = RulesDialog(win, win.census.settings.rules)
     qtbot.addWidget(dialog)
+    for absurd in ("5000", "1e400", "0", "-1"):  # more than everybody, or a number the chart cannot draw
+        dialog.per_mille.setText(absurd)
+        with pytest.raises(ValueError, match="不超过 1000"):
+            dialog.rules()
     dialog.per_mille.setText("2")
     dialog.min_hours.setValue(160)
     rules = dialog.rules()
@@ -293,6 +298,18 @@ def test_opening_a_census_counts_it_on_the_worker(qtbot, window, msgs, tmp_path,
     window.open_in_background(gone)
     wait_idle(qtbot, window)
     assert msgs.errors and not gone.exists() and window.census.path == path
+
+
+def test_a_chart_that_cannot_paint_stays_blank_instead_of_ending_the_program(qtbot, caplog):
+    """PySide6 ends the program on an exception inside paintEvent: the charts log it instead."""
+    from gui.chart import Bar, TargetChart
+
+    chart = TargetChart()
+    qtbot.addWidget(chart)
+    chart.set_bars([Bar("甲", 3, 10 ** 400, False)])  # a target no float can hold
+    chart.resize(400, 200)
+    chart.grab()  # paints
+    assert "painting TargetChart failed" in caplog.text
 
 
 def test_tree_model_builds_nested_rows(qtbot):
