@@ -116,7 +116,8 @@ def cmd_import(args) -> int:
             _err(f"导入失败：{outcome.error or outcome.describe()}")
 
     with _writable(args.census) as census:
-        outcomes = run_to_end(import_files(census, files, region=args.region, on_done=report, keep_both=args.keep_both))
+        outcomes = run_to_end(import_files(census, files, region=args.region, on_done=report, keep_both=args.keep_both,
+                                           replace_versions=args.replace))
     if any(isinstance(o.error, DiskFull) for o in outcomes):
         return EXIT_ERROR
     failed = sum(1 for o in outcomes if o.status == "failed")
@@ -542,7 +543,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="文件所属区划路径，如 乌海市/市民政局（无法从文件判断时使用）")
     version = p.add_mutually_exclusive_group()
     version.add_argument("--replace", action="store_true",
-                         help="同一区划、同名文件再次报来时替换旧版本（默认如此，可撤销）")
+                         help="同一区划、同名文件再次报来时替换旧版本（默认如此，可撤销；两份没有相同人员时默认同时保留，加此项则仍替换）")
     version.add_argument("--keep-both", action="store_true", help="同名文件再次报来时同时保留新旧两份")
     p = add("summary")
     p.add_argument("census")

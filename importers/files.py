@@ -108,7 +108,7 @@ GROUP_ROWS = 100_000  # ... or fewer when they hold this many rows: the WAL stay
 def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | Path],
                  cancel: Callable[[], bool] | None = None, region: str | None = None,
                  on_done: Callable[[Outcome], None] | None = None, keep_both: bool = False,
-                 ) -> Generator[Progress, None, list[Outcome]]:
+                 replace_versions: bool = False) -> Generator[Progress, None, list[Outcome]]:
     """Store each planned file (a path is planned on the spot, with `region` if given); yields
     overall progress, returns one Outcome per item. `on_done` hears of each file once it is
     committed (the command line prints as it goes).
@@ -122,15 +122,17 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
     (_Group).
 
     A returned correction list is applied to the rows it names (importers.returned_list); a newer
-    version of an earlier import replaces it unless `keep_both` (for paths: a reviewed plan
-    carries its own choice)."""
+    version of an earlier import replaces it unless `keep_both`, or unless the two have nobody in
+    common (then it is another return kept beside it) and not `replace_versions` (for paths: a
+    reviewed plan carries its own choice)."""
+    versions = "keep" if keep_both else "replace" if replace_versions else ""
     with ReadAhead(items) as ahead, census.batches.bulk_writes(), fewer_collections():
-        return (yield from _import_all(census, items, cancel, region, on_done, keep_both, ahead))
+        return (yield from _import_all(census, items, cancel, region, on_done, versions, ahead))
 
 
 def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | Path],
                 cancel: Callable[[], bool] | None, region: str | None, on_done: Callable[[Outcome], None] | None,
-                keep_both: bool, ahead: ReadAhead) -> Generator[Progress, None, list[Outcome]]:
+                versions: str, ahead: ReadAhead) -> Generator[Progress, None, list[Outcome]]:
     outcomes: list[Outcome] = []
     sizes = [1 if isinstance(i, Path) else max(i.data_rows, 1) for i in items]
     total = sum(sizes)
@@ -147,7 +149,7 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                     if stopped or (cancel and cancel()):
                         outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
                     else:
-                        outcome = yield from _one(census, item, cancel, region, base, size, total, keep_both, ahead,
+                        outcome = yield from _one(census, item, cancel, region, base, size, total, versions, ahead,
                                                   index, state)
                     index += 1
                     group.append(outcome)
@@ -240,8 +242,10 @@ def _not_saved(outcome: Outcome, error: CensusError) -> Outcome:
 
 
 def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Callable[[], bool] | None,
-         region: str | None, base: int, size: int, total: int, keep_both: bool,
+         region: str | None, base: int, size: int, total: int, versions: str,
          ahead: ReadAhead, index: int, group: _Group) -> Generator[Progress, None, Outcome]:
+    """One file of a group; `versions`: "keep" (--keep-both), "replace" (--replace) or "" (the
+    plan's own choice) for an earlier import of the same file."""
     name = item.name if isinstance(item, Path) else item.file_name
     job = None
     try:
@@ -250,8 +254,8 @@ def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Cal
         if isinstance(plan, ReturnedListPlan):
             group.finish()  # the list finds and changes rows by their file and row: all counted first
             return Outcome(name, "corrected", returned=apply_returned_list(census, plan))
-        if isinstance(item, Path) and keep_both:
-            plan = replace(plan, keep_both=True)
+        if isinstance(item, Path) and versions:
+            plan = replace(plan, keep_both=versions == "keep")
         job = ImportJob(census, plan, defer_persons=True)
         for step in job.run(cancel=cancel):
             done = base + (min(step.done, step.total) * size // step.total if step.total else 0)

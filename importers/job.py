@@ -67,6 +67,7 @@ class ImportResult:
     sheets: list[str] = field(default_factory=list)  # the data sheets read, when more than one
     replaced: Replaced | None = None  # the earlier version of this return it replaced
     kept_with: int | None = None  # the earlier version kept beside it (--keep-both / 同时保留)
+    other_return: bool = False  # kept beside a same-named import with nobody in common
     cut_elsewhere: int = 0  # rows of earlier imports made pending: their ID is one of this file's cut to 000
 
     def count_fixed(self, fixed: Sequence[tuple[str, str]], ids: Mapping[str, object]) -> None:
@@ -112,7 +113,10 @@ class ImportResult:
         if self.cut_elsewhere:
             parts.append(f"  此前导入的表中有 {self.cut_elsewhere} 行的身份证号与本表同名人员的前15位相同、末三位为“000”"
                          "（像是被 Excel 丢失了末三位），已改为待核实，没有重复计数")
-        if self.kept_with is not None:
+        if self.kept_with is not None and self.other_return:
+            parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，但两份没有相同的人员，视为另一份报表，两份都保留"
+                         "（如确是新版本，请撤销本次导入后按“替换”重新导入：命令行加 --replace）")
+        elif self.kept_with is not None:
             parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，按要求同时保留两份")
         return "\n".join(parts)
 
@@ -175,6 +179,7 @@ class ImportJob:
             r = self.result
             r.persons = len(ids)
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both)
+            r.other_return = plan.other_return and r.kept_with is not None
             if r.replaced is not None and r.replaced.fixed:  # pending no more: the earlier version's fixes
                 r.count_fixed(r.replaced.fixed, ids)
             if not self.defer_persons:  # a folder's group does this once its persons are counted

@@ -22,12 +22,14 @@ from importers.headers import (
     infer_id_column,
     missing_field_warnings,
 )
-from importers.normalise import NormalSheet
+from importers.normalise import AT, NormalSheet
 from importers.population import is_population_table
 from importers.readers import Sheet, Workbook, file_bytes, workbook_from_bytes
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
+from importers.values import clean_name
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
+from models.identity import clean_text
 from models.records import Batch
 from models.regions import path_problem
 
@@ -61,6 +63,9 @@ class ImportPlan:
     sheet_warnings: tuple[str, ...] = ()  # sheets with data that cannot be imported, and why
     earlier: Batch | None = None  # an import of the same file name for the same region: this is a newer version
     keep_both: bool = False  # keep that earlier import beside this one instead of replacing it
+    # that earlier import and this file have nobody in common: another return under the same name
+    # (a 补报 on the bureau's template), kept beside it unless the clerk says it is a new version
+    other_return: bool = False
     # Data rows the reader process normalised already (importers.read_ahead), per sheet and header:
     # used only while the plan's sheet and header are the ones they were made under.
     normal: tuple[NormalSheet, ...] = field(default=(), repr=False, compare=False)
@@ -71,8 +76,9 @@ class ImportPlan:
         if self.earlier is None:
             return ""
         what = "同时保留两份" if self.keep_both else "导入后替换它（撤销本次导入即恢复旧版本）"
+        kind = "但两份没有相同的人员，像是另一份报表" if self.other_return else "这是新版本"
         return (f"同名文件已于 {self.earlier.imported_label} 导入（批次 {self.earlier.id}，"
-                f"{self.earlier.rows_total} 行），这是新版本：{what}")
+                f"{self.earlier.rows_total} 行），{kind}：{what}")
 
     @property
     def file_name(self) -> str:
@@ -272,6 +278,8 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
     older = census.versions.earlier(path.name, region_node.id if region_node else None)
     if older is not None and not earlier:
         plan = replace(plan, earlier=census.batches.get(older))
+        if not census.versions.shares_people(older, *_people(plan)):
+            plan = replace(plan, keep_both=True, other_return=True)
     if earlier:
         plan = replace(plan, duplicate_of=earlier.id,
                        duplicate_note=f"与 {earlier.imported_label} 导入的“{earlier.file_name}”内容完全相同，将跳过")
@@ -280,6 +288,29 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
                        duplicate_note=f"与已被批次 {withdrawn[2]} 替换的旧版本“{withdrawn[0]}”内容完全相同，将跳过"
                                       f"（要恢复旧版本，请撤销批次 {withdrawn[2]}）")
     return plan
+
+
+def _people(plan: ImportPlan) -> tuple[set[str], set[str]]:
+    """The IDs (as typed, cleaned) and names of a planned file's data rows: enough to tell whether
+    an earlier import of the same name lists any of the same people."""
+    ids: set[str] = set()
+    names: set[str] = set()
+    if plan.normal:  # the reader process normalised the rows and kept no cells of them in the sheets
+        i_name, i_raw, i_number = AT["name"], AT["id_raw"], AT["id_number"]
+        for normal in plan.normal:
+            for chunk in normal.chunks:
+                for normal_row in chunk.rows:
+                    ids.update(v for v in (normal_row[i_number], normal_row[i_raw] and clean_text(normal_row[i_raw])) if v)
+                    names.add(normal_row[i_name])
+        return ids, names - {""}
+    for sheet, header in [(plan.sheet, plan.header), *((p.sheet, p.header) for p in plan.more)]:
+        id_col, name_col = header.index_of("id_number"), header.index_of("name")
+        for row in sheet.rows[header.data_start:]:
+            if id_col is not None and id_col < len(row) and isinstance(row[id_col], str | int):
+                ids.add(clean_text(str(row[id_col])))
+            if name_col is not None and name_col < len(row) and row[name_col] is not None:
+                names.add(clean_name(row[name_col]))
+    return ids - {""}, names - {""}
 
 
 def _folders(path: Path, most: int = 3) -> list[str]:

@@ -84,6 +84,14 @@ class Versions:
                                  " ORDER BY id LIMIT 1", (batch_id, name, id_raw)).fetchone()
         return row[0] if row else None
 
+    def shares_people(self, batch_id: int, ids: set[str], names: set[str]) -> bool:
+        """Whether a batch lists anybody with one of these IDs (valid or as typed) or names."""
+        for number, id_raw, name in self._conn.execute(
+                "SELECT id_number, id_raw, name FROM source_rows WHERE batch_id = ?", (batch_id,)):
+            if number in ids or (id_raw and id_raw.strip().upper() in ids) or (name and name in names):
+                return True
+        return False
+
     # ---- writing (inside the import's transaction) ---------------------------------------------
     def settle(self, batch_id: int, keep_both: bool) -> tuple[Replaced | None, int | None]:
         """After a file is stored: replace the earlier import of the same file for the same region

@@ -178,3 +178,40 @@ def test_cli_replaces_by_default_and_keeps_both_when_asked(census, tmp_path, cap
         assert [b.file_name for b in reopened.batches.all()] == [NAME, NAME]
     with pytest.raises(SystemExit):
         main(["import", str(path), str(v3), "--keep-both", "--replace"])
+
+
+SUPPLEMENT = [("吴十", make_id(10), "助理社会工作师", "", "", 0), ("郑一", make_id(11), "社会工作师", "", "", 0)]
+
+
+def test_a_same_named_return_with_nobody_in_common_is_kept_beside_the_first(census, tmp_path):
+    """The bureau's template comes back under one name: a second file for the same region that
+    lists none of the first's people is another return (a 补报), not a new version of it."""
+    v1, extra = version(tmp_path, V1, 1), version(tmp_path, SUPPLEMENT, 2)
+    run(census, v1)
+    plan = plan_file(census, extra)
+    assert plan.keep_both and plan.other_return and "两份没有相同的人员" in plan.version_note
+    outcome = run(census, extra)[0]
+    assert outcome.result.replaced is None and outcome.result.kept_with == 1
+    assert "视为另一份报表，两份都保留" in outcome.describe()
+    assert len(census.batches.all()) == 2 and census.people.get(make_id(10)) and census.people.get(make_id(1))
+
+
+def test_replace_still_replaces_a_same_named_return_with_nobody_in_common(census, tmp_path, capsys):
+    v1, extra = version(tmp_path, V1, 1), version(tmp_path, SUPPLEMENT, 2)
+    run(census, v1)
+    census.close()
+    assert main(["import", str(census.path), str(extra), "--replace"]) == 0
+    assert "第2版：替换了批次 1" in capsys.readouterr().out
+    with Census.open(census.path) as again:
+        assert len(again.batches.all()) == 1
+
+
+def test_one_folder_with_both_keeps_both(census, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    first = write_community_return(a / NAME, FILLER, V1)
+    second = write_community_return(b / NAME, FILLER, SUPPLEMENT)
+    outcomes = run(census, first, second)
+    assert [o.status for o in outcomes] == ["imported", "imported"] and outcomes[1].result.kept_with is not None
+    assert census.totals()["talents"] >= 4
