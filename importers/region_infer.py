@@ -195,6 +195,15 @@ class RowRegions:
         if match.ambiguous:
             paths = "、".join(r.path for r in match.candidates)
             return base.path, f"所属区划“{text}”不唯一（{paths}），已计入“{base.path}”，请核实"
+        if base.kind in ("community", "village") and base.parent_id is not None:
+            # A community's (or village's) own return naming another community or village: one of
+            # its street's, or a new one beside it — never a community inside a community.
+            street = self.tree.by_id[base.parent_id]
+            near = self.tree.match_text(text, within=street)
+            if near.region is not None and not near.remainder and near.region.kind in ("community", "village"):
+                return near.region.path, f"所属区划“{text}”不是本表的“{base.name}”，已计入“{near.region.path}”，请核实"
+            if kind_for(short) in ("community", "village"):
+                return self._child(street.path, short, text)
         # Not under the file's region: a new child there, flagged (DOMAIN.md) — even when another
         # street has a node of that name, since community names repeat across streets.
         return self._child(base.path, short or text, text)

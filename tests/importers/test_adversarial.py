@@ -333,6 +333,21 @@ def test_district_sheet_with_office_names_in_street_and_community_columns(census
     assert [region_of(census, i) for i in ids] == [TUANJIE_CUN, TUANJIE, HEPING]
 
 
+def test_a_community_return_naming_another_community_puts_the_row_beside_it(census, tmp_path):
+    """团结社区's own return with a row saying 幸福社区 (its street's) or a community the tree lacks:
+    the sibling, or a new community under the street, flagged — never one inside 团结社区."""
+    a, b, c = make_id(1), make_id(2), make_id(3)
+    path = xlsx(tmp_path / "团结社区摸排表.xlsx", [("填报单位：东区和平街道团结社区",),
+                                                   ("序号", "所属社区", "姓名", "身份证号码", "证书等级"),
+                                                   (1, "幸福社区", "甲", a, "初级"), (2, "新建社区", "乙", b, "初级"),
+                                                   (3, "团结社区", "丙", c, "初级")])
+    result = import_file(census, path)
+    assert region_of(census, a) == XINGFU and region_of(census, c) == TUANJIE
+    assert region_of(census, b) == HEPING + "/新建社区" and result.new_regions == [HEPING + "/新建社区"]
+    assert any("不是本表的“团结社区”，已计入“" + XINGFU in n for n in result.notes)
+    assert not [r.path for r in census.regions.all() if r.path.startswith(TUANJIE + "/")]
+
+
 def test_row_naming_an_unknown_street_is_not_put_under_a_community(census, tmp_path):
     # 团结社区 is unique within 东区, but the row names a street 东区 does not have: it must not
     # become a street under 和平街道/团结社区 (that would count the person in 和平街道).
