@@ -15,6 +15,7 @@ from pathlib import Path
 
 from importers.headers import (
     FIELD_LABELS,
+    MAX_HEADER_SCAN,
     Column,
     Header,
     find_header,
@@ -196,8 +197,8 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
         if is_population_table(workbook):
             raise HeaderNotFound(MSG_POPULATION_TABLE, file=file_name)
         names = "、".join(s.name for s in workbook.sheets)
-        raise HeaderNotFound(f"在工作表（{names}）中没有找到表头：需要有“姓名”或“身份证号码”列及至少三个可识别的列",
-                             file=file_name)
+        raise HeaderNotFound(f"在工作表（{names}）的前 {MAX_HEADER_SCAN} 行中没有找到表头：需要有“姓名”或“身份证号码”列"
+                             "及至少三个可识别的列", file=file_name)
     usable = [t for t in found if t[4].index_of("id_number") is not None]
     if not usable:
         best = max(found, key=lambda t: (t[0], t[1], -t[2]))

@@ -251,6 +251,8 @@ def test_bad_files_give_a_clear_message_and_store_nothing(census, tmp_path):
             import_file(census, tmp_path / name)
         assert name in str(err.value)
         assert "Traceback" not in str(err.value)
+        if error is HeaderNotFound:  # says how far it looked (a header under row 30 is not found)
+            assert "的前 30 行中没有找到表头" in str(err.value)
     assert state(census) == before
 
 
