@@ -273,7 +273,7 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
     own = guess_sheet_region(tree, sheet, header.first_row, guess.path) if parts else None
     earlier = census.batches.by_sha(sha)
     plan = ImportPlan(path, sha, size, workbook, sheet, header, guess, more=parts,
-                      sheet_warnings=tuple(sheet_warnings), sheet_region=own,
+                      sheet_warnings=(*workbook.notes, *sheet_warnings), sheet_region=own,
                       normal=read.normal if chosen is not None else ())
     region_node = census.regions.by_path(guess.path) if guess.path else None
     older = census.versions.earlier(path.name, region_node.id if region_node else None)

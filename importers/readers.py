@@ -56,6 +56,7 @@ class Workbook:
     sheets: tuple[Sheet, ...]
     data: bytes = field(repr=False, compare=False)  # the file's bytes, kept by the census once imported
     encoding: str | None = None  # csv/html: the encoding that worked
+    notes: tuple[str, ...] = ()  # what the reader saw that the review should say (formulas without results)
 
 
 # --- messages -------------------------------------------------------------------------------------
@@ -202,8 +203,9 @@ def workbook_from_bytes(data: bytes, path: str | Path) -> Workbook:
     name = p.name
     fmt = sniff_format(data, name)
     encoding: str | None = None
+    notes: tuple[str, ...] = ()
     if fmt == "xlsx":
-        sheets = _read_xlsx(data, name)
+        sheets, notes = _read_xlsx(data, name)
     elif fmt == "xls":
         for marker, message in _OTHER_OLE:
             if marker in data:
@@ -226,7 +228,7 @@ def workbook_from_bytes(data: bytes, path: str | Path) -> Workbook:
 
     if not any(sheet.rows for sheet in sheets):
         raise ReadError(MSG_NO_DATA, file=name)
-    return Workbook(path=str(path), format=fmt, sheets=tuple(sheets), data=data, encoding=encoding)
+    return Workbook(path=str(path), format=fmt, sheets=tuple(sheets), data=data, encoding=encoding, notes=notes)
 
 
 # --- shared shaping -------------------------------------------------------------------------------
@@ -260,7 +262,11 @@ def _finish(name: str, rows: list[list[Any]], merged) -> Sheet:
 # --- xlsx / xls -----------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
+MSG_BLANK_FORMULAS = ("文件中有公式没有保存计算结果（多是程序生成、未在 Excel 中打开保存过的文件），这些单元格读作空白："
+                      "请在 Excel 或 WPS 中打开、保存后再导入")
+
+
+def _read_xlsx(data: bytes, file_name: str) -> tuple[list[Sheet], tuple[str, ...]]:
     """Check the archive (kind, sizes, real extent of every sheet) before any reader runs, then
     read with calamine, or sparsely when calamine would build a grid too large to allocate."""
     try:
@@ -270,9 +276,10 @@ def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
             large = large_sheets(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
         raise ReadError(MSG_CORRUPT, file=file_name) from None
+    notes = (MSG_BLANK_FORMULAS,) if cost.formulas_without_values else ()
     if cost.sparse:
-        return _read_sparse_xlsx(data, file_name)
-    return _read_calamine(data, file_name, large)
+        return _read_sparse_xlsx(data, file_name), notes
+    return _read_calamine(data, file_name, large), notes
 
 
 def _check_zip(archive: zipfile.ZipFile, file_name: str) -> None:

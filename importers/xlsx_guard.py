@@ -78,6 +78,9 @@ class _Extent:
 class XlsxCost:
     largest_grid: int  # rows × columns of the largest sheet box calamine would build
     sparse: bool  # True: calamine must not read this workbook
+    # formulas saved without their results (a file a program wrote and no one opened in Excel):
+    # every reader sees those cells empty
+    formulas_without_values: bool = False
 
 
 def column_letters(col: int) -> str:
@@ -113,22 +116,34 @@ def inspect_xlsx(data: bytes, archive: zipfile.ZipFile, file_name: str) -> XlsxC
 
     budget = MAX_INFLATED
     largest = 0
-    sparse = False
+    sparse = blank_formulas = False
     for info in infos:
-        extent, used, shared = _scan_entry(data, info, budget, file_name)
+        extent, used, shared, blank = _scan_entry(data, info, budget, file_name)
         budget -= used
         largest = max(largest, extent.cells)
+        blank_formulas = blank_formulas or blank
         if shared > MAX_SHARED_STRINGS:
             sparse = True
-    return XlsxCost(largest_grid=largest, sparse=sparse or largest > MAX_CELLS)
+    return XlsxCost(largest_grid=largest, sparse=sparse or largest > MAX_CELLS, formulas_without_values=blank_formulas)
 
 
-def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str) -> tuple[_Extent, int, int]:
-    """(extent of the cells, real inflated bytes, declared uniqueCount) of one entry, in one
-    inflation unless the part holds something other than canonical cells."""
+FORMULA_LOOK = 4 << 20  # a program that writes formulas without results does so from the first rows
+# A formula cell whose result is missing or empty (<v/>, as openpyxl writes it).
+_BLANK_FORMULA = re.compile(rb"(?:</f>|<f\b[^<>]*/>)(?:<v\s*/>|<v></v>)?</c>")
+
+
+def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int,
+                file_name: str) -> tuple[_Extent, int, int, bool]:
+    """(extent of the cells, real inflated bytes, declared uniqueCount, whether a formula has no
+    saved result in its first FORMULA_LOOK bytes) of one entry, in one inflation unless the part
+    holds something other than canonical cells."""
     shared = -1 if info.filename.lower().endswith("sharedstrings.xml") else 0
     scan: _FastScan | None = _FastScan()
+    blank_formula, looked = False, 0
     for buf, start, end in _spans(data, info, budget, file_name):
+        if not blank_formula and looked < FORMULA_LOOK:
+            looked += end - start
+            blank_formula = _BLANK_FORMULA.search(buf, start, end) is not None
         if shared < 0 and (sst := _SST.search(buf, start, end)) is not None:
             count = _UNIQUE_COUNT.search(sst.group(1))
             shared = int(count.group(1)) if count else 0
@@ -142,7 +157,7 @@ def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str)
         extent = scan.extent()
         if extent.cells > MAX_CELLS:  # the box is only a bound: a large sheet gets its exact extent
             extent = _exact_extent(data, info, budget, file_name)
-    return extent, info.file_size, max(shared, 0)
+    return extent, info.file_size, max(shared, 0), blank_formula
 
 
 class _FastScan:

@@ -256,6 +256,21 @@ def test_bad_files_give_a_clear_message_and_store_nothing(census, tmp_path):
     assert state(census) == before
 
 
+def test_formulas_saved_without_their_results_are_named(census, tmp_path):
+    """A program wrote the IDs as formulas and nobody opened the file in Excel: every reader sees
+    those cells empty. The plan says why the IDs are missing instead of only 身份证号为空."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级"])
+    ws.append([1, "甲", f'="{make_id(1)}"', "初级"])  # openpyxl keeps no result for it
+    wb.save(tmp_path / "公式.xlsx")
+    plan = plan_file(census, tmp_path / "公式.xlsx")
+    assert any("公式没有保存计算结果" in w for w in plan.uncertain)
+    plain = write_community_return(tmp_path / "平常.xlsx", "东区和平街道团结社区", [("乙", make_id(2), "初级", None, None, None)])
+    assert not any("公式" in w for w in plan_file(census, plain).uncertain)
+
+
 def test_filler_label_and_unit_in_separate_cells(census, tmp_path):
     wb = Workbook()
     ws = wb.active
