@@ -93,7 +93,7 @@ def install(window: MainWindow) -> None:
     find.triggered.connect(window.focus_find)
     refresh = QAction("刷新", window)
     refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-    refresh.triggered.connect(lambda: window.reload())
+    refresh.triggered.connect(window.refresh_in_background)
     edit_menu = window.edit_menu
     edit_menu.addSeparator()
     edit_menu.addAction(find)

@@ -101,7 +101,7 @@ class Guide:
     def showing(self) -> bool:
         census = self.window.census
         return (census is not None and str(census.path) not in self.dismissed
-                and not census.batches.all() and not census.people.count())
+                and census.is_empty_of_people())
 
     def refresh(self) -> None:
         """Guide or tree, after each reload; the steps ticked as they are done."""

@@ -435,7 +435,8 @@ class MainWindow(QMainWindow):
         except CensusError as err:
             self.show_error(str(err))
             return False
-        return self.open_census(target)
+        self.open_in_background(target)  # counted on the worker: a province's copy is as large
+        return True
 
     def open_demo(self) -> None:
         path = demo_census_path()
@@ -454,7 +455,7 @@ class MainWindow(QMainWindow):
                 remove_census_file(path)
                 raise
 
-        self.run_task(build, lambda result: self.open_census(Path(result or path)),
+        self.run_task(build, lambda result: self.open_in_background(Path(result or path)),
                       "正在生成示例普查文件（约需几秒钟）…")
 
     # ---- background work -----------------------------------------------------------------
@@ -530,6 +531,14 @@ class MainWindow(QMainWindow):
         return run
 
     # ---- refreshing ----------------------------------------------------------------------
+    def refresh_in_background(self) -> None:
+        """刷新 (F5): the census counted again on the worker (another program or window may have
+        written it), then the views — a province's summary is 0.7 s the GUI thread would spend."""
+        if self.census is None or self.runner.busy:
+            return
+        self.run_task(census_task(self.census.path, lambda census: census.summary(), read_only_ok=True),
+                      lambda summary: self.reload(summary=summary), "正在刷新…")
+
     def reload(self, select_root: bool = False, summary: list[RegionSummary] | None = None) -> None:
         """Reopen the read connection (other threads wrote) and refresh every view, keeping the
         selection. `summary`: worked out already, by the worker that just wrote."""

@@ -181,6 +181,12 @@ class Census:
         self.settings.forget()
         self._figures.clear()
 
+    def is_empty_of_people(self) -> bool:
+        """No import yet and nobody counted (the window's first-steps guide; one query, where listing
+        a province's 5,000 imports took 40 ms on every change of the window's state)."""
+        return not self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM batches) OR EXISTS (SELECT 1 FROM persons)").fetchone()[0]
+
     def is_empty(self) -> bool:
         """Nothing stored yet: no region and no import (a census just made)."""
         return not self.conn.execute(

@@ -249,6 +249,7 @@ def test_population_edit_rules_and_recent_files(qtbot, window, msgs, tmp_path, r
     # save as: a copy, then the window shows the copy; the recent list remembers both
     copy = tmp_path / "副本.census"
     assert win.save_as(copy)
+    wait_idle(qtbot, win)  # the copy is opened and counted on the worker
     assert win.census.path == copy and copy.exists()
     assert summary_of(win, "测试市/东区").talents == 3
     recent = win.recent_files()
@@ -298,6 +299,29 @@ def test_opening_a_census_counts_it_on_the_worker(qtbot, window, msgs, tmp_path,
     window.open_in_background(gone)
     wait_idle(qtbot, window)
     assert msgs.errors and not gone.exists() and window.census.path == path
+
+
+def test_refresh_counts_on_the_worker_and_sees_what_another_program_wrote(qtbot, window, msgs, tmp_path, monkeypatch):
+    """刷新 (F5): another window or the command line wrote the census; the window counts it again
+    off the GUI thread."""
+    import threading
+
+    from models.census import Census
+
+    path = tmp_path / "c.census"
+    with Census.open(path) as census:
+        census.set_title("旧标题")
+    assert window.open_census(path)
+    with Census.open(path) as other:  # written elsewhere meanwhile
+        other.set_title("新标题")
+    counted_on = []
+    real = Census.summary
+    monkeypatch.setattr(Census, "summary", lambda self, *a, **k: counted_on.append(
+        threading.current_thread() is threading.main_thread()) or real(self, *a, **k))
+    window.refresh_in_background()
+    wait_idle(qtbot, window)
+    assert counted_on and not any(counted_on)
+    assert "新标题" in window.windowTitle()
 
 
 def test_a_chart_that_cannot_paint_stays_blank_instead_of_ending_the_program(qtbot, caplog):
