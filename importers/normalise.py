@@ -204,6 +204,7 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
     used = sorted({c for c in (*col.values(), *region_cols) if c is not None})  # the only cells read as text
     blank = [""] * need
     sheet_name, dumps = sheet.name, notes_json
+    today_iso = today.isoformat()
     out: list[tuple] = []
     region_keys: list[str] | None = [] if region_cols else None
     for offset, raw_row in enumerate(rows[start:]):
@@ -256,6 +257,9 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
         if c_date is not None:
             cell = row[c_date]
             cert_date = date_of(cell.__class__, cell).value  # type: ignore[arg-type]
+            if cert_date is not None and cert_date > today_iso:  # "2030" > "2026-12-04"; "2026-12" is not
+                notes.append(f"取得证书时间“{texts[c_date]}”晚于今天，未采用（取证年份记为不详），请核实")
+                cert_date = None
         else:
             cert_date = None
         if level.note:

@@ -11,6 +11,7 @@ the level obtained that year. The rates, kinds and year are settings (models.rul
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from models.person_groups import PersonGroups
@@ -38,11 +39,12 @@ class Budget:
         return sum(self.monthly_levels)
 
 
-def award_year(groups: PersonGroups, rules: Rules) -> int | None:
-    """The award year of the settings, or the latest year a certificate was obtained in the census."""
+def award_year(groups: PersonGroups, rules: Rules, until: int | None = None) -> int | None:
+    """The award year of the settings, or the latest year a certificate was obtained in the census,
+    not after `until` (the census's 统计截止日期's year; this year when it has none)."""
     if rules.award_year is not None:
         return rules.award_year
-    return groups.latest_year()
+    return groups.latest_year(until if until is not None else dt.date.today().year)
 
 
 def direct_levels(rows: list[tuple[int, int, int]], tree: RegionTree, kinds: tuple[str, ...]) -> dict[int, Levels]:
@@ -78,9 +80,10 @@ class Budgets:
     direct_award: dict[int, Levels]
 
 
-def budgets(groups: PersonGroups, tree: RegionTree, rules: Rules) -> Budgets:
-    """The budget of every node of the tree under the settings' rates, kinds and award year."""
-    year = award_year(groups, rules)
+def budgets(groups: PersonGroups, tree: RegionTree, rules: Rules, until: int | None = None) -> Budgets:
+    """The budget of every node of the tree under the settings' rates, kinds and award year
+    (`until`: see award_year)."""
+    year = award_year(groups, rules, until)
     monthly = direct_levels(groups.levels(), tree, rules.allowance_kinds)
     award = direct_levels(groups.obtained_in(f"{year:04d}"), tree, rules.award_kinds) if year else {}
     totals_m: dict[int, Levels] = {}

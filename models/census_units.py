@@ -138,9 +138,15 @@ class Units:
         return out
 
     def award_year(self) -> int | None:
-        """The year whose certificates the one-off award pays (settings, else the latest in the census)."""
-        return allowance.award_year(self._census.person_groups(), self._census.settings.rules)
+        """The year whose certificates the one-off award pays (settings, else the latest in the
+        census up to its 统计截止日期's year)."""
+        return allowance.award_year(self._census.person_groups(), self._census.settings.rules, self._until())
 
     def budgets(self) -> allowance.Budgets:
         return allowance.budgets(self._census.person_groups(), self._census.regions.tree(),
-                                 self._census.settings.rules)
+                                 self._census.settings.rules, self._until())
+
+    def _until(self) -> int | None:
+        """The last year a certificate can have been obtained in: the 统计截止日期's (None: this year)."""
+        as_of = self._census.as_of
+        return int(as_of[:4]) if as_of else None

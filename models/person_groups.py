@@ -89,7 +89,8 @@ class PersonGroups:
                 out.append((region_id, 3 if s_year == year else 2 if i_year == year else 1, n))
         return out
 
-    def latest_year(self) -> int | None:
-        """The latest year any certificate was obtained, over every person."""
+    def latest_year(self, until: int) -> int | None:
+        """The latest year, not after `until`, any certificate was obtained, over every person (a
+        date typed in the future — 2030 — must not become the year the awards pay for)."""
         years = [int(y) for row in self.rows for y in (row[5], row[6], row[7]) if y is not None and _is_year(y)]
-        return max(years, default=None)
+        return max((y for y in years if y <= until), default=None)

@@ -271,6 +271,19 @@ def test_formulas_saved_without_their_results_are_named(census, tmp_path):
     assert not any("公式" in w for w in plan_file(census, plain).uncertain)
 
 
+def test_a_certificate_date_in_the_future_is_not_taken(census, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级", "取得证书时间"])
+    ws.append([1, "甲", make_id(1), "助理社会工作师", "2099年1月"])
+    ws.append([2, "乙", make_id(2), "助理社会工作师", "2019.06"])
+    wb.save(tmp_path / "x.xlsx")
+    result = import_file(census, tmp_path / "x.xlsx")
+    assert result.rows_ok == 2 and any("取得证书时间“2099年1月”晚于今天，未采用" in n for n in result.notes)
+    assert census.summary_json()["rules"]["award_year"] == 2019
+
+
 def test_filler_label_and_unit_in_separate_cells(census, tmp_path):
     wb = Workbook()
     ws = wb.active

@@ -77,6 +77,18 @@ def test_award_counts_only_certificates_obtained_in_the_award_year(census):
     assert by_path(census)["测试市"]["award_once"] == 0
 
 
+def test_the_default_award_year_is_not_after_the_census_date(census):
+    """A 取得证书时间 typed in the future (2030) must not become the year the awards pay for: the
+    latest year up to the 统计截止日期 (this year without one) is. The import now refuses such a
+    date; a census imported before keeps it in its rows."""
+    census.conn.execute("UPDATE source_rows SET cert_date = '2030-01' WHERE id = (SELECT MIN(id) FROM source_rows"
+                        " WHERE level > 0 AND cert_date IS NOT NULL)")
+    census.people.recompute()
+    assert census.summary_json()["rules"]["award_year"] == 2021
+    census.set_as_of("2020-12-31")
+    assert census.summary_json()["rules"]["award_year"] == 2020
+
+
 def test_eligible_kinds_are_a_setting(census):
     census.settings.set_rules(replace(census.settings.rules, allowance_kinds=("community", "village", "unit"),
                                       allowance_monthly=(50, 100, 200)))
