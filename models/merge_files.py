@@ -63,6 +63,7 @@ class MergeResult:
     corrections_copied: int = 0
     remarks_copied: int = 0
     versions_replaced: int = 0  # a copied return and one already here that are versions of each other
+    older_versions: int = 0  # the source's earlier versions of returns this file holds a newer version of
     overrides_copied: int = 0
     goals_copied: int = 0
     units_copied: int = 0
@@ -83,7 +84,9 @@ class MergeResult:
         """One paragraph in Chinese."""
         if not self.batches_copied and not self.regions_created and not self.populations_taken \
                 and not self.overrides_copied and not self.goals_copied and not self.units_copied:
-            head = f"{self.file_name}：没有新内容（{self.batches_skipped} 个导入批次已在本普查文件中），没有人被重复计数"
+            older = f"，{self.older_versions} 个是本文件已有其较新版本的旧版本" if self.older_versions else ""
+            head = (f"{self.file_name}：没有新内容（{self.batches_skipped} 个导入批次已在本普查文件中{older}），"
+                    "没有人被重复计数")
             return head + "\n" + self._as_of_line() if self.source_as_of else head
         lines = [
             f"{self.file_name}：合并导入批次 {self.batches_copied} 个，源数据行 {self.rows_copied} 行"
@@ -103,6 +106,8 @@ class MergeResult:
             lines.append(f"  带入社区填写的备注 {self.remarks_copied} 条")
         if self.versions_replaced:
             lines.append(f"  {self.versions_replaced} 个同名同区划的摸排表按导入时间以较新的版本为准（旧版本已撤下）")
+        if self.older_versions:
+            lines.append(f"  {self.older_versions} 个摸排表是本文件已有其较新版本的旧版本，未并入，没有人被重复计数")
         if self.overrides_copied:
             lines.append(f"  带入人员所属区划的手工调整 {self.overrides_copied} 条")
         if self.goals_copied:
@@ -273,6 +278,7 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
     """Source batch id → new target batch id, for the batches whose content is new here."""
     conn = census.conn
     known = {r[0] for r in conn.execute("SELECT sha256 FROM batches")}
+    replaced_here = census.versions.withdrawn_shas()
     batch_map: dict[int, int] = {}
     insert = (f"INSERT INTO batches ({', '.join(BATCH_COLUMNS[1:])}, origin)"
               f" VALUES ({', '.join('?' * len(BATCH_COLUMNS))})")
@@ -284,6 +290,12 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
             continue
         if values["region_id"] is not None:
             values["region_id"] = region_map[values["region_id"]]
+        if values["sha256"] in replaced_here or census.versions.newer_here(
+                values["file_name"], values["region_id"], values["imported_at"]):
+            # an earlier version of a return this file holds a newer version of: it would only be
+            # withdrawn again (and a version cannot replace two)
+            result.older_versions += 1
+            continue
         cur = conn.execute(insert, [values[c] for c in BATCH_COLUMNS[1:]] + [result.file_name])
         batch_map[values["id"]] = cur.lastrowid  # type: ignore[assignment]
         known.add(values["sha256"])

@@ -78,6 +78,17 @@ class Versions:
                 return batch["file_name"], batch["imported_at"], by_batch
         return None
 
+    def withdrawn_shas(self) -> set[str]:
+        """The content hashes of every earlier version a newer one replaced here."""
+        return {json.loads(data)["sha256"] for (data,) in self._conn.execute(
+            "SELECT data FROM withdrawn WHERE tbl = 'batches'")}
+
+    def newer_here(self, file_name: str, region_id: int | None, imported_at: str) -> bool:
+        """Whether this census holds an import of that file for that region made after `imported_at`."""
+        return region_id is not None and self._conn.execute(
+            "SELECT 1 FROM batches WHERE file_name = ? AND region_id = ? AND imported_at > ? LIMIT 1",
+            (file_name, region_id, imported_at)).fetchone() is not None
+
     def same_line(self, batch_id: int, name: str, id_raw: str) -> int | None:
         """The row of a batch where the same person reappears with the same ID as typed."""
         row = self._conn.execute("SELECT id FROM source_rows WHERE batch_id = ? AND name = ? AND id_raw = ?"

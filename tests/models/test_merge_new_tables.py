@@ -188,3 +188,37 @@ def test_a_source_of_every_earlier_schema_merges(tmp_path, version):
     with Census.open(tmp_path / "target.census") as target:
         result = merge_census_files(target, path)
         assert (result.regions_created, target.regions.by_path("旧市").population) == (1, 5000)
+
+
+def _newer_here(target, tmp_path):
+    """The target's 团结.xlsx sent again (sharing 张一): its second version replaces its first."""
+    newer = tmp_path / "v2" / "团结.xlsx"
+    newer.parent.mkdir()
+    write_community_return(newer, "团结社区", [("张一", make_id(1), "社会工作师", "", "", None),
+                                               ("张二", make_id(2), "社会工作师", "", "", None)])
+    import_file(target, newer, region=TUANJIE)
+    assert [b.version for b in target.batches.all() if b.file_name == "团结.xlsx"] == [2]
+
+
+@pytest.mark.parametrize("source_has", ["the first version", "an older copy"])
+def test_an_earlier_version_of_a_return_this_file_has_a_newer_one_of_is_not_merged(pair, source_has):
+    """The target holds 团结.xlsx's second version (which replaced the first); the source holds the
+    first, or another copy imported before the second: nothing of it comes in, and the merge says
+    so (it failed on SQLite's UNIQUE constraint: a version cannot replace two)."""
+    target, source, tmp_path = pair
+    if source_has == "the first version":
+        import_file(source, tmp_path / "团结.xlsx", region=TUANJIE)
+    else:
+        older = tmp_path / "older" / "团结.xlsx"
+        older.parent.mkdir()
+        write_community_return(older, "团结社区", [("张一", make_id(1), "", "本科", "社会工作", None)])
+        import_file(source, older, region=TUANJIE)
+        source.conn.execute("UPDATE batches SET imported_at = '2021-01-01T00:00:00' WHERE file_name = '团结.xlsx'")
+    _newer_here(target, tmp_path)
+    before = sorted((p.id_number, p.level, p.degree) for p in target.people.iter())
+    result = merge_census_files(target, source.path)
+    assert result.older_versions == 1 and result.versions_replaced == 0
+    assert "本文件已有其较新版本的旧版本，未并入" in result.describe()
+    assert [b.version for b in target.batches.all() if b.file_name == "团结.xlsx"] == [2]
+    after = sorted((p.id_number, p.level, p.degree) for p in target.people.iter() if p.id_number != make_id(11))
+    assert after == before
