@@ -384,6 +384,7 @@ class MainWindow(QMainWindow):
         settings().setValue("last", "")
         self.tree_model.load([])
         self.people.set_region(None, None)
+        self.problems.set_problems([])  # nothing left to read from the closed census
         self._update_state()
 
     def new_census(self, path: Path) -> bool:
@@ -632,7 +633,8 @@ class MainWindow(QMainWindow):
                                     self.tree_model.descendants_of(region_id) if region_id else [])
         self.people.set_region(self.census, region_id)
         self.over_time.show_region(summary.path if summary is not None else None)
-        self.problems.set_problems(self.census.problems.all(region_id))
+        census = self.census
+        self.problems.set_source(lambda: census.problems.all(region_id))
 
     # ---- masking ---------------------------------------------------------------------------
     def _toggle_full_ids(self, on: bool) -> None:

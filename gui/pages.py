@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -133,7 +135,8 @@ class ProblemsPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.all: list[Problem] = []
+        self._all: list[Problem] = []
+        self._load: Callable[[], list[Problem]] | None = None  # the problems to list once shown
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.kind = QComboBox()
@@ -150,8 +153,8 @@ class ProblemsPage(QWidget):
         bar.addWidget(self.row_button)
         bar.addWidget(self.correct_button)
         layout.addLayout(bar)
-        self.model = ProblemsModel(self)
-        self.view = make_table(self.model, [84, 240, 60, 150, 150, 64, 44, 170])
+        self._model = ProblemsModel(self)
+        self.view = make_table(self._model, [84, 240, 60, 150, 150, 64, 44, 170])
         arrange(self.view, (0, 1, 4, 5, 6, 2, 7, 3))  # reason, file, sheet, row, name, region, then the ID
         self.view.doubleClicked.connect(lambda _index: self._emit(self.show_row_requested))
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -164,15 +167,43 @@ class ProblemsPage(QWidget):
         self._update_buttons()
 
     def set_problems(self, problems: list[Problem]) -> None:
-        self.all = problems
+        self._load = None
+        self._all = problems
         self._filter()
+
+    def set_source(self, load: Callable[[], list[Problem]]) -> None:
+        """The problems to list, read when the page is shown (or asked for): a province's root has
+        thousands, which selecting a region on another page need not wait for."""
+        self._load = load
+        if self.isVisible():
+            self._loaded()
+
+    @property
+    def all(self) -> list[Problem]:
+        self._loaded()
+        return self._all
+
+    @property
+    def model(self) -> ProblemsModel:
+        self._loaded()
+        return self._model
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self._loaded()
+        super().showEvent(event)
+
+    def _loaded(self) -> None:
+        if self._load is not None:
+            load, self._load = self._load, None
+            self._all = load()
+            self._filter()
 
     def _filter(self) -> None:
         kind = self.kind.currentData()
-        shown = [p for p in self.all if kind is None or p.kind == kind]
-        self.model.set_items(shown)
-        pending = sum(1 for p in self.all if p.kind == "pending")
-        self.count.setText(f"共 {len(self.all)} 条，其中待核实 {pending} 行")
+        shown = [p for p in self._all if kind is None or p.kind == kind]
+        self._model.set_items(shown)
+        pending = sum(1 for p in self._all if p.kind == "pending")
+        self.count.setText(f"共 {len(self._all)} 条，其中待核实 {pending} 行")
         self._update_buttons()
 
     def current(self) -> Problem | None:

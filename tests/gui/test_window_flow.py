@@ -324,6 +324,26 @@ def test_refresh_counts_on_the_worker_and_sees_what_another_program_wrote(qtbot,
     assert "新标题" in window.windowTitle()
 
 
+def test_the_problems_of_a_region_are_read_when_their_page_is_shown(qtbot, window, msgs, tmp_path, returns,
+                                                                   monkeypatch):
+    """Selecting a region on another page does not wait for its problems (thousands at a
+    province's root); the 问题 page reads them when shown."""
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    import_through_review(qtbot, win, [returns["tuanjie"]]).accept()
+    asked = []
+    real = type(win.census.problems).all
+    monkeypatch.setattr(type(win.census.problems), "all", lambda self, *a: asked.append(a) or real(self, *a))
+    win.tabs.setCurrentWidget(win.dashboard)
+    win.select_region(win.census.regions.by_path("测试市/东区").id)
+    assert asked == []
+    win.tabs.setCurrentWidget(win.problems)
+    assert len(asked) == 1 and win.problems.model.rowCount() > 0
+    win.close_census()
+    win.tabs.setCurrentWidget(win.dashboard)
+    assert win.problems.all == []
+
+
 def test_a_chart_that_cannot_paint_stays_blank_instead_of_ending_the_program(qtbot, caplog):
     """PySide6 ends the program on an exception inside paintEvent: the charts log it instead."""
     from gui.chart import Bar, TargetChart
