@@ -98,6 +98,8 @@ def test_correct_pending_id_undo_and_mask(qtbot, window, msgs, tmp_path, returns
     people.search.setText("李四")
     people.refresh()
     assert people.model.rowCount() == 1
+    # a search's first page is read off the GUI thread (0.3 s at a province's size), then shown
+    qtbot.waitUntil(lambda: people.model.index(0, 0).data() == "李四", timeout=10000)
     people.search.setText("")
     people.category.setCurrentIndex(people.category.findData("not_talent"))
     assert people.model.rowCount() == 1 and people.model.index(0, 0).data() == "赵六"
