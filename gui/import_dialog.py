@@ -72,7 +72,7 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 class ImportDialog(QDialog):
-    imported = Signal(object)  # the summary worked out after the import, or None (the window works it out)
+    imported = Signal(object)  # gui.counted.Counted worked out after the import, or None (the window works it out)
 
     FILE_HEADERS = ["导入", "文件", "状态", "工作表", "表头行", "区划", "区划依据", "同名旧版本"]
     VERSION_CHOICES = ("替换旧版本", "同时保留")  # a return sent again: replace (default) or keep both
@@ -620,7 +620,7 @@ class ImportDialog(QDialog):
         self.running = False
         self.outcomes = run.outcomes
         self._show_results(run.outcomes)
-        self.imported.emit(run.summary)
+        self.imported.emit(run.view)
 
     def _show_results(self, outcomes: list[Outcome], error: str = "") -> None:
         self.pages.setCurrentIndex(2)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gui.counted import Counted, counted
 from importers.files import Outcome, import_files
 from importers.job import Progress
 from importers.plan import ImportPlan
@@ -21,7 +22,6 @@ from importers.read_ahead import ReadAhead, read_cells
 from importers.returned_list import ReturnedListPlan, plan_path
 from models.census import Census
 from models.errors import CensusError
-from models.records import RegionSummary
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +64,18 @@ def plan_paths(census_path: Path, paths: Sequence[Path],
 
 @dataclass
 class ImportRun:
-    """What storing the reviewed files gave, and the summary the window shows next."""
+    """What storing the reviewed files gave, and what the window shows next (gui/counted.py)."""
 
     outcomes: list[Outcome]
-    summary: list[RegionSummary]
+    view: Counted
 
 
 def run_imports(census_path: Path, plans: Sequence[ImportPlan | ReturnedListPlan],
                 cancel: Callable[[], bool]) -> Generator[Progress, None, ImportRun]:
     """Store the reviewed plans on this thread's own connection (importers.files' one loop), then
-    work out the summary here too: a province's is 0.6 s the GUI thread would otherwise spend."""
+    work out what the window shows next here too: a province's is 0.6–0.8 s the GUI thread would
+    otherwise spend."""
     with Census.open(census_path) as census:
         outcomes = yield from import_files(census, plans, cancel)
         yield Progress(1, 1, "正在统计")
-        return ImportRun(outcomes, census.summary())
+        return ImportRun(outcomes, counted(census))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import context_menus, conventions, first_steps, messages, printing, region_picker
+from gui.counted import Counted, counted
 from gui.dashboard import Dashboard
 from gui.models_qt import RegionTreeModel
 from gui.over_time_window import OverTime
@@ -45,7 +46,7 @@ from importers.read_ahead import read_cells, read_isolated
 from models.census import Census, remove_census_file, same_file
 from models.errors import CensusError, os_error_reason
 from models.identity import clean_text, mask_id
-from models.records import Batch, Person, Problem, RegionSummary
+from models.records import Batch, Person, Problem
 
 MAX_RECENT = 8
 CENSUS_FILTER = f"普查文件 (*{CENSUS_SUFFIX})"
@@ -67,11 +68,11 @@ def census_task(path: Path, action: Callable[[Census], Any],
     return task
 
 
-def changed_and_counted(action: Callable[[Census], Any]) -> Callable[[Census], tuple[Any, list[RegionSummary]]]:
-    """`action`, then the summary after it, on the worker's connection: the window shows it without
-    working it out on the GUI thread (a province's 20,000 regions: 0.6 s)."""
-    def run(census: Census) -> tuple[Any, list[RegionSummary]]:
-        return action(census), census.summary()
+def changed_and_counted(action: Callable[[Census], Any]) -> Callable[[Census], tuple[Any, Counted]]:
+    """`action`, then what the window shows after it (gui/counted.py), on the worker's connection:
+    the window shows it without working it out on the GUI thread (a province's: 0.6–0.8 s)."""
+    def run(census: Census) -> tuple[Any, Counted]:
+        return action(census), counted(census)
     return run
 
 
@@ -346,15 +347,15 @@ class MainWindow(QMainWindow):
             self.show_error("请等待当前操作完成后再打开其他普查文件。")
             return
 
-        def counted(cancel: Callable[[], bool]) -> list[RegionSummary]:
+        def opened(cancel: Callable[[], bool]) -> Counted:
             with Census.open(path, create=create, read_only_ok=True) as census:
-                return census.summary()
+                return counted(census)
 
-        self.run_task(counted, lambda summary: self.open_census(path, summary), f"正在打开 {path.name} …")
+        self.run_task(opened, lambda view: self.open_census(path, view), f"正在打开 {path.name} …")
 
-    def open_census(self, path: Path, summary: list[RegionSummary] | None = None) -> bool:
-        """Open a census here and now (a new or just-copied one; the tests); `summary`: worked out
-        already by open_in_background's worker."""
+    def open_census(self, path: Path, view: Counted | None = None) -> bool:
+        """Open a census here and now (a new one; the tests); `view`: worked out already by
+        open_in_background's worker."""
         if self.runner.busy:
             self.show_error("请等待当前操作完成后再打开其他普查文件。")
             return False
@@ -366,7 +367,7 @@ class MainWindow(QMainWindow):
         self._close_connection()
         self.census = census
         self._remember(path)
-        self.reload(select_root=True, summary=summary)
+        self.reload(select_root=True, view=view)
         if str(path).startswith(("\\\\", "//")):
             messages.show_info(self, "这个普查文件在网络共享文件夹上。多人同时通过网络打开同一个普查文件可能损坏数据，"
                                      "建议复制到本机磁盘后再使用，用完再复制回去。", "网络位置")
@@ -497,9 +498,9 @@ class MainWindow(QMainWindow):
             return
         path = self.census.path
 
-        def done(result: tuple[Any, list[RegionSummary]]) -> None:
-            value, summary = result
-            self.reload(summary=summary)
+        def done(result: tuple[Any, Counted]) -> None:
+            value, view = result
+            self.reload(view=view)
             if on_done:
                 on_done(value)
 
@@ -537,20 +538,19 @@ class MainWindow(QMainWindow):
         written it), then the views — a province's summary is 0.7 s the GUI thread would spend."""
         if self.census is None or self.runner.busy:
             return
-        self.run_task(census_task(self.census.path, lambda census: census.summary(), read_only_ok=True),
-                      lambda summary: self.reload(summary=summary), "正在刷新…")
+        self.run_task(census_task(self.census.path, counted, read_only_ok=True),
+                      lambda view: self.reload(view=view), "正在刷新…")
 
-    def reload(self, select_root: bool = False, summary: list[RegionSummary] | None = None) -> None:
+    def reload(self, select_root: bool = False, view: Counted | None = None) -> None:
         """Reopen the read connection (other threads wrote) and refresh every view, keeping the
-        selection. `summary`: worked out already, by the worker that just wrote."""
+        selection. `view`: worked out already, by the worker that just wrote (gui/counted.py)."""
         if self.census is None:
             self._update_state()
             return
         path = self.census.path
         selected = None if select_root else self.selected_region_id()
         self.census.refresh()
-        if summary is None:
-            summary = self.census.summary()
+        summary = view.summary if view is not None else self.census.summary()
         self.tree_model.load(summary)
         self.tree.expandToDepth(1)
         index = self.tree_model.index_of(selected) if selected is not None else QModelIndex()
@@ -560,7 +560,7 @@ class MainWindow(QMainWindow):
             self._region_selected()  # same row: no currentRowChanged, refresh the pages ourselves
         else:
             self.tree.setCurrentIndex(index)  # currentRowChanged refreshes the pages once
-        self.history.set_batches(self.census.batches.all())
+        self.history.set_batches(view.batches if view is not None else self.census.batches.all())
         self.over_time.refresh()
         totals = self.census.totals(summary)
         self.status.setText(f"人才 {totals['talents']:,} 人 · 待核实 {totals['pending_rows']:,} 行 · {path}")
@@ -830,17 +830,17 @@ class MainWindow(QMainWindow):
             return
         path = self.census.path
 
-        def task(control: Control) -> list[RegionSummary]:
+        def task(control: Control) -> Counted:
             def progress(done: int, total: int) -> None:
                 control.report(done, total, f"正在按新规则重新统计全部人员…（{done:,} / {total:,} 人）")
 
             with Census.open(path) as census:
                 census.undo.run("修改统计规则",
                                 lambda: census.settings.set_rules(rules, progress=progress, cancel=control))
-                return census.summary()  # here, not on the GUI thread
+                return counted(census)  # here, not on the GUI thread
 
-        def done(summary: list[RegionSummary]) -> None:
-            self.reload(summary=summary)
+        def done(view: Counted) -> None:
+            self.reload(view=view)
             self.statusBar().showMessage("统计规则已更新，已重新统计", 5000)
 
         self.run_task(task, done, "正在按新规则重新统计全部人员…", cancellable=True)
@@ -857,9 +857,9 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(name)])
 
     @Slot(object)
-    def _imported(self, summary: list[RegionSummary] | None) -> None:
-        """An import from the review ended: the fresh view, with the summary its worker worked out."""
-        self.reload(summary=summary)
+    def _imported(self, view: Counted | None) -> None:
+        """An import from the review ended: the fresh view, as its worker worked it out."""
+        self.reload(view=view)
 
     def import_paths(self, paths: list[Path]):
         """Open the review step for these files (folders stand for the spreadsheets inside)."""

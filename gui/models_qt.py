@@ -427,9 +427,8 @@ def _scope(census: Census | None, region_id: int | None) -> int | None:
     """
     if census is None or region_id is None:
         return region_id
-    tree = census.regions.tree()
-    roots = tree.children.get(None, [])
-    return None if len(roots) == 1 and roots[0].id == region_id else region_id
+    roots = census.regions.root_ids()
+    return None if roots == [region_id] else region_id
 
 
 class ListModel(QAbstractTableModel):

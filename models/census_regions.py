@@ -37,6 +37,12 @@ class Regions:
             self._tree = RegionTree([Region(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows])
         return self._tree
 
+    def root_ids(self, most: int = 2) -> list[int]:
+        """The ids of the top regions (at most `most`), without building the tree (a province's
+        20,000 nodes: 80 ms, after every refresh)."""
+        return [r[0] for r in self._conn.execute("SELECT id FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT ?",
+                                                 (most,))]
+
     def all(self) -> list[Region]:
         """Every region in tree order (depth-first)."""
         return self.tree().tree_order()

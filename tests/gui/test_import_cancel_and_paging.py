@@ -91,4 +91,4 @@ def test_the_review_reads_in_a_helper_process_and_survives_a_reader_crash(tmp_pa
     run = run_to_end(run_imports(path, [entries[0].plan, entries[2].plan], lambda: False))
     assert [o.status for o in run.outcomes] == ["imported", "imported"]
     with Census.open(path) as census:  # the summary the window shows next, worked out by the worker
-        assert run.summary == census.summary()
+        assert run.view.summary == census.summary() and run.view.batches == census.batches.all()
