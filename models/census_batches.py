@@ -197,6 +197,7 @@ class Batches:
             conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
             kept_files.forget_unused(conn, found[0])
             self._census.people.recompute(ids)
+            self._census.problems.release_cut_ids()  # rows this import's IDs had made pending
             self._census.regions.drop_unused(batch_id)
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
-from models.identity import check_id, clean_text, excel_rounded, mask_id, number_digits
+from models.identity import check_id, clean_text, excel_rounded, id_fields, mask_id, number_digits
 from models.records import Problem
 from models.schema import now
 
@@ -167,6 +167,29 @@ class Problems:
         if touched:
             self._census.people.recompute(touched)
         return made
+
+    def release_cut_ids(self) -> None:
+        """After an import is undone: rows catch_cut_ids made pending whose same-named twin is gone
+        count again under the ID as typed (it passed the check, or they would not have been valid)."""
+        conn = self._conn
+        rows = conn.execute("SELECT id, batch_id, name, id_raw FROM source_rows WHERE status = 'pending'"
+                            " AND reason LIKE ?", (REASON_CUT_TWIN.split("{")[0] + "%",)).fetchall()
+        back: list[str] = []
+        for row_id, batch_id, name, id_raw in rows:
+            number = id_fields(id_raw)[1]
+            if number is None:
+                continue
+            twin = conn.execute("SELECT 1 FROM source_rows WHERE id_number > ? AND id_number < ? AND id_number != ?"
+                                " AND +status = 'ok' AND name = ? LIMIT 1",
+                                (number[:15], number[:15] + ":", number, name)).fetchone()
+            if twin is None:
+                conn.execute("UPDATE source_rows SET status = 'ok', id_number = ?, reason = NULL WHERE id = ?",
+                             (number, row_id))
+                conn.execute("UPDATE batches SET rows_ok = rows_ok + 1, rows_pending = rows_pending - 1 WHERE id = ?",
+                             (batch_id,))
+                back.append(number)
+        if back:
+            self._census.people.recompute(back)
 
     def twins(self, row_id: int) -> list[int]:
         """Other pending rows that are the same problem as this pending row (what `all` lists

@@ -204,3 +204,15 @@ def test_an_id_ending_in_000_a_clerk_confirmed_stays(census, tmp_path):
     import_file(census, xlsx(tmp_path / "c.xlsx", [("王五", make_id(5))]))
     assert census.people.get(cut).name == census.people.get(full).name == "张一"
     assert not [p for p in census.problems.all() if p.kind == "pending"]
+
+
+def test_undoing_the_import_that_made_a_cut_id_pending_counts_it_again(census, tmp_path):
+    """The street's CSV (…000) came first, the community's full IDs second: undoing the second
+    gives back exactly the census before it, the …000 person counted again."""
+    full, cut = _cut_pair(passing=True)
+    import_file(census, write_csv(tmp_path / "和平街道汇总.csv", [("张一", cut)], "gbk"))
+    before = (census.summary_json(), [p for p in census.people.iter()], census.batches.all())
+    second = import_file(census, xlsx(tmp_path / "团结社区.xlsx", [("张一", full)]))
+    assert [p.name for p in census.problems.all() if p.kind == "pending"] == ["张一"]
+    census.batches.undo(second.batch_id)
+    assert (census.summary_json(), [p for p in census.people.iter()], census.batches.all()) == before
