@@ -66,6 +66,20 @@ _RECORD = ("SELECT id, file_name, sha256, region_path, imported_at, lines, corre
            " FROM returned_lists")
 
 
+# Rows a list changed that were corrected since: by hand (a correction after the list's own, or
+# after the list came when it only noted a number still wrong) or by a later list.
+_CHANGED_SINCE = """
+SELECT s.name FROM returned_changes c JOIN source_rows s ON s.id = c.row_id
+WHERE c.returned_id = :list AND c.kind != 'remark' AND (
+    EXISTS (SELECT 1 FROM corrections k WHERE k.row_id = c.row_id AND (
+        k.id > c.correction_id
+        OR (c.correction_id IS NULL AND k.at >= (SELECT imported_at FROM returned_lists WHERE id = :list))))
+    OR EXISTS (SELECT 1 FROM returned_changes d WHERE d.row_id = c.row_id AND d.returned_id > :list
+               AND d.kind != 'remark'))
+ORDER BY c.id
+"""
+
+
 class ReturnedLists:
     """Returned correction lists of one census."""
 
@@ -163,6 +177,13 @@ class ReturnedLists:
             # left to take them back.
             raise CensusError(f"更正清单 {list_id} 改过的报表已有新版本（批次 {newer}，已带上这些更正），"
                               f"请先撤销批次 {newer}，再撤销这份更正清单")
+        later = [r[0] for r in conn.execute(_CHANGED_SINCE, {"list": list_id})]
+        if later:
+            # Put back as they were before the list, these rows would lose a fix made after it
+            # (by hand, or by a later list) and leave its person counted from no row.
+            names = "、".join(later[:3]) + ("等" if len(later) > 3 else "")
+            raise CensusError(f"更正清单 {list_id} 改过的 {len(later)} 行（{names}）此后又被更正过；撤销这份清单会丢掉"
+                              "那些更正：请先撤销后来的更正（编辑 → 撤销，或后来的更正清单），再撤销这份清单")
         with self._census.transaction():
             self._census.undo.clear()
             touched: set[str] = set()
@@ -180,7 +201,7 @@ class ReturnedLists:
                     continue
                 if kind == "correct":
                     conn.execute("DELETE FROM corrections WHERE id = ?", (correction_id,))
-                    touched.update(i for i in (state.id_number, old_number) if i)
+                touched.update(i for i in (state.id_number, old_number) if i)
                 conn.execute("UPDATE source_rows SET id_number = ?, status = ?, reason = ? WHERE id = ?",
                              (old_number, old_status, old_reason, row_id))
             conn.execute("UPDATE row_remarks SET returned_id = NULL WHERE returned_id = ?", (list_id,))

@@ -18,6 +18,7 @@ from importers.files import import_files
 from importers.job import import_file, run_to_end
 from importers.returned_list import MARK_SHEET, STILL_INVALID
 from models.census import Census
+from models.errors import CensusError
 from models.identity import check_id
 from tests.builders import make_id, write_community_return
 
@@ -277,3 +278,20 @@ def test_an_id_already_counted_under_another_name_is_not_taken(census, lists, tm
     assert "张三" not in pending["李四"]  # the other person's name stays out of the next list
     census.returned.undo(outcome.returned.list_id)  # taken back whole, reasons included
     assert {p.name for p in census.problems.all() if p.kind == "pending"} >= {"李四", "王五", "赵六"}
+
+
+def test_a_list_whose_rows_were_corrected_since_is_not_undone_over_those_fixes(census, lists, tmp_path):
+    """赵六's line came back still wrong; the clerk then corrected the row by hand. Undoing the list
+    would put the row back to pending, lose that fix and leave its person counted from no row: it
+    is refused until the later correction is undone, then it undoes exactly."""
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", {"赵六": ("1101011985", None)})
+    (outcome,) = run(census, returned)
+    short = row_of(census, "赵六")
+    census.undo.run("更正身份证号", lambda: census.problems.correct_id(short, make_id(4)))
+    with pytest.raises(CensusError, match="此后又被更正过"):
+        census.returned.undo(outcome.returned.list_id)
+    assert census.people.get(make_id(4)).row_count == 1
+    census.undo.undo()  # the hand correction first
+    census.returned.undo(outcome.returned.list_id)
+    assert census.batches.row(short).pending and census.problems.corrections() == []
+    assert make_id(4) not in {p.id_number for p in census.people.iter()}
