@@ -37,6 +37,7 @@ from models.bulk_gc import fewer_collections
 from models.census import Census, connect_read_only, is_sqlite_file, same_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.goals import GOAL_COLUMNS
+from models.return_versions import listed_people
 from models.rules import Rules
 from models.schema import BATCH_COLUMNS, LATEST_VERSION, SOURCE_ROW_COLUMNS
 
@@ -290,8 +291,7 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
             continue
         if values["region_id"] is not None:
             values["region_id"] = region_map[values["region_id"]]
-        if values["sha256"] in replaced_here or census.versions.newer_here(
-                values["file_name"], values["region_id"], values["imported_at"]):
+        if values["sha256"] in replaced_here or _older_version(census, src, values):
             # an earlier version of a return this file holds a newer version of: it would only be
             # withdrawn again (and a version cannot replace two)
             result.older_versions += 1
@@ -301,6 +301,16 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
         known.add(values["sha256"])
         result.batches_copied += 1
     return batch_map
+
+
+def _older_version(census: Census, src: sqlite3.Connection, batch: dict) -> bool:
+    """Whether this file holds a later import of the same return as the source's `batch` (same
+    name and region, and somebody in common: else they are two returns under one name)."""
+    newer = census.versions.newer_here(batch["file_name"], batch["region_id"], batch["imported_at"])
+    if not newer:
+        return False
+    ids, names = listed_people(src, batch["id"])
+    return any(census.versions.shares_people(other, ids, names) for other in newer)
 
 
 def _copy_rows(census: Census, src: sqlite3.Connection, batch_map: dict[int, int], region_map: dict[int, int],
@@ -386,13 +396,15 @@ def _copy_units(census: Census, src: sqlite3.Connection, region_map: dict[int, i
 def _settle_versions(census: Census, batch_map: dict[int, int], result: MergeResult) -> None:
     """A copied return and one here with the same file name and region are versions of one return:
     the later import replaces the earlier (census.versions.replace, which recounts their persons
-    and clears the undo history). Two copied versions the source's clerk kept both of stay both."""
+    and clears the undo history) — unless they list nobody in common, which makes them two returns
+    under one name, kept both as an import keeps them. Two copied versions the source's clerk kept
+    both of stay both."""
     copied = sorted(batch_map.values())
     for new in copied:
         file_name, region_id, at = census.conn.execute(
             "SELECT file_name, region_id, imported_at FROM batches WHERE id = ?", (new,)).fetchone()
         old = census.versions.earlier(file_name, region_id, exclude=new)
-        if old is None or old >= copied[0]:
+        if old is None or old >= copied[0] or not census.versions.batches_share_people(old, new):
             continue
         old_at = census.conn.execute("SELECT imported_at FROM batches WHERE id = ?", (old,)).fetchone()[0]
         earlier, later = (old, new) if old_at <= at else (new, old)

@@ -83,17 +83,23 @@ class Versions:
         return {json.loads(data)["sha256"] for (data,) in self._conn.execute(
             "SELECT data FROM withdrawn WHERE tbl = 'batches'")}
 
-    def newer_here(self, file_name: str, region_id: int | None, imported_at: str) -> bool:
-        """Whether this census holds an import of that file for that region made after `imported_at`."""
-        return region_id is not None and self._conn.execute(
-            "SELECT 1 FROM batches WHERE file_name = ? AND region_id = ? AND imported_at > ? LIMIT 1",
-            (file_name, region_id, imported_at)).fetchone() is not None
+    def newer_here(self, file_name: str, region_id: int | None, imported_at: str) -> list[int]:
+        """This census's imports of that file for that region made after `imported_at`."""
+        if region_id is None:
+            return []
+        return [r[0] for r in self._conn.execute(
+            "SELECT id FROM batches WHERE file_name = ? AND region_id = ? AND imported_at > ?",
+            (file_name, region_id, imported_at))]
 
     def same_line(self, batch_id: int, name: str, id_raw: str) -> int | None:
         """The row of a batch where the same person reappears with the same ID as typed."""
         row = self._conn.execute("SELECT id FROM source_rows WHERE batch_id = ? AND name = ? AND id_raw = ?"
                                  " ORDER BY id LIMIT 1", (batch_id, name, id_raw)).fetchone()
         return row[0] if row else None
+
+    def batches_share_people(self, a: int, b: int) -> bool:
+        """Whether two imports list anybody in common (by ID, valid or as typed, or by name)."""
+        return self.shares_people(a, *listed_people(self._conn, b))
 
     def shares_people(self, batch_id: int, ids: set[str], names: set[str]) -> bool:
         """Whether a batch lists anybody with one of these IDs (valid or as typed) or names."""
@@ -227,3 +233,16 @@ class Versions:
         conn.execute("DELETE FROM withdrawn WHERE by_batch = ?", (new,))
         self._census.regions.forget()
         return {r["id_number"] for r in kept["source_rows"] if r.get("id_number")}
+
+
+def listed_people(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:
+    """The IDs (valid, and as typed) and names an import lists, on `conn` (this census's, or a
+    census file being merged in): what Versions.shares_people compares."""
+    ids: set[str] = set()
+    names: set[str] = set()
+    for number, id_raw, name in conn.execute("SELECT id_number, id_raw, name FROM source_rows WHERE batch_id = ?",
+                                             (batch_id,)):
+        ids.update(v for v in (number, id_raw and id_raw.strip().upper()) if v)
+        if name:
+            names.add(name)
+    return ids, names

@@ -125,10 +125,11 @@ def test_the_title_is_taken_only_when_this_file_has_none(pair, tmp_path):
 
 def test_a_return_in_both_files_counts_as_its_later_version(pair):
     target, source, tmp_path = pair
-    # The source holds a later version of the target's 团结.xlsx: 张一 left, 张二 came.
+    # The source holds a later version of the target's 团结.xlsx: 张一 now 社会工作师, 张二 came.
     later = tmp_path / "source_version" / "团结.xlsx"
     later.parent.mkdir()
-    write_community_return(later, "团结社区", [("张二", make_id(2), "社会工作师", "", "", None)])
+    write_community_return(later, "团结社区", [("张一", make_id(1), "社会工作师", "", "", None),
+                                               ("张二", make_id(2), "社会工作师", "", "", None)])
     import_file(source, later, region=TUANJIE)
     (old,) = [b for b in target.batches.all() if b.file_name == "团结.xlsx"]
     target.conn.execute("UPDATE batches SET imported_at = '2021-01-01T00:00:00' WHERE id = ?", (old.id,))
@@ -136,12 +137,12 @@ def test_a_return_in_both_files_counts_as_its_later_version(pair):
     result = merge_census_files(target, source.path)
     assert result.versions_replaced == 1
     ids = {p.id_number for p in target.people.iter()}
-    assert make_id(2) in ids and make_id(1) not in ids
+    assert make_id(2) in ids and target.people.get(make_id(1)).level == 2  # the earlier 助理 row withdrawn
     assert [b.file_name for b in target.batches.all()].count("团结.xlsx") == 1
     assert target.undo.steps() == ([], [])  # the withdrawn rows may be what the history pointed at
     (kept,) = [b for b in target.batches.all() if b.file_name == "团结.xlsx"]
     target.batches.undo(kept.id)  # undoing the later version brings the earlier back
-    assert make_id(1) in {p.id_number for p in target.people.iter()}
+    assert target.people.get(make_id(1)).level == 1 and make_id(2) not in {p.id_number for p in target.people.iter()}
 
 
 def test_two_versions_the_source_kept_both_of_stay_both(pair):
@@ -222,3 +223,16 @@ def test_an_earlier_version_of_a_return_this_file_has_a_newer_one_of_is_not_merg
     assert [b.version for b in target.batches.all() if b.file_name == "团结.xlsx"] == [2]
     after = sorted((p.id_number, p.level, p.degree) for p in target.people.iter() if p.id_number != make_id(11))
     assert after == before
+
+
+def test_a_same_named_return_with_nobody_in_common_is_merged_beside_it(pair, tmp_path):
+    """As an import keeps it: two returns under the bureau's template name, not two versions."""
+    target, source, _ = pair
+    other = tmp_path / "another" / "团结.xlsx"
+    other.parent.mkdir()
+    write_community_return(other, "团结社区", [("王九", make_id(29), "助理社会工作师", "", "", None)])
+    import_file(source, other, region=TUANJIE)
+    result = merge_census_files(target, source.path)
+    assert result.versions_replaced == 0 and result.older_versions == 0
+    assert [b.file_name for b in target.batches.all()].count("团结.xlsx") == 2
+    assert {make_id(1), make_id(29)} <= {p.id_number for p in target.people.iter()}
