@@ -92,7 +92,8 @@ class MergeResult:
         lines = [
             f"{self.file_name}：合并导入批次 {self.batches_copied} 个，源数据行 {self.rows_copied} 行"
             f"（待核实 {self.rows_pending} 行）；涉及人员 {self.persons_touched} 人，"
-            f"其中新增 {self.persons_added} 人，其余与本文件已有人员按身份证号合并",
+            + (f"其中新增 {self.persons_added} 人，其余与本文件已有人员按身份证号合并" if not self.versions_replaced
+               else "与本文件已有人员按身份证号合并"),
         ]
         if self.batches_skipped:
             shown = "、".join(self.skipped_files[:5]) + ("等" if len(self.skipped_files) > 5 else "")
@@ -106,7 +107,8 @@ class MergeResult:
         if self.remarks_copied:
             lines.append(f"  带入社区填写的备注 {self.remarks_copied} 条")
         if self.versions_replaced:
-            lines.append(f"  {self.versions_replaced} 个同名同区划的摸排表按导入时间以较新的版本为准（旧版本已撤下）")
+            lines.append(f"  {self.versions_replaced} 个同名同区划的摸排表按导入时间以较新的版本为准（旧版本已撤下；"
+                         f"本文件人员由 {self.persons_before} 人变为 {self.persons_after} 人）")
         if self.older_versions:
             lines.append(f"  {self.older_versions} 个摸排表是本文件已有其较新版本的旧版本，未并入，没有人被重复计数")
         if self.overrides_copied:

@@ -138,6 +138,7 @@ def test_a_return_in_both_files_counts_as_its_later_version(pair):
     assert result.versions_replaced == 1
     ids = {p.id_number for p in target.people.iter()}
     assert make_id(2) in ids and target.people.get(make_id(1)).level == 2  # the earlier 助理 row withdrawn
+    assert "其中新增" not in result.describe() and "本文件人员由 1 人变为 3 人" in result.describe()
     assert [b.file_name for b in target.batches.all()].count("团结.xlsx") == 1
     assert target.undo.steps() == ([], [])  # the withdrawn rows may be what the history pointed at
     (kept,) = [b for b in target.batches.all() if b.file_name == "团结.xlsx"]
