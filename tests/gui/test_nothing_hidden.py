@@ -38,7 +38,7 @@ def test_a_met_node_names_the_children_and_communities_that_fall_short(qtbot, wi
     assert f"{len(short_children)} 个下级区划未达到目标" in links.text()
     assert f"{len(below)} 个社区/村持证社工少于最低要求" in links.text()
     dialog = links.show_list("minimum")
-    listed = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    listed = [dialog.model.index(r, 0).data() for r in range(dialog.model.rowCount())]
     assert listed == below
     dialog.table.doubleClicked.emit(dialog.table.model().index(listed.index(below[0]), 0))
     assert win.selected_region_id() == win.census.regions.by_path(below[0]).id
