@@ -125,13 +125,32 @@ def sniff_format(head: bytes, file_name: str) -> str:
     for magic, message in _OTHER_MAGICS:
         if head.startswith(magic):
             raise ReadError(message, file=file_name)
-    if head.startswith(_UTF16_BOMS):
-        return "csv"  # Excel's "Unicode text": UTF-16 with BOM, tab-separated
+    if head.startswith(_UTF16_BOMS) or _utf16_without_bom(head[:_TEXT_SNIFF_BYTES]):
+        return "csv"  # Excel's "Unicode text": UTF-16 (with BOM as Excel writes it), tab-separated
     if head.removeprefix(_UTF8_BOM).lstrip().startswith(b"<"):
         return "html"
     if _looks_like_text(head[:_TEXT_SNIFF_BYTES]):
         return "csv"
     raise ReadError(MSG_UNKNOWN, file=file_name)
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text written without its byte-order mark (some
+    systems' exports): the zero bytes of its digits, tabs and line ends all fall on one side."""
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 16:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    half = len(sample) // 2
+    for encoding, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros >= half // 5 and others <= half // 50:
+            try:
+                text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+            except UnicodeDecodeError:
+                continue
+            if _is_clean_text(text):
+                return encoding
+    return None
 
 
 def _looks_like_text(sample: bytes) -> bool:
@@ -594,6 +613,12 @@ def _decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ReadError(MSG_ENCODING, file=file_name) from None
+    bare = _utf16_without_bom(data[:_TEXT_SNIFF_BYTES])
+    if bare is not None:
+        try:
+            return data.decode(bare), bare
         except UnicodeDecodeError:
             raise ReadError(MSG_ENCODING, file=file_name) from None
     data = data.replace(b"\x00", b"")

@@ -272,6 +272,17 @@ def test_csv_with_utf8_and_gbk_lines_reads_each_line(tmp_path):
     assert book.encoding == "utf-8+gb18030"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_unicode_text_without_its_byte_order_mark_reads(tmp_path, encoding):
+    """Excel's 'Unicode text' (UTF-16, tabs) as some systems write it: without the BOM."""
+    text = "序号\t姓名\t身份证号码\r\n1\t张三\t110101198001010011\r\n2\t李四\t11010119800101003X\r\n"
+    path = tmp_path / "名单.txt"
+    path.write_bytes(text.encode(encoding))
+    book = read_workbook(path)
+    assert book.encoding == encoding
+    assert book.sheets[0].rows[1:] == [["1", "张三", "110101198001010011"], ["2", "李四", "11010119800101003X"]]
+
+
 def test_csv_with_nul_bytes_reads(tmp_path):
     path = tmp_path / "补零.csv"
     path.write_bytes("姓名,社区\r\n张三,桥东\x00社区\r\n".encode("gbk") + b"\x00" * 300)
