@@ -258,7 +258,7 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
     have chosen its sheets, filled them and normalised their rows already."""
     path, sha, size, workbook, chosen = read.path, read.sha256, read.size, read.workbook, read.chosen
     sheet, header, more, sheet_warnings = chosen or choose_sheets(workbook)
-    if {CORRECTION_FIX_LABEL, CORRECTION_ID_LABEL} <= {c.label for c in header.columns}:
+    if CORRECTION_FIX_LABEL in {c.label for c in header.columns}:  # a list's copy, whatever columns it kept
         raise CensusError("这是更正清单，但缺少程序写入的标识（可能是复制到了新文件里），无法对应到原始行："
                           "请在导出的更正清单原文件中填写后报回", file=path.name)
     if chosen is None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from importers.plan import CORRECTION_FIX_LABEL as FIX_LABEL
 from importers.plan import ImportPlan, Prepared, plan_workbook, read_file
 from importers.readers import Sheet, Workbook
+from importers.values import clean_name
 from models.census import Census
 from models.errors import CensusError, DuplicateImport
 from models.identity import id_fields, mask_id
@@ -91,7 +92,7 @@ def _seq(value: object) -> int | None:
     if isinstance(value, int | float) and float(value).is_integer():
         return int(value)
     text = _text(value)
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None  # "③".isdigit() is true too
 
 
 def read_list(workbook: Workbook, file_name: str) -> ParsedList | None:
@@ -115,7 +116,10 @@ def read_list(workbook: Workbook, file_name: str) -> ParsedList | None:
         raise broken from err
     if not census_id:
         raise broken
-    visible = next((s for s in workbook.sheets if s is not mark and _header_row(s) is not None), None)
+    # The sheet the community sees and filled: a visible one before a hidden one (a copy of the
+    # list's sheet filled in while the original was hidden).
+    candidates = [s for s in workbook.sheets if s is not mark and _header_row(s) is not None]
+    visible = next((s for s in candidates if not s.hidden), candidates[0] if candidates else None)
     if visible is None:
         raise CensusError("更正清单中找不到带“序号”和“更正后身份证号”列的工作表", file=file_name)
     at = _header_row(visible)
@@ -242,6 +246,12 @@ def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: 
     if first is None:
         outcome = "skip" if (id_raw or line.remark) else "blank"
         return LinePreview(line.seq, where, line.name, old, new, outcome, gone if outcome == "skip" else "")
+    if line.name and clean_name(line.name) != first.name and (id_raw or line.remark):
+        # The 序号 a line is matched by was changed (sorted and numbered again, a line inserted or
+        # deleted and the rest renumbered): its answer belongs to another person than this row's.
+        return LinePreview(line.seq, where, line.name, old, new, "skip",
+                           f"姓名“{line.name}”与清单生成时第 {line.seq} 行的“{first.name}”不符（序号是否被重新编过？），"
+                           "未采用：请让报送单位在原清单上填写、不要改动序号")
     messages: list[str] = []
     outcome = "blank"
     if id_raw:

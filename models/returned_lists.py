@@ -66,8 +66,9 @@ _RECORD = ("SELECT id, file_name, sha256, region_path, imported_at, lines, corre
            " FROM returned_lists")
 
 
-# Rows a list changed that were corrected since: by hand (a correction after the list's own, or
-# after the list came when it only noted a number still wrong) or by a later list.
+# Rows a list changed that were changed since: an ID by hand (a correction after the list's own,
+# or after the list came when it only noted a number still wrong) or by a later list; a remark by
+# a later list.
 _CHANGED_SINCE = """
 SELECT s.name FROM returned_changes c JOIN source_rows s ON s.id = c.row_id
 WHERE c.returned_id = :list AND c.kind != 'remark' AND (
@@ -76,6 +77,8 @@ WHERE c.returned_id = :list AND c.kind != 'remark' AND (
         OR (c.correction_id IS NULL AND k.at >= (SELECT imported_at FROM returned_lists WHERE id = :list))))
     OR EXISTS (SELECT 1 FROM returned_changes d WHERE d.row_id = c.row_id AND d.returned_id > :list
                AND d.kind != 'remark'))
+OR c.returned_id = :list AND c.kind = 'remark' AND EXISTS (
+    SELECT 1 FROM returned_changes d WHERE d.row_id = c.row_id AND d.returned_id > :list AND d.kind = 'remark')
 ORDER BY c.id
 """
 

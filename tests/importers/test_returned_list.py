@@ -295,3 +295,68 @@ def test_a_list_whose_rows_were_corrected_since_is_not_undone_over_those_fixes(c
     census.returned.undo(outcome.returned.list_id)
     assert census.batches.row(short).pending and census.problems.corrections() == []
     assert make_id(4) not in {p.id_number for p in census.people.iter()}
+
+
+def _edit(path: Path, out: Path, edit) -> Path:
+    wb = openpyxl.load_workbook(path)
+    edit(wb)
+    wb.save(out)
+    return out
+
+
+def test_a_list_sorted_and_numbered_again_gives_nobody_another_persons_id(census, lists, tmp_path):
+    """The community sorted the lines by name and numbered 序号 again: each line's answer would
+    land on the row its new number names. Lines whose 姓名 is not that row's are not applied."""
+    filled = fill(lists["团结"], tmp_path / "填.xlsx", ANSWERS)
+
+    def renumber(wb):
+        ws = wb["更正清单"]
+        rows = [[c.value for c in ws[r]] for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+        rows.reverse()
+        for r, values in enumerate(rows, start=HEADER_ROW + 1):
+            for c, value in enumerate(values, start=1):
+                ws.cell(r, c).value = value
+            ws.cell(r, COL["seq"]).value = r - HEADER_ROW
+    (outcome,) = run(census, _edit(filled, tmp_path / "重排.xlsx", renumber))
+    assert "序号是否被重新编过" in outcome.describe()
+    given = {census.batches.row(c["row_id"]).name: c["new_id_number"] for c in census.problems.corrections()}
+    assert given.items() <= {"李四": make_id(2), "王五": make_id(3)}.items()  # nobody got another's ID
+    assert census.returned.remarks() == {} or all(
+        census.batches.row(r).name == "钱七" for r in census.returned.remarks())
+
+
+def test_a_copy_of_the_list_without_its_original_id_column_is_refused(census, lists, tmp_path):
+    def drop(wb):
+        ws = wb["更正清单"]
+        ws.delete_cols(7)  # 身份证号（原填）
+        del wb["更正清单标识"]
+    copy = _edit(fill(lists["团结"], tmp_path / "填.xlsx", ANSWERS), tmp_path / "拷贝.xlsx", drop)
+    before = state(census)
+    (outcome,) = run(census, copy)
+    assert outcome.status == "failed" and "这是更正清单" in outcome.message
+    assert state(census) == before
+
+
+def test_a_filled_visible_copy_is_read_before_the_hidden_original_and_odd_numbers_are_lines_of_none(
+        census, lists, tmp_path):
+    def copy_sheet(wb):
+        original = wb["更正清单"]
+        filled = wb.copy_worksheet(original)
+        original.sheet_state = "hidden"
+        for r in range(HEADER_ROW + 1, filled.max_row + 1):
+            if filled.cell(r, COL["name"]).value == "李四":
+                filled.cell(r, COL["fix"]).value = make_id(2)
+        filled.cell(filled.max_row + 1, COL["seq"]).value = "③"  # not a number Excel counts
+    (outcome,) = run(census, _edit(lists["团结"], tmp_path / "副本.xlsx", copy_sheet))
+    assert outcome.status == "corrected" and census.people.get(make_id(2)).name == "李四"
+
+
+def test_undoing_an_earlier_list_whose_remark_a_later_list_replaced_is_refused(census, lists, tmp_path):
+    before = state(census)
+    (first,) = run(census, fill(lists["团结"], tmp_path / "一.xlsx", {"钱七": (None, "此人已调离")}))
+    (second,) = run(census, fill(lists["团结"], tmp_path / "二.xlsx", {"钱七": (None, "此人已去世")}))
+    with pytest.raises(CensusError, match="此后又被更正过"):
+        census.returned.undo(first.returned.list_id)
+    census.returned.undo(second.returned.list_id)
+    census.returned.undo(first.returned.list_id)
+    assert state(census) == before
