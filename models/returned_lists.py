@@ -102,7 +102,12 @@ class ReturnedLists:
         return [ReturnedRecord(*r) for r in self._conn.execute(_RECORD + " ORDER BY id")]
 
     def by_sha(self, sha256: str) -> ReturnedRecord | None:
-        row = self._conn.execute(_RECORD + " WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256,)).fetchone()
+        """The list of this content applied before — while any row it changed is still here: once
+        every one went with an undone import, the same list sent again is applied again (it was
+        called a duplicate while its fixes were gone)."""
+        row = self._conn.execute(
+            _RECORD + " WHERE sha256 = ? AND EXISTS (SELECT 1 FROM returned_changes c JOIN source_rows s"
+            " ON s.id = c.row_id WHERE c.returned_id = returned_lists.id) ORDER BY id LIMIT 1", (sha256,)).fetchone()
         return ReturnedRecord(*row) if row else None
 
     def row_by_ref(self, batch_sha: str, sheet: str, row_number: int) -> RowState | None:

@@ -360,3 +360,14 @@ def test_undoing_an_earlier_list_whose_remark_a_later_list_replaced_is_refused(c
     census.returned.undo(second.returned.list_id)
     census.returned.undo(first.returned.list_id)
     assert state(census) == before
+
+
+def test_a_list_sent_again_after_its_return_was_undone_and_imported_again_is_applied(census, lists, tmp_path):
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", {"李四": (make_id(2), None)})
+    run(census, returned)
+    (batch,) = [b for b in census.batches.all() if b.file_name == "团结社区摸排表.xlsx"]
+    census.batches.undo(batch.id)  # the return and the list's fix on it go
+    import_file(census, tmp_path / "团结社区摸排表.xlsx")
+    assert "李四" in {p.name for p in census.problems.all() if p.kind == "pending"}
+    (again,) = run(census, returned)
+    assert again.status == "corrected" and census.people.get(make_id(2)).name == "李四"
