@@ -72,6 +72,7 @@ class ParsedList:
     region_path: str
     lines: tuple[ListLine, ...]
     missing: tuple[int, ...] = ()  # 序号 of the mark with no visible line left (rows deleted)
+    missing_refs: dict[int, tuple[Ref, ...]] = field(default_factory=dict)  # their rows, to name them
 
 
 def _is_mark(sheet: Sheet) -> bool:
@@ -135,7 +136,8 @@ def read_list(workbook: Workbook, file_name: str) -> ParsedList | None:
         lines.append(ListLine(seq, kind, line_refs, _text(_cell(r, col["姓名"])), _cell(r, col[FIX_LABEL]),
                               _text(_cell(r, col[REMARK_LABEL]))))
     seen = {line.seq for line in lines}
-    return ParsedList(census_id, title, region, tuple(lines), tuple(sorted(set(refs) - seen)))
+    missing = tuple(sorted(set(refs) - seen))
+    return ParsedList(census_id, title, region, tuple(lines), missing, {seq: refs[seq][1] for seq in missing})
 
 
 def _header_row(sheet: Sheet) -> int | None:
@@ -209,8 +211,18 @@ def decide(census: Census, parsed: ParsedList, file_name: str) -> Decision:
             else:
                 rows.append((ref, state))
         previews.append(_line(line, rows, gone, changes, someone_else))
-    previews += [LinePreview(s, "", "", "", "", "skip", "清单中已没有这一行（被删除）") for s in parsed.missing]
+    previews += [LinePreview(s, "", _named(census, parsed.missing_refs.get(s, ())), "", "", "skip",
+                             "清单中已没有这一行（被删除）") for s in parsed.missing]
     return Decision(tuple(previews), tuple(changes))
+
+
+def _named(census: Census, refs: tuple[Ref, ...]) -> str:
+    """The name on the row a deleted line stood for (the mark keeps no names), "" when gone."""
+    for ref in refs:
+        state, _why = _resolve(census, ref)
+        if state is not None:
+            return state.name
+    return ""
 
 
 def _resolve(census: Census, ref: Ref) -> tuple[RowState | None, str]:

@@ -371,3 +371,14 @@ def test_a_list_sent_again_after_its_return_was_undone_and_imported_again_is_app
     assert "李四" in {p.name for p in census.problems.all() if p.kind == "pending"}
     (again,) = run(census, returned)
     assert again.status == "corrected" and census.people.get(make_id(2)).name == "李四"
+
+
+def test_a_deleted_line_is_named(census, lists, tmp_path):
+    def delete_wang(wb):
+        ws = wb["更正清单"]
+        for r in range(HEADER_ROW + 1, ws.max_row + 1):
+            if ws.cell(r, COL["name"]).value == "王五":
+                ws.delete_rows(r)
+                break
+    (outcome,) = run(census, _edit(fill(lists["团结"], tmp_path / "填.xlsx", ANSWERS), tmp_path / "删.xlsx", delete_wang))
+    assert any("王五：跳过。清单中已没有这一行（被删除）" in line for line in outcome.describe().splitlines())
