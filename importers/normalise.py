@@ -56,6 +56,14 @@ _EXAMPLE = re.compile(r"(?:(?:填写|填表|填报)?(?:示例|样例|范例|举�
 _EXAMPLE_NAME = re.compile(r"[（(](?:示例|样例|范例)[）)]$")
 
 
+def _example_line(first: str, name: str) -> bool:
+    """A template's example line, by its first filled cell (or the 序号 cell) or its name (示例,
+    张三（示例）): no person, valid ID or not — every community fills the same template, and its
+    张三 would be counted once."""
+    return _EXAMPLE.match(first) is not None or ("例" in name and (
+        _EXAMPLE.match(name) is not None or _EXAMPLE_NAME.search(name) is not None))
+
+
 @dataclass
 class NormalChunk:
     """Up to CHUNK data rows of a sheet, in the shape the store writes them (one executemany):
@@ -105,38 +113,26 @@ def normalise_sheet(sheet: Sheet, header: Header, today: dt.date) -> NormalSheet
 def classify(texts: list[str], row: list[object], seq: int | None, id_col: int | None,
              name_col: int | None = None) -> str:
     """"data", or why the row is not data: "blank", "total", "footer", "header", "example"."""
+    filled = [i for i, t in enumerate(texts) if t]
+    name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
+    if filled and _example_line(texts[filled[0]], name):
+        return "example"  # ID or not: see _example_line
     id_text = texts[id_col] if id_col is not None and id_col < len(texts) else ""
     if id_text and _ID_DIGITS.search(clean_text(id_text)):
         # The usual data row: not blank, not a footer or header (those have no ID); only a 合计
         # line in the first three filled cells would make it something else — and only when its
-        # ID is not valid: a row with a valid ID is a person, whatever its name cell says. A
-        # template's example line (序号 示例, or 张三（示例）) is no person either, ID or not: every
-        # community fills the same template, and its 张三 would be counted once.
-        found = 0
-        for t in texts:
-            if t:
-                if found == 0 and _EXAMPLE.match(t):
-                    return "example"
-                if found == 0 and name_col is not None and name_col < len(texts) and "例" in texts[name_col] \
-                        and _EXAMPLE_NAME.search(texts[name_col]):
-                    return "example"
-                if _TOTAL.match(t):
-                    return "data" if id_fields(row[id_col])[1] is not None else "total"  # type: ignore[index]
-                found += 1
-                if found == 3:
-                    break
+        # ID is not valid: a row with a valid ID is a person, whatever its name cell says.
+        for i in filled[:3]:
+            if _TOTAL.match(texts[i]):
+                return "data" if id_fields(row[id_col])[1] is not None else "total"  # type: ignore[index]
         return "data"
-    filled = [i for i, t in enumerate(texts) if t]
     if not filled or (seq is not None and filled == [seq] and texts[seq].replace(".", "").isascii() and texts[seq].replace(".", "").isdigit()):
         return "blank"  # a pre-numbered template line counts as blank
     # No ID-like value from here on: a 合计 line ("本页合计" too), a footer, a repeated header, or a
     # data row whose ID is missing (which must stay, as a pending row).
     first = texts[filled[0]]
-    if _EXAMPLE.match(first) or _EXAMPLE_NAME.search(texts[name_col] if name_col is not None and name_col < len(texts) else ""):
-        return "example"
     if any(_TOTAL_ANYWHERE.search(texts[i]) for i in filled[:3]):
         return "total"
-    name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
     if _FOOTER.match(first) or _SIGN_OR_END.search(first) or _SIGN_OR_END.search(name):
         return "footer"
     if (not name or _LABEL.match(name)) and any(_LABEL.match(texts[i]) for i in filled):
@@ -230,9 +226,9 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
                     if v is not None:
                         texts[c] = v.strip() if v.__class__ is str else str(v) if v.__class__ is int else text_of(v)
             first = raw_row[seq if seq is not None else 0] if width > (seq or 0) else None
-            if (first.__class__ is str and _EXAMPLE.match(first.strip())) or (
-                    c_name is not None and "例" in texts[c_name] and _EXAMPLE_NAME.search(texts[c_name])):
-                skipped["example"] += 1  # the template's example line: see classify
+            if _example_line(first.strip() if first.__class__ is str else "",
+                            texts[c_name] if c_name is not None else ""):
+                skipped["example"] += 1
                 continue
         row = raw_row
         if len(row) < need:

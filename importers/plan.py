@@ -152,7 +152,7 @@ def user_region(path: str, file_name: str) -> str:
 
 
 # The columns of a correction list this program wrote (exporters/corrections.py); a return never has both.
-CORRECTION_FIX_LABEL, CORRECTION_ID_LABEL = "更正后身份证号", "身份证号（原填）"
+CORRECTION_FIX_LABEL = "更正后身份证号"
 
 _EXAMPLE_SHEET = re.compile(r"说明|示例|样例|范例|样表|填写要求|模板|例表")
 

@@ -20,6 +20,12 @@ REASON_CUT_TWIN = ("身份证号末三位为“000”，与同名人员 {twin} �
                    "请核实（确是同一人则更正为其身份证号）")
 
 
+def _first_15(number: str) -> tuple[str, str]:
+    """Bounds of the IDs sharing a number's first 15 digits, for "> low AND < high" on an ID index
+    (':' follows '9', and the 16th character is always a digit)."""
+    return number[:15], number[:15] + ":"
+
+
 class Problems:
     """What a clerk must look at, and the fixes made by hand."""
 
@@ -151,7 +157,7 @@ class Problems:
             mine = set((names or "").split("、")) - {""}
             for twin, twin_names in conn.execute(
                     "SELECT id_number, names FROM persons WHERE id_number > ? AND id_number < ? AND id_number != ?",
-                    (number[:15], number[:15] + ":", number)).fetchall():  # ':' follows '9'
+                    (*_first_15(number), number)).fetchall():
                 shared = sorted(mine & set((twin_names or "").split("、")))
                 if shared:
                     reason = REASON_CUT_TWIN.format(twin=mask_id(twin))
@@ -162,8 +168,7 @@ class Problems:
                     touched.append(number)
                     break
         for batch_id, _reason in made:  # the import history counts them as pending too
-            conn.execute("UPDATE batches SET rows_ok = rows_ok - 1, rows_pending = rows_pending + 1 WHERE id = ?",
-                         (batch_id,))
+            self._count_moved(batch_id, -1)
         if touched:
             self._census.people.recompute(touched)
         return made
@@ -180,16 +185,19 @@ class Problems:
             if number is None:
                 continue
             twin = conn.execute("SELECT 1 FROM source_rows WHERE id_number > ? AND id_number < ? AND id_number != ?"
-                                " AND +status = 'ok' AND name = ? LIMIT 1",
-                                (number[:15], number[:15] + ":", number, name)).fetchone()
+                                " AND +status = 'ok' AND name = ? LIMIT 1", (*_first_15(number), number, name)).fetchone()
             if twin is None:
                 conn.execute("UPDATE source_rows SET status = 'ok', id_number = ?, reason = NULL WHERE id = ?",
                              (number, row_id))
-                conn.execute("UPDATE batches SET rows_ok = rows_ok + 1, rows_pending = rows_pending - 1 WHERE id = ?",
-                             (batch_id,))
+                self._count_moved(batch_id, +1)
                 back.append(number)
         if back:
             self._census.people.recompute(back)
+
+    def _count_moved(self, batch_id: int, ok: int) -> None:
+        """A row of the batch counted again (`ok` +1) or made pending (-1): its import history too."""
+        self._conn.execute("UPDATE batches SET rows_ok = rows_ok + ?, rows_pending = rows_pending - ? WHERE id = ?",
+                           (ok, ok, batch_id))
 
     def twins(self, row_id: int) -> list[int]:
         """Other pending rows that are the same problem as this pending row (what `all` lists

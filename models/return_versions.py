@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from models.errors import CensusError
+from models.identity import clean_text
 
 if TYPE_CHECKING:
     from models.census import Census
@@ -105,7 +106,7 @@ class Versions:
         """Whether a batch lists anybody with one of these IDs (valid or as typed) or names."""
         for number, id_raw, name in self._conn.execute(
                 "SELECT id_number, id_raw, name FROM source_rows WHERE batch_id = ?", (batch_id,)):
-            if number in ids or (id_raw and id_raw.strip().upper() in ids) or (name and name in names):
+            if number in ids or (id_raw and clean_text(id_raw) in ids) or (name and name in names):
                 return True
         return False
 
@@ -242,7 +243,7 @@ def listed_people(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], se
     names: set[str] = set()
     for number, id_raw, name in conn.execute("SELECT id_number, id_raw, name FROM source_rows WHERE batch_id = ?",
                                              (batch_id,)):
-        ids.update(v for v in (number, id_raw and id_raw.strip().upper()) if v)
+        ids.update(v for v in (number, id_raw and clean_text(id_raw)) if v)
         if name:
             names.add(name)
     return ids, names

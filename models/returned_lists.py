@@ -66,19 +66,17 @@ _RECORD = ("SELECT id, file_name, sha256, region_path, imported_at, lines, corre
            " FROM returned_lists")
 
 
-# Rows a list changed that were changed since: an ID by hand (a correction after the list's own,
-# or after the list came when it only noted a number still wrong) or by a later list; a remark by
-# a later list.
+# Rows a list changed that something changed since: a later list (the same kind of change: an ID,
+# or a remark), or, for an ID, a correction by hand after the list's own (or after the list came,
+# when it only noted a number still wrong).
 _CHANGED_SINCE = """
 SELECT s.name FROM returned_changes c JOIN source_rows s ON s.id = c.row_id
-WHERE c.returned_id = :list AND c.kind != 'remark' AND (
-    EXISTS (SELECT 1 FROM corrections k WHERE k.row_id = c.row_id AND (
+WHERE c.returned_id = :list AND (
+    EXISTS (SELECT 1 FROM returned_changes d WHERE d.row_id = c.row_id AND d.returned_id > :list
+            AND (d.kind = 'remark') = (c.kind = 'remark'))
+    OR (c.kind != 'remark' AND EXISTS (SELECT 1 FROM corrections k WHERE k.row_id = c.row_id AND (
         k.id > c.correction_id
-        OR (c.correction_id IS NULL AND k.at >= (SELECT imported_at FROM returned_lists WHERE id = :list))))
-    OR EXISTS (SELECT 1 FROM returned_changes d WHERE d.row_id = c.row_id AND d.returned_id > :list
-               AND d.kind != 'remark'))
-OR c.returned_id = :list AND c.kind = 'remark' AND EXISTS (
-    SELECT 1 FROM returned_changes d WHERE d.row_id = c.row_id AND d.returned_id > :list AND d.kind = 'remark')
+        OR (c.correction_id IS NULL AND k.at >= (SELECT imported_at FROM returned_lists WHERE id = :list))))))
 ORDER BY c.id
 """
 

@@ -271,6 +271,12 @@ def test_formulas_saved_without_their_results_are_named(census, tmp_path):
     assert not any("公式" in w for w in plan_file(census, plain).uncertain)
 
 
+def test_a_line_whose_name_is_the_word_example_is_not_a_person(census, tmp_path):
+    import_file(census, write_community_return(tmp_path / "团结社区摸排表.xlsx", "东区和平街道团结社区", [
+        ("张三", make_id(910), "助理社会工作师", None, None, None), ("示例", make_id(911), "", None, None, None)]))
+    assert [p.name for p in census.people.iter()] == ["张三"]
+
+
 def test_a_certificate_date_in_the_future_is_not_taken(census, tmp_path):
     wb = Workbook()
     ws = wb.active
