@@ -23,6 +23,7 @@ from models.regions import (
     is_suffix_only,
     kind_for,
     name_problem,
+    names_a_unit_or_region,
     strip_office,
 )
 
@@ -145,6 +146,9 @@ def _from_text(tree: RegionTree, text: str, source: str, allow_new: bool,
         return RegionGuess(match.region.path, source, uncertain=True,
                            message=f"{problem}，暂按“{match.region.path}”导入，请确认区划")
     if remainder and allow_new and len(remainder) >= 2 and not remainder.isdigit():
+        if source == "filename" and not names_a_unit_or_region(remainder):  # 光明社区-张三.xlsx
+            return RegionGuess(match.region.path, source, uncertain=True,
+                               message=f"文件名中的“{remainder}”不像区划或单位名称，暂按“{match.region.path}”导入，请确认区划")
         return RegionGuess(f"{match.region.path}/{remainder}", source, new_node=True, uncertain=True,
                            message=f"“{remainder}”不在区划表中，将新建在“{match.region.path}”下")
     return RegionGuess(match.region.path, source)

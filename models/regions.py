@@ -63,6 +63,14 @@ def kind_for(name: str, depth: int | None = None) -> str:
     return "unit"
 
 
+def names_a_unit_or_region(name: str) -> bool:
+    """Whether a name ends as a region or a unit does (光明社区, 红星镇, 区民政局, 社工服务中心):
+    a file name's leftover after a known region ("光明社区-张三", "光明社区 最终") that does not
+    is the sender's or a clerk's note, not a new node."""
+    text = strip_office(name)
+    return kind_for(text) != "unit" or text.endswith(_UNIT_SUFFIXES) or name != text
+
+
 def strip_office(name: str) -> str:
     """三道坑街道办事处 → 三道坑街道; 友谊社区居委会 → 友谊社区; 光明村委会 → 光明村;
     巴彦塔拉嘎查嘎查委员会 and 巴彦塔拉嘎查村民委员会 → 巴彦塔拉嘎查; 团结社区社区居委会 → 团结社区."""

@@ -270,6 +270,28 @@ def test_region_from_filler_title_or_file_name(census, tmp_path, file_name, top,
     assert import_file(census, path).region_path == expected and not census.regions.tree().by_path[expected].flagged
 
 
+@pytest.mark.parametrize(("file_name", "note"), [
+    ("幸福社区-张三.xlsx", "张三"),  # the sender's name
+    ("幸福社区 最终 小王.xlsx", "最终小王"),
+])
+def test_a_file_names_leftover_that_is_no_region_or_unit_is_not_a_new_node(census, tmp_path, file_name, note):
+    path = xlsx(tmp_path / file_name, one_row(make_id(1)))
+    plan = plan_file(census, path)
+    assert (plan.region.path, plan.region.uncertain, plan.region.new_node) == (XINGFU, True, False)
+    assert f"“{note}”不像区划或单位名称" in plan.region.message
+    result = import_file(census, path)
+    assert result.region_path == XINGFU and result.new_regions == []
+
+
+@pytest.mark.parametrize(("file_name", "new"), [
+    ("和平街道社会工作服务站.xlsx", HEPING + "/社会工作服务站"),
+    ("和平街道-新建社区.xlsx", HEPING + "/新建社区"),
+])
+def test_a_file_names_unknown_unit_or_community_is_still_a_new_node(census, tmp_path, file_name, new):
+    plan = plan_file(census, xlsx(tmp_path / file_name, one_row(make_id(1))))
+    assert (plan.region.path, plan.region.new_node) == (new, True)
+
+
 @pytest.mark.parametrize(("folder", "file_name", "expected"), [
     ("西区/光华街道/团结社区", "摸排表.xlsx", GUANGHUA_TUANJIE),  # one folder per street and community
     ("光华街道", "团结社区摸排表.xlsx", GUANGHUA_TUANJIE),  # two 团结社区: the folder tells which
