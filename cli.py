@@ -222,7 +222,7 @@ def cmd_batches(args) -> int:
                  f"数据行 {b.rows_total}，待核实 {b.rows_pending}{version}")
         for r in census.returned.all():
             _out(f"更正清单 {r.id}  {r.imported_at}  {r.file_name}  → {r.region_path}  更正 {r.corrected} 行，"
-                 f"仍有误 {r.still_invalid} 行，备注 {r.remarks} 行，跳过 {r.skipped} 行（撤销：undo CENSUS {r.id} --list）")
+                 f"仍有误 {r.still_invalid} 行，附备注 {r.remarks} 行，跳过 {r.skipped} 行（撤销：undo CENSUS {r.id} --list）")
     return EXIT_OK
 
 
