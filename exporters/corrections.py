@@ -12,6 +12,7 @@ comes back, whatever it is then called.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -69,8 +70,16 @@ def write_correction_workbooks(census: Census, outdir: Path, full_ids: bool = Fa
     new = identity is None and bool(groups) and not census.read_only
     if new:
         identity = census.settings.new_census_id()
-    written = [write_correction_workbook(census, region_path, problems, outdir / name, full_ids, identity)
-               for (region_path, problems), name in zip(groups.items(), names, strict=True)]
+    written: list[Path] = []
+    try:
+        for (region_path, problems), name in zip(groups.items(), names, strict=True):
+            written.append(write_correction_workbook(census, region_path, problems, outdir / name, full_ids, identity))
+    except BaseException:
+        if new:  # the lists written so far carry an identity the census never gets: sent back, they would be refused
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        raise
     if new and identity is not None:
         census.settings.set_census_id(identity)  # only once every list carrying it is written
     return written

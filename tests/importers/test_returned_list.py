@@ -382,3 +382,30 @@ def test_a_deleted_line_is_named(census, lists, tmp_path):
                 break
     (outcome,) = run(census, _edit(fill(lists["团结"], tmp_path / "填.xlsx", ANSWERS), tmp_path / "删.xlsx", delete_wang))
     assert any("王五：跳过。清单中已没有这一行（被删除）" in line for line in outcome.describe().splitlines())
+
+
+def test_a_first_run_that_stops_half_way_leaves_no_list_that_would_be_refused(census, tmp_path, monkeypatch):
+    """The lists written before the failure carry an identity the census never stored: sent out
+    and returned they were refused as 不属于本普查文件 (the same title on both sides)."""
+    import exporters.corrections as corrections
+
+    build(census, tmp_path)
+    assert census.settings.census_id() is None
+    real, calls = corrections.write_correction_workbook, []
+
+    def second_fails(*args, **kwargs):  # the disk fills up, or Excel holds the second file open
+        calls.append(args)
+        if len(calls) == 2:
+            raise CensusError("磁盘空间不足，文件没有保存")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(corrections, "write_correction_workbook", second_fails)
+    with pytest.raises(CensusError):
+        write_correction_workbooks(census, tmp_path / "lists")
+    assert list((tmp_path / "lists").iterdir()) == []
+    assert census.settings.census_id() is None
+
+    monkeypatch.setattr(corrections, "write_correction_workbook", real)  # room again
+    written = write_correction_workbooks(census, tmp_path / "lists")
+    returned = fill(next(p for p in written if "团结" in p.name), tmp_path / "回.xlsx", ANSWERS)
+    assert run(census, returned)[0].status == "corrected"
