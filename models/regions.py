@@ -178,6 +178,7 @@ class RegionTree:
         self._by_name: dict[str, list[Region]] = {}
         self._by_bare: dict[str, list[Region]] = {}
         self._longest = 0
+        self._noisy: set[str] = set()  # names holding a noise word (统计局, 信息中心): kept whole when cleaning
         self._order: list[Region] | None = None  # tree_order(), worked out once (summaries ask it often)
         for r in regions:
             self._index(r)
@@ -188,6 +189,8 @@ class RegionTree:
         self._by_name.setdefault(r.name, []).append(r)
         self._longest = max(self._longest, len(r.name))
         self._by_bare.setdefault(bare_name(r.name), []).append(r)
+        if any(word in r.name for word in NOISE_WORDS):
+            self._noisy.add(r.name)
 
     def add(self, region: Region) -> None:
         """Hang a node just inserted into the regions table on this tree (its parent is here).
@@ -234,7 +237,7 @@ class RegionTree:
         "海南区西卓子山街道东风社区" → 东风社区 under 西卓子山街道; "团结社区" alone when two streets
         have one → ambiguous, with both as candidates.
         """
-        text = clean_region_text(text)
+        text = clean_region_text(text, keep=self._noisy)
         if not text:
             return Match(None)
         names = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + self._longest) + 1)}
@@ -286,8 +289,9 @@ class RegionTree:
 _VERSION = re.compile(r"(?<![A-Za-z])[vV]\d+(?:\.\d+)*|第[\d一二三四五六七八九十]+(?:版|稿|次)")
 
 
-def clean_region_text(text: str) -> str:
-    """Drop labels, noise words, dates and punctuation from a title, filler line or file name."""
+def clean_region_text(text: str, keep: Collection[str] = ()) -> str:
+    """Drop labels, noise words, dates and punctuation from a title, filler line or file name;
+    a name of `keep` found in the text keeps its noise words (统计 of 统计局)."""
     text = re.sub(r"\s+", "", text or "")
     text = re.sub(r"^填报(单位|部门)(（盖章）|\(盖章\))?[:：]", "", text)
     text = re.sub(r"填报(日期|时间)[:：].*$", "", text)
@@ -295,10 +299,18 @@ def clean_region_text(text: str) -> str:
     text = re.sub(r"[（(]\d+[）)]|\d{6,8}", "", text)
     text = _VERSION.sub("", text)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "SC")  # 😀, ★, ®, invisible marks
-    for word in NOISE_WORDS:
-        text = text.replace(word, "")
+    text = _without_noise(text, keep)
     text = re.sub(r"[（(][）)]", "", text)  # brackets a noise word was taken out of: 光明社区（修改后）
     return text.strip("_-—·、，,:： ")
+
+
+def _without_noise(text: str, keep: Collection[str]) -> str:
+    kept = sorted((name for name in keep if name in text), key=len, reverse=True)
+    parts = re.split(f"({'|'.join(map(re.escape, kept))})", text) if kept else [text]
+    for i in range(0, len(parts), 2):  # odd parts are the names kept
+        for word in NOISE_WORDS:
+            parts[i] = parts[i].replace(word, "")
+    return "".join(parts)
 
 
 _KIND_SUFFIXES = ("街道", "社区", "嘎查", "苏木", "村", "镇", "乡")

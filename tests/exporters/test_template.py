@@ -212,3 +212,10 @@ def test_every_template_holds_what_xlsxwriter_writes_for_its_region(fresh, tmp_p
     assert looked["摸排登记表"][0][1][0] == "填报单位：东区和平街道A&B<C>社区"
     assert looked["description"] == "测试市/东区/和平街道/A&B<C>社区"
     assert not list((tmp_path / "out").glob(".*"))  # no temporary folder left behind
+
+
+def test_a_units_template_comes_back_to_the_unit_whose_name_holds_a_noise_word(fresh, tmp_path):
+    fresh.regions.ensure("测试市/东区/统计局", kind="unit")  # 统计 is a word titles are cleaned of
+    (path,) = write_templates(fresh, tmp_path, region="测试市/东区/统计局")
+    fill(path, [("甲", make_id(101), "男", "本科", "社会工作", "助理社会工作师", 40)])
+    assert plan_file(fresh, path).region.path == "测试市/东区/统计局"  # was the district, silently

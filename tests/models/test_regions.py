@@ -62,6 +62,17 @@ def test_title_noise_is_ignored():
     assert tree().match_text("东区和平街道社会工作专业人才汇总表").region.name == "和平街道"
 
 
+def test_a_known_name_holding_a_noise_word_is_kept_whole():
+    t = tree()
+    for rid, name in ((12, "统计局"), (13, "信息中心")):
+        t.add(Region(rid, 2, name, f"测试市/东区/{name}", "unit", 2))
+    assert t.match_text("填报单位：东区统计局").region.path == "测试市/东区/统计局"  # was 测试市/东区
+    assert t.match_text("测试市东区统计局摸排登记表").region.path == "测试市/东区/统计局"
+    match = t.match_text("东区信息中心")
+    assert match.region.path == "测试市/东区/信息中心" and match.remainder == ""  # was a new node 中心
+    assert t.match_text("东区和平街道社会工作专业人才统计表").region.name == "和平街道"  # noise elsewhere still goes
+
+
 def test_matching_within_a_subtree():
     t = tree()
     street = t.by_path["测试市/东区/和平街道"]
