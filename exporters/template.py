@@ -39,7 +39,7 @@ from exporters.xlsx import (
     Styles,
     export_error,
     exporting,
-    file_safe,
+    folder_name,
     output_names,
     prepare_out,
     print_setup,
@@ -148,7 +148,7 @@ def template_files(census: Census, outdir: Path, region: str | None = None,
     folders: dict[Path, list[Region]] = {}
     for node in nodes:
         between = [a.name for a in reversed(tree.ancestors(node)) if a.depth > 0]
-        folder = outdir.joinpath(*map(file_safe, between)) if len(nodes) >= FOLDERS_FROM else outdir
+        folder = outdir.joinpath(*map(folder_name, between)) if len(nodes) >= FOLDERS_FROM else outdir
         folders.setdefault(folder, []).append(node)
     known = persons_within(census, tree)
     rules = census.settings.rules

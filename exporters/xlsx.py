@@ -228,6 +228,11 @@ def output_names(labels: Sequence[str], tail: str, folder: Path) -> list[str]:
     return names
 
 
+def folder_name(label: str) -> str:
+    """A region's name as a folder name (file_safe), cut in the middle to fit NAME_MAX_BYTES."""
+    return _capped(file_safe(label), "", PATH_MAX_CHARS)
+
+
 def _capped(stem: str, end: str, room: int) -> str:
     """stem + end, the stem cut in the middle (…) until the name fits; the deepest names, at the end
     of a region path, are kept longest."""

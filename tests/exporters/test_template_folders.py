@@ -56,3 +56,19 @@ def test_the_command_line_shows_progress_and_the_folder(census, tmp_path, monkey
     out, err = capsys.readouterr()
     assert "已生成 4 / 4 个采集模板" in err
     assert "已按区县、街道分文件夹保存在" in out and "已生成 4 个采集模板" in out
+
+
+def test_a_street_named_longer_than_a_folder_name_may_be_gets_its_folder_cut_short(tmp_path, monkeypatch):
+    from exporters.xlsx import NAME_MAX_BYTES
+    from models.census import Census
+    from tests.exporters.conftest import build_census
+
+    long_street = "很长的街道名称" * 30 + "街道"  # 632 bytes in UTF-8: no file system takes it whole
+    monkeypatch.setattr(exporters.template, "FOLDERS_FROM", 2)
+    with Census.open(build_census(tmp_path / "c")) as census:
+        census.regions.ensure(f"测试市/东区/{long_street}/长街社区", kind="community")
+        _steps, paths = _drain(template_files(census, tmp_path / "out"))  # stopped: 文件名或所在路径太长
+        assert len(paths) == 5
+        (path,) = [p for p in paths if p.name.startswith("长街社区")]
+        assert len(path.parent.name.encode()) <= NAME_MAX_BYTES
+        assert plan_file(census, path).region.path == f"测试市/东区/{long_street}/长街社区"
