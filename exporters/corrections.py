@@ -29,11 +29,19 @@ from exporters.xlsx import (
     today,
     wrapped_height,
 )
-from importers.returned_list import MARK_HEADER, MARK_SHEET, MARK_TITLE, MARK_VERSION, row_check
+from importers.returned_list import (
+    MARK_GENERATED,
+    MARK_HEADER,
+    MARK_SHEET,
+    MARK_TITLE,
+    MARK_VERSION,
+    row_check,
+)
 from models.census import Census
 from models.goals import census_label
 from models.identity import mask_id
 from models.records import Problem
+from models.schema import now
 
 HEADER = ("序号", "问题类型", "文件", "工作表", "行号", "姓名", "身份证号（原填）", "问题原因", "更正后身份证号", "备注")
 WIDTHS = (5, 9, 26, 9, 5, 8, 20, 40, 21, 18)
@@ -159,7 +167,8 @@ def _write_mark(census: Census, wb, identity: str, region_path: str, problems: l
     ws.write_row(1, 0, ["普查文件标识", identity])
     ws.write_row(2, 0, ["普查名称", text(census.title)])
     ws.write_row(3, 0, ["区划", text(region_path)])
-    ws.write_row(4, 0, list(MARK_HEADER))
+    ws.write_row(4, 0, [MARK_GENERATED, now()])  # a row corrected after it is not changed by it
+    ws.write_row(5, 0, list(MARK_HEADER))
     places = census.problems.row_places([r for p in problems for r in (p.row_id, *p.also_rows) if r is not None])
     for n, p in enumerate(problems, start=1):
         refs = []
@@ -168,4 +177,4 @@ def _write_mark(census: Census, wb, identity: str, region_path: str, problems: l
                 continue
             sha, sheet, row_number, name, id_raw = places[row_id]
             refs.append([sha, sheet, row_number, row_check(name, id_raw)])
-        ws.write_row(4 + n, 0, [n, p.kind, json.dumps(refs, ensure_ascii=False)])
+        ws.write_row(5 + n, 0, [n, p.kind, json.dumps(refs, ensure_ascii=False)])

@@ -32,6 +32,7 @@ MARK_SHEET = "更正清单标识"
 MARK_TITLE = "社会工作专业人才摸排更正清单标识（由程序生成，请勿修改或删除）"
 MARK_VERSION = 1
 MARK_HEADER = ("序号", "问题类型", "对应原始行")
+MARK_GENERATED = "生成时间"  # lists written before it was kept have none: they are applied as before
 REMARK_LABEL = "备注"
 STILL_INVALID = "报回的更正号码仍有误：{reason}"
 TAKEN_REASON = "该号码已是另一人（姓名不同）的身份证号"  # the other's name stays out of lists sent out
@@ -73,6 +74,7 @@ class ParsedList:
     lines: tuple[ListLine, ...]
     missing: tuple[int, ...] = ()  # 序号 of the mark with no visible line left (rows deleted)
     missing_refs: dict[int, tuple[Ref, ...]] = field(default_factory=dict)  # their rows, to name them
+    generated_at: str = ""  # when the list was written (models.schema.now), "" when not known
 
 
 def _is_mark(sheet: Sheet) -> bool:
@@ -106,6 +108,7 @@ def read_list(workbook: Workbook, file_name: str) -> ParsedList | None:
     try:
         census_id, title, region = _text(rows[1][1]), _text(_cell(rows[2], 1)), _text(_cell(rows[3], 1))
         header = next(i for i, r in enumerate(rows) if tuple(_text(c) for c in r[:3]) == MARK_HEADER)
+        generated = next((_text(_cell(r, 1)) for r in rows[:header] if r and _text(r[0]) == MARK_GENERATED), "")
         refs: dict[int, tuple[str, tuple[Ref, ...]]] = {}
         for r in rows[header + 1:]:
             seq = _seq(_cell(r, 0))
@@ -137,7 +140,8 @@ def read_list(workbook: Workbook, file_name: str) -> ParsedList | None:
                               _text(_cell(r, col[REMARK_LABEL]))))
     seen = {line.seq for line in lines}
     missing = tuple(sorted(set(refs) - seen))
-    return ParsedList(census_id, title, region, tuple(lines), missing, {seq: refs[seq][1] for seq in missing})
+    return ParsedList(census_id, title, region, tuple(lines), missing, {seq: refs[seq][1] for seq in missing},
+                      generated)
 
 
 def _header_row(sheet: Sheet) -> int | None:
@@ -210,7 +214,7 @@ def decide(census: Census, parsed: ParsedList, file_name: str) -> Decision:
                 gone = why
             else:
                 rows.append((ref, state))
-        previews.append(_line(line, rows, gone, changes, someone_else))
+        previews.append(_line(line, rows, gone, changes, someone_else, parsed.generated_at))
     previews += [LinePreview(s, "", _named(census, parsed.missing_refs.get(s, ())), "", "", "skip",
                              "清单中已没有这一行（被删除）") for s in parsed.missing]
     return Decision(tuple(previews), tuple(changes))
@@ -235,7 +239,7 @@ def _resolve(census: Census, ref: Ref) -> tuple[RowState | None, str]:
         return None, "mismatch"
     newer = census.versions.withdrawn_by_sha(ref.batch_sha)
     if newer is not None:
-        for candidate in returned.rows_of_batch(newer[2]):
+        for candidate in returned.rows_of_batch(census.versions.live_batch(newer[2])):
             if row_check(candidate.name, candidate.id_raw) == ref.check:
                 return candidate, ""
         return None, "该行所在的摸排表已报来新版本，新版本中没有这一行，已跳过"
@@ -243,10 +247,13 @@ def _resolve(census: Census, ref: Ref) -> tuple[RowState | None, str]:
 
 
 def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: list[Change],
-          someone_else: Callable[[str, str], str | None]) -> LinePreview:
+          someone_else: Callable[[str, str], str | None], generated_at: str = "") -> LinePreview:
     """One line's preview; its changes are appended to `changes`. An ID already counted under
     another name is not taken (a neighbour's number copied into the line would make two people
-    one and lose a talent): a clerk who knows it is the same person corrects the row by hand."""
+    one and lose a talent): a clerk who knows it is the same person corrects the row by hand.
+    Nor is an answer that would replace an ID or a remark given to the row after the list was
+    written (by hand, or by a newer list that came back first): a list that arrives late does
+    not undo the newer fix."""
     where = ""
     if line.refs:
         ref = line.refs[0]
@@ -277,12 +284,17 @@ def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: 
             messages.append(f"填写的号码已是“{other}”的身份证号（姓名不同），未采用；如确为同一人，请在“问题”页手动更正")
         elif number is not None:
             todo = [s for _, s in rows if not (s.status == "ok" and s.id_number == number)]
-            changes += [Change("correct", s.id, number) for s in todo]
-            outcome = "correct" if todo else "skip"
-            if not todo:
+            since = [s for s in todo if _after(generated_at, s.corrected_at, s.corrected_by_list_of)]
+            if since:  # corrected after the list was written: its answer is older than that fix
+                todo = []
+                messages.append(f"清单生成（{_label(generated_at)}）后此行已另行更正为 {mask_id(since[0].id_number or '')}，"
+                                "未采用清单中的号码；如确应改用，请在“问题”页手动更正")
+            elif not todo:
                 messages.append("已更正为相同号码")
             elif first.status == "ok" and first.id_number:
                 messages.append("原号码有效，按填写的号码更正")
+            changes += [Change("correct", s.id, number) for s in todo]
+            outcome = "correct" if todo else "skip"
         else:
             new_reason = STILL_INVALID.format(reason=reason)
             pending = [s for _, s in rows if s.status == "pending"]
@@ -294,6 +306,10 @@ def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: 
                 messages.append("此前已报回同一号码")
     if line.remark:
         todo_remarks = [s for _, s in rows if s.remark != line.remark]
+        newer = [s for s in todo_remarks if s.remark and _after(generated_at, s.remark_at, s.remark_by_list_of)]
+        if newer:
+            messages.append(f"清单生成后此行已有新的备注（{newer[0].remark}），未采用清单中的备注")
+            todo_remarks = []
         changes += [Change("remark", s.id, line.remark) for s in todo_remarks]
         if todo_remarks:
             messages.append(f"备注：{line.remark}")
@@ -304,6 +320,20 @@ def _line(line: ListLine, rows: list[tuple[Ref, RowState]], gone: str, changes: 
     if gone:
         messages.append(gone)
     return LinePreview(line.seq, where, line.name or first.name, old, new, outcome, "；".join(messages))
+
+
+def _after(generated_at: str, changed_at: str | None, by_list_of: str | None) -> bool:
+    """Whether a row's change is newer than a list written at `generated_at`: made after it, by
+    hand or by a list written after it (a fill of this same list, sent again, is not: the later
+    answer to the same list wins, as before)."""
+    if not generated_at or not changed_at or changed_at < generated_at:
+        return False
+    return by_list_of is None or by_list_of > generated_at
+
+
+def _label(at: str) -> str:
+    """A stored timestamp as a clerk reads it (2026-12-02 18:54)."""
+    return at.replace("T", " ")[:16]
 
 
 # ---- the plan and applying it ---------------------------------------------------------------------
@@ -389,7 +419,7 @@ def apply_returned_list(census: Census, plan: ReturnedListPlan) -> ReturnedResul
         if decision.changes:
             result.list_id = census.returned.apply(
                 file_name=name, sha256=plan.sha256, region_path=plan.region_path, lines=len(decision.lines),
-                changes=list(decision.changes), skipped=decision.counts["skip"])
+                changes=list(decision.changes), skipped=decision.counts["skip"], generated_at=plan.parsed.generated_at)
     return result
 
 

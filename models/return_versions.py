@@ -79,6 +79,19 @@ class Versions:
                 return batch["file_name"], batch["imported_at"], by_batch
         return None
 
+    def live_batch(self, batch_id: int) -> int:
+        """The batch in the census now that stands for `batch_id`: itself, or the newest version
+        that replaced it (第3版 replaced 第2版, which had replaced it)."""
+        seen = {batch_id}
+        while not self._conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone():
+            row = self._conn.execute("SELECT by_batch FROM withdrawn WHERE tbl = 'batches'"
+                                     " AND json_extract(data, '$.id') = ?", (batch_id,)).fetchone()
+            if row is None or row[0] in seen:
+                break
+            batch_id = row[0]
+            seen.add(batch_id)
+        return batch_id
+
     def withdrawn_shas(self) -> set[str]:
         """The content hashes of every earlier version a newer one replaced here."""
         return {json.loads(data)["sha256"] for (data,) in self._conn.execute(

@@ -28,6 +28,12 @@ class RowState:
     status: str
     reason: str | None
     remark: str
+    # Its latest ID correction and its remark: when, and when the list that made it was written
+    # (None: by hand, carried over to a newer version, or by a list written before that was kept).
+    corrected_at: str | None = None
+    corrected_by_list_of: str | None = None
+    remark_at: str | None = None
+    remark_by_list_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,11 @@ class ReturnedRecord:
         return self.imported_at.replace("T", " ")[:16]
 
 
-_ROW_STATE = ("SELECT s.id, s.name, s.id_raw, s.id_number, s.status, s.reason, COALESCE(m.text, '')"
+_ROW_STATE = ("SELECT s.id, s.name, s.id_raw, s.id_number, s.status, s.reason, COALESCE(m.text, ''),"
+              " (SELECT k.at FROM corrections k WHERE k.row_id = s.id ORDER BY k.id DESC LIMIT 1),"
+              " (SELECT l.generated_at FROM corrections k JOIN returned_changes c ON c.correction_id = k.id"
+              "  JOIN returned_lists l ON l.id = c.returned_id WHERE k.row_id = s.id ORDER BY k.id DESC LIMIT 1),"
+              " m.at, (SELECT l.generated_at FROM returned_lists l WHERE l.id = m.returned_id)"
               " FROM source_rows s LEFT JOIN row_remarks m ON m.row_id = s.id")
 _RECORD = ("SELECT id, file_name, sha256, region_path, imported_at, lines, corrected, still_invalid, remarks, skipped"
            " FROM returned_lists")
@@ -133,15 +143,18 @@ class ReturnedLists:
 
     # ---- writing -------------------------------------------------------------------------
     def apply(self, *, file_name: str, sha256: str, region_path: str, lines: int, changes: list[Change],
-              skipped: int) -> int:
+              skipped: int, generated_at: str = "") -> int:
         """Apply a returned list's changes in one transaction, each as `correct` would for an ID;
-        every change is remembered with what it replaced, so `undo` takes the whole list back."""
+        every change is remembered with what it replaced, so `undo` takes the whole list back.
+        The undo history is cleared: an earlier step (a correction by hand) undone or redone
+        after it would put its row back over the list's change, the list still standing as applied."""
         problems = self._census.problems
         counts = {"correct": 0, "invalid": 0, "remark": 0}
         with self._census.transaction():
+            self._census.undo.clear()
             cur = self._conn.execute(
-                "INSERT INTO returned_lists (file_name, sha256, region_path, imported_at, lines, skipped)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (file_name, sha256, region_path, now(), lines, skipped))
+                "INSERT INTO returned_lists (file_name, sha256, region_path, imported_at, lines, skipped, generated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", (file_name, sha256, region_path, now(), lines, skipped, generated_at or None))
             list_id = cur.lastrowid
             for change in changes:
                 state = self.row(change.row_id)
@@ -178,6 +191,7 @@ class ReturnedLists:
             "SELECT MIN(w.by_batch) FROM withdrawn w JOIN returned_changes c ON c.returned_id = ?"
             " AND json_extract(w.data, '$.id') = c.row_id WHERE w.tbl = 'source_rows'", (list_id,)).fetchone()[0]
         if newer is not None:
+            newer = self._census.versions.live_batch(newer)  # 第2版 may itself be replaced by 第3版
             # Its rows are withdrawn by a newer version of their return, which carried the fixes
             # over: undone now, the fixes would come back with the earlier version, with no list
             # left to take them back.
@@ -216,7 +230,11 @@ class ReturnedLists:
             self._census.people.recompute(touched)
 
     def forget_rows(self, batch_id: int) -> None:
-        """Before a batch's rows go (undo): their remarks go with them."""
-        self._conn.execute("DELETE FROM row_remarks WHERE row_id IN (SELECT id FROM source_rows WHERE batch_id = ?)",
-                           (batch_id,))
+        """Before a batch's rows go (undo): their remarks go with them, and so do the records of
+        what returned lists changed on them. A row id is given again to the next import's rows
+        (SQLite takes the largest id + 1): kept, those records made undoing the list write its
+        'before' values into another return's rows, and the list sent again a duplicate."""
+        of_rows = "SELECT id FROM source_rows WHERE batch_id = ?"
+        self._conn.execute(f"DELETE FROM row_remarks WHERE row_id IN ({of_rows})", (batch_id,))
+        self._conn.execute(f"DELETE FROM returned_changes WHERE row_id IN ({of_rows})", (batch_id,))
 

@@ -272,6 +272,12 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         data BLOB NOT NULL
     );
     """),
+    # 15: when an applied correction list was written (its mark's 生成时间; NULL for lists written
+    # before): a list that comes back late does not replace what a list written after it changed
+    # (importers/returned_list.py).
+    (15, """
+    ALTER TABLE returned_lists ADD COLUMN generated_at TEXT;
+    """),
 )
 
 

@@ -409,3 +409,90 @@ def test_a_first_run_that_stops_half_way_leaves_no_list_that_would_be_refused(ce
     written = write_correction_workbooks(census, tmp_path / "lists")
     returned = fill(next(p for p in written if "团结" in p.name), tmp_path / "回.xlsx", ANSWERS)
     assert run(census, returned)[0].status == "corrected"
+
+
+def test_undoing_a_list_whose_import_was_undone_leaves_the_next_import_s_rows_alone(census, lists, tmp_path):
+    (outcome,) = run(census, fill(lists["幸福"], tmp_path / "回.xlsx", {"孙捌": (make_id(6), None)}))
+    assert outcome.returned.list_id is not None
+    (batch,) = [b for b in census.batches.all() if b.file_name == "幸福社区摸排表.xlsx"]
+    census.batches.undo(batch.id)  # the newest import: the next one's rows take its row ids
+    import_file(census, write_community_return(tmp_path / "光华团结社区.xlsx", "光华街道团结社区",
+                                               [("周一", make_id(11), "助理社会工作师", "", "", 0)]))
+    before = state(census)
+    census.returned.undo(outcome.returned.list_id)
+    assert state(census) == before and census.people.get(make_id(11)).name == "周一"
+
+
+def test_a_list_sent_again_after_the_newest_import_was_undone_and_imported_again_is_applied(census, lists, tmp_path):
+    returned = fill(lists["幸福"], tmp_path / "回.xlsx", {"孙捌": (make_id(6), None)})
+    run(census, returned)
+    (batch,) = [b for b in census.batches.all() if b.file_name == "幸福社区摸排表.xlsx"]
+    census.batches.undo(batch.id)  # the newest import: imported again, its rows get the same ids
+    import_file(census, tmp_path / "幸福社区摸排表.xlsx")
+    (again,) = run(census, returned)
+    assert again.status == "corrected" and census.people.get(make_id(6)).name == "孙捌"
+
+
+def _without_generated_at(wb):
+    """A list written before its mark kept 生成时间 (still in the communities' hands)."""
+    ws = wb[MARK_SHEET]
+    ws.delete_rows(next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "生成时间"))
+
+
+def test_a_correction_by_hand_before_a_list_is_not_undone_over_the_list(census, lists, tmp_path):
+    row = row_of(census, "李四")
+    census.undo.run("更正身份证号", lambda: census.problems.correct_id(row, make_id(102)))
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", {"李四": (make_id(2), None)})
+    (outcome,) = run(census, _edit(returned, tmp_path / "旧清单.xlsx", _without_generated_at))
+    assert outcome.returned.list_id is not None
+    after = state(census)
+    with pytest.raises(CensusError, match="没有可以撤销的操作"):
+        census.undo.undo()  # it would make 李四 pending again under the list's correction record
+    assert state(census) == after and census.people.get(make_id(2)).name == "李四"
+
+
+def test_a_list_that_comes_back_late_does_not_replace_a_newer_fix(census, tmp_path, monkeypatch):
+    """Round 1's list sat in a mailbox; round 2's, written a week later, came back first with the
+    right number. Round 1's wrong number arriving then is not applied over it, and says why; a
+    correction by hand after a list was written is kept the same way."""
+    import exporters.corrections
+
+    build(census, tmp_path)
+    monkeypatch.setattr(exporters.corrections, "now", lambda: "2021-03-01T09:00:00")
+    round1 = {p.name: p for p in write_correction_workbooks(census, tmp_path / "一")}
+    monkeypatch.setattr(exporters.corrections, "now", lambda: "2021-03-08T09:00:00")
+    round2 = {p.name: p for p in write_correction_workbooks(census, tmp_path / "二")}
+    tuanjie = next(name for name in round1 if "团结" in name)
+    run(census, fill(round2[tuanjie], tmp_path / "二回.xlsx", {"李四": (make_id(2), None), "钱七": (None, "已去世")}))
+    wang = row_of(census, "王五")
+    census.undo.run("更正身份证号", lambda: census.problems.correct_id(wang, make_id(3)))
+    after = state(census)
+    (late,) = run(census, fill(round1[tuanjie], tmp_path / "一回.xlsx", {"李四": (make_id(102), None),
+                                                                         "王五": (make_id(103), None),
+                                                                         "钱七": (None, "已调离")}))
+    assert state(census) == after and census.people.get(make_id(2)).name == "李四"
+    text = late.describe()
+    assert "李四：跳过。清单生成（2021-03-01 09:00）后此行已另行更正为" in text and "王五：跳过" in text
+    assert census.problems.all() and {p.name: p.remark for p in census.problems.all()}["钱七"] == "已去世"
+
+
+def test_a_list_for_a_return_sent_twice_more_is_applied_to_the_newest_version(census, lists, tmp_path):
+    returned = fill(lists["团结"], tmp_path / "回.xlsx", {"李四": (make_id(2), None)})
+    rows = [("李四", bad_check(2), "社会工作师", "本科", "会计", 0)]
+    for n, more in ((2, ("王五", make_id(3), "社会工作师", "", "", 0)), (3, ("赵六", make_id(4), "社会工作师", "", "", 0))):
+        (tmp_path / f"v{n}").mkdir()
+        import_file(census, write_community_return(tmp_path / f"v{n}" / "团结社区摸排表.xlsx", "和平街道团结社区",
+                                                   [*rows, more]))
+    (outcome,) = run(census, returned)
+    assert "更正 1 行" in outcome.describe() and census.people.get(make_id(2)).name == "李四"
+
+
+def test_undoing_a_list_whose_return_was_sent_twice_more_names_the_batch_in_the_census(census, lists, tmp_path):
+    (outcome,) = run(census, fill(lists["团结"], tmp_path / "回.xlsx", {"李四": (make_id(2), None)}))
+    for n in (2, 3):
+        (tmp_path / f"v{n}").mkdir()
+        import_file(census, write_community_return(tmp_path / f"v{n}" / "团结社区摸排表.xlsx", "和平街道团结社区",
+                                                   [("李四", bad_check(2), "社会工作师", "本科", "会计", n)]))
+    (live,) = [b.id for b in census.batches.all() if b.file_name == "团结社区摸排表.xlsx"]
+    with pytest.raises(CensusError, match=f"请先撤销批次 {live}，"):
+        census.returned.undo(outcome.returned.list_id)
