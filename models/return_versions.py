@@ -230,23 +230,52 @@ class Versions:
         for table, data in conn.execute("SELECT tbl, data FROM withdrawn WHERE by_batch = ? ORDER BY id", (new,)):
             kept[table].append(json.loads(data))
         conn.execute("DELETE FROM batch_versions WHERE batch_id = ?", (new,))
-        for table in _TABLES:
+        region_of: dict[int, int] = {}  # a withdrawn region's id -> its id now
+        for row in kept["regions"]:  # parents first (kept by depth)
+            region_of[row["id"]] = self._put_back_region(row, region_of)
+        for table in _TABLES[1:]:
             columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
             for row in kept[table]:
-                if table == "regions" and conn.execute("SELECT 1 FROM regions WHERE id = ?", (row["id"],)).fetchone():
-                    continue
-                names = [n for n in row if n in columns]
+                if row.get("region_id") in region_of:
+                    row["region_id"] = region_of[row["region_id"]]
+                renumber = table == "corrections" and conn.execute(  # its id given to a later correction
+                    "SELECT 1 FROM corrections WHERE id = ?", (row["id"],)).fetchone() is not None
+                names = [n for n in row if n in columns and not (renumber and n == "id")]
                 try:
-                    conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                                 [row[n] for n in names])
+                    cur = conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                       [row[n] for n in names])
                 except sqlite3.IntegrityError as err:
-                    raise CensusError(f"无法恢复被替换的旧版本（{err}）") from err
+                    raise CensusError("无法恢复被替换的旧版本：普查文件中的记录与它冲突，请先备份普查文件后再试") from err
+                if renumber:  # a returned list's record of it follows it
+                    conn.execute("UPDATE returned_changes SET correction_id = ? WHERE correction_id = ? AND row_id = ?",
+                                 (cur.lastrowid, row["id"], row["row_id"]))
+        created = [region_of.get(r, r) for r in created]
         if created:
             conn.execute(f"UPDATE regions SET created_batch = ? WHERE id IN ({', '.join('?' * len(created))})",
                          [old, *created])
         conn.execute("DELETE FROM withdrawn WHERE by_batch = ?", (new,))
         self._census.regions.forget()
         return {r["id_number"] for r in kept["source_rows"] if r.get("id_number")}
+
+    def _put_back_region(self, row: dict, region_of: dict[int, int]) -> int:
+        """A region the earlier version had created, put back; returns its id now. Still there
+        (kept for another import): that node. Its id given to another region since (ids are
+        reused once the largest is deleted) or its path made again under another id: the node of
+        that path, or the region under a new id — never the other region, whose people the
+        earlier version's rows would join."""
+        conn = self._conn
+        parent = region_of.get(row["parent_id"], row["parent_id"])
+        same_path = conn.execute("SELECT id FROM regions WHERE path = ?", (row["path"],)).fetchone()
+        if same_path is not None:
+            return same_path[0]
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(regions)")}
+        taken = conn.execute("SELECT 1 FROM regions WHERE id = ?", (row["id"],)).fetchone() is not None
+        values = {**row, "parent_id": parent}
+        names = [n for n in values if n in columns and not (taken and n == "id")]
+        cur = conn.execute(f"INSERT INTO regions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                           [values[n] for n in names])
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
 
 def listed_people(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:

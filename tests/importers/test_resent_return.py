@@ -215,3 +215,47 @@ def test_one_folder_with_both_keeps_both(census, tmp_path):
     outcomes = run(census, first, second)
     assert [o.status for o in outcomes] == ["imported", "imported"] and outcomes[1].result.kept_with is not None
     assert census.totals()["talents"] >= 4
+
+
+def test_undoing_v2_puts_v1s_new_community_back_even_when_its_id_went_to_another(census, tmp_path):
+    """第1版 named a community the tree lacked (made, flagged); 第2版 fixed the name, so that node
+    went with 第1版; a later return made another new node, which took the freed id. Undoing 第2版
+    put 第1版's people into that other node (another street's village)."""
+    from tests.builders import write_street_return
+
+    street = tmp_path / "和平街道汇总.xlsx"
+    write_street_return(street, "和平街道社会工作专业人才摸排表",
+                        [("团结社区", "张三", make_id(1), "社会工作师", "", "", 0),
+                         ("新建社区", "李四", make_id(2), "社会工作师", "", "", 0)])
+    run(census, street)
+    write_street_return(street, "和平街道社会工作专业人才摸排表",
+                        [("团结社区", "张三", make_id(1), "社会工作师", "", "", 0),
+                         ("幸福社区", "李四", make_id(2), "社会工作师", "", "", 0)])
+    v2 = run(census, street)[0].result.batch_id
+    run(census, write_street_return(tmp_path / "红星镇汇总.xlsx", "红星镇社会工作专业人才摸排表",
+                                    [("光荣村", "周一", make_id(11), "社会工作师", "", "", 0)]))
+    census.batches.undo(v2)
+    path_of = census.regions.path_of
+    assert path_of(census.people.get(make_id(2)).region_id) == "测试市/东区/和平街道/新建社区"
+    assert path_of(census.people.get(make_id(11)).region_id) == "测试市/东区/红星镇/光荣村"
+    assert {r.path for r in census.regions.all() if r.flagged} == {
+        "测试市/东区/和平街道/新建社区", "测试市/东区/红星镇/光荣村"}
+
+
+def test_undoing_v2_puts_v1s_correction_back_even_when_its_id_went_to_another(census, tmp_path):
+    """第1版's correction went with it (第2版 typed the ID otherwise: nothing to carry over) and the
+    next correction took its id: undoing 第2版 failed with SQLite's English UNIQUE error."""
+    run(census, version(tmp_path, [("李四", bad_check(2), "社会工作师", "本科", "会计", 0)], 1))
+    (listed,) = write_correction_workbooks(census, tmp_path / "lists")
+    run(census, fill(listed, tmp_path / "回.xlsx", {"李四": (make_id(2), None)}))
+    spaced = bad_check(2)[:6] + " " + bad_check(2)[6:]
+    v2 = run(census, version(tmp_path, [("李四", spaced, "社会工作师", "本科", "会计", 0),
+                                        ("王五", bad_check(3), "", "大专", "社会学", 0)], 2))[0].result.batch_id
+    census.problems.correct_id(next(p.row_id for p in census.problems.all() if p.name == "王五"), make_id(3))
+    census.batches.undo(v2)
+    assert {p.id_number: p.name for p in census.people.iter()} == {make_id(2): "李四"}
+    (fix,) = census.problems.corrections()
+    assert fix["new_id_number"] == make_id(2)
+    (returned,) = census.returned.all()
+    census.returned.undo(returned.id)  # the list's record followed its correction to its new id
+    assert [p.name for p in census.problems.all() if p.kind == "pending"] == ["李四"]
