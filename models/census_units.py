@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from models import allowance, units
 from models.errors import CensusError, check_people
 from models.records import RegionSummary
+from models.regions import KIND_LABELS, kind_for
 from models.units import UnitProfile, check_unit_type
 
 if TYPE_CHECKING:
@@ -67,6 +68,11 @@ class Units:
                 not self._is_unit_subtree(child) for child in below):
             raise CensusError(f"“{node.path}”是辖有下级的区划，不是单位：单位类型和在岗职工数只能设在单位上"
                               "（街道、乡镇本级可在其下建一个单位，如“XX街道本级”）")
+        if node.kind != "unit" and kind_for(node.name) != "unit":
+            # 幸福社区 or 团结村 by its own name, not by its depth: typing it would drop its workers
+            # from the allowance and its certified minimum, and nothing would turn it back.
+            raise CensusError(f"“{node.path}”是{KIND_LABELS.get(node.kind, node.kind)}，不是单位：单位类型和在岗职工数"
+                              "只能设在单位上（社工站请在街道、乡镇下单独建一个，如“XX街道社工站”）")
         if node.kind != "unit":
             self._conn.execute("UPDATE regions SET kind = 'unit' WHERE id = ?", (region_id,))
             self._census.regions.forget()
@@ -110,7 +116,7 @@ class Units:
         census = self._census
         tree = census.regions.tree()
         rules = census.settings.rules
-        budgets = allowance.budgets(census.person_groups(), tree, rules)
+        budgets = self.budgets()  # the award year up to the 统计截止日期, as 津贴测算 and "rules" give it
         profiles = self.all()
         by_id = {s.region_id: s for s in summaries}
         agencies = [p.region_id for p in profiles if p.unit_type in

@@ -62,10 +62,11 @@ class UnitRule:
             raise CensusError(f"单位目标规则“{unit_type}”的要求“{text}”应为比例（如 1/3）或人数（如 2）") from None
 
     def target(self, staff: int | None) -> int | None:
-        """People required; None when the rule is a share and the staff is not known."""
+        """People required; None when the rule is a share and the staff is not known (0 included:
+        the window shows it as 未填, and a share of it would call a unit with nobody 已达到)."""
         if self.people is not None:
             return self.people
-        if staff is None or self.share is None:
+        if not staff or self.share is None:
             return None
         return math.ceil(staff * self.share)
 

@@ -276,7 +276,9 @@ def test_problems_counts_rows_as_the_summary_does(tmp_path, capsys):
 
 def test_unit_is_a_step_of_the_history(tmp_path, capsys):
     census = census_with_population(tmp_path)
-    unit = "测试市/东区/和平街道/团结社区"
+    unit = "测试市/东区/人民医院"
+    with Census.open(census, create=False) as c:
+        c.regions.ensure(unit)
     assert main(["unit", str(census), unit, "--type", "医院", "--staff", "300"]) == 0
     assert main(["unit", str(census), unit, "--staff", "20"]) == 0
     capsys.readouterr()

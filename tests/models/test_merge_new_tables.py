@@ -102,12 +102,12 @@ def test_units_types_and_staff_come_by_path_unless_set_here(pair, tmp_path):
 
 def test_a_unit_that_is_a_region_here_is_named_not_taken(pair):
     target, source, _ = pair
-    street = source.regions.by_path("测试市/西区/光华街道/团结社区")
-    source.units.set(street.id, "社工站", 3)  # a community there, typed as a station in the source
-    target.regions.ensure("测试市/西区/光华街道/团结社区/一组")  # has a node below it here
+    station = source.regions.ensure("测试市/西区/光华街道/光华社工站")
+    source.units.set(station.id, "社工站", 3)  # a unit there…
+    target.regions.ensure("测试市/西区/光华街道/光华社工站/团结社区")  # …holding a community here
     result = merge_census_files(target, source.path)
     assert result.units_copied == 0
-    assert result.units_refused == ["测试市/西区/光华街道/团结社区"]
+    assert result.units_refused == ["测试市/西区/光华街道/光华社工站"]
     assert "未带入 1 个单位设定" in result.describe()
 
 

@@ -199,3 +199,36 @@ def test_population_table_staff_must_be_a_number(tmp_path):
     wb.save(tmp_path / "pop.xlsx")
     with Census.open(tmp_path / "t.census") as c, pytest.raises(PopulationError, match="第 2 行的在岗职工数“三百”"):
         load_population(c, tmp_path / "pop.xlsx")
+
+
+def test_award_of_a_census_dated_in_the_past_pays_its_own_year(census):
+    """A census dated 2020-12-31 pays the awards of 2020 (rules.award_year, 津贴测算) in every
+    region's award_once too: they paid 2021's certificates, dated after the census."""
+    census.set_as_of("2020-12-31")
+    data = census.summary_json()
+    assert data["rules"]["award_year"] == 2020
+    regions = {r["path"]: r for r in data["regions"]}
+    assert regions["测试市/东区/和平街道/团结社区"]["award_once"] == 3000  # 乙, 中级 in 2020
+    assert regions["测试市"]["award_once"] == 3000
+    assert census.units.budgets().by_node[census.regions.by_path("测试市").id].award == 3000
+
+
+def test_a_community_is_not_made_a_unit(census):
+    """Typing 幸福社区 (say as its 社工站) turned it into a unit for good: its certified workers left
+    the street's allowance and its ≥2 certified minimum was no longer checked."""
+    community = census.regions.by_path("测试市/东区/和平街道/幸福社区")
+    with pytest.raises(CensusError, match="是社区，不是单位"):
+        census.units.set(community.id, "社工站", 3)
+    village = census.regions.by_path("测试市/东区/红星镇/团结村")
+    with pytest.raises(CensusError, match="是村，不是单位"):
+        census.units.set(village.id, "其他", None)
+    r = by_path(census)["测试市/东区/和平街道/幸福社区"]
+    assert (r["kind"], r["unit_type"], r["certified_min"], r["allowance_monthly"]) == ("community", None, 2, 500)
+
+
+def test_no_staff_is_no_target(census):
+    """在岗职工数 0 gave a target of 0 people and 已达到 for a bureau; the window shows 0 as 未填."""
+    bureau = census.regions.by_path("测试市/西区/区民政局")
+    census.units.set(bureau.id, "社会服务机关事业单位", 0)
+    r = by_path(census)["测试市/西区/区民政局"]
+    assert (r["staff"], r["unit_target"], r["unit_target_met"]) == (0, None, None)
