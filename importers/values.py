@@ -190,7 +190,7 @@ def _shortened(text: str, most: int = 20) -> str:
 
 
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$", re.ASCII),
+    re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", re.ASCII),
     re.compile(r"^(\d{4})[-./年](\d{1,2})月?$", re.ASCII),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII),
     re.compile(r"^(\d{4})(\d{2})$", re.ASCII),
@@ -207,6 +207,11 @@ def parse_date(cell: object) -> Parsed:
     if isinstance(cell, dt.date):
         return Parsed(cell.isoformat())
     if isinstance(cell, float) and not cell.is_integer():
+        # 2019.06 or 2019.10 typed into a cell Excel keeps as a number (2019.06, 2019.1): the year
+        # is certain, the month is not (2019.1 is January or October), so the year is kept alone.
+        year, _, fraction = repr(cell).partition(".")
+        if 1900 <= cell < 2101 and len(fraction) <= 2 and 1 <= int(fraction) <= 12:
+            return Parsed(year)
         return Parsed(None, f"日期无法识别：“{text_of(cell)}”")
     text = compact(cell)
     if is_none_word(text):

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from importers.values import (
+    Parsed,
     clean_name,
     normalise_major,
     parse_date,
@@ -111,6 +112,17 @@ def test_dates(cell, iso):
 
 def test_impossible_date_is_noted():
     assert parse_date("2019.13").note
+    assert parse_date(2019.13).note and parse_date(1234.5).note
+
+
+@pytest.mark.parametrize("cell, iso", [
+    (2021.06, "2021"), (2021.1, "2021"), (2019.12, "2019"), (2020.5, "2020"),  # typed 2021.06 / 2021.10, kept as numbers
+    ("2020-12-31 00:00:00", "2020-12-31"), ("2020/12/31 8:30", "2020-12-31"),  # a date with its time, as text
+])
+def test_dates_whose_year_is_certain(cell, iso):
+    """A date Excel kept as a number (2021.10 became 2021.1) was unreadable: the exam year became
+    不详 and the one-off award left the person out, though the year is not in doubt."""
+    assert parse_date(cell) == Parsed(iso)
 
 
 def test_gender_and_names():
