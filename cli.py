@@ -278,22 +278,36 @@ def cmd_regions(args) -> int:
 def cmd_goal(args) -> int:
     from models.records import GOAL_LABELS
 
+    category = {label: key for key, label in GOAL_LABELS.items()}.get(args.category, args.category)  # 持证社工 too
+    if category not in GOAL_LABELS:
+        raise CensusError(f"未知的目标类别：{args.category}（可选：{'、'.join(f'{k}（{v}）' for k, v in GOAL_LABELS.items())}）")
     with Census.open(args.census, create=False) as census:
         region = census.regions.by_path(args.region)
         if region is None:
             raise CensusError(f"区划“{args.region}”不存在")
         growth = None
+        target, note, deadline = None if args.clear else args.target, args.note or "", args.by
         if args.times is not None and not args.clear:
             from models.compare import growth_from_file
 
             if not args.of:
                 raise CensusError("按倍数设定目标时请用 --of 给出早前的普查文件")
-            if args.target:
+            if args.target is not None:
                 raise CensusError("目标人数和 --times 只能用一个：按倍数设定时目标由早前普查的人数算出")
-            growth = growth_from_file(Path(args.of), region.path, args.category, args.times, census.path)
-        target = None if args.clear or growth else args.target  # a growth goal's target is its multiple's
-        census.undo.run("删除目标" if target is None else "设置目标", lambda: census.regions.set_goal(
-            region.id, args.category, target, args.note or "", args.by, growth))
+            growth = growth_from_file(Path(args.of), region.path, category, args.times, census.path)
+        elif target is None and not args.clear:
+            # No number: the goal already set keeps its target and what is not given again, so
+            # `--by` or `--note` alone changes only those (it became a goal of 0 people, 已达成).
+            from models.goals import Growth
+
+            old = next((g for g in census.regions.goals().get(region.id, []) if g[0] == category), None)
+            if old is None:
+                raise CensusError(f"请给出目标人数，如 goal 普查文件 {region.path} {category} 1000")
+            _, target, old_note, old_deadline, multiple, base, source = old
+            note, deadline = old_note if args.note is None else args.note, args.by or old_deadline
+            growth = None if multiple is None else Growth(multiple, base, source)
+        census.undo.run("删除目标" if args.clear else "设置目标", lambda: census.regions.set_goal(
+            region.id, category, target, note, deadline, growth))
         summary = next(s for s in census.summary() if s.region_id == region.id)
         for goal in summary.goals:
             state = "已达成" if goal.met else f"差 {goal.shortfall} 人"
@@ -579,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("region", help="区划路径，如 乌海市")
     p.add_argument("category", help="talents/certified/certified_assistant/certified_intermediate/"
                                     "certified_senior/degree/trained")
-    p.add_argument("target", type=int, nargs="?", default=0, help="目标人数")
+    p.add_argument("target", type=int, nargs="?", help="目标人数（已设定的目标只改期限或说明时可不填）")
     p.add_argument("--note", help="说明，如 2022年底")
     p.add_argument("--by", metavar="YYYY-MM-DD", help="完成期限，如 2021-12-31")
     p.add_argument("--times", type=float, metavar="N", help="目标为早前普查同一区划同一类别人数的 N 倍（与 --of 一起用）")

@@ -31,7 +31,7 @@ from models.errors import CensusError
 from models.goals import GoalProgress, Growth, census_label, progress
 from models.identity import mask_id
 from models.records import GOAL_LABELS, RegionSummary
-from models.rules import LEVEL_NAMES
+from models.rules import LEVEL_NAMES, Rules
 
 # The figures compared side by side (each also as <name>_before in the JSON).
 FIGURES = ("talents", "certified", "certified_assistant", "certified_intermediate", "certified_senior", "degree",
@@ -246,10 +246,17 @@ def _merged_order(now: list[str], before: list[str]) -> list[str]:
     return out
 
 
+def _counting(rules: Rules) -> tuple:
+    """The settings that decide who is a talent and in which category: the allowance, the award,
+    the unit targets and the 1‰ ratio do not change a count, so they do not make two censuses
+    count differently."""
+    return rules.min_hours, rules.training_since, rules.min_degree, rules.related_majors
+
+
 def _notes(census: Census, earlier: Census) -> list[str]:
     """What a reader of the comparison must know."""
     notes = []
-    if census.settings.rules != earlier.settings.rules:
+    if _counting(census.settings.rules) != _counting(earlier.settings.rules):
         notes.append("两次普查的统计口径不同，各自按本身的口径计数")
     if not census.as_of or not earlier.as_of:
         notes.append("未设定统计截止日期（info --as-of 或窗口“普查信息”），无法计算增长速度和有期限目标的进度")

@@ -75,12 +75,15 @@ class GoalProgress:
     on_track: bool | None  # None when the pace cannot be known (no earlier figure or no dates)
     per_month_needed: float | None  # from this census's 统计截止日期 to the deadline; None once it has passed
     pace_per_month: float | None  # persons gained per month between the two censuses
+    overdue: bool = False  # the deadline is not after this census's 统计截止日期 and the goal is not met
 
     @property
     def verdict(self) -> str:
         """In Chinese, for the window and the exports."""
         if self.now is not None and self.now >= self.target:
             return "已达成"
+        if self.overdue:
+            return f"已过完成期限，未达成（差 {self.target - (self.now or 0)} 人）"
         if self.on_track is None:
             return "无法判断（缺少早前数字或统计截止日期）"
         return "按此进度可以按期完成" if self.on_track else "按此进度不能按期完成"
@@ -104,13 +107,14 @@ def progress(path: str, category: str, target: int, by: str, now: int | None, be
     shortfall = None if now is None else max(target - now, 0)
     needed: float | None = None
     on_track: bool | None = None
+    overdue = False
     if shortfall == 0:
         needed, on_track = 0.0, True
     elif shortfall is not None and days_left is not None and days_left <= 0:
-        on_track = False  # the deadline has passed short of the goal
+        on_track, overdue = False, True  # the deadline has passed short of the goal
     else:
         if shortfall is not None and days_left is not None:
             needed = round(shortfall / days_left * DAYS_PER_MONTH, 2)
         if shortfall is not None and days_left is not None and gained is not None and span and span > 0:
             on_track = gained * days_left >= shortfall * span  # whole numbers: the line itself is on track
-    return GoalProgress(path, category, target, by, now, before, on_track, needed, pace)
+    return GoalProgress(path, category, target, by, now, before, on_track, needed, pace, overdue)

@@ -108,6 +108,8 @@ def test_dated_goal_on_track_on_both_sides_of_the_line(both, capsys):
     main(["goal", str(later), ot.HEPING, "talents", str(now + 1), "--by", "2021-06-30"])
     goal = run_json(capsys, "compare", str(later), str(earlier), "--json")["goals"][0]
     assert goal["on_track"] is False and goal["per_month_needed"] is None
+    main(["compare", str(later), str(earlier)])  # not 按此进度不能按期完成: the date is behind us
+    assert "已过完成期限，未达成（差 1 人）" in capsys.readouterr().out
     summary_goal = next(r for r in run_json(capsys, "summary", str(later), "--json")["regions"]
                         if r["path"] == ot.HEPING)["goals"][0]
     assert summary_goal["by"] == "2021-06-30"
@@ -162,3 +164,19 @@ def test_merge_takes_the_latest_as_of_and_says_so(both, tmp_path):
         assert census.as_of == "2021-12-31" and "最晚" in result.describe()
         result = merge_census_files(census, earlier)  # an older source leaves it
         assert census.as_of == "2021-12-31" and "不变" in result.describe()
+
+
+def test_only_the_counting_rules_make_the_censuses_count_differently(both, capsys):
+    """A raised allowance or another award year left the counts as comparable as before, yet
+    compare said 两次普查的统计口径不同; a different training threshold does change them."""
+    from dataclasses import replace
+
+    later, earlier = both[:2]
+    with Census.open(later) as census:
+        census.settings.set_rules(replace(census.settings.rules, allowance_monthly=(300, 400, 600), award_year=2021,
+                                          unit_targets=(("医院", "talents", "3"),)))
+    assert run_json(capsys, "compare", str(later), str(earlier), "--json")["notes"] == []
+    with Census.open(later) as census:
+        census.settings.set_rules(replace(census.settings.rules, min_hours=100))
+    assert run_json(capsys, "compare", str(later), str(earlier), "--json")["notes"] == [
+        "两次普查的统计口径不同，各自按本身的口径计数"]

@@ -49,3 +49,21 @@ def test_goal_command(census, capsys):
     assert main(["goal", path, "测试市", "certified", "5"]) == 0
     assert "差 3 人" in capsys.readouterr().out
     assert main(["goal", path, "测试市/北区", "certified", "5"]) == 1
+
+
+def test_goal_command_without_a_number_keeps_the_target(census, capsys):
+    """Adding a deadline to a goal already set (`goal … certified --by 2025-12-31`) replaced the
+    1,000-person goal with a goal of 0 people, 已达成; with no goal set, a number is asked for."""
+    path = str(census.path)
+    census.close()
+    assert main(["goal", path, "测试市", "certified", "1000", "--note", "年底"]) == 0
+    assert main(["goal", path, "测试市", "certified", "--by", "2025-12-31"]) == 0
+    assert "持证社工 目标 1000，现有 2，差 998 人（期限 2025-12-31；年底）" in capsys.readouterr().out
+    assert main(["goal", path, "测试市", "degree"]) == 1
+    assert "请给出目标人数" in capsys.readouterr().err
+    assert main(["goal", path, "测试市", "持证社工", "1200"]) == 0  # the category as the error lists it
+    with Census.open(path) as again:
+        (goal,) = again.summary()[0].goals
+    assert (goal.category, goal.target) == ("certified", 1200)
+    assert main(["goal", path, "测试市", "volunteers", "5"]) == 1
+    assert "certified（持证社工）" in capsys.readouterr().err
