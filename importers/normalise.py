@@ -252,10 +252,13 @@ def normalise_rows(sheet: Sheet, header: Header, today: dt.date, counts: SheetCo
         hours = hours_of(cell.__class__, cell)  # type: ignore[arg-type]  # cells are hashable values
         if c_date is not None:
             cell = row[c_date]
-            cert_date = date_of(cell.__class__, cell).value  # type: ignore[arg-type]
+            read_date = date_of(cell.__class__, cell)  # type: ignore[arg-type]
+            cert_date = read_date.value
             if cert_date is not None and cert_date > today_iso:  # "2030" > "2026-12-04"; "2026-12" is not
                 notes.append(f"取得证书时间“{texts[c_date]}”晚于今天，未采用（取证年份记为不详），请核实")
                 cert_date = None
+            elif read_date.note and level.value:  # the exam year and the award need it
+                notes.append(f"取得证书时间“{texts[c_date]}”无法识别，取证年份记为不详，请核实")
         else:
             cert_date = None
         if level.note:

@@ -534,3 +534,20 @@ def test_community_merged_down_a_block_of_rows(census, tmp_path):
     import_file(census, tmp_path / "merged.xlsx")
     s = by_path(census)
     assert s["测试市/东区/和平街道/幸福社区"].certified == 3 and s[TUANJIE].certified == 1
+
+
+def test_an_unreadable_certificate_date_of_a_certified_person_is_named_for_review(census, tmp_path):
+    """The exam year becomes 不详 and the award leaves the person out: the clerk is told which
+    row, once per row with a level (a date beside no certificate decides nothing)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "证书等级", "取得证书时间"])
+    ws.append([1, "甲", make_id(1), "助理社会工作师", "2019.13"])
+    ws.append([2, "乙", make_id(2), "", "去年"])
+    ws.append([3, "丙", make_id(3), "社会工作师", 2021.06])  # a number Excel kept: its year is certain
+    wb.save(tmp_path / "x.xlsx")
+    result = import_file(census, tmp_path / "x.xlsx")
+    assert [n for n in result.notes if "取得证书时间" in n] == ["取得证书时间“2019.13”无法识别，取证年份记为不详，请核实"]
+    (review,) = [p for p in census.problems.all() if p.kind == "review"]
+    assert (review.name, review.row_number) == ("甲", 3)
