@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.paths import APP_TITLE
+from models.goals import AS_OF_FIRST
 
 MAX_TITLE = 60
 
@@ -43,6 +44,8 @@ class InfoDialog(QDialog):
         self.as_of = QDateEdit()
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
+        # The dates models.goals.as_of_date takes: a typo of a year cannot be picked.
+        self.as_of.setDateRange(QDate(AS_OF_FIRST.year, 1, 1), QDate(QDate.currentDate().year() + 1, 12, 31))
         self.as_of.setDate(QDate.fromString(as_of, "yyyy-MM-dd") if as_of else QDate.currentDate())
         self.has_date.setChecked(as_of is not None)
         self.has_date.toggled.connect(self.as_of.setEnabled)

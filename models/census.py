@@ -208,10 +208,10 @@ class Census:
 
     def set_as_of(self, as_of: str | None) -> None:
         """Set the 统计截止日期 (YYYY-MM-DD; 2021/12/31 and 2021年12月31日 are read too), None to clear."""
-        from models.goals import iso_date
+        from models.goals import as_of_date
 
         with self.transaction():
-            self.settings.set("as_of", iso_date(as_of) if as_of else "")
+            self.settings.set("as_of", as_of_date(as_of) if as_of else "")
 
     # ---- figures -------------------------------------------------------------------------
     def summary(self) -> list[RegionSummary]:

@@ -39,6 +39,20 @@ def iso_date(text: str) -> str:
         raise CensusError(f"日期“{text}”无法识别，请写成 年-月-日，如 2021-12-31") from None
 
 
+AS_OF_FIRST = dt.date(2000, 1, 1)  # no census of social-work talent is dated before this
+
+
+def as_of_date(text: str) -> str:
+    """A 统计截止日期 as iso_date gives it, refused when no census can be dated so: before 2000, or
+    after the end of next year (a year-end date set in advance is fine; 2099 or 1900 is a typo
+    that would put every certificate into the wrong exam year and award)."""
+    iso = iso_date(text)
+    last = dt.date(dt.date.today().year + 1, 12, 31)
+    if not AS_OF_FIRST.isoformat() <= iso <= last.isoformat():
+        raise CensusError(f"统计截止日期“{text}”不在合理范围内（{AS_OF_FIRST.isoformat()} 至 {last.isoformat()}），"
+                          "请检查年份")
+    return iso
+
 @dataclass(frozen=True)
 class Growth:
     """A goal as a multiple of the node's figure in an earlier census."""

@@ -142,6 +142,10 @@ def test_info_sets_title_and_as_of(both, capsys):
     assert (data["title"], data["as_of"]) == ("乌海市社会工作专业人才摸排", "2022-03-01")
     assert main(["info", str(later), "--as-of", "2022-02-30"]) == 1
     assert "2022-02-30" in capsys.readouterr().err
+    for typo in ("2099-01-01", "1900-01-01"):  # every certificate would land in the wrong exam year
+        assert main(["info", str(later), "--as-of", typo]) == 1
+        assert f"统计截止日期“{typo}”不在合理范围内" in capsys.readouterr().err
+    assert run_json(capsys, "summary", str(later), "--json")["as_of"] == "2022-03-01"
     assert main(["info", str(later), "--as-of", ""]) == 0
     assert run_json(capsys, "summary", str(later), "--json")["as_of"] is None
 
