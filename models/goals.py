@@ -17,13 +17,14 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from models.errors import CensusError
 
 # region_goals columns after region_id, in models.records.Goal's order (the count left out).
 GOAL_COLUMNS = "category, target, note, deadline, multiple, base, base_source"
 
-DAYS_PER_MONTH = 365.2425 / 12
+_DAYS_PER_MONTH = Fraction(3652425, 120000)  # 365.2425 / 12: the Gregorian average
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -108,27 +109,40 @@ class GoalProgress:
                 "per_month_needed": self.per_month_needed, "pace_per_month": self.pace_per_month}
 
 
+def months_between(a: str, b: str) -> Fraction:
+    """Calendar months from date a to date b, as a clerk counts them: 2021-12-31 to 2023-06-30 is
+    18, one month-end to another whole months; other days count as a fraction of an average
+    month. Days alone made 12 gained in a year and 18 needed in 18 months two paces of "1 人" a
+    month with the verdict 不能按期完成 (546 days against 1.5 × 365)."""
+    start, end = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    if _month_end(start) and _month_end(end):
+        return Fraction(whole)
+    return whole + Fraction(end.day - start.day) / _DAYS_PER_MONTH
+
+
+def _month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
 def progress(path: str, category: str, target: int, by: str, now: int | None, before: int | None,
              as_of: str | None, earlier_as_of: str | None) -> GoalProgress:
     """How a dated goal stands: met, on track at the pace between the censuses, or not."""
-    def days(a: str, b: str) -> int:
-        return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
-
-    days_left = days(as_of, by) if as_of else None
-    span = days(earlier_as_of, as_of) if as_of and earlier_as_of else None
+    months_left = months_between(as_of, by) if as_of else None
+    span = months_between(earlier_as_of, as_of) if as_of and earlier_as_of else None
     gained = now - before if now is not None and before is not None else None
-    pace = round(gained / span * DAYS_PER_MONTH, 2) if gained is not None and span else None
+    pace = round(float(gained / span), 2) if gained is not None and span else None
     shortfall = None if now is None else max(target - now, 0)
     needed: float | None = None
     on_track: bool | None = None
     overdue = False
     if shortfall == 0:
         needed, on_track = 0.0, True
-    elif shortfall is not None and days_left is not None and days_left <= 0:
+    elif shortfall is not None and months_left is not None and months_left <= 0:
         on_track, overdue = False, True  # the deadline has passed short of the goal
     else:
-        if shortfall is not None and days_left is not None:
-            needed = round(shortfall / days_left * DAYS_PER_MONTH, 2)
-        if shortfall is not None and days_left is not None and gained is not None and span and span > 0:
-            on_track = gained * days_left >= shortfall * span  # whole numbers: the line itself is on track
+        if shortfall is not None and months_left is not None:
+            needed = round(float(shortfall / months_left), 2)
+        if shortfall is not None and months_left is not None and gained is not None and span and span > 0:
+            on_track = gained * months_left >= shortfall * span  # exact fractions: the line itself is on track
     return GoalProgress(path, category, target, by, now, before, on_track, needed, pace, overdue)

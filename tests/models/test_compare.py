@@ -95,15 +95,15 @@ def test_dated_goal_on_track_on_both_sides_of_the_line(both, capsys):
     now = ot.counts(second, ot.HEPING)["talents"]
     gained = now - ot.counts(first, ot.HEPING)["talents"]
     assert gained > 0
-    # as-of 2020-12-31 → 2021-12-31 is 365 days; a deadline 365 days on needs the same pace again.
+    # as-of 2020-12-31 → 2021-12-31 is 12 months; a deadline 12 months on needs the same pace again.
     line = now + gained
     for target, on_track in ((line, True), (line + 1, False)):
         assert main(["goal", str(later), ot.HEPING, "talents", str(target), "--by", "2022-12-31"]) == 0
         goal = run_json(capsys, "compare", str(later), str(earlier), "--json")["goals"][0]
         assert goal == {"path": ot.HEPING, "category": "talents", "target": target, "by": "2022-12-31", "now": now,
                         "before": now - gained, "on_track": on_track,
-                        "per_month_needed": round((target - now) / 365 * 365.2425 / 12, 2),
-                        "pace_per_month": round(gained / 365 * 365.2425 / 12, 2)}
+                        "per_month_needed": round((target - now) / 12, 2),
+                        "pace_per_month": round(gained / 12, 2)}
     # A deadline already passed short of the goal is not on track, and needs no monthly figure.
     main(["goal", str(later), ot.HEPING, "talents", str(now + 1), "--by", "2021-06-30"])
     goal = run_json(capsys, "compare", str(later), str(earlier), "--json")["goals"][0]

@@ -67,3 +67,15 @@ def test_goal_command_without_a_number_keeps_the_target(census, capsys):
     assert (goal.category, goal.target) == ("certified", 1200)
     assert main(["goal", path, "测试市", "volunteers", "5"]) == 1
     assert "certified（持证社工）" in capsys.readouterr().err
+
+
+def test_paces_are_counted_in_calendar_months():
+    """12 gained in a year and 18 needed in the 18 months to 2023-06-30 is on the line: by days
+    (546 against 1.5 × 365) it printed 每月增加 1 人，今后每月需增加 1 人；不能按期完成."""
+    from models.goals import months_between, progress
+
+    assert months_between("2021-12-31", "2023-06-30") == 18 and months_between("2020-12-31", "2021-12-31") == 12
+    assert months_between("2021-01-15", "2021-03-15") == 2
+    goal = progress("测试市", "talents", 118, "2023-06-30", 100, 88, "2021-12-31", "2020-12-31")
+    assert (goal.pace_per_month, goal.per_month_needed, goal.on_track) == (1.0, 1.0, True)
+    assert progress("测试市", "talents", 119, "2023-06-30", 100, 88, "2021-12-31", "2020-12-31").on_track is False
