@@ -285,8 +285,13 @@ def cmd_goal(args) -> int:
         region = census.regions.by_path(args.region)
         if region is None:
             raise CensusError(f"区划“{args.region}”不存在")
+        # A goal already set keeps what is not given again: `--by` or `--note` alone changes only
+        # those (it became a goal of 0 people, 已达成), a new number keeps the deadline and note.
+        old = None if args.clear else census.regions.goal(region.id, category)
         growth = None
-        target, note, deadline = None if args.clear else args.target, args.note or "", args.by
+        target = None if args.clear else args.target
+        note = args.note if args.note is not None else (old.note if old else "")
+        deadline = (args.by or None) if args.by is not None else (old.deadline if old else None)  # --by "" drops it
         if args.times is not None and not args.clear:
             from models.compare import growth_from_file
 
@@ -296,16 +301,12 @@ def cmd_goal(args) -> int:
                 raise CensusError("目标人数和 --times 只能用一个：按倍数设定时目标由早前普查的人数算出")
             growth = growth_from_file(Path(args.of), region.path, category, args.times, census.path)
         elif target is None and not args.clear:
-            # No number: the goal already set keeps its target and what is not given again, so
-            # `--by` or `--note` alone changes only those (it became a goal of 0 people, 已达成).
-            from models.goals import Growth
-
-            old = next((g for g in census.regions.goals().get(region.id, []) if g[0] == category), None)
             if old is None:
                 raise CensusError(f"请给出目标人数，如 goal 普查文件 {region.path} {category} 1000")
-            _, target, old_note, old_deadline, multiple, base, source = old
-            note, deadline = old_note if args.note is None else args.note, args.by or old_deadline
-            growth = None if multiple is None else Growth(multiple, base, source)
+            from models.goals import Growth
+
+            target = old.target
+            growth = None if old.multiple is None or old.base is None else Growth(old.multiple, old.base, old.base_source)
         census.undo.run("删除目标" if args.clear else "设置目标", lambda: census.regions.set_goal(
             region.id, category, target, note, deadline, growth))
         summary = next(s for s in census.summary() if s.region_id == region.id)

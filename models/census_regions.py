@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound, check_people
 from models.goals import GOAL_COLUMNS, Growth, iso_date
-from models.records import GOAL_LABELS
+from models.records import GOAL_LABELS, Goal
 from models.regions import Region, RegionTree, kind_for, missing_parent
 
 if TYPE_CHECKING:
@@ -87,6 +87,12 @@ class Regions:
                 f"SELECT region_id, {GOAL_COLUMNS} FROM region_goals ORDER BY region_id, rowid"):
             goals.setdefault(region_id, []).append(tuple(goal))
         return goals
+
+    def goal(self, region_id: int, category: str) -> Goal | None:
+        """The goal set for a node and a category, or None (its `actual` is 0: not counted here)."""
+        row = self._conn.execute(f"SELECT {GOAL_COLUMNS} FROM region_goals WHERE region_id = ? AND category = ?",
+                                 (region_id, category)).fetchone()
+        return None if row is None else Goal(row[0], row[1], 0, row[2] or "", row[3], row[4], row[5], row[6] or "")
 
     # ---- writing -------------------------------------------------------------------------
     def ensure(self, path: str, *, kind: str | None = None, flagged: bool = False, note: str = "",

@@ -62,6 +62,9 @@ def test_goal_command_without_a_number_keeps_the_target(census, capsys):
     assert main(["goal", path, "测试市", "degree"]) == 1
     assert "请给出目标人数" in capsys.readouterr().err
     assert main(["goal", path, "测试市", "持证社工", "1200"]) == 0  # the category as the error lists it
+    assert "持证社工 目标 1200，现有 2，差 1198 人（期限 2025-12-31；年底）" in capsys.readouterr().out  # kept
+    assert main(["goal", path, "测试市", "certified", "1200", "--by", ""]) == 0  # a deadline dropped on purpose
+    assert "持证社工 目标 1200，现有 2，差 1198 人（年底）" in capsys.readouterr().out
     with Census.open(path) as again:
         (goal,) = again.summary()[0].goals
     assert (goal.category, goal.target) == ("certified", 1200)
