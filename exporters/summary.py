@@ -340,6 +340,8 @@ def _roster_sheet(census: Census, ws, styles: Styles, full_ids: bool):
             yield count
     if count:
         ws.autofilter(header_row, 0, row - 1, width - 1)
+    else:  # a header alone reads like a failed export
+        ws.merge_range(row, 0, row, width - 1, "尚无人员：还没有导入摸排表，或导入的表中没有有效身份证号。", styles.note)
     print_setup(ws, header_row, header_row, freeze_col=2, footer=census.title)
     yield count
 
@@ -377,6 +379,8 @@ def _problem_sheet(census: Census, ws, styles: Styles, problems, full_ids: bool)
         row += 1
     if problems:
         ws.autofilter(header_row, 0, row - 1, width - 1)
+    else:
+        ws.merge_range(row, 0, row, width - 1, "没有待核实或需复核的问题。", styles.note)
     print_setup(ws, header_row, header_row, freeze_col=0, footer=census.title)
 
 

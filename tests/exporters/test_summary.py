@@ -166,7 +166,11 @@ def test_failed_export_leaves_no_file(census, tmp_path, monkeypatch):
 def test_empty_census_exports(tmp_path):
     with Census.open(tmp_path / "empty.census") as census:
         path = write_summary_workbook(census, tmp_path / "empty.xlsx")
-    assert [s.name for s in read_workbook(path).sheets][0] == "汇总表"
+    sheets = {s.name: s for s in read_workbook(path).sheets}
+    assert next(iter(sheets)) == "汇总表"
+    cells = {name: {c for row in sheets[name].rows for c in row if isinstance(c, str)} for name in ("明细", "问题清单")}
+    assert any(c.startswith("尚无人员") for c in cells["明细"])  # not a header alone, like a failed export
+    assert "没有待核实或需复核的问题。" in cells["问题清单"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
