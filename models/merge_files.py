@@ -283,8 +283,8 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
     known = {r[0] for r in conn.execute("SELECT sha256 FROM batches")}
     replaced_here = census.versions.withdrawn_shas()
     batch_map: dict[int, int] = {}
-    insert = (f"INSERT INTO batches ({', '.join(BATCH_COLUMNS[1:])}, origin)"
-              f" VALUES ({', '.join('?' * len(BATCH_COLUMNS))})")
+    insert = (f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}, origin)"
+              f" VALUES ({', '.join('?' * (len(BATCH_COLUMNS) + 1))})")
     for row in src.execute(f"SELECT {', '.join(BATCH_COLUMNS)} FROM batches ORDER BY id").fetchall():
         values = dict(zip(BATCH_COLUMNS, row, strict=True))
         if values["sha256"] in known:
@@ -298,8 +298,9 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
             # withdrawn again (and a version cannot replace two)
             result.older_versions += 1
             continue
-        cur = conn.execute(insert, [values[c] for c in BATCH_COLUMNS[1:]] + [result.file_name])
-        batch_map[values["id"]] = cur.lastrowid  # type: ignore[assignment]
+        new_id = census.batches.next_id()
+        conn.execute(insert, [new_id] + [values[c] for c in BATCH_COLUMNS[1:]] + [result.file_name])
+        batch_map[values["id"]] = new_id
         known.add(values["sha256"])
         result.batches_copied += 1
     return batch_map

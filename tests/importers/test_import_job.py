@@ -551,3 +551,18 @@ def test_an_unreadable_certificate_date_of_a_certified_person_is_named_for_revie
     assert [n for n in result.notes if "取得证书时间" in n] == ["取得证书时间“2019.13”无法识别，取证年份记为不详，请核实"]
     (review,) = [p for p in census.problems.all() if p.kind == "review"]
     assert (review.name, review.row_number) == ("甲", 3)
+
+
+def test_an_undone_imports_batch_number_is_not_given_again(census, tmp_path):
+    """Undoing the newest import handed its number to the next one (SQLite: largest id + 1):
+    批次 2 in the history, in a clerk's notes or a message was then another file."""
+    def one(name: str, community: str, n: int) -> int:
+        path = write_community_return(tmp_path / name, community, [("甲", make_id(n), "初级", None, None, None)])
+        return import_file(census, path).batch_id
+
+    first, second = one("a.xlsx", "东区和平街道团结社区", 1), one("b.xlsx", "东区和平街道幸福社区", 2)
+    census.batches.undo(second)
+    third = one("c.xlsx", "东区和平街道幸福社区", 3)
+    assert (first, second, third) == (1, 2, 3)
+    census.batches.undo(third)
+    assert census.batches.next_id() == 4
