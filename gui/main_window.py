@@ -461,8 +461,10 @@ class MainWindow(QMainWindow):
                       "正在生成示例普查文件（约需几秒钟）…")
 
     # ---- background work -----------------------------------------------------------------
-    def run_task(self, fn, on_done: Callable[[Any], None], label: str, cancellable: bool = False) -> Worker:
-        """Run `fn(cancel)` on the worker thread with a progress dialog; errors become dialogs."""
+    def run_task(self, fn, on_done: Callable[[Any], None], label: str, cancellable: bool = False,
+                 on_fail: Callable[[str], None] | None = None) -> Worker:
+        """Run `fn(cancel)` on the worker thread with a progress dialog; errors become dialogs
+        (or go to `on_fail`)."""
         dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, self)
         dialog.setWindowTitle(APP_TITLE)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -486,7 +488,7 @@ class MainWindow(QMainWindow):
             callback(value)
 
         worker = self.runner.start(fn, lambda value: finish(on_done, value),
-                                   lambda message: finish(self.show_error, message), progress)
+                                   lambda message: finish(on_fail or self.show_error, message), progress)
         if cancellable:
             dialog.canceled.connect(worker.cancel)
         return worker
@@ -919,6 +921,9 @@ class MainWindow(QMainWindow):
 
     def export_summary(self, out: Path, full_ids: bool = False) -> None:
         earlier = self.over_time.earlier  # the 对比 page's earlier census: the 增长对比 sheet
+        if earlier is not None and not earlier.is_file():  # moved or deleted since it was compared
+            self.over_time.forget_earlier("文件已不存在，可能已移动或删除")
+            earlier = None
 
         def action(census):
             from exporters.summary import write_summary_workbook

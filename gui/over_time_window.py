@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 
+from gui import messages
 from gui.compare_page import ComparePage
 from gui.person_dialog import SourceRowsDialog
 from models.census import Census
@@ -58,10 +59,21 @@ class OverTime(QObject):
             self._census_path = census.path
             self.page.set_comparison(None, None)
         elif self.page.earlier_path is not None:
-            self.compare_with(self.page.earlier_path)
+            self.compare_with(self.page.earlier_path, again=True)
+
+    def forget_earlier(self, reason: str) -> None:
+        """The earlier census can no longer be read (moved, deleted, damaged since it was chosen):
+        clear the 对比 page and say so once, instead of failing every later change and export."""
+        earlier = self.page.earlier_path
+        self.page.set_comparison(None, None)
+        name = earlier.name if earlier is not None else ""
+        messages.show_error(self.window, f"早前的普查文件“{name}”已无法打开（{reason}），"
+                                         "“对比”页已清空，导出汇总时也不再包含增长对比。\n"
+                                         "如需对比，请在“对比”页重新选择早前的普查文件。")
 
     # ---- comparing ----------------------------------------------------------------------------
-    def compare_with(self, earlier: Path) -> None:
+    def compare_with(self, earlier: Path, again: bool = False) -> None:
+        """Compare with `earlier` (chosen on the page; `again`: the file chosen before, after a change)."""
         window = self.window
         if window.census is None:
             return
@@ -72,7 +84,8 @@ class OverTime(QObject):
         from gui.main_window import census_task
 
         window.run_task(census_task(window.census.path, action, read_only_ok=True),
-                        lambda result: self.page.set_comparison(result, earlier), "正在与早前的普查对比…")
+                        lambda result: self.page.set_comparison(result, earlier), "正在与早前的普查对比…",
+                        on_fail=self.forget_earlier if again else None)
 
     def show_person(self, person: PersonChange) -> SourceRowsDialog | None:
         """The source rows behind a person of the lists: the earlier census's for one who is gone."""

@@ -135,3 +135,41 @@ def test_the_goal_dialog_takes_no_multiple_of_an_earlier_zero(qtbot, opened, msg
     assert dialog.growth() is None and not dialog.target.isReadOnly()
     assert "为 0" in dialog.growth_label.text()
     dialog.reject()
+
+
+def test_an_earlier_census_deleted_meanwhile_clears_the_page_once_and_the_export_still_works(
+        qtbot, opened, msgs, tmp_path):
+    """The earlier file moved or deleted after it was compared: a change made later is saved and
+    the page says once that the comparison is gone (it used to fail after every change), and 导出汇总
+    writes the workbook without 增长对比 (it used to fail with 找不到普查文件)."""
+    win, earlier, _first, _second = opened
+    copy = tmp_path / "早前副本.census"
+    shutil.copyfile(earlier, copy)
+    win.over_time.page.earlier_requested.emit(copy)
+    wait_idle(qtbot, win)
+    assert win.over_time.earlier == copy and not msgs.errors
+    copy.unlink()
+
+    root = win.tree_model.order[0]
+    win.set_population(root.region_id, 123_456)
+    wait_idle(qtbot, win)
+    assert win.tree_model.summaries[root.region_id].population == 123_456  # the change itself is kept
+    assert len(msgs.errors) == 1 and "早前副本.census" in msgs.errors[0] and "对比" in msgs.errors[0]
+    assert win.over_time.earlier is None and win.over_time.page.comparison is None
+    win.set_population(root.region_id, 123_457)
+    wait_idle(qtbot, win)
+    assert len(msgs.errors) == 1  # said once
+
+    win.over_time.page.earlier_requested.emit(earlier)
+    wait_idle(qtbot, win)
+    shutil.copyfile(earlier, copy)
+    win.over_time.page.earlier_requested.emit(copy)
+    wait_idle(qtbot, win)
+    copy.unlink()
+    out = tmp_path / "汇总.xlsx"
+    win.export_summary(out)
+    wait_idle(qtbot, win)
+    assert out.exists() and msgs.paths[-1] == [out]
+    growth = [[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()]
+    assert "早前副本.census" not in str(growth)  # no comparison in it
+    assert "早前副本.census" in msgs.errors[-1] and win.over_time.earlier is None
