@@ -257,7 +257,12 @@ class MainWindow(QMainWindow):
         for action in self.census_actions:
             action.setEnabled(has and not busy and not (read_only and action in self.write_actions))
         self.read_only_banner.setVisible(read_only)
-        self.dashboard.set_writable(has and not busy and not read_only)
+        writable = has and not busy and not read_only
+        self.dashboard.set_writable(writable)
+        self.problems.set_writable(writable)  # 更正身份证号 and 撤销所选导入 would only be refused or queued twice
+        self.history.set_writable(writable)
+        if self.person_dialog is not None:
+            self.person_dialog.set_writable(writable)
         for action in (self.act_new, self.act_open, self.act_demo):
             action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy)
@@ -285,8 +290,6 @@ class MainWindow(QMainWindow):
 
     def _busy_changed(self, busy: bool) -> None:
         self._update_state()
-        if self.person_dialog is not None:
-            self.person_dialog.set_busy(busy)
         if busy:
             self.statusBar().showMessage("正在处理，请稍候…")
         else:
@@ -670,6 +673,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result: self._forget_person_dialog(dialog))
         self.person_dialog = dialog
+        dialog.set_writable(not self.busy and not self.read_only)
         dialog.open()
         self.cells_reader.read_for(dialog, self.census.path)
         return dialog

@@ -136,6 +136,7 @@ class ProblemsPage(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._all: list[Problem] = []
+        self.writable = True  # False while the window works or the census is read-only
         self._load: Callable[[], list[Problem]] | None = None  # the problems to list once shown
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -215,9 +216,14 @@ class ProblemsPage(QWidget):
                                           | QItemSelectionModel.SelectionFlag.Rows)
         self.view.setCurrentIndex(index)
 
+    def set_writable(self, writable: bool) -> None:
+        self.writable = writable
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         p = self.current()
-        self.correct_button.setEnabled(p is not None and p.kind == "pending" and p.row_id is not None)
+        self.correct_button.setEnabled(self.writable and p is not None and p.kind == "pending"
+                                       and p.row_id is not None)
         self.row_button.setEnabled(p is not None and p.row_id is not None)
 
     def _emit(self, signal) -> None:
@@ -246,15 +252,22 @@ class HistoryPage(QWidget):
         hint = QLabel("撤销一次导入会删除该文件的全部数据行及由此得出的统计，如同从未导入。")
         hint.setObjectName("hint")
         layout.addWidget(hint)
+        self.writable = True  # False while the window works or the census is read-only
         self.undo_button.clicked.connect(self._undo)
-        self.view.selectionModel().selectionChanged.connect(
-            lambda *_: self.undo_button.setEnabled(self.current() is not None))
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_button())
         self.undo_button.setEnabled(False)
 
     def set_batches(self, batches: list[Batch]) -> None:
         self.model.set_items(batches)
         self.count.setText(f"已导入 {len(batches)} 个文件")
-        self.undo_button.setEnabled(False)
+        self._update_button()
+
+    def set_writable(self, writable: bool) -> None:
+        self.writable = writable
+        self._update_button()
+
+    def _update_button(self) -> None:
+        self.undo_button.setEnabled(self.writable and self.current() is not None)
 
     def current(self) -> Batch | None:
         return self.model.item(selected_row(self.view))

@@ -90,6 +90,7 @@ class SourceRowsDialog(QDialog):
         self.setWindowTitle(f"{title} - {APP_TITLE}")
         self.person = person
         self.manual = manual
+        self.writable = True  # set_writable: off while the window works or the census is read-only
         self.full = full
         self.regions = regions or []
         layout = QVBoxLayout(self)
@@ -191,16 +192,18 @@ class SourceRowsDialog(QDialog):
         self.attribution.setProperty("state", "manual" if manual else "auto")
         self.attribution.style().unpolish(self.attribution)
         self.attribution.style().polish(self.attribution)
-        self.auto_button.setEnabled(manual)
+        self.auto_button.setEnabled(self.writable and manual)
         self.quals.setText("、".join(qualifications(person.level, person.education, person.major, person.hours))
                            or "—")
         self.verdict.setText("社会工作专业人才：" + "、".join(person.categories) if person.talent
                              else "未达到人才标准")
 
-    def set_busy(self, busy: bool) -> None:
+    def set_writable(self, writable: bool) -> None:
+        """Off while the window works or its census is read-only: 调整所属区划 would only be refused."""
+        self.writable = writable
         if self.person is not None:
-            self.reassign_button.setEnabled(not busy)
-            self.auto_button.setEnabled(not busy and self.manual)
+            self.reassign_button.setEnabled(writable)
+            self.auto_button.setEnabled(writable and self.manual)
 
     def ask_reassign(self) -> None:
         from gui import region_picker
