@@ -12,18 +12,17 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.number_box import DecimalBox, NumberBox
 from gui.paths import APP_TITLE, CENSUS_SUFFIX, data_dir
 from models.compare import growth_of, node_in_file
 from models.errors import CensusError
@@ -57,7 +56,7 @@ class GoalDialog(QDialog):
             self.category.addItem(label + ("（已设定）" if key in self.existing else ""), key)
         form.addRow("类别：", self.category)
         row = QHBoxLayout()
-        self.target = QSpinBox()
+        self.target = NumberBox()
         self.target.setRange(0, MAX_TARGET)
         self.target.setSpecialValueText("请填写")  # shown at 0: no goal of zero people
         self.target.setSuffix(" 人")
@@ -149,7 +148,7 @@ class GoalDialog(QDialog):
     # ---- a multiple of an earlier census's figure ---------------------------------------------
     def _growth_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.multiple = QDoubleSpinBox()
+        self.multiple = DecimalBox()
         self.multiple.setRange(0, 1000)
         self.multiple.setDecimals(2)
         self.multiple.setSpecialValueText("不按倍数")

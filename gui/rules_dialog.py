@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import messages
+from gui.number_box import NumberBox
 from gui.paths import APP_TITLE
 from models.errors import CensusError
 from models.regions import KIND_LABELS, KINDS
@@ -50,7 +51,7 @@ SOURCES = {
 
 
 def _spin(maximum: int, suffix: str = "") -> QSpinBox:
-    spin = QSpinBox()
+    spin = NumberBox()
     spin.setRange(0, maximum)
     spin.setSuffix(suffix)
     spin.setGroupSeparatorShown(True)

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QSpinBox,
     QVBoxLayout,
 )
 
+from gui.number_box import NumberBox
 from models.records import RegionSummary
 from models.rules import UNIT_TYPES
 from models.units import unit_line, unit_target_text
@@ -59,7 +59,7 @@ class UnitDialog(QDialog):
         self.type_box.addItems([NO_TYPE, *UNIT_TYPES])
         self.type_box.setCurrentText(s.unit_type or NO_TYPE)
         form.addRow("单位类型", self.type_box)
-        self.staff = QSpinBox()
+        self.staff = NumberBox()
         self.staff.setRange(0, 1_000_000)
         self.staff.setSpecialValueText("未填")
         self.staff.setSuffix(" 人")

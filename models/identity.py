@@ -94,6 +94,11 @@ def check_digit(first17: str) -> str:
     return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
+def half_width(value: str) -> str:
+    """Full-width letters, digits and signs (a Chinese input method's １２０，０００) as half-width; nothing stripped."""
+    return value.translate(_FULLWIDTH)
+
+
 def clean_text(value: str) -> str:
     """Strip spaces/quotes, turn full-width into half-width and x into X."""
     if value.isascii() and value.isalnum():  # nothing to translate or strip (most IDs, phones)
