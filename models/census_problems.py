@@ -115,7 +115,7 @@ class Problems:
             raise NotFound(f"源数据行 {row_id} 不存在")
         if row[0] != "pending":  # a mistyped row number must not move a counted person to another ID
             raise CensusError(f"源数据行 {row_id} 不是待核实的行（其身份证号有效，已计入），没有更正；"
-                              "请核对行号（problems 列出待核实的行及其行号）")
+                              "此行可能已被更正，请刷新后核对（窗口的“问题”页、命令行的 problems 列出待核实的行）")
         with self._census.transaction():
             for rid in (row_id, *self.twins(row_id)):
                 self.apply_correction(rid, check.number)
