@@ -118,9 +118,14 @@ def tree_menu(window: MainWindow, region_id: int) -> QMenu:
     export.setEnabled(not window.busy)
     menu.addSeparator()
     for text, slot in (("设置户籍人口…", lambda: window.ask_population_value(region_id)),
-                       ("并入其他区划…", lambda: window.ask_fold_region(region_id)),
-                       ("单位类型和在岗职工数…", lambda: unit_dialog.ask_unit(window, region_id))):
+                       ("并入其他区划…", lambda: window.ask_fold_region(region_id))):
         menu.addAction(text, slot).setEnabled(can_write)
+    unit = menu.addAction("单位类型和在岗职工数…", lambda: unit_dialog.ask_unit(window, region_id))
+    refused = window.census.units.not_a_unit(region_id) if window.census is not None else None
+    unit.setEnabled(can_write and refused is None)
+    if refused:  # said before the clerk fills in the dialog, not after
+        unit.setToolTip(refused)
+        menu.setToolTipsVisible(True)
     menu.addAction("未达单位目标的单位、未覆盖社工站的街道…", lambda: unit_dialog.show_shortfalls(window))
     return menu
 

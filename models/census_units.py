@@ -63,21 +63,30 @@ class Units:
         if unit_type is None and staff is None:
             self._conn.execute("DELETE FROM region_units WHERE region_id = ?", (region_id,))
             return
-        below = self._census.regions.tree().children.get(node.id, [])
-        if node.kind in ("province", "city", "district") or (node.kind != "unit" and below) or any(
-                not self._is_unit_subtree(child) for child in below):
-            raise CensusError(f"“{node.path}”是辖有下级的区划，不是单位：单位类型和在岗职工数只能设在单位上"
-                              "（街道、乡镇本级可在其下建一个单位，如“XX街道本级”）")
-        if node.kind != "unit" and kind_for(node.name) != "unit":
-            # 幸福社区 or 团结村 by its own name, not by its depth: typing it would drop its workers
-            # from the allowance and its certified minimum, and nothing would turn it back.
-            raise CensusError(f"“{node.path}”是{KIND_LABELS.get(node.kind, node.kind)}，不是单位：单位类型和在岗职工数"
-                              "只能设在单位上（社工站请在街道、乡镇下单独建一个，如“XX街道社工站”）")
+        refused = self.not_a_unit(region_id)
+        if refused:
+            raise CensusError(refused)
         if node.kind != "unit":
             self._conn.execute("UPDATE regions SET kind = 'unit' WHERE id = ?", (region_id,))
             self._census.regions.forget()
         self._conn.execute("INSERT OR REPLACE INTO region_units (region_id, unit_type, staff) VALUES (?, ?, ?)",
                            (region_id, unit_type, staff))
+
+    def not_a_unit(self, region_id: int) -> str | None:
+        """Why a node cannot take a unit type and staff (in Chinese), or None when it can: the
+        window's menu offers 单位类型和在岗职工数 only where it may be set."""
+        node = self._census.regions.get(region_id)
+        below = self._census.regions.tree().children.get(node.id, [])
+        if node.kind in ("province", "city", "district") or (node.kind != "unit" and below) or any(
+                not self._is_unit_subtree(child) for child in below):
+            return (f"“{node.path}”是辖有下级的区划，不是单位：单位类型和在岗职工数只能设在单位上"
+                    "（街道、乡镇本级可在其下建一个单位，如“XX街道本级”）")
+        if node.kind != "unit" and kind_for(node.name) != "unit":
+            # 幸福社区 or 团结村 by its own name, not by its depth: typing it would drop its workers
+            # from the allowance and its certified minimum, and nothing would turn it back.
+            return (f"“{node.path}”是{KIND_LABELS.get(node.kind, node.kind)}，不是单位：单位类型和在岗职工数"
+                    "只能设在单位上（社工站请在街道、乡镇下单独建一个，如“XX街道社工站”）")
+        return None
 
     def _is_unit_subtree(self, node) -> bool:
         """A unit with only units below it (a hospital's departments), never a street or community."""

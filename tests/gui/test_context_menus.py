@@ -132,8 +132,12 @@ def test_tree_menu_shows_pages_sets_population_and_exports(qtbot, window, msgs, 
     tuanjie = win.census.regions.by_path("测试市/东区/和平街道/团结社区")
     menu = context_menus.tree_menu(win, tuanjie.id)
     assert names(menu)[:3] == ["查看人员", "查看问题", "导出本区划"]
-    for text in ("设置户籍人口…", "并入其他区划…", "单位类型和在岗职工数…"):
+    for text in ("设置户籍人口…", "并入其他区划…"):
         assert entry(menu, text) is not None and entry(menu, text).isEnabled()
+    unit = entry(menu, "单位类型和在岗职工数…")  # a community is no unit: said before the dialog, not after
+    assert not unit.isEnabled() and "是社区，不是单位" in unit.toolTip()
+    bureau = win.census.regions.ensure("测试市/东区/区民政局")
+    assert entry(context_menus.tree_menu(win, bureau.id), "单位类型和在岗职工数…").isEnabled()
 
     entry(menu, "查看人员").trigger()
     assert win.tabs.currentWidget() is win.people and win.selected_region_id() == tuanjie.id
