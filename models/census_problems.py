@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
 from models.identity import check_id, clean_text, excel_rounded, id_fields, mask_id, number_digits
-from models.records import Problem
+from models.records import Carry, Problem
 from models.schema import now
 
 if TYPE_CHECKING:
@@ -136,6 +136,20 @@ class Problems:
             self._census.people.recompute([i for i in (old_number, number) if i])
         assert cur.lastrowid is not None
         return cur.lastrowid
+
+    def carry_correction(self, row_id: int, number: str) -> Carry:
+        """Make another copy's correction of the same line (to the valid ID `number`) on this row,
+        through `apply_correction`, so the record, the status and the persons are as a fix here
+        makes them. A row already at that ID is left ("same": carrying twice changes nothing); a
+        row with a different correction of its own keeps it ("conflict")."""
+        current, status, reason = self._conn.execute(
+            "SELECT id_number, status, reason FROM source_rows WHERE id = ?", (row_id,)).fetchone()
+        if current == number:
+            return Carry("same")
+        if self._conn.execute("SELECT 1 FROM corrections WHERE row_id = ? LIMIT 1", (row_id,)).fetchone():
+            return Carry("conflict")
+        self.apply_correction(row_id, number)
+        return Carry("carried", (reason or "") if status == "pending" else None)
 
     def catch_cut_ids(self) -> list[tuple[int, str]]:
         """Make pending the rows whose ID is another same-named person's with the last three

@@ -19,8 +19,12 @@ came back (and their undo records), the withdrawn earlier versions and the censu
 (correction lists written from the source are recognised by the source only).
 
 A batch whose file content (sha256) is already in the target is skipped, as importing the same
-file again would be; merging the same census twice therefore changes nothing. The whole merge is
-one transaction: a failure leaves the target exactly as it was.
+file again would be; merging the same census twice therefore changes nothing. What the source did
+to such a return's rows still comes: its ID corrections and 备注 are made on the target's same rows
+(matched by the file's sha256, sheet and row number, as a returned list names a line, with the name
+and ID as typed), as a fix by hand here would make them, where the target's row has no different
+one of its own (that one is kept, and counted as a conflict). The whole merge is one transaction:
+a failure leaves the target exactly as it was.
 
 The source is read through a second connection that cannot write (query_only, or opened
 read-only on read-only media); it is never changed.
@@ -37,7 +41,7 @@ from models.bulk_gc import fewer_collections
 from models.census import Census, connect_read_only, is_sqlite_file, same_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.goals import GOAL_COLUMNS
-from models.return_versions import listed_people
+from models.return_versions import LineFix, carry_fixes, listed_people
 from models.rules import Rules
 from models.schema import BATCH_COLUMNS, LATEST_VERSION, SOURCE_ROW_COLUMNS
 
@@ -63,6 +67,11 @@ class MergeResult:
     populations_taken: int = 0
     corrections_copied: int = 0
     remarks_copied: int = 0
+    # fixes the source made on returns both files hold (skipped batches), made here too
+    fixes_carried: int = 0
+    fix_corrections: int = 0  # of them, ID corrections (the rest are 备注)
+    fixes_made_valid: int = 0  # pending rows here those corrections made valid
+    fix_conflicts: int = 0  # rows here with a different fix of their own, kept
     versions_replaced: int = 0  # a copied return and one already here that are versions of each other
     older_versions: int = 0  # the source's earlier versions of returns this file holds a newer version of
     overrides_copied: int = 0
@@ -84,11 +93,14 @@ class MergeResult:
     def describe(self) -> str:
         """One paragraph in Chinese."""
         if not self.batches_copied and not self.regions_created and not self.populations_taken \
-                and not self.overrides_copied and not self.goals_copied and not self.units_copied:
+                and not self.overrides_copied and not self.goals_copied and not self.units_copied \
+                and not self.fixes_carried:
             older = f"，{self.older_versions} 个是本文件已有其较新版本的旧版本" if self.older_versions else ""
             head = (f"{self.file_name}：没有新内容（{self.batches_skipped} 个导入批次已在本普查文件中{older}），"
                     "没有人被重复计数")
-            return head + "\n" + self._as_of_line() if self.source_as_of else head
+            # what was not taken is still said: a clerk must know which of the two figures stands
+            lines = [head, *self._fix_lines()]
+            return "\n".join(lines + [self._as_of_line()] if self.source_as_of else lines)
         lines = [
             f"{self.file_name}：合并导入批次 {self.batches_copied} 个，源数据行 {self.rows_copied} 行"
             f"（待核实 {self.rows_pending} 行）；涉及人员 {self.persons_touched} 人，"
@@ -104,6 +116,7 @@ class MergeResult:
             lines.append(f"  采用来源文件的户籍人口 {self.populations_taken} 个（本文件原来没有）")
         if self.corrections_copied:
             lines.append(f"  带入身份证号更正记录 {self.corrections_copied} 条")
+        lines += self._fix_lines()
         if self.remarks_copied:
             lines.append(f"  带入社区填写的备注 {self.remarks_copied} 条")
         if self.versions_replaced:
@@ -126,6 +139,20 @@ class MergeResult:
             lines.append("  注意：来源文件的统计口径与本文件不同，合并后按本文件的口径计算")
         lines.append(self._as_of_line())
         return "\n".join(lines)
+
+    def _fix_lines(self) -> list[str]:
+        """The source's fixes on returns both files hold: how many came, how many met one of this
+        file's own (kept)."""
+        conflicts = (f"{self.fix_conflicts} 处与本文件的更正不同，保留本文件的" if self.fix_conflicts else "")
+        if not self.fixes_carried:
+            return [f"  来源文件对已有报表的更正中，{conflicts}"] if conflicts else []
+        remarks = self.fixes_carried - self.fix_corrections
+        kinds = "、".join(part for part in (
+            f"身份证号 {self.fix_corrections} 处" if self.fix_corrections else "",
+            f"备注 {remarks} 处" if remarks else "") if part)
+        valid = f"，原待核实的 {self.fixes_made_valid} 行因此已改正" if self.fixes_made_valid else ""
+        line = f"  带入对已有报表的更正 {self.fixes_carried} 处（{kinds}{valid}）"
+        return [line + (f"；{conflicts}" if conflicts else "")]
 
     def _as_of_line(self) -> str:
         if self.as_of_taken:
@@ -208,7 +235,8 @@ def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None
         result.rules_differ = True
 
     region_map, created = _merge_regions(census, src, result)
-    batch_map = _merge_batches(census, src, region_map, result)
+    shared: dict[int, int] = {}  # source batch id -> this file's batch of the same content
+    batch_map = _merge_batches(census, src, region_map, shared, result)
     # the bytes of the copied batches' files, which their rows' cells are read from (models.kept_files)
     kept_files.copy_from(src, conn, [sha for batch_id, sha in src.execute("SELECT id, sha256 FROM batches")
                                      if batch_id in batch_map])
@@ -225,6 +253,7 @@ def _merge(census: Census, src: sqlite3.Connection, result: MergeResult) -> None
     row_map = _copy_rows(census, src, batch_map, region_map, ids, result)
     _copy_corrections(census, src, row_map, result)
     _copy_remarks(census, src, row_map, result)
+    _carry_fixes_to_shared(census, src, shared, ids, result)
     _copy_overrides(census, src, region_map, ids, result)
     _copy_goals(census, src, region_map, result)
     _copy_units(census, src, region_map, result)
@@ -276,11 +305,12 @@ def _merge_regions(census: Census, src: sqlite3.Connection,
     return region_map, created
 
 
-def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int, int],
+def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int, int], shared: dict[int, int],
                    result: MergeResult) -> dict[int, int]:
-    """Source batch id → new target batch id, for the batches whose content is new here."""
+    """Source batch id → new target batch id, for the batches whose content is new here; those
+    whose content is here already go into `shared` (source batch id → the batch here)."""
     conn = census.conn
-    known = {r[0] for r in conn.execute("SELECT sha256 FROM batches")}
+    known = {sha: batch_id for batch_id, sha in conn.execute("SELECT id, sha256 FROM batches")}
     replaced_here = census.versions.withdrawn_shas()
     batch_map: dict[int, int] = {}
     insert = (f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}, origin)"
@@ -288,6 +318,7 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
     for row in src.execute(f"SELECT {', '.join(BATCH_COLUMNS)} FROM batches ORDER BY id").fetchall():
         values = dict(zip(BATCH_COLUMNS, row, strict=True))
         if values["sha256"] in known:
+            shared[values["id"]] = known[values["sha256"]]
             result.batches_skipped += 1
             result.skipped_files.append(values["file_name"])
             continue
@@ -301,7 +332,7 @@ def _merge_batches(census: Census, src: sqlite3.Connection, region_map: dict[int
         new_id = census.batches.next_id()
         conn.execute(insert, [new_id] + [values[c] for c in BATCH_COLUMNS[1:]] + [result.file_name])
         batch_map[values["id"]] = new_id
-        known.add(values["sha256"])
+        known[values["sha256"]] = new_id
         result.batches_copied += 1
     return batch_map
 
@@ -359,6 +390,78 @@ def _copy_corrections(census: Census, src: sqlite3.Connection, row_map: dict[int
             "INSERT INTO corrections (row_id, old_id_raw, old_status, old_reason, new_id_number, at)"
             " VALUES (?, ?, ?, ?, ?, ?)", (row_map[row_id], old_raw, old_status, old_reason, new_id, at))
         result.corrections_copied += 1
+
+
+def _carry_fixes_to_shared(census: Census, src: sqlite3.Connection, shared: dict[int, int], ids: set[str],
+                           result: MergeResult) -> None:
+    """A return both files imported is skipped, but what the source's clerks did to its rows is
+    not in it: the ID corrections and 备注 (by a returned list or by hand) are made on this file's
+    same rows — the line a list names, by the file's content, sheet and row number — unless a row
+    has a different fix of its own (kept, counted). The undo history is cleared when an ID
+    changed: a step undone or redone after it would put the row back over the carried fix."""
+    fixes: list[LineFix] = []
+    for batch, lines in _source_fixes(src, shared).items():
+        rows = _rows_by_line(census, shared[batch])
+        fixes += [LineFix(rows[line], number=fix.number, remark=fix.remark, remark_at=fix.remark_at)
+                  for line, fix in lines.items() if line in rows]
+    if not fixes:
+        return
+    done = carry_fixes(census, fixes)
+    if done.corrections:
+        census.undo.clear()
+    ids |= done.touched
+    result.fixes_carried += done.carried
+    result.fix_corrections += done.corrections
+    result.fixes_made_valid += len(done.fixed)
+    result.fix_conflicts += done.conflicts
+
+
+# A line of a return, whatever row id each file gave it: (sheet, row number) as a returned list names
+# it, with the name and the ID as typed, so that a file imported under another column mapping
+# (another person read from the same line) is never corrected by the other's fix.
+_Line = tuple[str, int, str, str]
+
+
+def _line(sheet: str | None, row_number: int, name: str | None, id_raw: str | None) -> _Line:
+    return sheet or "", row_number, name or "", id_raw or ""
+
+
+@dataclass
+class _SourceFix:
+    """What the source did to one line of a shared return."""
+
+    number: str | None = None  # its latest corrected ID
+    remark: str | None = None
+    remark_at: str = ""
+
+
+def _source_fixes(src: sqlite3.Connection, shared: dict[int, int]) -> dict[int, dict[_Line, _SourceFix]]:
+    """Source batch id → line → what the source did to it, for the lines of the shared batches
+    that were fixed there. One pass over each table, not a look-up per row (corrections has no
+    index by row)."""
+    out: dict[int, dict[_Line, _SourceFix]] = {}
+    if not shared:
+        return out
+    line_of = "s.batch_id, s.sheet, s.row_number, s.name, s.id_raw"
+    for batch, sheet, row_number, name, id_raw, number in src.execute(
+            f"SELECT {line_of}, c.new_id_number FROM corrections c JOIN source_rows s ON s.id = c.row_id ORDER BY c.id"):
+        if batch in shared:  # a row corrected twice: its latest correction stands
+            out.setdefault(batch, {}).setdefault(_line(sheet, row_number, name, id_raw), _SourceFix()).number = number
+    if not _has_table(src, "row_remarks"):
+        return out
+    for batch, sheet, row_number, name, id_raw, text, at in src.execute(
+            f"SELECT {line_of}, m.text, m.at FROM row_remarks m JOIN source_rows s ON s.id = m.row_id"):
+        if batch in shared:
+            fix = out.setdefault(batch, {}).setdefault(_line(sheet, row_number, name, id_raw), _SourceFix())
+            fix.remark, fix.remark_at = text, at or ""
+    return out
+
+
+def _rows_by_line(census: Census, batch_id: int) -> dict[_Line, int]:
+    """Line → row id, for a batch of this file."""
+    return {_line(sheet, row_number, name, id_raw): row_id for row_id, sheet, row_number, name, id_raw
+            in census.conn.execute("SELECT id, sheet, row_number, name, id_raw FROM source_rows WHERE batch_id = ?",
+                                   (batch_id,))}
 
 
 def _has_table(src: sqlite3.Connection, name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Literal
 
 from models.identity import mask_id, mask_phone
 from models.rules import EDU_NAMES, LEVEL_NAMES
@@ -313,6 +314,24 @@ class Batch:
     def imported_label(self) -> str:
         """When it was imported, as a clerk reads a time (2026-12-02 18:54), not ISO 8601."""
         return self.imported_at.replace("T", " ")[:16]
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What became of a fix (an ID correction or a 备注) brought from another copy of the same line
+    (a resent return's earlier version, a census file merged in): the row's own fix is never
+    overwritten, since a clerk here decided it; the caller counts what differs."""
+
+    outcome: Literal["carried", "same", "conflict"]  # made here; the row has it already; its own kept
+    pending_reason: str | None = None  # carried onto a pending row: why it was pending
+
+    @property
+    def carried(self) -> bool:
+        return self.outcome == "carried"
+
+    @property
+    def conflict(self) -> bool:
+        return self.outcome == "conflict"
 
 
 def display_width(text: str) -> int:

@@ -6,6 +6,8 @@ record and the regions only it had created — into the `withdrawn` table (one r
 keyed by column name, ids kept), so undoing the newer version puts the earlier one back exactly.
 Corrections and remarks a clerk made on the earlier rows carry over to the newer version's row
 where the same person reappears with the same ID as typed: nobody corrects the same line twice.
+`carry_fixes` is that rule (never over a row's own different fix), shared with a merge, which
+carries a census file's fixes onto the same lines of a return both files imported.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from models.errors import CensusError
 from models.identity import clean_text
+from models.schema import now
 
 if TYPE_CHECKING:
     from models.census import Census
@@ -192,31 +195,23 @@ class Versions:
         version's row with the same name and the same ID as typed (when it needs them). Returns
         how many were carried, the (reason, ID) of each pending row a correction made valid, and
         the IDs to recount."""
-        conn, problems = self._conn, self._census.problems
-        carried, fixed, touched = 0, [], set()
-        for name, id_raw, number in conn.execute(
-                "SELECT s.name, s.id_raw, c.new_id_number FROM corrections c JOIN source_rows s ON s.id = c.row_id"
+        conn = self._conn
+        latest: dict[int, LineFix] = {}  # an earlier row corrected twice: its last correction stands
+        for row_id, name, id_raw, number in conn.execute(
+                "SELECT s.id, s.name, s.id_raw, c.new_id_number FROM corrections c JOIN source_rows s ON s.id = c.row_id"
                 " WHERE s.batch_id = ? ORDER BY c.id", (old,)).fetchall():
             target = self.same_line(new, name, id_raw)
-            if target is None:
-                continue
-            current, status, reason = conn.execute("SELECT id_number, status, reason FROM source_rows WHERE id = ?",
-                                                   (target,)).fetchone()
-            if current != number:
-                problems.apply_correction(target, number)
-                touched.add(number)
-                carried += 1
-                if status == "pending":
-                    fixed.append((reason or "", number))
+            if target is not None:
+                latest[row_id] = LineFix(target, number=number)
+        fixes = list(latest.values())
         for name, id_raw, text, returned_id, at in conn.execute(
                 "SELECT s.name, s.id_raw, m.text, m.returned_id, m.at FROM row_remarks m"
                 " JOIN source_rows s ON s.id = m.row_id WHERE s.batch_id = ?", (old,)).fetchall():
             target = self.same_line(new, name, id_raw)
             if target is not None:
-                conn.execute("INSERT OR IGNORE INTO row_remarks (row_id, text, returned_id, at) VALUES (?, ?, ?, ?)",
-                             (target, text, returned_id, at))
-                carried += 1
-        return carried, fixed, touched
+                fixes.append(LineFix(target, remark=text, remark_list=returned_id, remark_at=at))
+        done = carry_fixes(self._census, fixes)
+        return done.carried, done.fixed, done.touched
 
     def restore(self, new: int) -> set[str]:
         """Before batch `new` is undone: put back the version it replaced (if any), exactly as it
@@ -276,6 +271,54 @@ class Versions:
                            [values[n] for n in names])
         assert cur.lastrowid is not None
         return cur.lastrowid
+
+
+@dataclass(frozen=True)
+class LineFix:
+    """A fix another copy of a line has (an earlier version's row, a merged census's row of the
+    same return), addressed to the row here it goes to."""
+
+    row_id: int
+    number: str | None = None  # its corrected ID (valid, normalised)
+    remark: str | None = None  # its 备注
+    remark_list: int | None = None  # the returned list here that wrote the 备注, if any
+    remark_at: str = ""
+
+
+@dataclass
+class CarriedFixes:
+    """What `carry_fixes` did."""
+
+    corrections: int = 0
+    remarks: int = 0
+    conflicts: int = 0  # rows with a different fix of their own, kept
+    fixed: list[tuple[str, str]] = field(default_factory=list)  # (reason it was pending, the ID now)
+    touched: set[str] = field(default_factory=set)  # the IDs corrected to (recounted already)
+
+    @property
+    def carried(self) -> int:
+        return self.corrections + self.remarks
+
+
+def carry_fixes(census: Census, fixes: list[LineFix]) -> CarriedFixes:
+    """Make other copies' fixes on the rows here they go to, as a clerk here would (corrections
+    through census.problems, so the record, the status and the persons are right), never over a
+    row's own different fix; one rule for a resent return and for a merged census."""
+    done = CarriedFixes()
+    for fix in fixes:
+        if fix.number is not None:
+            carry = census.problems.carry_correction(fix.row_id, fix.number)
+            if carry.carried:
+                done.corrections += 1
+                done.touched.add(fix.number)
+                if carry.pending_reason is not None:
+                    done.fixed.append((carry.pending_reason, fix.number))
+            done.conflicts += carry.conflict
+        if fix.remark is not None:
+            carry = census.returned.carry_remark(fix.row_id, fix.remark, fix.remark_list, fix.remark_at or now())
+            done.remarks += carry.carried
+            done.conflicts += carry.conflict
+    return done
 
 
 def listed_people(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:

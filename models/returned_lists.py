@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
+from models.records import Carry
 from models.schema import now
 
 if TYPE_CHECKING:
@@ -178,6 +179,17 @@ class ReturnedLists:
                                (counts["correct"], counts["invalid"], counts["remark"], list_id))
         assert list_id is not None
         return list_id
+
+    def carry_remark(self, row_id: int, text: str, returned_id: int | None, at: str) -> Carry:
+        """Put another copy's 备注 of the same line on this row, unless it has one: the same text
+        is "same" (carrying twice changes nothing), another text is the row's own, kept ("conflict").
+        `returned_id`: the list here that wrote it, or None when that list is another file's history."""
+        row = self._conn.execute("SELECT text FROM row_remarks WHERE row_id = ?", (row_id,)).fetchone()
+        if row is not None:
+            return Carry("same" if row[0] == text else "conflict")
+        self._conn.execute("INSERT INTO row_remarks (row_id, text, returned_id, at) VALUES (?, ?, ?, ?)",
+                           (row_id, text, returned_id, at))
+        return Carry("carried")
 
     def undo(self, list_id: int) -> None:
         """Take a returned list back out: every row it changed is as before, in one step (rows since
