@@ -41,6 +41,7 @@ from models.bulk_gc import fewer_collections
 from models.census import Census, connect_read_only, is_sqlite_file, same_file, sqlite_uri
 from models.errors import NEWER_CENSUS, CensusError
 from models.goals import GOAL_COLUMNS
+from models.records import GOAL_LABELS
 from models.return_versions import LineFix, carry_fixes, listed_people
 from models.rules import Rules
 from models.schema import BATCH_COLUMNS, LATEST_VERSION, SOURCE_ROW_COLUMNS
@@ -76,6 +77,7 @@ class MergeResult:
     older_versions: int = 0  # the source's earlier versions of returns this file holds a newer version of
     overrides_copied: int = 0
     goals_copied: int = 0
+    goals_not_taken: list[str] = field(default_factory=list)  # the source's goals that differ from this file's
     units_copied: int = 0
     units_refused: list[str] = field(default_factory=list)  # typed units that are regions here
     title_taken: str | None = None
@@ -99,7 +101,7 @@ class MergeResult:
             head = (f"{self.file_name}：没有新内容（{self.batches_skipped} 个导入批次已在本普查文件中{older}），"
                     "没有人被重复计数")
             # what was not taken is still said: a clerk must know which of the two figures stands
-            lines = [head, *self._fix_lines()]
+            lines = [head, *self._fix_lines(), *self._goal_lines()]
             return "\n".join(lines + [self._as_of_line()] if self.source_as_of else lines)
         lines = [
             f"{self.file_name}：合并导入批次 {self.batches_copied} 个，源数据行 {self.rows_copied} 行"
@@ -128,6 +130,7 @@ class MergeResult:
             lines.append(f"  带入人员所属区划的手工调整 {self.overrides_copied} 条")
         if self.goals_copied:
             lines.append(f"  带入目标 {self.goals_copied} 个（本文件已有的目标不变）")
+        lines += self._goal_lines()
         if self.units_copied:
             lines.append(f"  带入单位类型和在岗职工数 {self.units_copied} 个（本文件已设定的不变）")
         if self.units_refused:
@@ -153,6 +156,15 @@ class MergeResult:
         valid = f"，原待核实的 {self.fixes_made_valid} 行因此已改正" if self.fixes_made_valid else ""
         line = f"  带入对已有报表的更正 {self.fixes_carried} 处（{kinds}{valid}）"
         return [line + (f"；{conflicts}" if conflicts else "")]
+
+    def _goal_lines(self) -> list[str]:
+        """The source's goals this file already had another goal for (its own, or an earlier
+        source's in the same merge), named: the clerk decides which figure is right."""
+        if not self.goals_not_taken:
+            return []
+        shown = "；".join(self.goals_not_taken[:5]) + ("等" if len(self.goals_not_taken) > 5 else "")
+        return [f"  未带入来源文件的目标 {len(self.goals_not_taken)} 个：本文件对同一区划、同一类别已有不同的目标，"
+                f"保留本文件的（{shown}）"]
 
     def _as_of_line(self) -> str:
         if self.as_of_taken:
@@ -519,17 +531,41 @@ def _settle_versions(census: Census, batch_map: dict[int, int], result: MergeRes
 
 
 def _copy_goals(census: Census, src: sqlite3.Connection, region_map: dict[int, int], result: MergeResult) -> None:
-    """Goals set in the source for a node apply here unless this file has its own for that node."""
+    """Goals set in the source for a node apply here unless this file has its own for that node
+    and category (set here, or by a source merged before: of two districts' files, the first's
+    stands); a different goal left out is named in the result, not dropped without a word."""
     if not _has_table(src, "region_goals"):
         return  # a source made before goals existed
     have = {row[1] for row in src.execute("PRAGMA table_info(region_goals)")}
     columns = [c if c in have else "NULL" for c in GOAL_COLUMNS.split(", ")]  # a source before dated goals
     columns[-1] = "COALESCE(base_source, '')" if "base_source" in have else "''"
+    here = {(region_id, goal[0]): tuple(goal) for region_id, goals in census.regions.goals().items() for goal in goals}
     for region_id, *goal in src.execute(f"SELECT region_id, {', '.join(columns)} FROM region_goals"):
-        if region_id in region_map:
-            cur = census.conn.execute(f"INSERT OR IGNORE INTO region_goals (region_id, {GOAL_COLUMNS})"
-                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (region_map[region_id], *goal))
-            result.goals_copied += cur.rowcount
+        if region_id not in region_map:
+            continue
+        ours = here.get((region_map[region_id], goal[0]))
+        if ours is None:
+            census.conn.execute(f"INSERT INTO region_goals (region_id, {GOAL_COLUMNS})"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (region_map[region_id], *goal))
+            here[(region_map[region_id], goal[0])] = tuple(goal)
+            result.goals_copied += 1
+        elif ours != tuple(goal):
+            result.goals_not_taken.append(_goal_not_taken(census.regions.path_of(region_map[region_id]), goal, ours))
+
+
+def _goal_not_taken(path: str, theirs: list, ours: tuple) -> str:
+    """'测试市/东区 持证社工（来源文件 8 人，本文件 5 人）': which goal, and the two figures."""
+    label = GOAL_LABELS.get(theirs[0], theirs[0])
+    mine, other = _goal_figure(ours), _goal_figure(theirs)
+    if mine == other:
+        return f"{path} {label}（均为 {mine}，说明或增长倍数、基数不同）"
+    return f"{path} {label}（来源文件 {other}，本文件 {mine}）"
+
+
+def _goal_figure(goal: list | tuple) -> str:
+    """A goal's number and deadline as a clerk reads them."""
+    _category, target, _note, deadline, *_growth = goal
+    return f"{target} 人" + (f"，{deadline} 前" if deadline else "")
 
 
 def _take_latest_as_of(census: Census, src: sqlite3.Connection, result: MergeResult) -> None:

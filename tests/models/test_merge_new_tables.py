@@ -84,6 +84,31 @@ def test_dated_and_growth_goals_come_with_their_deadline_and_base(pair):
     }
 
 
+def test_a_goal_this_file_already_has_another_figure_for_is_named_not_dropped(pair, tmp_path):
+    """Two streets' files both set 幸福社区's 持证社工 goal: the first merged stands, the second's is
+    named with both figures (it was dropped without a word); the same goal in both is not named."""
+    target, source, _ = pair
+    other = _census(tmp_path / "other.census", tmp_path / "户籍人口.xlsx")
+    try:
+        for census, certified in ((source, {}), (other, {"deadline": "2021-12-31"})):
+            census.regions.set_goal(census.regions.by_path(TUANJIE).id, "talents", 3)
+            census.regions.set_goal(census.regions.by_path(XINGFU).id, "certified", 5 if census is source else 8,
+                                    **certified)
+        other.regions.set_goal(other.regions.by_path(XINGFU).id, "degree", 2)
+        first = merge_census_files(target, source.path)
+        assert (first.goals_copied, first.goals_not_taken) == (2, [])
+        second = merge_census_files(target, other.path)
+        assert second.goals_copied == 1  # 专业学历
+        assert second.goals_not_taken == [f"{XINGFU} 持证社工（来源文件 8 人，2021-12-31 前，本文件 5 人）"]
+        assert f"未带入来源文件的目标 1 个：本文件对同一区划、同一类别已有不同的目标，保留本文件的（{XINGFU} 持证社工" \
+            in second.describe()
+        assert goals_by_path(target)[(XINGFU, "certified")] == (5, "", None, None, None, "")
+        again = merge_census_files(target, other.path)  # nothing new, and still said
+        assert again.describe().startswith("other.census：没有新内容") and "未带入来源文件的目标 1 个" in again.describe()
+    finally:
+        other.close()
+
+
 def test_units_types_and_staff_come_by_path_unless_set_here(pair, tmp_path):
     target, source, _ = pair
     hospital = source.regions.ensure("测试市/东区/人民医院")
