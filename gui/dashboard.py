@@ -188,6 +188,7 @@ class Dashboard(QWidget):
         self.heading = QLabel("请在左侧选择区划")
         self.heading.setObjectName("heading")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading.setWordWrap(True)  # a long unit's path was cut off at the window's edge
         head.addWidget(self.heading, 1)
         self.population_button = QPushButton("修改户籍人口…")
         self.population_button.clicked.connect(self._ask_population)
@@ -306,6 +307,7 @@ class Dashboard(QWidget):
         self.population_button.setEnabled(self.writable and s is not None)
         if s is None:
             self.heading.setText("请在左侧选择区划")
+            self.heading.setToolTip("")
             self.status.setText("")
             self.shortfalls.show_for([], [])
             self.money.setText("")
@@ -316,6 +318,7 @@ class Dashboard(QWidget):
             self._show_goals(None)
             return
         self.heading.setText(f"{s.path}（{KIND_LABELS.get(s.kind, s.kind)}）")
+        self.heading.setToolTip(s.path)
         self.status.setText(self._status_text(s))
         self.shortfalls.show_for(children, descendants or [])
         self.money.setText(money_text(s, children))

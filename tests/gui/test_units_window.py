@@ -21,6 +21,8 @@ def test_units_in_the_tree_dashboard_dialog_and_list(qtbot, window, tmp_path):
     assert model.index_of(east.id).siblingAtColumn(4).data() == "站 1/2"
 
     win.select_region(east.id)
+    heading = win.dashboard.heading  # a long unit's path wraps (it was cut off at the window's edge)
+    assert heading.wordWrap() and heading.toolTip() == "测试市/东区"
     text = win.dashboard.money.text()
     assert "月津贴 1,700 元/月" in text and "一次性奖励 19,000 元" in text and "未覆盖：红星镇" in text
 
