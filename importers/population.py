@@ -19,7 +19,9 @@ from models.errors import MAX_PEOPLE, PopulationError
 from models.regions import name_problem, strip_office
 
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
-_POP_WORDS = ("户籍人口", "人口", "户籍")
+_POP_WORDS = ("户籍人口", "人口", "户籍")  # in this order: a column saying 户籍人口 beats one saying only 人口
+# Other figures a population table carries beside the registered population: never the target's base.
+_NOT_POPULATION = re.compile(r"常住|暂住|流动|外来|户数|户口数|人户分离|面积|密度|比例|占比|增长|出生|死亡|迁")
 _PATH_WORDS = ("区划路径", "路径", "区划", "地区", "行政区划")
 _TOTAL_ROW = re.compile(r"合\s*计|总\s*计|小\s*计")
 _BLANK_WORDS = frozenset({"/", "-", "—", "——", "无"})  # "/" in the 社区 column of a street's own row: no community
@@ -44,7 +46,7 @@ def _find_layout(rows: list[list[object]]) -> tuple[int, list[int], int | None, 
     """(header row, level columns, path column or None, population column)."""
     for r, row in enumerate(rows[:20]):
         labels = [text_of(c).replace(" ", "") for c in row]
-        pop = next((i for i, t in enumerate(labels) if any(w in t for w in _POP_WORDS)), None)
+        pop = _population_column(labels)
         if pop is None:
             continue
         # 区划代码, 序号, 备注… are not names of regions.
@@ -56,6 +58,16 @@ def _find_layout(rows: list[list[object]]) -> tuple[int, list[int], int | None, 
         if levels:
             return r, levels, None, pop
     raise PopulationError("没有找到户籍人口表的表头：需要“户籍人口”列，以及“市/区县/街道/社区”各级列或“区划路径”列")
+
+
+def _population_column(labels: list[str]) -> int | None:
+    """The column of the registered population: 户籍人口 before a bare 人口 or 户籍, and never 常住人口,
+    户籍户数 and the like (a table listing 常住人口 first must not make it the target's base)."""
+    for word in _POP_WORDS:
+        found = next((i for i, t in enumerate(labels) if word in t and not _NOT_POPULATION.search(t)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def is_population_table(workbook: Workbook) -> bool:

@@ -1,0 +1,57 @@
+"""Population tables as offices really send them: the figures beside the registered population,
+units of 万人, blocks whose street is written once, a table loaded again after returns came in.
+
+Each table is built here, loaded through importers.population, and each node's 户籍人口 and 应达
+are written out by hand (ceil(population × 1‰), DOMAIN.md "Regions and targets").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from importers.population import load_population
+from models.census import Census
+from models.errors import PopulationError
+
+LEVELS = ("市", "区县", "街道（乡镇）", "社区（村）")
+HEPING = "甲市/东区/和平街道"
+
+
+def table(path: Path, rows, merges=()) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "户籍人口"
+    for row in rows:
+        ws.append(list(row))
+    for cells in merges:
+        ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+def populations(census: Census) -> dict[str, int | None]:
+    return {s.path: s.population for s in census.summary()}
+
+
+def targets(census: Census) -> dict[str, int | None]:
+    return {s.path: s.target for s in census.summary()}
+
+
+def test_the_registered_population_column_is_taken_not_the_resident_or_household_column(tmp_path):
+    for other in ("常住人口", "户籍户数", "流动人口"):
+        path = table(tmp_path / f"{other}.xlsx", [(*LEVELS, other, "户籍人口（人）"),
+                                                  ("甲市", "东区", "和平街道", "团结社区", 3000, 1200)])
+        with Census.open(tmp_path / f"{other}.census") as c:
+            load_population(c, path)
+            assert populations(c)[f"{HEPING}/团结社区"] == 1200, other
+            assert targets(c)["甲市"] == 2
+
+
+def test_a_table_with_only_the_resident_population_is_refused(tmp_path):
+    path = table(tmp_path / "p.xlsx", [(*LEVELS, "常住人口"), ("甲市", "东区", "和平街道", "团结社区", 3000)])
+    with Census.open(tmp_path / "c.census") as c:
+        with pytest.raises(PopulationError, match="户籍人口"):
+            load_population(c, path)
