@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from importers.readers import Workbook, read_workbook
@@ -34,7 +35,7 @@ class PopulationResult:
     rows: int
     regions_created: int
     populations_set: int
-    warnings: tuple[str, ...] = ()  # rows not imported, each naming its row and why
+    warnings: tuple[str, ...] = ()  # rows not imported, each naming its row and why; what was read with care
 
     def describe(self) -> str:
         text = (f"{self.file_name}：读取 {self.rows} 行，新建区划 {self.regions_created} 个，"
@@ -45,7 +46,8 @@ class PopulationResult:
 def _find_layout(rows: list[list[object]]) -> tuple[int, list[int], int | None, int]:
     """(header row, level columns, path column or None, population column)."""
     for r, row in enumerate(rows[:20]):
-        labels = [text_of(c).replace(" ", "") for c in row]
+        # "单位：人", "统计时间：2021年" beside a title are notes, not column labels.
+        labels = ["" if re.search("[:：]", t) else t for t in (text_of(c).replace(" ", "") for c in row)]
         pop = _population_column(labels)
         if pop is None:
             continue
@@ -82,18 +84,46 @@ def is_population_table(workbook: Workbook) -> bool:
     return False
 
 
-def _population(cell: object, file_name: str, row_number: int) -> int | None:
+# 户籍人口（万人）, 人口数(万), or a line "单位：万人" above the header: every figure is in 10,000s.
+_SCALES = (("万", 10000), ("千", 1000))
+_UNIT_LINE = re.compile(r"单位[:：]\s*(万|千)?人")
+
+
+def _scale(rows: list[list[object]], header_row: int, pop_col: int) -> int:
+    """How many persons one unit of the population column stands for (1, 1,000 or 10,000)."""
+    label = text_of(rows[header_row][pop_col]).replace(" ", "")
+    unit = re.search(r"[（(]([^）)]*)[）)]", label)
+    said = unit.group(1) if unit else label[-2:]
+    found = next((n for word, n in _SCALES if word in said), None)
+    if found is not None or (unit and "人" in said):
+        return found or 1
+    for row in [*rows[:header_row], rows[header_row]]:  # "单位：万人" in the title lines or beside the header
+        for cell in row:
+            line = _UNIT_LINE.search(text_of(cell).replace(" ", ""))
+            if line:
+                return dict(_SCALES).get(line.group(1) or "", 1)
+    return 1
+
+
+def _population(cell: object, file_name: str, row_number: int, scale: int = 1) -> int | None:
     if cell is None or text_of(cell) == "":
         return None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        value = float(cell)
+        number = Decimal(repr(cell))
     else:
-        text = text_of(cell).replace(",", "").replace("，", "").replace("人", "")
+        text = re.sub(r"[,，\s]", "", text_of(cell)).removesuffix("人")
+        text = text.removesuffix("万").removesuffix("千") if scale > 1 else text
         try:
-            value = float(text)
-        except ValueError:
+            number = Decimal(text.strip())
+        except InvalidOperation:
             raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”不是数字", file=file_name) from None
-    if value < 0 or not value.is_integer():
+        if not number.is_finite():
+            raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”不是数字", file=file_name)
+    value = number * scale
+    if value < 0 or value != value.to_integral_value():
+        if scale > 1:
+            raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”（单位{'万' if scale == 10000 else '千'}人）"
+                                  "换算成人数不是整数，请改为以人为单位的户籍人口", file=file_name)
         raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”不是非负整数", file=file_name)
     if value > MAX_PEOPLE:
         raise PopulationError(f"第 {row_number} 行的户籍人口“{text_of(cell)}”太大，请检查", file=file_name)
@@ -123,6 +153,9 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
     previous: list[str] = []
     warnings: list[str] = []
     unit_cols = find_unit_columns(rows[header_row])  # optional 单位类型 / 在岗职工数
+    scale = _scale(rows, header_row, pop_col)
+    if scale > 1:
+        warnings.append(f"户籍人口以{'万' if scale == 10000 else '千'}人为单位，已换算为人数（如 3.52 万人记为 35200 人）")
     with census.transaction():
         for r in range(header_row + 1, len(rows)):
             row = rows[r]
@@ -149,7 +182,7 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
             if problem:
                 warnings.append(f"第 {r + 1} 行未导入：{problem}，请改正后重新导入户籍人口表")
                 continue
-            population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1)
+            population = _population(row[pop_col] if pop_col < len(row) else None, file_name, r + 1, scale)
             node = census.regions.ensure("/".join(names), by_depth=True)
             if unit_cols:
                 record_unit(census, node, row, unit_cols, file_name, r + 1)

@@ -55,3 +55,40 @@ def test_a_table_with_only_the_resident_population_is_refused(tmp_path):
     with Census.open(tmp_path / "c.census") as c:
         with pytest.raises(PopulationError, match="户籍人口"):
             load_population(c, path)
+
+
+def test_a_population_in_ten_thousands_is_turned_into_persons_and_the_clerk_told(tmp_path):
+    path = table(tmp_path / "p.xlsx", [("市", "区县", "户籍人口（万人）"), ("甲市", None, 56), ("甲市", "东区", 3.52),
+                                       ("甲市", "西区", "1.2")])
+    with Census.open(tmp_path / "c.census") as c:
+        result = load_population(c, path)
+        assert populations(c) == {"甲市": 560000, "甲市/东区": 35200, "甲市/西区": 12000}
+        assert targets(c) == {"甲市": 560, "甲市/东区": 36, "甲市/西区": 12}
+        assert "万人" in result.describe()
+
+
+def test_a_unit_line_beside_the_title_is_neither_the_header_nor_ignored(tmp_path):
+    rows = [("甲市户籍人口统计表", None, "单位：万人"), ("市", "区县", "户籍人口"), ("甲市", None, 56), ("甲市", "东区", 35)]
+    with Census.open(tmp_path / "c.census") as c:
+        load_population(c, table(tmp_path / "p.xlsx", rows))
+        assert populations(c) == {"甲市": 560000, "甲市/东区": 350000}
+    rows = [("甲市户籍人口统计表", None, "单位：人"), ("市", "区县", "户籍人口"), ("甲市", None, "56,000人")]
+    with Census.open(tmp_path / "d.census") as c:
+        assert load_population(c, table(tmp_path / "q.xlsx", rows)).warnings == ()
+        assert populations(c) == {"甲市": 56000}
+
+
+def test_a_figure_in_ten_thousands_finer_than_one_person_is_refused_naming_the_row(tmp_path):
+    path = table(tmp_path / "p.xlsx", [("市", "户籍人口（万人）"), ("甲市", 3.52001)])
+    with Census.open(tmp_path / "c.census") as c, pytest.raises(PopulationError, match="第 2 行.*万人"):
+        load_population(c, path)
+
+
+def test_thousands_separators_full_width_digits_and_the_person_suffix(tmp_path):
+    path = table(tmp_path / "p.xlsx", [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", "团结社区", "12,345"),
+                                       ("甲市", "东区", "和平街道", "幸福社区", "１２３４５"),
+                                       ("甲市", "东区", "和平街道", "光明社区", "1 500人")])
+    with Census.open(tmp_path / "c.census") as c:
+        load_population(c, path)
+        assert [populations(c)[f"{HEPING}/{n}"] for n in ("团结社区", "幸福社区", "光明社区")] == [12345, 12345, 1500]
+        assert targets(c)[HEPING] == 27  # ceil(26,190 × 1‰)
