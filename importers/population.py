@@ -17,7 +17,7 @@ from importers.unit_columns import find_unit_columns, record_unit
 from importers.values import text_of
 from models.census import Census
 from models.errors import MAX_PEOPLE, PopulationError
-from models.regions import name_problem, strip_office
+from models.regions import kind_for, name_problem, strip_office
 
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
 _POP_WORDS = ("户籍人口", "人口", "户籍")  # in this order: a column saying 户籍人口 beats one saying only 人口
@@ -142,16 +142,54 @@ def load_population(census: Census, path: str | Path, workbook: Workbook | None 
         except PopulationError as err:
             errors.append(err)
             continue
-        return _load_rows(census, path.name, sheet.rows, header_row, level_cols, path_col, pop_col)
+        return _load_rows(census, path.name, sheet.rows, header_row, level_cols, path_col, pop_col, sheet.merged)
     raise PopulationError(errors[0].message if errors else "文件中没有数据", file=path.name)
 
 
+def _merged_filled(rows: list[list[object]], merged, header_row: int, level_cols: list[int]) -> list[list[object]]:
+    """The rows with the level cells of a merged block below the header carrying its value on every
+    row (a street merged over its communities); the population column is never copied down."""
+    columns = set(level_cols)
+    blocks = [m for m in merged if m[0] > header_row and m[2] > m[0]]
+    if not blocks:
+        return rows
+    rows = [list(row) for row in rows]
+    for r0, c0, r1, c1 in blocks:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        for r in range(r0 + 1, min(r1 + 1, len(rows))):
+            for c in range(c0, min(c1 + 1, len(rows[r]))):
+                if c in columns and rows[r][c] is None:
+                    rows[r][c] = rows[r0][c0]
+    return rows
+
+
+def _continues(full: list[str], previous: list[str], community_col: int | None) -> bool:
+    """Whether a row with a blank level between filled ones ("甲市 | 东区 | (blank) | 幸福社区", as a
+    clerk leaves the street after its first row) continues the row above's street: the blank levels
+    are filled there, the levels before them are the same, and the deepest name is a community or
+    village (a unit may hang under a district with no street)."""
+    last = max(i for i, n in enumerate(full) if n)
+    gaps = [i for i in range(last) if not full[i]]
+    if not gaps or len(previous) != len(full) or not all(previous[i] for i in gaps):
+        return False
+    if any(full[i] and full[i] != previous[i] for i in range(gaps[0])):
+        return False
+    kind = kind_for(strip_office(full[last]), 3)  # a name without a telling suffix reads as a community
+    return kind in ("community", "village") or (last == community_col and kind != "unit")
+
+
 def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols: list[int],
-               path_col: int | None, pop_col: int) -> PopulationResult:
+               path_col: int | None, pop_col: int, merged=()) -> PopulationResult:
     before = len(census.regions.tree().regions)
     count = populations = 0
     previous: list[str] = []
     warnings: list[str] = []
+    continued: list[int] = []  # rows whose blank street (or district) was the row above's
+    rows = _merged_filled(rows, merged, header_row, level_cols)
+    labels = [text_of(rows[header_row][c]) for c in level_cols]
+    # The 社区（村） column: a name in it always belongs to a street or town.
+    community_col = len(level_cols) - 1 if labels and re.search("社区|村|嘎查", labels[-1]) else None
     unit_cols = find_unit_columns(rows[header_row])  # optional 单位类型 / 在岗职工数
     scale = _scale(rows, header_row, pop_col)
     if scale > 1:
@@ -163,15 +201,17 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 names = [n.strip() for n in text_of(row[path_col] if path_col < len(row) else None).split("/")
                          if n.strip()]
             else:
-                names = [text_of(row[c]) if c < len(row) else "" for c in level_cols]
-                first = next((i for i, n in enumerate(names) if n), None)
-                if first is None or _TOTAL_ROW.search("".join(names)):
+                cells = [text_of(row[c]) if c < len(row) else "" for c in level_cols]
+                first = next((i for i, n in enumerate(cells) if n), None)
+                if first is None or _TOTAL_ROW.search("".join(cells)):
                     continue  # nothing, or a 合计 line: it must not be repeated into the next row
                 # Leading blanks repeat the row above (merged cells in the original table).
-                names = [previous[i] if i < first and i < len(previous) else n for i, n in enumerate(names)]
-                names = [n for n in names if n]
-                previous = [text_of(row[c]) if c < len(row) else "" for c in level_cols]
-                previous = [previous[i] or (names[i] if i < len(names) else "") for i in range(len(previous))]
+                full = [previous[i] if i < first and i < len(previous) else n for i, n in enumerate(cells)]
+                if _continues(full, previous, community_col):
+                    full = [n or previous[i] for i, n in enumerate(full)]
+                    continued.append(r + 1)
+                previous = full
+                names = [n for n in full if n]
             names = [n for n in names if n not in _BLANK_WORDS]
             if not names:
                 continue
@@ -191,6 +231,9 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 census.regions.record_population(node.id, population)
                 populations += 1
         census.refresh()
+    if continued:
+        shown = "、".join(map(str, continued[:10])) + ("等" if len(continued) > 10 else "")
+        warnings.append(f"第 {shown} 行的上级区划（如街道）为空，已按上一行补齐；如有误请改正后重新导入户籍人口表")
     if count == 0:
         raise PopulationError("户籍人口表中没有任何区划行", file=file_name)
     return PopulationResult(file_name, count, len(census.regions.tree().regions) - before, populations, tuple(warnings))

@@ -92,3 +92,40 @@ def test_thousands_separators_full_width_digits_and_the_person_suffix(tmp_path):
         load_population(c, path)
         assert [populations(c)[f"{HEPING}/{n}"] for n in ("团结社区", "幸福社区", "光明社区")] == [12345, 12345, 1500]
         assert targets(c)[HEPING] == 27  # ceil(26,190 × 1‰)
+
+
+def _block_rows():
+    return [(*LEVELS, "户籍人口"),
+            ("甲市", "东区", "和平街道", "团结社区", 1200), ("甲市", "东区", None, "幸福社区", 1800),
+            ("甲市", "东区", "红星镇", "团结村", 1500), ("甲市", "东区", None, "光明村", 700),
+            ("甲市", "东区", None, "东风", 300)]
+
+
+EXPECTED_BLOCKS = {"甲市": 5500, "甲市/东区": 5500, HEPING: 3000, f"{HEPING}/团结社区": 1200,
+                   f"{HEPING}/幸福社区": 1800, "甲市/东区/红星镇": 2500, "甲市/东区/红星镇/团结村": 1500,
+                   "甲市/东区/红星镇/光明村": 700, "甲市/东区/红星镇/东风": 300}
+
+
+def test_a_street_written_once_for_its_block_holds_every_community_of_the_block(tmp_path):
+    # The district is repeated on every row, the street only on the first of its block: 幸福社区 is
+    # not a street of 东区, and 和平街道's 应达 is ceil(3,000 × 1‰) = 3, not 2.
+    with Census.open(tmp_path / "c.census") as c:
+        result = load_population(c, table(tmp_path / "p.xlsx", _block_rows()))
+        assert populations(c) == EXPECTED_BLOCKS
+        assert targets(c)[HEPING] == 3 and targets(c)["甲市/东区/红星镇"] == 3
+        assert "第 3、5、6 行" in result.describe()
+
+
+def test_a_street_merged_over_its_communities_holds_every_one_of_them(tmp_path):
+    path = table(tmp_path / "p.xlsx", _block_rows(), merges=["C2:C3", "C4:C6"])
+    with Census.open(tmp_path / "c.census") as c:
+        load_population(c, path)
+        assert populations(c) == EXPECTED_BLOCKS
+
+
+def test_a_unit_under_a_district_with_no_street_stays_under_the_district(tmp_path):
+    rows = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", "团结社区", 1200), ("甲市", "东区", None, "区民政局", None),
+            ("甲市", None, None, "市民政局", None)]
+    with Census.open(tmp_path / "c.census") as c:
+        assert load_population(c, table(tmp_path / "p.xlsx", rows)).warnings == ()
+        assert {"甲市/东区/区民政局", "甲市/市民政局"} <= set(populations(c))
