@@ -17,7 +17,7 @@ from importers.unit_columns import find_unit_columns, record_unit
 from importers.values import text_of
 from models.census import Census
 from models.errors import MAX_PEOPLE, PopulationError
-from models.regions import kind_for, name_problem, strip_office
+from models.regions import Region, kind_for, name_problem, strip_office
 
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
 _POP_WORDS = ("户籍人口", "人口", "户籍")  # in this order: a column saying 户籍人口 beats one saying only 人口
@@ -179,9 +179,43 @@ def _continues(full: list[str], previous: list[str], community_col: int | None) 
     return kind in ("community", "village") or (last == community_col and kind != "unit")
 
 
+def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], earlier: dict[int, Region]) -> list[str]:
+    """What the clerk must hear once the table is in: a node whose own figure differs from the sum
+    of its children's (its own figure wins, DOMAIN.md: only a node without one takes the sum), and,
+    when the table is loaded again, nodes of the earlier table it no longer lists under a node it
+    lists (renamed or merged communities: kept, people and figure, but the clerk must fold them)."""
+    tree = census.regions.tree()
+    notes = []
+    for node_id, (row, figure) in listed.items():
+        children = [c for c in tree.children.get(node_id, []) if c.id in listed]
+        figures = [listed[c.id][1] for c in children]
+        if figure is None or not children or all(f is None for f in figures):
+            continue
+        total = sum(f for f in figures if f is not None)
+        if total > figure or (None not in figures and total != figure):
+            notes.append(f"第 {row} 行“{tree.by_id[node_id].path}”的户籍人口 {figure} 与本表所列下级合计 {total} 不一致，"
+                         f"应达人数按 {figure} 计算，请核对")
+    named = set(listed)  # the nodes the table names, with the streets and districts of their paths
+    for node_id in listed:
+        named.update(a.id for a in tree.ancestors(tree.by_id[node_id]))
+    left = [r for r in earlier.values() if r.id not in named and not r.flagged and r.parent_id in named]
+    for region in left[:20]:
+        parent = tree.by_id.get(region.parent_id) if region.parent_id is not None else None
+        counted = parent is not None and parent.population is None  # the parent takes the sum of its children
+        kept = "" if region.population is None else \
+            f"，原户籍人口 {region.population} 仍{'计入上级合计' if counted else '保留'}"
+        notes.append(f"“{region.path}”不在本表中，已保留（其人员不受影响{kept}）；如已改名或撤并，"
+                     f"请用“并入其他区划”（命令行 fold）并入现在的区划")
+    if len(left) > 20:
+        notes.append(f"另有 {len(left) - 20} 个原有区划不在本表中，已保留")
+    return notes
+
+
 def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols: list[int],
                path_col: int | None, pop_col: int, merged=()) -> PopulationResult:
-    before = len(census.regions.tree().regions)
+    earlier = {r.id: r for r in census.regions.tree().regions}  # a table loaded again: what was there
+    before = len(earlier)
+    listed: dict[int, tuple[int, int | None]] = {}  # node id → (row number, figure) as this table gives it
     count = populations = 0
     previous: list[str] = []
     warnings: list[str] = []
@@ -227,10 +261,18 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
             if unit_cols:
                 record_unit(census, node, row, unit_cols, file_name, r + 1)
             count += 1
+            again = listed.get(node.id)
+            if again is not None and population is not None and again[1] not in (None, population):
+                warnings.append(f"第 {again[0]} 行与第 {r + 1} 行都是“{node.path}”，户籍人口不同（{again[1]} 与 {population}），"
+                                f"采用第 {r + 1} 行的 {population}，请核对")
+            if population is None and again is None and node.id in earlier and earlier[node.id].population is not None:
+                warnings.append(f"第 {r + 1} 行“{node.path}”的户籍人口为空，保留原有的 {earlier[node.id].population}")
+            listed[node.id] = (r + 1, population if population is not None else (again[1] if again else None))
             if population is not None:
                 census.regions.record_population(node.id, population)
                 populations += 1
         census.refresh()
+    warnings += _disagreements(census, listed, earlier)
     if continued:
         shown = "、".join(map(str, continued[:10])) + ("等" if len(continued) > 10 else "")
         warnings.append(f"第 {shown} 行的上级区划（如街道）为空，已按上一行补齐；如有误请改正后重新导入户籍人口表")

@@ -219,7 +219,8 @@ def test_population_names_with_slash_or_bare_kind_are_warnings_naming_the_row(tm
     ])
     with Census.open(tmp_path / "c.census") as c:
         result = load_population(c, path)
-        assert [w.split("：")[0] for w in result.warnings] == ["第 4 行未导入", "第 5 行未导入", "第 6 行未导入"]
+        # (the inconsistent figures of this table are warned about after the rows left out)
+        assert [w.split("：")[0] for w in result.warnings if "未导入" in w] == ["第 4 行未导入", "第 5 行未导入", "第 6 行未导入"]
         assert "“a/b”" in result.warnings[0] and "“../x”" in result.warnings[1] and "“社区”" in result.warnings[2]
         assert all(w in result.describe() for w in result.warnings)
         assert {r.path for r in c.regions.tree().regions} == {"测试市", "测试市/东区", HEPING, TUANJIE}
@@ -232,7 +233,7 @@ def test_population_path_column_with_dot_segments(tmp_path):
     ])
     with Census.open(tmp_path / "c.census") as c:
         result = load_population(c, path)
-        assert [w.split("：")[0] for w in result.warnings] == ["第 4 行未导入", "第 5 行未导入"]
+        assert [w.split("：")[0] for w in result.warnings if "未导入" in w] == ["第 4 行未导入", "第 5 行未导入"]
         assert {r.path for r in c.regions.tree().regions} == {"测试市", "测试市/东区"}
 
 

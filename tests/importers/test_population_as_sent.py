@@ -129,3 +129,42 @@ def test_a_unit_under_a_district_with_no_street_stays_under_the_district(tmp_pat
     with Census.open(tmp_path / "c.census") as c:
         assert load_population(c, table(tmp_path / "p.xlsx", rows)).warnings == ()
         assert {"甲市/东区/区民政局", "甲市/市民政局"} <= set(populations(c))
+
+
+def test_a_community_listed_twice_with_two_figures_is_named_to_the_clerk(tmp_path):
+    rows = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", "团结社区", 1200), ("甲市", "东区", "和平街道", "团结社区", 1300)]
+    with Census.open(tmp_path / "c.census") as c:
+        result = load_population(c, table(tmp_path / "p.xlsx", rows))
+        assert populations(c)[f"{HEPING}/团结社区"] == 1300
+        assert any("第 2 行与第 3 行" in w and "1200 与 1300" in w for w in result.warnings)
+
+
+def test_a_parent_figure_unlike_the_sum_of_its_children_wins_and_the_clerk_is_told(tmp_path):
+    rows = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", None, 3000), ("甲市", "东区", "和平街道", "团结社区", 1200),
+            ("甲市", "东区", "和平街道", "幸福社区", 1800), ("甲市", "东区", "和平街道", "光明社区", 2000)]
+    with Census.open(tmp_path / "c.census") as c:
+        result = load_population(c, table(tmp_path / "p.xlsx", rows))
+        assert targets(c)[HEPING] == 3  # DOMAIN.md: a node with a population: ceil(3,000 × 1‰)
+        assert [w for w in result.warnings if HEPING in w and "3000" in w and "5000" in w]
+    consistent = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", None, 3000),
+                  ("甲市", "东区", "和平街道", "团结社区", 1200), ("甲市", "东区", "和平街道", "幸福社区", 1800)]
+    with Census.open(tmp_path / "d.census") as c:
+        assert load_population(c, table(tmp_path / "q.xlsx", consistent)).warnings == ()
+
+
+def test_a_table_loaded_again_names_the_communities_it_no_longer_lists(tmp_path):
+    first = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", "团结社区", 1200),
+             ("甲市", "东区", "和平街道", "幸福社区", 1800), ("甲市", "东区", "和平街道", "老街社区", 900)]
+    again = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", "团结社区", 1250),
+             ("甲市", "东区", "和平街道", "新幸福社区", 1800), ("甲市", "东区", "和平街道", "老街社区", None)]
+    with Census.open(tmp_path / "c.census") as c:
+        load_population(c, table(tmp_path / "a.xlsx", first))
+        result = load_population(c, table(tmp_path / "b.xlsx", again))
+        text = result.describe()
+        # nothing is lost, and the clerk hears of both the community left out and the blank figure
+        assert populations(c)[f"{HEPING}/幸福社区"] == 1800 and populations(c)[f"{HEPING}/老街社区"] == 900
+        assert f"“{HEPING}/幸福社区”不在本表中" in text and "计入上级合计" in text and "并入" in text
+        assert f"“{HEPING}/老街社区”的户籍人口为空，保留原有的 900" in text
+    with Census.open(tmp_path / "d.census") as c:  # the same table loaded twice says nothing
+        load_population(c, table(tmp_path / "c.xlsx", first))
+        assert load_population(c, table(tmp_path / "d.xlsx", first)).warnings == ()
