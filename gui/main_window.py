@@ -758,9 +758,13 @@ class MainWindow(QMainWindow):
         summary = self.tree_model.summaries.get(region_id)
         if summary is None:
             return
+        # The node's own figure, not the shown one: a street without a figure shows its communities'
+        # sum, and pressing 确定 on that sum must not turn it into a fixed figure of the street.
+        own = self.census.regions.get(region_id).population if self.census is not None else summary.population
+        summed = f"\n目前未填写，按下级区划合计为 {summary.population:,} 人。" if own is None and summary.population is not None else ""
         text, ok = QInputDialog.getText(
-            self, "修改户籍人口", f"{summary.path}\n\n户籍人口（留空表示按下级区划合计）：",
-            text="" if summary.population is None else str(summary.population))
+            self, "修改户籍人口", f"{summary.path}{summed}\n\n户籍人口（留空表示按下级区划合计）：",
+            text="" if own is None else str(own))
         if not ok:
             return
         # full-width digits typed with a Chinese input method, spaces and commas between thousands

@@ -48,3 +48,34 @@ def test_the_summary_after_a_change_is_worked_out_by_the_worker(qtbot, window, m
     wait_idle(qtbot, win)
     assert win.tree_model.summaries[root].population == 4321 and win.tree_model.summaries[root].target == 5
     assert asked == []
+
+
+def test_a_node_summing_its_children_is_offered_empty_so_ok_keeps_it_summing(qtbot, window, msgs, tmp_path, returns,
+                                                                               monkeypatch):
+    """A street without a figure of its own shows its communities' sum; the dialog must not offer
+    that sum as the street's figure (确定 would fix it, and a later change of a community would no
+    longer reach the street's 应达)."""
+    win = window
+    assert win.new_census(tmp_path / "测试")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    root = _root(win)
+    child = next(rid for rid, s in win.tree_model.summaries.items() if s.path.count("/") == 1)
+    win.set_population(root, None)
+    wait_idle(qtbot, win)
+    summed = win.tree_model.summaries[root].population
+    assert summed is not None
+    offered = {}
+
+    def get_text(_parent, _title, label, text="", **_kw):
+        offered.update(label=label, text=text)
+        return text, True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    win.ask_population_value(root)
+    wait_idle(qtbot, win)
+    assert offered["text"] == "" and f"{summed:,}" in offered["label"]
+    assert win.census.regions.get(root).population is None
+    win.set_population(child, win.tree_model.summaries[child].population + 1000)
+    wait_idle(qtbot, win)
+    assert win.tree_model.summaries[root].population == summed + 1000
