@@ -45,7 +45,9 @@ def kind_for(name: str, depth: int | None = None) -> str:
     """The kind of a region from its name; depth decides for names with no telling suffix."""
     if name.endswith("省") or name.endswith("自治区"):
         return "province"
-    if name.endswith("社区"):
+    if name.endswith("本级"):  # 新华街道本级: a street's own staff, a unit under it (never a community)
+        return "unit"
+    if name.endswith(("社区", "小区")):  # 园林小区 is a residents' community, not a district (…区)
         return "community"
     if name.endswith("村") or name.endswith("嘎查"):
         return "village"

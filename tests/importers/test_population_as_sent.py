@@ -168,3 +168,13 @@ def test_a_table_loaded_again_names_the_communities_it_no_longer_lists(tmp_path)
     with Census.open(tmp_path / "d.census") as c:  # the same table loaded twice says nothing
         load_population(c, table(tmp_path / "c.xlsx", first))
         assert load_population(c, table(tmp_path / "d.xlsx", first)).warnings == ()
+
+
+def test_a_streets_own_staff_is_a_unit_and_a_residential_xiaoqu_a_community(tmp_path):
+    rows = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", "和平街道本级", None), ("甲市", "东区", "和平街道", "街道本级", None),
+            ("甲市", "东区", "和平街道", "园林小区", 800)]
+    with Census.open(tmp_path / "c.census") as c:
+        load_population(c, table(tmp_path / "p.xlsx", rows))
+        kinds = {s.name: (s.kind, s.certified_min) for s in c.summary()}
+        assert kinds["和平街道本级"] == ("unit", None) and kinds["街道本级"] == ("unit", None)
+        assert kinds["园林小区"] == ("community", 2)  # DOMAIN.md: ≥2 certified per urban community
