@@ -179,6 +179,9 @@ def _continues(full: list[str], previous: list[str], community_col: int | None) 
     return kind in ("community", "village") or (last == community_col and kind != "unit")
 
 
+_NAMED_MAX = 20  # disagreements named one by one; past these, counted
+
+
 def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], earlier: dict[int, Region]) -> list[str]:
     """What the clerk must hear once the table is in: a node whose own figure differs from the sum
     of its children's (its own figure wins, DOMAIN.md: only a node without one takes the sum), and,
@@ -186,6 +189,7 @@ def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], ea
     lists (renamed or merged communities: kept, people and figure, but the clerk must fold them)."""
     tree = census.regions.tree()
     notes = []
+    differ = 0
     for node_id, (row, figure) in listed.items():
         children = [c for c in tree.children.get(node_id, []) if c.id in listed]
         figures = [listed[c.id][1] for c in children]
@@ -193,21 +197,26 @@ def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], ea
             continue
         total = sum(f for f in figures if f is not None)
         if total > figure or (None not in figures and total != figure):
+            differ += 1
+            if differ > _NAMED_MAX:
+                continue
             notes.append(f"第 {row} 行“{tree.by_id[node_id].path}”的户籍人口 {figure} 与本表所列下级合计 {total} 不一致，"
                          f"应达人数按 {figure} 计算，请核对")
+    if differ > _NAMED_MAX:  # a province's table: the first ones say what to look for
+        notes.append(f"另有 {differ - _NAMED_MAX} 个区划的户籍人口与其下级合计不一致，应达人数按其本身的数字计算")
     named = set(listed)  # the nodes the table names, with the streets and districts of their paths
     for node_id in listed:
         named.update(a.id for a in tree.ancestors(tree.by_id[node_id]))
     left = [r for r in earlier.values() if r.id not in named and not r.flagged and r.parent_id in named]
-    for region in left[:20]:
+    for region in left[:_NAMED_MAX]:
         parent = tree.by_id.get(region.parent_id) if region.parent_id is not None else None
         counted = parent is not None and parent.population is None  # the parent takes the sum of its children
         kept = "" if region.population is None else \
             f"，原户籍人口 {region.population} 仍{'计入上级合计' if counted else '保留'}"
         notes.append(f"“{region.path}”不在本表中，已保留（其人员不受影响{kept}）；如已改名或撤并，"
                      f"请用“并入其他区划”（命令行 fold）并入现在的区划")
-    if len(left) > 20:
-        notes.append(f"另有 {len(left) - 20} 个原有区划不在本表中，已保留")
+    if len(left) > _NAMED_MAX:
+        notes.append(f"另有 {len(left) - _NAMED_MAX} 个原有区划不在本表中，已保留")
     return notes
 
 
