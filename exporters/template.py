@@ -2,8 +2,9 @@
 
 Every choice here removes a problem the importer would otherwise have to report:
 
-* the 填报单位 line names the region (without the city), so the importer places the file without
-  asking, even when two streets both have a 团结社区;
+* the 填报单位 line names the region (without the city, unless the rest is another node's path too:
+  测试市民政局 beside 东区民政局), so the importer places the file without asking, even when two
+  streets both have a 团结社区;
 * the header is the standard two-row register (学历情况 and 社会工作职业水平证书 merged over their
   parts), whose every column maps to a field;
 * the ID and phone columns are text ('@') so Excel keeps all 18 digits;
@@ -122,10 +123,22 @@ def city_of(tree: RegionTree, node: Region) -> Region:
 
 
 def filler_text(tree: RegionTree, node: Region) -> str:
-    """The region's names from below the city down to it: 海勃湾区新华街道光明社区."""
+    """The region's names from below the city down to it (海勃湾区新华街道光明社区) when the importer
+    reads that back as this node; else from the root (测试市民政局: "民政局" alone is also the name of
+    东区's unit, and a 填报单位 line that names another node's path would send the return there)."""
+    chain = list(reversed([node, *tree.ancestors(node)]))
     city = city_of(tree, node)
-    names = [r.name for r in reversed([node, *tree.ancestors(node)]) if r.depth > city.depth]
-    return "".join(names) or node.name
+    below = "".join(r.name for r in chain if r.depth > city.depth) or node.name
+    if _reads_as(tree, below, node):
+        return below
+    whole = "".join(r.name for r in chain)
+    return whole if _reads_as(tree, whole, node) else below
+
+
+def _reads_as(tree: RegionTree, text: str, node: Region) -> bool:
+    """Whether the importer places a 填报单位 line of `text` at `node`, with nothing left over."""
+    match = tree.match_text(text)
+    return match.region is not None and match.region.id == node.id and not match.remainder
 
 
 def write_templates(census: Census, outdir: Path, region: str | None = None) -> list[Path]:

@@ -110,6 +110,11 @@ def _disambiguate(tree: RegionTree, guess: RegionGuess, texts: list[str]) -> Reg
     scores = {path: named_ancestors(path) for path in guess.candidates}
     best = max(scores.values())
     winners = [p for p, n in scores.items() if n == best]
+    if best and len(winners) > 1:
+        # 填报单位 "民政局" under the title "测试市…": the city's own unit (the template of a city-level
+        # unit names no more), not the one of a district the file never names.
+        fits = tree.parent_named([tree.by_path[p] for p in winners], lambda r: r.name in joined)
+        winners = [r.path for r in fits] or winners
     if best and len(winners) == 1:
         return RegionGuess(winners[0], guess.source)
     return guess

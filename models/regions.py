@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 KINDS = ("province", "city", "district", "street", "community", "village", "unit")
@@ -261,7 +261,13 @@ class RegionTree:
         best = max(chain(r) for r in hits)
         top = [r for r in hits if chain(r) == best]
         deepest = max(r.depth for r in top)
-        top = [r for r in top if r.depth == deepest]
+        chosen = [r for r in top if r.depth == deepest]
+        # Depth decides between different names ("海南区光明社区": the community), never between one
+        # name at two levels (测试市/民政局 and 测试市/东区/民政局): that text says nothing of which.
+        same = {r.name for r in chosen}
+        top = chosen + [r for r in top if r.depth < deepest and r.name in same]
+        if len(top) > 1:
+            top = self.parent_named(top, lambda r: r.id in hit_ids) or top
         if len(top) > 1:
             return Match(None, "", tuple(top))
         region = top[0]
@@ -277,6 +283,12 @@ class RegionTree:
             return Match(bare[0])
         return Match(region, remainder)
 
+
+    def parent_named(self, candidates: list[Region], named: Callable[[Region], bool]) -> list[Region]:
+        """The one candidate whose parent the text names, or []: "测试市民政局" reads as the path
+        测试市/民政局, not 测试市/东区/民政局 with 东区 left out. A text naming no parent decides nothing."""
+        fits = [r for r in candidates if r.parent_id is not None and named(self.by_id[r.parent_id])]
+        return fits if len(fits) == 1 else []
 
     def _in_pool(self, found: list[Region], within: Region | None) -> list[Region]:
         """The regions found that lie under `within` (itself last), in the tree's creation order:

@@ -219,3 +219,29 @@ def test_a_units_template_comes_back_to_the_unit_whose_name_holds_a_noise_word(f
     (path,) = write_templates(fresh, tmp_path, region="测试市/东区/统计局")
     fill(path, [("甲", make_id(101), "男", "本科", "社会工作", "助理社会工作师", 40)])
     assert plan_file(fresh, path).region.path == "测试市/东区/统计局"  # was the district, silently
+
+
+def test_a_city_units_template_comes_back_beside_a_districts_unit_of_the_same_name(fresh, tmp_path):
+    for path in ("测试市/东区/民政局", "测试市/民政局"):
+        fresh.regions.ensure(path, kind="unit")
+    for n, path in enumerate(("测试市/东区/民政局", "测试市/民政局")):
+        (template,) = write_templates(fresh, tmp_path / str(n), region=path)
+        fill(template, [("甲", make_id(101 + n), "男", "本科", "社会工作", "助理社会工作师", 40)])
+        plan = plan_file(fresh, template)
+        assert plan.region.path == path and plan.uncertain == []  # the city's was the district's, silently
+    tree = fresh.regions.tree()
+    assert region_texts(tree, tree.by_path["测试市/民政局"]).unit_line == "填报单位：测试市民政局"
+    assert region_texts(tree, tree.by_path["测试市/东区/民政局"]).unit_line == "填报单位：东区民政局"
+
+
+def test_an_old_city_unit_template_naming_the_unit_alone_still_comes_back(fresh, tmp_path):
+    for path in ("测试市/东区/民政局", "测试市/民政局"):
+        fresh.regions.ensure(path, kind="unit")
+    person = [("张三", make_id(7), "初级", "本科", "社会工作", 130)]
+    # Templates before this wrote the names below the city only; the title names the city.
+    old = write_community_return(tmp_path / "测试市_民政局_摸排登记表.xlsx", "民政局", person)
+    assert plan_file(fresh, old).region.path == "测试市/民政局"
+    # Nothing but "民政局" anywhere: two candidates, the clerk chooses (was the district's unit).
+    bare = write_community_return(tmp_path / "汇总.xlsx", "民政局", person, title="社会工作专业人才摸排登记表")
+    region = plan_file(fresh, bare).region
+    assert region.path is None and set(region.candidates) == {"测试市/东区/民政局", "测试市/民政局"}

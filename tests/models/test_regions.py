@@ -73,6 +73,18 @@ def test_a_known_name_holding_a_noise_word_is_kept_whole():
     assert t.match_text("东区和平街道社会工作专业人才统计表").region.name == "和平街道"  # noise elsewhere still goes
 
 
+def test_one_unit_name_at_two_levels_is_told_apart_by_its_parent_only():
+    t = tree()
+    t.add(Region(12, 2, "民政局", "测试市/东区/民政局", "unit", 2))
+    t.add(Region(13, 1, "民政局", "测试市/民政局", "unit", 1))
+    match = t.match_text("填报单位：民政局")  # was the district's unit, silently (the deeper node)
+    assert match.ambiguous and {r.path for r in match.candidates} == {"测试市/东区/民政局", "测试市/民政局"}
+    assert t.match_text("测试市民政局").region.path == "测试市/民政局"  # 测试市/民政局 as a path, not 东区 left out
+    assert t.match_text("东区民政局").region.path == "测试市/东区/民政局"
+    assert t.match_text("测试市东区民政局").region.path == "测试市/东区/民政局"
+    assert t.match_text("测试市团结社区").ambiguous  # naming only a grandparent still tells nothing apart
+
+
 def test_matching_within_a_subtree():
     t = tree()
     street = t.by_path["测试市/东区/和平街道"]
