@@ -16,6 +16,7 @@ from importers.readers import Sheet
 from importers.values import text_of
 from models.regions import (
     SELF_WORDS,
+    UNIT_SUFFIXES,
     Match,
     Region,
     RegionTree,
@@ -146,6 +147,11 @@ def _from_text(tree: RegionTree, text: str, source: str, allow_new: bool,
     if match.region is None:
         return None
     remainder = match.remainder
+    if len(remainder) == 1 and remainder in UNIT_SUFFIXES:
+        # "东区…局": a unit's name of which only its ending is left, never the district itself.
+        return RegionGuess(match.region.path, source, uncertain=True,
+                           message=f"“{clean_region_text(text)}”中的“{remainder}”不是完整的单位名称，"
+                                   f"暂按“{match.region.path}”导入，请确认区划")
     problem = name_problem(remainder) if remainder else None
     if problem and allow_new and len(remainder) >= 2:
         return RegionGuess(match.region.path, source, uncertain=True,

@@ -37,8 +37,9 @@ SELF_WORDS = frozenset({"", "本级", "街道办", "街道", "镇政府", "乡�
                         "镇本级", "乡本级", "本街道", "本镇", "本乡", "/", "无", "-"})
 
 
-_UNIT_SUFFIXES = ("局", "院", "所", "中心", "会", "站", "校", "学校", "委", "办", "队", "公司", "厂", "部", "馆", "处",
-                  "科", "室", "机构", "医院", "协会", "集团")
+# How a unit's name ends (民政局, 人民医院, 社工服务中心); alone, such an ending names no unit.
+UNIT_SUFFIXES = ("局", "院", "所", "中心", "会", "站", "校", "学校", "委", "办", "队", "公司", "厂", "部", "馆", "处",
+                 "科", "室", "机构", "医院", "协会", "集团")
 
 
 def kind_for(name: str, depth: int | None = None) -> str:
@@ -57,7 +58,7 @@ def kind_for(name: str, depth: int | None = None) -> str:
         return "district"
     if name.endswith(("市", "州", "盟", "地区")):
         return "city" if depth in (None, 0, 1) else "district"
-    if name.endswith(_UNIT_SUFFIXES):
+    if name.endswith(UNIT_SUFFIXES):
         return "unit"
     if depth is not None:
         by_depth = {0: "city", 1: "district", 2: "street", 3: "community"}
@@ -70,7 +71,7 @@ def names_a_unit_or_region(name: str) -> bool:
     a file name's leftover after a known region ("光明社区-张三", "光明社区 最终") that does not
     is the sender's or a clerk's note, not a new node."""
     text = strip_office(name)
-    return kind_for(text) != "unit" or text.endswith(_UNIT_SUFFIXES) or name != text
+    return kind_for(text) != "unit" or text.endswith(UNIT_SUFFIXES) or name != text
 
 
 def strip_office(name: str) -> str:
@@ -318,12 +319,19 @@ def clean_region_text(text: str, keep: Collection[str] = ()) -> str:
     return text.strip("_-—·、，,:： ")
 
 
+# Noise words that also begin the names of units (统计局, 统计站, 信息中心, 信息科): followed by a
+# unit's suffix they are a name, known to the tree or not — "东区统计局" from a 统计局 the tree does
+# not have yet lost 统计 and came out as 东区 and a leftover "局" too short to be a name.
+_NAME_HEADS = {word: re.compile(f"{word}(?!{'|'.join(UNIT_SUFFIXES)})") for word in ("统计", "信息")}
+
+
 def _without_noise(text: str, keep: Collection[str]) -> str:
     kept = sorted((name for name in keep if name in text), key=len, reverse=True)
     parts = re.split(f"({'|'.join(map(re.escape, kept))})", text) if kept else [text]
     for i in range(0, len(parts), 2):  # odd parts are the names kept
         for word in NOISE_WORDS:
-            parts[i] = parts[i].replace(word, "")
+            head = _NAME_HEADS.get(word)
+            parts[i] = head.sub("", parts[i]) if head else parts[i].replace(word, "")
     return "".join(parts)
 
 

@@ -292,6 +292,26 @@ def test_a_file_names_unknown_unit_or_community_is_still_a_new_node(census, tmp_
     assert (plan.region.path, plan.region.new_node) == (new, True)
 
 
+@pytest.mark.parametrize(("filler", "new"), [
+    ("东区统计局", "测试市/东区/统计局"),  # 统计 is a title's noise word: the leftover was "局", silently 东区
+    ("东区信息中心", "测试市/东区/信息中心"),
+    ("东区民政局", "测试市/东区/民政局"),
+])
+def test_an_unknown_unit_whose_name_holds_a_noise_word_is_a_new_unit(census, tmp_path, filler, new):
+    path = xlsx(tmp_path / "x.xlsx", [("测试市社会工作专业人才摸排统计表",), (f"填报单位：{filler}",)] + one_row(make_id(1)))
+    plan = plan_file(census, path)
+    assert (plan.region.path, plan.region.new_node, plan.region.uncertain) == (new, True, True)
+    result = import_file(census, path)
+    assert result.region_path == new and result.new_regions == [new]
+
+
+def test_a_units_ending_left_alone_is_never_silently_the_region(census, tmp_path):
+    path = xlsx(tmp_path / "x.xlsx", [("填报单位：东区局",)] + one_row(make_id(1)))
+    plan = plan_file(census, path)
+    assert (plan.region.path, plan.region.uncertain) == ("测试市/东区", True)
+    assert "“局”不是完整的单位名称" in plan.region.message
+
+
 @pytest.mark.parametrize(("folder", "file_name", "expected"), [
     ("西区/光华街道/团结社区", "摸排表.xlsx", GUANGHUA_TUANJIE),  # one folder per street and community
     ("光华街道", "团结社区摸排表.xlsx", GUANGHUA_TUANJIE),  # two 团结社区: the folder tells which

@@ -85,6 +85,14 @@ def test_one_unit_name_at_two_levels_is_told_apart_by_its_parent_only():
     assert t.match_text("测试市团结社区").ambiguous  # naming only a grandparent still tells nothing apart
 
 
+def test_a_noise_word_that_begins_a_units_name_stays_even_for_units_not_in_the_tree():
+    assert clean_region_text("填报单位：东区统计局") == "东区统计局"  # was 东区局
+    assert clean_region_text("东区信息中心社会工作专业人才统计表") == "东区信息中心"
+    assert clean_region_text("东区社会工作人才统计汇总信息") == "东区"
+    match = tree().match_text("东区统计局")
+    assert match.region.path == "测试市/东区" and match.remainder == "统计局"
+
+
 def test_matching_within_a_subtree():
     t = tree()
     street = t.by_path["测试市/东区/和平街道"]
