@@ -103,10 +103,10 @@ def guess_file_region(tree: RegionTree, sheet: Sheet, header_first: int, file_na
 
 def _disambiguate(tree: RegionTree, guess: RegionGuess, texts: list[str]) -> RegionGuess:
     """Pick the one candidate whose street/district the other lines of the file name."""
-    joined = clean_region_text("".join(texts))
+    joined = tree.clean("".join(texts))
 
     def named_ancestors(path: str) -> int:
-        return sum(1 for a in tree.ancestors(tree.by_path[path]) if a.name in joined)
+        return sum(1 for a in tree.ancestors(tree.by_path[path]) if tree.names(a, joined))
 
     scores = {path: named_ancestors(path) for path in guess.candidates}
     best = max(scores.values())
@@ -114,7 +114,7 @@ def _disambiguate(tree: RegionTree, guess: RegionGuess, texts: list[str]) -> Reg
     if best and len(winners) > 1:
         # 填报单位 "民政局" under the title "测试市…": the city's own unit (the template of a city-level
         # unit names no more), not the one of a district the file never names.
-        fits = tree.parent_named([tree.by_path[p] for p in winners], lambda r: r.name in joined)
+        fits = tree.parent_named([tree.by_path[p] for p in winners], lambda r: tree.names(r, joined))
         winners = [r.path for r in fits] or winners
     if best and len(winners) == 1:
         return RegionGuess(winners[0], guess.source)

@@ -179,9 +179,14 @@ class RegionTree:
         # testing 20,000 names against it (the most of planning a small return in a province).
         self._position: dict[int, int] = {}
         self._by_name: dict[str, list[Region]] = {}
+        self._by_key: dict[str, list[Region]] = {}  # names cleaning would change, by what it makes of them
+        self._lookup: dict[str, list[Region]] = {}  # a text's piece → the nodes of that name, else of that key
         self._by_bare: dict[str, list[Region]] = {}
         self._longest = 0
-        self._noisy: set[str] = set()  # names holding a noise word (统计局, 信息中心): kept whole when cleaning
+        # Names cleaning would change (统计局, 信息中心, +1社区, a<b>c社区): found as they are in a
+        # text, they are kept whole, so the node's own 填报单位 line names it and nothing else.
+        self._fragile: set[str] = set()
+        self._fragile_longest = 0
         self._order: list[Region] | None = None  # tree_order(), worked out once (summaries ask it often)
         for r in regions:
             self._index(r)
@@ -190,10 +195,16 @@ class RegionTree:
         self.children.setdefault(r.parent_id, []).append(r)
         self._position[r.id] = len(self._position)
         self._by_name.setdefault(r.name, []).append(r)
+        self._lookup[r.name] = self._by_name[r.name]
+        key = match_key(r.name)
+        if key and key != r.name:
+            self._by_key.setdefault(key, []).append(r)
+            self._lookup[key] = self._by_name.get(key) or self._by_key[key]
         self._longest = max(self._longest, len(r.name))
-        self._by_bare.setdefault(bare_name(r.name), []).append(r)
-        if any(word in r.name for word in NOISE_WORDS):
-            self._noisy.add(r.name)
+        self._by_bare.setdefault(bare_name(key or r.name), []).append(r)
+        if _changed_by_cleaning(r.name):
+            self._fragile.add(r.name)
+            self._fragile_longest = max(self._fragile_longest, len(r.name))
 
     def add(self, region: Region) -> None:
         """Hang a node just inserted into the regions table on this tree (its parent is here).
@@ -240,18 +251,19 @@ class RegionTree:
         "海南区西卓子山街道东风社区" → 东风社区 under 西卓子山街道; "团结社区" alone when two streets
         have one → ambiguous, with both as candidates.
         """
-        text = clean_region_text(text, keep=self._noisy)
+        text = self.clean(text)
         if not text:
             return Match(None)
         names = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + self._longest) + 1)}
-        hits = self._in_pool([r for n in names for r in self._by_name.get(n, ())], within)
+        found = {n: self._lookup[n] for n in names if n in self._lookup}
+        hits = self._outermost(text, found, self._in_pool([r for rs in found.values() for r in rs], within))
         whole = not hits  # the text names one region as a whole: "光明居委会" is 光明社区, no remainder
         if whole:
             short = strip_office(text)
-            found = list(self._by_name.get(short, ()))
+            exact = list(self._lookup.get(short, ()))
             if len(short) >= 2:
-                found += [r for r in self._by_bare.get(short, ()) if r.name != short]
-            hits = self._in_pool(found, within)
+                exact += [r for r in self._by_bare.get(short, ()) if r not in exact]
+            hits = self._in_pool(exact, within)
             if not hits:
                 return Match(None, text)
         hit_ids = {r.id for r in hits}
@@ -265,8 +277,8 @@ class RegionTree:
         chosen = [r for r in top if r.depth == deepest]
         # Depth decides between different names ("海南区光明社区": the community), never between one
         # name at two levels (测试市/民政局 and 测试市/东区/民政局): that text says nothing of which.
-        same = {r.name for r in chosen}
-        top = chosen + [r for r in top if r.depth < deepest and r.name in same]
+        same = {match_key(r.name) for r in chosen}
+        top = chosen + [r for r in top if r.depth < deepest and match_key(r.name) in same]
         if len(top) > 1:
             top = self.parent_named(top, lambda r: r.id in hit_ids) or top
         if len(top) > 1:
@@ -275,8 +287,8 @@ class RegionTree:
         if whole:
             return Match(region)
         remainder = text
-        for node in [region, *self.ancestors(region)]:
-            remainder = remainder.replace(node.name, "", 1)
+        for node in [region, *self.ancestors(region)]:  # as the text holds it: whole, or cleaned
+            remainder = remainder.replace(node.name if node.name in remainder else match_key(node.name), "", 1)
         remainder = residue(remainder)
         # "和平街道团结居委会": the office of 团结社区, written without its kind word.
         bare = [c for c in self.children.get(region.id, []) if remainder and bare_name(c.name) == remainder]
@@ -284,6 +296,51 @@ class RegionTree:
             return Match(bare[0])
         return Match(region, remainder)
 
+    def clean(self, text: str) -> str:
+        """clean_region_text keeping whole the names of this tree that cleaning would change.
+
+        The kept names are looked up among the text's pieces (as matching does), not each tested
+        against the text: a tree may hold thousands of them."""
+        keep: set[str] = set()
+        if self._fragile:
+            flat = re.sub(r"\s+", "", text or "")
+            longest = min(len(flat), self._fragile_longest)
+            keep = {flat[i:j] for i in range(len(flat)) for j in range(i + 1, min(len(flat), i + longest) + 1)}
+            keep &= self._fragile
+        return clean_region_text(text, keep=keep)
+
+    def names(self, region: Region, cleaned: str) -> bool:
+        """Whether a text `clean` made names the region: whole, or as cleaning makes its name."""
+        key = match_key(region.name)
+        return region.name in cleaned or bool(key) and key in cleaned
+
+    def _outermost(self, text: str, found: dict[str, list[Region]], hits: list[Region]) -> list[Region]:
+        """The hits less those named only inside a longer name the text holds: in "光明社区..." (a
+        node of the population table) 光明社区 is not named, nor 西区 in "西区.AUX团结村". A longer
+        name that straddles another ("区民政局" in "东区民政局") is one reading of several and hides
+        nothing: the chain of ancestors decides there, as before."""
+        pooled = {r.id for r in hits}
+        live = [n for n, rs in found.items() if any(r.id in pooled for r in rs)]
+        if len(live) < 2:
+            return hits
+        spans = [(a, a + len(n)) for n in live for a in _starts(text, n)]
+
+        def straddles(a: int, b: int) -> bool:
+            return any(c < b and a < d and not (a <= c and d <= b) and not (c <= a and b <= d) for c, d in spans)
+
+        hidden = set()
+        for n in live:
+            longer = [m for m in live if len(m) > len(n) and n in m]
+            if not longer:
+                continue
+            outer = [(a, a + len(m)) for m in longer for a in _starts(text, m)]
+            outer = [(a, b) for a, b in outer if not straddles(a, b)]
+            if all(any(a <= i and i + len(n) <= b for a, b in outer) for i in _starts(text, n)):
+                hidden.add(n)
+        if not hidden:
+            return hits
+        shown = {r.id for n, rs in found.items() if n not in hidden for r in rs}
+        return [r for r in hits if r.id in shown]
 
     def parent_named(self, candidates: list[Region], named: Callable[[Region], bool]) -> list[Region]:
         """The one candidate whose parent the text names, or []: "测试市民政局" reads as the path
@@ -304,19 +361,56 @@ class RegionTree:
 _VERSION = re.compile(r"(?<![A-Za-z])[vV]\d+(?:\.\d+)*|第[\d一二三四五六七八九十]+(?:版|稿|次)")
 
 
+_ENDS = "_-—·、，,:： "
+
+
+def _starts(text: str, piece: str) -> list[int]:
+    """Where `piece` starts in `text`, overlaps included."""
+    out, i = [], text.find(piece)
+    while i >= 0:
+        out.append(i)
+        i = text.find(piece, i + 1)
+    return out
+
+
 def clean_region_text(text: str, keep: Collection[str] = ()) -> str:
     """Drop labels, noise words, dates and punctuation from a title, filler line or file name;
-    a name of `keep` found in the text keeps its noise words (统计 of 统计局)."""
+    a name of `keep` found in the text is left as it is (统计 of 统计局, + of +1社区: a node's own
+    name must not turn into another's, or into a name no node has)."""
     text = re.sub(r"\s+", "", text or "")
     text = re.sub(r"^填报(单位|部门)(（盖章）|\(盖章\))?[:：]", "", text)
     text = re.sub(r"填报(日期|时间)[:：].*$", "", text)
-    text = re.sub(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?", "", text)
-    text = re.sub(r"[（(]\d+[）)]|\d{6,8}", "", text)
-    text = _VERSION.sub("", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "SC")  # 😀, ★, ®, invisible marks
-    text = _without_noise(text, keep)
-    text = re.sub(r"[（(][）)]", "", text)  # brackets a noise word was taken out of: 光明社区（修改后）
-    return text.strip("_-—·、，,:： ")
+    kept = sorted((name for name in keep if name and name in text), key=len, reverse=True)
+    parts = re.split(f"({'|'.join(map(re.escape, kept))})", text) if kept else [text]
+    for i in range(0, len(parts), 2):  # odd parts are the names kept
+        part = re.sub(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?", "", parts[i])
+        part = re.sub(r"[（(]\d+[）)]|\d{6,8}", "", part)
+        part = _without_noise(match_key(_VERSION.sub("", part)))
+        parts[i] = re.sub(r"[（(][）)]", "", part)  # brackets a noise word was taken out of: 光明社区（修改后）
+    parts[0], parts[-1] = parts[0].lstrip(_ENDS), parts[-1].rstrip(_ENDS)
+    return "".join(parts)
+
+
+def match_key(name: str) -> str:
+    """A name as cleaning leaves it inside a text: without spaces, symbols and invisible marks
+    (😀, ★, ®, +, <, |). A region's name is indexed by it too, so a return whose text lost them
+    (a file name, a clerk's retyping) still finds the node, whose own name stays as the user gave it."""
+    if name.isalnum():  # letters and digits only (any script): nothing to drop
+        return name
+    return "".join(ch for ch in name if not ch.isspace() and unicodedata.category(ch)[0] not in "SC")
+
+
+_PLAIN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _changed_by_cleaning(name: str) -> bool:
+    """Whether clean_region_text would change this name (the most names, plain Chinese holding no
+    noise word, are told at once: a province's 20,000 are indexed on every tree built)."""
+    if any(word in name for word in NOISE_WORDS):
+        return True
+    if _PLAIN.fullmatch(name) and "第" not in name:
+        return False
+    return clean_region_text(name) != name
 
 
 # Noise words that also begin the names of units (统计局, 统计站, 信息中心, 信息科): followed by a
@@ -325,14 +419,11 @@ def clean_region_text(text: str, keep: Collection[str] = ()) -> str:
 _NAME_HEADS = {word: re.compile(f"{word}(?!{'|'.join(UNIT_SUFFIXES)})") for word in ("统计", "信息")}
 
 
-def _without_noise(text: str, keep: Collection[str]) -> str:
-    kept = sorted((name for name in keep if name in text), key=len, reverse=True)
-    parts = re.split(f"({'|'.join(map(re.escape, kept))})", text) if kept else [text]
-    for i in range(0, len(parts), 2):  # odd parts are the names kept
-        for word in NOISE_WORDS:
-            head = _NAME_HEADS.get(word)
-            parts[i] = head.sub("", parts[i]) if head else parts[i].replace(word, "")
-    return "".join(parts)
+def _without_noise(text: str) -> str:
+    for word in NOISE_WORDS:
+        head = _NAME_HEADS.get(word)
+        text = head.sub("", text) if head else text.replace(word, "")
+    return text
 
 
 _KIND_SUFFIXES = ("街道", "社区", "嘎查", "苏木", "村", "镇", "乡")

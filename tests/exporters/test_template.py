@@ -245,3 +245,23 @@ def test_an_old_city_unit_template_naming_the_unit_alone_still_comes_back(fresh,
     bare = write_community_return(tmp_path / "汇总.xlsx", "民政局", person, title="社会工作专业人才摸排登记表")
     region = plan_file(fresh, bare).region
     assert region.path is None and set(region.candidates) == {"测试市/东区/民政局", "测试市/民政局"}
+
+
+def test_templates_of_regions_named_with_symbols_come_back_to_their_own_nodes(tmp_path):
+    hostile = ["+1社区", "-1社区", "a<b>c社区", 'q"u|o社区', "光明社区...", "光明社区", "[括号]社区", "nul.社区"]
+    rows = [("测试市", None, None, None, 100000), ("测试市", "东区", None, None, 60000),
+            ("测试市", "东区", "和平街道", None, 30000)]
+    rows += [("测试市", "东区", "和平街道", name, 1000) for name in hostile]
+    rows += [("测试市", "西区.", "光华街道", "团结村", 1000), ("测试市", "西区", "光华街道", "团结村", 1000)]
+    with Census.open(tmp_path / "h.census") as census:
+        load_population(census, write_population(tmp_path / "户籍人口.xlsx", rows))
+        paths = write_templates(census, tmp_path / "out")
+        expected = {}
+        for n, path in enumerate(paths, start=1):
+            fill(path, [(f"人{n}", make_id(n), "男", "本科", "社会工作", "助理社会工作师", 40)])
+            expected[make_id(n)] = openpyxl.load_workbook(path).properties.description
+        assert len(expected) == len(hostile) + 2
+        for path in paths:  # were new regions 1社区, abc社区, q"uo社区; or refused as ambiguous
+            result = import_file(census, path)
+            assert result.new_regions == []
+        assert {p.id_number: p.region_path for p in census.people.iter()} == expected

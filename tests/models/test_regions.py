@@ -93,6 +93,31 @@ def test_a_noise_word_that_begins_a_units_name_stays_even_for_units_not_in_the_t
     assert match.region.path == "测试市/东区" and match.remainder == "统计局"
 
 
+def test_names_with_symbols_are_matched_as_cleaning_leaves_them_and_kept_whole_when_given_whole():
+    t = tree()
+    for rid, parent, name, path in (
+            (12, 3, "+1社区", "测试市/东区/和平街道/+1社区"), (13, 3, "1社区", "测试市/东区/和平街道/1社区"),
+            (14, 3, "-1社区", "测试市/东区/和平街道/-1社区"), (15, 3, "a<b>c社区", "测试市/东区/和平街道/a<b>c社区"),
+            (16, 3, 'q"u|o社区', '测试市/东区/和平街道/q"u|o社区'), (17, 3, "光明社区...", "测试市/东区/和平街道/光明社区..."),
+            (18, 3, "光明社区", "测试市/东区/和平街道/光明社区"), (19, 1, "西区.", "测试市/西区."),
+            (20, 19, "光华街道", "测试市/西区./光华街道"), (21, 20, "团结社区", "测试市/西区./光华街道/团结社区")):
+        t.add(Region(rid, parent, name, path, kind_for(name, path.count("/")), path.count("/")))
+
+    def reads(text: str) -> str | None:
+        match = t.match_text(text)
+        assert match.remainder == "", match  # no new node beside the one named
+        return match.region.path if match.region else None
+
+    for name in ("+1社区", "1社区", "-1社区", "a<b>c社区", 'q"u|o社区', "光明社区...", "光明社区"):
+        assert reads(f"填报单位：东区和平街道{name}") == f"测试市/东区/和平街道/{name}"  # were 1社区, abc社区, ambiguous
+        assert reads(name) == f"测试市/东区/和平街道/{name}"  # alone: "-1社区" keeps its "-"
+    assert reads("东区和平街道abc社区") == "测试市/东区/和平街道/a<b>c社区"  # a file name that lost the symbols
+    assert reads("东区和平街道a<b>c社区★") == "测试市/东区/和平街道/a<b>c社区"
+    assert reads("西区.光华街道团结社区") == "测试市/西区./光华街道/团结社区"  # was ambiguous with 西区's
+    assert reads("西区光华街道团结社区") == "测试市/西区/光华街道/团结社区"
+    assert t.by_path["测试市/东区/和平街道/+1社区"].name == "+1社区"  # the user's names stay as given
+
+
 def test_matching_within_a_subtree():
     t = tree()
     street = t.by_path["测试市/东区/和平街道"]
@@ -115,3 +140,15 @@ def test_village_committee_names():
     assert strip_office("光明村委会") == "光明村"
     assert strip_office("新村村委会") == "新村"
     assert strip_office("光明村民委员会") == "光明村"
+
+
+def test_a_longer_name_straddling_another_hides_nothing():
+    t = tree()
+    t.add(Region(12, 2, "民政局", "测试市/东区/民政局", "unit", 2))
+    t.add(Region(13, 8, "区民政局", "测试市/西区/区民政局", "unit", 2))
+    assert t.match_text("东区民政局").region.path == "测试市/东区/民政局"  # not 东 + 区民政局
+    t.add(Region(14, 1, "南区", "测试市/南区", "district", 1))
+    t.add(Region(15, 1, "海南区", "测试市/海南区", "district", 1))
+    t.add(Region(16, 15, "东风街道", "测试市/海南区/东风街道", "street", 2))
+    t.add(Region(17, 14, "东风街道", "测试市/南区/东风街道", "street", 2))
+    assert t.match_text("海南区东风街道").region.path == "测试市/海南区/东风街道"  # 南区 only inside 海南区
