@@ -182,6 +182,32 @@ def _continues(full: list[str], previous: list[str], community_col: int | None) 
 _NAMED_MAX = 20  # disagreements named one by one; past these, counted
 
 
+def _partial_sums(tree, listed: dict[int, tuple[int, int | None]]) -> list[str]:
+    """Nodes without a figure of their own take the sum of their children's: when some children
+    have none either (not even through their own children), that sum is short and the node's
+    应达 too low — the clerk is told which, instead of seeing a target that looks right."""
+    nodes = set(listed)  # the table's rows, and the streets and districts their paths name
+    for node_id in listed:
+        nodes.update(a.id for a in tree.ancestors(tree.by_id[node_id]))
+    known: dict[int, bool] = {}  # node id -> whether a figure reaches it (its own, or a child's)
+    notes: list[str] = []
+    short = 0
+    for node_id in sorted(nodes, key=lambda i: -tree.by_id[i].depth):  # children before parents
+        children = [c.id for c in tree.children.get(node_id, [])
+                    if c.id in nodes and c.kind != "unit"]  # a unit has staff, not residents
+        with_figure = [c for c in children if known[c]]
+        own = tree.by_id[node_id].population is not None  # this table's, or kept from the one before
+        known[node_id] = own or bool(with_figure)
+        if not own and with_figure and len(with_figure) < len(children):
+            short += 1
+            if short <= _NAMED_MAX:
+                notes.append(f"“{tree.by_id[node_id].path}”没有填户籍人口，按下级合计计算，但其下 "
+                             f"{len(children) - len(with_figure)} 个区划也没有填，合计不全、应达人数偏低，请补齐")
+    if short > _NAMED_MAX:
+        notes.append(f"另有 {short - _NAMED_MAX} 个区划的下级户籍人口没有填全，应达人数偏低")
+    return notes
+
+
 def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], earlier: dict[int, Region]) -> list[str]:
     """What the clerk must hear once the table is in: a node whose own figure differs from the sum
     of its children's (its own figure wins, DOMAIN.md: only a node without one takes the sum), and,
@@ -204,6 +230,7 @@ def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], ea
                          f"应达人数按 {figure} 计算，请核对")
     if differ > _NAMED_MAX:  # a province's table: the first ones say what to look for
         notes.append(f"另有 {differ - _NAMED_MAX} 个区划的户籍人口与其下级合计不一致，应达人数按其本身的数字计算")
+    notes += _partial_sums(tree, listed)
     named = set(listed)  # the nodes the table names, with the streets and districts of their paths
     for node_id in listed:
         named.update(a.id for a in tree.ancestors(tree.by_id[node_id]))
@@ -224,6 +251,7 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                path_col: int | None, pop_col: int, merged=()) -> PopulationResult:
     earlier = {r.id: r for r in census.regions.tree().regions}  # a table loaded again: what was there
     before = len(earlier)
+    zeros: list[int] = []  # rows whose population is 0
     listed: dict[int, tuple[int, int | None]] = {}  # node id → (row number, figure) as this table gives it
     count = populations = 0
     previous: list[str] = []
@@ -270,6 +298,8 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
             if unit_cols:
                 record_unit(census, node, row, unit_cols, file_name, r + 1)
             count += 1
+            if population == 0:
+                zeros.append(r + 1)
             again = listed.get(node.id)
             if again is not None and population is not None and again[1] not in (None, population):
                 warnings.append(f"第 {again[0]} 行与第 {r + 1} 行都是“{node.path}”，户籍人口不同（{again[1]} 与 {population}），"
@@ -282,6 +312,9 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
                 populations += 1
         census.refresh()
     warnings += _disagreements(census, listed, earlier)
+    if zeros:  # 1‰ of 0 is a target of 0, met by nobody: more likely a figure left out
+        shown = "、".join(map(str, zeros[:10])) + ("等" if len(zeros) > 10 else "")
+        warnings.append(f"第 {shown} 行的户籍人口为 0，应达人数按 0 计算；如是漏填，请改正后重新导入户籍人口表")
     if continued:
         shown = "、".join(map(str, continued[:10])) + ("等" if len(continued) > 10 else "")
         warnings.append(f"第 {shown} 行的上级区划（如街道）为空，已按上一行补齐；如有误请改正后重新导入户籍人口表")

@@ -178,3 +178,18 @@ def test_a_streets_own_staff_is_a_unit_and_a_residential_xiaoqu_a_community(tmp_
         kinds = {s.name: (s.kind, s.certified_min) for s in c.summary()}
         assert kinds["和平街道本级"] == ("unit", None) and kinds["街道本级"] == ("unit", None)
         assert kinds["园林小区"] == ("community", 2)  # DOMAIN.md: ≥2 certified per urban community
+
+
+def test_a_sum_with_children_left_blank_and_a_zero_figure_are_named_to_the_clerk(tmp_path):
+    """A street without its own figure takes its communities' sum: with one community left blank
+    the street's 应达 was too low and looked right; a figure of 0 is a target of 0, met by nobody."""
+    rows = [(*LEVELS, "户籍人口"), ("甲市", "东区", "和平街道", "团结社区", 1200),
+            ("甲市", "东区", "和平街道", "幸福社区", None), ("甲市", "东区", "红星镇", "团结村", 0),
+            ("甲市", "东区", "红星镇", "光明村", 900)]
+    with Census.open(tmp_path / "c.census") as c:
+        result = load_population(c, table(tmp_path / "p.xlsx", rows))
+        assert populations(c)[HEPING] == 1200  # the sum of what is there, as before
+        (short,) = [w for w in result.warnings if "合计不全" in w]
+        assert HEPING in short and "其下 1 个区划也没有填" in short
+        assert not [w for w in result.warnings if "合计不全" in w and "红星镇" in w]  # its villages all have one
+        assert any("第 4 行的户籍人口为 0" in w for w in result.warnings)
