@@ -208,7 +208,9 @@ class ProblemsPage(QWidget):
         self._update_buttons()
 
     def current(self) -> Problem | None:
-        return self.model.item(selected_row(self.view))
+        # Not self.model: asking whether a row is selected must not read a region's problems
+        # before the page is shown (opening a province census read 7,666 of them for nothing).
+        return self._model.item(selected_row(self.view))
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)

@@ -401,12 +401,13 @@ def match_key(name: str) -> str:
 
 
 _PLAIN = re.compile(r"[\u4e00-\u9fff]+")
+_NOISE = re.compile("|".join(map(re.escape, NOISE_WORDS)))  # one pass, not one test per word
 
 
 def _changed_by_cleaning(name: str) -> bool:
     """Whether clean_region_text would change this name (the most names, plain Chinese holding no
     noise word, are told at once: a province's 20,000 are indexed on every tree built)."""
-    if any(word in name for word in NOISE_WORDS):
+    if _NOISE.search(name):
         return True
     if _PLAIN.fullmatch(name) and "第" not in name:
         return False

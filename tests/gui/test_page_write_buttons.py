@@ -45,3 +45,16 @@ def test_page_buttons_are_off_while_busy_and_in_a_read_only_census(qtbot, window
     assert not dialog.reassign_button.isEnabled() and not dialog.auto_button.isEnabled()
     dialog.close()
     assert not msgs.errors
+
+
+def test_the_problems_are_read_when_their_page_is_shown_not_when_its_buttons_are_set(qtbot, window, msgs,
+                                                                                     tmp_path, returns):
+    """Setting the page's buttons asked for the selected problem through the model, which read
+    every problem of the region on each open and change (7,666 at a province's root)."""
+    win = imported_window(qtbot, window, tmp_path, returns)
+    win.tabs.setCurrentWidget(win.people)
+    win.select_region(win.census.regions.by_path("测试市").id)
+    wait_idle(qtbot, win)
+    assert win.problems._load is not None  # not read yet
+    win.tabs.setCurrentWidget(win.problems)
+    assert win.problems._load is None and win.problems.model.rowCount() > 0
