@@ -383,7 +383,8 @@ def _print_comparison(result, persons: bool, full_ids: bool) -> None:
     if persons:
         for p in result.persons:
             where = f"{p.path_before} → {p.path}" if p.kind == "moved" else p.path
-            _out(f"[{p.kind_label}] {p.name} {p.shown_id(full_ids)} {where} {p.level_text}")
+            note = f"（{p.note}）" if p.note else ""
+            _out(f"[{p.kind_label}] {p.name} {p.shown_id(full_ids)} {where} {p.level_text}{note}")
 
 
 def cmd_unit(args) -> int:

@@ -53,7 +53,8 @@ class PersonChangeModel(ListModel):
 
     def text(self, p: PersonChange, column: int) -> str:
         where = f"{p.path_before} → {p.path}" if p.kind == "moved" else p.path
-        return (p.name, p.shown_id(self.full), where, p.level_text)[column]
+        level = f"{p.level_text}（{p.note}）" if p.note else p.level_text
+        return (p.name, p.shown_id(self.full), where, level)[column]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         p = self.item(index.row()) if index.isValid() else None

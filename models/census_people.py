@@ -172,6 +172,10 @@ class People:
         for row in self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY region_id, name, id_number", params):
             yield self._person(row)
 
+    def listed(self, id_number: str) -> bool:
+        """Whether the census counts this ID as a person at all (a talent or not)."""
+        return self._conn.execute("SELECT 1 FROM persons WHERE id_number = ?", (id_number,)).fetchone() is not None
+
     def get(self, id_number: str) -> Person:
         row = self._conn.execute(f"{_SELECT} WHERE id_number = ?", (id_number,)).fetchone()
         if row is None:

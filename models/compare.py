@@ -37,6 +37,7 @@ from models.rules import LEVEL_NAMES, Rules
 FIGURES = ("talents", "certified", "certified_assistant", "certified_intermediate", "certified_senior", "degree",
            "trained_only")
 KIND_LABELS = {"new": "新增", "gone": "减少", "upgraded": "等级提高", "moved": "调整区划"}
+STILL_LISTED = "仍在本次名单中，但按本次的口径不计为人才"
 
 _TALENTS_SQL = "SELECT id_number, name, region_id, level FROM persons WHERE talent = 1 ORDER BY id_number"
 
@@ -86,6 +87,7 @@ class PersonChange:
     path_before: str  # the earlier census's region ("" for "new")
     level: int  # now (0 for "gone")
     level_before: int  # before (0 for "new")
+    note: str = ""  # "gone" yet still on this census's lists: why it no longer counts
 
     @property
     def kind_label(self) -> str:
@@ -108,7 +110,8 @@ class PersonChange:
 
     def to_json(self, full_ids: bool = False) -> dict:
         return {"kind": self.kind, "id": self.shown_id(full_ids), "name": self.name, "path": self.path,
-                "path_before": self.path_before, "level": self.level, "level_before": self.level_before}
+                "path_before": self.path_before, "level": self.level, "level_before": self.level_before,
+                "note": self.note}
 
 
 @dataclass
@@ -204,7 +207,11 @@ def _changes(census: Census, earlier: Census) -> Iterator[PersonChange]:
             yield PersonChange("new", a[0], a[1], now_path(a[2]), "", a[3], 0)
             a = next(now_rows, None)
         elif b is not None and (a is None or b[0] < a[0]):
-            yield PersonChange("gone", b[0], b[1], before_path(b[2]), before_path(b[2]), 0, b[3])
+            # Still on this census's lists but no longer a talent (its rules, or rows changed):
+            # not someone who left, which is what 减少 alone reads as.
+            listed = census.people.listed(b[0])
+            yield PersonChange("gone", b[0], b[1], before_path(b[2]), before_path(b[2]), 0, b[3],
+                               STILL_LISTED if listed else "")
             b = next(before_rows, None)
         else:
             assert a is not None and b is not None

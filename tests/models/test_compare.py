@@ -184,3 +184,24 @@ def test_only_the_counting_rules_make_the_censuses_count_differently(both, capsy
         census.settings.set_rules(replace(census.settings.rules, min_hours=100))
     assert run_json(capsys, "compare", str(later), str(earlier), "--json")["notes"] == [
         "两次普查的统计口径不同，各自按本身的口径计数"]
+
+
+def test_a_gone_person_still_on_the_lists_says_why(both, capsys):
+    """Under this census's stricter rule a trained-only person stops being a talent: listed as
+    减少 alone, the clerk read that they had left."""
+    from dataclasses import replace
+
+    from models.compare import STILL_LISTED
+
+    later, earlier = both[:2]
+    with Census.open(later) as census:
+        census.settings.set_rules(replace(census.settings.rules, min_hours=1000))
+        listed = {p.id_number for p in census.people.iter()}
+    data = run_json(capsys, "compare", str(later), str(earlier), "--json", "--persons", "--full-ids")
+    gone = [p for p in data["persons"] if p["kind"] == "gone"]
+    still = [p for p in gone if p["note"] == STILL_LISTED]
+    assert still and all(p["id"] in listed for p in still)
+    assert all(p["note"] == "" for p in gone if p["id"] not in listed)
+    capsys.readouterr()
+    assert main(["compare", str(later), str(earlier), "--persons"]) == 0
+    assert f"（{STILL_LISTED}）" in capsys.readouterr().out
