@@ -96,7 +96,7 @@ class OverTime(QObject):
             if person.in_earlier:
                 assert self.page.earlier_path is not None
                 path = self.page.earlier_path
-                with Census.open(path, create=False, read_only_ok=True) as earlier:
+                with Census.open_unchanged(path) as earlier:
                     rows = earlier.people.rows(person.id_number, cells=False)
             else:
                 path = window.census.path

@@ -36,7 +36,7 @@ class RowCells:
 def read_cells(path: Path, row_ids: list[int]) -> RowCells:
     """On the reader's thread: the cells of these rows of the census at `path`."""
     result = RowCells()
-    with Census.open(path, create=False, read_only_ok=True) as census:
+    with Census.open_unchanged(path) as census:  # never migrated: it may be the earlier census
         for row_id in row_ids:
             try:
                 result.cells[row_id] = census.batches.row(row_id).raw

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +61,7 @@ class Census:
         self.conn = conn
         self.path = path
         self._depth = 0
+        self._copy_folder: Path | None = None  # open_unchanged: the temporary up-to-date copy read instead
         self.settings = Settings(self)
         self.regions = Regions(self)
         self.people = People(self)
@@ -118,8 +121,47 @@ class Census:
             raise CensusError(DAMAGED, file=path.name) from err
         return cls(conn, path, read_only=True)
 
+    @classmethod
+    def open_unchanged(cls, path: str | Path) -> Census:
+        """Open a census only to read it, its file left exactly as it is: an earlier census compared
+        with, a growth goal's base, source rows shown from it. `open` brings an older census's
+        tables up to date in the file itself: an archived 2019 census compared once could no longer
+        be opened by the program version that made it (此普查文件由更新版本的程序创建), and an older one
+        on a read-only share could not be compared at all. An older census is read here through an
+        up-to-date copy in a temporary folder, removed on close."""
+        path = Path(path)
+        version = _stored_version(path, create=False)
+        if version is not None and version > LATEST_VERSION:
+            raise CensusError(NEWER_CENSUS, file=path.name)
+        if version == LATEST_VERSION:
+            try:
+                return cls(connect_read_only(path), path, read_only=True)
+            except sqlite3.DatabaseError as err:
+                raise CensusError(DAMAGED, file=path.name) from err
+        folder = Path(tempfile.mkdtemp(prefix="census-read-"))
+        copy = None
+        try:
+            source = connect_read_only(path)
+            try:
+                copy = sqlite3.connect(str(folder / "census"), isolation_level=None, check_same_thread=True)
+                source.backup(copy)
+            finally:
+                source.close()
+            migrate(copy)
+        except sqlite3.DatabaseError as err:
+            if copy is not None:
+                copy.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise storage_error(err, path.name) or CensusError(DAMAGED, file=path.name) from err
+        census = cls(copy, path, read_only=True)
+        census._copy_folder = folder
+        return census
+
     def close(self) -> None:
         self.conn.close()
+        if self._copy_folder is not None:
+            shutil.rmtree(self._copy_folder, ignore_errors=True)
+            self._copy_folder = None
 
     def __enter__(self) -> Census:
         return self

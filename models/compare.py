@@ -160,11 +160,12 @@ class Comparison:
 
 
 def compare_files(census: Census, earlier_path: Path) -> Comparison:
-    """Compare an open census with an earlier census file (opened only to read, never created)."""
+    """Compare an open census with an earlier census file (only read: never created, never changed,
+    not even brought up to date when an older program made it)."""
     earlier_path = Path(earlier_path)
     if same_file(earlier_path, census.path):
         raise CensusError("不能与它自己对比，请选择早前的另一个普查文件", file=earlier_path.name)
-    with Census.open(earlier_path, create=False, read_only_ok=True) as earlier:
+    with Census.open_unchanged(earlier_path) as earlier:
         return compare(census, earlier)
 
 
@@ -297,7 +298,7 @@ def growth_of(summary: RegionSummary, category: str, multiple: float, label: str
 def node_in_file(earlier_path: Path, path: str) -> tuple[RegionSummary, str]:
     """The figures of the region at `path` in another census file, and how to name that census."""
     earlier_path = Path(earlier_path)
-    with Census.open(earlier_path, create=False, read_only_ok=True) as earlier:
+    with Census.open_unchanged(earlier_path) as earlier:
         summary = next((s for s in earlier.summary() if s.path == path), None)
         if summary is None:
             raise CensusError(f"早前普查中没有区划“{path}”，无法按倍数设定目标", file=earlier_path.name)

@@ -205,3 +205,44 @@ def test_a_gone_person_still_on_the_lists_says_why(both, capsys):
     capsys.readouterr()
     assert main(["compare", str(later), str(earlier), "--persons"]) == 0
     assert f"（{STILL_LISTED}）" in capsys.readouterr().out
+
+
+def test_an_earlier_census_of_an_older_version_is_compared_without_being_changed(years, capsys, tmp_path):
+    """Comparing used to bring an older earlier census's tables up to date in its file: the
+    program version that made it then refused it (由更新版本的程序创建), and `goal --times --of`
+    did the same. It is read through a temporary up-to-date copy now; the file keeps every byte."""
+    import hashlib
+    import sqlite3
+
+    from models.schema import LATEST_VERSION, migrate
+
+    later = years[0]
+    old = tmp_path / "2019.census"
+    conn = sqlite3.connect(old, isolation_level=None)
+    migrate(conn, up_to=LATEST_VERSION - 3)
+    conn.close()
+    digest = hashlib.sha256(old.read_bytes()).hexdigest()
+    data = run_json(capsys, "compare", str(later), str(old), "--json")
+    assert data["regions"][0]["talents_before"] is None  # an empty census: nothing on the earlier side
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == digest
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT MAX(version) FROM migrations").fetchone()[0] == LATEST_VERSION - 3
+    conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2019.census"]  # no -wal or -shm left beside it
+
+
+def test_the_up_to_date_copy_gives_the_same_comparison_and_goes_away(years, monkeypatch, tmp_path):
+    """The copy an older earlier census is read through: with every figure and person, removed on close."""
+    import tempfile
+
+    from models import census as census_module
+    from models.compare import compare_files
+
+    later, earlier = years[0], years[1]
+    with Census.open(later, create=False) as census:
+        direct = compare_files(census, earlier).to_json(with_persons=True)
+        monkeypatch.setattr(census_module, "LATEST_VERSION", census_module.LATEST_VERSION + 1)  # the file looks older
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        copied = compare_files(census, earlier).to_json(with_persons=True)
+    assert copied == direct
+    assert not list(tmp_path.glob("census-read-*"))
