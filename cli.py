@@ -352,7 +352,7 @@ def cmd_compare(args) -> int:
 
 
 COMPARE_COLUMNS = (("人才", 7), ("此前", 7), ("增长", 8), ("持证", 6), ("此前", 6), ("新增", 6), ("减少", 6),
-                   ("升级", 6))
+                   ("调入", 6), ("调出", 6), ("升级", 6))
 
 
 def _print_comparison(result, persons: bool, full_ids: bool) -> None:
@@ -368,7 +368,8 @@ def _print_comparison(result, persons: bool, full_ids: bool) -> None:
     for r in result.regions:
         growth = "—" if r.growth is None else f"×{r.growth:.2f}"
         values = (shown(r.figure("talents")), shown(r.figure("talents", True)), growth, shown(r.figure("certified")),
-                  shown(r.figure("certified", True)), shown(r.new_persons), shown(r.gone_persons), shown(r.upgraded))
+                  shown(r.figure("certified", True)), shown(r.new_persons), shown(r.gone_persons),
+                  shown(r.moved_in), shown(r.moved_out), shown(r.upgraded))
         _out(_cell("  " * r.depth + r.name, 30, left=True)
              + "".join(_cell(v, w) for v, (_, w) in zip(values, COMPARE_COLUMNS, strict=True)))
     if result.goals:

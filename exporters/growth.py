@@ -31,7 +31,8 @@ GROWTH_COLUMNS = (
     ("区划", None, 26), ("人才总数", "本次", 8), (None, "此前", 8), (None, "增长倍数", 8),
     ("持证", "本次", 7), (None, "此前", 7), ("助理", "本次", 7), (None, "此前", 7), ("中级", "本次", 7),
     (None, "此前", 7), ("高级", "本次", 7), (None, "此前", 7), ("专业学历", "本次", 7), (None, "此前", 7),
-    ("仅培训", "本次", 7), (None, "此前", 7), ("新增人员", None, 8), ("减少人员", None, 8), ("等级提高", None, 8),
+    ("仅培训", "本次", 7), (None, "此前", 7), ("新增人员", None, 8), ("减少人员", None, 8), ("调入人员", None, 8),
+    ("调出人员", None, 8), ("等级提高", None, 8),
 )
 GROWTH_FIGURES = ("talents", "certified", "certified_assistant", "certified_intermediate", "certified_senior",
                   "degree", "trained_only")
@@ -61,7 +62,8 @@ def _growth_sheet(census: Census, ws, styles: Styles, comparison: Comparison | N
         print_setup(ws, 2, 2, footer=census.title)
         return
     line = (f"对比：{comparison.earlier_label}（{comparison.earlier_file}）　导出日期：{today()}　"
-            "新增、等级提高按本次归属区划计，减少按早前归属区划计；各级数字均含下级")
+            "新增、等级提高按本次归属区划计，减少按早前归属区划计；调入、调出为两次都是人才、归属区划变了的人员；"
+            "本次 = 此前 + 新增 − 减少 + 调入 − 调出；各级数字均含下级")
     row = write_title(ws, styles, title, line, width, subtitle_width=sum(w for _, _, w in GROWTH_COLUMNS))
     header_row = row
     write_grouped_header(ws, row, GROWTH_COLUMNS, styles.header)
@@ -73,7 +75,8 @@ def _growth_sheet(census: Census, ws, styles: Styles, comparison: Comparison | N
             cells += [_number_or_dash(r.figure(name), styles), _number_or_dash(r.figure(name, before=True), styles)]
             if name == "talents":
                 cells.append(("—", styles.center) if r.growth is None else (r.growth, styles.per_mille))
-        cells += [_number_or_dash(value, styles) for value in (r.new_persons, r.gone_persons, r.upgraded)]
+        cells += [_number_or_dash(value, styles) for value in (r.new_persons, r.gone_persons, r.moved_in,
+                                                                  r.moved_out, r.upgraded)]
         writer.write_cells(row, cells)
         row += 1
     row += 1

@@ -224,7 +224,7 @@ def _figures_text(r: RegionChange) -> str:
     growth = "—" if r.growth is None else f"×{r.growth:.2f}"
     return (f"{pair('talents', '人才')}（增长 {growth}）　{pair('certified', '持证')}　{pair('degree', '专业学历')}　"
             f"{pair('trained_only', '仅培训')}\n新增 {_n(r.new_persons)} 人　减少 {_n(r.gone_persons)} 人　"
-            f"等级提高 {_n(r.upgraded)} 人")
+            f"调入 {_n(r.moved_in)} 人　调出 {_n(r.moved_out)} 人　等级提高 {_n(r.upgraded)} 人")
 
 
 def _table(model: QAbstractTableModel, widths: tuple[int, ...] | None = None) -> QTableView:

@@ -9,7 +9,9 @@ A bureau runs the census every year. Regions are matched by path, persons by res
 * upgraded — certified in both, at a higher level now (a first certificate is newly certified, not
   an upgrade), counted where this census attributes them;
 * moved — a talent in both, attributed to another region now: neither new nor gone, listed so a
-  clerk sees why a community's count changed.
+  clerk sees why a community's count changed; counted as moved in (调入) where this census attributes
+  them and moved out (调出) where the earlier one did, in the regions holding only one of the two.
+  For a region in both censuses, talents = talents before + new − gone + moved in − moved out.
 
 Every count includes the region's descendants, like the summary's. A region on one side only has
 None for the other side's figures. Persons are read from both files as two streams in ID order and
@@ -54,6 +56,8 @@ class RegionChange:
     new_persons: int | None
     gone_persons: int | None
     upgraded: int | None
+    moved_in: int | None = None  # talents in both, attributed here now and elsewhere before
+    moved_out: int | None = None  # talents in both, attributed here before and elsewhere now
 
     @property
     def growth(self) -> float | None:
@@ -72,7 +76,7 @@ class RegionChange:
             data[name] = self.figure(name)
             data[f"{name}_before"] = self.figure(name, before=True)
         data.update({"new_persons": self.new_persons, "gone_persons": self.gone_persons, "upgraded": self.upgraded,
-                     "growth": self.growth})
+                     "moved_in": self.moved_in, "moved_out": self.moved_out, "growth": self.growth})
         return data
 
 
@@ -141,11 +145,12 @@ class Comparison:
         return [r for r in self.regions if r.path.startswith(prefix) and "/" not in r.path[len(prefix):]]
 
     def persons_within(self, path: str | None, kind: str) -> list[PersonChange]:
-        """Persons of a kind counted in `path` or below (everybody when None)."""
+        """Persons of a kind counted in `path` or below (everybody when None); a moved person is
+        listed both where they are now and where they were (the community they left lost them)."""
         out = [p for p in self.persons if p.kind == kind]
         if path is None:
             return out
-        return [p for p in out if _within(p.path, path)]
+        return [p for p in out if _within(p.path, path) or (kind == "moved" and _within(p.path_before, path))]
 
     def to_json(self, with_persons: bool = False, full_ids: bool = False) -> dict:
         data: dict[str, object] = {
@@ -174,9 +179,14 @@ def compare(census: Census, earlier: Census) -> Comparison:
     now_summary = {s.path: s for s in census.summary()}
     before_summary = {s.path: s for s in earlier.summary()}
     persons = list(_changes(census, earlier))
-    counts: dict[str, Counter[str]] = {kind: Counter() for kind in ("new", "gone", "upgraded")}
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in ("new", "gone", "upgraded", "in", "out")}
     for p in persons:
-        for prefix in _prefixes(p.path) if p.kind in counts else ():
+        if p.kind == "moved":
+            here, there = set(_prefixes(p.path)), set(_prefixes(p.path_before))
+            counts["in"].update(here - there)
+            counts["out"].update(there - here)
+            continue
+        for prefix in _prefixes(p.path):
             counts[p.kind][prefix] += 1
     regions = []
     for path in _merged_order(list(now_summary), list(before_summary)):
@@ -187,7 +197,8 @@ def compare(census: Census, earlier: Census) -> Comparison:
             path=path, name=shown.name, depth=shown.depth, now=now, before=before,
             new_persons=counts["new"][path] if now else None,
             gone_persons=counts["gone"][path] if before else None,
-            upgraded=counts["upgraded"][path] if now else None))
+            upgraded=counts["upgraded"][path] if now else None,
+            moved_in=counts["in"][path] if now else None, moved_out=counts["out"][path] if before else None))
     as_of, earlier_as_of = census.as_of, earlier.as_of
     goals = [progress(s.path, g.category, g.target, g.deadline, g.actual,
                       getattr(before_summary[s.path], g.category) if s.path in before_summary else None,

@@ -210,6 +210,7 @@ def expected_comparison(before: list[Person], now: list[Person]) -> dict[str, di
     new = [p for n, p in is_.items() if n not in was]
     gone = [p for n, p in was.items() if n not in is_]
     upgraded = [p for n, p in is_.items() if n in was and p.level > was[n].level > 0]
+    moved = [(was[n], p) for n, p in is_.items() if n in was and p.region != was[n].region]
     out = {}
     for path in dict.fromkeys(paths(2) + paths(1)):
         here, there = path in paths(2), path in paths(1)
@@ -221,6 +222,10 @@ def expected_comparison(before: list[Person], now: list[Person]) -> dict[str, di
         row["new_persons"] = sum(1 for p in new if within(p.region, path)) if here else None
         row["gone_persons"] = sum(1 for p in gone if within(p.region, path)) if there else None
         row["upgraded"] = sum(1 for p in upgraded if within(p.region, path)) if here else None
+        row["moved_in"] = sum(1 for a, b in moved if within(b.region, path) and not within(a.region, path)) \
+            if here else None
+        row["moved_out"] = sum(1 for a, b in moved if within(a.region, path) and not within(b.region, path)) \
+            if there else None
         talents, talents_before = row["talents"], row["talents_before"]
         row["growth"] = round(talents / talents_before, 4) if here and there and talents_before else None  # type: ignore[operator]
         out[path] = row

@@ -47,8 +47,8 @@ def test_growth_sheet_against_the_earlier_census(years, tmp_path):
         want = (e["talents"], e["talents_before"], e["growth"], e["certified"], e["certified_before"])
         got = by_name[path.rpartition("/")[2]][1:6]
         assert tuple(None if v == "—" else v for v in got) == want, path
-        assert tuple(None if v == "—" else v for v in by_name[path.rpartition("/")[2]][-3:]) == \
-            (e["new_persons"], e["gone_persons"], e["upgraded"])
+        assert tuple(None if v == "—" else v for v in by_name[path.rpartition("/")[2]][-5:]) == \
+            (e["new_persons"], e["gone_persons"], e["moved_in"], e["moved_out"], e["upgraded"])
     goals_at = next(i for i, row in enumerate(table) if row[:len(GOAL_PROGRESS_HEADER)] == GOAL_PROGRESS_HEADER)
     goal = table[goals_at + 1]
     now = ot.counts(second, ot.HEPING)["certified"]

@@ -246,3 +246,22 @@ def test_the_up_to_date_copy_gives_the_same_comparison_and_goes_away(years, monk
         copied = compare_files(census, earlier).to_json(with_persons=True)
     assert copied == direct
     assert not list(tmp_path.glob("census-read-*"))
+
+
+def test_a_region_reconciles_and_lists_who_moved_out_of_it(years):
+    """42 moved from 团结社区 to 幸福社区: 团结社区's 11 → 11 with 1 new and nobody gone did not add up,
+    and its 调整区划 list was empty (the list was filtered by where the person is now)."""
+    from models.compare import compare_files
+
+    later, earlier = years[0], years[1]
+    with Census.open(later, create=False) as census:
+        result = compare_files(census, earlier)
+    both = [r for r in result.regions if r.now is not None and r.before is not None]
+    assert both and all(r.now.talents == r.before.talents + r.new_persons - r.gone_persons + r.moved_in - r.moved_out
+                        for r in both)
+    tuanjie, xingfu = result.region(ot.TUANJIE), result.region(ot.XINGFU)
+    assert (tuanjie.moved_in, tuanjie.moved_out, xingfu.moved_in, xingfu.moved_out) == (0, 1, 1, 0)
+    assert result.region(ot.HEPING).moved_in == result.region(ot.HEPING).moved_out == 0  # a move within the street
+    for path in (ot.TUANJIE, ot.XINGFU, ot.HEPING):
+        assert [p.id_number for p in result.persons_within(path, "moved")] == [ot.make_id(42)], path
+    assert result.persons_within(ot.WEST, "moved") == []
