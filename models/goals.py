@@ -91,6 +91,7 @@ class GoalProgress:
     per_month_needed: float | None  # from this census's 统计截止日期 to the deadline; None once it has passed
     pace_per_month: float | None  # persons gained per month between the two censuses
     overdue: bool = False  # the deadline is not after this census's 统计截止日期 and the goal is not met
+    unknown_why: str = ""  # why on_track is None, in Chinese
 
     @property
     def verdict(self) -> str:
@@ -100,7 +101,7 @@ class GoalProgress:
         if self.overdue:
             return f"已过完成期限，未达成（差 {self.target - (self.now or 0)} 人）"
         if self.on_track is None:
-            return "无法判断（缺少早前数字或统计截止日期）"
+            return f"无法判断（{self.unknown_why or '缺少早前数字或统计截止日期'}）"
         return "按此进度可以按期完成" if self.on_track else "按此进度不能按期完成"
 
     def to_json(self) -> dict:
@@ -131,7 +132,9 @@ def progress(path: str, category: str, target: int, by: str, now: int | None, be
     months_left = months_between(as_of, by) if as_of else None
     span = months_between(earlier_as_of, as_of) if as_of and earlier_as_of else None
     gained = now - before if now is not None and before is not None else None
-    pace = round(float(gained / span), 2) if gained is not None and span else None
+    # An earlier census dated on or after this one gives no pace: with the files given the wrong way
+    # round, 24 → 26 over "-24 months" read as 每月增加 -0.08.
+    pace = round(float(gained / span), 2) if gained is not None and span is not None and span > 0 else None
     shortfall = None if now is None else max(target - now, 0)
     needed: float | None = None
     on_track: bool | None = None
@@ -145,4 +148,9 @@ def progress(path: str, category: str, target: int, by: str, now: int | None, be
             needed = round(float(shortfall / months_left), 2)
         if shortfall is not None and months_left is not None and gained is not None and span and span > 0:
             on_track = gained * months_left >= shortfall * span  # exact fractions: the line itself is on track
-    return GoalProgress(path, category, target, by, now, before, on_track, needed, pace, overdue)
+    why = ""
+    if on_track is None:
+        why = ("本次普查未设定统计截止日期" if not as_of else "早前普查未设定统计截止日期" if not earlier_as_of
+               else "早前普查的统计截止日期不早于本次，请确认两个文件的先后" if span is not None and span <= 0
+               else "早前普查中没有该区划" if before is None else "")
+    return GoalProgress(path, category, target, by, now, before, on_track, needed, pace, overdue, why)

@@ -82,3 +82,18 @@ def test_paces_are_counted_in_calendar_months():
     goal = progress("测试市", "talents", 118, "2023-06-30", 100, 88, "2021-12-31", "2020-12-31")
     assert (goal.pace_per_month, goal.per_month_needed, goal.on_track) == (1.0, 1.0, True)
     assert progress("测试市", "talents", 119, "2023-06-30", 100, 88, "2021-12-31", "2020-12-31").on_track is False
+
+
+def test_no_pace_from_censuses_given_the_wrong_way_round_or_on_the_same_date():
+    """The earlier census dated after this one: 24 → 26 over "-24 months" showed 每月增加 -0.08 人,
+    and the verdict blamed a missing figure or date that was not missing."""
+    from models.goals import progress
+
+    reversed_ = progress("测试市", "certified", 40, "2023-12-31", 26, 24, "2019-12-31", "2021-12-31")
+    assert reversed_.pace_per_month is None and reversed_.on_track is None
+    assert "不早于本次" in reversed_.verdict and "缺少" not in reversed_.verdict
+    same = progress("测试市", "certified", 40, "2023-12-31", 26, 24, "2021-12-31", "2021-12-31")
+    assert same.pace_per_month is None and "不早于本次" in same.verdict
+    assert "早前普查未设定" in progress("测试市", "certified", 40, "2023-12-31", 26, 24, "2021-12-31", None).verdict
+    assert "本次普查未设定" in progress("测试市", "certified", 40, "2023-12-31", 26, 24, None, "2020-12-31").verdict
+    assert "没有该区划" in progress("测试市", "certified", 40, "2023-12-31", 26, None, "2021-12-31", "2020-12-31").verdict
