@@ -360,6 +360,8 @@ def _print_comparison(result, persons: bool, full_ids: bool) -> None:
          f"{result.earlier_as_of or '未设定'}，{result.earlier_file}）")
     for note in result.notes:
         _out(f"注意：{note}")
+    if not result.as_of or not result.earlier_as_of:
+        _out("      命令行设定：info 普查文件 --as-of 年-月-日（如 2021-12-31）")
     _out(_cell("区划", 30, left=True) + "".join(_cell(name, w) for name, w in COMPARE_COLUMNS))
 
     def shown(value) -> str:

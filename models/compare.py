@@ -205,7 +205,7 @@ def compare(census: Census, earlier: Census) -> Comparison:
                       as_of, earlier_as_of)
              for s in now_summary.values() for g in s.goals if g.deadline]
     return Comparison(census.title, as_of, earlier.title, earlier_as_of, earlier.path.name, regions, persons, goals,
-                      _notes(census, earlier))
+                      _notes(census, earlier, earlier.path.name))
 
 
 def _changes(census: Census, earlier: Census) -> Iterator[PersonChange]:
@@ -272,14 +272,20 @@ def _counting(rules: Rules) -> tuple:
     return rules.min_hours, rules.training_since, rules.min_degree, rules.related_majors
 
 
-def _notes(census: Census, earlier: Census) -> list[str]:
+def _notes(census: Census, earlier: Census, earlier_name: str) -> list[str]:
     """What a reader of the comparison must know."""
     notes = []
     if _counting(census.settings.rules) != _counting(earlier.settings.rules):
         notes.append("两次普查的统计口径不同，各自按本身的口径计数")
-    if not census.as_of or not earlier.as_of:
-        notes.append("未设定统计截止日期（info --as-of 或窗口“普查信息”），无法计算增长速度和有期限目标的进度")
-    elif earlier.as_of >= census.as_of:
+    # Which census lacks its date, in the window's words (the note is shown on the 对比 page; the
+    # command line adds its own command, cli.cmd_compare).
+    missing = [text for text, as_of in (
+        ("本次普查未设定统计截止日期（在“文件 → 普查信息”中设定）", census.as_of),
+        (f"早前普查（{earlier_name}）未设定统计截止日期（打开该文件，在“文件 → 普查信息”中设定）", earlier.as_of))
+        if not as_of]
+    if missing:
+        notes.append(f"{'；'.join(missing)}，无法计算增长速度和有期限目标的进度")
+    elif earlier.as_of and census.as_of and earlier.as_of >= census.as_of:
         notes.append(f"早前普查的截止日期 {earlier.as_of} 不早于本次的 {census.as_of}，请确认两个文件的先后")
     return notes
 

@@ -265,3 +265,16 @@ def test_a_region_reconciles_and_lists_who_moved_out_of_it(years):
     for path in (ot.TUANJIE, ot.XINGFU, ot.HEPING):
         assert [p.id_number for p in result.persons_within(path, "moved")] == [ot.make_id(42)], path
     assert result.persons_within(ot.WEST, "moved") == []
+
+
+def test_the_note_names_the_census_without_a_date_in_the_windows_words(both, capsys):
+    """The 对比 page showed 未设定统计截止日期（info --as-of 或窗口“普查信息”）: a command in the window,
+    and not which of the two censuses lacks the date."""
+    later, earlier, _first, _second = both
+    assert main(["info", str(earlier), "--as-of", ""]) == 0
+    data = run_json(capsys, "compare", str(later), str(earlier), "--json")
+    (note,) = data["notes"]
+    assert f"早前普查（{earlier.name}）未设定" in note and "本次普查" not in note and "--" not in note
+    capsys.readouterr()
+    assert main(["compare", str(later), str(earlier)]) == 0
+    assert "info 普查文件 --as-of" in capsys.readouterr().out  # the command line names its own command
