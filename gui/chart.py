@@ -83,7 +83,7 @@ class RowChart(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         label_w = min(max(metrics.horizontalAdvance(self.label(r)) for r in self.rows) + 12, self.width() // 3)
-        value_w = metrics.horizontalAdvance(self.VALUE_SAMPLE) + 12
+        value_w = self.value_width(metrics)
         left, right = label_w + 8, self.width() - value_w - 8
         span = max(right - left, 20)
         scale = span / max(max(self.largest(r) for r in self.rows), 1)
@@ -97,6 +97,12 @@ class RowChart(QWidget):
             self.paint_row(painter, row, y, left, span, scale)
             painter.setPen(TEXT)
             painter.drawText(QRectF(right + 6, y, value_w, self.ROW), Qt.AlignmentFlag.AlignVCenter, self.value_text(row))
+
+    def value_width(self, metrics: QFontMetrics) -> int:
+        """As wide as the widest figure text (a province's 12,345→15,678（+3,333） was cut at the
+        window's edge), at least the sample's so bars keep their length, at most a third of the chart."""
+        widest = max(metrics.horizontalAdvance(t) for t in [self.VALUE_SAMPLE, *map(self.value_text, self.rows)])
+        return min(widest, self.width() // 3) + 12
 
     # what a subclass says about its rows
     def label(self, row) -> str:

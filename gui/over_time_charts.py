@@ -55,11 +55,11 @@ class BeforeAfterChart(RowChart):
 
 def _pair_text(pair: Pair) -> str:
     if pair.now is None:
-        return f"{pair.before}→（已无）"
+        return f"{pair.before:,}→（已无）"
     if pair.before is None:
-        return f"（新）→{pair.now}"
+        return f"（新）→{pair.now:,}"
     change = pair.now - pair.before
-    return f"{pair.before}→{pair.now}（{change:+d}）"
+    return f"{pair.before:,}→{pair.now:,}（{change:+,d}）"
 
 
 class YearsChart(QWidget):

@@ -173,3 +173,20 @@ def test_an_earlier_census_deleted_meanwhile_clears_the_page_once_and_the_export
     growth = [[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()]
     assert "早前副本.census" not in str(growth)  # no comparison in it
     assert "早前副本.census" in msgs.errors[-1] and win.over_time.earlier is None
+
+
+def test_the_before_after_chart_has_room_for_a_provinces_figures(qtbot):
+    """5- to 7-digit figures were cut at the chart's right edge (the room was that of 00000（+0000）)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from gui.over_time_charts import BeforeAfterChart, Pair
+
+    chart = BeforeAfterChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 200)
+    chart.set_pairs([Pair("广州市", 12345, 15678), Pair("全省", 1234567, 2345678), Pair("撤销", 54321, None)])
+    metrics = QFontMetrics(chart.font())
+    assert chart.value_text(chart.pairs[0]) == "12,345→15,678（+3,333）"
+    assert all(chart.value_width(metrics) >= metrics.horizontalAdvance(chart.value_text(p)) for p in chart.pairs)
+    chart.set_pairs([Pair("团结社区", 3, 4)])
+    assert chart.value_width(metrics) == metrics.horizontalAdvance(chart.VALUE_SAMPLE) + 12  # small figures: as before
