@@ -933,10 +933,21 @@ class MainWindow(QMainWindow):
             self.over_time.forget_earlier("文件已不存在，可能已移动或删除")
             earlier = None
 
+        unreadable: list[str] = []  # why the earlier census could not be read, when it could not
+
         def action(census):
             from exporters.summary import write_summary_workbook
-            return [write_summary_workbook(census, out, full_ids=full_ids, earlier=earlier)]
-        self._export(action, "正在导出汇总…", "汇总已导出")
+            from models.compare import EarlierUnreadable
+            try:
+                return [write_summary_workbook(census, out, full_ids=full_ids, earlier=earlier)]
+            except EarlierUnreadable as err:  # damaged or replaced since it was compared: export without it
+                unreadable.append(err.message)
+                return [write_summary_workbook(census, out, full_ids=full_ids)]
+
+        def first() -> None:
+            if unreadable:
+                self.over_time.forget_earlier(unreadable[0])
+        self._export(action, "正在导出汇总…", "汇总已导出", before_shown=first)
 
     def ask_export_corrections(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择保存更正清单的文件夹", str(Path.home()))
@@ -983,11 +994,14 @@ class MainWindow(QMainWindow):
 
         self.run_task(task, done, "正在生成采集模板…", cancellable=True)
 
-    def _export(self, action: Callable[[Census], list[Path]], label: str, title: str) -> None:
+    def _export(self, action: Callable[[Census], list[Path]], label: str, title: str,
+                before_shown: Callable[[], None] | None = None) -> None:
         if self.census is None:
             return
 
         def done(paths) -> None:
+            if before_shown is not None:
+                before_shown()
             paths = [Path(p) for p in paths or []]
             messages.show_paths(self, title, f"共生成 {len(paths)} 个文件：", paths)
 

@@ -164,13 +164,21 @@ class Comparison:
         return data
 
 
+class EarlierUnreadable(CensusError):
+    """The earlier census file cannot be read (missing, damaged, from a newer version, not a census)."""
+
+
 def compare_files(census: Census, earlier_path: Path) -> Comparison:
     """Compare an open census with an earlier census file (only read: never created, never changed,
     not even brought up to date when an older program made it)."""
     earlier_path = Path(earlier_path)
     if same_file(earlier_path, census.path):
         raise CensusError("不能与它自己对比，请选择早前的另一个普查文件", file=earlier_path.name)
-    with Census.open_unchanged(earlier_path) as earlier:
+    try:
+        earlier = Census.open_unchanged(earlier_path)
+    except CensusError as err:
+        raise EarlierUnreadable(err.message, file=err.file) from err
+    with earlier:
         return compare(census, earlier)
 
 

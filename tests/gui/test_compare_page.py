@@ -190,3 +190,23 @@ def test_the_before_after_chart_has_room_for_a_provinces_figures(qtbot):
     assert all(chart.value_width(metrics) >= metrics.horizontalAdvance(chart.value_text(p)) for p in chart.pairs)
     chart.set_pairs([Pair("团结社区", 3, 4)])
     assert chart.value_width(metrics) == metrics.horizontalAdvance(chart.VALUE_SAMPLE) + 12  # small figures: as before
+
+
+def test_an_earlier_census_damaged_meanwhile_does_not_stop_the_summary_export(qtbot, opened, msgs, tmp_path):
+    """The earlier file overwritten by a broken copy after it was compared: 导出汇总 failed with
+    普查文件已损坏 every time, and the page has no way to drop the comparison. The workbook is written
+    without 增长对比 and the page is cleared, said once."""
+    win, earlier, _first, _second = opened
+    copy = tmp_path / "早前副本.census"
+    shutil.copyfile(earlier, copy)
+    win.over_time.page.earlier_requested.emit(copy)
+    wait_idle(qtbot, win)
+    assert win.over_time.earlier == copy and not msgs.errors
+    copy.write_bytes(earlier.read_bytes()[:5000])
+    out = tmp_path / "汇总.xlsx"
+    win.export_summary(out)
+    wait_idle(qtbot, win)
+    assert out.exists() and msgs.paths[-1] == [out]
+    assert len(msgs.errors) == 1 and "早前副本.census" in msgs.errors[0] and "已损坏" in msgs.errors[0]
+    assert win.over_time.earlier is None and win.over_time.page.comparison is None
+    assert "没有对比" in str([[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()])
