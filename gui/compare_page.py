@@ -39,7 +39,7 @@ from models.goals import GoalProgress
 from models.records import GOAL_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
-PERSON_KINDS = ("new", "gone", "upgraded", "moved")
+PERSON_KINDS = ("new", "gone", "upgraded", "lowered", "moved")
 
 
 class PersonChangeModel(ListModel):

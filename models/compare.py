@@ -8,6 +8,9 @@ A bureau runs the census every year. Regions are matched by path, persons by res
 * gone — the reverse, counted where the earlier census attributed them;
 * upgraded — certified in both, at a higher level now (a first certificate is newly certified, not
   an upgrade), counted where this census attributes them;
+* lowered — certified before, at a lower level or not certified now while still a talent (a
+  level left off a return, a wrong row): the certified counts fall, and a clerk must see who to
+  check; counted where this census attributes them;
 * moved — a talent in both, attributed to another region now: neither new nor gone, listed so a
   clerk sees why a community's count changed; counted as moved in (调入) where this census attributes
   them and moved out (调出) where the earlier one did, in the regions holding only one of the two.
@@ -38,7 +41,7 @@ from models.rules import LEVEL_NAMES, Rules
 # The figures compared side by side (each also as <name>_before in the JSON).
 FIGURES = ("talents", "certified", "certified_assistant", "certified_intermediate", "certified_senior", "degree",
            "trained_only")
-KIND_LABELS = {"new": "新增", "gone": "减少", "upgraded": "等级提高", "moved": "调整区划"}
+KIND_LABELS = {"new": "新增", "gone": "减少", "upgraded": "等级提高", "lowered": "等级降低或不再持证", "moved": "调整区划"}
 STILL_LISTED = "仍在本次名单中，但按本次的口径不计为人才"
 
 _TALENTS_SQL = "SELECT id_number, name, region_id, level FROM persons WHERE talent = 1 ORDER BY id_number"
@@ -84,7 +87,7 @@ class RegionChange:
 class PersonChange:
     """A person who is new, gone, upgraded or moved, with the region(s) they are counted in."""
 
-    kind: str  # "new" | "gone" | "upgraded" | "moved"
+    kind: str  # "new" | "gone" | "upgraded" | "lowered" | "moved"
     id_number: str
     name: str
     path: str  # where counted: this census's region (the earlier one's for "gone")
@@ -107,6 +110,8 @@ class PersonChange:
 
     @property
     def level_text(self) -> str:
+        if self.kind == "lowered":
+            return f"{LEVEL_NAMES[self.level_before]} → {LEVEL_NAMES[self.level] if self.level else '无证书'}"
         if self.kind == "upgraded":
             return f"{LEVEL_NAMES[self.level_before]} → {LEVEL_NAMES[self.level]}"
         level = self.level_before if self.kind == "gone" else self.level
@@ -194,6 +199,8 @@ def compare(census: Census, earlier: Census) -> Comparison:
             counts["in"].update(here - there)
             counts["out"].update(there - here)
             continue
+        if p.kind not in counts:  # lowered: listed, not counted per region
+            continue
         for prefix in _prefixes(p.path):
             counts[p.kind][prefix] += 1
     regions = []
@@ -238,6 +245,8 @@ def _changes(census: Census, earlier: Census) -> Iterator[PersonChange]:
             here, there = now_path(a[2]), before_path(b[2])
             if a[3] > b[3] > 0:
                 yield PersonChange("upgraded", a[0], a[1], here, there, a[3], b[3])
+            elif b[3] > a[3]:  # a lower level or none now, still a talent: the certified counts fell without a name
+                yield PersonChange("lowered", a[0], a[1], here, there, a[3], b[3])
             if here != there:
                 yield PersonChange("moved", a[0], a[1], here, there, a[3], b[3])
             a, b = next(now_rows, None), next(before_rows, None)

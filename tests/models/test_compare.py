@@ -278,3 +278,20 @@ def test_the_note_names_the_census_without_a_date_in_the_windows_words(both, cap
     capsys.readouterr()
     assert main(["compare", str(later), str(earlier)]) == 0
     assert "info 普查文件 --as-of" in capsys.readouterr().out  # the command line names its own command
+
+
+def test_a_lower_level_or_a_certificate_no_longer_held_is_listed(years):
+    """Certified before, lower or not certified now while still a talent: the certified counts fell
+    and no list named the person. Seen here with the years the wrong way round: 41 was raised to
+    社会工作师 and 44 first certified in year 2, so from year 2 to year 1 they are lowered."""
+    from models.compare import compare_files
+
+    later, earlier = years[0], years[1]
+    with Census.open(earlier, create=False) as census:
+        result = compare_files(census, later)
+    lowered = {p.id_number: p for p in result.persons_within(None, "lowered")}
+    assert set(lowered) == {ot.make_id(41), ot.make_id(44)}
+    assert lowered[ot.make_id(41)].level_text == "社会工作师 → 助理社会工作师"
+    assert lowered[ot.make_id(44)].level_text == "助理社会工作师 → 无证书"
+    assert [p.id_number for p in result.persons_within(ot.TUANJIE, "lowered")] == [ot.make_id(41)]
+    assert "lowered" not in {p.kind for p in result.persons if p.id_number not in lowered}
