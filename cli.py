@@ -299,7 +299,7 @@ def cmd_goal(args) -> int:
                 raise CensusError("按倍数设定目标时请用 --of 给出早前的普查文件")
             if args.target is not None:
                 raise CensusError("目标人数和 --times 只能用一个：按倍数设定时目标由早前普查的人数算出")
-            growth = growth_from_file(Path(args.of), region.path, category, args.times, census.path)
+            growth = growth_from_file(Path(args.of), region.path, category, args.times, census.path, census.as_of)
         elif target is None and not args.clear:
             if old is None:
                 raise CensusError(f"请给出目标人数，如 goal 普查文件 {region.path} {category} 1000")

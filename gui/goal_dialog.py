@@ -37,10 +37,12 @@ class GoalDialog(QDialog):
     """Pick a category and a target for `summary`'s node; an existing goal of that category is
     shown and replaced. `goal()` gives (category, target, note) after 确定."""
 
-    def __init__(self, parent: QWidget | None, summary: RegionSummary, category: str | None = None):
+    def __init__(self, parent: QWidget | None, summary: RegionSummary, category: str | None = None,
+                 as_of: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"设定目标 - {APP_TITLE}")
         self.summary = summary
+        self.as_of = as_of  # this census's 统计截止日期: an earlier file must not be dated after it
         self.existing = {g.category: g for g in summary.goals}
         layout = QVBoxLayout(self)
         where = QLabel(summary.path)
@@ -74,6 +76,7 @@ class GoalDialog(QDialog):
         self.deadline = QDateEdit()
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
+        self.deadline.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))  # as census.regions.set_goal takes
         self.deadline.setDate(QDate(QDate.currentDate().year(), 12, 31))
         self.deadline.setEnabled(False)
         self.has_deadline.toggled.connect(self.deadline.setEnabled)
@@ -174,7 +177,7 @@ class GoalDialog(QDialog):
     def use_earlier(self, path: Path) -> bool:
         """Read this node's figures from an earlier census file (the base of a growth goal)."""
         try:
-            self.earlier_node = node_in_file(path, self.summary.path)
+            self.earlier_node = node_in_file(path, self.summary.path, self.as_of)
         except CensusError as err:
             self.earlier_node = None
             self.growth_label.setText(str(err))

@@ -785,7 +785,7 @@ class MainWindow(QMainWindow):
             return None
         from gui.goal_dialog import GoalDialog
 
-        dialog = GoalDialog(self, summary, category or None)
+        dialog = GoalDialog(self, summary, category or None, self.census.as_of if self.census else None)
         dialog.accepted.connect(lambda: self.set_goal(region_id, *dialog.goal()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result: setattr(self, "goal_dialog", None))

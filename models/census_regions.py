@@ -152,6 +152,8 @@ class Regions:
             target = growth.target
         check_people(target, "目标人数")
         deadline = iso_date(deadline) if deadline else None
+        if deadline is not None and not "2000-01-01" <= deadline <= "2100-12-31":  # 2199: a typo
+            raise CensusError(f"完成期限 {deadline} 不在合理范围内（2000 年至 2100 年），请检查年份")
         self.get(region_id)
         with self._census.transaction():
             if target is None:

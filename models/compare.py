@@ -308,14 +308,14 @@ def _notes(census: Census, earlier: Census, earlier_name: str) -> list[str]:
 
 
 def growth_from_file(earlier_path: Path, path: str, category: str, multiple: float,
-                     current: Path | None = None) -> Growth:
+                     current: Path | None = None, current_as_of: str | None = None) -> Growth:
     """A growth goal: `multiple` × the figure of `category` at `path` in an earlier census file
-    (not `current`, the census the goal is for); see growth_of."""
+    (not `current`, the census the goal is for, dated `current_as_of`); see growth_of."""
     if category not in GOAL_LABELS:
         raise CensusError(f"未知的目标类别：{category}（可选：{'、'.join(GOAL_LABELS)}）")
     if current is not None and same_file(Path(earlier_path), Path(current)):
         raise CensusError("倍数要以早前的另一个普查文件为基数，不能是本普查文件", file=Path(earlier_path).name)
-    summary, label = node_in_file(earlier_path, path)
+    summary, label = node_in_file(earlier_path, path, current_as_of)
     return growth_of(summary, category, multiple, label)
 
 
@@ -329,10 +329,15 @@ def growth_of(summary: RegionSummary, category: str, multiple: float, label: str
     return Growth(multiple, base, label)
 
 
-def node_in_file(earlier_path: Path, path: str) -> tuple[RegionSummary, str]:
-    """The figures of the region at `path` in another census file, and how to name that census."""
+def node_in_file(earlier_path: Path, path: str, before: str | None = None) -> tuple[RegionSummary, str]:
+    """The figures of the region at `path` in another census file, and how to name that census.
+    `before`: the 统计截止日期 of the census the figures are a base for; a file dated after it is
+    not an earlier census (picked by mistake, a growth goal on it would count backwards)."""
     earlier_path = Path(earlier_path)
     with Census.open_unchanged(earlier_path) as earlier:
+        if before and earlier.as_of and earlier.as_of > before:
+            raise CensusError(f"这个普查文件的统计截止日期 {earlier.as_of} 晚于本次的 {before}，不是早前的普查，"
+                              "不能作为倍数的基数", file=earlier_path.name)
         summary = next((s for s in earlier.summary() if s.path == path), None)
         if summary is None:
             raise CensusError(f"早前普查中没有区划“{path}”，无法按倍数设定目标", file=earlier_path.name)

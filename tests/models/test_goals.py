@@ -97,3 +97,21 @@ def test_no_pace_from_censuses_given_the_wrong_way_round_or_on_the_same_date():
     assert "早前普查未设定" in progress("测试市", "certified", 40, "2023-12-31", 26, 24, "2021-12-31", None).verdict
     assert "本次普查未设定" in progress("测试市", "certified", 40, "2023-12-31", 26, 24, None, "2020-12-31").verdict
     assert "没有该区划" in progress("测试市", "certified", 40, "2023-12-31", 26, None, "2021-12-31", "2020-12-31").verdict
+
+
+def test_a_deadline_out_of_range_and_a_later_census_as_base_are_refused(census, tmp_path, capsys):
+    """goal --by 2199-01-01 was taken (a typo of a year), and --times --of a census dated after
+    this one made a growth goal that counted backwards."""
+    import shutil
+
+    path = str(census.path)
+    census.set_as_of("2020-12-31")
+    census.close()
+    assert main(["goal", path, "测试市", "certified", "10", "--by", "2199-01-01"]) == 1
+    assert "完成期限 2199-01-01 不在合理范围内" in capsys.readouterr().err
+    later = tmp_path / "later.census"
+    shutil.copy(path, later)
+    assert main(["info", str(later), "--as-of", "2021-12-31"]) == 0
+    capsys.readouterr()
+    assert main(["goal", path, "测试市", "certified", "--times", "2", "--of", str(later)]) == 1
+    assert "晚于本次的 2020-12-31，不是早前的普查" in capsys.readouterr().err
