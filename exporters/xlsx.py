@@ -306,7 +306,7 @@ class Styles:
         self.wb = workbook
         base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
         cell = {**base, "border": 1}
-        self._base, self._cell = base, cell
+        self._cell = cell  # the indented formats are made on first use from it
         self.title = workbook.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
         self.subtitle = workbook.add_format({**base, "align": "left"})
         self.note = workbook.add_format({**base, "align": "left", "text_wrap": True, "font_color": "#444444"})
