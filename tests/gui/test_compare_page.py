@@ -142,12 +142,7 @@ def test_an_earlier_census_deleted_meanwhile_clears_the_page_once_and_the_export
     """The earlier file moved or deleted after it was compared: a change made later is saved and
     the page says once that the comparison is gone (it used to fail after every change), and 导出汇总
     writes the workbook without 增长对比 (it used to fail with 找不到普查文件)."""
-    win, earlier, _first, _second = opened
-    copy = tmp_path / "早前副本.census"
-    shutil.copyfile(earlier, copy)
-    win.over_time.page.earlier_requested.emit(copy)
-    wait_idle(qtbot, win)
-    assert win.over_time.earlier == copy and not msgs.errors
+    win, earlier, copy = _compared_with_a_copy(qtbot, opened, msgs, tmp_path)
     copy.unlink()
 
     root = win.tree_model.order[0]
@@ -196,12 +191,7 @@ def test_an_earlier_census_damaged_meanwhile_does_not_stop_the_summary_export(qt
     """The earlier file overwritten by a broken copy after it was compared: 导出汇总 failed with
     普查文件已损坏 every time, and the page has no way to drop the comparison. The workbook is written
     without 增长对比 and the page is cleared, said once."""
-    win, earlier, _first, _second = opened
-    copy = tmp_path / "早前副本.census"
-    shutil.copyfile(earlier, copy)
-    win.over_time.page.earlier_requested.emit(copy)
-    wait_idle(qtbot, win)
-    assert win.over_time.earlier == copy and not msgs.errors
+    win, earlier, copy = _compared_with_a_copy(qtbot, opened, msgs, tmp_path)
     copy.write_bytes(earlier.read_bytes()[:5000])
     out = tmp_path / "汇总.xlsx"
     win.export_summary(out)
@@ -210,3 +200,14 @@ def test_an_earlier_census_damaged_meanwhile_does_not_stop_the_summary_export(qt
     assert len(msgs.errors) == 1 and "早前副本.census" in msgs.errors[0] and "已损坏" in msgs.errors[0]
     assert win.over_time.earlier is None and win.over_time.page.comparison is None
     assert "没有对比" in str([[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()])
+
+
+def _compared_with_a_copy(qtbot, opened, msgs, tmp_path):
+    """The window comparing with a copy of the earlier census (which the test then spoils)."""
+    win, earlier, _first, _second = opened
+    copy = tmp_path / "早前副本.census"
+    shutil.copyfile(earlier, copy)
+    win.over_time.page.earlier_requested.emit(copy)
+    wait_idle(qtbot, win)
+    assert win.over_time.earlier == copy and not msgs.errors
+    return win, earlier, copy

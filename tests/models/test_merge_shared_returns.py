@@ -6,9 +6,6 @@ fixed the row differently itself."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import openpyxl
 import pytest
 
 from exporters.corrections import write_correction_workbooks
@@ -19,16 +16,10 @@ from models.census import Census
 from models.merge_files import merge_census_files
 from models.returned_lists import Change
 from tests.builders import make_id, write_community_return, write_population
+from tests.importers.test_returned_list import bad_check, fill  # a list filled as a community does
 
 TUANJIE = "测试市/东区/和平街道/团结社区"
-LIST_HEADER_ROW = 4  # the correction list's header row, and its columns (1-based)
-LIST_COL = {"name": 6, "fix": 9, "remark": 10}
 
-
-def bad_check(n: int) -> str:
-    """make_id(n) with a wrong check digit (what a clerk mistypes)."""
-    good = make_id(n)
-    return good[:17] + ("0" if good[17] != "0" else "1")
 
 
 @pytest.fixture
@@ -65,20 +56,6 @@ def _shared_batch(census: Census) -> int:
 
 def pending_names(census: Census) -> list[str]:
     return sorted(p.name for p in census.problems.all() if p.kind == "pending")
-
-
-def fill(path: Path, out: Path, answers: dict[str, tuple[str | None, str | None]]) -> Path:
-    """Fill a correction list as a community does: name → (更正后身份证号, 备注)."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb["更正清单"]
-    for r in range(LIST_HEADER_ROW + 1, ws.max_row + 1):
-        fix, remark = answers.get(ws.cell(r, LIST_COL["name"]).value, (None, None))
-        if fix is not None:
-            ws.cell(r, LIST_COL["fix"]).value = fix
-        if remark is not None:
-            ws.cell(r, LIST_COL["remark"]).value = remark
-    wb.save(out)
-    return out
 
 
 def seen(census: Census) -> tuple:
