@@ -701,6 +701,15 @@ _HTML_SPACE = re.compile("[ \t\n\r\f]+")
 _SPREADSHEET_ML = "urn:schemas-microsoft-com:office:spreadsheet"
 _MAX_COLSPAN = 1000
 _MAX_ROWSPAN = 65534
+_MAX_COLUMNS = 16384  # Excel's last column is XFD: a table wider than this is no return
+
+
+class _TooLarge(Exception):
+    """A table whose spans reach further than a return can (row, col: where it went too far)."""
+
+    def __init__(self, row: int, col: int) -> None:
+        super().__init__(row, col)
+        self.cell = f"{column_letters(col)}{row + 1}"
 
 
 def _read_html(data: bytes, file_name: str) -> tuple[list[Sheet], str]:
@@ -722,9 +731,12 @@ def _read_html(data: bytes, file_name: str) -> tuple[list[Sheet], str]:
     try:
         parser.feed(text)
         parser.close()
+        sheets = [sheet for sheet in (table.to_sheet() for table in parser.tables) if sheet.rows]
+    except _TooLarge as far:
+        table = f"表{len(parser.tables)}"
+        raise ReadError(MSG_TOO_WIDE.format(sheet=table, cell=far.cell), file=file_name) from None
     except Exception:  # html.parser is lenient; anything it still rejects is a broken file
         raise ReadError(MSG_CORRUPT, file=file_name) from None
-    sheets = [sheet for sheet in (table.to_sheet() for table in parser.tables) if sheet.rows]
     if not sheets and _SPREADSHEET_ML in text:
         raise ReadError(
             "这是“XML 电子表格 2003”格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入", file=file_name
@@ -754,6 +766,9 @@ class _Table:
         self.covered_until: dict[int, int] = {}  # column -> last row a rowspan above covers
         self.segments: list[list[str]] | None = None  # text of the open cell, split at <br>
         self.spans = (1, 1)
+        # covered slots stepped over and marked: rowspans and colspans of a few KB of markup can
+        # cover billions of slots, and walking them would take minutes (MAX_CELLS steps: ~1 s)
+        self.steps = 0
 
     def start_row(self) -> None:
         self.end_cell()
@@ -787,24 +802,36 @@ class _Table:
         value = "\n".join(lines).strip("\n") or None
         self.segments = None
         row, col = self.row, self.col
+        start = col
         while self.covered_until.get(col, -1) >= row:
             col += 1
         rowspan, colspan = self.spans
+        self.steps += col - start
+        if col >= _MAX_COLUMNS or self.steps > MAX_CELLS:
+            raise _TooLarge(row, col)
         self.cells.append((row, col, value))
         if rowspan > 1 or colspan > 1:
             self.merged.append((row, col, row + rowspan - 1, col + colspan - 1))
         if rowspan > 1:
-            for c in range(col, col + colspan):
+            end = min(col + colspan, _MAX_COLUMNS)  # columns further right are refused when reached
+            self.steps += end - col
+            for c in range(col, end):
                 self.covered_until[c] = row + rowspan - 1
         self.col = col + colspan
 
     def to_sheet(self) -> Sheet:
         self.end_row()
-        nrows = self.row + 1
-        width = max([c + 1 for _, c, _ in self.cells] + [c1 + 1 for _, _, _, c1 in self.merged] + [0])
+        # the grid spans the cells that hold text (_finish would trim the empty rows and columns
+        # past them, and clip the merged ranges to them): blank spans do not make it larger
+        filled = [(r, c) for r, c, value in self.cells if value is not None]
+        nrows = max((r for r, _ in filled), default=-1) + 1
+        width = max((c for _, c in filled), default=-1) + 1
+        if nrows * width > MAX_CELLS:
+            raise _TooLarge(nrows - 1, width - 1)
         rows: list[list[object]] = [[None] * width for _ in range(nrows)]
         for r, c, value in self.cells:
-            rows[r][c] = value
+            if value is not None:
+                rows[r][c] = value
         return _finish("", rows, self.merged)
 
 

@@ -294,3 +294,29 @@ def test_ordinary_xlsx_still_reads_through_calamine(tmp_path):
     wb.active.append(["姓名", 1.0, " 李四 "])
     wb.save(tmp_path / "普通.xlsx")
     assert read_workbook(tmp_path / "普通.xlsx").sheets[0].rows == [["姓名", 1, " 李四 "]]
+
+
+# --- html -----------------------------------------------------------------------------------------
+
+
+def test_html_spans_covering_a_billion_cells_are_refused_in_a_moment(tmp_path):
+    # a 1 MB "xls" saved as HTML: 16 blank cells spanning 65534 rows × 1000 columns each push
+    # every later row's cell 16,000 columns right (the grid was 60,001 × 16,001: a minute, GBs)
+    path = tmp_path / "网页.xls"
+    path.write_bytes(
+        b"<table><tr>" + b'<td rowspan="65534" colspan="1000"></td>' * 16 + b"</tr>"
+        + b"<tr><td>x</td></tr>" * 60000 + b"</table>"
+    )
+    result = read_in_child(path)
+    assert result["kind"] == "ReadError" and "声明的范围过大" in result["error"], result
+
+
+def test_html_blank_spans_far_right_do_not_widen_the_grid(tmp_path):
+    # blank cells spanning 16,000 columns above 100,000 rows of two cells: the rows are read
+    path = tmp_path / "网页.xls"
+    path.write_bytes(
+        b"<table><tr>" + b'<td colspan="1000"></td>' * 16 + b"</tr>"
+        + "<tr><td>姓名</td><td>张三</td></tr>".encode() * 100000 + b"</table>"
+    )
+    result = read_in_child(path)
+    assert result["sheets"][0][:3] == ["表1", 100001, 2], result
