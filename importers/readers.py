@@ -31,7 +31,7 @@ from typing import Any
 
 import xlrd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
-from xlrd.compdoc import CompDoc, CompDocError
+from xlrd.compdoc import CompDoc
 
 from importers.sheet_pieces import large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, column_letters, inspect_xlsx
@@ -497,7 +497,12 @@ def _workbook_stream(data: bytes, file_name: str) -> bytes:
     try:
         doc = CompDoc(data, logfile=io.StringIO())
         stream = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
-    except (CompDocError, IndexError, struct.error, ValueError):
+    except MemoryError:
+        raise
+    except Exception:
+        # xlrd's container reader checks a damaged file with asserts (a byte missing mid-file),
+        # divides by a sector size read from the header (0) and walks a directory that may loop
+        # (RecursionError), besides its CompDocError, IndexError and struct.error
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     if not stream:
         raise ReadError(MSG_CORRUPT, file=file_name)

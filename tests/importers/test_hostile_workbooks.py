@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import random
+import struct
 import subprocess
 import sys
 import zipfile
@@ -20,6 +21,7 @@ from importers.xlsx_guard import MAX_CELLS, MAX_INFLATED
 from models.errors import EncryptedWorkbook, ReadError
 from tests.importers.hostile_files import (
     CONTENT_TYPES,
+    DATA,
     MAIN_NS,
     WORKBOOK_RELS,
     far_corner_xlsx,
@@ -232,6 +234,28 @@ def test_password_protected_xls_says_so(tmp_path):
     with pytest.raises(EncryptedWorkbook) as info:
         read_workbook(path)
     assert str(info.value) == "加密.xls：工作簿设置了打开密码，请取消密码后再导入"
+
+
+def _damaged_xls(kind: str) -> bytes:
+    """tests/data/readers_tiny.xls with its compound-file container damaged."""
+    data = bytearray((DATA / "readers_tiny.xls").read_bytes())
+    if kind == "byte missing":  # one byte gone from the header sector: every sector after it moves
+        del data[97]
+    elif kind == "sector size 0":  # the header's sector shift (2 ** shift bytes a sector)
+        struct.pack_into("<H", data, 30, 0)
+    elif kind == "directory loop":  # the root's child names itself as its left sibling
+        base = (struct.unpack_from("<l", data, 48)[0] + 1) * 512
+        child = struct.unpack_from("<l", data, base + 76)[0]
+        struct.pack_into("<l", data, base + 128 * child + 68, child)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("kind", ["byte missing", "sector size 0", "directory loop"])
+def test_a_damaged_xls_container_is_a_damaged_file(tmp_path, kind):
+    # xlrd's container reader raised AssertionError, ZeroDivisionError and RecursionError here
+    path = tmp_path / "损坏.xls"
+    path.write_bytes(_damaged_xls(kind))
+    assert _message(path) == f"损坏.xls：{CORRUPT}"
 
 
 # --- messages -------------------------------------------------------------------------------------
