@@ -21,6 +21,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -293,7 +294,8 @@ def _read_xlsx(data: bytes, file_name: str) -> tuple[list[Sheet], tuple[str, ...
             _check_zip(archive, file_name)
             cost = inspect_xlsx(data, archive, file_name)
             large = large_sheets(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            zlib.error, RuntimeError):  # zipfile: a damaged deflate stream; an entry marked encrypted
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     notes = (MSG_BLANK_FORMULAS,) if cost.formulas_without_values else ()
     if cost.sparse:

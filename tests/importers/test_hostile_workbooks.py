@@ -200,6 +200,34 @@ def test_a_wrong_crc_is_still_a_damaged_file(tmp_path):
     assert _message(path) == f"校验.xlsx：{CORRUPT}"
 
 
+def _damaged_content_types(path: Path, kind: str) -> Path:
+    """An openpyxl workbook whose [Content_Types].xml (the part read first) is damaged in place."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "张三"])
+    wb.save(path)
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("[Content_Types].xml")
+    if kind == "deflate stream":  # 0xFF…: a deflate block of the reserved type
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+        data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    else:  # the general-purpose flag's "encrypted" bit, in the local header and the directory
+        data[info.header_offset + 6] |= 1
+        name = info.filename.encode()
+        central = bytes(data).find(b"PK\x01\x02")
+        while data[central + 46 : central + 46 + len(name)] != name:
+            central = bytes(data).find(b"PK\x01\x02", central + 1)
+        data[central + 8] |= 1
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["deflate stream", "encrypted flag"])
+def test_damaged_content_types_is_a_damaged_file(tmp_path, kind):
+    # zipfile raised zlib.error / RuntimeError reading it, outside the errors _read_xlsx caught
+    path = _damaged_content_types(tmp_path / "损坏.xlsx", kind)
+    assert _message(path) == f"损坏.xlsx：{CORRUPT}"
+
+
 def test_limits_admit_a_large_genuine_return():
     assert MAX_CELLS >= 100_000 * 40
     assert MAX_INFLATED >= 3 * 200_000_000  # 100k × 40 cells of inline strings is about 200 MB
