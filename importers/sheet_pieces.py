@@ -20,6 +20,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -67,7 +68,10 @@ def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str | None]]:
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
+    except (KeyError, zipfile.BadZipFile, zlib.error, RuntimeError, OSError, EOFError, ValueError,
+            NotImplementedError):
+        # a part zipfile will not give (a wrong CRC, a local header naming another file) which
+        # calamine may still read: the sheets are read whole, as calamine reads them
         return []
     targets = {}
     for tag in _REL_TAG.findall(rels):
@@ -89,6 +93,9 @@ def large_sheets(archive: zipfile.ZipFile) -> dict[str, str]:
     read when no entry is that large (most returns). By name, so that a workbook part this module
     reads differently from calamine cannot send one sheet's pieces to another."""
     if all(info.file_size < PIECE_MIN_BYTES for info in archive.infolist()):
+        return {}
+    if any(info.orig_filename != info.filename for info in archive.infolist()):
+        # zipfile cuts a name at a NUL byte, calamine does not: the two would read other parts
         return {}
     return {name: entry for name, entry in _sheets(archive) if entry is not None and large_entry(archive, entry)}
 

@@ -14,6 +14,7 @@ import xlsxwriter
 import importers.sheet_pieces as sheet_pieces
 from importers.readers import _clean_calamine_rows, _finish, read_workbook
 from importers.sheet_pieces import read_in_pieces, sheet_entries
+from models.errors import ReadError
 
 
 @pytest.fixture
@@ -241,3 +242,45 @@ def test_large_sheets_are_named_as_calamine_names_them(tmp_path, monkeypatch, wh
     with zipfile.ZipFile(tmp_path / "名.xlsx") as archive:
         assert sheet_pieces.large_sheets(archive) == {"名单&\"汇总\"": "xl/worksheets/sheet2.xml"}
     assert read_workbook(tmp_path / "名.xlsx") == whole(tmp_path / "名.xlsx")
+
+
+def _patched_entry(path, name: str, *, nul: bool = False, crc: bool = False):
+    """The workbook at `path` with entry `name` damaged the way zipfile and calamine read apart:
+    a NUL byte after its name (zipfile cuts the name there, calamine keeps it), or a wrong CRC in
+    the central directory (zipfile refuses the part, calamine reads it)."""
+    data = bytearray(path.read_bytes())
+    if nul:
+        out = io.BytesIO()
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                dst.writestr(info.filename + ("~" if info.filename == name else ""), src.read(info))
+        data = bytearray(out.getvalue().replace(name.encode() + b"~", name.encode() + b"\0"))
+    if crc:
+        encoded = name.encode()
+        central = bytes(data).find(b"PK\x01\x02")
+        while data[central + 46 : central + 46 + len(encoded)] != encoded:
+            central = bytes(data).find(b"PK\x01\x02", central + 1)
+        data[central + 16] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _outcome(read, path):
+    try:
+        return read(path)
+    except ReadError as err:
+        return str(err)
+
+
+@pytest.mark.parametrize("name, damage", [("xl/workbook.xml", "crc"), ("xl/_rels/workbook.xml.rels", "crc"),
+                                          ("xl/worksheets/sheet1.xml", "nul"), ("xl/styles.xml", "nul")])
+def test_parts_zipfile_and_calamine_read_apart_give_the_whole_read(tmp_path, whole, monkeypatch, name, damage):
+    """A large sheet's workbook gave 已损坏 where the whole read gave its rows (zipfile refused
+    the workbook part calamine reads), or rows where the whole read refused the file (zipfile
+    found a sheet under a name cut at a NUL byte, calamine did not)."""
+    path = _patched_entry(_xlsxwriter_book(tmp_path / "b.xlsx", title=False), name,
+                          nul=damage == "nul", crc=damage == "crc")
+    expected = _outcome(whole, path)
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
+    monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
+    assert _outcome(read_workbook, path) == expected
