@@ -230,10 +230,10 @@ class People:
                                    (id_number, region_id, now()))
             self.recompute([id_number])
 
-    def _inputs(self) -> tuple[Rules, dict[int, int], dict[str, int]]:
+    def _inputs(self) -> tuple[Rules, dict[int, int], dict[str, int], dict[int, int]]:
         depth_of = self._census.regions.tree().depth_of  # kept by the tree: 20k nodes, thousands of files
         overrides = dict(self._conn.execute("SELECT id_number, region_id FROM person_regions"))
-        return self._census.settings.rules, depth_of, overrides
+        return self._census.settings.rules, depth_of, overrides, self._census.versions.first_versions()
 
     def recompute(self, ids: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> None:
@@ -242,14 +242,14 @@ class People:
         Everybody (a rule changed): `progress(done, total)` hears of each RECOUNT_CHUNK persons and
         `cancel()` is asked as often; a cancel raises RecountCancelled, and the caller's
         transaction then rolls back with it whatever asked for the recount (the rule itself)."""
-        rules, depth_of, overrides = self._inputs()
+        rules, depth_of, overrides, first_version = self._inputs()
         conn = self._conn
         with self._census.transaction(), fewer_collections():
             if ids is None:
                 total = self.count()
                 with deferred_indexes(conn, "persons", total):  # built once at the end: 1M persons
                     conn.execute("DELETE FROM persons")
-                    self._write(_grouped(conn.execute(_ALL_ROW_FACTS_SQL)), rules, depth_of, overrides,
+                    self._write(_grouped(conn.execute(_ALL_ROW_FACTS_SQL)), rules, depth_of, overrides, first_version,
                                 progress and (lambda done: progress(done, total)), cancel)
                 return
             id_list = sorted(set(ids))
@@ -262,7 +262,7 @@ class People:
                     marks = ",".join("?" * len(chunk))
                     conn.execute(f"DELETE FROM persons WHERE id_number IN ({marks})", chunk)
                     cursor = conn.execute(_ROW_FACTS_SQL.format(marks=marks), chunk)
-                    self._write(_grouped(cursor), rules, depth_of, overrides)
+                    self._write(_grouped(cursor), rules, depth_of, overrides, first_version)
 
     def recompute_batch(self, rows_of: dict[str, list[RowFacts]]) -> None:
         """recompute(rows_of) right after importing a batch, given that batch's own ok rows per ID
@@ -270,7 +270,7 @@ class People:
         in any other batch (persons is derived from those rows), so it is consolidated from the
         rows given; the others are read back from source_rows as recompute() reads them. The same
         persons in the same order as recompute(rows_of), without reading 100k new rows back."""
-        rules, depth_of, overrides = self._inputs()
+        rules, depth_of, overrides, first_version = self._inputs()
         conn = self._conn
         with self._census.transaction(), deferred_indexes(conn, "persons", len(rows_of)):
             id_list = sorted(rows_of)
@@ -285,7 +285,8 @@ class People:
                     cursor = conn.execute(_ROW_FACTS_SQL.format(marks=",".join("?" * len(elsewhere))), elsewhere)
                     stored = {rows[0].id_number: rows for rows in _grouped(cursor)}
                 conn.executemany(_INSERT, [
-                    consolidate(stored.get(id_number) or rows_of[id_number], rules, depth_of, overrides.get(id_number))
+                    consolidate(stored.get(id_number) or rows_of[id_number], rules, depth_of, overrides.get(id_number),
+                                first_version)
                     for id_number in chunk])
 
     def count_pending(self, pending: PendingPersons) -> None:
@@ -310,12 +311,12 @@ class People:
         NOTHING): one that does has rows from before the group, and the rows of the persons this
         statement added (after the table's last rowid) say which ones those were. Usually none
         are, and no ID is looked up at all."""
-        rules, depth_of, overrides = self._inputs()
+        rules, depth_of, overrides, first_version = self._inputs()
         conn = self._conn
         ready = sorted(pending.dirty)
 
         def persons(ids: list[str]) -> list[tuple]:
-            return [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i)) for i in ids]
+            return [consolidate(pending.rows_of[i], rules, depth_of, overrides.get(i), first_version) for i in ids]
 
         with self._census.transaction():
             for start in range(0, len(ready), 900):
@@ -342,12 +343,12 @@ class People:
         return IndexesAside(self._conn, "persons")
 
     def _write(self, groups: Iterator[list[RowFacts]], rules: Rules, depth_of: dict[int, int],
-               overrides: dict[str, int], progress: Callable[[int], None] | None = None,
+               overrides: dict[str, int], first_version: dict[int, int], progress: Callable[[int], None] | None = None,
                cancel: Callable[[], bool] | None = None) -> None:
         buffered: list[tuple] = []
         done = 0
         for rows in groups:
-            buffered.append(consolidate(rows, rules, depth_of, overrides.get(rows[0].id_number)))
+            buffered.append(consolidate(rows, rules, depth_of, overrides.get(rows[0].id_number), first_version))
             if len(buffered) >= RECOUNT_CHUNK:
                 self._conn.executemany(_INSERT, buffered)
                 done += len(buffered)

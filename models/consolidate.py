@@ -47,12 +47,13 @@ PERSON_COLUMNS = (
 
 
 def consolidate(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
-                 override_region: int | None = None) -> tuple:
+                 override_region: int | None = None, first_version: dict[int, int] | None = None) -> tuple:
     """The persons-table tuple for one ID's rows, in import order: PERSON_COLUMNS, then the
-    shown name's pinyin sort key (persons.name_key)."""
+    shown name's pinyin sort key (persons.name_key). `first_version` maps a resent return's
+    batch to its first version's (census.versions.first_versions): it stands in that place."""
     if len(rows) == 1:  # most people: the same result without sorting and scanning
         return _consolidate_one(rows[0], rules, override_region)
-    return _consolidate_many(rows, rules, depth_of, override_region)
+    return _consolidate_many(rows, rules, depth_of, override_region, first_version)
 
 
 _NO_YEARS = (None, None, None)
@@ -83,8 +84,11 @@ def _level_years(rows: list[RowFacts]) -> tuple[str | None, str | None, str | No
 
 
 def _consolidate_many(rows: list[RowFacts], rules: Rules, depth_of: dict[int, int],
-                override_region: int | None = None) -> tuple:
-    rows = sorted(rows, key=lambda r: (r.batch_id, r.row_id))
+                override_region: int | None = None, first_version: dict[int, int] | None = None) -> tuple:
+    if first_version:
+        rows = sorted(rows, key=lambda r: (first_version.get(r.batch_id, r.batch_id), r.batch_id, r.row_id))
+    else:
+        rows = sorted(rows, key=lambda r: (r.batch_id, r.row_id))
     first = rows[0]
     names = list(dict.fromkeys(r.name for r in rows if r.name))
     level = max(r.level for r in rows)
@@ -99,7 +103,8 @@ def _consolidate_many(rows: list[RowFacts], rules: Rules, depth_of: dict[int, in
     if override_region is not None:
         region_id = override_region
     else:
-        # max() keeps the first of equals, and rows are in import order: earliest wins a tie.
+        # max() keeps the first of equals, and rows are in import order (a resent return in
+        # its first version's place): earliest wins a tie.
         region_id = max(rows, key=lambda r: depth_of.get(r.region_id, -1)).region_id
     gender = next((r.gender for r in rows if r.gender), "")
     phone = next((r.phone for r in rows if r.phone), "")

@@ -74,6 +74,28 @@ class Versions:
         """Batch id → (its version number, the batch it replaced), for versions after the first."""
         return {r[0]: (r[1], r[2]) for r in self._conn.execute("SELECT batch_id, version, replaces_id FROM batch_versions")}
 
+    def first_versions(self) -> dict[int, int]:
+        """Batch id of each later version in the census → the id of its first version's import.
+
+        A resend takes its first version's place in the import order: "earliest import wins a
+        tie" is about when the return first came, so a community re-sending a corrected return
+        does not hand its people over to another community that reported them in between."""
+        replaced = dict(self._conn.execute("SELECT batch_id, replaces_id FROM batch_versions"))
+        if not replaced:
+            return {}
+        earlier = dict(replaced)  # versions withdrawn by a later one keep their own record there
+        for (data,) in self._conn.execute("SELECT data FROM withdrawn WHERE tbl = 'batch_versions'"):
+            record = json.loads(data)
+            earlier.setdefault(record["batch_id"], record["replaces_id"])
+        first: dict[int, int] = {}
+        for batch_id, replaces in replaced.items():
+            seen = {batch_id}
+            while replaces in earlier and replaces not in seen:
+                seen.add(replaces)
+                replaces = earlier[replaces]
+            first[batch_id] = replaces
+        return first
+
     def withdrawn_by_sha(self, sha256: str) -> tuple[str, str, int] | None:
         """An earlier version with this content: (file name, imported at, the batch that replaced it)."""
         for data, by_batch in self._conn.execute("SELECT data, by_batch FROM withdrawn WHERE tbl = 'batches'"):
@@ -157,8 +179,11 @@ class Versions:
             before = conn.execute("SELECT version FROM batch_versions WHERE batch_id = ?", (old,)).fetchone()
             version = (before[0] if before else 1) + 1
             carried, fixed, touched = self._carry_over(old, new)
+            # the newer version's people too: it now stands where the first version came in the
+            # import order (first_versions), which decides a tie between two regions
             touched |= {r[0] for r in conn.execute(
-                "SELECT DISTINCT id_number FROM source_rows WHERE batch_id = ? AND id_number IS NOT NULL", (old,))}
+                "SELECT DISTINCT id_number FROM source_rows WHERE batch_id IN (?, ?) AND id_number IS NOT NULL",
+                (old, new))}
             rows = conn.execute("SELECT COUNT(*) FROM source_rows WHERE batch_id = ?", (old,)).fetchone()[0]
             of_rows = "SELECT id FROM source_rows WHERE batch_id = :b"
             selections = {

@@ -259,3 +259,28 @@ def test_undoing_v2_puts_v1s_correction_back_even_when_its_id_went_to_another(ce
     (returned,) = census.returned.all()
     census.returned.undo(returned.id)  # the list's record followed its correction to its new id
     assert [p.name for p in census.problems.all() if p.kind == "pending"] == ["李四"]
+
+
+def test_a_resent_return_keeps_its_place_in_the_import_order(census, tmp_path):
+    """潘 is listed by 团结社区 (imported first) and 幸福社区 (second): the earliest import wins the
+    tie. 团结社区 re-sending its return with an unrelated fix must not hand 潘 over to 幸福社区 (and
+    leave 团结社区 one certified short); undoing the resend, or a full recount, agrees."""
+    pan, qiao = make_id(61), make_id(62)
+    first = [("潘", pan, "社会工作师", "", "", 0), ("乔", qiao, "助理社会工作师", "", "", 0)]
+    fixed = [("潘", pan, "社会工作师", "", "", 0), ("乔", qiao, "助理社会工作师", "本科", "社会工作", 0)]
+    other = tmp_path / "幸福"
+    other.mkdir()
+    run(census, version(tmp_path, first, 1))
+    run(census, write_community_return(other / "幸福社区摸排表.xlsx", "和平街道幸福社区", [("潘", pan, "", "", "", 200)]))
+    tuanjie = census.regions.by_path("测试市/东区/和平街道/团结社区").id
+    assert census.people.get(pan).region_id == tuanjie
+
+    run(census, version(tmp_path, fixed, 2))
+    assert census.people.get(qiao).degree  # the resend is in
+    assert census.people.get(pan).region_id == tuanjie
+    census.settings.set_rules(census.settings.rules)  # a full recount
+    assert census.people.get(pan).region_id == tuanjie
+    run(census, version(tmp_path, [*fixed[:1], ("乔", qiao, "助理社会工作师", "本科", "社会工作", 10)], 3))
+    assert census.people.get(pan).region_id == tuanjie
+    census.batches.undo(max(b.id for b in census.batches.all()))
+    assert census.people.get(pan).region_id == tuanjie
