@@ -78,8 +78,11 @@ def parse_level(cell: object) -> Parsed:
 
 
 # What a level cell may hold besides its level word; anything left over ("中级会计师", "高级教师")
-# is another qualification, and DOMAIN.md wants that reviewed, never guessed.
-_LEVEL_WORDS = re.compile(r"高级|中级|初级|助理|社会工作师|社会工作者|社工师|社工|证书|职业水平|资格|等级|[（）]")
+# is another qualification, and DOMAIN.md wants that reviewed, never guessed. 证 alone is the
+# certificate as people write it ("助理社会工作师证", "中级社工证", "社工证（初级）"); "社工证"
+# without a level is still not a level.
+_LEVEL_WORDS = re.compile(r"高级|中级|初级|助理|社会工作师|社会工作者|社工师|社工|证书|证|职业水平|资格|等级|[（）]")
+_NOT_THE_TITLE = re.compile(r"证书|证|职业水平|资格|[（）]")  # around 社会工作师 when it is the whole cell
 
 
 def _one_level(text: str) -> int | None:
@@ -94,7 +97,7 @@ def _one_level(text: str) -> int | None:
         return LEVEL_ASSISTANT
     if "中级" in text:
         return LEVEL_INTERMEDIATE
-    bare = text.replace("证书", "").replace("职业水平", "").replace("（", "").replace("）", "")
+    bare = _NOT_THE_TITLE.sub("", text)
     # 社会工作者 alone is what everyone on the list is, not a level: a problem to review, never a guess.
     if bare in {"社会工作师", "社工师"}:
         return LEVEL_INTERMEDIATE

@@ -41,6 +41,24 @@ def test_levels(text, level):
     assert parsed.value == level and parsed.note is None
 
 
+@pytest.mark.parametrize("text, level", [
+    ("助理社会工作师证", LEVEL_ASSISTANT), ("助理社工证", LEVEL_ASSISTANT), ("初级社工证", LEVEL_ASSISTANT),
+    ("社工证（初级）", LEVEL_ASSISTANT), ("助理社会工作师资格证", LEVEL_ASSISTANT),
+    ("社会工作师证", LEVEL_INTERMEDIATE), ("中级社工证", LEVEL_INTERMEDIATE), ("社会工作师资格证书", LEVEL_INTERMEDIATE),
+    ("高级社工证", LEVEL_SENIOR), ("高级社会工作师证", LEVEL_SENIOR),
+])
+def test_a_level_written_with_its_certificate_counts(text, level):
+    """证 is the certificate, as 证书 is: "助理社会工作师证" is how many sheets list the assistant level."""
+    parsed = parse_level(text)
+    assert parsed.value == level and parsed.note is None
+
+
+@pytest.mark.parametrize("text", ["社工证", "持证", "证", "中级会计师证", "教师资格证"])
+def test_a_certificate_without_a_social_work_level_is_still_reviewed(text):
+    parsed = parse_level(text)
+    assert parsed.value == LEVEL_NONE and parsed.note
+
+
 def test_several_levels_count_at_the_highest():
     assert parse_level("助理社会工作师、社会工作师").value == LEVEL_INTERMEDIATE
 
