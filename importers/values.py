@@ -70,11 +70,32 @@ def parse_level(cell: object) -> Parsed:
     text = compact(cell)
     if is_none_word(text):
         return Parsed(LEVEL_NONE)
-    levels = [_one_level(part) for part in _LEVEL_SPLIT.split(text) if part]
+    levels = [_one_level(part) for part in _level_parts(text_of(cell)) if part]
     known = [lv for lv in levels if lv is not None]
     if not known or len(known) != len(levels):
         return Parsed(max(known, default=LEVEL_NONE), f"证书等级无法识别：“{text_of(cell)}”，未计入持证")
     return Parsed(max(known))
+
+
+def _level_parts(text: str) -> list[str]:
+    """A level cell's parts, compacted: split at 、，; and at line breaks (Alt+Enter puts two
+    certificates on two lines), and at spaces only between whole levels ("初级 中级", never the
+    spaces that align "助 理 社 会 工 作 师")."""
+    parts: list[str] = []
+    for piece in _LEVEL_SPLIT.split(text):
+        for line in piece.splitlines():
+            words = [clean_text(w) for w in line.split()]
+            if len(words) > 1 and all(_one_level(w) for w in words):
+                parts += words
+            else:
+                parts.append(clean_text(line))
+    return parts
+
+
+# Each mention of a level inside one part: a level word with or without the title after it
+# (初级社会工作师 is the assistant level, not two), or the bare title (社会工作师 → intermediate).
+_LEVEL_MENTION = re.compile(r"(高级|中级|初级|助理)?(?:社会工作师|社工师)|高级|中级|初级|助理")
+_MENTION_LEVEL = {"高级": LEVEL_SENIOR, "中级": LEVEL_INTERMEDIATE, "初级": LEVEL_ASSISTANT, "助理": LEVEL_ASSISTANT}
 
 
 # What a level cell may hold besides its level word; anything left over ("中级会计师", "高级教师")
@@ -90,6 +111,11 @@ def _one_level(text: str) -> int | None:
     if is_none_word(text):
         return LEVEL_NONE
     if _LEVEL_WORDS.sub("", text):
+        return None
+    # Two different levels run together ("初级中级", "助理社会工作师社会工作师"): which one is
+    # not for us to guess; a cell that separates them (、, a line break) counts at the highest.
+    if len({_MENTION_LEVEL.get(m[1] or m[0][:2], LEVEL_INTERMEDIATE)
+            for m in _LEVEL_MENTION.finditer(text)}) > 1:
         return None
     if "高级" in text:
         return LEVEL_SENIOR

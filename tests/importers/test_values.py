@@ -63,6 +63,25 @@ def test_several_levels_count_at_the_highest():
     assert parse_level("助理社会工作师、社会工作师").value == LEVEL_INTERMEDIATE
 
 
+@pytest.mark.parametrize("text, level", [
+    ("助理社会工作师\n社会工作师", LEVEL_INTERMEDIATE), ("初级\r\n高级", LEVEL_SENIOR),
+    ("初级 中级", LEVEL_INTERMEDIATE), ("助理社会工作师　社会工作师", LEVEL_INTERMEDIATE),
+    ("助 理 社 会 工 作 师", LEVEL_ASSISTANT), ("初级社会工作师", LEVEL_ASSISTANT),
+    ("初级（助理社会工作师）", LEVEL_ASSISTANT), ("中级社会工作者", LEVEL_INTERMEDIATE),
+])
+def test_levels_on_two_lines_count_at_the_highest(text, level):
+    """Two certificates on two lines of one cell (Alt+Enter) or apart by a space are several
+    levels, as with 、: the highest counts. They used to run together and the first word won."""
+    parsed = parse_level(text)
+    assert parsed.value == level and parsed.note is None
+
+
+@pytest.mark.parametrize("text", ["初级中级", "助理社会工作师社会工作师", "助理社会工作师（中级）"])
+def test_two_levels_run_together_are_reviewed(text):
+    parsed = parse_level(text)
+    assert parsed.value == LEVEL_NONE and parsed.note
+
+
 @pytest.mark.parametrize("text", ["持证", "有", "心理咨询师", "社工", "中级会计师", "高级教师", "初级经济师"])
 def test_unknown_level_is_a_problem_never_a_guess(text):
     parsed = parse_level(text)
