@@ -26,6 +26,9 @@ _STRIP_CHARS = re.compile(r"[\s'\"‘’“”`\u00ad\u180e\u200b-\u200f\u202a-\
 # What Excel shows for a long number (and writes into a CSV): 1.50422E+17. ASCII digits only.
 _SCIENTIFIC = re.compile(r"([0-9]{1,16})(?:\.([0-9]+))?E\+?[0-9]+")
 _ID_CHARS = frozenset("0123456789X")
+# An ID written in groups with dashes (region-birth date-sequence, or any split of its 15 or 18
+# characters): each dash between two groups of digits, none at either end, none doubled.
+_GROUPED = re.compile(r"(?=[0-9X-]{16,22}$)[0-9]+(?:-[0-9]+)+X?")
 
 # Province-level codes of GB/T 2260 (the first two digits of every ID), plus 81/82/83 for the
 # residence permits of Hong Kong, Macao and Taiwan residents (810000/820000/830000).
@@ -156,6 +159,8 @@ def check_id(value: object) -> IdCheck:
         return IdCheck(digits, None, REASON_NUMBER)
     raw = str(value)
     text = clean_text(raw)
+    if _GROUPED.fullmatch(text):  # 150302-19850615-0179: groups apart as on a form, like spaces
+        text = text.replace("-", "").replace("－", "")
     if not text:
         return IdCheck(raw, None, REASON_MISSING)
     return _check_text(raw, text)

@@ -35,6 +35,20 @@ def test_spaces_quotes_and_fullwidth_are_normalised(raw):
     assert check_id(raw).number == VALID
 
 
+@pytest.mark.parametrize("raw", [
+    f"{VALID[:6]}-{VALID[6:14]}-{VALID[14:]}", f"{VALID[:6]}－{VALID[6:14]}－{VALID[14:]}",  # as on a form
+    f"{VALID[:6]}-{VALID[6:]}",
+])
+def test_an_id_written_in_groups_with_dashes_is_the_id(raw):
+    """It went to 待核实 (非数字字符“-”) though nothing in it is unclear, like the spaces above."""
+    assert check_id(raw).number == VALID
+
+
+@pytest.mark.parametrize("raw", [f"-{VALID}", f"{VALID[:6]}--{VALID[6:]}", f"{VALID}-", "0473-1234567"])
+def test_other_dashes_are_still_not_an_id(raw):
+    assert check_id(raw).number is None
+
+
 def test_lower_case_x_becomes_upper():
     ident = "11010519491231002X"
     assert check_id(ident.lower()).number == ident
