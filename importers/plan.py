@@ -272,8 +272,9 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
     parts = tuple(SheetPart(s, h, guess_sheet_region(tree, s, h.first_row, guess.path)) for s, h in more)
     own = guess_sheet_region(tree, sheet, header.first_row, guess.path) if parts else None
     earlier = census.batches.by_sha(sha)
+    period = hours_before(census.settings.rules.training_since, [header, *(h for _s, h in more)])
     plan = ImportPlan(path, sha, size, workbook, sheet, header, guess, more=parts,
-                      sheet_warnings=(*workbook.notes, *sheet_warnings), sheet_region=own,
+                      sheet_warnings=(*workbook.notes, *sheet_warnings, *period), sheet_region=own,
                       normal=read.normal if chosen is not None else ())
     region_node = census.regions.by_path(guess.path) if guess.path else None
     older = census.versions.earlier(path.name, region_node.id if region_node else None)
@@ -289,6 +290,24 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
                        duplicate_note=f"与已被批次 {withdrawn[2]} 替换的旧版本“{withdrawn[0]}”内容完全相同，将跳过"
                                       f"（要恢复旧版本，请撤销批次 {withdrawn[2]}）")
     return plan
+
+
+_SINCE_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年?\s*(?:以来|起|至今|以后|后|[-—~～至到])")
+
+
+def hours_before(training_since: str, headers: list[Header]) -> list[str]:
+    """An hours column whose heading counts from a year before the rules' 培训起算日期
+    (累计培训学时（2010年以来）): the figures may hold training the rule leaves out, which no cell
+    tells apart, so the clerk is asked (the rule itself only sets the templates' heading)."""
+    since = int(training_since[:4])
+    out = []
+    for header in headers:
+        for col in header.columns:
+            found = _SINCE_YEAR.search(col.label) if col.field == "hours" else None
+            if found and int(found.group(1)) < since:
+                out.append(f"培训学时列“{col.label}”从 {found.group(1)} 年算起，早于统计规则的培训起算日期"
+                           f"（{training_since}）：其中可能含更早的培训，请核实")
+    return out
 
 
 def _people(plan: ImportPlan) -> tuple[set[str], set[str]]:

@@ -566,3 +566,19 @@ def test_an_undone_imports_batch_number_is_not_given_again(census, tmp_path):
     assert (first, second, third) == (1, 2, 3)
     census.batches.undo(third)
     assert census.batches.next_id() == 4
+
+
+def test_an_hours_column_counted_from_before_the_training_start_is_flagged(census, tmp_path):
+    """累计培训学时（2010年以来） was taken as hours since 2015 with no word: the figures may hold
+    training the rule leaves out, and no cell tells it apart."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["填报单位：东区和平街道团结社区"])
+    ws.append(["序号", "姓名", "身份证号码", "累计培训学时（2010年以来）"])
+    ws.append([1, "甲", make_id(1), 150])
+    wb.save(tmp_path / "x.xlsx")
+    (warning,) = [w for w in plan_file(census, tmp_path / "x.xlsx").uncertain if "培训学时列" in w]
+    assert "从 2010 年算起，早于统计规则的培训起算日期（2015-01-01）" in warning
+    ws["D2"] = "累计培训学时（2016年以来）"
+    wb.save(tmp_path / "y.xlsx")
+    assert not [w for w in plan_file(census, tmp_path / "y.xlsx").uncertain if "培训学时列" in w]
