@@ -287,3 +287,20 @@ def test_unit_is_a_step_of_the_history(tmp_path, capsys):
     with Census.open(census, create=False) as c:
         got = c.units.get(c.regions.by_path(unit).id)
         assert (got.unit_type, got.staff) == ("医院", 300)
+
+
+def test_demo_never_overwrites_a_real_census_or_another_file(tmp_path, capsys):
+    census = census_with_population(tmp_path)
+    before = census.read_bytes()
+    sheet = tmp_path / "摸排表.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 a clerk's workbook")
+    for target in (census, sheet):
+        capsys.readouterr()
+        assert main(["demo", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert err.splitlines() == [f"错误：{target.name}：文件已存在，且不是示例普查文件：生成示例不会覆盖它，"
+                                    "请换一个文件名（如 示例.census）"]
+    assert census.read_bytes() == before and sheet.read_bytes() == b"PK\x03\x04 a clerk's workbook"
+    demo = tmp_path / "示例.census"
+    assert main(["demo", str(demo)]) == 0
+    assert main(["demo", str(demo)]) == 0  # a demo census is rebuilt
