@@ -86,3 +86,22 @@ def test_confirmations_default_to_the_safe_button(qtbot):
     qtbot.addWidget(box)
     assert box.defaultButton().text() == "取消"
     assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole
+
+
+def test_tab_reaches_every_control_of_the_review(qtbot, window, msgs, tmp_path, returns):
+    """Keyboard only: Tab leaves the files table for the region box, the columns' fields and the
+    buttons (it used to walk the table's cells for ever, the region out of reach)."""
+    from PySide6.QtWidgets import QApplication
+
+    new_census(qtbot, window, tmp_path, returns)
+    dialog = open_review(qtbot, window, [bureau_return(tmp_path), returns["tuanjie"]])
+    dialog.activateWindow()
+    dialog.files.setFocus()
+    reached = []
+    for _ in range(40):
+        focus = QApplication.focusWidget()
+        reached.append(focus)
+        qtbot.keyClick(focus, Qt.Key.Key_Tab)
+    assert dialog.region in reached and dialog.cancel_review in reached and dialog.show_filter in reached
+    assert dialog.columns.cellWidget(0, 2) in reached  # a column's field
+    dialog.reject()
