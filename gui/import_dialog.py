@@ -41,7 +41,7 @@ from gui.worker import TaskRunner, Worker
 from importers.files import Outcome
 from importers.headers import FIELD_LABELS
 from importers.job import NO_DATA_ROWS
-from importers.plan import ImportPlan
+from importers.plan import ImportPlan, same_name_later
 from importers.returned_list import ReturnedListPlan
 from models.errors import CensusError
 from models.regions import Region, missing_parent
@@ -394,6 +394,10 @@ class ImportDialog(QDialog):
         replacing = [p for p in to_import if p.earlier is not None and not p.keep_both]
         if replacing:
             parts.append(f"其中 {len(replacing)} 个是再次报来的新版本，将替换旧版本（可撤销）")
+        twins = same_name_later(to_import)
+        if twins:
+            parts.append(f"其中 {len(twins)} 个与本次另一文件同名、同区划（{'、'.join(p.file_name for p in twins)}）："
+                         "有相同人员的作为新版本替换前一份，没有相同人员的两份都保留")
         if skipped:
             parts.append(f"已导入过、将跳过 {len(skipped)} 个")
         if failing:

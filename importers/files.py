@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from importers.job import ImportJob, ImportResult, Progress
-from importers.plan import ImportPlan
+from importers.plan import ImportPlan, with_versions_now
 from importers.read_ahead import ReadAhead
 from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
 from models.bulk_gc import fewer_collections
@@ -251,6 +251,8 @@ def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Cal
     try:
         read = ahead.take(index)  # None for a reviewed plan; starts reading the next file
         plan = plan_path(census, item, region=region, read=read) if isinstance(item, Path) else item
+        if isinstance(item, ImportPlan):  # reviewed before this run stored anything
+            plan = with_versions_now(census, item)
         if isinstance(plan, ReturnedListPlan):
             group.finish()  # the list finds and changes rows by their file and row: all counted first
             return Outcome(name, "corrected", returned=apply_returned_list(census, plan))

@@ -310,6 +310,39 @@ def hours_before(training_since: str, headers: list[Header]) -> list[str]:
     return out
 
 
+def with_versions_now(census: Census, plan: ImportPlan) -> ImportPlan:
+    """A reviewed plan looked at again just before it is stored: another file of the same review,
+    of the same file name for the same region, may have been stored since it was planned (two
+    folders' 团结社区.xlsx). The rule a return sent again follows applies then as well: with somebody
+    in common it is the newer version and replaces the earlier; with nobody in common it is another
+    return, kept beside it. A plan that already knew of an earlier import keeps the clerk's choice."""
+    if plan.earlier is not None or plan.duplicate_of is not None or not plan.region.path:
+        return plan
+    node = census.regions.by_path(plan.region.path)
+    older = census.versions.earlier(plan.file_name, node.id if node else None)
+    if older is None:
+        return plan
+    plan = replace(plan, earlier=census.batches.get(older))
+    if not census.versions.shares_people(older, *_people(plan)):
+        plan = replace(plan, keep_both=True, other_return=True)
+    return plan
+
+
+def same_name_later(plans: list[ImportPlan]) -> list[ImportPlan]:
+    """The plans of one run that another, earlier plan of the run has the same file name and region
+    as (with_versions_now decides them when they are stored): the review says so beforehand."""
+    seen: set[tuple[str, str]] = set()
+    later = []
+    for plan in plans:
+        if plan.duplicate_of is not None or not plan.region.path:
+            continue
+        key = (plan.file_name, plan.region.path)
+        if key in seen:
+            later.append(plan)
+        seen.add(key)
+    return later
+
+
 def _people(plan: ImportPlan) -> tuple[set[str], set[str]]:
     """The IDs (as typed, cleaned) and names of a planned file's data rows: enough to tell whether
     an earlier import of the same name lists any of the same people."""

@@ -84,3 +84,25 @@ def test_a_returned_list_shows_its_changes_before_it_is_applied(qtbot, window, m
     dialog.accept()
     assert window.census.totals()["pending_rows"] == 0
     assert window.census.people.get(make_id(5)).name == "钱七"
+
+
+def test_two_same_named_returns_in_one_review_follow_the_resend_rule(qtbot, window, msgs, tmp_path, returns):
+    """Two folders' 团结社区摸排表.xlsx chosen together: the later was stored as a new version and
+    withdrew the earlier even with nobody in common (a 补报 on the bureau's template), so people
+    vanished from the count unasked; now it is kept beside it, as when imported one after the
+    other, and the review says so before 开始导入."""
+    new_census(qtbot, window, tmp_path, returns)
+    others = [("孙八", "女", make_id(61), "本科", "社会工作", "", 0)]
+    folders = [tmp_path / "第一批", tmp_path / "第二批"]
+    for folder in folders:
+        folder.mkdir()
+    write_return(folders[0] / "团结社区摸排表.xlsx", "东区和平街道团结社区", TUANJIE)
+    write_return(folders[1] / "团结社区摸排表.xlsx", "东区和平街道团结社区", others)
+    dialog = open_review(qtbot, window, [tmp_path / "第一批", tmp_path / "第二批"])
+    assert "与本次另一文件同名、同区划（团结社区摸排表.xlsx）" in dialog.summary.text()
+    outcomes = finish(qtbot, window, dialog)
+    assert [o.status for o in outcomes] == ["imported", "imported"]
+    assert "视为另一份报表，两份都保留" in outcomes[1].describe()
+    dialog.accept()
+    assert len(window.census.batches.all()) == 2
+    assert window.census.people.count() == 5  # 张三…赵六 and 孙八 (钱七's ID is pending)
