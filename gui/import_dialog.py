@@ -245,7 +245,13 @@ class ImportDialog(QDialog):
         self.plan_bar.setRange(0, len(paths))
         self.worker = self.runner.start(
             lambda cancel: plan_paths(self.census_path, paths, cancel), self._planned, self._plan_failed,
-            lambda done, total, message: (self.plan_bar.setValue(done), self.summary.setText(message)))
+            self._plan_progress)
+
+    def _plan_progress(self, done: int, _total: int, message: str) -> None:
+        if self.closed:  # closed while reading: its widgets are gone (a report still on its way)
+            return
+        self.plan_bar.setValue(done)
+        self.summary.setText(message)
 
     def _plan_failed(self, message: str) -> None:
         if self.closed:

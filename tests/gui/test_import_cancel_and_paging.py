@@ -92,3 +92,18 @@ def test_the_review_reads_in_a_helper_process_and_survives_a_reader_crash(tmp_pa
     assert [o.status for o in run.outcomes] == ["imported", "imported"]
     with Census.open(path) as census:  # the summary the window shows next, worked out by the worker
         assert run.view.summary == census.summary() and run.view.batches == census.batches.all()
+
+
+def test_closing_the_review_while_it_reads_is_quiet(qtbot, window, msgs, tmp_path, returns):
+    """× (or 取消) while the files are still being read: the reading's last progress reports reached
+    the deleted dialog's progress bar, an 意外错误 box for the clerk each."""
+    win = window
+    assert win.new_census(tmp_path / "t")
+    win.load_population(returns["population"])
+    wait_idle(qtbot, win)
+    files = [write_return(tmp_path / f"团结社区{n}.xlsx", "东区和平街道团结社区", TUANJIE[:1]) for n in range(6)]
+    dialog = win.import_paths(files)
+    dialog.reject()
+    wait_idle(qtbot, win)
+    qtbot.wait(100)  # the reports still queued are delivered (pytest-qt fails the test on an exception in them)
+    assert win.census.batches.all() == []
