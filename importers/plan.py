@@ -124,19 +124,33 @@ class ImportPlan:
         return replace(self, region=RegionGuess(user_region(path, self.file_name), "user"))
 
     def with_field(self, column_index: int, field: str | None) -> ImportPlan:
-        """Map a column to a field (None: ignore it); a field taken elsewhere moves here."""
+        """Map a column to a field (None: ignore it); a field taken elsewhere moves here. The review
+        shows the main sheet's columns: the further data sheets (one per community) take the same
+        change, at the same column when their header is the same, else at the column of the same label."""
         if field is not None and field not in FIELD_LABELS:
             raise CensusError(f"未知字段：{field}")
-        cols = []
-        for col in self.columns:
-            if col.index == column_index:
-                cols.append(replace(col, field=field, uncertain=False, note=""))
-            elif field is not None and col.field == field:
-                cols.append(replace(col, field=None))
+        labels = [c.label for c in self.columns]
+        label = next((c.label for c in self.columns if c.index == column_index), "")
+        more = []
+        for part in self.more:
+            if [c.label for c in part.header.columns] == labels:
+                index: int | None = column_index
             else:
-                cols.append(col)
-        warnings = tuple(missing_field_warnings(cols))
-        return replace(self, header=replace(self.header, columns=tuple(cols), warnings=warnings))
+                index = next((c.index for c in part.header.columns if label.strip() and c.label == label), None)
+            more.append(part if index is None else replace(part, header=_remapped(part.header, index, field)))
+        return replace(self, header=_remapped(self.header, column_index, field), more=tuple(more))
+
+
+def _remapped(header: Header, column_index: int, field: str | None) -> Header:
+    cols = []
+    for col in header.columns:
+        if col.index == column_index:
+            cols.append(replace(col, field=field, uncertain=False, note=""))
+        elif field is not None and col.field == field:
+            cols.append(replace(col, field=None))
+        else:
+            cols.append(col)
+    return replace(header, columns=tuple(cols), warnings=tuple(missing_field_warnings(cols)))
 
 
 def user_region(path: str, file_name: str) -> str:

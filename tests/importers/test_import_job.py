@@ -433,6 +433,35 @@ def test_every_data_sheet_of_a_workbook_is_imported(census, tmp_path):
     assert job.result.sheets == ["团结社区", "幸福社区"] and "2 个工作表" in job.result.describe()
 
 
+def test_a_column_remapped_in_the_review_is_remapped_in_every_data_sheet(census, tmp_path):
+    """The review shows the main sheet's columns; a change there (身份证号 and 联系电话 labelled the
+    wrong way round on the street's template) reached only that sheet, the other communities'
+    sheets imported with phone numbers as IDs. The same change applies to every data sheet: at the
+    same column when the header is the same, else at the column of the same label."""
+    wb = Workbook()
+    layouts = {"团结社区": ["序号", "姓名", "身份证号", "联系电话", "证书等级"],
+               "幸福社区": ["序号", "姓名", "身份证号", "联系电话", "证书等级"],
+               "文化社区": ["姓名", "序号", "联系电话", "身份证号", "证书等级"]}
+    for n, (community, header) in enumerate(layouts.items()):
+        ws = wb.active if n == 0 else wb.create_sheet(community)
+        ws.title = community
+        ws.append(["填报单位：东区和平街道"])
+        ws.append(header)
+        values = {"序号": 1, "姓名": f"甲{n}", "身份证号": f"1380000000{n}", "联系电话": make_id(300 + n),
+                  "证书等级": "初级"}
+        ws.append([values[label] for label in header])
+    wb.save(tmp_path / "和平街道.xlsx")
+    plan = plan_file(census, tmp_path / "和平街道.xlsx")
+    assert plan.sheet.name == "团结社区" and len(plan.more) == 2
+    plan = plan.with_field(2, "phone").with_field(3, "id_number")
+    job = ImportJob(census, plan)
+    for _ in job.run():
+        pass
+    assert (job.result.rows_total, job.result.rows_ok, job.result.rows_pending) == (3, 3, 0)
+    stored = census.conn.execute("SELECT id_number, phone FROM source_rows ORDER BY id").fetchall()
+    assert stored == [(make_id(300 + n), f"1380000000{n}") for n in range(3)]
+
+
 def test_page_totals_and_unlabelled_footers_are_not_data(census, tmp_path):
     wb = Workbook()
     ws = wb.active
