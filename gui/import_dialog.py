@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -169,6 +170,14 @@ class ImportDialog(QDialog):
         self.warnings.setObjectName("warnings")
         self.warnings.setWordWrap(True)
         dl.addWidget(self.warnings)
+        self.sheet_box = QWidget()  # a workbook with several data sheets: which of them to import
+        self.sheet_row = QHBoxLayout(self.sheet_box)
+        self.sheet_row.setContentsMargins(0, 0, 0, 0)
+        self.sheet_row.addWidget(QLabel("导入的工作表："))
+        self.sheet_checks: list[QCheckBox] = []
+        self.sheet_row.addStretch(1)
+        self.sheet_box.hide()
+        dl.addWidget(self.sheet_box)
         self.columns = _table(["列", "表头", "识别为", "说明"])
         for column, width in enumerate((50, 260, 170)):
             self.columns.setColumnWidth(column, width)
@@ -474,6 +483,7 @@ class ImportDialog(QDialog):
         plan = entry.plan if entry else None
         self.region.setEnabled(isinstance(plan, ImportPlan))
         self.columns.setRowCount(0)
+        self.sheet_box.hide()
         self._region_row = row if isinstance(plan, ImportPlan) else -1
         self.columns.setVisible(not isinstance(plan, ReturnedListPlan))
         self.changes.setVisible(isinstance(plan, ReturnedListPlan))
@@ -510,7 +520,26 @@ class ImportDialog(QDialog):
         self.warnings.setProperty("state", "warn" if warnings else "ok")
         self.warnings.style().unpolish(self.warnings)
         self.warnings.style().polish(self.warnings)
+        self._fill_sheets(row, plan)
         self._fill_columns(row)
+
+    def _fill_sheets(self, row: int, plan: ImportPlan) -> None:
+        """One tick per data sheet of a workbook with several (none for a single sheet)."""
+        for check in self.sheet_checks:
+            self.sheet_row.removeWidget(check)
+            check.deleteLater()
+        self.sheet_checks = []
+        sheets = plan.data_sheets
+        self.sheet_box.setVisible(len(sheets) > 1)
+        if len(sheets) < 2:
+            return
+        for position, (name, included) in enumerate(sheets, start=1):
+            check = QCheckBox(name)
+            check.setChecked(included)
+            check.toggled.connect(lambda on, file_row=row, sheet=name: QTimer.singleShot(
+                0, lambda: self.set_sheet(file_row, sheet, on)))
+            self.sheet_row.insertWidget(position, check)
+            self.sheet_checks.append(check)
 
     def _show_list(self, plan: ReturnedListPlan) -> None:
         """A returned correction list: what each line will do (row, name, old → new, still wrong,
@@ -568,6 +597,14 @@ class ImportDialog(QDialog):
 
     def set_region(self, row: int, path: str) -> bool:
         return self._change_plan(row, lambda plan: plan.with_region(path))
+
+    def set_sheet(self, row: int, sheet: str, include: bool) -> bool:
+        """Import a data sheet of the file, or leave it out; a refusal (the last sheet) puts the tick back."""
+        if self._change_plan(row, lambda plan: plan.with_sheet(sheet, include)):
+            return True
+        if row == self.current_row():
+            self._show_selected()
+        return False
 
     def set_field(self, row: int, column_index: int, field: str | None) -> bool:
         return self._change_plan(row, lambda plan: plan.with_field(column_index, field))

@@ -62,6 +62,8 @@ class ImportPlan:
     more: tuple[SheetPart, ...] = ()  # further data sheets, imported with the main one
     sheet_region: RegionGuess | None = None  # with several data sheets: the main sheet's own region
     sheet_warnings: tuple[str, ...] = ()  # sheets with data that cannot be imported, and why
+    # data sheets the clerk chose not to import in the review (an old year's list kept beside this year's)
+    excluded: tuple[SheetPart, ...] = ()
     earlier: Batch | None = None  # an import of the same file name for the same region: this is a newer version
     keep_both: bool = False  # keep that earlier import beside this one instead of replacing it
     # that earlier import and this file have nobody in common: another return under the same name
@@ -116,6 +118,31 @@ class ImportPlan:
             out.append(self.duplicate_note)
         return out
 
+    @property
+    def data_sheets(self) -> list[tuple[str, bool]]:
+        """Every data sheet the review may choose among, in workbook order, and whether it is imported."""
+        chosen = {self.sheet.name, *(p.sheet.name for p in self.more)}
+        order = [s.name for s in self.workbook.sheets]
+        names = sorted(chosen | {p.sheet.name for p in self.excluded}, key=order.index)
+        return [(name, name in chosen) for name in names]
+
+    def with_sheet(self, name: str, include: bool) -> ImportPlan:
+        """Import a data sheet or leave it out (the review's choice). Left out, the main sheet gives
+        way to the next one, which keeps its own region; at least one sheet stays."""
+        parts = {p.sheet.name: p for p in self.more + self.excluded}
+        main = SheetPart(self.sheet, self.header,
+                         self.sheet_region if self.sheet_region is not None else RegionGuess(None, ""))
+        parts[self.sheet.name] = main
+        if name not in parts:
+            raise CensusError(f"没有名为“{name}”的数据工作表", file=self.file_name)
+        chosen = [n for n, on in self.data_sheets if (on and n != name) or (n == name and include)]
+        if not chosen:
+            raise CensusError("至少要导入一个工作表；不导入这个文件，请取消它前面的勾选", file=self.file_name)
+        first = parts[chosen[0]] if self.sheet.name not in chosen else main
+        rest = [parts[n] for n in chosen if n != first.sheet.name]
+        own = first.region if first.region.path and (rest or first.region.path != self.region.path) else None
+        return replace(self, sheet=first.sheet, header=first.header, sheet_region=own, more=tuple(rest), excluded=tuple(parts[n] for n, _ in self.data_sheets if n not in chosen))
+
     def mapping(self) -> dict[str, int]:
         return {c.field: c.index for c in self.columns if c.field}
 
@@ -131,14 +158,16 @@ class ImportPlan:
             raise CensusError(f"未知字段：{field}")
         labels = [c.label for c in self.columns]
         label = next((c.label for c in self.columns if c.index == column_index), "")
-        more = []
-        for part in self.more:
+
+        def remap(part: SheetPart) -> SheetPart:
             if [c.label for c in part.header.columns] == labels:
                 index: int | None = column_index
             else:
                 index = next((c.index for c in part.header.columns if label.strip() and c.label == label), None)
-            more.append(part if index is None else replace(part, header=_remapped(part.header, index, field)))
-        return replace(self, header=_remapped(self.header, column_index, field), more=tuple(more))
+            return part if index is None else replace(part, header=_remapped(part.header, index, field))
+
+        return replace(self, header=_remapped(self.header, column_index, field),
+                       more=tuple(map(remap, self.more)), excluded=tuple(map(remap, self.excluded)))
 
 
 def _remapped(header: Header, column_index: int, field: str | None) -> Header:

@@ -77,3 +77,35 @@ def test_new_path_under_a_missing_parent_fails_that_file_only(qtbot, window, msg
     dialog.accept()
     assert [b.file_name for b in win.census.batches.all()] == ["团结社区摸排表.xlsx"]
     assert win.census.regions.by_path("测试市/北区") is None
+
+
+def test_a_data_sheet_can_be_left_out_in_the_review(qtbot, window, msgs, tmp_path, returns):
+    """Last year's list kept visible beside this year's: the review ticks every data sheet, the
+    clerk unticks 2020年 and only 2021年 is imported; the last ticked sheet cannot be unticked."""
+    from openpyxl import Workbook
+
+    new_census(qtbot, window, tmp_path, returns)
+    wb = Workbook()
+    for n, (name, person) in enumerate((("2021年", "甲"), ("2020年", "乙"))):
+        ws = wb.active if n == 0 else wb.create_sheet(name)
+        ws.title = name
+        ws.append(["填报单位：东区和平街道团结社区"])
+        ws.append(["序号", "姓名", "身份证号码", "证书等级"])
+        ws.append([1, person, make_id(400 + n), "初级"])
+    wb.save(tmp_path / "团结社区.xlsx")
+    dialog = window.import_paths([tmp_path / "团结社区.xlsx"])
+    qtbot.waitUntil(lambda: not dialog.planning and bool(dialog.entries), timeout=60000)
+    dialog.files.selectRow(0)
+    assert [(c.text(), c.isChecked()) for c in dialog.sheet_checks] == [("2021年", True), ("2020年", True)]
+    dialog.sheet_checks[1].setChecked(False)
+    qtbot.waitUntil(lambda: dialog.files.item(0, 3).text() == "2021年")
+    dialog.sheet_checks[0].setChecked(False)
+    qtbot.waitUntil(lambda: bool(msgs.errors))
+    assert "至少要导入一个工作表" in msgs.errors[-1]
+    qtbot.waitUntil(lambda: dialog.sheet_checks[0].isChecked())
+    assert dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
+    wait_idle(qtbot, window)
+    dialog.accept()
+    assert window.census.people.count() == 1
+    assert window.census.conn.execute("SELECT name, sheet FROM source_rows").fetchall() == [("甲", "2021年")]

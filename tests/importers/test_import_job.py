@@ -462,6 +462,35 @@ def test_a_column_remapped_in_the_review_is_remapped_in_every_data_sheet(census,
     assert stored == [(make_id(300 + n), f"1380000000{n}") for n in range(3)]
 
 
+def test_the_review_may_leave_a_data_sheet_out(census, tmp_path):
+    """Last year's list kept visible beside this year's was imported with it, its people who have
+    left counted again; the review's choice of sheets leaves it out (or keeps only it)."""
+    wb = Workbook()
+    for n, (name, person) in enumerate((("2021年", "甲"), ("2020年", "乙"), ("幸福社区", "丙"))):
+        ws = wb.active if n == 0 else wb.create_sheet(name)
+        ws.title = name
+        ws.append([f"填报单位：东区和平街道{'幸福社区' if name == '幸福社区' else '团结社区'}"])
+        ws.append(["序号", "姓名", "身份证号码", "证书等级"])
+        ws.append([1, person, make_id(400 + n), "初级"])
+    wb.save(tmp_path / "团结社区.xlsx")
+    plan = plan_file(census, tmp_path / "团结社区.xlsx")
+    assert plan.data_sheets == [("2021年", True), ("2020年", True), ("幸福社区", True)]
+    without_old = plan.with_sheet("2020年", False)
+    assert without_old.data_sheets == [("2021年", True), ("2020年", False), ("幸福社区", True)]
+    assert not any("2020年" in w for w in without_old.uncertain)  # the clerk's own choice, nothing to confirm
+    only_xingfu = without_old.with_sheet("2021年", False)
+    assert only_xingfu.sheet.name == "幸福社区" and not only_xingfu.more
+    with pytest.raises(CensusError, match="至少要导入一个工作表"):
+        only_xingfu.with_sheet("幸福社区", False)
+    assert only_xingfu.with_sheet("2020年", True).data_sheets == [("2021年", False), ("2020年", True), ("幸福社区", True)]
+    job = ImportJob(census, only_xingfu)
+    for _ in job.run():
+        pass
+    stored = census.conn.execute("SELECT name, sheet FROM source_rows").fetchall()
+    assert stored == [("丙", "幸福社区")]
+    assert by_path(census)[TUANJIE].certified == 1
+
+
 def test_page_totals_and_unlabelled_footers_are_not_data(census, tmp_path):
     wb = Workbook()
     ws = wb.active
