@@ -115,7 +115,7 @@ class ImportResult:
                          "（像是被 Excel 丢失了末三位），已改为待核实，没有重复计数")
         if self.kept_with is not None and self.other_return:
             parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，但两份没有相同的人员，视为另一份报表，两份都保留"
-                         "（如确是新版本，请撤销本次导入后按“替换”重新导入：命令行加 --replace）")
+                         "（如确是新版本，请撤销本次导入后重新导入，在审核页“同名旧版本”一栏选“替换旧版本”；命令行加 --replace）")
         elif self.kept_with is not None:
             parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，按要求同时保留两份")
         return "\n".join(parts)
