@@ -143,7 +143,7 @@ class ImportJob:
         plan, census = self.plan, self.census
         if plan.duplicate_of is not None or census.batches.by_sha(plan.sha256):
             self.result.duplicate_of = plan.duplicate_of or census.batches.by_sha(plan.sha256).id  # type: ignore[union-attr]
-            raise DuplicateImport(plan.duplicate_note or "该文件已导入过，已跳过", file=plan.file_name,
+            raise DuplicateImport(plan.skipped_note or "该文件已导入过，已跳过", file=plan.file_name,
                                   batch_id=self.result.duplicate_of)
         region_path = require_region(plan)
         total = plan.data_rows

@@ -88,6 +88,11 @@ class ImportPlan:
         return self.path.name
 
     @property
+    def skipped_note(self) -> str:
+        """duplicate_note as the import result says it, after the fact (the review says 将跳过)."""
+        return self.duplicate_note.replace("，将跳过", "，已跳过", 1)
+
+    @property
     def columns(self) -> tuple[Column, ...]:
         return self.header.columns
 
