@@ -681,7 +681,7 @@ class ImportDialog(QDialog):
             text += f"，因取消未导入 {counts['cancelled'] + counts['not_run']} 个"
         skipped = [e for e in self.entries if e.plan is None]
         if skipped:
-            text += f"；无法读取而未导入 {len(skipped)} 个"
+            text += f"；不能导入 {len(skipped)} 个（原因见下表）"  # unreadable, a population table, a list of another census…
         unticked = sum(1 for i, e in enumerate(self.entries) if e.plan is not None and not self.include[i])
         if unticked:  # every file of the review is accounted for
             text += f"；未勾选、未导入 {unticked} 个"

@@ -42,6 +42,7 @@ def test_far_corner_and_zip_bomb_through_the_review(qtbot, window, msgs, tmp_pat
         "炸弹.xlsx": BOMB,
     }, errors
     assert [o.file_name for o in dialog.outcomes] == ["团结社区远角.xlsx"]
+    assert "；不能导入 2 个（原因见下表）" in dialog.result_summary.text()  # every file accounted for
     dialog.accept()
     assert summary_of(win, "测试市/东区/和平街道/团结社区").talents == 3  # the same as the clean return
 
