@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import json
 import os
 import re
@@ -518,11 +519,34 @@ class _Parser(argparse.ArgumentParser):
         _err(f"参数有误：{self._in_chinese(message)}（{self.prog} -h 查看用法）")
         sys.exit(EXIT_ERROR)
 
+    def parse_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+        """As argparse, but an option it does not know is named by the command it was given to,
+        with the nearest option that command has (summary --jsn: 是否想用 --json？)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._command(getattr(parsed, "command", None)) or self
+            options = [o for action in command._actions for o in action.option_strings]
+            hints = []
+            for extra in extras:
+                close = difflib.get_close_matches(extra.split("=")[0], options, n=1) if extra.startswith("-") else []
+                if close:
+                    hints.append(f"{extra} 是否想用 {close[0]}？")
+            command.error(f"unrecognized arguments: {' '.join(extras)}" + ("".join(f"\n{h}" for h in hints)))
+        return parsed
+
+    def _command(self, name: str | None) -> argparse.ArgumentParser | None:
+        """The subcommand's parser of that name, if any."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+                return action.choices[name]
+        return None
+
     def _in_chinese(self, message: str) -> str:
         if found := re.fullmatch(r"the following arguments are required: (.+)", message):
             return "缺少" + "、".join(self._name(n) for n in found[1].split(", "))
-        if found := re.fullmatch(r"unrecognized arguments: (.+)", message):
-            return f"不认识的参数 {found[1]}"
+        if found := re.fullmatch(r"unrecognized arguments: ([^\n]+)((?:\n.+)*)", message):
+            hints = "；".join(found[2].split("\n")[1:])
+            return f"不认识的参数 {found[1]}" + (f"，{hints}" if hints else "")
         if found := re.fullmatch(r"argument (\S+): invalid (int|float) value: '(.*)'", message):
             return f"{self._name(found[1])}应为{'整数' if found[2] == 'int' else '数字'}，而不是“{found[3]}”"
         if found := re.fullmatch(r"argument (\S+): not allowed with argument (\S+)", message):

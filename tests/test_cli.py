@@ -213,7 +213,10 @@ def test_mistaken_arguments_and_huge_numbers_are_one_chinese_line(tmp_path, caps
         ("undo", str(census), "abc"): "参数有误：batch（导入批次号）应为整数，而不是“abc”（main.py undo -h 查看用法）",
         ("import", str(census), "a.xlsx", "--replace", "--keep-both"):
             "参数有误：--keep-both 和 --replace 不能同时使用（main.py import -h 查看用法）",
-        ("summary", str(census), "--jsn"): "参数有误：不认识的参数 --jsn（main.py -h 查看用法）",
+        ("summary", str(census), "--jsn"): "参数有误：不认识的参数 --jsn，--jsn 是否想用 --json？（main.py summary -h 查看用法）",
+        ("import", str(census), "a.xlsx", "--regoin", "东区"):
+            "参数有误：不认识的参数 --regoin 东区，--regoin 是否想用 --region？（main.py import -h 查看用法）",
+        ("summary", str(census), "--zzz"): "参数有误：不认识的参数 --zzz（main.py summary -h 查看用法）",
     }
     for args, line in expected.items():
         with pytest.raises(SystemExit) as stop:
