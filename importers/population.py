@@ -182,69 +182,70 @@ def _continues(full: list[str], previous: list[str], community_col: int | None) 
 _NAMED_MAX = 20  # disagreements named one by one; past these, counted
 
 
-def _partial_sums(tree, listed: dict[int, tuple[int, int | None]]) -> list[str]:
+def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], earlier: dict[int, Region]) -> list[str]:
+    """What the clerk must hear once the table is in, instead of figures settled in silence."""
+    tree = census.regions.tree()
+    named = set(listed)  # the nodes the table names, with the streets and districts of their paths
+    for node_id in listed:
+        named.update(a.id for a in tree.ancestors(tree.by_id[node_id]))
+    return [*_unlike_sums(tree, listed), *_partial_sums(tree, named), *_left_out(tree, earlier, named)]
+
+
+def _row_list(rows: list[int]) -> str:
+    """Row numbers as a line names them: the first ten, then 等."""
+    return "、".join(map(str, rows[:10])) + ("等" if len(rows) > 10 else "")
+
+
+def _capped(lines: list[str], rest: str) -> list[str]:
+    """The first _NAMED_MAX lines, and `rest` (with {n}) for the others: a province's table could name hundreds."""
+    return lines[:_NAMED_MAX] + ([rest.format(n=len(lines) - _NAMED_MAX)] if len(lines) > _NAMED_MAX else [])
+
+
+def _unlike_sums(tree, listed: dict[int, tuple[int, int | None]]) -> list[str]:
+    """A node whose own figure differs from the sum of its children's: its own figure wins
+    (DOMAIN.md: only a node without one takes the sum), but the clerk is told."""
+    lines = []
+    for node_id, (row, figure) in listed.items():
+        figures = [listed[c.id][1] for c in tree.children.get(node_id, []) if c.id in listed]
+        if figure is None or all(f is None for f in figures):
+            continue
+        total = sum(f for f in figures if f is not None)
+        if total > figure or (None not in figures and total != figure):
+            lines.append(f"第 {row} 行“{tree.by_id[node_id].path}”的户籍人口 {figure} 与本表所列下级合计 {total} 不一致，"
+                         f"应达人数按 {figure} 计算，请核对")
+    return _capped(lines, "另有 {n} 个区划的户籍人口与其下级合计不一致，应达人数按其本身的数字计算")
+
+
+def _partial_sums(tree, named: set[int]) -> list[str]:
     """Nodes without a figure of their own take the sum of their children's: when some children
     have none either (not even through their own children), that sum is short and the node's
     应达 too low — the clerk is told which, instead of seeing a target that looks right."""
-    nodes = set(listed)  # the table's rows, and the streets and districts their paths name
-    for node_id in listed:
-        nodes.update(a.id for a in tree.ancestors(tree.by_id[node_id]))
     known: dict[int, bool] = {}  # node id -> whether a figure reaches it (its own, or a child's)
-    notes: list[str] = []
-    short = 0
-    for node_id in sorted(nodes, key=lambda i: -tree.by_id[i].depth):  # children before parents
+    lines = []
+    for node_id in sorted(named, key=lambda i: -tree.by_id[i].depth):  # children before parents
         children = [c.id for c in tree.children.get(node_id, [])
-                    if c.id in nodes and c.kind != "unit"]  # a unit has staff, not residents
+                    if c.id in named and c.kind != "unit"]  # a unit has staff, not residents
         with_figure = [c for c in children if known[c]]
         own = tree.by_id[node_id].population is not None  # this table's, or kept from the one before
         known[node_id] = own or bool(with_figure)
         if not own and with_figure and len(with_figure) < len(children):
-            short += 1
-            if short <= _NAMED_MAX:
-                notes.append(f"“{tree.by_id[node_id].path}”没有填户籍人口，按下级合计计算，但其下 "
-                             f"{len(children) - len(with_figure)} 个区划也没有填，合计不全、应达人数偏低，请补齐")
-    if short > _NAMED_MAX:
-        notes.append(f"另有 {short - _NAMED_MAX} 个区划的下级户籍人口没有填全，应达人数偏低")
-    return notes
+            lines.append(f"“{tree.by_id[node_id].path}”没有填户籍人口，按下级合计计算，但其下 "
+                         f"{len(children) - len(with_figure)} 个区划也没有填，合计不全、应达人数偏低，请补齐")
+    return _capped(lines, "另有 {n} 个区划的下级户籍人口没有填全，应达人数偏低")
 
 
-def _disagreements(census: Census, listed: dict[int, tuple[int, int | None]], earlier: dict[int, Region]) -> list[str]:
-    """What the clerk must hear once the table is in: a node whose own figure differs from the sum
-    of its children's (its own figure wins, DOMAIN.md: only a node without one takes the sum), and,
-    when the table is loaded again, nodes of the earlier table it no longer lists under a node it
-    lists (renamed or merged communities: kept, people and figure, but the clerk must fold them)."""
-    tree = census.regions.tree()
-    notes = []
-    differ = 0
-    for node_id, (row, figure) in listed.items():
-        children = [c for c in tree.children.get(node_id, []) if c.id in listed]
-        figures = [listed[c.id][1] for c in children]
-        if figure is None or not children or all(f is None for f in figures):
-            continue
-        total = sum(f for f in figures if f is not None)
-        if total > figure or (None not in figures and total != figure):
-            differ += 1
-            if differ > _NAMED_MAX:
-                continue
-            notes.append(f"第 {row} 行“{tree.by_id[node_id].path}”的户籍人口 {figure} 与本表所列下级合计 {total} 不一致，"
-                         f"应达人数按 {figure} 计算，请核对")
-    if differ > _NAMED_MAX:  # a province's table: the first ones say what to look for
-        notes.append(f"另有 {differ - _NAMED_MAX} 个区划的户籍人口与其下级合计不一致，应达人数按其本身的数字计算")
-    notes += _partial_sums(tree, listed)
-    named = set(listed)  # the nodes the table names, with the streets and districts of their paths
-    for node_id in listed:
-        named.update(a.id for a in tree.ancestors(tree.by_id[node_id]))
-    left = [r for r in earlier.values() if r.id not in named and not r.flagged and r.parent_id in named]
-    for region in left[:_NAMED_MAX]:
+def _left_out(tree, earlier: dict[int, Region], named: set[int]) -> list[str]:
+    """On loading the table again, nodes of the earlier one it no longer lists under a node it
+    lists (renamed or merged communities): kept, people and figure, but the clerk must fold them."""
+    lines = []
+    for region in (r for r in earlier.values() if r.id not in named and not r.flagged and r.parent_id in named):
         parent = tree.by_id.get(region.parent_id) if region.parent_id is not None else None
         counted = parent is not None and parent.population is None  # the parent takes the sum of its children
         kept = "" if region.population is None else \
             f"，原户籍人口 {region.population} 仍{'计入上级合计' if counted else '保留'}"
-        notes.append(f"“{region.path}”不在本表中，已保留（其人员不受影响{kept}）；如已改名或撤并，"
+        lines.append(f"“{region.path}”不在本表中，已保留（其人员不受影响{kept}）；如已改名或撤并，"
                      f"请用“并入其他区划”（命令行 fold）并入现在的区划")
-    if len(left) > _NAMED_MAX:
-        notes.append(f"另有 {len(left) - _NAMED_MAX} 个原有区划不在本表中，已保留")
-    return notes
+    return _capped(lines, "另有 {n} 个原有区划不在本表中，已保留")
 
 
 def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols: list[int],
@@ -313,11 +314,9 @@ def _load_rows(census: Census, file_name: str, rows, header_row: int, level_cols
         census.refresh()
     warnings += _disagreements(census, listed, earlier)
     if zeros:  # 1‰ of 0 is a target of 0, met by nobody: more likely a figure left out
-        shown = "、".join(map(str, zeros[:10])) + ("等" if len(zeros) > 10 else "")
-        warnings.append(f"第 {shown} 行的户籍人口为 0，应达人数按 0 计算；如是漏填，请改正后重新导入户籍人口表")
+        warnings.append(f"第 {_row_list(zeros)} 行的户籍人口为 0，应达人数按 0 计算；如是漏填，请改正后重新导入户籍人口表")
     if continued:
-        shown = "、".join(map(str, continued[:10])) + ("等" if len(continued) > 10 else "")
-        warnings.append(f"第 {shown} 行的上级区划（如街道）为空，已按上一行补齐；如有误请改正后重新导入户籍人口表")
+        warnings.append(f"第 {_row_list(continued)} 行的上级区划（如街道）为空，已按上一行补齐；如有误请改正后重新导入户籍人口表")
     if count == 0:
         raise PopulationError("户籍人口表中没有任何区划行", file=file_name)
     return PopulationResult(file_name, count, len(census.regions.tree().regions) - before, populations, tuple(warnings))

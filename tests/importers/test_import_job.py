@@ -278,14 +278,8 @@ def test_a_line_whose_name_is_the_word_example_is_not_a_person(census, tmp_path)
 
 
 def test_a_certificate_date_in_the_future_is_not_taken(census, tmp_path):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["填报单位：东区和平街道团结社区"])
-    ws.append(["序号", "姓名", "身份证号码", "证书等级", "取得证书时间"])
-    ws.append([1, "甲", make_id(1), "助理社会工作师", "2099年1月"])
-    ws.append([2, "乙", make_id(2), "助理社会工作师", "2019.06"])
-    wb.save(tmp_path / "x.xlsx")
-    result = import_file(census, tmp_path / "x.xlsx")
+    result = import_file(census, tuanjie_sheet(tmp_path / "x.xlsx", ["证书等级", "取得证书时间"], [
+        ("甲", make_id(1), "助理社会工作师", "2099年1月"), ("乙", make_id(2), "助理社会工作师", "2019.06")]))
     assert result.rows_ok == 2 and any("取得证书时间“2099年1月”晚于今天，未采用" in n for n in result.notes)
     assert census.summary_json()["rules"]["award_year"] == 2019
 
@@ -597,15 +591,9 @@ def test_community_merged_down_a_block_of_rows(census, tmp_path):
 def test_an_unreadable_certificate_date_of_a_certified_person_is_named_for_review(census, tmp_path):
     """The exam year becomes 不详 and the award leaves the person out: the clerk is told which
     row, once per row with a level (a date beside no certificate decides nothing)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["填报单位：东区和平街道团结社区"])
-    ws.append(["序号", "姓名", "身份证号码", "证书等级", "取得证书时间"])
-    ws.append([1, "甲", make_id(1), "助理社会工作师", "2019.13"])
-    ws.append([2, "乙", make_id(2), "", "去年"])
-    ws.append([3, "丙", make_id(3), "社会工作师", 2021.06])  # a number Excel kept: its year is certain
-    wb.save(tmp_path / "x.xlsx")
-    result = import_file(census, tmp_path / "x.xlsx")
+    result = import_file(census, tuanjie_sheet(tmp_path / "x.xlsx", ["证书等级", "取得证书时间"], [
+        ("甲", make_id(1), "助理社会工作师", "2019.13"), ("乙", make_id(2), "", "去年"),
+        ("丙", make_id(3), "社会工作师", 2021.06)]))  # 2021.06: a number Excel kept, its year is certain
     assert [n for n in result.notes if "取得证书时间" in n] == ["取得证书时间“2019.13”无法识别，取证年份记为不详，请核实"]
     (review,) = [p for p in census.problems.all() if p.kind == "review"]
     assert (review.name, review.row_number) == ("甲", 3)
@@ -629,14 +617,20 @@ def test_an_undone_imports_batch_number_is_not_given_again(census, tmp_path):
 def test_an_hours_column_counted_from_before_the_training_start_is_flagged(census, tmp_path):
     """累计培训学时（2010年以来） was taken as hours since 2015 with no word: the figures may hold
     training the rule leaves out, and no cell tells it apart."""
+    earlier = tuanjie_sheet(tmp_path / "x.xlsx", ["累计培训学时（2010年以来）"], [("甲", make_id(1), 150)])
+    (warning,) = [w for w in plan_file(census, earlier).uncertain if "培训学时列" in w]
+    assert "从 2010 年算起，早于统计规则的培训起算日期（2015-01-01）" in warning
+    later = tuanjie_sheet(tmp_path / "y.xlsx", ["累计培训学时（2016年以来）"], [("甲", make_id(1), 150)])
+    assert not [w for w in plan_file(census, later).uncertain if "培训学时列" in w]
+
+
+def tuanjie_sheet(path, columns: list[str], rows: list[tuple]):
+    """团结社区's return with 序号, 姓名, 身份证号码 and `columns`; rows are (name, id, *values)."""
     wb = Workbook()
     ws = wb.active
     ws.append(["填报单位：东区和平街道团结社区"])
-    ws.append(["序号", "姓名", "身份证号码", "累计培训学时（2010年以来）"])
-    ws.append([1, "甲", make_id(1), 150])
-    wb.save(tmp_path / "x.xlsx")
-    (warning,) = [w for w in plan_file(census, tmp_path / "x.xlsx").uncertain if "培训学时列" in w]
-    assert "从 2010 年算起，早于统计规则的培训起算日期（2015-01-01）" in warning
-    ws["D2"] = "累计培训学时（2016年以来）"
-    wb.save(tmp_path / "y.xlsx")
-    assert not [w for w in plan_file(census, tmp_path / "y.xlsx").uncertain if "培训学时列" in w]
+    ws.append(["序号", "姓名", "身份证号码", *columns])
+    for n, row in enumerate(rows, start=1):
+        ws.append([n, *row])
+    wb.save(path)
+    return path

@@ -7,29 +7,15 @@ are written out by hand (ceil(population × 1‰), DOMAIN.md "Regions and target
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from openpyxl import Workbook
 
 from importers.population import load_population
 from models.census import Census
 from models.errors import PopulationError
+from tests.importers.test_adversarial import xlsx as table  # rows, and merged ranges
 
 LEVELS = ("市", "区县", "街道（乡镇）", "社区（村）")
 HEPING = "甲市/东区/和平街道"
-
-
-def table(path: Path, rows, merges=()) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "户籍人口"
-    for row in rows:
-        ws.append(list(row))
-    for cells in merges:
-        ws.merge_cells(cells)
-    wb.save(path)
-    return path
 
 
 def populations(census: Census) -> dict[str, int | None]:
@@ -117,7 +103,7 @@ def test_a_street_written_once_for_its_block_holds_every_community_of_the_block(
 
 
 def test_a_street_merged_over_its_communities_holds_every_one_of_them(tmp_path):
-    path = table(tmp_path / "p.xlsx", _block_rows(), merges=["C2:C3", "C4:C6"])
+    path = table(tmp_path / "p.xlsx", _block_rows(), merged=["C2:C3", "C4:C6"])
     with Census.open(tmp_path / "c.census") as c:
         load_population(c, path)
         assert populations(c) == EXPECTED_BLOCKS
