@@ -279,10 +279,11 @@ class People:
                 marks = ",".join("?" * len(chunk))
                 elsewhere = [r[0] for r in conn.execute(
                     f"SELECT id_number FROM persons WHERE id_number IN ({marks})", chunk)]
-                conn.execute(f"DELETE FROM persons WHERE id_number IN ({marks})", chunk)
                 stored: dict[str, list[RowFacts]] = {}
-                if elsewhere:
-                    cursor = conn.execute(_ROW_FACTS_SQL.format(marks=",".join("?" * len(elsewhere))), elsewhere)
+                if elsewhere:  # only these have a person to replace
+                    found = ",".join("?" * len(elsewhere))
+                    conn.execute(f"DELETE FROM persons WHERE id_number IN ({found})", elsewhere)
+                    cursor = conn.execute(_ROW_FACTS_SQL.format(marks=found), elsewhere)
                     stored = {rows[0].id_number: rows for rows in _grouped(cursor)}
                 conn.executemany(_INSERT, [
                     consolidate(stored.get(id_number) or rows_of[id_number], rules, depth_of, overrides.get(id_number),
