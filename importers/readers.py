@@ -35,7 +35,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 from xlrd.compdoc import CompDoc
 
 from importers.sheet_pieces import large_sheets, read_in_pieces
-from importers.xlsx_guard import MAX_CELLS, column_letters, inspect_xlsx
+from importers.xlsx_guard import MAX_CELLS, PartScan, XlsxCost, check_declared, column_letters, inspect_xlsx
 from models.errors import EncryptedWorkbook, ReadError
 
 __all__ = ["Sheet", "Workbook", "file_bytes", "read_workbook", "sniff_format", "workbook_from_bytes"]
@@ -289,18 +289,37 @@ MSG_BLANK_FORMULAS = ("文件中有公式没有保存计算结果（多是程序
 def _read_xlsx(data: bytes, file_name: str) -> tuple[list[Sheet], tuple[str, ...]]:
     """Check the archive (kind, sizes, real extent of every sheet) before any reader runs, then
     read with calamine, or sparsely when calamine would build a grid too large to allocate."""
+    cost, large = _inspected(data, file_name, pieces=True)
+    notes = (MSG_BLANK_FORMULAS,) if cost.formulas_without_values else ()
+    if not cost.sparse:
+        try:
+            return _read_calamine(data, file_name, large), notes
+        except _PiecesDeclined:
+            # A sheet left to its pieces' scan is to be read whole after all: every part is
+            # checked first, as for any other workbook.
+            cost, large = _inspected(data, file_name, pieces=False)
+            if not cost.sparse:
+                return _read_calamine(data, file_name, large), notes
+    return _read_sparse_xlsx(data, file_name), notes
+
+
+def _inspected(data: bytes, file_name: str, pieces: bool) -> tuple[XlsxCost, dict[str, str]]:
+    """The guard's verdict and, with `pieces`, the sheets to parse in pieces (sheet name -> zip
+    entry), whose cells the guard leaves to the pieces' scan."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_zip(archive, file_name)
-            cost = inspect_xlsx(data, archive, file_name)
-            large = large_sheets(archive)
+            check_declared(archive, file_name)  # before large_sheets reads the workbook's parts
+            large = large_sheets(archive) if pieces else {}
+            return inspect_xlsx(data, archive, file_name, scanned_later=set(large.values())), large
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             zlib.error, RuntimeError):  # zipfile: a damaged deflate stream; an entry marked encrypted
         raise ReadError(MSG_CORRUPT, file=file_name) from None
-    notes = (MSG_BLANK_FORMULAS,) if cost.formulas_without_values else ()
-    if cost.sparse:
-        return _read_sparse_xlsx(data, file_name), notes
-    return _read_calamine(data, file_name, large), notes
+
+
+class _PiecesDeclined(Exception):
+    """A large sheet was not read in pieces (importers.sheet_pieces met what it does not expect,
+    or the guard's scan of a piece did not pass): the guard has not looked at all its cells."""
 
 
 def _check_zip(archive: zipfile.ZipFile, file_name: str) -> None:
@@ -342,7 +361,7 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
                 archive.close()
     except PasswordError:
         raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
-    except ReadError:
+    except (ReadError, _PiecesDeclined):
         raise
     except BaseException as err:  # calamine raises CalamineError, and a Rust panic is a BaseException
         if isinstance(err, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
@@ -357,9 +376,10 @@ def _calamine_sheet(book: CalamineWorkbook, index: int, name: str, archive: zipf
                     entry: str | None) -> Sheet:
     """One sheet: in pieces when it is large (importers.sheet_pieces, which may decline), else whole."""
     if archive is not None and entry is not None:
-        pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows)
-        if pieces is not None:
-            return _finish(name, *pieces)
+        pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows, PartScan())
+        if pieces is None:
+            raise _PiecesDeclined
+        return _finish(name, *pieces)
     sheet = book.get_sheet_by_index(index)
     raw = sheet.to_python(skip_empty_area=False)  # keep absolute row/column numbers
     merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]

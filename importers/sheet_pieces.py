@@ -11,7 +11,8 @@ the bare whole-file read.
 Anything this does not expect reads the sheet whole, as before: a row without its number (its
 place would be counted from the piece's start), tags with a namespace prefix, no <sheetData> or a
 second one, rows out of order, a piece calamine cannot parse. The file has passed
-importers.xlsx_guard before any of this runs; each piece's cells are a part of the cells it checked.
+importers.xlsx_guard before any of this runs, except the cells of the sheet read in pieces: those
+are inflated once, here, and each piece passes the guard's scan (PartScan) before it is parsed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import Any
 from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
+
+from importers.xlsx_guard import PartScan
 
 PIECE_MIN_BYTES = 16 << 20  # a sheet's XML from this size on is parsed in pieces (~30k rows of 20 columns)
 # Measured on a 100k-row sheet of inline strings (read_workbook, whole 1.05-1.35 s): 4 pieces
@@ -123,19 +126,21 @@ def _parts_read(archive: zipfile.ZipFile, entry: str) -> list[zipfile.ZipInfo]:
             and (info.filename.lower() in _PARTS_READ or info.filename.lower().endswith(_PARTS_READ_ENDING))]
 
 
-def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int,
-                   clean: Callable[[Rows], Rows]) -> tuple[Rows, Merged] | None:
+def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int, clean: Callable[[Rows], Rows],
+                   scan: PartScan | None = None) -> tuple[Rows, Merged] | None:
     """Sheet `index` (stored in `entry`): its rows (each at its row and column number from A1,
     cleaned by `clean`) and merged ranges, as a whole read with skip_empty_area=False gives
-    them; None: read it whole. Each piece is parsed as soon as it is inflated."""
+    them; None: read it whole. Each piece is parsed as soon as it is inflated and, given the
+    guard's `scan` of this entry (importers.xlsx_guard.inspect_xlsx left it to the pieces), has
+    passed it; None as soon as a piece does not."""
     with ThreadPoolExecutor(THREADS, thread_name_prefix="sheet-piece") as pool:
         futures: list[Future] = []
         try:
             others = {info.filename: archive.read(info) for info in _parts_read(archive, entry)}
-            for piece in _pieces(archive, entry):
+            for piece in _pieces(archive, entry, scan):
                 if len(futures) >= THREADS:  # no more pieces held than are parsed at once
                     futures[-THREADS].result()
-                futures.append(pool.submit(_parse, _piece_book(others, entry, piece), index))
+                futures.append(pool.submit(_parse, _piece_book(others, entry, piece), index, clean))
             parsed = [future.result() for future in futures]
         except BaseException as err:  # calamine raises CalamineError, and a Rust panic is a BaseException
             for future in futures:
@@ -143,7 +148,7 @@ def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int,
             if isinstance(err, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             return None
-    rows = _joined(parsed, clean)
+    rows = _joined(parsed)
     return None if rows is None else (rows, parsed[-1][2])  # the merged ranges follow the rows: in the last piece
 
 
@@ -151,10 +156,12 @@ class _Unexpected(Exception):
     """The sheet's XML is not cut as this module expects: read it whole."""
 
 
-def _pieces(archive: zipfile.ZipFile, entry: str) -> Iterator[tuple[bytes, bytes, bytes]]:
+def _pieces(archive: zipfile.ZipFile, entry: str, scan: PartScan | None) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(head, rows, tail) of each piece, inflating as it goes: the part before the rows, about
     1/PIECES of <sheetData>'s content cut where a numbered row begins, and the end: the sheet's
-    own (merged ranges…) for the last piece, the closing tags alone for the others."""
+    own (merged ranges…) for the last piece, the closing tags alone for the others. Every byte of
+    the entry is fed to `scan` before the piece holding it is given (cuts fall between tags)."""
+    passed = scan.feed if scan is not None else _unscanned
     step = archive.getinfo(entry).file_size // PIECES
     buf = bytearray()
     head = b""
@@ -170,7 +177,7 @@ def _pieces(archive: zipfile.ZipFile, entry: str) -> Iterator[tuple[bytes, bytes
                     continue
                 begin = opened + len(b"<sheetData>")
                 head = bytes(buf[:begin])
-                if _PREFIXED.search(head):
+                if _PREFIXED.search(head) or not passed(head):
                     raise _Unexpected
             while len(buf) - begin > step + _LOOK:
                 at = buf.find(b"<row", begin + step, len(buf) - _LOOK)
@@ -179,7 +186,10 @@ def _pieces(archive: zipfile.ZipFile, entry: str) -> Iterator[tuple[bytes, bytes
                 _check_row(buf, at)
                 if buf.find(b"</sheetData", begin, at) >= 0:  # a second <sheetData> after it: calamine reads the first only
                     raise _Unexpected
-                yield head, bytes(buf[begin:at]), _TAIL
+                rows = bytes(buf[begin:at])
+                if not passed(rows):
+                    raise _Unexpected
+                yield head, rows, _TAIL
                 del buf[:at]  # the rows given away
                 begin = 0
     closed = buf.find(b"</sheetData>", max(begin, 0))
@@ -188,7 +198,14 @@ def _pieces(archive: zipfile.ZipFile, entry: str) -> Iterator[tuple[bytes, bytes
     first = buf.find(b"<row", begin, closed)
     if first >= 0:
         _check_row(buf, first)
-    yield head, bytes(buf[begin:closed]), bytes(buf[closed:])
+    rows, tail = bytes(buf[begin:closed]), bytes(buf[closed:])
+    if not (passed(rows) and passed(tail)):
+        raise _Unexpected
+    yield head, rows, tail
+
+
+def _unscanned(_span: bytes) -> bool:
+    return True
 
 
 def _check_row(buf: bytearray, at: int) -> None:
@@ -209,17 +226,20 @@ def _piece_book(others: dict[str, bytes], entry: str, sheet_xml: tuple[bytes, by
     return buf
 
 
-def _parse(book: io.BytesIO, index: int) -> tuple[tuple[int, int] | None, Rows, Merged]:
+def _parse(book: io.BytesIO, index: int, clean: Callable[[Rows], Rows]) -> tuple[tuple[int, int] | None, Rows, Merged]:
+    """A piece's start, cleaned rows and merged ranges. Cleaned here, on the parsing thread: the
+    other thread's parse (which lets go of Python's lock) goes on meanwhile, where cleaning every
+    piece after the last one was parsed had the main thread do it alone (0.1 s of a 100k-row read)."""
     workbook = CalamineWorkbook.from_filelike(book)
     try:
         sheet = workbook.get_sheet_by_index(index)
         merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
-        return sheet.start, sheet.to_python(skip_empty_area=True), merged
+        return sheet.start, clean(sheet.to_python(skip_empty_area=True)), merged
     finally:
         workbook.close()
 
 
-def _joined(parsed: list[tuple[tuple[int, int] | None, Rows, Merged]], clean: Callable[[Rows], Rows]) -> Rows | None:
+def _joined(parsed: list[tuple[tuple[int, int] | None, Rows, Merged]]) -> Rows | None:
     """The pieces' rows at their places: empty rows for the gaps, empty cells left of a piece
     whose first column is not A (_finish pads the right). None when a piece starts at or above a
     row an earlier piece holds (rows out of order, or one row number twice: calamine puts such
@@ -232,7 +252,6 @@ def _joined(parsed: list[tuple[tuple[int, int] | None, Rows, Merged]], clean: Ca
         if first_row < len(rows):
             return None
         rows.extend([] for _ in range(first_row - len(rows)))
-        piece_rows = clean(piece_rows)
         if first_col:
             pad = [None] * first_col
             piece_rows = [pad + row for row in piece_rows]

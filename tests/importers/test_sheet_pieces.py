@@ -90,7 +90,7 @@ def test_read_workbook_reads_a_large_sheet_in_pieces(tmp_path, monkeypatch, whol
     expected = whole(path)
     calls = []
     parse = sheet_pieces._parse
-    monkeypatch.setattr(sheet_pieces, "_parse", lambda book, index: calls.append(index) or parse(book, index))
+    monkeypatch.setattr(sheet_pieces, "_parse", lambda book, index, clean: calls.append(index) or parse(book, index, clean))
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
     monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
     assert read_workbook(path) == expected
@@ -217,8 +217,9 @@ def test_a_row_number_hidden_in_another_attribute_does_not_count(tmp_path, whole
 
 def test_a_piece_carries_only_the_parts_calamine_reads(tmp_path, whole, monkeypatch):
     """Pictures (here 8 MB of zeros) and a part with a wrong checksum that calamine never opens are
-    not copied into every piece: the read is the whole read's, at the whole read's cost."""
-    rows = [_row(i, i) for i in range(1, 3001)]
+    not copied into every piece: the read is the whole read's, at the whole read's cost. (Cells
+    with their r: a sheet whose cells lack it is read whole, see PartScan.)"""
+    rows = [b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 3001)]
     path = _hand_made(tmp_path / "带图.xlsx", rows, extra={"xl/media/image1.png": b"\0" * (8 << 20)})
     carried = []
     book = sheet_pieces._piece_book
@@ -284,3 +285,40 @@ def test_parts_zipfile_and_calamine_read_apart_give_the_whole_read(tmp_path, who
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
     monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
     assert _outcome(read_workbook, path) == expected
+
+
+def _sheet_patched(path, change):
+    """The file at `path` with its first sheet's XML passed through `change`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+@pytest.mark.parametrize("far", [True, False])
+def test_a_large_sheet_s_cells_pass_the_guard_piece_by_piece(tmp_path, whole, monkeypatch, far):
+    """The guard leaves a sheet read in pieces to the pieces' scan (it was inflated twice). A cell
+    at XFD1048576 after the last row (calamine would build a grid of 17 billion cells) or a cell
+    the fast scan does not read (r not first) stops the pieces before the piece holding it is
+    parsed; the workbook is then checked whole and read as the whole read reads it (sparsely for
+    the far cell)."""
+    if far:
+        cell = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    else:
+        cell = b'<row r="9000"><c t="inlineStr" r="B9000"><is><t>x</t></is></c></row>'
+    path = _sheet_patched(_xlsxwriter_book(tmp_path / "b.xlsx", title=False),
+                          lambda xml: xml.replace(b"</sheetData>", cell + b"</sheetData>"))
+    expected = _outcome(whole, path)
+    assert expected == "b.xlsx：工作表“名单”声明的范围过大（数据延伸到 XFD1048576），请删除多余的行列后再导入" if far \
+        else expected.sheets[0].rows[-1][1] == "x"
+    parsed = []
+    parse = sheet_pieces._parse
+    monkeypatch.setattr(sheet_pieces, "_parse", lambda book, index, clean: parsed.append(book.getvalue())
+                        or parse(book, index, clean))
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
+    monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
+    assert _outcome(read_workbook, path) == expected
+    assert parsed and not any(b'r="1048576"' in book or b'r="9000"' in book for book in parsed)
