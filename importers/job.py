@@ -163,7 +163,9 @@ class ImportJob:
             self.result.region_path = file_region.path
             ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
             base = 0
-            with census.batches.deferred_indexes(total):  # a large file: its indexes built once, after
+            # settle() below reads the persons of the version it replaces: they must be counted
+            later = self.defer_persons and not census.versions.would_replace(batch_id, plan.keep_both)
+            with census.batches.deferred_indexes(total) as deferred:  # a large file: its indexes built once, after
                 for sheet, header, region in self._parts(batch_id, file_region):
                     self.result.sheets.append(sheet.name)
                     for done in self._store_rows(batch_id, sheet, header, region, ids, base):
@@ -171,11 +173,14 @@ class ImportJob:
                             raise ImportCancelled(plan.file_name)
                         yield Progress(base + done, total, f"正在导入 {plan.file_name}")
                     base += max(len(sheet.rows) - header.data_start, 0)
-            if self.defer_persons and not census.versions.would_replace(batch_id, plan.keep_both):
-                self.rows_of = ids  # the caller counts them into persons when its group of files ends
-            else:  # settle() below reads the persons of the version it replaces: they must be counted
-                yield Progress(total, total, "正在合并人员")
-                census.people.recompute_batch(ids)
+                if later:
+                    self.rows_of = ids  # the caller counts them into persons when its group of files ends
+                else:
+                    yield Progress(total, total, "正在合并人员")
+                    persons = census.people.batch_persons(ids)
+                    new = deferred.built_while(persons.consolidate_new)
+            if not later:
+                census.people.write_batch(persons, new)
             r = self.result
             r.persons = len(ids)
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both)

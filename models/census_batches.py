@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models import kept_files
-from models.bulk_index import IndexesAside, deferred_indexes
+from models.bulk_index import Deferred, IndexesAside, deferred_indexes
 from models.census_people import SOURCE_ROW_SQL
 from models.errors import NotFound
 from models.records import Batch, SourceRow, dumps
@@ -130,9 +130,10 @@ class Batches:
             if -cache < IMPORT_CACHE_KB:
                 self._conn.execute(f"PRAGMA cache_size = {cache}")
 
-    def deferred_indexes(self, rows: int) -> contextlib.AbstractContextManager[bool]:
+    def deferred_indexes(self, rows: int) -> contextlib.AbstractContextManager[Deferred]:
         """Around storing `rows` source rows: a large batch goes in without secondary indexes,
-        which are built once afterwards (models.bulk_index)."""
+        which are built once afterwards (models.bulk_index; Deferred.built_while builds them
+        while the caller's Python work runs)."""
         return deferred_indexes(self._conn, "source_rows", rows)
 
     def indexes_aside(self) -> IndexesAside:

@@ -74,6 +74,25 @@ GROUP BY id_number
 
 
 @dataclass
+class BatchPersons:
+    """A batch's persons between People.batch_persons and write_batch: the census is read first,
+    so that consolidating the IDs new to it — Python alone, no SQL — can run while SQLite works on
+    something else (importers.job: the source rows' indexes built again after a large file)."""
+
+    rows_of: dict[str, list[RowFacts]]  # the batch's ok rows per ID
+    id_list: list[str]  # sorted: the order persons are written in
+    have: set[str]  # IDs with a person already: consolidated with their rows in other batches
+    inputs: tuple[Rules, dict[int, int], dict[str, int], dict[int, int]]  # People._inputs()
+
+    def consolidate_new(self) -> dict[str, tuple]:
+        """The persons of the IDs new to the census, from this batch's rows alone."""
+        rules, depth_of, overrides, first_version = self.inputs
+        rows_of, have = self.rows_of, self.have
+        return {i: consolidate(rows_of[i], rules, depth_of, overrides.get(i), first_version)
+                for i in self.id_list if i not in have}
+
+
+@dataclass
 class PendingPersons:
     """The ok rows per ID of the files a group has stored so far, counted into persons in bulk
     rather than once per file: 500 small returns make a few writes of persons in ID order instead
@@ -270,15 +289,29 @@ class People:
         in any other batch (persons is derived from those rows), so it is consolidated from the
         rows given; the others are read back from source_rows as recompute() reads them. The same
         persons in the same order as recompute(rows_of), without reading 100k new rows back."""
-        rules, depth_of, overrides, first_version = self._inputs()
-        conn = self._conn
+        batch = self.batch_persons(rows_of)
+        self.write_batch(batch, batch.consolidate_new())
+
+    def batch_persons(self, rows_of: dict[str, list[RowFacts]]) -> BatchPersons:
+        """recompute_batch's first step: what it needs of the census (the rules, the regions'
+        depths, which IDs have a person already — by persons' key alone, not source_rows')."""
+        id_list = sorted(rows_of)
+        have: set[str] = set()
+        for start in range(0, len(id_list), 900):
+            chunk = id_list[start:start + 900]
+            have.update(r[0] for r in self._conn.execute(
+                f"SELECT id_number FROM persons WHERE id_number IN ({','.join('?' * len(chunk))})", chunk))
+        return BatchPersons(rows_of, id_list, have, self._inputs())
+
+    def write_batch(self, batch: BatchPersons, new: dict[str, tuple]) -> None:
+        """recompute_batch's last step, given `new` = batch.consolidate_new(): the IDs that had a
+        person are read back with their other rows and consolidated, and every person written."""
+        rules, depth_of, overrides, first_version = batch.inputs
+        conn, rows_of, have = self._conn, batch.rows_of, batch.have
         with self._census.transaction(), deferred_indexes(conn, "persons", len(rows_of)):
-            id_list = sorted(rows_of)
-            for start in range(0, len(id_list), 900):
-                chunk = id_list[start:start + 900]
-                marks = ",".join("?" * len(chunk))
-                elsewhere = [r[0] for r in conn.execute(
-                    f"SELECT id_number FROM persons WHERE id_number IN ({marks})", chunk)]
+            for start in range(0, len(batch.id_list), 900):
+                chunk = batch.id_list[start:start + 900]
+                elsewhere = [i for i in chunk if i in have]
                 stored: dict[str, list[RowFacts]] = {}
                 if elsewhere:  # only these have a person to replace
                     found = ",".join("?" * len(elsewhere))
@@ -286,9 +319,9 @@ class People:
                     cursor = conn.execute(_ROW_FACTS_SQL.format(marks=found), elsewhere)
                     stored = {rows[0].id_number: rows for rows in _grouped(cursor)}
                 conn.executemany(_INSERT, [
-                    consolidate(stored.get(id_number) or rows_of[id_number], rules, depth_of, overrides.get(id_number),
-                                first_version)
-                    for id_number in chunk])
+                    new[i] if i not in have else consolidate(stored.get(i) or rows_of[i], rules, depth_of,
+                                                             overrides.get(i), first_version)
+                    for i in chunk])
 
     def count_pending(self, pending: PendingPersons) -> None:
         """Write the persons of a group's files still to count (see PendingPersons) and empty it.

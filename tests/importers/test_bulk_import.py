@@ -3,7 +3,12 @@ a folder import reads the next file on a thread. Neither may change what ends up
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 import models.bulk_index
+import models.census_people
 from importers.job import import_file
 from models.census import Census
 from tests.builders import make_id, write_community_return
@@ -32,6 +37,31 @@ def test_a_large_import_ends_with_every_index_and_the_same_persons(tmp_path, mon
     plan = census.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM source_rows WHERE id_number = ?",
                                (make_id(1),)).fetchall()
     assert "source_rows_id" in str(plan)  # the rebuilt index is the one queries use
+
+
+def test_persons_consolidated_beside_the_index_build_fail_as_any_step_does(tmp_path, monkeypatch):
+    """A large file's new persons are consolidated on a thread while its rows' indexes are built
+    (Deferred.built_while): a failure there is the file's, after the build has ended, and the
+    census is as before the file (indexes too)."""
+    monkeypatch.setattr(models.bulk_index, "MIN_ROWS", 1)
+    census = _census(tmp_path)
+    path = _folder(tmp_path)[0]
+    before = _indexes(census)
+    threads = []
+    real = models.census_people.BatchPersons.consolidate_new
+
+    def failing(self):
+        threads.append(threading.current_thread().name)
+        real(self)  # runs off the connection's thread: it must not touch the census
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(models.census_people.BatchPersons, "consolidate_new", failing)
+    with pytest.raises(RuntimeError, match="boom"):
+        import_file(census, path)
+    assert threads and threads[0].startswith("beside-index")
+    assert _indexes(census) == before and census.batches.all() == [] and census.people.count() == 0
+    monkeypatch.setattr(models.census_people.BatchPersons, "consolidate_new", real)
+    assert import_file(census, path).persons == 5 and _indexes(census) == before
 
 
 def test_a_large_file_failing_in_a_folder_leaves_its_indexes_and_the_others(tmp_path, monkeypatch):
