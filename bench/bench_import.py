@@ -8,7 +8,8 @@
 It makes all its data in a temporary folder (demo.samples: the same synthetic returns the
 demo and the tests use) and prints:
 
-(a) one street 汇总 of 100,000 rows: our import (plan + store + recompute) against the bare
+(a) one street 汇总 of 100,000 rows: our import (plan + store + recompute; best of two, each into
+    a new census, as each reader figure is the best of two reads) against the bare
     reader on the same file — python_calamine load + to_python, and importers.readers.read_workbook
     (beside it, read_workbook with every sheet parsed whole: importers.sheet_pieces off) — as a
     ratio, plus rows per second;
@@ -114,10 +115,15 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
     calamine_s, _ = timed(lambda: bare_calamine(path), repeat=2)
     reader_s, _ = timed(lambda: read_workbook(path), repeat=2)
     whole_s, _ = timed(lambda: _read_whole(path), repeat=2)
-    census = new_census(tmp / "large.census", population)
-    import_s, result = timed(lambda: import_file(census, path))
-    persons = census.people.count()
-    census.close()  # the last connection: the WAL is checkpointed into the file
+    # Best of two, as the readers above: each try into a census of its own, made before the clock starts.
+    import_s, result = float("inf"), None
+    for attempt in range(2):
+        census_path = tmp / ("large.census" if attempt else "large-first.census")
+        census = new_census(census_path, population)
+        t, result = timed(lambda: import_file(census, path))  # noqa: B023  # called at once
+        import_s = min(import_s, t)
+        persons = census.people.count()
+        census.close()  # the last connection: the WAL is checkpointed into the file
     out = {"rows": result.rows_total, "persons": persons, "calamine_s": calamine_s, "reader_s": reader_s,
            "reader_whole_s": whole_s,
            # every row's cells are kept as the file's own bytes, once (models.kept_files)
