@@ -37,9 +37,6 @@ class Deferred:
     def __init__(self, conn: sqlite3.Connection, statements: list[str]):
         self._conn, self._statements = conn, statements
 
-    def __bool__(self) -> bool:
-        return bool(self._statements)
-
     def build(self) -> None:
         statements, self._statements = self._statements, []
         for sql in statements:
