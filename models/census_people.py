@@ -85,11 +85,14 @@ class BatchPersons:
     inputs: tuple[Rules, dict[int, int], dict[str, int], dict[int, int]]  # People._inputs()
 
     def consolidate_new(self) -> dict[str, tuple]:
-        """The persons of the IDs new to the census, from this batch's rows alone."""
+        """The persons of the IDs new to the census, from this batch's rows alone. In the rows'
+        own order, the order their facts were made in memory: in ID order (random in memory) the
+        100k persons of a large return took 0.26 s instead of 0.15 s, of which writing them in ID
+        order gives back 0.07 s."""
         rules, depth_of, overrides, first_version = self.inputs
-        rows_of, have = self.rows_of, self.have
-        return {i: consolidate(rows_of[i], rules, depth_of, overrides.get(i), first_version)
-                for i in self.id_list if i not in have}
+        have = self.have
+        return {i: consolidate(rows, rules, depth_of, overrides.get(i), first_version)
+                for i, rows in self.rows_of.items() if i not in have}
 
 
 @dataclass
