@@ -300,6 +300,8 @@ class People:
         depths, which IDs have a person already — by persons' key alone, not source_rows')."""
         id_list = sorted(rows_of)
         have: set[str] = set()
+        if self._conn.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is None:
+            return BatchPersons(rows_of, id_list, have, self._inputs())  # a census's first persons
         for start in range(0, len(id_list), 900):
             chunk = id_list[start:start + 900]
             have.update(r[0] for r in self._conn.execute(
