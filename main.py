@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         import cli
 
         return cli.main(argv)
-    mistyped = unknown_command(argv, list(COMMANDS))
+    mistyped = unknown_command(argv, list(COMMANDS)) or unknown_option(argv)
     if mistyped:
         sys.stderr.write(mistyped + "\n")
         return 1
@@ -55,6 +55,51 @@ def unknown_command(argv: list[str], commands: list[str]) -> str | None:
     if len(positional) > 1:
         return f"未知命令“{word}”，可用的命令：{'、'.join(commands)}（python main.py -h 查看说明）"
     return None
+
+
+WINDOW_OPTIONS = ("--demo", "--smoke")  # the window takes no other option (Qt is given none)
+
+
+def unknown_option(argv: list[str]) -> str | None:
+    """The message for an option given without a command (`main.py --jsn`, `main.py --json x.census`),
+    which would open the window and drop it; None when argv means the window. A command's own
+    option is named with its command (python main.py summary 普查.census --json)."""
+    import difflib
+
+    for arg in argv:
+        if not arg.startswith("-") or arg in WINDOW_OPTIONS:
+            continue
+        owners = _option_owners()
+        name = arg.split("=")[0]
+        guess = ""
+        if name not in owners:
+            close = difflib.get_close_matches(name, [WINDOW_OPTIONS[0], *owners], n=1)
+            if not close:
+                return f"未知选项“{arg}”（不带命令时只能写 --demo 或普查文件；python main.py -h 查看命令）"
+            if close[0] in WINDOW_OPTIONS:
+                return f"未知选项“{arg}”，是否想用 {close[0]}？"
+            name = guess = close[0]
+        commands = owners[name]
+        where = "、".join(commands[:3]) + (" 等命令" if len(commands) > 3 else "")
+        asked = f"是否想用 {guess}？它" if guess else f"{name} "
+        return (f"未知选项“{arg}”：{asked}是 {where} 的选项，写在命令之后，例如 python main.py {commands[0]} "
+                f"普查.census {name}（python main.py {commands[0]} -h 查看用法）")
+    return None
+
+
+def _option_owners() -> dict[str, list[str]]:
+    """Each command option (not -h) -> the commands that take it."""
+    import argparse
+
+    from cli import build_parser
+
+    owners: dict[str, list[str]] = {}
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, parser in action.choices.items():
+                for option in (o for a in parser._actions for o in a.option_strings if o not in ("-h", "--help")):
+                    owners.setdefault(option, []).append(command)
+    return owners
 
 
 def smoke(argv: list[str], seconds: float = 1.2) -> int:

@@ -304,6 +304,24 @@ def test_a_word_followed_by_more_words_is_an_unknown_command(tmp_path):
     assert unknown_command([str(existing)], ["summary"]) is None
 
 
+def test_an_option_without_a_command_is_named_and_opens_nothing(tmp_path):
+    """`main.py --jsn` opened the window and dropped the option; a command's option given before
+    any command is named with its command, a mistyped --demo with --demo."""
+    code = ("import sys, main; rc = main.main(['--jsn', sys.argv[1]]);"
+            "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded'; sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.census")], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().startswith("未知选项“--jsn”：是否想用 --json？它是 summary、problems、compare 的选项")
+    assert list(tmp_path.iterdir()) == []
+    from main import unknown_option
+
+    assert unknown_option(["--dmeo"]) == "未知选项“--dmeo”，是否想用 --demo？"
+    assert unknown_option(["--replace", "a.xlsx"]).startswith("未知选项“--replace”：--replace 是 import 的选项")
+    assert "不带命令时只能写 --demo 或普查文件" in unknown_option(["-zzz"])
+    assert unknown_option(["--demo"]) is None and unknown_option(["新普查.census"]) is None and unknown_option([]) is None
+
+
 # ---- full disk: the census ---------------------------------------------------------------
 
 def full_disk(monkeypatch) -> None:
