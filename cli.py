@@ -421,10 +421,14 @@ def cmd_fold(args) -> int:
 def cmd_export(args) -> int:
     from exporters.summary import write_summary_workbook
 
+    out = Path(args.out)
+    folder_was_there = out.parent.exists()
     with _read(args.census) as census:
-        path = write_summary_workbook(census, Path(args.out), full_ids=args.full_ids,
+        path = write_summary_workbook(census, out, full_ids=args.full_ids,
                                       earlier=Path(args.earlier) if args.earlier else None)
-        _out(f"已导出：{path}")
+        _out(f"已导出：{path.resolve()}")
+        if not folder_was_there:  # a mistyped folder would otherwise leave the workbook somewhere unexpected
+            _out(f"（文件夹 {path.parent.resolve()} 原先不存在，已新建）")
     return EXIT_OK
 
 

@@ -194,3 +194,15 @@ def test_cli_export(census_file, tmp_path, capsys):
     assert cli_main(["export", str(census_file), str(tmp_path / "汇总")]) == 0
     assert (tmp_path / "汇总.xlsx").exists()
     assert "汇总.xlsx" in capsys.readouterr().out
+
+
+def test_cli_export_says_where_it_wrote_and_names_a_folder_it_made(census_file, tmp_path, capsys):
+    """A mistyped folder was made silently: the workbook then sat where the clerk did not look."""
+    from cli import main as cli_main
+
+    assert cli_main(["export", str(census_file), str(tmp_path / "新文件夹" / "汇总.xlsx")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"已导出：{(tmp_path / '新文件夹' / '汇总.xlsx').resolve()}",
+                     f"（文件夹 {(tmp_path / '新文件夹').resolve()} 原先不存在，已新建）"]
+    assert cli_main(["export", str(census_file), str(tmp_path / "新文件夹" / "汇总2.xlsx")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
