@@ -717,7 +717,14 @@ class ImportDialog(QDialog):
         r = o.result
         if not r.rows_total:
             return NO_DATA_ROWS
-        parts = [f"{reason} {n} 行" for reason, n in r.reasons.most_common()]
+        parts = []
+        if r.replaced is not None:  # the version it replaced, as the details say it
+            parts.append(f"第{r.replaced.version}版，替换了批次 {r.replaced.batch_id}（撤销本次导入即恢复）")
+        elif r.kept_with is not None:
+            parts.append(f"与批次 {r.kept_with} 同名，两份都保留" + ("（没有相同的人员）" if r.other_return else ""))
+        if r.cut_elsewhere:
+            parts.append(f"此前导入的表中 {r.cut_elsewhere} 行末三位被 Excel 丢失，已改为待核实")
+        parts += [f"{reason} {n} 行" for reason, n in r.reasons.most_common()]
         parts += [f"需复核：{note} {n} 行" for note, n in r.notes.most_common()]
         if r.new_regions:
             parts.append("新建区划：" + "、".join(r.new_regions))

@@ -43,6 +43,7 @@ def test_a_resent_return_replaces_by_default_or_is_kept_beside(qtbot, window, ms
     dialog.grab().save(str(tmp_path / "resent_review.png"))
     (outcome,) = finish(qtbot, window, dialog)
     assert "第2版" in outcome.describe()
+    assert dialog.results.item(0, 7).text() == "第2版，替换了批次 1（撤销本次导入即恢复）"  # was 全部有效
     dialog.accept()
     batches = window.census.batches.all()
     assert [(b.version, b.replaces) for b in batches] == [(2, 1)]
@@ -54,6 +55,7 @@ def test_a_resent_return_replaces_by_default_or_is_kept_beside(qtbot, window, ms
     dialog.files.cellWidget(0, dialog.VERSION_COLUMN).setCurrentIndex(1)
     qtbot.waitUntil(lambda: dialog.entries[0].plan.keep_both)
     finish(qtbot, window, dialog)
+    assert dialog.results.item(0, 7).text() == "与批次 2 同名，两份都保留"
     dialog.accept()
     assert len(window.census.batches.all()) == 2
 
