@@ -178,8 +178,8 @@ class ImportDialog(QDialog):
         self.sheet_row.addStretch(1)
         self.sheet_box.hide()
         dl.addWidget(self.sheet_box)
-        self.columns = _table(["列", "表头", "识别为", "说明"])
-        for column, width in enumerate((50, 260, 170)):
+        self.columns = _table(["列", "表头", "识别为", "示例（前几行）", "说明"])
+        for column, width in enumerate((50, 220, 170, 230)):
             self.columns.setColumnWidth(column, width)
         self.columns.verticalHeader().setDefaultSectionSize(30)
         dl.addWidget(self.columns)
@@ -581,10 +581,12 @@ class ImportDialog(QDialog):
                 lambda _i, c=combo, index=col.index, file_row=row: QTimer.singleShot(
                     0, lambda: self.set_field(file_row, index, c.currentData())))
             self.columns.setCellWidget(r, 2, combo)
+            samples = plan.samples(col.index)
+            self.columns.setItem(r, 3, _item(samples, samples.replace("、", "\n")))
             note = _item(col.note or ("需确认" if col.uncertain else ""))
-            self.columns.setItem(r, 3, note)
+            self.columns.setItem(r, 4, note)
             if col.uncertain:
-                for c in (0, 1, 3):
+                for c in (0, 1, 3, 4):
                     self.columns.item(r, c).setBackground(QBrush(WARN_BG))
 
     def _apply_region(self) -> None:

@@ -27,10 +27,10 @@ from importers.normalise import AT, NormalSheet
 from importers.population import is_population_table
 from importers.readers import Sheet, Workbook, file_bytes, workbook_from_bytes
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
-from importers.values import clean_name
+from importers.values import clean_name, text_of
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
-from models.identity import clean_text
+from models.identity import clean_text, mask_id, mask_phone
 from models.records import Batch
 from models.regions import path_problem
 
@@ -150,6 +150,18 @@ class ImportPlan:
 
     def mapping(self) -> dict[str, int]:
         return {c.field: c.index for c in self.columns if c.field}
+
+    def samples(self, column_index: int, count: int = 3, look: int = 50) -> str:
+        """A few different values of a column from the first `look` data rows, for the review
+        (is 文化程度 really the education column?). A value that may be an ID or a phone number is
+        masked whatever the column is mapped to: the review is on screen."""
+        seen: list[str] = []
+        for row in self.sheet.rows[self.header.data_start:self.header.data_start + look]:
+            if column_index < len(row) and (text := _sample_text(row[column_index])) and text not in seen:
+                seen.append(text)
+                if len(seen) == count:
+                    break
+        return "、".join(seen)
 
     def with_region(self, path: str) -> ImportPlan:
         """The user's choice of region (a path in the tree, or a new one under a known node)."""
@@ -426,3 +438,19 @@ def require_region(plan: ImportPlan) -> str:
         raise RegionUndecided(plan.region.message or "无法确定该文件属于哪个区划，请指定区划", file=plan.file_name,
                               candidates=list(plan.region.candidates))
     return plan.region.path
+
+
+_LONG_NUMBER = re.compile(r"[0-9Xx*\-\s]{7,}")
+SAMPLE_CHARS = 16  # a sample longer than this is cut (the review shows three in one cell)
+
+
+def _sample_text(cell: object) -> str:
+    """A cell as the review's samples show it: an ID-like value masked by the one masking rule,
+    another long number as a phone number is, long texts cut."""
+    text = text_of(cell)
+    if not text:
+        return ""
+    if _LONG_NUMBER.fullmatch(text):
+        digits = clean_text(text)
+        return mask_id(digits) if len(digits) >= 15 else mask_phone(digits)
+    return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS] + "…"

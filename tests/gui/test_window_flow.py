@@ -397,6 +397,11 @@ def test_column_combo_changes_the_plan(qtbot, window, msgs, tmp_path, returns):
     dialog.files.selectRow(0)
     plan = dialog.entries[0].plan
     row = next(r for r, c in enumerate(plan.columns) if c.field == "hours")
+    id_row = next(r for r, c in enumerate(plan.columns) if c.field == "id_number")
+    assert dialog.columns.horizontalHeaderItem(3).text() == "示例（前几行）"
+    assert "********" in dialog.columns.item(id_row, 3).text()  # masked on screen
+    dialog.resize(1280, 720)
+    dialog.grab().save(str(tmp_path / "review.png"))  # a look at the review with its samples: tmp_path of this test
     combo = dialog.columns.cellWidget(row, 2)
     combo.setCurrentIndex(combo.findData(None))
     qtbot.waitUntil(lambda: dialog.entries[0].plan.header.index_of("hours") is None, timeout=5000)

@@ -634,3 +634,26 @@ def tuanjie_sheet(path, columns: list[str], rows: list[tuple]):
         ws.append([n, *row])
     wb.save(path)
     return path
+
+
+def test_the_review_shows_a_few_values_of_each_column_ids_and_phones_masked(census, tmp_path):
+    """Is 文化程度 really the education column? The review shows each column's first different
+    values; one that may be an ID or a phone is masked, whatever the column is mapped to."""
+    a, b = make_id(1), make_id(2)
+    write_community_return(tmp_path / "c.xlsx", "东区和平街道团结社区", [
+        ("张三", a, "助理社会工作师", "本科", "社会工作", None),
+        ("李四", b, None, "本科", None, 80),
+        ("王五", make_id(3), None, "大专", "社会学专业方向的一个很长很长的名称", 80),
+        ("赵六", make_id(4), None, "硕士", None, 12),
+    ])
+    plan = plan_file(census, tmp_path / "c.xlsx")
+    column = {c.field: c.index for c in plan.columns if c.field}
+    assert plan.samples(column["name"]) == "张三、李四、王五"
+    assert plan.samples(column["education"]) == "本科、大专、硕士"
+    assert plan.samples(column["id_number"]) == f"{a[:6]}********{a[-4:]}、{b[:6]}********{b[-4:]}、" \
+        f"{make_id(3)[:6]}********{make_id(3)[-4:]}"
+    assert plan.samples(column["major"]) == "社会工作、社会学专业方向的一个很长很长的名…"  # 16 characters
+    assert plan.samples(column["hours"]) == "80、12"
+    phones = plan.samples(column["phone"]).split("、")
+    assert phones and all("****" in p and len(p) == 11 for p in phones)
+    assert plan.with_field(column["id_number"], None).samples(column["id_number"]).count("********") == 3
