@@ -311,10 +311,17 @@ def _inspected(data: bytes, file_name: str, pieces: bool) -> tuple[XlsxCost, dic
             _check_zip(archive, file_name)
             check_declared(archive, file_name)  # before large_sheets reads the workbook's parts
             large = large_sheets(archive) if pieces else {}
-            return inspect_xlsx(data, archive, file_name, scanned_later=set(large.values())), large
+            # Only a worksheet part as writers name it is left to the pieces: a part calamine may
+            # also open as something else when it opens the workbook (xl/sharedStrings.xml named
+            # as a sheet's target) is checked here before anything reads it.
+            later = {entry for entry in large.values() if _WORKSHEET_PART.fullmatch(entry.lower())}
+            return inspect_xlsx(data, archive, file_name, scanned_later=later), large
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             zlib.error, RuntimeError):  # zipfile: a damaged deflate stream; an entry marked encrypted
         raise ReadError(MSG_CORRUPT, file=file_name) from None
+
+
+_WORKSHEET_PART = re.compile(r"xl/worksheets/(?!.*sharedstrings\.xml$)[^/]+\.xml")
 
 
 class _PiecesDeclined(Exception):
@@ -346,15 +353,24 @@ _MAX_EXACT = 9007199254740992.0  # 2**53: beyond this a float no longer holds ev
 
 def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None = None) -> list[Sheet]:
     """Every sheet through calamine; `large`: sheet name -> zip entry of the sheets to parse in
-    pieces (importers.sheet_pieces.large_sheets)."""
+    pieces (importers.sheet_pieces.large_sheets).
+
+    The sheets read in pieces come first: the guard left their entries to the pieces' scan, and
+    only once it has passed is an entry known to be safe for a whole read as well — the zip entry
+    sheet_pieces finds for a name is not always the one calamine reads for it (a crafted
+    workbook's relationships may send another sheet to it)."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         archive = None
         try:
             archive = zipfile.ZipFile(io.BytesIO(data)) if large else None
-            sheets = [_hidden(_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name)),
-                              meta.visible != SheetVisibleEnum.Visible)
-                      for index, meta in enumerate(book.sheets_metadata) if meta.typ not in _SKIPPED_SHEET_TYPES]
+            wanted = [(index, meta) for index, meta in enumerate(book.sheets_metadata)
+                      if meta.typ not in _SKIPPED_SHEET_TYPES]
+            pieces_first = sorted(wanted, key=lambda item: (large or {}).get(item[1].name) is None)
+            read = {index: _hidden(_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name)),
+                                   meta.visible != SheetVisibleEnum.Visible)
+                    for index, meta in pieces_first}
+            sheets = [read[index] for index, _meta in wanted]
         finally:
             book.close()
             if archive is not None:

@@ -322,3 +322,49 @@ def test_a_large_sheet_s_cells_pass_the_guard_piece_by_piece(tmp_path, whole, mo
     monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
     assert _outcome(read_workbook, path) == expected
     assert parsed and not any(b'r="1048576"' in book or b'r="9000"' in book for book in parsed)
+
+
+def test_sheets_read_in_pieces_come_before_any_sheet_read_whole(tmp_path, whole, monkeypatch):
+    """The guard leaves the entry sheet_pieces found for a large sheet to the pieces' scan. Should
+    calamine read that entry for another sheet (a crafted workbook's relationships need not agree
+    with sheet_pieces' reading of them), that sheet must not be read whole before the scan has
+    passed: the sheets read in pieces go first, and a piece that fails sends every part through
+    the guard before anything else is read."""
+    book = xlsxwriter.Workbook(str(tmp_path / "两表.xlsx"))
+    notes = book.add_worksheet("说明")
+    notes.write(0, 0, "填表说明")
+    names = book.add_worksheet("名单")
+    for i in range(300):
+        names.write_row(i, 0, [f"姓名{i}", f"11010119900101{i:04d}", i])
+    book.close()
+    path = tmp_path / "两表.xlsx"
+    expected = whole(path)
+    import importers.readers as readers
+
+    order = []
+    real = readers._calamine_sheet
+    monkeypatch.setattr(readers, "_calamine_sheet", lambda book, index, name, archive, entry:
+                        order.append((name, entry)) or real(book, index, name, archive, entry))
+    # sheet_pieces reads 名单's entry as 说明's (sheet1.xml): the pieces of sheet1.xml are parsed
+    # under 名单's index, which calamine looks for in sheet2.xml, absent from a piece: declined
+    monkeypatch.setattr(readers, "large_sheets", lambda archive: {"名单": "xl/worksheets/sheet1.xml"})
+    assert read_workbook(path) == expected
+    assert order[0] == ("名单", "xl/worksheets/sheet1.xml")  # before 说明 was read whole from sheet1.xml
+    assert ("说明", None) in order[1:]
+
+
+def test_only_a_worksheet_part_is_left_to_the_pieces_scan(tmp_path, monkeypatch):
+    """A sheet whose target is xl/sharedStrings.xml (calamine opens that part as the shared strings
+    when it opens the workbook, before any piece) is checked by the guard like every other part."""
+    import importers.readers as readers
+
+    path = _xlsxwriter_book(tmp_path / "b.xlsx", title=False)
+    later = []
+    real = readers.inspect_xlsx
+    monkeypatch.setattr(readers, "inspect_xlsx", lambda data, archive, name, scanned_later=():
+                        later.append(set(scanned_later)) or real(data, archive, name, scanned_later))
+    for entry, left in [("xl/worksheets/sheet1.xml", {"xl/worksheets/sheet1.xml"}), ("xl/sharedStrings.xml", set()),
+                        ("xl/worksheets/sharedStrings.xml", set()), ("xl/styles.xml", set())]:
+        monkeypatch.setattr(readers, "large_sheets", lambda archive, entry=entry: {"名单": entry})
+        readers._inspected(path.read_bytes(), path.name, pieces=True)
+        assert later.pop() == left, entry
