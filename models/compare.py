@@ -220,7 +220,7 @@ def compare(census: Census, earlier: Census) -> Comparison:
                       as_of, earlier_as_of)
              for s in now_summary.values() for g in s.goals if g.deadline]
     return Comparison(census.title, as_of, earlier.title, earlier_as_of, earlier.path.name, regions, persons, goals,
-                      _notes(census, earlier, earlier.path.name))
+                      _notes(census, earlier, earlier.path.name) + _renamed_notes(persons, now_summary, before_summary))
 
 
 def _changes(census: Census, earlier: Census) -> Iterator[PersonChange]:
@@ -304,6 +304,42 @@ def _notes(census: Census, earlier: Census, earlier_name: str) -> list[str]:
         notes.append(f"{'；'.join(missing)}，无法计算增长速度和有期限目标的进度")
     elif earlier.as_of and census.as_of and earlier.as_of >= census.as_of:
         notes.append(f"早前普查的截止日期 {earlier.as_of} 不早于本次的 {census.as_of}，请确认两个文件的先后")
+    return notes
+
+
+RENAMED_NOTES_MAX = 10
+
+
+def _renamed_notes(persons: list[PersonChange], now: dict[str, RegionSummary],
+                   before: dict[str, RegionSummary]) -> list[str]:
+    """Regions that look renamed (or merged into a new one) between the two censuses. Regions are
+    matched by path, so a community renamed 团结社区 → 团结新村社区 shows its people as 调整区划 and the
+    two names each on one side only; where at least half of a vanished region's talents now sit
+    in one region that is new at the same place in the tree (the rest of their paths alike),
+    say so: the counts stay as they are, the clerk knows why."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for p in persons:
+        if p.kind != "moved":
+            continue
+        old, new = p.path_before.split("/"), p.path.split("/")
+        if len(old) != len(new):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        if len(differ) != 1:  # one name changed, everything around it alike
+            continue
+        i = differ[0]
+        pairs["/".join(old[:i + 1]), "/".join(new[:i + 1])] += 1
+    notes = []
+    for (old_path, new_path), count in pairs.most_common():
+        gone_region, new_region = before.get(old_path), now.get(new_path)
+        if old_path in now or new_path in before or gone_region is None or new_region is None:
+            continue
+        if count * 2 < gone_region.talents:
+            continue
+        notes.append(f"早前的“{old_path}”本次已没有，其 {gone_region.talents} 名人才中 {count} 名现在“{new_path}”"
+                     "（早前没有此区划）：可能是区划更名或合并，对比按区划路径进行，这些人记为调整区划")
+        if len(notes) == RENAMED_NOTES_MAX:
+            break
     return notes
 
 

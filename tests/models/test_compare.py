@@ -295,3 +295,22 @@ def test_a_lower_level_or_a_certificate_no_longer_held_is_listed(years):
     assert lowered[ot.make_id(44)].level_text == "助理社会工作师 → 无证书"
     assert [p.id_number for p in result.persons_within(ot.TUANJIE, "lowered")] == [ot.make_id(41)]
     assert "lowered" not in {p.kind for p in result.persons if p.id_number not in lowered}
+
+
+def test_a_region_renamed_between_the_years_is_named_in_the_notes(both):
+    """团结社区 became 团结新村社区: matched by path, its people are 调整区划 and each name is on one
+    side only. The counts stay; a note says the region looks renamed."""
+    from models.compare import compare_files
+
+    later, earlier, _first, _second = both
+    with Census.open(later, create=False) as census:
+        assert not [n for n in compare_files(census, earlier).notes if "更名" in n]  # the years as generated
+        renamed = census.regions.ensure(f"{ot.HEPING}/团结新村社区")
+        census.regions.fold(census.regions.by_path(ot.TUANJIE).id, renamed.id)
+        result = compare_files(census, earlier)
+    before = result.region(ot.TUANJIE).before
+    moved = [p for p in result.persons_within(ot.TUANJIE, "moved") if p.path == f"{ot.HEPING}/团结新村社区"]
+    assert moved and result.region(ot.TUANJIE).now is None and result.region(f"{ot.HEPING}/团结新村社区").before is None
+    (note,) = [n for n in result.notes if "更名" in n]
+    assert note == (f"早前的“{ot.TUANJIE}”本次已没有，其 {before.talents} 名人才中 {len(moved)} 名现在"
+                    f"“{ot.HEPING}/团结新村社区”（早前没有此区划）：可能是区划更名或合并，对比按区划路径进行，这些人记为调整区划")
