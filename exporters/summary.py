@@ -44,6 +44,7 @@ from exporters.xlsx import (
     write_title,
 )
 from exporters.xlsx_rows import RowWriter
+from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.compare import compare_files
 from models.identity import mask_id
@@ -78,6 +79,12 @@ def write_summary_workbook(census: Census, out_path: Path, full_ids: bool = Fals
     """Write the summary workbook (compared with the `earlier` census file when given); returns
     the path written."""
     out_path = prepare_out(out_path)
+    with fewer_collections():  # see models.bulk_gc: a full collection here walked the window's objects too
+        return _write_summary_workbook(census, out_path, full_ids, progress, earlier)
+
+
+def _write_summary_workbook(census: Census, out_path: Path, full_ids: bool, progress: Progress,
+                            earlier: Path | None) -> Path:
     comparison = compare_files(census, earlier) if earlier is not None else None
     summary = census.summary()
     problems = census.problems.all()

@@ -206,3 +206,24 @@ def test_cli_export_says_where_it_wrote_and_names_a_folder_it_made(census_file, 
                      f"（文件夹 {(tmp_path / '新文件夹').resolve()} 原先不存在，已新建）"]
     assert cli_main(["export", str(census_file), str(tmp_path / "新文件夹" / "汇总2.xlsx")]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_an_export_leaves_the_window_its_turns(census, tmp_path, monkeypatch):
+    """An export runs on a worker beside the window. Its sheets' row files are written a megabyte
+    at a time (each write to disk gave up Python's lock and took it straight back, and the window's
+    thread waited up to 0.2-0.6 s for a turn), and it runs with bulk work's rare collections (a
+    full collection walked the window's objects too)."""
+    import gc
+
+    import exporters.summary as summary_module
+    from exporters.xlsx import ROW_FILE_CHUNK, open_workbook
+    from models.bulk_gc import BULK_THRESHOLDS
+
+    book = open_workbook(tmp_path / "a.xlsx")
+    assert book.add_worksheet("表").row_data_fh._CHUNK_SIZE == ROW_FILE_CHUNK
+    book.close()
+    seen = []
+    real = summary_module._summary_sheet
+    monkeypatch.setattr(summary_module, "_summary_sheet", lambda *a: seen.append(gc.get_threshold()) or real(*a))
+    summary_module.write_summary_workbook(census, tmp_path / "汇总.xlsx")
+    assert seen == [BULK_THRESHOLDS] and gc.get_threshold() != BULK_THRESHOLDS
