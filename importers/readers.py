@@ -358,7 +358,8 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
     The sheets read in pieces come first: the guard left their entries to the pieces' scan, and
     only once it has passed is an entry known to be safe for a whole read as well — the zip entry
     sheet_pieces finds for a name is not always the one calamine reads for it (a crafted
-    workbook's relationships may send another sheet to it)."""
+    workbook's relationships may send another sheet to it). A sheet `large` names that calamine
+    does not (sheet_pieces read its name otherwise) declines the pieces before anything is read."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         archive = None
@@ -366,6 +367,11 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
             archive = zipfile.ZipFile(io.BytesIO(data)) if large else None
             wanted = [(index, meta) for index, meta in enumerate(book.sheets_metadata)
                       if meta.typ not in _SKIPPED_SHEET_TYPES]
+            if not set(large or ()) <= {meta.name for _index, meta in wanted}:
+                # sheet_pieces named a sheet calamine does not read under that name (it reads the
+                # workbook part apart from calamine: quotes, character references…): that sheet's
+                # entry, left to the pieces' scan, would be read whole by calamine unscanned
+                raise _PiecesDeclined
             pieces_first = sorted(wanted, key=lambda item: (large or {}).get(item[1].name) is None)
             read = {index: _hidden(_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name)),
                                    meta.visible != SheetVisibleEnum.Visible)

@@ -368,3 +368,53 @@ def test_only_a_worksheet_part_is_left_to_the_pieces_scan(tmp_path, monkeypatch)
         monkeypatch.setattr(readers, "large_sheets", lambda archive, entry=entry: {"名单": entry})
         readers._inspected(path.read_bytes(), path.name, pieces=True)
         assert later.pop() == left, entry
+
+
+# read_workbook in a fresh python, the size floor for pieces given in argv: a read that aborts
+# (calamine given a far cell unchecked) ends that process, not pytest's.
+_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+sys.path.insert(0, sys.argv[2])
+import importers.sheet_pieces as sheet_pieces
+from importers.readers import read_workbook
+from models.errors import ReadError
+sheet_pieces.PIECE_MIN_BYTES = int(sys.argv[3])
+sheet_pieces.PARTS_SHARE_MAX = 0
+try:
+    print(repr(read_workbook(sys.argv[1]).sheets))
+except ReadError as err:
+    print(err)
+"""
+
+
+def _read_in_child(path, piece_min_bytes: int) -> str:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(root), str(piece_min_bytes)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize("name", [b"name='\xe5\x90\x8d\xe5\x8d\x95'", b'name="&#21517;&#21333;"', b'name = "\xe5\x90\x8d\xe5\x8d\x95"'])
+def test_a_sheet_calamine_names_otherwise_is_not_read_whole_unscanned(tmp_path, name):
+    """sheet_pieces reads the sheet names with a pattern, calamine with an XML parser: a name in
+    single quotes or written with character references was "" or "&#21517;…" to the first and
+    名单 to the second. The pieces were never read (no sheet of that name), and calamine read the
+    sheet whole from the entry the guard had left to them: a cell at XFD1048576 aborted the
+    process. Now a sheet to be read in pieces that calamine does not name is checked whole."""
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = _hand_made(tmp_path / "名.xlsx", [_row(i, i) for i in range(1, 301)] + [far])
+    with zipfile.ZipFile(path) as src:
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace('name="名单"'.encode(), name)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for entry, data in parts.items():
+            dst.writestr(entry, data)
+    expected = "名.xlsx：工作表“名单”声明的范围过大（数据延伸到 XFD1048576），请删除多余的行列后再导入\n"
+    assert _read_in_child(path, 1 << 62) == expected
+    assert _read_in_child(path, 0) == expected
