@@ -373,7 +373,7 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
                 # entry, left to the pieces' scan, would be read whole by calamine unscanned
                 raise _PiecesDeclined
             pieces_first = sorted(wanted, key=lambda item: (large or {}).get(item[1].name) is None)
-            read = {index: _hidden(_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name)),
+            read = {index: _hidden(_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name), data),
                                    meta.visible != SheetVisibleEnum.Visible)
                     for index, meta in pieces_first}
             sheets = [read[index] for index, _meta in wanted]
@@ -395,10 +395,11 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
 
 
 def _calamine_sheet(book: CalamineWorkbook, index: int, name: str, archive: zipfile.ZipFile | None,
-                    entry: str | None) -> Sheet:
-    """One sheet: in pieces when it is large (importers.sheet_pieces, which may decline), else whole."""
+                    entry: str | None, data: bytes) -> Sheet:
+    """One sheet: in pieces when it is large (importers.sheet_pieces, which may decline), else whole.
+    `archive` is the zip of `data`, the workbook's bytes."""
     if archive is not None and entry is not None:
-        pieces = read_in_pieces(archive, entry, index, _clean_calamine_rows, PartScan())
+        pieces = read_in_pieces(data, archive, entry, index, _clean_calamine_rows, PartScan())
         if pieces is None:
             raise _PiecesDeclined
         return _finish(name, *pieces)

@@ -12,7 +12,8 @@ Anything this does not expect reads the sheet whole, as before: a row without it
 place would be counted from the piece's start), tags with a namespace prefix, no <sheetData> or a
 second one, rows out of order, a piece calamine cannot parse. The file has passed
 importers.xlsx_guard before any of this runs, except the cells of the sheet read in pieces: those
-are inflated once, here, and each piece passes the guard's scan (PartScan) before it is parsed.
+are inflated once, here, by the guard's own inflater (inflate_entry: an entry it would call
+damaged stops the pieces), and each piece passes the guard's scan (PartScan) before it is parsed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 
-from importers.xlsx_guard import PartScan
+from importers.xlsx_guard import PartScan, inflate_entry
 
 PIECE_MIN_BYTES = 16 << 20  # a sheet's XML from this size on is parsed in pieces (~30k rows of 20 columns)
 # Measured on a 100k-row sheet of inline strings (read_workbook, whole 1.05-1.35 s): 4 pieces
@@ -40,7 +41,6 @@ PARTS_SHARE_MAX = 20  # what every piece carries beside its rows (shared strings
 _PARTS_READ = ("[content_types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _PARTS_READ_ENDING = ("sharedstrings.xml", "styles.xml")
 THREADS = 2
-_READ = 1 << 20  # inflated bytes read at a time
 _LOOK = 4096  # bytes past a cut inflated already: the row tag there is whole
 _HEAD_MAX = 4 << 20  # <sheetData> further in than this: not a sheet as writers make them
 _TAIL = b"</sheetData></worksheet>"
@@ -126,9 +126,9 @@ def _parts_read(archive: zipfile.ZipFile, entry: str) -> list[zipfile.ZipInfo]:
             and (info.filename.lower() in _PARTS_READ or info.filename.lower().endswith(_PARTS_READ_ENDING))]
 
 
-def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int, clean: Callable[[Rows], Rows],
+def read_in_pieces(data: bytes, archive: zipfile.ZipFile, entry: str, index: int, clean: Callable[[Rows], Rows],
                    scan: PartScan | None = None) -> tuple[Rows, Merged] | None:
-    """Sheet `index` (stored in `entry`): its rows (each at its row and column number from A1,
+    """Sheet `index` (stored in `entry` of `archive`, the zip of `data`): its rows (each at its row and column number from A1,
     cleaned by `clean`) and merged ranges, as a whole read with skip_empty_area=False gives
     them; None: read it whole. Each piece is parsed as soon as it is inflated and, given the
     guard's `scan` of this entry (importers.xlsx_guard.inspect_xlsx left it to the pieces), has
@@ -137,7 +137,7 @@ def read_in_pieces(archive: zipfile.ZipFile, entry: str, index: int, clean: Call
         futures: list[Future] = []
         try:
             others = {info.filename: archive.read(info) for info in _parts_read(archive, entry)}
-            for piece in _pieces(archive, entry, scan):
+            for piece in _pieces(data, archive.getinfo(entry), scan):
                 if len(futures) >= THREADS:  # no more pieces held than are parsed at once
                     futures[-THREADS].result()
                 futures.append(pool.submit(_parse, _piece_book(others, entry, piece), index, clean))
@@ -156,42 +156,43 @@ class _Unexpected(Exception):
     """The sheet's XML is not cut as this module expects: read it whole."""
 
 
-def _pieces(archive: zipfile.ZipFile, entry: str, scan: PartScan | None) -> Iterator[tuple[bytes, bytes, bytes]]:
+def _pieces(data: bytes, info: zipfile.ZipInfo, scan: PartScan | None) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(head, rows, tail) of each piece, inflating as it goes: the part before the rows, about
     1/PIECES of <sheetData>'s content cut where a numbered row begins, and the end: the sheet's
     own (merged ranges…) for the last piece, the closing tags alone for the others. Every byte of
-    the entry is fed to `scan` before the piece holding it is given (cuts fall between tags)."""
+    the entry is fed to `scan` before the piece holding it is given (cuts fall between tags). The
+    entry is inflated by the guard's inflate_entry: one the guard would call damaged (its size,
+    its deflate stream or its CRC not as declared) stops the pieces as it stops a whole read."""
     passed = scan.feed if scan is not None else _unscanned
-    step = archive.getinfo(entry).file_size // PIECES
+    step = info.file_size // PIECES
     buf = bytearray()
     head = b""
     begin = -1  # where the rows not yet given away begin in buf
-    with archive.open(entry) as stream:
-        while chunk := stream.read(_READ):
-            buf += chunk
-            if begin < 0:
-                opened = buf.find(b"<sheetData>")
-                if opened < 0:
-                    if len(buf) > _HEAD_MAX:
-                        raise _Unexpected
-                    continue
-                begin = opened + len(b"<sheetData>")
-                head = bytes(buf[:begin])
-                if _PREFIXED.search(head) or not passed(head):
+    for chunk in inflate_entry(data, info, info.filename):
+        buf += chunk
+        if begin < 0:
+            opened = buf.find(b"<sheetData>")
+            if opened < 0:
+                if len(buf) > _HEAD_MAX:
                     raise _Unexpected
-            while len(buf) - begin > step + _LOOK:
-                at = buf.find(b"<row", begin + step, len(buf) - _LOOK)
-                if at < 0:
-                    break
-                _check_row(buf, at)
-                if buf.find(b"</sheetData", begin, at) >= 0:  # a second <sheetData> after it: calamine reads the first only
-                    raise _Unexpected
-                rows = bytes(buf[begin:at])
-                if not passed(rows):
-                    raise _Unexpected
-                yield head, rows, _TAIL
-                del buf[:at]  # the rows given away
-                begin = 0
+                continue
+            begin = opened + len(b"<sheetData>")
+            head = bytes(buf[:begin])
+            if _PREFIXED.search(head) or not passed(head):
+                raise _Unexpected
+        while len(buf) - begin > step + _LOOK:
+            at = buf.find(b"<row", begin + step, len(buf) - _LOOK)
+            if at < 0:
+                break
+            _check_row(buf, at)
+            if buf.find(b"</sheetData", begin, at) >= 0:  # a second <sheetData> after it: calamine reads the first only
+                raise _Unexpected
+            rows = bytes(buf[begin:at])
+            if not passed(rows):
+                raise _Unexpected
+            yield head, rows, _TAIL
+            del buf[:at]  # the rows given away
+            begin = 0
     closed = buf.find(b"</sheetData>", max(begin, 0))
     if begin < 0 or closed < begin:
         raise _Unexpected

@@ -6,8 +6,9 @@ and so is a ``uniqueCount`` of ten billion in sharedStrings.xml. Zip entries can
 gigabytes. So every entry is inflated here first, in pieces, counting the real bytes (declared
 sizes are only a first filter), and the cells of every XML part are located; the reader then
 chooses calamine (fast, dense) or a sparse reader whose memory follows the cells that exist. A
-large sheet parsed in pieces (importers.sheet_pieces) is inflated once, by the pieces: each is
-scanned here (PartScan) before it is parsed, and anything unexpected checks the whole workbook.
+large sheet parsed in pieces (importers.sheet_pieces) is inflated once, by the pieces, with the
+checks made here (inflate_entry): each piece is scanned here (PartScan) before it is parsed, and
+anything unexpected checks the whole workbook.
 
 This runs before every .xlsx import, so its cost is held near zlib's own: each inflated piece is
 searched once, in place, while it is still in the CPU cache (see ``_FastScan``).
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 from models.errors import ReadError
 
-__all__ = ["MAX_CELLS", "PartScan", "XlsxCost", "check_declared", "column_letters", "inspect_xlsx"]
+__all__ = ["MAX_CELLS", "PartScan", "XlsxCost", "check_declared", "column_letters", "inflate_entry", "inspect_xlsx"]
 
 MAX_CELLS = 5_000_000  # rows × columns of a grid; 100,000 rows × 50 columns still fit (an empty grid of this size costs calamine ~370 MB)
 MAX_INFLATED = 800_000_000  # bytes of all entries together; a 100k × 40 return is about 200 MB
@@ -174,6 +175,20 @@ class PartScan:
             self._scan = None
             return False
         return True
+
+
+def inflate_entry(data: bytes, info: zipfile.ZipInfo, file_name: str) -> Iterator[bytes]:
+    """One entry's real bytes in pieces, checked as every entry the guard inflates is (its declared
+    size, the end of its deflate stream) and against its CRC: for a reader that inflates an entry
+    left to it (importers.sheet_pieces). zipfile gives an entry shorter than declared, cut at its
+    declared size, or whose deflate stream has no end, as it is when its CRC matches what it gave;
+    the guard and calamine refuse such an entry. Raises ReadError."""
+    crc = 0
+    for piece in _inflate(data, info, info.file_size, file_name):
+        crc = zlib.crc32(piece, crc)
+        yield piece
+    if crc != info.CRC:
+        raise ReadError(MSG_CORRUPT, file=file_name)
 
 
 def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int,

@@ -66,7 +66,7 @@ def _xlsxwriter_book(path, rows: int = 300, title: bool = True):
 
 def _pieces_of(path, index: int):
     with zipfile.ZipFile(path) as archive:
-        return read_in_pieces(archive, sheet_entries(archive)[index], index, _clean_calamine_rows)
+        return read_in_pieces(path.read_bytes(), archive, sheet_entries(archive)[index], index, _clean_calamine_rows)
 
 
 @pytest.mark.parametrize("pieces", [2, 3, 4, 7])
@@ -211,7 +211,7 @@ def test_a_row_number_hidden_in_another_attribute_does_not_count(tmp_path, whole
             *(_row(None, i, b" x=' r=\"1\"'") for i in range(1, 4)), b"<!--" + b"y" * 10_000 + b"-->"]
     path = _hand_made(tmp_path / "藏号.xlsx", rows)
     with zipfile.ZipFile(path) as archive:
-        assert read_in_pieces(archive, sheet_entries(archive)[0], 0, _clean_calamine_rows) is None
+        assert read_in_pieces(path.read_bytes(), archive, sheet_entries(archive)[0], 0, _clean_calamine_rows) is None
     assert _same_in_pieces(path, whole, monkeypatch)
 
 
@@ -343,8 +343,8 @@ def test_sheets_read_in_pieces_come_before_any_sheet_read_whole(tmp_path, whole,
 
     order = []
     real = readers._calamine_sheet
-    monkeypatch.setattr(readers, "_calamine_sheet", lambda book, index, name, archive, entry:
-                        order.append((name, entry)) or real(book, index, name, archive, entry))
+    monkeypatch.setattr(readers, "_calamine_sheet", lambda book, index, name, archive, entry, data:
+                        order.append((name, entry)) or real(book, index, name, archive, entry, data))
     # sheet_pieces reads 名单's entry as 说明's (sheet1.xml): the pieces of sheet1.xml are parsed
     # under 名单's index, which calamine looks for in sheet2.xml, absent from a piece: declined
     monkeypatch.setattr(readers, "large_sheets", lambda archive: {"名单": "xl/worksheets/sheet1.xml"})
@@ -418,3 +418,63 @@ def test_a_sheet_calamine_names_otherwise_is_not_read_whole_unscanned(tmp_path, 
     expected = "名.xlsx：工作表“名单”声明的范围过大（数据延伸到 XFD1048576），请删除多余的行列后再导入\n"
     assert _read_in_child(path, 1 << 62) == expected
     assert _read_in_child(path, 0) == expected
+
+
+def _with_sheet_deflated(path, raw: bytes, size: int, crc: int):
+    """The workbook at `path` with its sheet's entry replaced by the deflate stream `raw`, declared
+    to inflate to `size` bytes of checksum `crc` (in its local header and the central directory)."""
+    import struct
+
+    name = "xl/worksheets/sheet1.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == name:
+                stored = zipfile.ZipInfo(name)
+                stored.compress_type = zipfile.ZIP_STORED
+                dst.writestr(stored, raw)
+            else:
+                dst.writestr(info, src.read(info))
+    data = bytearray(out.getvalue())
+    for signature, method, fields, name_at in ((b"PK\x03\x04", 8, 14, 30), (b"PK\x01\x02", 10, 16, 46)):
+        at = data.find(signature)
+        while data[at + name_at : at + name_at + len(name)] != name.encode():
+            at = data.find(signature, at + 1)
+        struct.pack_into("<H", data, at + method, zipfile.ZIP_DEFLATED)
+        struct.pack_into("<L", data, at + fields, crc)
+        struct.pack_into("<L", data, at + fields + 8, size)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("damage", ["longer than declared", "shorter than declared", "stream without its end"])
+def test_a_sheet_entry_the_guard_calls_damaged_is_not_read_in_pieces(tmp_path, whole, monkeypatch, damage):
+    """zipfile gives an entry as it is when its CRC matches what it gave: cut at a declared size
+    shorter than the stream, ended early where the stream ends before its declared size, or when
+    its deflate stream has no final block. The guard (and calamine) call such an entry damaged,
+    but the guard leaves a large sheet's entry to the pieces, beyond its first FORMULA_LOOK
+    bytes; the pieces read it through zipfile and gave rows where the whole read says 已损坏.
+    (FORMULA_LOOK here is 1 byte: the guard reads only the first piece it inflates, as it reads
+    only the first 4 MB of a sheet larger than 16 MB.)"""
+    import zlib
+
+    import importers.xlsx_guard as xlsx_guard
+
+    rows = [b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 3001)]
+    xml = _hand_made(tmp_path / "x.xlsx", rows)
+    with zipfile.ZipFile(xml) as archive:
+        text = archive.read("xl/worksheets/sheet1.xml")
+    text += b"<!--" + b"x" * (1 << 20) + b"-->"  # past the first piece the guard inflates
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    raw = deflate.compress(text) + deflate.flush(zlib.Z_SYNC_FLUSH if damage == "stream without its end" else zlib.Z_FINISH)
+    if damage == "longer than declared":  # a stream that goes on past the declared size (checksum of what is declared)
+        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+        raw = deflate.compress(text + b"<!--" + b"y" * 5000 + b"-->") + deflate.flush()
+    size = len(text) + (1000 if damage == "shorter than declared" else 0)
+    path = _with_sheet_deflated(xml, raw, size, zlib.crc32(text))
+    expected = _outcome(whole, path)
+    assert expected == "x.xlsx：文件已损坏或不完整，无法读取，请让报送单位重新导出"
+    monkeypatch.setattr(xlsx_guard, "FORMULA_LOOK", 1)
+    monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
+    monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
+    assert _outcome(read_workbook, path) == expected
