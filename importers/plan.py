@@ -155,9 +155,10 @@ class ImportPlan:
         """A few different values of a column from the first `look` data rows, for the review
         (is 文化程度 really the education column?). A value that may be an ID or a phone number is
         masked whatever the column is mapped to: the review is on screen."""
+        field = next((c.field for c in self.columns if c.index == column_index), None)
         seen: list[str] = []
         for row in self.sheet.rows[self.header.data_start:self.header.data_start + look]:
-            if column_index < len(row) and (text := _sample_text(row[column_index])) and text not in seen:
+            if column_index < len(row) and (text := _sample_text(row[column_index], field)) and text not in seen:
                 seen.append(text)
                 if len(seen) == count:
                     break
@@ -440,17 +441,29 @@ def require_region(plan: ImportPlan) -> str:
     return plan.region.path
 
 
-_LONG_NUMBER = re.compile(r"[0-9Xx*\-\s]{7,}")
+_LONG_NUMBER = re.compile(r"[0-9Xx*\-\s]{11,}")
+_NUMBER_IN_TEXT = re.compile(r"[0-9]{11,}[Xx]?")  # a mobile number or an ID written inside other text
 SAMPLE_CHARS = 16  # a sample longer than this is cut (the review shows three in one cell)
 
 
-def _sample_text(cell: object) -> str:
-    """A cell as the review's samples show it: an ID-like value masked by the one masking rule,
-    another long number as a phone number is, long texts cut."""
+def _sample_text(cell: object, field: str | None = None) -> str:
+    """A cell as the review's samples show it: the ID and phone columns masked by the one masking
+    rule, and in any column an ID-like value, or a long number as a phone number is (also inside
+    other text: 张三 13812345678); long texts cut."""
     text = text_of(cell)
     if not text:
         return ""
+    if field == "id_number":
+        return mask_id(text)
+    if field == "phone":  # 138-1234-5678, 电话13812345678: its digits, masked
+        digits = re.sub(r"[^0-9Xx]", "", clean_text(text))
+        return _masked_number(digits) if digits else text[:SAMPLE_CHARS]
     if _LONG_NUMBER.fullmatch(text):
-        digits = clean_text(text)
-        return mask_id(digits) if len(digits) >= 15 else mask_phone(digits)
+        return _masked_number(re.sub(r"[^0-9Xx*]", "", clean_text(text)))
+    text = _NUMBER_IN_TEXT.sub(lambda m: _masked_number(m[0]), text)
     return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS] + "…"
+
+
+def _masked_number(digits: str) -> str:
+    """An ID's length or more: masked as an ID; shorter: as a phone number."""
+    return mask_id(digits) if len(digits) >= 15 else mask_phone(digits)

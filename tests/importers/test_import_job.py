@@ -657,3 +657,20 @@ def test_the_review_shows_a_few_values_of_each_column_ids_and_phones_masked(cens
     phones = plan.samples(column["phone"]).split("、")
     assert phones and all("****" in p and len(p) == 11 for p in phones)
     assert plan.with_field(column["id_number"], None).samples(column["id_number"]).count("********") == 3
+
+
+@pytest.mark.parametrize("cell, field, shown", [
+    ("13812345678", None, "138****5678"),  # a phone number in a column not mapped as one
+    ("138-1234-5678", None, "138****5678"),
+    ("张三13812345678", None, "张三138****5678"),  # inside other text
+    ("150302-19850615-0179", None, "150302********0179"),
+    ("20210315", None, "20210315"),  # a date typed as digits is no phone number
+    ("138-1234-5678", "phone", "138****5678"),
+    ("电话150302198506150179", "phone", "150302********0179"),  # an ID in the phone column
+    ("4712345", "phone", "47***45"),
+    ("无", "phone", "无"),
+])
+def test_review_samples_mask_what_could_identify_someone(cell, field, shown):
+    from importers.plan import _sample_text
+
+    assert _sample_text(cell, field) == shown
