@@ -30,7 +30,7 @@ from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_r
 from importers.values import clean_name, text_of
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
-from models.identity import clean_text, mask_id, mask_phone
+from models.identity import clean_text, mask_id, mask_number, mask_numbers_in_text
 from models.records import Batch
 from models.regions import path_problem
 
@@ -442,7 +442,6 @@ def require_region(plan: ImportPlan) -> str:
 
 
 _LONG_NUMBER = re.compile(r"[0-9Xx*\-\s]{11,}")
-_NUMBER_IN_TEXT = re.compile(r"[0-9]{11,}[Xx]?")  # a mobile number or an ID written inside other text
 SAMPLE_CHARS = 16  # a sample longer than this is cut (the review shows three in one cell)
 
 
@@ -457,13 +456,8 @@ def _sample_text(cell: object, field: str | None = None) -> str:
         return mask_id(text)
     if field == "phone":  # 138-1234-5678, 电话13812345678: its digits, masked
         digits = re.sub(r"[^0-9Xx]", "", clean_text(text))
-        return _masked_number(digits) if digits else text[:SAMPLE_CHARS]
+        return mask_number(digits) if digits else text[:SAMPLE_CHARS]
     if _LONG_NUMBER.fullmatch(text):
-        return _masked_number(re.sub(r"[^0-9Xx*]", "", clean_text(text)))
-    text = _NUMBER_IN_TEXT.sub(lambda m: _masked_number(m[0]), text)
+        return mask_number(re.sub(r"[^0-9Xx*]", "", clean_text(text)))
+    text = mask_numbers_in_text(text)
     return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS] + "…"
-
-
-def _masked_number(digits: str) -> str:
-    """An ID's length or more: masked as an ID; shorter: as a phone number."""
-    return mask_id(digits) if len(digits) >= 15 else mask_phone(digits)

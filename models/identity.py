@@ -274,6 +274,21 @@ def mask_id(value: str | None, full: bool = False) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+_NUMBER_IN_TEXT = re.compile(r"[0-9]{11,}[Xx]?")  # a mobile number or an ID, alone or inside other text
+
+
+def mask_number(digits: str) -> str:
+    """A bare number that may identify someone: an ID's length or more masked as an ID, shorter
+    as a phone number."""
+    return mask_id(digits) if len(digits) >= 15 else mask_phone(digits)
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Any cell shown on screen whose column is not the ID's or the phone's: a mobile number or an
+    ID written in it (备注：电话13812345678) masked; a date typed as eight digits stays as typed."""
+    return _NUMBER_IN_TEXT.sub(lambda m: mask_number(m[0]), text) if text else text
+
+
 def mask_phone(phone: str | None) -> str:
     """Hide the middle four digits of a phone number: 138****5678."""
     if not phone:

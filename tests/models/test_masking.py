@@ -35,3 +35,16 @@ def test_records_use_the_same_rule():
                       file_name="a.xlsx", sheet="Sheet1", row_number=5, region_path="测试市")
     assert problem.shown_id() == mask_id(VALID[:17])
     assert problem.shown_id(full=True) == VALID[:17]
+
+
+def test_a_number_written_inside_any_other_cell_is_masked_on_screen():
+    """备注：电话13812345678 or an ID typed into a 备注 cell: the person dialog showed other columns
+    as typed, the review's samples too. A date typed as eight digits stays as typed."""
+    from gui.person_dialog import shown_cell
+    from models.identity import mask_numbers_in_text
+
+    assert mask_numbers_in_text("备注：电话13812345678，身份证150302198506150179") == \
+        "备注：电话138****5678，身份证150302********0179"
+    assert mask_numbers_in_text("2021年3月18日 20210318") == "2021年3月18日 20210318"
+    assert shown_cell("备注", "联系人电话13812345678", False) == "联系人电话138****5678"
+    assert shown_cell("备注", "联系人电话13812345678", True) == "联系人电话13812345678"  # the user chose full
