@@ -65,10 +65,11 @@ def unknown_option(argv: list[str]) -> str | None:
     which would open the window and drop it; None when argv means the window. A command's own
     option is named with its command (python main.py summary 普查.census --json)."""
     import difflib
+    from pathlib import Path
 
     for arg in argv:
-        if not arg.startswith("-") or arg in WINDOW_OPTIONS:
-            continue
+        if not arg.startswith("-") or arg in WINDOW_OPTIONS or arg.endswith(".census") or Path(arg).exists():
+            continue  # a census file may be named "-2024.census"
         owners = _option_owners()
         name = arg.split("=")[0]
         guess = ""

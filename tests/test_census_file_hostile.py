@@ -320,6 +320,7 @@ def test_an_option_without_a_command_is_named_and_opens_nothing(tmp_path):
     assert unknown_option(["--replace", "a.xlsx"]).startswith("未知选项“--replace”：--replace 是 import 的选项")
     assert "不带命令时只能写 --demo 或普查文件" in unknown_option(["-zzz"])
     assert unknown_option(["--demo"]) is None and unknown_option(["新普查.census"]) is None and unknown_option([]) is None
+    assert unknown_option(["-2024.census"]) is None  # a census file's name, not an option
 
 
 # ---- full disk: the census ---------------------------------------------------------------
