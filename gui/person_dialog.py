@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from gui.paths import APP_TITLE
 from gui.row_cells import RowCells
 from importers.headers import field_for_label
-from models.identity import mask_id, mask_numbers_in_text, mask_phone
+from models.identity import mask_id, mask_numbers_in_text, mask_phone_text
 from models.records import Person, SourceRow
 from models.regions import Region
 from models.rules import EDU_NAMES, LEVEL_NAMES
@@ -38,7 +38,7 @@ def shown_cell(label: str, value: str, full: bool) -> str:
     if field == "id_number":
         return mask_id(value)
     if field == "phone":
-        return mask_phone(value)
+        return mask_phone_text(value)  # 138 1234 5678, 电话１３８…: its digits, masked
     return mask_numbers_in_text(value)  # 备注：电话13812345678
 
 

@@ -274,7 +274,22 @@ def mask_id(value: str | None, full: bool = False) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
-_NUMBER_IN_TEXT = re.compile(r"[0-9]{11,}[Xx]?")  # a mobile number or an ID, alone or inside other text
+# A mobile number or an ID, alone or inside other text: its digits ASCII or full-width (１３８…), in
+# groups of three or more after the first apart by one space, dash or invisible mark (138 1234 5678,
+# 150302-19850615-0179, 0471-1234567, (010)12345678; a date's 2021-03-18 stays apart), an ID's x in either case;
+# or a long number as Excel shows it (1.50302199001011E+17).
+_SCIENTIFIC_IN_TEXT = r"[0-9０-９][.．][0-9０-９]{9,}[EＥeｅ][+＋]?[0-9０-９]{1,2}"
+_NUMBER_IN_TEXT = re.compile(
+    _SCIENTIFIC_IN_TEXT + r"|[0-9０-９]+(?:[-－)） \u3000\u00ad\u200b-\u200f\u2060-\u2064\ufeff]?[0-9０-９]{3,})*[XxＸｘ]?")
+_NOT_ID_CHAR = re.compile(r"[^0-9X]")
+
+
+def _masked_match(match: re.Match[str]) -> str:
+    text = clean_text(match[0])
+    if "E" in text:  # scientific notation: the number it stands for
+        return mask_number(str(int(Decimal(text.replace("．", ".")))))
+    digits = _NOT_ID_CHAR.sub("", text)
+    return mask_number(digits) if len(digits) >= 11 else match[0]
 
 
 def mask_number(digits: str) -> str:
@@ -286,7 +301,14 @@ def mask_number(digits: str) -> str:
 def mask_numbers_in_text(text: str) -> str:
     """Any cell shown on screen whose column is not the ID's or the phone's: a mobile number or an
     ID written in it (备注：电话13812345678) masked; a date typed as eight digits stays as typed."""
-    return _NUMBER_IN_TEXT.sub(lambda m: mask_number(m[0]), text) if text else text
+    return _NUMBER_IN_TEXT.sub(_masked_match, text) if text else text
+
+
+def mask_phone_text(text: str) -> str:
+    """A phone column's cell on screen: its digits (138-1234-5678, 电话１３８１２３４５６７８, an ID
+    typed there) masked as a number; a cell without digits (无) as typed."""
+    digits = _NOT_ID_CHAR.sub("", clean_text(text))
+    return mask_number(digits) if digits else text
 
 
 def mask_phone(phone: str | None) -> str:

@@ -665,6 +665,8 @@ def test_the_review_shows_a_few_values_of_each_column_ids_and_phones_masked(cens
     ("张三13812345678", None, "张三138****5678"),  # inside other text
     ("150302-19850615-0179", None, "150302********0179"),
     ("20210315", None, "20210315"),  # a date typed as digits is no phone number
+    ("电话１３８１２３４５６７８", None, "电话138****5678"),  # full-width digits were shown in full
+    ("身份证1.50302198506150E+17", None, "身份证150302*******…"),  # the birth date was shown
     ("138-1234-5678", "phone", "138****5678"),
     ("电话150302198506150179", "phone", "150302********0179"),  # an ID in the phone column
     ("4712345", "phone", "47***45"),

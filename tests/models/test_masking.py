@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from models.identity import mask_id
 from models.records import Problem
 from tests.builders import make_id
@@ -48,3 +50,26 @@ def test_a_number_written_inside_any_other_cell_is_masked_on_screen():
     assert mask_numbers_in_text("2021年3月18日 20210318") == "2021年3月18日 20210318"
     assert shown_cell("备注", "联系人电话13812345678", False) == "联系人电话138****5678"
     assert shown_cell("备注", "联系人电话13812345678", True) == "联系人电话13812345678"  # the user chose full
+
+
+@pytest.mark.parametrize("label, cell, shown", [
+    ("备注", "电话１３８１２３４５６７８", "电话138****5678"),  # full-width digits
+    ("备注", "电话 138 1234 5678", "电话 138****5678"),  # grouped by spaces
+    ("备注", "座机 0471-1234567", "座机 047****4567"),  # a landline with its area code
+    ("备注", "(010)12345678", "(010****5678"),
+    ("备注", "身份证 150302-19850615-0179", "身份证 150302********0179"),
+    ("备注", "身份证1.50302198506150E+17", "身份证150302********0000"),  # as Excel shows a long number
+    ("备注", "138\u200b12345678", "138****5678"),  # an invisible mark inside
+    ("备注", "2021-03-18至2021-03-19", "2021-03-18至2021-03-19"),  # dates stay as typed
+    ("联系电话", "138 1234 5678", "138****5678"),  # mask_phone kept 8 of these digits
+    ("联系电话", "电话１３８１２３４５６７８", "138****5678"),  # mask_phone kept all 11
+    ("联系电话", "150302198506150179", "150302********0179"),  # an ID in the phone column
+    ("联系电话", "无", "无"),
+])
+def test_a_number_written_apart_or_in_full_width_is_masked_on_screen(label, cell, shown):
+    """The person dialog showed these in full (or nearly): the masking looked only for a run of
+    eleven ASCII digits, and the phone column hid four characters of whatever the cell held."""
+    from gui.person_dialog import shown_cell
+
+    assert shown_cell(label, cell, False) == shown
+    assert shown_cell(label, cell, True) == cell
