@@ -73,8 +73,8 @@ def unknown_option(argv: list[str]) -> str | None:
         owners = _option_owners()
         name = arg.split("=")[0]
         guess = ""
-        if name not in owners:
-            close = difflib.get_close_matches(name, [WINDOW_OPTIONS[0], *owners], n=1)
+        if name not in owners:  # no guess for a bare `--` or `-` (it suggested goal's --of)
+            close = difflib.get_close_matches(name, [WINDOW_OPTIONS[0], *owners], n=1) if name.strip("-") else []
             if not close:
                 return f"未知选项“{arg}”（不带命令时只能写 --demo 或普查文件；python main.py -h 查看命令）"
             if close[0] in WINDOW_OPTIONS:

@@ -323,6 +323,15 @@ def test_an_option_without_a_command_is_named_and_opens_nothing(tmp_path):
     assert unknown_option(["-2024.census"]) is None  # a census file's name, not an option
 
 
+@pytest.mark.parametrize("argv", [["--"], ["-"], ["--", "x.census"], ["x.census", "--"]])
+def test_a_bare_dash_is_named_without_a_guess(argv):
+    """`main.py -- x.census` was told 是否想用 --of？它是 goal 的选项: difflib's guess for two dashes."""
+    from main import unknown_option
+
+    message = unknown_option(argv)
+    assert message is not None and "不带命令时只能写 --demo 或普查文件" in message and "是否想用" not in message
+
+
 # ---- full disk: the census ---------------------------------------------------------------
 
 def full_disk(monkeypatch) -> None:
