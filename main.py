@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
         import cli
 
         return cli.main(argv)
+    if {"-h", "--help"} & set(argv):  # main.py x.census -h: the help asked for, not an unknown option
+        import cli
+
+        return cli.main(["-h"])
     mistyped = unknown_command(argv, list(COMMANDS)) or unknown_option(argv)
     if mistyped:
         sys.stderr.write(mistyped + "\n")

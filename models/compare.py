@@ -337,7 +337,7 @@ def _renamed_notes(persons: list[PersonChange], now: dict[str, RegionSummary],
         if count * 2 < gone_region.talents:
             continue
         notes.append(f"早前的“{old_path}”本次已没有，其 {gone_region.talents} 名人才中 {count} 名现在“{new_path}”"
-                     "（早前没有此区划）：可能是区划更名或合并，对比按区划路径进行，这些人记为调整区划")
+                     "（早前没有此区划）：可能是区划更名、合并或拆分，对比按区划路径进行，这些人记为调整区划")
         if len(notes) == RENAMED_NOTES_MAX:
             break
     return notes

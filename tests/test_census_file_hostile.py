@@ -321,6 +321,11 @@ def test_an_option_without_a_command_is_named_and_opens_nothing(tmp_path):
     assert "不带命令时只能写 --demo 或普查文件" in unknown_option(["-zzz"])
     assert unknown_option(["--demo"]) is None and unknown_option(["新普查.census"]) is None and unknown_option([]) is None
     assert unknown_option(["-2024.census"]) is None  # a census file's name, not an option
+    code = ("import sys, main; rc = main.main([sys.argv[1], '-h']);"
+            "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded'; sys.exit(rc)")
+    shown = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.census")], cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+    assert shown.returncode == 0 and shown.stdout.startswith("用法：main.py")  # the help, not 未知选项
 
 
 @pytest.mark.parametrize("argv", [["--"], ["-"], ["--", "x.census"], ["x.census", "--"]])

@@ -313,4 +313,4 @@ def test_a_region_renamed_between_the_years_is_named_in_the_notes(both):
     assert moved and result.region(ot.TUANJIE).now is None and result.region(f"{ot.HEPING}/团结新村社区").before is None
     (note,) = [n for n in result.notes if "更名" in n]
     assert note == (f"早前的“{ot.TUANJIE}”本次已没有，其 {before.talents} 名人才中 {len(moved)} 名现在"
-                    f"“{ot.HEPING}/团结新村社区”（早前没有此区划）：可能是区划更名或合并，对比按区划路径进行，这些人记为调整区划")
+                    f"“{ot.HEPING}/团结新村社区”（早前没有此区划）：可能是区划更名、合并或拆分，对比按区划路径进行，这些人记为调整区划")
