@@ -175,12 +175,10 @@ class ImportJob:
                     base += max(len(sheet.rows) - header.data_start, 0)
                 if later:
                     self.rows_of = ids  # the caller counts them into persons when its group of files ends
-                else:
+                else:  # the new persons consolidated while the rows' indexes are built again
                     yield Progress(total, total, "正在合并人员")
                     persons = census.people.batch_persons(ids)
-                    new = deferred.built_while(persons.consolidate_new)
-            if not later:
-                census.people.write_batch(persons, new)
+                    census.people.write_batch(persons, deferred.built_while(persons.consolidate_new))
             r = self.result
             r.persons = len(ids)
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both)

@@ -30,7 +30,7 @@ from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_r
 from importers.values import clean_name, text_of
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
-from models.identity import clean_text, mask_id, mask_number, mask_numbers_in_text
+from models.identity import clean_text, mask_id, mask_numbers_in_text, mask_phone_text
 from models.records import Batch
 from models.regions import path_problem
 
@@ -441,23 +441,18 @@ def require_region(plan: ImportPlan) -> str:
     return plan.region.path
 
 
-_LONG_NUMBER = re.compile(r"[0-9Xx*\-\s]{11,}")
 SAMPLE_CHARS = 16  # a sample longer than this is cut (the review shows three in one cell)
+_NUMBER_ALONE = re.compile(r"[0-9Xx*\-\s]{11,}")  # a cell that is one long number: shown whole, masked
 
 
 def _sample_text(cell: object, field: str | None = None) -> str:
-    """A cell as the review's samples show it: the ID and phone columns masked by the one masking
-    rule, and in any column an ID-like value, or a long number as a phone number is (also inside
-    other text: 张三 13812345678); long texts cut."""
+    """A cell as the review's samples show it, masked by the screens' rules (models.identity):
+    the ID and phone columns whatever they hold, a phone number or ID inside any other cell;
+    long texts cut (a number alone is not: its masked form is what tells ID from phone)."""
     text = text_of(cell)
-    if not text:
-        return ""
     if field == "id_number":
         return mask_id(text)
-    if field == "phone":  # 138-1234-5678, 电话13812345678: its digits, masked
-        digits = re.sub(r"[^0-9Xx]", "", clean_text(text))
-        return mask_number(digits) if digits else text[:SAMPLE_CHARS]
-    if _LONG_NUMBER.fullmatch(text):
-        return mask_number(re.sub(r"[^0-9Xx*]", "", clean_text(text)))
-    text = mask_numbers_in_text(text)
-    return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS] + "…"
+    if field == "phone":
+        return mask_phone_text(text)
+    masked = mask_numbers_in_text(text)
+    return masked if len(masked) <= SAMPLE_CHARS or _NUMBER_ALONE.fullmatch(text) else masked[:SAMPLE_CHARS] + "…"

@@ -35,7 +35,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 from xlrd.compdoc import CompDoc
 
 from importers.sheet_pieces import large_sheets, read_in_pieces
-from importers.xlsx_guard import MAX_CELLS, PartScan, XlsxCost, check_declared, column_letters, inspect_xlsx
+from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
 from models.errors import EncryptedWorkbook, ReadError
 
 __all__ = ["Sheet", "Workbook", "file_bytes", "read_workbook", "sniff_format", "workbook_from_bytes"]
@@ -362,9 +362,7 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
     does not (sheet_pieces read its name otherwise) declines the pieces before anything is read."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        archive = None
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data)) if large else None
             wanted = [(index, meta) for index, meta in enumerate(book.sheets_metadata)
                       if meta.typ not in _SKIPPED_SHEET_TYPES]
             if not set(large or ()) <= {meta.name for _index, meta in wanted}:
@@ -373,14 +371,12 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
                 # entry, left to the pieces' scan, would be read whole by calamine unscanned
                 raise _PiecesDeclined
             pieces_first = sorted(wanted, key=lambda item: (large or {}).get(item[1].name) is None)
-            read = {index: _hidden(_calamine_sheet(book, index, meta.name, archive, (large or {}).get(meta.name), data),
+            read = {index: _hidden(_calamine_sheet(book, index, meta.name, data, (large or {}).get(meta.name)),
                                    meta.visible != SheetVisibleEnum.Visible)
                     for index, meta in pieces_first}
             sheets = [read[index] for index, _meta in wanted]
         finally:
             book.close()
-            if archive is not None:
-                archive.close()
     except PasswordError:
         raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
     except (ReadError, _PiecesDeclined):
@@ -394,12 +390,11 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
     return sheets
 
 
-def _calamine_sheet(book: CalamineWorkbook, index: int, name: str, archive: zipfile.ZipFile | None,
-                    entry: str | None, data: bytes) -> Sheet:
-    """One sheet: in pieces when it is large (importers.sheet_pieces, which may decline), else whole.
-    `archive` is the zip of `data`, the workbook's bytes."""
-    if archive is not None and entry is not None:
-        pieces = read_in_pieces(data, archive, entry, index, _clean_calamine_rows, PartScan())
+def _calamine_sheet(book: CalamineWorkbook, index: int, name: str, data: bytes, entry: str | None) -> Sheet:
+    """One sheet of the workbook `data`: in pieces when it is large (`entry`: its zip entry;
+    importers.sheet_pieces, which may decline), else whole."""
+    if entry is not None:
+        pieces = read_in_pieces(data, entry, index, _clean_calamine_rows)
         if pieces is None:
             raise _PiecesDeclined
         return _finish(name, *pieces)

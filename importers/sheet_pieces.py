@@ -126,18 +126,19 @@ def _parts_read(archive: zipfile.ZipFile, entry: str) -> list[zipfile.ZipInfo]:
             and (info.filename.lower() in _PARTS_READ or info.filename.lower().endswith(_PARTS_READ_ENDING))]
 
 
-def read_in_pieces(data: bytes, archive: zipfile.ZipFile, entry: str, index: int, clean: Callable[[Rows], Rows],
-                   scan: PartScan | None = None) -> tuple[Rows, Merged] | None:
-    """Sheet `index` (stored in `entry` of `archive`, the zip of `data`): its rows (each at its row and column number from A1,
-    cleaned by `clean`) and merged ranges, as a whole read with skip_empty_area=False gives
-    them; None: read it whole. Each piece is parsed as soon as it is inflated and, given the
-    guard's `scan` of this entry (importers.xlsx_guard.inspect_xlsx left it to the pieces), has
-    passed it; None as soon as a piece does not."""
+def read_in_pieces(data: bytes, entry: str, index: int, clean: Callable[[Rows], Rows]) -> tuple[Rows, Merged] | None:
+    """Sheet `index` of the workbook `data` (stored in `entry`): its rows (each at its row and
+    column number from A1, cleaned by `clean`) and merged ranges, as a whole read with
+    skip_empty_area=False gives them; None: read it whole. Each piece is parsed as soon as it is
+    inflated and has passed the guard's scan of this entry (importers.xlsx_guard.inspect_xlsx
+    leaves it to the pieces); None as soon as a piece does not."""
     with ThreadPoolExecutor(THREADS, thread_name_prefix="sheet-piece") as pool:
         futures: list[Future] = []
         try:
-            others = {info.filename: archive.read(info) for info in _parts_read(archive, entry)}
-            for piece in _pieces(data, archive.getinfo(entry), scan):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                others = {info.filename: archive.read(info) for info in _parts_read(archive, entry)}
+                info = archive.getinfo(entry)
+            for piece in _pieces(data, info, PartScan()):
                 if len(futures) >= THREADS:  # no more pieces held than are parsed at once
                     futures[-THREADS].result()
                 futures.append(pool.submit(_parse, _piece_book(others, entry, piece), index, clean))
@@ -156,14 +157,14 @@ class _Unexpected(Exception):
     """The sheet's XML is not cut as this module expects: read it whole."""
 
 
-def _pieces(data: bytes, info: zipfile.ZipInfo, scan: PartScan | None) -> Iterator[tuple[bytes, bytes, bytes]]:
+def _pieces(data: bytes, info: zipfile.ZipInfo, scan: PartScan) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(head, rows, tail) of each piece, inflating as it goes: the part before the rows, about
     1/PIECES of <sheetData>'s content cut where a numbered row begins, and the end: the sheet's
     own (merged ranges…) for the last piece, the closing tags alone for the others. Every byte of
     the entry is fed to `scan` before the piece holding it is given (cuts fall between tags). The
     entry is inflated by the guard's inflate_entry: one the guard would call damaged (its size,
     its deflate stream or its CRC not as declared) stops the pieces as it stops a whole read."""
-    passed = scan.feed if scan is not None else _unscanned
+    passed = scan.feed
     step = info.file_size // PIECES
     buf = bytearray()
     head = b""
@@ -204,9 +205,6 @@ def _pieces(data: bytes, info: zipfile.ZipInfo, scan: PartScan | None) -> Iterat
         raise _Unexpected
     yield head, rows, tail
 
-
-def _unscanned(_span: bytes) -> bool:
-    return True
 
 
 def _check_row(buf: bytearray, at: int) -> None:

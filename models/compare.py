@@ -312,7 +312,7 @@ RENAMED_NOTES_MAX = 10
 
 def _renamed_notes(persons: list[PersonChange], now: dict[str, RegionSummary],
                    before: dict[str, RegionSummary]) -> list[str]:
-    """Regions that look renamed (or merged into a new one) between the two censuses. Regions are
+    """Regions that look renamed, merged or split between the two censuses. Regions are
     matched by path, so a community renamed 团结社区 → 团结新村社区 shows its people as 调整区划 and the
     two names each on one side only; where at least half of a vanished region's talents now sit
     in one region that is new at the same place in the tree (the rest of their paths alike),
@@ -331,10 +331,9 @@ def _renamed_notes(persons: list[PersonChange], now: dict[str, RegionSummary],
         pairs["/".join(old[:i + 1]), "/".join(new[:i + 1])] += 1
     notes = []
     for (old_path, new_path), count in pairs.most_common():
-        gone_region, new_region = before.get(old_path), now.get(new_path)
-        if old_path in now or new_path in before or gone_region is None or new_region is None:
-            continue
-        if count * 2 < gone_region.talents:
+        gone_region = before.get(old_path)
+        if old_path in now or new_path in before or new_path not in now or gone_region is None \
+                or count * 2 < gone_region.talents:
             continue
         notes.append(f"早前的“{old_path}”本次已没有，其 {gone_region.talents} 名人才中 {count} 名现在“{new_path}”"
                      "（早前没有此区划）：可能是区划更名、合并或拆分，对比按区划路径进行，这些人记为调整区划")

@@ -66,7 +66,8 @@ def _xlsxwriter_book(path, rows: int = 300, title: bool = True):
 
 def _pieces_of(path, index: int):
     with zipfile.ZipFile(path) as archive:
-        return read_in_pieces(path.read_bytes(), archive, sheet_entries(archive)[index], index, _clean_calamine_rows)
+        entry = sheet_entries(archive)[index]
+    return read_in_pieces(path.read_bytes(), entry, index, _clean_calamine_rows)
 
 
 @pytest.mark.parametrize("pieces", [2, 3, 4, 7])
@@ -211,7 +212,8 @@ def test_a_row_number_hidden_in_another_attribute_does_not_count(tmp_path, whole
             *(_row(None, i, b" x=' r=\"1\"'") for i in range(1, 4)), b"<!--" + b"y" * 10_000 + b"-->"]
     path = _hand_made(tmp_path / "藏号.xlsx", rows)
     with zipfile.ZipFile(path) as archive:
-        assert read_in_pieces(path.read_bytes(), archive, sheet_entries(archive)[0], 0, _clean_calamine_rows) is None
+        entry = sheet_entries(archive)[0]
+    assert read_in_pieces(path.read_bytes(), entry, 0, _clean_calamine_rows) is None
     assert _same_in_pieces(path, whole, monkeypatch)
 
 
@@ -343,8 +345,8 @@ def test_sheets_read_in_pieces_come_before_any_sheet_read_whole(tmp_path, whole,
 
     order = []
     real = readers._calamine_sheet
-    monkeypatch.setattr(readers, "_calamine_sheet", lambda book, index, name, archive, entry, data:
-                        order.append((name, entry)) or real(book, index, name, archive, entry, data))
+    monkeypatch.setattr(readers, "_calamine_sheet", lambda book, index, name, data, entry:
+                        order.append((name, entry)) or real(book, index, name, data, entry))
     # sheet_pieces reads 名单's entry as 说明's (sheet1.xml): the pieces of sheet1.xml are parsed
     # under 名单's index, which calamine looks for in sheet2.xml, absent from a piece: declined
     monkeypatch.setattr(readers, "large_sheets", lambda archive: {"名单": "xl/worksheets/sheet1.xml"})
