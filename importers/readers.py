@@ -31,11 +31,19 @@ from pathlib import Path
 from typing import Any
 
 import xlrd
-from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import (
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+    XmlError,
+    ZipError,
+)
 from xlrd.compdoc import CompDoc
 
 from importers.sheet_pieces import large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
+from importers.xlsx_repair import repaired
 from models.errors import EncryptedWorkbook, ReadError
 
 __all__ = ["Sheet", "Workbook", "file_bytes", "read_workbook", "sniff_format", "workbook_from_bytes"]
@@ -288,7 +296,27 @@ MSG_BLANK_FORMULAS = ("文件中有公式没有保存计算结果（多是程序
 
 def _read_xlsx(data: bytes, file_name: str) -> tuple[list[Sheet], tuple[str, ...]]:
     """Check the archive (kind, sizes, real extent of every sheet) before any reader runs, then
-    read with calamine, or sparsely when calamine would build a grid too large to allocate."""
+    read with calamine, or sparsely when calamine would build a grid too large to allocate. A
+    workbook calamine refuses is read again as Excel's repair would leave it (importers.xlsx_repair),
+    the review told what was changed; still refused, or nothing to repair: damaged."""
+    try:
+        return _read_xlsx_as_is(data, file_name)
+    except _CalamineRefused:
+        fixed = repaired(data)
+        if fixed is None:
+            raise ReadError(MSG_CORRUPT, file=file_name) from None
+    try:
+        sheets, notes = _read_xlsx_as_is(fixed[0], file_name)
+    except _CalamineRefused:
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    return sheets, (*notes, fixed[1]) if fixed[1] else tuple(notes)
+
+
+class _CalamineRefused(ReadError):
+    """calamine would not read the workbook (past the guard: the archive itself is sound)."""
+
+
+def _read_xlsx_as_is(data: bytes, file_name: str) -> tuple[list[Sheet], tuple[str, ...]]:
     cost, large = _inspected(data, file_name, pieces=True)
     notes = (MSG_BLANK_FORMULAS,) if cost.formulas_without_values else ()
     if not cost.sparse:
@@ -386,7 +414,9 @@ def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None 
             raise
         if "password" in str(err).lower():
             raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
-        raise ReadError(MSG_CORRUPT, file=file_name) from None
+        if isinstance(err, (XmlError, ZipError)):  # not well-formed XML, a damaged archive: no repair mends these
+            raise ReadError(MSG_CORRUPT, file=file_name) from None
+        raise _CalamineRefused(MSG_CORRUPT, file=file_name) from None
     return sheets
 
 
