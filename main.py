@@ -76,6 +76,8 @@ def unknown_option(argv: list[str]) -> str | None:
             continue  # a census file may be named "-2024.census"
         owners = _option_owners()
         name = arg.split("=")[0]
+        if name in WINDOW_OPTIONS:  # --demo=1: the option is right, the value is not
+            return f"选项 {name} 不带值，写成 {name}（未知选项“{arg}”）"
         guess = ""
         if name not in owners:  # no guess for a bare `--` or `-` (it suggested goal's --of)
             close = difflib.get_close_matches(name, [WINDOW_OPTIONS[0], *owners], n=1) if name.strip("-") else []

@@ -321,6 +321,9 @@ def test_an_option_without_a_command_is_named_and_opens_nothing(tmp_path):
     assert "不带命令时只能写 --demo 或普查文件" in unknown_option(["-zzz"])
     assert unknown_option(["--demo"]) is None and unknown_option(["新普查.census"]) is None and unknown_option([]) is None
     assert unknown_option(["-2024.census"]) is None  # a census file's name, not an option
+    # a window option given a value: the option is named, never another command's (--smoke=1 got goal's --note)
+    assert unknown_option(["--demo=1"]) == "选项 --demo 不带值，写成 --demo（未知选项“--demo=1”）"
+    assert unknown_option(["--smoke=yes"]).startswith("选项 --smoke 不带值")
     code = ("import sys, main; rc = main.main([sys.argv[1], '-h']);"
             "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded'; sys.exit(rc)")
     shown = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.census")], cwd=ROOT, capture_output=True,
