@@ -62,12 +62,13 @@ class OverTime(QObject):
             self.compare_with(self.page.earlier_path, again=True)
 
     def forget_earlier(self, reason: str) -> None:
-        """The earlier census can no longer be read (moved, deleted, damaged since it was chosen):
-        clear the 对比 page and say so once, instead of failing every later change and export."""
+        """The earlier census can no longer be read (moved, deleted, damaged since it was chosen) or
+        no longer comes first (this census's 统计截止日期 moved before it): clear the 对比 page and
+        say so once, instead of failing every later change and export."""
         earlier = self.page.earlier_path
         self.page.set_comparison(None, None)
         name = earlier.name if earlier is not None else ""
-        messages.show_error(self.window, f"早前的普查文件“{name}”已无法打开（{reason}），"
+        messages.show_error(self.window, f"早前的普查文件“{name}”已不能用于对比（{reason}），"
                                          "“对比”页已清空，导出汇总时也不再包含增长对比。\n"
                                          "如需对比，请在“对比”页重新选择早前的普查文件。")
 

@@ -173,6 +173,12 @@ class EarlierUnreadable(CensusError):
     """The earlier census file cannot be read (missing, damaged, from a newer version, not a census)."""
 
 
+class EarlierIsLater(EarlierUnreadable):
+    """The file chosen as the earlier census is dated after this one (picked by mistake, or this
+    census's 统计截止日期 was changed since). Compared, every 新增 would read as 减少 and growth
+    backwards; like an unreadable file, the summary export goes on without it."""
+
+
 def compare_files(census: Census, earlier_path: Path) -> Comparison:
     """Compare an open census with an earlier census file (only read: never created, never changed,
     not even brought up to date when an older program made it)."""
@@ -184,6 +190,11 @@ def compare_files(census: Census, earlier_path: Path) -> Comparison:
     except CensusError as err:
         raise EarlierUnreadable(err.message, file=err.file) from err
     with earlier:
+        if earlier.as_of and census.as_of and earlier.as_of > census.as_of:
+            raise EarlierIsLater(
+                f"所选普查文件的统计截止日期 {earlier.as_of} 晚于本次的 {census.as_of}，不是早前的普查："
+                "对比要选早前的文件（要看这段时间的变化，请打开较新的那个文件，再与较早的文件对比）",
+                file=earlier_path.name)
         return compare(census, earlier)
 
 
@@ -302,8 +313,10 @@ def _notes(census: Census, earlier: Census, earlier_name: str) -> list[str]:
         if not as_of]
     if missing:
         notes.append(f"{'；'.join(missing)}，无法计算增长速度和有期限目标的进度")
-    elif earlier.as_of and census.as_of and earlier.as_of >= census.as_of:
-        notes.append(f"早前普查的截止日期 {earlier.as_of} 不早于本次的 {census.as_of}，请确认两个文件的先后")
+    elif earlier.as_of and census.as_of and earlier.as_of >= census.as_of:  # a later one: compare_files refuses it
+        notes.append(f"两次普查的统计截止日期相同（{census.as_of}），请确认选择的是早前的普查文件"
+                     if earlier.as_of == census.as_of else
+                     f"早前普查的截止日期 {earlier.as_of} 晚于本次的 {census.as_of}，请确认两个文件的先后")
     return notes
 
 

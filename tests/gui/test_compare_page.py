@@ -211,3 +211,24 @@ def _compared_with_a_copy(qtbot, opened, msgs, tmp_path):
     wait_idle(qtbot, win)
     assert win.over_time.earlier == copy and not msgs.errors
     return win, earlier, copy
+
+
+def test_a_later_census_is_refused_on_the_page_and_dropped_when_this_one_moves_before_it(
+        qtbot, opened, msgs, tmp_path):
+    """Choosing a later file gives one line and leaves the page as it was; moving this census's
+    统计截止日期 before the earlier file's clears the page once, and 导出汇总 goes on without it."""
+    win, earlier, _first, _second = opened
+    later_copy = tmp_path / "较新.census"
+    shutil.copyfile(win.census.path, later_copy)
+    win.census.set_as_of("2019-12-31")  # this window's census now precedes both files
+    win.over_time.page.earlier_requested.emit(later_copy)
+    wait_idle(qtbot, win)
+    assert len(msgs.errors) == 1 and "晚于本次的 2019-12-31" in msgs.errors[0]
+    assert win.over_time.page.earlier_path == earlier  # the comparison chosen before is not replaced
+
+    out = tmp_path / "汇总.xlsx"
+    win.export_summary(out)
+    wait_idle(qtbot, win)
+    assert out.exists() and msgs.paths[-1] == [out]
+    assert len(msgs.errors) == 2 and "不能用于对比" in msgs.errors[1] and "晚于本次" in msgs.errors[1]
+    assert win.over_time.earlier is None and win.over_time.page.comparison is None

@@ -284,11 +284,11 @@ def test_a_lower_level_or_a_certificate_no_longer_held_is_listed(years):
     """Certified before, lower or not certified now while still a talent: the certified counts fell
     and no list named the person. Seen here with the years the wrong way round: 41 was raised to
     社会工作师 and 44 first certified in year 2, so from year 2 to year 1 they are lowered."""
-    from models.compare import compare_files
+    from models.compare import compare
 
     later, earlier = years[0], years[1]
-    with Census.open(earlier, create=False) as census:
-        result = compare_files(census, later)
+    with Census.open(earlier, create=False) as census, Census.open_unchanged(later) as other:
+        result = compare(census, other)  # compare_files refuses a later file (see below)
     lowered = {p.id_number: p for p in result.persons_within(None, "lowered")}
     assert set(lowered) == {ot.make_id(41), ot.make_id(44)}
     assert lowered[ot.make_id(41)].level_text == "社会工作师 → 助理社会工作师"
@@ -314,3 +314,25 @@ def test_a_region_renamed_between_the_years_is_named_in_the_notes(both):
     (note,) = [n for n in result.notes if "更名" in n]
     assert note == (f"早前的“{ot.TUANJIE}”本次已没有，其 {before.talents} 名人才中 {len(moved)} 名现在"
                     f"“{ot.HEPING}/团结新村社区”（早前没有此区划）：可能是区划更名、合并或拆分，对比按区划路径进行，这些人记为调整区划")
+
+
+def test_a_later_file_chosen_as_the_earlier_census_is_refused(both, capsys):
+    """Year 1 open, year 2 chosen as 早前: every 新增 read as 减少 and growth backwards, with only a
+    note under it. Refused with one line saying which file to open; equal dates stay a note."""
+    from models.compare import EarlierIsLater, EarlierUnreadable, compare_files
+
+    later, earlier, _first, _second = both
+    with Census.open(earlier, create=False) as census:
+        with pytest.raises(EarlierIsLater) as err:
+            compare_files(census, later)
+    assert isinstance(err.value, EarlierUnreadable)  # the summary export goes on without it
+    assert "统计截止日期 2021-12-31 晚于本次的 2020-12-31" in err.value.message
+    assert "请打开较新的那个文件" in err.value.message and err.value.file == later.name
+    capsys.readouterr()
+    assert main(["compare", str(earlier), str(later)]) != 0
+    out = capsys.readouterr()
+    assert "晚于本次" in out.err and "Traceback" not in out.err and out.out == ""
+
+    assert main(["info", str(earlier), "--as-of", "2021-12-31"]) == 0
+    data = run_json(capsys, "compare", str(later), str(earlier), "--json")
+    assert "两次普查的统计截止日期相同（2021-12-31），请确认选择的是早前的普查文件" in data["notes"]
