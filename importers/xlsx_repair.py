@@ -32,12 +32,15 @@ from dataclasses import dataclass, field
 
 _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _SHARED_STRINGS = re.compile(r"xl/sharedstrings\.xml", re.IGNORECASE)
+# Every search here runs over whatever a worksheet holds past the point where calamine stopped
+# reading it, so none may scan the same bytes again from each of many starts: a tag's attributes
+# stop at the next "<" as well as at ">", and nothing backtracks over a run of digits.
 # A cell, its attributes and its content; the content stops at the next cell's start, so that a
 # "<c " that is no cell (inside CDATA) costs one scan to the next cell, never one to the end.
-_CELL = re.compile(rb"<c(?=[\s/>])([^>]*?)(/>|>((?:[^<]++|<(?!/c>|c[\s/>]))*+)</c>)")
+_CELL = re.compile(rb"<c(?=[\s/>])([^<>]*?)(/>|>((?:[^<]++|<(?!/c>|c[\s/>]))*+)</c>)")
 _ATTR = re.compile(rb'\s([\w:.-]+)\s*=\s*"([^"]*)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>|<v\s*/>")
-_ROW_TAG = re.compile(rb"<row(?=[\s/>])[^>]*>")
+_ROW_TAG = re.compile(rb"<row(?=[\s/>])[^<>]*>")
 _ROW_R = re.compile(rb'\sr\s*=\s*"([^"]*)"')
 _DIMENSION = re.compile(rb'<dimension\s+ref\s*=\s*"([^"]*)"\s*/>')
 _MERGE = re.compile(rb'<mergeCell\s+ref\s*=\s*"([^"]*)"\s*/>')
@@ -46,11 +49,13 @@ _SST_ITEM = re.compile(rb"<si[\s>/]")
 _CELL_REF = re.compile(rb"[A-Za-z]{1,3}[0-9]{1,7}")
 _RANGE = re.compile(rb"[A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?")
 # what calamine (Rust's f64 parser) takes as a number: no spaces, no grouping, inf and nan spelt out
-_NUMBER = re.compile(rb"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?i:inf|infinity|nan))")
-_ODD_TYPE = re.compile(rb'<c\s[^>]*?\bt\s*=\s*"(?!(?:n|s|str|inlineStr|e|d)")')  # b too: "2" is no logical value
-_ODD_REF = re.compile(rb'<c\s[^>]*?\br\s*=\s*"(?![A-Za-z]{1,3}[0-9]{1,7}")')
-_TEXT_VALUE = re.compile(rb"<v>(?!(?:[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)?</v>)")
-_SHARED_INDEX = re.compile(rb'\bt\s*=\s*"s"[^>]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>([0-9]+)</v>')
+_DECIMAL = rb"[-+]?(?:[0-9]++(?:\.[0-9]*+)?|\.[0-9]++)(?:[eE][-+]?[0-9]++)?"
+_NUMBER = re.compile(rb"(?:" + _DECIMAL + rb"|[-+]?(?i:inf|infinity|nan))")
+_ODD_TYPE = re.compile(rb'<c\s[^<>]*?\bt\s*=\s*"(?!(?:n|s|str|inlineStr|e|d)")')  # b too: "2" is no logical value
+_ODD_REF = re.compile(rb'<c\s[^<>]*?\br\s*=\s*"(?![A-Za-z]{1,3}[0-9]{1,7}")')
+_TEXT_VALUE = re.compile(rb"<v>(?!(?:" + _DECIMAL + rb")?</v>)")
+_SHARED_INDEX = re.compile(
+    rb'<c\s[^<>]*?\bt\s*=\s*"s"[^<>]*>\s*+(?:<f\b[^<>]*/>|<f\b[^<>]*>[^<]*</f>)?\s*+<v>([0-9]+)</v>')
 _TYPES = {b"n", b"s", b"str", b"inlineStr", b"b", b"e", b"d"}
 _BOOLEANS = {b"0", b"1", b"true", b"false"}
 _ERRORS = {b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"}  # those calamine reads

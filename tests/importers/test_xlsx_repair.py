@@ -151,3 +151,18 @@ def test_a_large_sheet_read_in_pieces_is_repaired_too(tmp_path, monkeypatch):
     workbook = read_workbook(path)
     assert workbook.sheets[0].rows == expected
     assert "合并单元格范围无效" in workbook.notes[0]
+
+
+def test_text_calamine_never_reached_is_searched_once(tmp_path):
+    """calamine stops at the first thing it refuses, so the repair searches bytes no parser has
+    checked: many "<c " before any ">", or a number of many digits that is no number, each cost
+    one scan (the searches started over from every "<c " or every digit, and such a file hung)."""
+    def edit(xml):
+        xml = xml.replace(b'ref="A8:D8"', b'ref="A8:"')
+        xml = xml.replace(b"<sheetData>", b"<sheetData><!-- " + b"<c " * 100_000 + b"-->")
+        return re.sub(rb'<c r="A5"[^>]*><v>3</v>', b'<c r="A5" t="n"><v>' + b"1" * 50_000 + b"x</v>", xml)
+
+    path = _edited(_return(tmp_path / "长.xlsx"), edit)
+    workbook = read_workbook(path)
+    assert workbook.sheets[0].rows[4][:2] == ["1" * 50_000 + "x", "人员2"]
+    assert "合并单元格范围无效" in workbook.notes[0] and "数值无效，按文本读取（A5 “111111111111111…”）" in workbook.notes[0]
