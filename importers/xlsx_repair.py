@@ -44,7 +44,10 @@ _ROW_TAG = re.compile(rb"<row(?=[\s/>])[^<>]*>")
 _ROW_R = re.compile(rb'\sr\s*=\s*"([^"]*)"')
 _DIMENSION = re.compile(rb'<dimension\s+ref\s*=\s*"([^"]*)"\s*/>')
 _MERGE = re.compile(rb'<mergeCell\s+ref\s*=\s*"([^"]*)"\s*/>')
-_SST_ITEM = re.compile(rb"<si[\s>/]")
+_SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")  # <x:si> too, as the .NET Open XML SDK writes it
+_WORKBOOK_RELS = re.compile(r"xl/_rels/workbook\.xml\.rels", re.IGNORECASE)
+_SHARED_STRINGS_TARGET = re.compile(rb"""<(?:[\w.-]+:)?Relationship\b(?=[^<>]*?\bType\s*=\s*["'][^"']*/sharedStrings["'])"""
+                                    rb"""[^<>]*?\bTarget\s*=\s*["']/?(?:xl/)?([^"']*)["']""")
 
 _CELL_REF = re.compile(rb"[A-Za-z]{1,3}[0-9]{1,7}")
 _RANGE = re.compile(rb"[A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?")
@@ -102,6 +105,8 @@ def repaired(data: bytes) -> tuple[bytes, str] | None:
             if len({info.filename for info in infos}) != len(infos):
                 return None  # two entries of one name: which one calamine reads is not ours to say
             shared = _shared_count(archive, infos)
+            if shared is None:
+                return None
             repair = Repair()
             parts = []
             for info in infos:
@@ -121,10 +126,19 @@ def repaired(data: bytes) -> tuple[bytes, str] | None:
     return out.getvalue(), repair.text()
 
 
-def _shared_count(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> int:
-    """How many shared strings the workbook holds (its <si> items), 0 without that part."""
-    info = next((i for i in infos if _SHARED_STRINGS.fullmatch(i.filename)), None)
-    return 0 if info is None else len(_SST_ITEM.findall(archive.read(info)))
+def _shared_count(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> int | None:
+    """How many shared strings the workbook holds (the <si> items of xl/sharedStrings.xml, the
+    part calamine reads), 0 without that part; None when the workbook keeps its shared strings in
+    another part: Excel reads them there, calamine does not, and a repair that took every shared
+    string for missing would blank all the text of a file Excel opens as it is."""
+    rels = next((i for i in infos if _WORKBOOK_RELS.fullmatch(i.filename)), None)
+    if rels is not None:
+        for target in _SHARED_STRINGS_TARGET.findall(archive.read(rels)):
+            if target.lower() != b"sharedstrings.xml":
+                return None
+    # the largest count when names differ only in case: an index is taken for missing only when it is
+    return max((len(_SST_ITEM.findall(archive.read(i))) for i in infos if _SHARED_STRINGS.fullmatch(i.filename)),
+               default=0)
 
 
 def _worksheet(xml: bytes, shared: int, repair: Repair) -> bytes:

@@ -166,3 +166,70 @@ def test_text_calamine_never_reached_is_searched_once(tmp_path):
     workbook = read_workbook(path)
     assert workbook.sheets[0].rows[4][:2] == ["1" * 50_000 + "x", "人员2"]
     assert "合并单元格范围无效" in workbook.notes[0] and "数值无效，按文本读取（A5 “111111111111111…”）" in workbook.notes[0]
+
+
+def _shared_return(path):
+    """A return as XlsxWriter writes it: its text in xl/sharedStrings.xml, a merged range under
+    the rows (A10:D10), and a formula with a text result (B6)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("摸排表")
+    sheet.write_row(0, 0, ["填报单位：东区和平街道团结社区"])
+    sheet.write_row(1, 0, ["序号", "姓名", "身份证号码", "证书等级"])
+    for i in range(3):
+        sheet.write_row(i + 2, 0, [i + 1, f"人员{i}", make_id(i + 1), "初级"])
+    sheet.write_formula(5, 1, "=B3", None, "人员0")
+    sheet.merge_range(9, 0, 9, 3, "合并")
+    book.close()
+    return path
+
+
+def _parts_edited(path, edits):
+    """The workbook with the parts named in `edits` passed through their edit (bytes → bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, edits[info.filename](data) if info.filename in edits else data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _open_merge(xml):
+    return xml.replace(b'ref="A10:D10"', b'ref="A10:"')
+
+
+def test_shared_strings_written_with_a_prefix_are_counted(tmp_path):
+    """The .NET Open XML SDK writes <x:sst><x:si>…; calamine reads those strings, and a repair
+    that counted none of them took every text cell for a missing string and blanked it."""
+    def prefixed(xml):
+        xml = xml.replace(b"<sst xmlns=", b"<x:sst xmlns:x=").replace(b"</sst>", b"</x:sst>")
+        return re.sub(rb"<(/?)(si|t)\b", rb"<\1x:\2", xml)
+
+    path = _shared_return(tmp_path / "前缀.xlsx")
+    expected = _rows(path)
+    _parts_edited(path, {SHEET: _open_merge, "xl/sharedStrings.xml": prefixed})
+    workbook = read_workbook(path)
+    assert workbook.sheets[0].rows == expected
+    assert len(workbook.notes) == 1 and "共享文本" not in workbook.notes[0]
+
+
+def test_shared_strings_kept_in_another_part_are_not_taken_for_missing(tmp_path):
+    """Excel finds the shared strings through the workbook's relationships, calamine only at
+    xl/sharedStrings.xml: blanking every text cell would not be what Excel shows."""
+    path = _shared_return(tmp_path / "别处.xlsx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data, name = src.read(info), info.filename
+            if name == "xl/sharedStrings.xml":
+                name = "xl/strings.xml"
+            elif name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b'Target="sharedStrings.xml"', b'Target="strings.xml"')
+            dst.writestr(name, data)
+    path.write_bytes(out.getvalue())
+    with pytest.raises(ReadError) as err:
+        read_workbook(path)
+    assert err.value.message == MSG_CORRUPT
+
