@@ -40,6 +40,7 @@ _SHARED_STRINGS = re.compile(r"xl/sharedstrings\.xml", re.IGNORECASE)
 _CELL = re.compile(rb"<c(?=[\s/>])([^<>]*?)(/>|>((?:[^<]++|<(?!/c>|c[\s/>]))*+)</c>)")
 _ATTR = re.compile(rb'\s([\w:.-]+)\s*=\s*"([^"]*)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>|<v\s*/>")
+_FORMULA = re.compile(rb"<f[\s/>]")
 _ROW_TAG = re.compile(rb"<row(?=[\s/>])[^<>]*>")
 _ROW_R = re.compile(rb'\sr\s*=\s*"([^"]*)"')
 _DIMENSION = re.compile(rb'<dimension\s+ref\s*=\s*"([^"]*)"\s*/>')
@@ -194,6 +195,10 @@ def _cell(match: re.Match[bytes], shared: int, repair: Repair) -> bytes:
     repair.note(label, f"{where}“{_shown(shown)}”" if shown else where.strip() or "位置不详")
     if typed is not None:
         attrs = _without(attrs, typed)
+    if action == "empty" and body is not None and _FORMULA.search(body):
+        # a formula keeps a result that reads blank: one without any would be taken for a formula
+        # no program ever calculated (the review would ask for the file to be saved in Excel)
+        action = "error"
     if action == "text" and text is not None:
         attrs += b' t="str"'
     elif action == "error" and value is not None:  # an error calamine knows: its formula keeps a result

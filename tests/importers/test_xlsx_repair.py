@@ -233,3 +233,15 @@ def test_shared_strings_kept_in_another_part_are_not_taken_for_missing(tmp_path)
         read_workbook(path)
     assert err.value.message == MSG_CORRUPT
 
+
+def test_a_formula_whose_shared_string_is_missing_keeps_a_result(tmp_path):
+    """Its value dropped, the formula looked like one never calculated, and the review asked for
+    the file to be saved in Excel first (a note about something the repair did)."""
+    def edit(xml):
+        return re.sub(rb'<c r="B6" t="str"><f>B3</f><v>[^<]*</v>', b'<c r="B6" t="s"><f>B3</f><v>99</v>', _open_merge(xml))
+
+    path = _parts_edited(_shared_return(tmp_path / "公式.xlsx"), {SHEET: edit})
+    workbook = read_workbook(path)
+    assert workbook.sheets[0].rows[5][1] is None and workbook.sheets[0].rows[4][1] == "人员2"
+    assert len(workbook.notes) == 1
+    assert "引用的共享文本不存在，读作空白（B6）" in workbook.notes[0]
