@@ -66,6 +66,11 @@ def sheet_entries(archive: zipfile.ZipFile) -> list[str | None]:
     return [entry for _name, entry in _sheets(archive)]
 
 
+def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Zip entry -> name of the workbook's sheets (those whose entry can be told)."""
+    return {entry: name for name, entry in _sheets(archive) if entry is not None}
+
+
 def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str | None]]:
     """(name, zip entry) of each sheet, in the workbook's order."""
     try:

@@ -30,6 +30,8 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from importers.sheet_pieces import sheet_names
+
 _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _SHARED_STRINGS = re.compile(r"xl/sharedstrings\.xml", re.IGNORECASE)
 # Every search here runs over whatever a worksheet holds past the point where calamine stopped
@@ -74,11 +76,12 @@ class Repair:
     counts: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
     unsaid: int = 0  # changes that alter no cell the clerk sees (a dimension, an error value newer than calamine)
+    sheet: str = ""  # the sheet being rewritten, named in its examples when the workbook has several
 
     def note(self, kind: str, example: str) -> None:
         if kind:
             self.counts[kind] += 1
-            self.examples.setdefault(kind, example)
+            self.examples.setdefault(kind, f"{self.sheet}：{example}" if self.sheet else example)
         else:
             self.unsaid += 1
 
@@ -108,11 +111,14 @@ def repaired(data: bytes) -> tuple[bytes, str] | None:
             shared = _shared_count(archive, infos)
             if shared is None:
                 return None
+            names = sheet_names(archive)
             repair = Repair()
             parts = []
             for info in infos:
                 part = archive.read(info)
                 if _WORKSHEET.fullmatch(info.filename):
+                    # "A3" alone would send the clerk to the sheet being imported, which may not be the one
+                    repair.sheet = names.get(info.filename, "") if len(names) > 1 else ""
                     part = _worksheet(part, shared, repair)
                 parts.append((info, part))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,

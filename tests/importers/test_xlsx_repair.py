@@ -8,7 +8,7 @@ import re
 import zipfile
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 import importers.sheet_pieces as sheet_pieces
 from importers.job import import_file
@@ -245,3 +245,23 @@ def test_a_formula_whose_shared_string_is_missing_keeps_a_result(tmp_path):
     assert workbook.sheets[0].rows[5][1] is None and workbook.sheets[0].rows[4][1] == "人员2"
     assert len(workbook.notes) == 1
     assert "引用的共享文本不存在，读作空白（B6）" in workbook.notes[0]
+
+
+def test_in_a_workbook_of_several_sheets_the_note_names_the_sheet(tmp_path):
+    """Only the second sheet is broken: "B1" alone would send the clerk to the return's own B1."""
+    path = _return(tmp_path / "两表.xlsx")
+    book = load_workbook(path)
+    book.create_sheet("说明").append(["说明", 1])
+    book.save(path)
+    expected = _rows(path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb'<c r="B1"[^>]*><v>1</v>', b'<c r="B1" t="n"><v>1,5</v>', data)
+            dst.writestr(info, data)
+    path.write_bytes(out.getvalue())
+    workbook = read_workbook(path)
+    assert workbook.sheets[0].rows == expected and workbook.sheets[1].rows[0] == ["说明", "1,5"]
+    assert "数值无效，按文本读取（说明：B1 “1,5”）" in workbook.notes[0]
