@@ -47,6 +47,10 @@ _ROW_TAG = re.compile(rb"<row(?=[\s/>])[^<>]*>")
 _ROW_R = re.compile(rb'\sr\s*=\s*"([^"]*)"')
 _DIMENSION = re.compile(rb'<dimension\s+ref\s*=\s*"([^"]*)"\s*/>')
 _MERGE = re.compile(rb'<mergeCell\s+ref\s*=\s*"([^"]*)"\s*/>')
+# Comments and CDATA sections, each taken whole (to the end of the part when never closed): text
+# in them that looks like a cell, a row or a merged range is none, and is kept as it is.
+_OPAQUE = re.compile(rb"<!--(?:[^-]++|-(?!->))*+(?:-->)?|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+(?:\]\]>)?")
+_KEPT = re.compile(rb"\0([0-9]+)\0")  # where _masked took one out (NUL is no XML character)
 _SST_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")  # <x:si> too, as the .NET Open XML SDK writes it
 _WORKBOOK_RELS = re.compile(r"xl/_rels/workbook\.xml\.rels", re.IGNORECASE)
 _SHARED_STRINGS_TARGET = re.compile(rb"""<(?:[\w.-]+:)?Relationship\b(?=[^<>]*?\bType\s*=\s*["'][^"']*/sharedStrings["'])"""
@@ -149,6 +153,21 @@ def _shared_count(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> int
 
 
 def _worksheet(xml: bytes, shared: int, repair: Repair) -> bytes:
+    if b"\0" in xml:
+        return xml  # not XML: left as it is, for calamine to refuse again
+    kept: list[bytes] = []
+    if b"<!" in xml:
+        xml = _OPAQUE.sub(lambda m: _masked(m, kept), xml)
+    xml = _rewritten(xml, shared, repair)
+    return _KEPT.sub(lambda m: kept[int(m[1])], xml) if kept else xml
+
+
+def _masked(match: re.Match[bytes], kept: list[bytes]) -> bytes:
+    kept.append(match[0])
+    return b"\0%d\0" % (len(kept) - 1)
+
+
+def _rewritten(xml: bytes, shared: int, repair: Repair) -> bytes:
     xml = _DIMENSION.sub(lambda m: m[0] if _RANGE.fullmatch(m[1]) else _dropped(repair, "", m[1]), xml)
     xml = _MERGE.sub(lambda m: m[0] if _RANGE.fullmatch(m[1]) else _dropped(repair, "合并单元格范围无效，已忽略", m[1]), xml)
     xml = _ROW_TAG.sub(lambda m: _row(m, repair), xml)
@@ -223,7 +242,7 @@ def _fix(kind: bytes | None, text: bytes | None, shared: int) -> tuple[str, str,
         return None
     if kind not in _TYPES:
         return "text", "单元格类型无效，按文本读取", kind
-    if not text:
+    if not text or b"\0" in text:  # no value, or one in CDATA or beside a comment: calamine reads it as it is
         return None
     if kind == b"n" and not _NUMBER.fullmatch(text):
         return "text", "数值无效，按文本读取", text

@@ -265,3 +265,20 @@ def test_in_a_workbook_of_several_sheets_the_note_names_the_sheet(tmp_path):
     workbook = read_workbook(path)
     assert workbook.sheets[0].rows == expected and workbook.sheets[1].rows[0] == ["说明", "1,5"]
     assert "数值无效，按文本读取（说明：B1 “1,5”）" in workbook.notes[0]
+
+
+def test_text_in_cdata_or_a_comment_that_looks_like_a_cell_is_left_alone(tmp_path):
+    """A cell's text in CDATA is the clerk's text, whatever it looks like; a comment is no cell."""
+    looks_like = '<c r="Z1" t="q"><v>1,0</v></c><mergeCell ref="B2:"/>'
+
+    def edit(xml):
+        xml = xml.replace(b'ref="A8:D8"', b'ref="A8:"')
+        cdata = f'<c r="B3" t="inlineStr"><is><t><![CDATA[{looks_like}]]></t></is></c>'.encode()
+        xml = re.sub(rb'<c r="B3"[^>]*><is><t>[^<]*</t></is></c>', cdata, xml)
+        return xml.replace(b"<sheetData>", b'<sheetData><!-- <c r="Y1" t="q"><v>1</v></c> -->')
+
+    path = _edited(_return(tmp_path / "注释.xlsx"), edit)
+    workbook = read_workbook(path)
+    assert workbook.sheets[0].rows[2][:3] == [1, looks_like, make_id(1)]
+    assert "合并单元格范围无效，已忽略（“A8:”）。" in workbook.notes[0]
+    assert "Y1" not in workbook.notes[0] and "Z1" not in workbook.notes[0] and "B2" not in workbook.notes[0]
