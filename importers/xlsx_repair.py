@@ -13,8 +13,8 @@ without one takes the next place in its row, as Excel places it), a value that d
 cell's type is kept as text, an unknown error value is an error cell like any other (blank), a
 missing shared string an empty cell. Nothing is guessed beyond that: a part that is not well-formed
 XML (calamine's XmlError: Excel gives up on such a part too), or damage outside the worksheets,
-still reads as damaged. What was changed is named, so that
-the review can ask the clerk to check those cells.
+still reads as damaged. What was changed is named, so that the review can ask the clerk to check
+those cells.
 
 The workbook has passed importers.xlsx_guard before calamine ever ran, and the rewritten one is
 inspected again before it is read; a rewrite never adds cells and grows a part by a few bytes per
