@@ -246,6 +246,7 @@ class Dashboard(QWidget):
         head.addWidget(self.goal_title)
         self.goal_hint = QLabel("")
         self.goal_hint.setObjectName("sectionHint")
+        self.goal_hint.setWordWrap(True)  # unwrapped, the hint set the page's width: cut off at 1024 px
         head.addWidget(self.goal_hint, 1)
         self.goal_button = QPushButton("设定目标…")
         self.goal_button.setToolTip("为本级设定某一类人员的目标人数，如年底持证社工 1000 人")
