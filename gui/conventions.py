@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QSplitter, QTableView, QTreeView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTreeView,
+    QWidget,
+)
 
 from gui.paths import APP_TITLE, bundle_root, resource_path, settings
 
@@ -19,6 +27,20 @@ if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 BUILD_INFO = "build_info.json"  # written by build.spec into the bundle's resources: version and build date
+
+
+FRAME_ROOM = (16, 48)  # width and height a window's frame and title bar take beyond its own size
+
+
+def fit_screen(widget: QWidget, width: int, height: int) -> None:
+    """Resize a window to width×height, or less where its screen (less the taskbar) is smaller:
+    on a 1366×768 laptop the review's 1280×780 hid 开始导入 and 取消 below the taskbar."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, room.width() - FRAME_ROOM[0])
+        height = min(height, room.height() - FRAME_ROOM[1])
+    widget.resize(width, height)
 
 
 def selected_rows_tsv(view: QAbstractItemView) -> str:

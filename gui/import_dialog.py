@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import messages
+from gui import conventions, messages
 from gui.import_ops import ImportRun, PlanEntry, plan_paths, run_imports
 from gui.paths import APP_TITLE
 from gui.worker import TaskRunner, Worker
@@ -109,7 +109,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.pages)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)  # Enter in a field never presses a button that happens to have focus
-        self.resize(1280, 780)
+        conventions.fit_screen(self, 1280, 780)
         self._plan()
 
     def _example_path(self) -> str:

@@ -1029,7 +1029,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray | bytes) and geometry:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
+            conventions.fit_screen(self, 1440, 900)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
         if self.runner.busy:
