@@ -639,7 +639,7 @@ class MainWindow(QMainWindow):
         self.people.set_region(self.census, region_id)
         self.over_time.show_region(summary.path if summary is not None else None)
         census = self.census
-        self.problems.set_source(lambda: census.problems.all(region_id))
+        self.problems.set_source(lambda: census.problems.all(region_id), (census.path, region_id))
 
     # ---- masking ---------------------------------------------------------------------------
     def _toggle_full_ids(self, on: bool) -> None:

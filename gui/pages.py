@@ -138,6 +138,8 @@ class ProblemsPage(QWidget):
         self._all: list[Problem] = []
         self.writable = True  # False while the window works or the census is read-only
         self._load: Callable[[], list[Problem]] | None = None  # the problems to list once shown
+        self._key: object = None  # which list set_source reads (the census and region)
+        self._keep_row = -1  # the row to select again once the same list is read again
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.kind = QComboBox()
@@ -169,12 +171,18 @@ class ProblemsPage(QWidget):
 
     def set_problems(self, problems: list[Problem]) -> None:
         self._load = None
+        self._key = None
         self._all = problems
         self._filter()
 
-    def set_source(self, load: Callable[[], list[Problem]]) -> None:
+    def set_source(self, load: Callable[[], list[Problem]], key: object = None) -> None:
         """The problems to list, read when the page is shown (or asked for): a province's root has
-        thousands, which selecting a region on another page need not wait for."""
+        thousands, which selecting a region on another page need not wait for. `key` names the
+        list (census and region): the same list read again, after a correction or an undo, keeps
+        the clerk's place, the row at the same position selected (after a correction, the next
+        problem), instead of no row at all."""
+        self._keep_row = selected_row(self.view) if key is not None and key == self._key else -1
+        self._key = key
         self._load = load
         if self.isVisible():
             self._loaded()
@@ -198,6 +206,9 @@ class ProblemsPage(QWidget):
             load, self._load = self._load, None
             self._all = load()
             self._filter()
+            keep, self._keep_row = self._keep_row, -1
+            if keep >= 0 and self._model.rowCount():
+                self.select_row(min(keep, self._model.rowCount() - 1))
 
     def _filter(self) -> None:
         kind = self.kind.currentData()
@@ -217,6 +228,7 @@ class ProblemsPage(QWidget):
         self.view.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                                           | QItemSelectionModel.SelectionFlag.Rows)
         self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
 
     def set_writable(self, writable: bool) -> None:
         self.writable = writable
