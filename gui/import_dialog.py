@@ -692,9 +692,9 @@ class ImportDialog(QDialog):
         lines = []
         for row, o in enumerate(outcomes):
             r = o.result if o.status == "imported" else None
-            values = [o.file_name, o.status_label, r.region_path if r else "", str(r.rows_total) if r else "",
-                      str(r.rows_ok) if r else "", str(r.persons) if r else "", str(r.rows_pending) if r else "",
-                      self._reason(o)]
+            # 30,000 as every other page writes it
+            counts = [f"{n:,}" for n in (r.rows_total, r.rows_ok, r.persons, r.rows_pending)] if r else [""] * 4
+            values = [o.file_name, o.status_label, r.region_path if r else "", *counts, self._reason(o)]
             for column, value in enumerate(values):
                 item = _item(value, value)
                 if column == 1:

@@ -108,3 +108,17 @@ def test_two_same_named_returns_in_one_review_follow_the_resend_rule(qtbot, wind
     dialog.accept()
     assert len(window.census.batches.all()) == 2
     assert window.census.people.count() == 5  # 张三…赵六 and 孙八 (钱七's ID is pending)
+
+
+def test_the_results_write_large_counts_as_every_other_page(qtbot, window, msgs, tmp_path, returns):
+    """A 30,000-row return's counts were shown 30000 (the other pages write 30,000)."""
+    from importers.files import Outcome
+    from importers.job import ImportResult
+
+    new_census(qtbot, window, tmp_path, returns)
+    dialog = open_review(qtbot, window, [returns["tuanjie"]])
+    result = ImportResult("大表.xlsx", region_path="东区", rows_total=30_000, rows_ok=29_990, rows_pending=10,
+                          persons=29_001)
+    dialog._show_results([Outcome("大表.xlsx", "imported", result)])
+    assert [dialog.results.item(0, c).text() for c in range(3, 7)] == ["30,000", "29,990", "29,001", "10"]
+    dialog.reject()
