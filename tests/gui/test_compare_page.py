@@ -193,13 +193,19 @@ def test_an_earlier_census_damaged_meanwhile_does_not_stop_the_summary_export(qt
     without 增长对比 and the page is cleared, said once."""
     win, earlier, copy = _compared_with_a_copy(qtbot, opened, msgs, tmp_path)
     copy.write_bytes(earlier.read_bytes()[:5000])
+    out = _summary_exported(qtbot, win, msgs, tmp_path)
+    assert len(msgs.errors) == 1 and "早前副本.census" in msgs.errors[0] and "已损坏" in msgs.errors[0]
+    assert win.over_time.earlier is None and win.over_time.page.comparison is None
+    assert "没有对比" in str([[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()])
+
+
+def _summary_exported(qtbot, win, msgs, tmp_path):
+    """导出汇总 into the test's folder, written and announced; its path."""
     out = tmp_path / "汇总.xlsx"
     win.export_summary(out)
     wait_idle(qtbot, win)
     assert out.exists() and msgs.paths[-1] == [out]
-    assert len(msgs.errors) == 1 and "早前副本.census" in msgs.errors[0] and "已损坏" in msgs.errors[0]
-    assert win.over_time.earlier is None and win.over_time.page.comparison is None
-    assert "没有对比" in str([[c.value for c in row] for row in openpyxl.load_workbook(out)["增长对比"].iter_rows()])
+    return out
 
 
 def _compared_with_a_copy(qtbot, opened, msgs, tmp_path):
@@ -226,9 +232,6 @@ def test_a_later_census_is_refused_on_the_page_and_dropped_when_this_one_moves_b
     assert len(msgs.errors) == 1 and "晚于本次的 2019-12-31" in msgs.errors[0]
     assert win.over_time.page.earlier_path == earlier  # the comparison chosen before is not replaced
 
-    out = tmp_path / "汇总.xlsx"
-    win.export_summary(out)
-    wait_idle(qtbot, win)
-    assert out.exists() and msgs.paths[-1] == [out]
+    _summary_exported(qtbot, win, msgs, tmp_path)
     assert len(msgs.errors) == 2 and "不能用于对比" in msgs.errors[1] and "晚于本次" in msgs.errors[1]
     assert win.over_time.earlier is None and win.over_time.page.comparison is None

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QScrollArea
 
 from gui.app import install_font
 from gui.paths import read_resource
-from tests.gui.window_helpers import import_through_review, wait_idle
+from tests.gui.window_helpers import imported_window, wait_idle
 
 
 @pytest.fixture
@@ -27,10 +27,7 @@ def clerk_look(qapp):
 def test_dashboard_needs_no_sideways_scrolling_at_1024(clerk_look, qtbot, window, msgs, tmp_path, returns):
     win = window
     win.resize(1024, 700)
-    assert win.new_census(tmp_path / "小窗口")
-    win.load_population(returns["population"])
-    wait_idle(qtbot, win)
-    import_through_review(qtbot, win, [returns["tuanjie"], returns["xingfu"]]).accept()
+    imported_window(qtbot, win, tmp_path, returns)
     wait_idle(qtbot, win)
     win.select_region(win.census.regions.by_path("测试市").id)
     win.tabs.setCurrentWidget(win.dashboard)

@@ -38,13 +38,7 @@ def _return(path, rows: int = 3, merged: str | None = "A8:D8"):
 
 def _edited(path, edit):
     """The workbook with its sheet's XML passed through `edit` (bytes → bytes)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            dst.writestr(info, edit(data) if info.filename == SHEET else data)
-    path.write_bytes(out.getvalue())
-    return path
+    return _parts_edited(path, {SHEET: edit})
 
 
 def _rows(path):
