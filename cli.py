@@ -101,10 +101,8 @@ def cmd_import(args) -> int:
     def report(outcome) -> None:
         if outcome.status == "imported":
             _out(outcome.result.describe())
-            plan = outcome.plan
-            for warning in plan.uncertain:
-                if warning != plan.region.message:  # the region is settled and described above
-                    _out(f"  注意：{warning}")
+            for warning in outcome.warnings:
+                _out(f"  注意：{warning}")
         elif outcome.status == "corrected":
             _out(outcome.describe())
         elif outcome.status == "duplicate":

@@ -44,6 +44,7 @@ from importers.headers import FIELD_LABELS
 from importers.job import NO_DATA_ROWS
 from importers.plan import ImportPlan, same_name_later
 from importers.returned_list import ReturnedListPlan
+from importers.xlsx_repair import is_repair_note
 from models.errors import CensusError
 from models.regions import Region, missing_parent
 
@@ -703,7 +704,7 @@ class ImportDialog(QDialog):
                 if column == 6 and r and r.rows_pending:
                     item.setBackground(QBrush(WARN_BG))
                 self.results.setItem(row, column, item)
-            lines.append(o.describe())
+            lines.append("\n".join([o.describe(), *(f"注意：{w}" for w in o.warnings)]))  # as the command line says it
         for row, entry in enumerate(skipped, start=len(outcomes)):
             for column, value in enumerate([entry.file_name, "未导入", "", "", "", "", "", entry.error]):
                 self.results.setItem(row, column, _item(value, value))
@@ -720,6 +721,8 @@ class ImportDialog(QDialog):
         if not r.rows_total:
             return NO_DATA_ROWS
         parts = []
+        if any(is_repair_note(w) for w in o.warnings):
+            parts.append("按 Excel 修复后的内容读取，请核对（见下方详细信息）")
         if r.replaced is not None:  # the version it replaced, as the details say it
             parts.append(f"第{r.replaced.version}版，替换了批次 {r.replaced.batch_id}（撤销本次导入即恢复）")
         elif r.kept_with is not None:

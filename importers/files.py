@@ -91,6 +91,15 @@ class Outcome:
     def status_label(self) -> str:
         return self.STATUS_LABELS[self.status]
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the review pointed out about an imported file that still holds after the import
+        (its region, settled by then and named in describe(), is left out)."""
+        plan = self.plan
+        if self.status != "imported" or not isinstance(plan, ImportPlan):
+            return []
+        return [w for w in plan.uncertain if w != plan.region.message]
+
     def describe(self) -> str:
         if self.status == "imported" and self.result is not None:
             return self.result.describe()

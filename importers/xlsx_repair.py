@@ -73,6 +73,11 @@ _ERRORS = {b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VAL
 MSG_REPAIRED = "文件中有不符合 Excel 文件格式的内容（Excel 打开时会提示修复），已按修复后的内容读取：{what}。请核对这些单元格"
 
 
+def is_repair_note(text: str) -> bool:
+    """Whether a review note is the one a repaired workbook carries (the import's result says so too)."""
+    return text.startswith(MSG_REPAIRED.split("{what}")[0])
+
+
 @dataclass
 class Repair:
     """What a rewrite changed, counted by kind (Chinese, for the review), with a first example each."""

@@ -122,3 +122,29 @@ def test_the_results_write_large_counts_as_every_other_page(qtbot, window, msgs,
     dialog._show_results([Outcome("大表.xlsx", "imported", result)])
     assert [dialog.results.item(0, c).text() for c in range(3, 7)] == ["30,000", "29,990", "29,001", "10"]
     dialog.reject()
+
+
+def test_a_repaired_return_says_so_in_the_results_as_well(qtbot, window, msgs, tmp_path, returns):
+    """A return read as Excel's repair leaves it was named in the review only: the results said
+    全部有效, and their details lacked the notes the command line prints under 注意."""
+    import io
+    import zipfile
+
+    new_census(qtbot, window, tmp_path, returns)
+    path = returns["tuanjie"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A40:"/></mergeCells>')
+            dst.writestr(info, data)
+    repaired = tmp_path / path.name
+    repaired.write_bytes(out.getvalue())
+    dialog = open_review(qtbot, window, [repaired])
+    (outcome,) = finish(qtbot, window, dialog)
+    assert outcome.status == "imported"
+    assert dialog.results.item(0, 7).text().startswith("按 Excel 修复后的内容读取，请核对")
+    assert "注意：文件中有不符合 Excel 文件格式的内容" in dialog.details.toPlainText()
+    assert "（“A40:”）" in dialog.details.toPlainText()
+    dialog.accept()
