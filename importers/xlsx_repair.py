@@ -70,6 +70,10 @@ _TYPES = {b"n", b"s", b"str", b"inlineStr", b"b", b"e", b"d"}
 _BOOLEANS = {b"0", b"1", b"true", b"false"}
 _ERRORS = {b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"}  # those calamine reads
 
+# The repair holds every part and its rewrite in memory: past this much XML (about 400k rows of 12
+# columns) a refused workbook stays damaged rather than risk the reader's memory near the guard's limits.
+REPAIR_MAX_BYTES = 256 << 20
+
 MSG_REPAIRED = "文件中有不符合 Excel 文件格式的内容（Excel 打开时会提示修复），已按修复后的内容读取：{what}。请核对这些单元格"
 
 
@@ -115,6 +119,8 @@ def repaired(data: bytes) -> tuple[bytes, str] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
+            if sum(info.file_size for info in infos) > REPAIR_MAX_BYTES:
+                return None
             if len({info.filename for info in infos}) != len(infos):
                 return None  # two entries of one name: which one calamine reads is not ours to say
             shared = _shared_count(archive, infos)

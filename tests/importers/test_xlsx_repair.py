@@ -276,3 +276,14 @@ def test_text_in_cdata_or_a_comment_that_looks_like_a_cell_is_left_alone(tmp_pat
     assert workbook.sheets[0].rows[2][:3] == [1, looks_like, make_id(1)]
     assert "合并单元格范围无效，已忽略（“A8:”）。" in workbook.notes[0]
     assert "Y1" not in workbook.notes[0] and "Z1" not in workbook.notes[0] and "B2" not in workbook.notes[0]
+
+
+def test_a_workbook_too_large_to_rewrite_in_memory_stays_damaged(tmp_path, monkeypatch):
+    """The repair holds every part and its rewrite in memory; past REPAIR_MAX_BYTES it declines."""
+    import importers.xlsx_repair as xlsx_repair
+
+    path = _edited(_return(tmp_path / "合并.xlsx"), lambda x: x.replace(b'ref="A8:D8"', b'ref="A8:"'))
+    monkeypatch.setattr(xlsx_repair, "REPAIR_MAX_BYTES", 1000)
+    with pytest.raises(ReadError) as err:
+        read_workbook(path)
+    assert err.value.message == MSG_CORRUPT
