@@ -722,7 +722,7 @@ class ImportDialog(QDialog):
             return NO_DATA_ROWS
         parts = []
         if any(is_repair_note(w) for w in o.warnings):
-            parts.append("按 Excel 修复后的内容读取，请核对（见下方详细信息）")
+            parts.append("按 Excel 修复后的内容读取，请核对（见下方详细说明）")
         if r.replaced is not None:  # the version it replaced, as the details say it
             parts.append(f"第{r.replaced.version}版，替换了批次 {r.replaced.batch_id}（撤销本次导入即恢复）")
         elif r.kept_with is not None:

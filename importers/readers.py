@@ -41,7 +41,7 @@ from python_calamine import (
 )
 from xlrd.compdoc import CompDoc
 
-from importers.sheet_pieces import large_sheets, read_in_pieces
+from importers.sheet_pieces import WORKSHEET_PART, large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
 from importers.xlsx_repair import repaired
 from models.errors import EncryptedWorkbook, ReadError
@@ -309,7 +309,7 @@ def _read_xlsx(data: bytes, file_name: str) -> tuple[list[Sheet], tuple[str, ...
         sheets, notes = _read_xlsx_as_is(fixed[0], file_name)
     except _CalamineRefused:
         raise ReadError(MSG_CORRUPT, file=file_name) from None
-    return sheets, (*notes, fixed[1]) if fixed[1] else tuple(notes)
+    return sheets, (*notes, fixed[1]) if fixed[1] else notes
 
 
 class _CalamineRefused(ReadError):
@@ -342,14 +342,11 @@ def _inspected(data: bytes, file_name: str, pieces: bool) -> tuple[XlsxCost, dic
             # Only a worksheet part as writers name it is left to the pieces: a part calamine may
             # also open as something else when it opens the workbook (xl/sharedStrings.xml named
             # as a sheet's target) is checked here before anything reads it.
-            later = {entry for entry in large.values() if _WORKSHEET_PART.fullmatch(entry.lower())}
+            later = {entry for entry in large.values() if WORKSHEET_PART.fullmatch(entry)}
             return inspect_xlsx(data, archive, file_name, scanned_later=later), large
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             zlib.error, RuntimeError):  # zipfile: a damaged deflate stream; an entry marked encrypted
         raise ReadError(MSG_CORRUPT, file=file_name) from None
-
-
-_WORKSHEET_PART = re.compile(r"xl/worksheets/(?!.*sharedstrings\.xml$)[^/]+\.xml")
 
 
 class _PiecesDeclined(Exception):

@@ -61,13 +61,12 @@ Rows = list[list[Any]]
 Merged = list[tuple[int, int, int, int]]
 
 
-def sheet_entries(archive: zipfile.ZipFile) -> list[str | None]:
-    """The zip entry of each sheet, in the workbook's order; None where it cannot be told."""
-    return [entry for _name, entry in _sheets(archive)]
+# A worksheet part as writers name it (not a shared-strings part a crafted workbook put beside them).
+WORKSHEET_PART = re.compile(r"xl/worksheets/(?!.*sharedstrings\.xml$)[^/]+\.xml", re.IGNORECASE)
 
 
 def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Zip entry -> name of the workbook's sheets (those whose entry can be told)."""
+    """Zip entry -> name of the workbook's sheets, in the workbook's order (those whose entry can be told)."""
     return {entry: name for name, entry in _sheets(archive) if entry is not None}
 
 

@@ -30,9 +30,8 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from importers.sheet_pieces import sheet_names
+from importers.sheet_pieces import WORKSHEET_PART, sheet_names
 
-_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _SHARED_STRINGS = re.compile(r"xl/sharedstrings\.xml", re.IGNORECASE)
 # Every search here runs over whatever a worksheet holds past the point where calamine stopped
 # reading it, so none may scan the same bytes again from each of many starts: a tag's attributes
@@ -131,7 +130,7 @@ def repaired(data: bytes) -> tuple[bytes, str] | None:
             parts = []
             for info in infos:
                 part = archive.read(info)
-                if _WORKSHEET.fullmatch(info.filename):
+                if WORKSHEET_PART.fullmatch(info.filename):
                     # "A3" alone would send the clerk to the sheet being imported, which may not be the one
                     repair.sheet = names.get(info.filename, "") if len(names) > 1 else ""
                     part = _worksheet(part, shared, repair)

@@ -13,7 +13,7 @@ import xlsxwriter
 
 import importers.sheet_pieces as sheet_pieces
 from importers.readers import _clean_calamine_rows, _finish, read_workbook
-from importers.sheet_pieces import read_in_pieces, sheet_entries
+from importers.sheet_pieces import read_in_pieces, sheet_names
 from models.errors import ReadError
 
 
@@ -66,7 +66,7 @@ def _xlsxwriter_book(path, rows: int = 300, title: bool = True):
 
 def _pieces_of(path, index: int):
     with zipfile.ZipFile(path) as archive:
-        entry = sheet_entries(archive)[index]
+        entry = list(sheet_names(archive))[index]
     return read_in_pieces(path.read_bytes(), entry, index, _clean_calamine_rows)
 
 
@@ -122,7 +122,7 @@ def test_rows_without_their_number_are_read_whole(tmp_path, whole, monkeypatch):
 def test_a_sheet_entry_is_found_through_the_workbook_relationships(tmp_path):
     path = _openpyxl_book(tmp_path / "a.xlsx")
     with zipfile.ZipFile(path) as archive:
-        assert sheet_entries(archive) == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+        assert list(sheet_names(archive)) == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
 
 
 def test_only_a_large_sheet_with_its_text_in_its_cells_is_read_in_pieces(tmp_path, monkeypatch):
@@ -137,13 +137,13 @@ def test_only_a_large_sheet_with_its_text_in_its_cells_is_read_in_pieces(tmp_pat
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 50_000)
     with zipfile.ZipFile(tmp_path / "inline.xlsx") as archive:
         assert "xl/sharedStrings.xml" not in archive.namelist()
-        assert sheet_pieces.large_entry(archive, sheet_entries(archive)[0])
+        assert sheet_pieces.large_entry(archive, list(sheet_names(archive))[0])
         monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 10_000_000)
-        assert not sheet_pieces.large_entry(archive, sheet_entries(archive)[0])  # too small to bother
+        assert not sheet_pieces.large_entry(archive, list(sheet_names(archive))[0])  # too small to bother
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 50_000)
     with zipfile.ZipFile(shared) as archive:
-        assert archive.getinfo(sheet_entries(archive)[0]).file_size > 50_000
-        assert not sheet_pieces.large_entry(archive, sheet_entries(archive)[0])
+        assert archive.getinfo(list(sheet_names(archive))[0]).file_size > 50_000
+        assert not sheet_pieces.large_entry(archive, list(sheet_names(archive))[0])
 
 
 def test_rows_out_of_order_are_read_whole(tmp_path, whole, monkeypatch):
@@ -212,7 +212,7 @@ def test_a_row_number_hidden_in_another_attribute_does_not_count(tmp_path, whole
             *(_row(None, i, b" x=' r=\"1\"'") for i in range(1, 4)), b"<!--" + b"y" * 10_000 + b"-->"]
     path = _hand_made(tmp_path / "藏号.xlsx", rows)
     with zipfile.ZipFile(path) as archive:
-        entry = sheet_entries(archive)[0]
+        entry = list(sheet_names(archive))[0]
     assert read_in_pieces(path.read_bytes(), entry, 0, _clean_calamine_rows) is None
     assert _same_in_pieces(path, whole, monkeypatch)
 
