@@ -106,7 +106,7 @@ def cmd_import(args) -> int:
         elif outcome.status == "corrected":
             _out(outcome.describe())
         elif outcome.status == "duplicate":
-            _out(f"{outcome.error}（已跳过，没有人被重复计数）")
+            _out(f"{outcome.error}，没有人被重复计数")
         elif isinstance(outcome.error, DiskFull):
             _err(f"导入失败：{outcome.file_name}：{outcome.error.message}")
         elif isinstance(outcome.error, RegionUndecided):
@@ -527,7 +527,8 @@ class _Parser(argparse.ArgumentParser):
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             command = self._command(getattr(parsed, "command", None)) or self
-            options = [o for action in command._actions for o in action.option_strings]
+            # -h/--help is no one's meaning of a mistyped option (--level: 是否想用 --help？)
+            options = [o for action in command._actions for o in action.option_strings if o not in ("-h", "--help")]
             hints = []
             for extra in extras:
                 close = difflib.get_close_matches(extra.split("=")[0], options, n=1) if extra.startswith("-") else []

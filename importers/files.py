@@ -106,7 +106,7 @@ class Outcome:
         if self.status == "corrected" and self.returned is not None:
             return self.returned.describe()
         if self.status == "duplicate":
-            return f"{self.file_name}：已跳过（此前已导入过内容相同的文件，没有人被重复计数）。{self.message}"
+            return f"{self.file_name}：{self.message or '此前已导入过内容相同的文件，已跳过'}，没有人被重复计数"
         return f"{self.file_name}：{self.status_label}。{self.message}"
 
 

@@ -33,7 +33,11 @@ def test_bad_file_exit_code_and_message(tmp_path, capsys):
     assert "好.xlsx" in out.out  # the other file was imported
     assert out.err.splitlines()[-1] == "1 个文件导入失败，其余 1 个文件已导入"
     assert main(["import", str(census), str(tmp_path / "坏文件.xlsx"), str(good)]) == 1
-    assert capsys.readouterr().err.splitlines()[-1] == "1 个文件导入失败，1 个文件与已导入的相同，已跳过，没有文件被导入"
+    again = capsys.readouterr()
+    assert again.err.splitlines()[-1] == "1 个文件导入失败，1 个文件与已导入的相同，已跳过，没有文件被导入"
+    skipped = [line for line in again.out.splitlines() if line.startswith("好.xlsx：")]
+    assert len(skipped) == 1 and skipped[0].endswith("内容完全相同，已跳过，没有人被重复计数"), skipped
+    assert skipped[0].count("已跳过") == 1
     assert main(["import", str(census), str(tmp_path / "无此文件.xlsx")]) == 1
     assert capsys.readouterr().err.splitlines() == ["导入失败：无此文件.xlsx：文件不存在"]
     main(["summary", str(census), "--json"])
@@ -217,6 +221,8 @@ def test_mistaken_arguments_and_huge_numbers_are_one_chinese_line(tmp_path, caps
         ("import", str(census), "a.xlsx", "--regoin", "东区"):
             "参数有误：不认识的参数 --regoin 东区，--regoin 是否想用 --region？（main.py import -h 查看用法）",
         ("summary", str(census), "--zzz"): "参数有误：不认识的参数 --zzz（main.py summary -h 查看用法）",
+        # --help is nobody's mistyped option, however close the letters
+        ("summary", str(census), "--level", "5"): "参数有误：不认识的参数 --level 5（main.py summary -h 查看用法）",
     }
     for args, line in expected.items():
         with pytest.raises(SystemExit) as stop:

@@ -155,6 +155,9 @@ def test_the_same_file_again_is_still_a_duplicate(census, tmp_path):
     run(census, v1)
     first_again = run(census, v1)[0]
     assert first_again.status == "duplicate" and "内容完全相同，已跳过" in first_again.message  # after the fact
+    described = first_again.describe()  # the results' details: the note once, then what it means
+    assert described.startswith(f"{v1.name}：与 ") and described.endswith("内容完全相同，已跳过，没有人被重复计数")
+    assert described.count("已跳过") == 1
     run(census, v2)
     again = run(census, v1)[0]  # the old version sent once more does not replace the new one
     assert again.status == "duplicate" and "撤销批次 2" in again.message
