@@ -639,7 +639,7 @@ class MainWindow(QMainWindow):
         self.people.set_region(self.census, region_id)
         self.over_time.show_region(summary.path if summary is not None else None)
         census = self.census
-        self.problems.set_source(lambda: census.problems.all(region_id), (census.path, region_id))
+        self.problems.set_source(census, lambda reader: reader.problems.all(region_id), (census.path, region_id))
 
     # ---- masking ---------------------------------------------------------------------------
     def _toggle_full_ids(self, on: bool) -> None:
@@ -659,7 +659,7 @@ class MainWindow(QMainWindow):
         self.act_full_ids.blockSignals(False)
         self.people.model.set_full(on)
         self.over_time.set_full(on)
-        self.problems.model.set_full(on)
+        self.problems.set_full(on)
 
     # ---- people and problems -------------------------------------------------------------
     def show_person(self, person: Person) -> SourceRowsDialog | None:
@@ -1045,6 +1045,7 @@ class MainWindow(QMainWindow):
         store.sync()
         self._close_connection()
         self.people.model.close()
+        self.problems.finish_reads()
         self.cells_reader.close()
         event.accept()
 

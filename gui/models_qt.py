@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
     Slot,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -227,6 +228,8 @@ class RegionTreeModel(QAbstractItemModel):
 class PeopleModel(QAbstractTableModel):
     """Persons of a node, fetched page by page as the view scrolls (a million rows must scroll)."""
 
+    counted = Signal()  # a search's count arrived (rowCount() changed, `found` says what it is)
+
     PAGE = 200
     MAX_PAGES = 60
     HEADERS = ("姓名", "身份证号", "性别", "所属区划", "证书等级", "学历", "所学专业", "培训学时", "类别", "联系电话",
@@ -253,6 +256,8 @@ class PeopleModel(QAbstractTableModel):
         # earlier query or order (an older generation) are dropped.
         self._loader = PageLoader(self)
         self._loader.loaded.connect(self._page_loaded)
+        self._loader.counted.connect(self._count_arrived)
+        self.found: int | None = 0  # persons the query finds; None while a search is being counted, -1 if that failed
         self._loading: set[int] = set()
         self._generation = 0
 
@@ -264,7 +269,13 @@ class PeopleModel(QAbstractTableModel):
         self.census, self.region_id, self.search, self.category = census, region_id, search, category
         self._scope = _scope(census, region_id)
         self._forget_pages()
-        self._count = census.people.count(self._scope, search, category) if census else 0
+        if census is not None and search:  # LIKE '%…%' reads every person: counted off the GUI thread
+            self._count, self.found = 0, None
+            scope = self._scope
+            self._loader.request_count(census.path, self._generation,
+                                       lambda reader: reader.people.count(scope, search, category))
+        else:
+            self._count = self.found = census.people.count(self._scope, search, category) if census else 0
         self.endResetModel()
 
     def set_order(self, order: str) -> None:
@@ -359,6 +370,15 @@ class PeopleModel(QAbstractTableModel):
         scope, search, category, order = self._scope, self.search, self.category, self.order
         self._loader.request(self.census.path, self._generation, page, lambda census: census.people.page(
             scope, search, category, page * self.PAGE, self.PAGE, order=order))
+
+    @Slot(int, object)
+    def _count_arrived(self, generation: int, found: int) -> None:
+        if generation != self._generation or self.found is not None:
+            return
+        self.beginResetModel()
+        self._count, self.found = max(found, 0), found
+        self.endResetModel()
+        self.counted.emit()
 
     @Slot(int, int, list)
     def _page_loaded(self, generation: int, page: int, rows: list) -> None:

@@ -1,10 +1,13 @@
-"""Pages of the people table read on a thread of their own, for jumps far into the list.
+"""Pages of the people table read on a thread of their own, for jumps far into the list, and the
+number of persons a search finds.
 
 Scrolling on reads the next page by an index seek after the last person shown (milliseconds);
 a jump to 50 % of a million persons must count half a million rows first (0.5–0.9 s), which
 would freeze the window. Such a page is asked for here: the table shows placeholders at once and
-fills the rows when the page arrives. The thread reads through a connection of its own (SQLite
-connections belong to one thread), opened once per census file and kept for later jumps.
+fills the rows when the page arrives. A search (LIKE '%…%' on names and IDs) cannot use an index
+either: counting its matches reads every person (0.1–0.2 s at a million, once per search typed),
+so it is counted here too. The thread reads through a connection of its own (SQLite connections
+belong to one thread), opened once per census file and kept for later jumps.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class PageLoader(QObject):
     """Reads pages off the GUI thread; `loaded(generation, page, persons)` arrives on the GUI thread."""
 
     loaded = Signal(int, int, list)
+    counted = Signal(int, object)  # (generation, persons found; -1: the count failed, see the log)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -46,6 +50,19 @@ class PageLoader(QObject):
             log.exception("reading a page of persons failed")
             return
         self.loaded.emit(generation, page, rows)
+
+    def request_count(self, path: Path, generation: int, count: Callable[[Census], int]) -> None:
+        """Count with `count(census)` on the loader's thread, then emit `counted`."""
+        with contextlib.suppress(RuntimeError):  # closed with its window: nothing more is read
+            self._pool.submit(self._count, path, generation, count)
+
+    def _count(self, path: Path, generation: int, count: Callable[[Census], int]) -> None:
+        try:
+            found = count(self._census(path))
+        except Exception:  # noqa: BLE001 - the table says the search failed; the log says why
+            log.exception("counting persons failed")
+            found = -1
+        self.counted.emit(generation, found)
 
     def _census(self, path: Path) -> Census:
         census: Census | None = getattr(self._local, "census", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models_qt import BatchesModel, PeopleModel, ProblemsModel
+from gui.worker import TaskRunner
 from models.census import CATEGORY_LABELS, Census
 from models.records import Batch, Problem
 
@@ -97,6 +99,7 @@ class PeoplePage(QWidget):
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.model.counted.connect(self._show_count)
         self.category.currentIndexChanged.connect(lambda _i: self.refresh())
 
     def sort_by_column(self, column: int) -> None:
@@ -117,8 +120,16 @@ class PeoplePage(QWidget):
     def refresh(self) -> None:
         self._timer.stop()
         self.model.set_query(self.census, self.region_id, self.search.text().strip(), self.category.currentData())
-        label = self.category.currentText()
-        self.count.setText(f"{label}：{self.model.rowCount():,} 人")
+        self._show_count()
+
+    def _show_count(self) -> None:
+        found = self.model.found
+        if found is None:
+            self.count.setText("正在查找…")
+        elif found < 0:
+            self.count.setText("查找失败，请再试一次（原因已记录到日志）")
+        else:
+            self.count.setText(f"{self.category.currentText()}：{found:,} 人")
 
     def _open(self, row: int) -> None:
         person = self.model.person(row)
@@ -137,9 +148,14 @@ class ProblemsPage(QWidget):
         super().__init__(parent)
         self._all: list[Problem] = []
         self.writable = True  # False while the window works or the census is read-only
-        self._load: Callable[[], list[Problem]] | None = None  # the problems to list once shown
+        # the problems to list once shown: read(census), on a connection of the reader's own
+        # thread, or on `census` itself when a caller needs them at once (printing)
+        self._source: tuple[Census, Callable[[Census], list[Problem]]] | None = None
         self._key: object = None  # which list set_source reads (the census and region)
         self._keep_row = -1  # the row to select again once the same list is read again
+        self._generation = 0  # of set_source and set_problems: a read for an earlier one is dropped
+        self._reading = 0  # the generation being read off the GUI thread (0: none)
+        self._reader = TaskRunner(self)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.kind = QComboBox()
@@ -170,22 +186,33 @@ class ProblemsPage(QWidget):
         self._update_buttons()
 
     def set_problems(self, problems: list[Problem]) -> None:
-        self._load = None
+        self._source = None
         self._key = None
+        self._generation += 1
+        self._reading = 0
         self._all = problems
         self._filter()
 
-    def set_source(self, load: Callable[[], list[Problem]], key: object = None) -> None:
+    def set_source(self, census: Census, read: Callable[[Census], list[Problem]], key: object = None) -> None:
         """The problems to list, read when the page is shown (or asked for): a province's root has
-        thousands, which selecting a region on another page need not wait for. `key` names the
-        list (census and region): the same list read again, after a correction or an undo, keeps
-        the clerk's place, the row at the same position selected (after a correction, the next
-        problem), instead of no row at all."""
+        thousands, which selecting a region on another page need not wait for, and reading them
+        (0.14 s for 10,000 pending rows, more with a province's) happens on a thread of its own
+        while the rows listed before stay, their buttons off. `key` names the list (census and
+        region): the same list read again, after a correction or an undo, keeps the clerk's place,
+        the row at the same position selected (after a correction, the next problem), instead of
+        no row at all."""
         self._keep_row = selected_row(self.view) if key is not None and key == self._key else -1
         self._key = key
-        self._load = load
+        self._source = (census, read)
+        self._generation += 1
+        self._reading = 0
         if self.isVisible():
-            self._loaded()
+            self._read_off_thread()
+
+    @property
+    def loading(self) -> bool:
+        """Whether the list is being read off the GUI thread."""
+        return self._reading != 0
 
     @property
     def all(self) -> list[Problem]:
@@ -197,18 +224,54 @@ class ProblemsPage(QWidget):
         self._loaded()
         return self._model
 
+    def set_full(self, full: bool) -> None:
+        """Show IDs in full or masked, without reading the list for it."""
+        self._model.set_full(full)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
-        self._loaded()
+        self._read_off_thread()
         super().showEvent(event)
 
     def _loaded(self) -> None:
-        if self._load is not None:
-            load, self._load = self._load, None
-            self._all = load()
-            self._filter()
-            keep, self._keep_row = self._keep_row, -1
-            if keep >= 0 and self._model.rowCount():
-                self.select_row(min(keep, self._model.rowCount() - 1))
+        """The list read now, on this thread, for a caller that needs it at once."""
+        if self._source is not None:
+            census, read = self._source
+            self._show(self._generation, read(census))
+
+    def _read_off_thread(self) -> None:
+        if self._source is None or self._reading == self._generation:
+            return
+        census, read = self._source
+        path, generation = census.path, self._generation
+        self._reading = generation
+        self.count.setText("正在读取问题清单…")
+        self._update_buttons()
+        self._reader.start(lambda _cancel: _read_problems(path, read),
+                           on_done=lambda problems: self._show(generation, problems),
+                           on_fail=lambda message: self._failed(generation, message))
+
+    def _show(self, generation: int, problems: list[Problem]) -> None:
+        if generation != self._generation or self._source is None:
+            return  # another list was asked for meanwhile, or this one was read already
+        self._source, self._reading = None, 0
+        self._all = problems
+        self._filter()
+        keep, self._keep_row = self._keep_row, -1
+        if keep >= 0 and self._model.rowCount():
+            self.select_row(min(keep, self._model.rowCount() - 1))
+
+    def _failed(self, generation: int, message: str) -> None:
+        """Nothing listed rather than rows that may be stale; showing the page again reads again."""
+        if generation == self._generation and self._source is not None:
+            self._reading = 0
+            self._all = []
+            self._model.set_items([])
+            self.count.setText(f"问题清单读取失败：{message}")
+            self._update_buttons()
+
+    def finish_reads(self) -> None:
+        """The window closes: let a read under way end (its connection holds the census file open)."""
+        self._reader.wait()
 
     def _filter(self) -> None:
         kind = self.kind.currentData()
@@ -221,7 +284,8 @@ class ProblemsPage(QWidget):
     def current(self) -> Problem | None:
         # Not self.model: asking whether a row is selected must not read a region's problems
         # before the page is shown (opening a province census read 7,666 of them for nothing).
-        return self._model.item(selected_row(self.view))
+        # While another list is read, the rows shown are the list before: acted on no more.
+        return None if self.loading else self._model.item(selected_row(self.view))
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
@@ -244,6 +308,12 @@ class ProblemsPage(QWidget):
         p = self.current()
         if p is not None and p.row_id is not None:
             signal.emit(p)
+
+
+def _read_problems(path: Path, read: Callable[[Census], list[Problem]]) -> list[Problem]:
+    """On the reader's thread: the list, through a connection of this read's own."""
+    with Census.open_unchanged(path) as census:
+        return read(census)
 
 
 class HistoryPage(QWidget):

@@ -31,7 +31,7 @@ def test_problem_and_people_columns_fit_1366(qtbot, window, msgs, tmp_path, retu
     qtbot.waitUntil(lambda: win.width() <= 1366)
 
     win.tabs.setCurrentWidget(win.problems)
-    qtbot.waitUntil(lambda: win.problems.view.viewport().width() > 0)
+    qtbot.waitUntil(lambda: win.problems.view.viewport().width() > 0 and not win.problems.loading)
     shown = fully_visible(win.problems.view, ["原因", "文件", "工作表", "行号", "姓名", "所属区划"])
     assert all(shown.values()), shown
     win.tabs.setCurrentWidget(win.people)

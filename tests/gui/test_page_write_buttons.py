@@ -55,6 +55,7 @@ def test_the_problems_are_read_when_their_page_is_shown_not_when_its_buttons_are
     win.tabs.setCurrentWidget(win.people)
     win.select_region(win.census.regions.by_path("测试市").id)
     wait_idle(qtbot, win)
-    assert win.problems._load is not None  # not read yet
+    assert win.problems._source is not None  # not read yet
     win.tabs.setCurrentWidget(win.problems)
-    assert win.problems._load is None and win.problems.model.rowCount() > 0
+    qtbot.waitUntil(lambda: not win.problems.loading)
+    assert win.problems._source is None and win.problems.model.rowCount() > 0

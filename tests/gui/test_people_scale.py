@@ -123,3 +123,32 @@ def test_two_hundred_thousand_people_scroll_a_page_at_a_time(qtbot, window, msgs
     win.select_region(district.id)
     assert model.rowCount() == N // DISTRICTS == win.census.people.count(district.id)
     assert len(model._pages) <= 1
+
+
+def test_a_search_is_counted_off_the_gui_thread(qtbot, window, msgs, big_census, monkeypatch):
+    """LIKE '%…%' reads every person (0.1–0.2 s at a million): typing a search must not wait for it."""
+    win = window
+    assert win.open_census(big_census)
+    wait_idle(qtbot, win)
+    win.tabs.setCurrentWidget(win.people)
+    page, model = win.people, win.people.model
+    on_gui_thread: list[tuple] = []
+    count = win.census.people.count
+    monkeypatch.setattr(win.census.people, "count", lambda *args: on_gui_thread.append(args) or count(*args))
+
+    page.search.setText("某00001")  # 某000010 … 某000019
+    page.refresh()
+    assert page.count.text() == "正在查找…" and model.rowCount() == 0 and model.found is None
+    page.search.setText("某0000")  # typed on before the first count came back: only this one is shown
+    page.refresh()
+    qtbot.waitUntil(lambda: model.found is not None, timeout=30000)
+    assert on_gui_thread == []
+    assert model.rowCount() == model.found == count(None, "某0000", None) == 100
+    assert page.count.text() == "全部人员：100 人"
+    qtbot.waitUntil(lambda: (model.index(0, 0).data() or "").startswith(tuple("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨")),
+                    timeout=30000)
+    assert all("某0000" in model.index(r, 0).data() for r in range(3))
+
+    page.search.setText("")  # no search: the count is one index walk, read at once
+    page.refresh()
+    assert model.rowCount() == N and page.count.text() == f"全部人员：{N:,} 人" and on_gui_thread == [(None, "", None)]
