@@ -20,6 +20,7 @@ from importers.job import Progress
 from importers.plan import ImportPlan
 from importers.read_ahead import ReadAhead, read_cells
 from importers.returned_list import ReturnedListPlan, plan_path
+from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.errors import CensusError
 
@@ -44,9 +45,12 @@ class PlanEntry:
 def plan_paths(census_path: Path, paths: Sequence[Path],
                cancel: Callable[[], bool]) -> Generator[Progress, None, list[PlanEntry]]:
     """Read (in a helper process: a reader that crashes on a file fails that file, not the window)
-    and plan every file for the review."""
+    and plan every file for the review. Every cell of every file is held for the review: with the
+    collector at its usual pace, full collections walking them all (0.1 s each, holding Python's
+    lock) paused the window every few hundred files, so it runs with fewer (models.bulk_gc)."""
     entries: list[PlanEntry] = []
-    with Census.open(census_path) as census, ReadAhead(paths, work=READ_FOR_REVIEW, isolate=True) as ahead:
+    with Census.open(census_path) as census, ReadAhead(paths, work=READ_FOR_REVIEW, isolate=True) as ahead, \
+            fewer_collections():
         for i, path in enumerate(paths):
             if cancel():
                 break
