@@ -31,6 +31,8 @@ def test_the_region_box_is_not_as_wide_as_its_longest_path(qtbot, tmp_path):
         widths.append(dialog.region.sizeHint().width())
         dialog.close()
     assert widths[0] == widths[1]
+    # and its rows are laid out as one height (with the style sheet, row by row was 0.6 s a dialog)
+    assert dialog.region.view().uniformItemSizes()
 
 
 def test_the_files_are_read_for_review_with_fewer_collections(tmp_path, monkeypatch):
