@@ -21,14 +21,16 @@ class Regions:
     def __init__(self, census: Census):
         self._census = census
         self._tree: RegionTree | None = None
+        self._paths: dict[int, str] | None = None  # id → path, for path_of without the whole tree
 
     @property
     def _conn(self):
         return self._census.conn
 
     def forget(self) -> None:
-        """Drop the cached tree (after any write to the regions table)."""
+        """Drop the cached tree and paths (after any write to the regions table)."""
         self._tree = None
+        self._paths = None
 
     # ---- reading -------------------------------------------------------------------------
     def tree(self) -> RegionTree:
@@ -57,9 +59,18 @@ class Regions:
         return self.tree().by_path.get(path.strip("/"))
 
     def path_of(self, region_id: int | None) -> str:
-        """The path of a region id, "" for None or a region that is gone."""
-        node = self.tree().by_id.get(region_id) if region_id is not None else None
-        return node.path if node else ""
+        """The path of a region id, "" for None or a region that is gone. Without the tree when it
+        is not built: the people table's first page after a refresh named each person's region by
+        building a province's tree (20,000 nodes: 0.1–0.35 s on the window's thread); the ids'
+        paths alone are one query (13 ms)."""
+        if region_id is None:
+            return ""
+        if self._tree is not None:
+            node = self._tree.by_id.get(region_id)
+            return node.path if node else ""
+        if self._paths is None:
+            self._paths = dict(self._conn.execute("SELECT id, path FROM regions"))
+        return self._paths.get(region_id, "")
 
     def missing_parent(self, path: str) -> str | None:
         """models.regions.missing_parent against this census's tree."""
@@ -131,7 +142,7 @@ class Regions:
         check_people(population, "户籍人口")
         with self._census.transaction():
             self._conn.execute("UPDATE regions SET population = ? WHERE id = ?", (population, region_id))
-            self._tree = None
+            self.forget()
 
     def record_population(self, region_id: int, population: int) -> None:
         """A population read from the population table: the node is confirmed (no longer flagged).
@@ -220,7 +231,7 @@ class Regions:
                 " OR EXISTS (SELECT 1 FROM region_units WHERE region_id = :r)", {"r": region_id}).fetchone()
             if not used:
                 self._conn.execute("DELETE FROM regions WHERE id = ?", (region_id,))
-        self._tree = None
+        self.forget()
 
     def within_clause(self, region_id: int, column: str = "region_id") -> tuple[str, list]:
         """SQL condition (and its parameters) for `column` naming the region or one below it."""
