@@ -111,9 +111,9 @@ class Guide:
         window.splitter.setVisible(not guide)
         if not guide or window.census is None:
             return
-        regions = window.census.regions.all()
+        regions = window.census.regions.count()  # not the tree: a province's is 0.1 s to build
         steps = self.empty.steps
-        steps.set_done(0, f"已导入 {len(regions):,} 个区划的户籍人口。" if regions else None)
+        steps.set_done(0, f"已导入 {regions:,} 个区划的户籍人口。" if regions else None)
         steps.buttons[1].setEnabled(not window.read_only and not window.busy)
         steps.buttons[0].setEnabled(not window.read_only and not window.busy)
         steps.buttons[2].setEnabled(bool(regions))

@@ -46,7 +46,7 @@ from importers.plan import ImportPlan, same_name_later
 from importers.returned_list import ReturnedListPlan
 from importers.xlsx_repair import is_repair_note
 from models.errors import CensusError
-from models.regions import Region, missing_parent
+from models.regions import missing_parent
 
 WARN_BG = QColor("#fff1c2")
 ERROR_BG = QColor("#fbd9d3")
@@ -82,16 +82,17 @@ class ImportDialog(QDialog):
     VERSION_COLUMN = 7
 
     def __init__(self, parent: QWidget | None, census_path: Path, paths: list[Path], runner: TaskRunner,
-                 regions: list[Region], left_out: str = ""):
-        """`left_out`: a line naming the files of the chosen folders that are not returns (shown
-        under the review's summary)."""
+                 region_paths: list[str], left_out: str = ""):
+        """`region_paths`: the census's regions in tree order, offered for each file; `left_out`: a
+        line naming the files of the chosen folders that are not returns (shown under the review's
+        summary)."""
         super().__init__(parent)
         self.setWindowTitle(f"导入摸排表 - {APP_TITLE}")
         self.census_path = census_path
         self.paths = paths
         self.left_out = left_out
         self.runner = runner
-        self.region_paths = [r.path for r in regions]
+        self.region_paths = list(region_paths)
         self.known_paths = frozenset(self.region_paths)
         self.entries: list[PlanEntry] = []
         self.include: list[bool] = []

@@ -668,7 +668,7 @@ class MainWindow(QMainWindow):
         rows = self.census.people.rows(person.id_number, cells=False)
         dialog = SourceRowsDialog(self, f"人员：{person.name}", rows, self.full_ids, person,
                                   manual=self.census.people.manual_region(person.id_number) is not None,
-                                  regions=self.census.regions.all())
+                                  regions=self.census.regions.all)
         dialog.reassign_requested.connect(self.reassign)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result: self._forget_person_dialog(dialog))
@@ -888,7 +888,9 @@ class MainWindow(QMainWindow):
             return None
         from gui.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self, self.census.path, files, self.runner, self.census.regions.all(), others)
+        # the regions as the tree shows them (not the census's tree, 0.1 s to build at a province's size)
+        dialog = ImportDialog(self, self.census.path, files, self.runner,
+                              [s.path for s in self.tree_model.order], others)
         dialog.imported.connect(self._imported)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.import_dialog = dialog

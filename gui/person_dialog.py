@@ -5,6 +5,8 @@ the GUI thread by gui/row_cells.py (parsing a kept return can take a second or t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -77,22 +79,24 @@ MANUAL_NOTE = "手动指定：不再按来源行自动归属，可点击“恢�
 class SourceRowsDialog(QDialog):
     """The rows behind a person (with who they are and where they count) or one source row.
 
-    Given `regions`, the person's attribution can be changed: `reassign_requested(id_number,
-    region_id)` asks the window to do it (region_id None: back to the automatic rule), and the
-    window calls `set_person` with the result.
+    Given `regions` (read when the clerk asks to choose one: a province's tree is 20,000 nodes,
+    which opening the dialog need not build), the person's attribution can be changed:
+    `reassign_requested(id_number, region_id)` asks the window to do it (region_id None: back to
+    the automatic rule), and the window calls `set_person` with the result.
     """
 
     reassign_requested = Signal(str, object)
 
     def __init__(self, parent: QWidget | None, title: str, rows: list[SourceRow], full: bool,
-                 person: Person | None = None, manual: bool = False, regions: list[Region] | None = None):
+                 person: Person | None = None, manual: bool = False,
+                 regions: Callable[[], list[Region]] | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"{title} - {APP_TITLE}")
         self.person = person
         self.manual = manual
         self.writable = True  # set_writable: off while the window works or the census is read-only
         self.full = full
-        self.regions = regions or []
+        self.regions = regions
         layout = QVBoxLayout(self)
         if person is not None:
             form = QFormLayout()
@@ -114,7 +118,7 @@ class SourceRowsDialog(QDialog):
             self.auto_button = QPushButton("恢复自动归属")
             self.reassign_button.clicked.connect(self.ask_reassign)
             self.auto_button.clicked.connect(self.ask_automatic)
-            if regions:
+            if regions is not None:
                 region_row.addWidget(self.reassign_button)
                 region_row.addWidget(self.auto_button)
             else:
@@ -208,10 +212,10 @@ class SourceRowsDialog(QDialog):
     def ask_reassign(self) -> None:
         from gui import region_picker
 
-        if self.person is None:
+        if self.person is None or self.regions is None:
             return
         region_id = region_picker.choose_region(
-            self, self.regions, self.person.region_id,
+            self, self.regions(), self.person.region_id,
             f"把“{self.person.name}”计入哪个区划？该人员只计入所选区划及其上级的人才数。")
         if region_id is not None and (self.manual or region_id != self.person.region_id):
             self.reassign_requested.emit(self.person.id_number, region_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from models.bulk_gc import fewer_collections
 from models.errors import CensusError, NotFound, check_people
 from models.goals import GOAL_COLUMNS, Growth, iso_date
 from models.records import GOAL_LABELS, Goal
@@ -35,9 +36,17 @@ class Regions:
     # ---- reading -------------------------------------------------------------------------
     def tree(self) -> RegionTree:
         if self._tree is None:
-            rows = self._conn.execute(f"SELECT {_REGION_COLUMNS} FROM regions ORDER BY id").fetchall()
-            self._tree = RegionTree([Region(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows])
+            # A province's 20,000 nodes are 0.1 s of objects that are no garbage; in the window's
+            # process, the full collections they set off walked the window's objects too (0.48 s).
+            with fewer_collections():
+                rows = self._conn.execute(f"SELECT {_REGION_COLUMNS} FROM regions ORDER BY id").fetchall()
+                self._tree = RegionTree([Region(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8])
+                                         for r in rows])
         return self._tree
+
+    def count(self) -> int:
+        """How many regions the census has (without building the tree)."""
+        return self._conn.execute("SELECT COUNT(*) FROM regions").fetchone()[0]
 
     def root_ids(self, most: int = 2) -> list[int]:
         """The ids of the top regions (at most `most`), without building the tree (a province's
@@ -234,7 +243,9 @@ class Regions:
         self.forget()
 
     def within_clause(self, region_id: int, column: str = "region_id") -> tuple[str, list]:
-        """SQL condition (and its parameters) for `column` naming the region or one below it."""
-        region = self.get(region_id)
-        return (f"{column} IN (SELECT id FROM regions WHERE path = ? OR path LIKE ?)",
-                [region.path, region.path + "/%"])
+        """SQL condition (and its parameters) for `column` naming the region or one below it (by its
+        path alone: selecting a region in the window built the whole tree for it)."""
+        path = self.path_of(region_id)
+        if not path:
+            raise NotFound(f"区划 {region_id} 不存在")
+        return f"{column} IN (SELECT id FROM regions WHERE path = ? OR path LIKE ?)", [path, path + "/%"]

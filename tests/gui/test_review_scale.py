@@ -10,14 +10,10 @@ from gui.import_dialog import ImportDialog
 from gui.worker import TaskRunner
 from models.bulk_gc import BULK_THRESHOLDS
 from models.census import Census
-from models.regions import Region
 
 
-def regions(longest: str) -> list[Region]:
-    made = [Region(id=i + 2, parent_id=1, name=f"第{i}社区", path=f"大省/第{i}社区", kind="community", depth=1)
-            for i in range(20_000)]
-    return [Region(id=1, parent_id=None, name="大省", path="大省", kind="province", depth=0), *made,
-            Region(id=30_000, parent_id=1, name=longest, path=f"大省/{longest}", kind="community", depth=1)]
+def regions(longest: str) -> list[str]:
+    return ["大省", *(f"大省/第{i}社区" for i in range(20_000)), f"大省/{longest}"]
 
 
 def test_the_region_box_is_not_as_wide_as_its_longest_path(qtbot, tmp_path):
