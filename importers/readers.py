@@ -23,7 +23,7 @@ import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from itertools import islice
@@ -759,11 +759,54 @@ def _read_csv(data: bytes, sheet_name: str, file_name: str) -> tuple[Sheet, str]
     text, encoding = _decode_text(data, file_name)
     delimiter = _sniff_delimiter(text)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows = [[(_text_formula(v) if v[:2] == '="' else v) if v else None for v in row] for row in reader]
+        rows = _csv_rows(text, delimiter)
+    except _TooLarge as far:
+        raise ReadError(MSG_TOO_WIDE.format(sheet=sheet_name, cell=far.cell), file=file_name) from None
     except csv.Error:
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     return _finish(sheet_name, rows, ()), encoding
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[object]]:
+    """The rows of a CSV, each without its trailing empty fields (Excel writes a comma for every
+    column of the used range), refused (_TooLarge) as soon as the grid up to the farthest field
+    holding text would pass MAX_CELLS: _finish pads every row to the widest, so one line of
+    100,000 commas under 200,000 rows would ask for 20 billion cells."""
+    rows: list[list[object]] = []
+    width = 0
+    for row in csv.reader(_csv_lines(text, delimiter), delimiter=delimiter):
+        cells: list[object] = [(_text_formula(v) if v[:2] == '="' else v) if v else None for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        rows.append(cells)
+        if len(cells) > width:
+            width = len(cells)
+        if cells and len(rows) * width > MAX_CELLS:
+            raise _TooLarge(len(rows) - 1, width - 1)
+    return rows
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # a line as csv sees it: CR, LF or CRLF end it
+
+
+def _csv_lines(text: str, delimiter: str) -> Iterator[str]:
+    """The text's lines for csv.reader, a line with more fields than a sheet has columns cut to
+    its first _MAX_COLUMNS when nothing but blanks follows them (else _TooLarge): csv builds the
+    list of a line's fields at once, before any is looked at (a single 200 MB line of commas is
+    a list of 100 million). Lines are found in the text itself, never copied whole (a StringIO
+    holds four bytes a character)."""
+    text_after = re.compile(f"[^{re.escape(delimiter)} \r\n]")
+    for number, line in enumerate(_LINE.finditer(text)):
+        start, end = line.span()
+        if end - start <= _MAX_COLUMNS or text.count(delimiter, start, end) < _MAX_COLUMNS:
+            yield line.group()
+            continue
+        cut = start - 1
+        for _ in range(_MAX_COLUMNS):
+            cut = text.find(delimiter, cut + 1, end)
+        if text_after.search(text, cut, end):
+            raise _TooLarge(number, _MAX_COLUMNS)
+        yield text[start:cut] + "\n"
 
 
 # --- html -----------------------------------------------------------------------------------------

@@ -341,6 +341,37 @@ def test_csv_with_nul_bytes_reads(tmp_path):
     assert read_workbook(path).sheets[0].rows == [["姓名", "社区"], ["张三", "桥东社区"]]
 
 
+def test_csv_line_of_100_million_commas_is_refused_in_bounded_memory(tmp_path):
+    # 200 MB on one line: csv builds the list of its fields at once (a MemoryError before)
+    path = tmp_path / "一行.csv"
+    path.write_bytes(b"a," * (100 * 1024 * 1024))
+    result = read_in_child(path)
+    assert result["error"] == "一行.csv：工作表“一行”声明的范围过大（数据延伸到 XFE1），请删除多余的行列后再导入", result
+
+
+def test_csv_wide_line_below_many_rows_is_refused_not_padded(tmp_path):
+    # 200,000 rows, then one line reaching column 100,001: padding every row to it asked for
+    # 20 billion cells (a MemoryError before)
+    path = tmp_path / "名单.csv"
+    rows = "姓名,身份证号码\n" + "张三,110101198506150011\n" * 200_000
+    path.write_text(rows + "," * 100_000 + "x\n", encoding="gbk")
+    result = read_in_child(path)
+    assert result["kind"] == "ReadError" and "声明的范围过大（数据延伸到 XFE200002）" in result["error"], result
+
+
+def test_csv_trailing_empty_fields_do_not_widen_the_grid(tmp_path):
+    # Excel writes a comma for every column of the used range: blank fields far right are no data
+    path = tmp_path / "名单.csv"
+    path.write_text("姓名,身份证号码" + "," * 100_000 + "\n张三,110101198506150011,,\n", encoding="gbk")
+    assert read_workbook(path).sheets[0].rows == [["姓名", "身份证号码"], ["张三", "110101198506150011"]]
+
+
+def test_csv_grid_beyond_the_cell_limit_is_refused(tmp_path):
+    path = tmp_path / "大表.csv"
+    path.write_text("1,2,3,4,5,6,7,8\n" * (MAX_CELLS // 8 + 1), encoding="ascii")
+    assert "声明的范围过大（数据延伸到 H625001）" in _message(path)
+
+
 def test_ordinary_xlsx_still_reads_through_calamine(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.append(["姓名", 1.0, " 李四 "])
