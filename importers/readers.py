@@ -134,8 +134,9 @@ def sniff_format(head: bytes, file_name: str) -> str:
     for magic, message in _OTHER_MAGICS:
         if head.startswith(magic):
             raise ReadError(message, file=file_name)
-    if head.startswith(_UTF16_BOMS) or _utf16_without_bom(head[:_TEXT_SNIFF_BYTES]):
-        return "csv"  # Excel's "Unicode text": UTF-16 (with BOM as Excel writes it), tab-separated
+    utf16 = "utf-16" if head.startswith(_UTF16_BOMS) else _utf16_without_bom(head[:_TEXT_SNIFF_BYTES])
+    if utf16:  # Excel's "Unicode text" (tab-separated, with BOM as Excel writes it), or a web page
+        return "html" if _opens_with_markup(head, utf16) else "csv"
     if head.removeprefix(_UTF8_BOM).lstrip().startswith(b"<"):
         return "html"
     if _looks_like_text(head[:_TEXT_SNIFF_BYTES]):
@@ -160,6 +161,13 @@ def _utf16_without_bom(sample: bytes) -> str | None:
             if _is_clean_text(text):
                 return encoding
     return None
+
+
+def _opens_with_markup(head: bytes, encoding: str) -> bool:
+    """UTF-16 text that opens with a tag: an HTML table saved as Unicode (.NET exports do), not
+    the tab-separated text Excel saves as Unicode."""
+    start = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head[:1024])
+    return start.lstrip("\ufeff \t\r\n").startswith("<")
 
 
 def _looks_like_text(sample: bytes) -> bool:
@@ -828,36 +836,48 @@ class _TooLarge(Exception):
 
 
 def _read_html(data: bytes, file_name: str) -> tuple[list[Sheet], str]:
-    candidates = ["utf-8-sig"]
+    text, encoding = _html_text(data, file_name)
+    sheets = _html_tables(text, file_name, 0)
+    if not sheets and _SPREADSHEET_ML in text:
+        raise ReadError(
+            "这是“XML 电子表格 2003”格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入", file=file_name
+        )
+    return sheets, encoding
+
+
+def _html_text(data: bytes, file_name: str, charset: str | None = None) -> tuple[str, str]:
+    """The page's text: its byte-order mark (UTF-16 as .NET exports write it, with or without the
+    mark), UTF-8, the charset its MIME part or <meta> names, else GB18030."""
+    candidates = ["utf-16"] if data.startswith(_UTF16_BOMS) else []
+    bare = _utf16_without_bom(data[:_TEXT_SNIFF_BYTES])
+    candidates += [bare] if bare else []
+    candidates.append("utf-8-sig")
+    candidates += [charset] if charset else []
     match = _META_CHARSET.search(data[:_TEXT_SNIFF_BYTES])
     if match:
         candidates.append(match.group(1).decode("ascii"))
     candidates.append("gb18030")
     for encoding in candidates:
         try:
-            text = data.decode(encoding)
+            return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             continue
-        break
-    else:
-        raise ReadError(MSG_ENCODING, file=file_name)
+    raise ReadError(MSG_ENCODING, file=file_name)
 
+
+def _html_tables(text: str, file_name: str, before: int) -> list[Sheet]:
+    """The tables of a page holding text, named 表N after the `before` tables of earlier pages."""
     parser = _TableParser()
     try:
         parser.feed(text)
         parser.close()
         sheets = [sheet for sheet in (table.to_sheet() for table in parser.tables) if sheet.rows]
     except _TooLarge as far:
-        table = f"表{len(parser.tables)}"
+        table = f"表{before + len(parser.tables)}"
         raise ReadError(MSG_TOO_WIDE.format(sheet=table, cell=far.cell), file=file_name) from None
     except Exception:  # html.parser is lenient; anything it still rejects is a broken file
         raise ReadError(MSG_CORRUPT, file=file_name) from None
-    if not sheets and _SPREADSHEET_ML in text:
-        raise ReadError(
-            "这是“XML 电子表格 2003”格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入", file=file_name
-        )
-    sheets = [Sheet(f"表{i}", sheet.rows, sheet.merged) for i, sheet in enumerate(sheets, 1)]
-    return sheets, encoding
+    return [Sheet(f"表{i}", sheet.rows, sheet.merged) for i, sheet in enumerate(sheets, before + 1)]
 
 
 def _span(attrs: list[tuple[str, str | None]], name: str, maximum: int) -> int:
@@ -873,7 +893,7 @@ class _Table:
     """One <table>: cells placed on a grid the way browsers do (rowspan/colspan skip covered slots)."""
 
     def __init__(self) -> None:
-        self.cells: list[tuple[int, int, str | None]] = []
+        self.cells: list[tuple[int, int, str]] = []  # the cells holding text
         self.merged: list[tuple[int, int, int, int]] = []
         self.row = -1
         self.col = 0
@@ -884,6 +904,7 @@ class _Table:
         # covered slots stepped over and marked: rowspans and colspans of a few KB of markup can
         # cover billions of slots, and walking them would take minutes (MAX_CELLS steps: ~1 s)
         self.steps = 0
+        self.width = 0  # one past the rightmost cell holding text
 
     def start_row(self) -> None:
         self.end_cell()
@@ -924,7 +945,8 @@ class _Table:
         self.steps += col - start
         if col >= _MAX_COLUMNS or self.steps > MAX_CELLS:
             raise _TooLarge(row, col)
-        self.cells.append((row, col, value))
+        if value is not None:
+            self._hold(row, col, value)
         if rowspan > 1 or colspan > 1:
             self.merged.append((row, col, row + rowspan - 1, col + colspan - 1))
         if rowspan > 1:
@@ -934,19 +956,24 @@ class _Table:
                 self.covered_until[c] = row + rowspan - 1
         self.col = col + colspan
 
+    def _hold(self, row: int, col: int, value: str) -> None:
+        """Keep a cell holding text, refused (_TooLarge) once the grid up to it passes MAX_CELLS:
+        to_sheet's own check, made as the table grows, so that 3 million rows of markup are
+        stopped at the limit instead of being held first (a GB and more)."""
+        self.width = max(self.width, col + 1)
+        if (row + 1) * self.width > MAX_CELLS:
+            raise _TooLarge(row, col)
+        self.cells.append((row, col, value))
+
     def to_sheet(self) -> Sheet:
         self.end_row()
-        # the grid spans the cells that hold text (_finish would trim the empty rows and columns
-        # past them, and clip the merged ranges to them): blank spans do not make it larger
-        filled = [(r, c) for r, c, value in self.cells if value is not None]
-        nrows = max((r for r, _ in filled), default=-1) + 1
-        width = max((c for _, c in filled), default=-1) + 1
-        if nrows * width > MAX_CELLS:
-            raise _TooLarge(nrows - 1, width - 1)
-        rows: list[list[object]] = [[None] * width for _ in range(nrows)]
+        # the grid spans the cells that hold text, the only ones kept (_finish would trim the
+        # empty rows and columns past them, and clip the merged ranges to them): blank spans do
+        # not make it larger, and _hold has checked its size
+        nrows = max((r for r, _, _ in self.cells), default=-1) + 1
+        rows: list[list[object]] = [[None] * self.width for _ in range(nrows)]
         for r, c, value in self.cells:
-            if value is not None:
-                rows[r][c] = value
+            rows[r][c] = value
         return _finish("", rows, self.merged)
 
 

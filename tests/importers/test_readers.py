@@ -414,6 +414,19 @@ def test_html_utf8_with_bom(tmp_path):
     assert wb.sheets[0].rows == [["姓名", "张三"]]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_html_saved_as_unicode_is_read_as_html(tmp_path, encoding):
+    # .NET exports write their HTML tables as UTF-16 (with or without the mark) under an .xls
+    # name; Excel opens them. They were read as tab-separated text: "不是电子表格文件"
+    path = tmp_path / "系统导出.xls"
+    page = '<html><head><meta charset="utf-16"></head><body>\r\n<table><tr><td>姓名</td><td>身份证号码</td></tr>' \
+           "<tr><td>张三</td><td>150302198001011234</td></tr></table></body></html>"
+    path.write_bytes(page.encode(encoding))
+    wb = read_workbook(path)
+    assert wb.format == "html"
+    assert wb.sheets[0].rows == [["姓名", "身份证号码"], ["张三", "150302198001011234"]]
+
+
 def test_html_without_tables(tmp_path):
     path = tmp_path / "a.xls"
     path.write_bytes(b"<html><body><p>nothing</p></body></html>")
