@@ -23,10 +23,12 @@ from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelle
 
 log = logging.getLogger(__name__)
 
-# What a folder stands for: the returns we read (.et is WPS's own, the .xls format inside), the
-# spreadsheets we cannot (.ods, .xlsb) and archives (returns sent zipped), so that these fail with
-# a line saying what to do (save as .xlsx, unpack first) rather than be left out without a word.
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".ods", ".xlsb", ".zip", ".rar", ".7z")
+# What a folder stands for: the returns we read (.et is WPS's own, the .xls format inside; .mht is
+# Excel's 单个文件网页), the spreadsheets we cannot (.ods, .xlsb) and archives (returns sent zipped),
+# so that these fail with a line saying what to do (save as .xlsx, unpack first) rather than be
+# left out without a word.
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".mht", ".mhtml", ".ods", ".xlsb",
+                   ".zip", ".rar", ".7z")
 
 
 def expand_paths(items: Iterable[str | Path]) -> list[Path]:

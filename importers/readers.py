@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import email
 import io
 import re
 import struct
@@ -82,6 +83,8 @@ MSG_ENCODING = "无法识别文件的文字编码，请在 Excel 或 WPS 中另�
 MSG_PLAIN_TEXT = "不是电子表格文件（内容是普通文字，不是表格），请确认选择的是报表文件"
 MSG_TOO_WIDE = "工作表“{sheet}”声明的范围过大（数据延伸到 {cell}），请删除多余的行列后再导入"
 MSG_ET = "无法读取这个 WPS 表格（.et）文件，请在 WPS 中另存为 .xlsx 后再导入"
+MSG_MAIL = "这是邮件文件（.eml），不是 Excel 工作簿；请先把邮件中的附件另存出来，再导入附件中的报表"
+MSG_MHT_EMPTY = "这是“单个文件网页”（.mht），其中没有可读取的表格，请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入"
 _EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et")
 
 _OTHER_ZIPS = (  # (member that gives it away, message)
@@ -106,6 +109,8 @@ _OTHER_MAGICS = (  # (first bytes, message) of files a clerk may take for a retu
     (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包，不是 Excel 工作簿；如是报表的压缩包，请先解压，再导入其中的报表"),
     (b"%PDF", "这是 PDF 文件，不是 Excel 工作簿，无法读取其中的表格；请向报送单位索取 Excel 原表"),
 )
+# A MIME message's header lines up to MIME-Version (Internet Explorer writes From: and Subject: first)
+_MIME_HEAD = re.compile(rb"(?:[!-9;-~]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*){0,30}MIME-Version:", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -116,7 +121,8 @@ _BAD_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f]")
 
 
 def sniff_format(head: bytes, file_name: str) -> str:
-    """Tell the format from the first bytes: ``"xlsx"``, ``"xls"``, ``"html"`` or ``"csv"``.
+    """Tell the format from the first bytes: ``"xlsx"``, ``"xls"``, ``"html"``, ``"mht"`` (a web
+    page saved as one file, read as its HTML) or ``"csv"``.
 
     ``head`` may be the whole file (then an encrypted workbook is recognised wherever its
     directory lies). Raises :class:`EncryptedWorkbook` or :class:`ReadError`.
@@ -139,6 +145,8 @@ def sniff_format(head: bytes, file_name: str) -> str:
         return "html" if _opens_with_markup(head, utf16) else "csv"
     if head.removeprefix(_UTF8_BOM).lstrip().startswith(b"<"):
         return "html"
+    if _MIME_HEAD.match(head[:_TEXT_SNIFF_BYTES]):
+        return "mht"  # a web page saved as one file (or an e-mail): read as the HTML it holds
     if _looks_like_text(head[:_TEXT_SNIFF_BYTES]):
         return "csv"
     raise ReadError(MSG_UNKNOWN, file=file_name)
@@ -259,6 +267,9 @@ def workbook_from_bytes(data: bytes, path: str | Path) -> Workbook:
         if p.suffix.lower() in _EXCEL_SUFFIXES and not _is_table(sheet):
             raise ReadError(MSG_PLAIN_TEXT, file=name)
         sheets = [sheet]
+    elif fmt == "mht":
+        sheets, encoding = _read_mht(data, name)
+        fmt = "html"
     else:
         sheets, encoding = _read_html(data, name)
 
@@ -1023,3 +1034,31 @@ class _TableParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._open and not self._hidden:
             self._open[-1].data(data)
+
+
+# --- mht (单个文件网页) ------------------------------------------------------------------------------
+
+
+def _read_mht(data: bytes, file_name: str) -> tuple[list[Sheet], str]:
+    """Excel's 单个文件网页 (.mht, also sent under an .xls name, which Excel opens): a MIME
+    message whose text/html parts hold the sheets' tables, one part a sheet when there are
+    several. An e-mail saved as a file is a MIME message too: its attachment is the return."""
+    try:
+        message = email.message_from_bytes(data)
+        if message.get_content_type() not in ("multipart/related", "text/html"):
+            raise ReadError(MSG_MAIL, file=file_name)
+        parts = [(part.get_payload(decode=True), part.get_content_charset())
+                 for part in message.walk() if part.get_content_type() == "text/html"]
+    except ReadError:
+        raise
+    except Exception:  # the email package is lenient; a message it still cannot take is broken
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    sheets: list[Sheet] = []
+    encoding = ""
+    for body, charset in parts:
+        if isinstance(body, bytes):
+            text, encoding = _html_text(body, file_name, charset)
+            sheets += _html_tables(text, file_name, len(sheets))
+    if not sheets:
+        raise ReadError(MSG_MHT_EMPTY, file=file_name)
+    return sheets, encoding

@@ -195,7 +195,7 @@ def test_persons_counted_before_the_group_take_the_groups_rows_too(tmp_path, mon
 
 
 def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_path):
-    """WPS's .et is read; an .ods or .xlsb in the folder fails with a line saying to save it as
+    """WPS's .et and Excel's 单个文件网页 (.mht) are read; an .ods or .xlsb in the folder fails with a line saying to save it as
     .xlsx, an archive with one saying to unpack it, instead of being left out without a word;
     Word files, pictures, Excel's lock files and hidden files are not returns."""
     from importers.files import expand_paths
@@ -208,10 +208,12 @@ def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_
         ods.writestr("content.xml", "<office:document-content/>")
     with zipfile.ZipFile(folder / "新建社区.zip", "w") as archive:
         archive.writestr("新建社区.xlsx", "x")
-    for name in ("桃园社区.et", "通知.docx", "~$团结社区.xlsx", ".隐藏.xlsx", "盖章.jpg", "盖章版.pdf"):
+    for name in ("桃园社区.et", "光明社区.mht", "通知.docx", "~$团结社区.xlsx", ".隐藏.xlsx", "盖章.jpg", "盖章版.pdf"):
         (folder / name).write_bytes(b"x")
-    assert [p.name for p in expand_paths([folder])] == sorted(["幸福社区.ods", "桃园社区.et", "团结社区.xlsx", "新建社区.zip"])
+    assert [p.name for p in expand_paths([folder])] == sorted(["幸福社区.ods", "桃园社区.et", "光明社区.mht", "团结社区.xlsx",
+                                                               "新建社区.zip"])
     (folder / "桃园社区.et").unlink()
+    (folder / "光明社区.mht").unlink()
     census = _census(tmp_path)
     outcomes = {o.file_name: o for o in _run(census, expand_paths([folder]))}
     assert outcomes["团结社区.xlsx"].status == "imported"

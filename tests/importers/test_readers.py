@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import quopri
 import random
 import shutil
 import zipfile
@@ -425,6 +426,40 @@ def test_html_saved_as_unicode_is_read_as_html(tmp_path, encoding):
     wb = read_workbook(path)
     assert wb.format == "html"
     assert wb.sheets[0].rows == [["姓名", "身份证号码"], ["张三", "150302198001011234"]]
+
+
+def _single_file_web_page(html: bytes, charset: str, head: str = "") -> bytes:
+    """Excel's 另存为“单个文件网页”: a MIME message, the page quoted-printable in gb2312."""
+    return (head + 'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n'
+            'Content-Type: multipart/related; boundary="----=_NextPart_01DA"\r\n\r\n'
+            "此文档为“单个文件网页”，也称为“Web 档案”文件。\r\n\r\n------=_NextPart_01DA\r\n"
+            "Content-Location: file:///C:/D3B1/名单.htm\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+            f'Content-Type: text/html; charset="{charset}"\r\n\r\n').encode() + quopri.encodestring(html) + (
+            b"\r\n\r\n------=_NextPart_01DA\r\nContent-Location: file:///C:/D3B1/filelist.xml\r\n"
+            b"Content-Type: text/xml; charset=\"utf-8\"\r\n\r\n<xml></xml>\r\n------=_NextPart_01DA--\r\n")
+
+
+@pytest.mark.parametrize(("name", "head"), [("名单.xls", ""), ("名单.mht", "From: <由 Windows Internet Explorer 保存>\r\n")])
+def test_single_file_web_page_is_read_as_its_html(tmp_path, name, head):
+    # systems send Excel's .mht under an .xls name (Excel opens it): it was "不是电子表格文件"
+    page = "<html><body><table><tr><td>姓名</td><td>身份证号码</td></tr><tr><td>张三</td><td>150302198001011234</td></tr>"
+    path = tmp_path / name
+    path.write_bytes(_single_file_web_page((page + "</table></body></html>").encode("gbk"), "gb2312", head))
+    wb = read_workbook(path)
+    assert (wb.format, wb.encoding) == ("html", "gb2312")
+    assert [s.name for s in wb.sheets] == ["表1"]
+    assert wb.sheets[0].rows == [["姓名", "身份证号码"], ["张三", "150302198001011234"]]
+
+
+def test_single_file_web_page_without_a_table_and_an_email_say_what_they_are(tmp_path):
+    page = tmp_path / "说明.xls"
+    page.write_bytes(_single_file_web_page("<p>请于月底前报送</p>".encode("gbk"), "gb2312"))
+    assert "“单个文件网页”（.mht），其中没有可读取的表格" in _raises(page).message
+    mail = tmp_path / "报表.eml"
+    mail.write_bytes(b'From: a@example.cn\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+                     b'--b\r\nContent-Type: application/vnd.ms-excel; name="a.xls"\r\n'
+                     b"Content-Transfer-Encoding: base64\r\n\r\n0M8R4KGxGuE=\r\n--b--\r\n")
+    assert _raises(mail).message.startswith("这是邮件文件（.eml），不是 Excel 工作簿；请先把邮件中的附件另存出来")
 
 
 def test_html_without_tables(tmp_path):
