@@ -257,7 +257,7 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
     if not found:
         if is_population_table(workbook):
             raise HeaderNotFound(MSG_POPULATION_TABLE, file=file_name)
-        names = "、".join(s.name for s in workbook.sheets)
+        names = _sheet_names(workbook.sheets)
         raise HeaderNotFound(f"在工作表（{names}）的前 {MAX_HEADER_SCAN} 行中没有找到表头：需要有“姓名”或“身份证号码”列"
                              "及至少三个可识别的列", file=file_name)
     usable = [t for t in found if t[4].index_of("id_number") is not None]
@@ -279,6 +279,13 @@ def choose_sheets(workbook: Workbook) -> tuple[Sheet, Header, list[tuple[Sheet, 
     if main[3].hidden:
         warnings.append(f"数据在隐藏的工作表“{main[3].name}”中（没有其他工作表有数据），已按它导入")
     return main[3], main[4], more, warnings
+
+
+def _sheet_names(sheets: tuple[Sheet, ...], shown: int = 5) -> str:
+    """"表1、表2 … 等 N 个工作表": a message stays one line when a page holds hundreds of layout
+    tables (each one a sheet) or a workbook hundreds of sheets."""
+    names = "、".join(s.name for s in sheets[:shown])
+    return names if len(sheets) <= shown else f"{names} 等 {len(sheets)} 个工作表"
 
 
 Chosen = tuple[Sheet, Header, list[tuple[Sheet, Header]], list[str]]  # choose_sheets' answer

@@ -256,6 +256,16 @@ def test_bad_files_give_a_clear_message_and_store_nothing(census, tmp_path):
     assert state(census) == before
 
 
+def test_no_header_among_hundreds_of_tables_is_one_short_line(census, tmp_path):
+    # a web page laid out in tables (each a sheet): the message named all 100,000 (700 KB)
+    path = tmp_path / "网页.xls"
+    path.write_bytes(b"<table><tr><td>a</td><td>b</td></tr></table>" * 100_000)
+    with pytest.raises(HeaderNotFound) as err:
+        plan_file(census, path)
+    assert err.value.message.startswith("在工作表（表1、表2、表3、表4、表5 等 100000 个工作表）的前 30 行中没有找到表头")
+    assert len(err.value.message) < 100
+
+
 def test_formulas_saved_without_their_results_are_named(census, tmp_path):
     """A program wrote the IDs as formulas and nobody opened the file in Excel: every reader sees
     those cells empty. The plan says why the IDs are missing instead of only 身份证号为空."""
