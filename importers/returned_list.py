@@ -116,7 +116,8 @@ def read_list(workbook: Workbook, file_name: str) -> ParsedList | None:
                 continue
             refs[seq] = (_text(_cell(r, 1)), tuple(Ref(str(a), str(b), int(c), str(d))
                                                    for a, b, c, d in json.loads(_text(_cell(r, 2)))))
-    except (IndexError, StopIteration, ValueError, TypeError) as err:
+    except (IndexError, StopIteration, ValueError, TypeError, RecursionError) as err:
+        # RecursionError: json.loads of a row reference nested thousands deep
         raise broken from err
     if not census_id:
         raise broken

@@ -196,6 +196,19 @@ def test_a_copied_list_without_the_mark_is_one_clear_line(census, lists, tmp_pat
     assert state(census) == before
 
 
+def test_a_mark_whose_row_reference_nests_thousands_deep_is_one_clear_line(census, lists, tmp_path):
+    # json.loads of "[[[[…]]]]" raised RecursionError out of read_list: an internal error
+    wb = openpyxl.load_workbook(lists["团结"])
+    mark = wb[MARK_SHEET]
+    header = next(r for r in range(1, mark.max_row + 1) if mark.cell(r, 1).value == "序号")
+    mark.cell(header + 1, 3).value = "[" * 16_000 + "]" * 16_000
+    wb.save(tmp_path / "改过.xlsx")
+    before = state(census)
+    outcome = run(census, tmp_path / "改过.xlsx")[0]
+    assert outcome.status == "failed" and outcome.message.startswith("更正清单的标识不完整"), outcome.message
+    assert state(census) == before
+
+
 def test_cli_imports_a_returned_list_and_undoes_it(census, lists, tmp_path, capsys):
     path = census.path
     census.close()
