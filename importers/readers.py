@@ -192,7 +192,17 @@ def _looks_like_text(sample: bytes) -> bool:
         return _is_clean_text(text)
     cut = sample.rfind(b"\n")  # mixed UTF-8 and GBK lines; the last line may be cut in half
     mixed = _decode_lines(sample[: cut + 1] if cut > 0 else sample)
-    return mixed is not None and _is_clean_text(mixed)
+    if mixed is not None:
+        return _is_clean_text(mixed)
+    return _is_damaged_text(sample)
+
+
+def _is_damaged_text(sample: bytes) -> bool:
+    """Text but for a few bytes no encoding reads (a character cut in half by a system that cuts
+    fields by bytes): reading it then says the encoding is the trouble (MSG_ENCODING), not that
+    a .csv is no spreadsheet."""
+    text = sample.decode("gb18030", errors="replace")
+    return text.count("\ufffd") <= 1 + len(text) // 500 and _is_clean_text(text)
 
 
 def _is_clean_text(text: str) -> bool:

@@ -335,6 +335,15 @@ def test_unicode_text_without_its_byte_order_mark_reads(tmp_path, encoding):
     assert book.sheets[0].rows[1:] == [["1", "张三", "110101198001010011"], ["2", "李四", "11010119800101003X"]]
 
 
+def test_gbk_csv_with_a_character_cut_in_half_says_the_encoding_is_the_trouble(tmp_path):
+    # a system that cuts fields by bytes leaves half a character before the comma: the .csv was
+    # "不是可识别的电子表格文件（支持 …、.csv）"
+    path = tmp_path / "导出.csv"
+    path.write_bytes("姓名,单位,身份证号码\r\n张三,".encode("gbk") + "和平街道".encode("gbk")[:-1]
+                     + ",150302198001011234\r\n".encode("gbk"))
+    assert _message(path) == "导出.csv：无法识别文件的文字编码，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+
+
 def test_csv_with_nul_bytes_reads(tmp_path):
     path = tmp_path / "补零.csv"
     path.write_bytes("姓名,社区\r\n张三,桥东\x00社区\r\n".encode("gbk") + b"\x00" * 300)
