@@ -589,7 +589,9 @@ def _read_xls(data: bytes, file_name: str) -> list[Sheet]:
 
 def _workbook_stream(data: bytes, file_name: str) -> bytes:
     """The BIFF stream; an opening password (FILEPASS among the globals) is refused here, since
-    calamine only recognises the RC4 kind and calls the rest damaged."""
+    calamine only recognises the RC4 kind and calls the rest damaged, and so is a sheet whose
+    BOUNDSHEET does not point at its BOF record: calamine slices the stream there unchecked, and
+    its panic, caught, still prints a Rust message under the command line's one line."""
     try:
         doc = CompDoc(data, logfile=io.StringIO())
         stream = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
@@ -602,10 +604,20 @@ def _workbook_stream(data: bytes, file_name: str) -> bytes:
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     if not stream:
         raise ReadError(MSG_CORRUPT, file=file_name)
-    for kind, _body in _biff_records(stream, 0):
+    for kind, body in _biff_records(stream, 0):
         if kind == _FILEPASS:
             raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name)
+        if kind == _BOUNDSHEET and not _starts_a_sheet(stream, body):
+            raise ReadError(MSG_CORRUPT, file=file_name)
     return stream
+
+
+def _starts_a_sheet(stream: bytes, boundsheet: bytes) -> bool:
+    """Whether a BOUNDSHEET's offset (its first four bytes) is a BOF record of the stream."""
+    if len(boundsheet) < 4:
+        return False
+    pos = struct.unpack_from("<L", boundsheet)[0]
+    return pos + 4 <= len(stream) and _BIFF_RECORD.unpack_from(stream, pos)[0] == _BOF
 
 
 def _biff_records(stream: bytes, pos: int):

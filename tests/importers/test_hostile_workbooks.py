@@ -5,7 +5,9 @@ own peak memory, so a native abort or a memory blow-up fails the test instead of
 from __future__ import annotations
 
 import datetime
+import io
 import json
+import os
 import random
 import struct
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from xlrd.compdoc import CompDoc
 
 from importers.readers import _TableParser, _TooLarge, read_workbook
 from importers.xlsx_guard import MAX_CELLS, MAX_INFLATED
@@ -284,6 +287,24 @@ def test_a_damaged_xls_container_is_a_damaged_file(tmp_path, kind):
     path = tmp_path / "损坏.xls"
     path.write_bytes(_damaged_xls(kind))
     assert _message(path) == f"损坏.xls：{CORRUPT}"
+
+
+@pytest.mark.parametrize("offset", [4106, 0xFFFFFFFF, 1])
+def test_a_sheet_offset_off_its_bof_is_a_damaged_file_without_a_rust_panic(tmp_path, offset):
+    # calamine sliced the stream at the offset unchecked: the panic was caught, but Rust printed
+    # "thread … panicked at …xls.rs" under the command line's one line
+    data = bytearray((DATA / "readers_tiny.xls").read_bytes())
+    stream = CompDoc(bytes(data), logfile=io.StringIO()).get_named_stream("Workbook")
+    pos = 0
+    while struct.unpack_from("<H", stream, pos)[0] != 0x0085:  # the first BOUNDSHEET record
+        pos += 4 + struct.unpack_from("<H", stream, pos + 2)[0]
+    struct.pack_into("<L", data, bytes(data).find(stream[:512]) + pos + 4, offset)
+    path = tmp_path / "损坏.xls"
+    path.write_bytes(bytes(data))
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(ROOT)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "RUST_BACKTRACE": "0"})
+    assert json.loads(done.stdout)["error"] == f"损坏.xls：{CORRUPT}"
+    assert "panicked" not in done.stderr, done.stderr
 
 
 # --- messages -------------------------------------------------------------------------------------
