@@ -41,7 +41,7 @@ from gui.person_dialog import SourceRowsDialog
 from gui.row_cells import CellsReader
 from gui.start_page import StartPage
 from gui.worker import Control, TaskRunner, Worker
-from importers.files import expand_paths, left_out, left_out_line
+from importers.files import READ_SUFFIXES, expand_paths, left_out, left_out_line
 from importers.read_ahead import read_cells, read_isolated
 from models.census import Census, remove_census_file, same_file
 from models.errors import CensusError, os_error_reason
@@ -50,7 +50,7 @@ from models.records import Batch, Person, Problem
 
 MAX_RECENT = 8
 CENSUS_FILTER = f"普查文件 (*{CENSUS_SUFFIX})"
-RETURNS_FILTER = "摸排表 (*.xlsx *.xlsm *.xls *.et *.csv);;所有文件 (*)"
+RETURNS_FILTER = f"摸排表 ({' '.join('*' + suffix for suffix in READ_SUFFIXES)});;所有文件 (*)"  # every kind a return is read from
 READ_POPULATION = read_cells  # what the helper process does with a population table (tests hand one that dies)
 
 

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 # Excel's 单个文件网页), the spreadsheets we cannot (.ods, .xlsb) and archives (returns sent zipped),
 # so that these fail with a line saying what to do (save as .xlsx, unpack first) rather than be
 # left out without a word.
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".mht", ".mhtml", ".ods", ".xlsb",
-                   ".zip", ".rar", ".7z")
+READ_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".mht", ".mhtml")
+RETURN_SUFFIXES = (*READ_SUFFIXES, ".ods", ".xlsb", ".zip", ".rar", ".7z")
 
 
 def expand_paths(items: Iterable[str | Path]) -> list[Path]:

@@ -47,3 +47,4 @@ def test_the_files_are_read_for_review_with_fewer_collections(tmp_path, monkeypa
     entries = run_to_end(import_ops.plan_paths(tmp_path / "c.census", paths, lambda: False))
     assert [e.path for e in entries] == paths and seen == [BULK_THRESHOLDS] * 2
     assert gc.get_threshold() == before
+
