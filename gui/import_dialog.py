@@ -446,6 +446,7 @@ class ImportDialog(QDialog):
         self.show_filter.setItemText(1, f"只看需要处理的文件（{attention} 个）")
         self.next_attention.setEnabled(attention > 0)
         self._apply_filter()
+        self._reading_order()  # a 同名旧版本 combo may have come or gone
 
     def _apply_filter(self) -> None:
         """Show every file, or only those that need the clerk; a selected file the filter hides
@@ -486,6 +487,22 @@ class ImportDialog(QDialog):
         return rows[0].row() if rows else -1
 
     def _show_selected(self) -> None:
+        self._show_entry()
+        self._reading_order()
+
+    def _reading_order(self) -> None:
+        """Tab follows the page as it reads, top to bottom and left to right, ending on 取消 and
+        开始导入: the combos in table cells and the sheet ticks are made after the buttons, so
+        without this Tab reached 识别为 only after 开始导入."""
+        chain: list[QWidget] = [self.show_filter, self.next_attention, self.files]
+        chain += [w for r in range(self.files.rowCount()) if (w := self.files.cellWidget(r, self.VERSION_COLUMN))]
+        chain += [self.region, *self.sheet_checks, self.columns]
+        chain += [w for r in range(self.columns.rowCount()) if (w := self.columns.cellWidget(r, 2))]
+        chain += [self.changes, self.cancel_review, self.start_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _show_entry(self) -> None:
         row = self.current_row()
         entry = self.entries[row] if 0 <= row < len(self.entries) else None
         plan = entry.plan if entry else None

@@ -105,3 +105,26 @@ def test_tab_reaches_every_control_of_the_review(qtbot, window, msgs, tmp_path, 
     assert dialog.region in reached and dialog.cancel_review in reached and dialog.show_filter in reached
     assert dialog.columns.cellWidget(0, 2) in reached  # a column's field
     dialog.reject()
+
+
+def test_tab_follows_reading_order_and_ends_on_start(qtbot, window, msgs, tmp_path, returns):
+    """Tab goes down the page as it reads: the files, 所属区划, every 识别为 field in column order,
+    then 取消 and 开始导入 (the fields came after 开始导入, made after the buttons); Enter there imports."""
+    from PySide6.QtWidgets import QApplication
+
+    new_census(qtbot, window, tmp_path, returns)
+    dialog = open_review(qtbot, window, [returns["tuanjie"], returns["xingfu"]])
+    dialog.files.selectRow(1)  # the fields are made anew for the file chosen
+    dialog.activateWindow()
+    dialog.files.setFocus()
+    reached = []
+    for _ in range(dialog.columns.rowCount() + 4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    fields = [dialog.columns.cellWidget(r, 2) for r in range(dialog.columns.rowCount())]
+    assert reached == [dialog.region, dialog.columns, *fields, dialog.cancel_review, dialog.start_button]
+    assert dialog.start_button.isDefault()
+    qtbot.keyClick(dialog.start_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
+    assert [o.status for o in dialog.outcomes] == ["imported", "imported"]
+    dialog.accept()
