@@ -151,7 +151,7 @@ class ComparePage(QWidget):
         for kind in PERSON_KINDS:
             model = PersonChangeModel(kind, self)
             table = _table(model, (110, 180, 460))
-            table.doubleClicked.connect(lambda index, m=model: self._open_person(m, index))
+            table.activated.connect(lambda index, m=model: self._open_person(m, index))
             self.person_models[kind], self.person_tables[kind] = model, table
             self.person_tabs.addTab(table, KIND_LABELS[kind])
         splitter.addWidget(self.person_tabs)

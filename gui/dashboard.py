@@ -258,7 +258,7 @@ class Dashboard(QWidget):
         head.addWidget(self.goal_delete_button)
         self.goal_table = GoalTable()
         self.goal_table.selectionModel().selectionChanged.connect(lambda *_: self._update_goal_buttons())
-        self.goal_table.doubleClicked.connect(lambda _index: self._ask_goal())
+        self.goal_table.activated.connect(lambda _index: self._ask_goal())
         section = QVBoxLayout()
         section.setSpacing(4)
         section.addLayout(head)

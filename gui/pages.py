@@ -84,14 +84,14 @@ class PeoplePage(QWidget):
         self.model = PeopleModel(self)
         self.view = make_table(self.model, [76, 150, 40, 230, 100, 100, 110, 70, 130, 110])
         arrange(self.view, (0, 1, 8, 3, 4, 5, 6, 7, 2, 9, 10))  # 姓名 身份证号 类别 所属区划 first
-        self.view.doubleClicked.connect(lambda index: self._open(index.row()))
+        self.view.activated.connect(lambda index: self._open(index.row()))  # double-click or Enter
         header = self.view.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(self.model.sort_column(), self.model.sort_direction(self.model.sort_column()))
         header.sectionClicked.connect(self.sort_by_column)
         layout.addWidget(self.view)
-        hint = QLabel("双击一行查看该人员的全部来源行。")
+        hint = QLabel("双击一行（或按回车）查看该人员的全部来源行。")
         hint.setObjectName("hint")
         layout.addWidget(hint)
         self._timer = QTimer(self)
@@ -175,10 +175,10 @@ class ProblemsPage(QWidget):
         self._model = ProblemsModel(self)
         self.view = make_table(self._model, [84, 240, 60, 150, 150, 64, 44, 170])
         arrange(self.view, (0, 1, 4, 5, 6, 2, 7, 3))  # reason, file, sheet, row, name, region, then the ID
-        self.view.doubleClicked.connect(lambda _index: self._emit(self.show_row_requested))
+        self.view.activated.connect(lambda _index: self._emit(self.show_row_requested))  # double-click or Enter
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.view)
-        hint = QLabel("待核实的行没有计入人才数；更正身份证号后立即重新统计。双击查看原始行。")
+        hint = QLabel("待核实的行没有计入人才数；更正身份证号后立即重新统计。双击一行（或按回车）查看原始行。")
         hint.setObjectName("hint")
         layout.addWidget(hint)
         self.correct_button.clicked.connect(lambda: self._emit(self.correct_requested))

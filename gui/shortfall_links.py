@@ -73,7 +73,7 @@ class ShortfallDialog(QDialog):
         self.setWindowTitle(f"{title} - {APP_TITLE}")
         self.region_ids = [s.region_id for s in regions]
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{title}，共 {len(regions)} 个。双击一行在左侧选中该区划。"))
+        layout.addWidget(QLabel(f"{title}，共 {len(regions)} 个。双击一行（或按回车）在左侧选中该区划。"))
         # A model over the rows, not a QTableWidgetItem per cell: a province's root lists 13,727
         # communities and villages (55,000 items took 0.34 s of the GUI thread).
         self.model = _Rows(header, rows, self)
@@ -83,7 +83,7 @@ class ShortfallDialog(QDialog):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.resizeColumnsToContents()
         self.table.verticalHeader().setVisible(False)
-        self.table.doubleClicked.connect(self._choose)
+        self.table.activated.connect(self._choose)  # double-click or Enter
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

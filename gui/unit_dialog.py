@@ -119,8 +119,8 @@ class ShortfallDialog(QDialog):
                 item = QListWidgetItem("    " + text(s))
                 item.setData(Qt.ItemDataRole.UserRole, s.region_id)
                 self.list.addItem(item)
-        self.list.itemDoubleClicked.connect(lambda item: self._select(window, item))
-        layout.addWidget(QLabel("双击一行，在左侧区划树中选中它。"))
+        self.list.itemActivated.connect(lambda item: self._select(window, item))  # double-click or Enter
+        layout.addWidget(QLabel("双击一行（或按回车），在左侧区划树中选中它。"))
         layout.addWidget(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")

@@ -46,5 +46,5 @@ def test_units_in_the_tree_dashboard_dialog_and_list(qtbot, window, tmp_path):
     assert rows == ["未达单位目标的单位（2）", "测试市/东区/第一中学：学校 ≥2人，差1人",
                     "测试市/西区/阳光社工服务中心：社工机构 ≥3人，差1人", "未覆盖社工站的街道（乡镇）（2）",
                     "测试市/东区/红星镇", "测试市/西区/光华街道"]
-    shortfalls.list.itemDoubleClicked.emit(shortfalls.list.item(4))
+    shortfalls.list.itemActivated.emit(shortfalls.list.item(4))
     assert win.selected_region_id() == win.census.regions.by_path("测试市/东区/红星镇").id
