@@ -152,10 +152,13 @@ class SourceRowsDialog(QDialog):
             top.setExpanded(True)
         layout.addWidget(self.tree)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setText("关闭")
+        close.setDefault(True)  # Enter closes what was opened to be read (it opened 调整所属区划 first)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
+        self.tree.setFocus()  # the rows, read with the arrows; Tab reaches the buttons
         self.resize(820, 600)
 
     # ---- raw cells, read off the GUI thread (gui/row_cells.py) ---------------------------------

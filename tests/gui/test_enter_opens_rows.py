@@ -41,3 +41,21 @@ def test_enter_in_a_shortfall_list_selects_the_region(qtbot, window, msgs, tmp_p
     qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
     assert not dialog.isVisible()
     assert win.selected_region_id() == win.census.regions.by_path(wanted).id
+
+
+def test_enter_in_a_persons_dialog_closes_it(qtbot, window, msgs, tmp_path, returns, monkeypatch):
+    """Opened with Enter, closed with Enter: the rows have the focus and 关闭 is the default (Enter
+    opened 调整所属区划, the dialog's first button, and a second Enter there would pick a region)."""
+    from gui import region_picker
+
+    picked = []
+    monkeypatch.setattr(region_picker, "choose_region", lambda *args: picked.append(args))
+    win = imported_window(qtbot, window, tmp_path, returns)
+    win.tabs.setCurrentWidget(win.people)
+    win.people.view.setFocus()
+    win.people.view.selectRow(0)
+    qtbot.keyClick(win.people.view, Qt.Key.Key_Return)
+    dialog = win.person_dialog
+    assert dialog is not None and dialog.focusWidget() is dialog.tree
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_Return)
+    assert picked == [] and win.person_dialog is None and not dialog.isVisible()
