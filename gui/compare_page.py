@@ -234,6 +234,7 @@ def _table(model: QAbstractTableModel, widths: tuple[int, ...] | None = None) ->
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
+    table.setTabKeyNavigation(False)  # Tab leaves the table for the next control (arrows move inside it)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     if widths is None:  # a few rows: fit them

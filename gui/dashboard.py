@@ -127,6 +127,7 @@ class GoalTable(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the table for the next control (arrows move inside it)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         for col, width in enumerate((140, 90, 90, 120)):

@@ -83,6 +83,7 @@ class ShortfallDialog(QDialog):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.resizeColumnsToContents()
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for 关闭 (arrows move inside it)
         self.table.activated.connect(self._choose)  # double-click or Enter
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
