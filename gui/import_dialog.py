@@ -249,9 +249,9 @@ class ImportDialog(QDialog):
         layout.addWidget(self.details, 1)
         row = QHBoxLayout()
         row.addStretch(1)
-        close = QPushButton("关闭")
-        close.clicked.connect(self.accept)
-        row.addWidget(close)
+        self.close_results = QPushButton("关闭")
+        self.close_results.clicked.connect(self.accept)
+        row.addWidget(self.close_results)
         layout.addLayout(row)
         return page
 
@@ -288,6 +288,7 @@ class ImportDialog(QDialog):
         self._fill_files()
         if entries:
             self.files.selectRow(next((i for i, e in enumerate(entries) if e.plan is not None), 0))
+        self.files.setFocus()  # where the page starts: arrows go through the files, Enter imports when ready
 
     def _fill_files(self) -> None:
         self._loading = True
@@ -699,6 +700,7 @@ class ImportDialog(QDialog):
 
     def _show_results(self, outcomes: list[Outcome], error: str = "") -> None:
         self.pages.setCurrentIndex(2)
+        self.close_results.setDefault(True)  # Enter closes the results (keyPressEvent)
         counts = {k: sum(1 for o in outcomes if o.status == k) for k in Outcome.STATUS_LABELS}
         text = (f"已导入 {counts['imported']} 个文件，跳过 {counts['duplicate']} 个（此前已导入），"
                 f"失败 {counts['failed']} 个")
@@ -762,13 +764,15 @@ class ImportDialog(QDialog):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
         """Enter applies the field it was typed in (its editingFinished already did) and keeps the
         review; it presses a button only when the button itself has focus, or 开始导入 when every
-        file is decided and the focus is not in a field."""
+        file is decided and the focus is not in a field; on the results it closes them."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             focus = self.focusWidget()
             if isinstance(focus, QAbstractButton):
                 focus.click()
             elif isinstance(focus, QTableWidget) and self.pages.currentIndex() == 0 and self.start_button.isEnabled():
                 self.start_button.click()
+            elif self.pages.currentIndex() == 2:
+                self.accept()
             event.accept()
             return
         super().keyPressEvent(event)

@@ -128,3 +128,17 @@ def test_tab_follows_reading_order_and_ends_on_start(qtbot, window, msgs, tmp_pa
     qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
     assert [o.status for o in dialog.outcomes] == ["imported", "imported"]
     dialog.accept()
+
+
+def test_review_opens_on_the_files_and_enter_imports_then_closes(qtbot, window, msgs, tmp_path, returns):
+    """Keyboard only: the review starts with the focus on the files (it was on 显示, where Enter did
+    nothing though 开始导入 was drawn as the default); Enter imports, and Enter on the results closes them."""
+    new_census(qtbot, window, tmp_path, returns)
+    dialog = open_review(qtbot, window, [returns["tuanjie"], returns["xingfu"]])
+    assert dialog.focusWidget() is dialog.files and dialog.start_button.isDefault()
+    qtbot.keyClick(dialog.files, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.outcomes is not None, timeout=60000)
+    assert [o.status for o in dialog.outcomes] == ["imported", "imported"]
+    assert dialog.close_results.isDefault()
+    qtbot.keyClick(dialog.results, Qt.Key.Key_Return)
+    assert dialog.closed and not dialog.isVisible()
