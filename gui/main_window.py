@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
-    QProgressDialog,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -468,15 +467,7 @@ class MainWindow(QMainWindow):
                  on_fail: Callable[[str], None] | None = None) -> Worker:
         """Run `fn(cancel)` on the worker thread with a progress dialog; errors become dialogs
         (or go to `on_fail`)."""
-        dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, self)
-        dialog.setWindowTitle(APP_TITLE)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(400)
-        dialog.setMinimumWidth(420)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        if not cancellable:
-            dialog.setCancelButton(None)
+        dialog = messages.WaitDialog(self, label, cancellable)
 
         def progress(done: int, total: int, message: str) -> None:
             dialog.setMaximum(max(total, 0))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
     QListWidget,
     QMessageBox,
+    QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
@@ -108,3 +109,35 @@ def show_paths(parent: QWidget | None, title: str, text: str, paths: list[Path])
     dialog = PathsDialog(parent, title, text, paths)
     dialog.setModal(True)
     dialog.open()
+
+
+class WaitDialog(QProgressDialog):
+    """The window's wait for work on the worker thread: shown 0.4 s after the work starts, with 取消
+    when the work can be cancelled. A wait that cannot be cancelled stays until the work ends: Esc
+    or the title bar's close hid it while the work went on, and the window refused every action
+    with nothing on the screen saying why."""
+
+    SHOWN_AFTER_MS = 400
+
+    def __init__(self, parent: QWidget | None, label: str, cancellable: bool):
+        super().__init__(label, "取消" if cancellable else "", 0, 0, parent)
+        self.cancellable = cancellable
+        self.setWindowTitle(APP_TITLE)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(420)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        if not cancellable:
+            self.setCancelButton(None)
+        self.setMinimumDuration(self.SHOWN_AFTER_MS)
+        self.setValue(0)  # starts the 0.4 s anew: setMinimumDuration alone kept the constructor's 4 s
+
+    def reject(self) -> None:
+        if self.cancellable:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        if not self.cancellable and event.spontaneous():
+            event.ignore()
+            return
+        super().closeEvent(event)
