@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.import_dialog = None
         self.goal_dialog = None
         self.person_dialog: SourceRowsDialog | None = None
+        self._focus_before_work: QWidget | None = None  # where the focus was when the worker started
         self.setAcceptDrops(True)
         self._build_actions()
         self._build_menus()
@@ -288,11 +289,25 @@ class MainWindow(QMainWindow):
         self.act_redo.setEnabled(redo is not None)
 
     def _busy_changed(self, busy: bool) -> None:
+        if busy:  # the button that started the work is disabled while it runs and gives its focus away
+            self._focus_before_work = self.focusWidget()
         self._update_state()
         if busy:
             self.statusBar().showMessage("正在处理，请稍候…")
         else:
             self.statusBar().clearMessage()
+            self._focus_back()
+
+    def _focus_back(self) -> None:
+        """After the work, the focus goes back where the clerk left it (设定目标…, 更正身份证号… for the
+        next problem) if that is usable again; it stayed wherever Qt had moved it, e.g. on the chart."""
+        widget, self._focus_before_work = self._focus_before_work, None
+        try:
+            usable = widget is not None and widget.isVisible() and widget.isEnabled()
+        except RuntimeError:  # deleted meanwhile (a dialog's, a page rebuilt)
+            return
+        if usable and self.focusWidget() is not widget:
+            widget.setFocus()  # type: ignore[union-attr]
 
     @property
     def busy(self) -> bool:
