@@ -9,6 +9,7 @@ line by line, what it will change before anything is applied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -648,11 +649,30 @@ class ImportDialog(QDialog):
             messages.show_error(self, str(err))
             return False
         self.decided.add(row)
+        focus_again = self._focus_keeper(row)
         self._fill_file_row(row, entry)
         self._update_summary()
         if row == self.current_row():
             self._show_selected()
+        focus_again()
         return True
+
+    def _focus_keeper(self, row: int) -> Callable[[], None]:
+        """The field with the focus among those a change makes anew (a 识别为 field, a sheet tick, the
+        同名旧版本 choice), as a function that puts the focus on its successor: after one arrow key
+        on 识别为 the focus went to a button and the next arrow key did nothing."""
+        focus = self.focusWidget()
+        if focus is None:
+            return lambda: None
+        if focus is self.files.cellWidget(row, self.VERSION_COLUMN):
+            return lambda: _set_focus(self.files.cellWidget(row, self.VERSION_COLUMN))
+        for r in range(self.columns.rowCount()):
+            if focus is self.columns.cellWidget(r, 2):
+                return lambda: _set_focus(self.columns.cellWidget(r, 2))
+        for i, check in enumerate(self.sheet_checks):
+            if focus is check:
+                return lambda: _set_focus(self.sheet_checks[i] if i < len(self.sheet_checks) else None)
+        return lambda: None
 
     # ---- importing -------------------------------------------------------------------------
     def selected_plans(self):
@@ -807,6 +827,11 @@ def _list_cells(plan: ReturnedListPlan) -> list[QTableWidgetItem]:
         status = _item("更正清单", plan.summary())
         status.setForeground(QBrush(OK_FG))
     return [status, _item("更正清单"), _item(""), _item(plan.region_path), _item("更正清单中的程序标识")]
+
+
+def _set_focus(widget: QWidget | None) -> None:
+    if widget is not None:
+        widget.setFocus()
 
 
 def _column_letter(index: int) -> str:

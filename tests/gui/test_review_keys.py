@@ -142,3 +142,22 @@ def test_review_opens_on_the_files_and_enter_imports_then_closes(qtbot, window, 
     assert dialog.close_results.isDefault()
     qtbot.keyClick(dialog.results, Qt.Key.Key_Return)
     assert dialog.closed and not dialog.isVisible()
+
+
+def test_arrow_keys_on_a_field_keep_the_focus_there(qtbot, window, msgs, tmp_path, returns):
+    """识别为 with the arrows: each key changes the field and the focus stays on it (the panel is
+    made anew with each change, and the focus went to a button after the first key)."""
+    new_census(qtbot, window, tmp_path, returns)
+    dialog = open_review(qtbot, window, [returns["tuanjie"]])
+    row = 5
+    dialog.columns.cellWidget(row, 2).setFocus()
+    fields = [dialog.columns.cellWidget(row, 2).currentData()]
+    for _ in range(2):
+        combo = dialog.focusWidget()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        qtbot.waitUntil(lambda c=combo: dialog.columns.cellWidget(row, 2) is not c)  # the panel made anew
+        assert dialog.focusWidget() is dialog.columns.cellWidget(row, 2)
+        fields.append(dialog.columns.cellWidget(row, 2).currentData())
+    assert len(set(fields)) == 3  # two keys, two changes
+    assert dialog.entries[0].plan.columns[row].field == fields[-1]
+    dialog.reject()
