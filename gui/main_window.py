@@ -730,7 +730,7 @@ class MainWindow(QMainWindow):
                     self, f"{problem.file_name} / {problem.sheet} / 第 {problem.row_number} 行　{problem.name}\n"
                           f"原因：{problem.reason}\n\n已有同名人员的身份证号与此相近，可能是同一人：\n"
                           + "\n".join(shown) + "\n\n请核实后选择：",
-                    [f"采用 {s}" for s in shown] + ["手工输入…"], title="更正身份证号")
+                    [f"采用 {s}" for s in shown] + ["手工输入…"], title="更正身份证号", safe=True)
                 if choice is None:
                     return
                 if choice < len(known):

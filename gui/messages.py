@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QProgressDialog,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -50,12 +51,23 @@ def ask(parent: QWidget | None, message: str, title: str = "请确认", yes: str
     return box.clickedButton() is not None and box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.AcceptRole
 
 
-def ask_choice(parent: QWidget | None, message: str, choices: list[str], title: str = "请选择") -> int | None:
-    """Index of the chosen button, None when closed."""
+def choice_box(parent: QWidget | None, message: str, choices: list[str], title: str,
+               safe: bool = False) -> tuple[QMessageBox, list[QPushButton], QPushButton]:
+    """A box with one button per choice and 取消. Enter gives the first choice (the recommended one),
+    or with `safe` 取消: a choice that changes the census is never made by a stray Enter."""
     box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
     box.setWindowTitle(f"{title} - {APP_TITLE}")
     buttons = [box.addButton(text, QMessageBox.ButtonRole.AcceptRole) for text in choices]
     cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setEscapeButton(cancel)
+    box.setDefaultButton(cancel if safe else buttons[0])
+    return box, buttons, cancel
+
+
+def ask_choice(parent: QWidget | None, message: str, choices: list[str], title: str = "请选择",
+               safe: bool = False) -> int | None:
+    """Index of the chosen button, None when closed."""
+    box, buttons, cancel = choice_box(parent, message, choices, title, safe)
     box.exec()
     clicked = box.clickedButton()
     if clicked is cancel or clicked not in buttons:

@@ -40,7 +40,7 @@ def msgs(monkeypatch) -> Messages:
         record.questions.append(message)
         return record.answer
 
-    def ask_choice(parent, message, choices, title=""):
+    def ask_choice(parent, message, choices, title="", safe=False):
         record.questions.append(message)
         return record.choice
 
