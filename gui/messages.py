@@ -145,7 +145,10 @@ class WaitDialog(QProgressDialog):
         self.setValue(0)  # starts the 0.4 s anew: setMinimumDuration alone kept the constructor's 4 s
 
     def reject(self) -> None:
+        """Esc. Qt's own Esc shortcut emits `canceled` only while the dialog is the active window;
+        pressed otherwise, Esc came here and hid the wait without cancelling the work."""
         if self.cancellable:
+            self.canceled.emit()
             super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name

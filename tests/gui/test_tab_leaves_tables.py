@@ -16,6 +16,7 @@ def test_tab_leaves_the_pages_tables(qtbot, window, msgs, tmp_path, returns):
     for page, before in ((win.people, win.people.category), (win.problems, win.problems.correct_button),
                          (win.history, win.history.undo_button)):
         win.tabs.setCurrentWidget(page)
+        qtbot.waitUntil(lambda: not win.problems.loading)  # the 问题 list is read off the GUI thread
         page.view.setFocus()
         page.view.selectRow(0)
         qtbot.keyClick(page.view, Qt.Key.Key_Backtab)
