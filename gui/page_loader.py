@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 
 class PageLoader(QObject):
-    """Reads pages off the GUI thread; `loaded(generation, page, persons)` arrives on the GUI thread."""
+    """Reads pages and counts off the GUI thread; `loaded(generation, page, persons)` and
+    `counted(generation, found)` arrive on the GUI thread."""
 
     loaded = Signal(int, int, list)
     counted = Signal(int, object)  # (generation, persons found; -1: the count failed, see the log)
