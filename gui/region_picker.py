@@ -40,6 +40,9 @@ class RegionPicker(QDialog):
         self.tree.setColumnWidth(0, 360)
         self.tree.setUniformRowHeights(True)
         items: dict[int, QTreeWidgetItem] = {}
+        # For the filter, in tree order: each node's item, path and parent's position (-1: a top node)
+        self._nodes: list[tuple[QTreeWidgetItem, str, int]] = []
+        position: dict[int, int] = {}
         for region in regions:  # tree order: a parent always comes before its children
             item = QTreeWidgetItem([region.name, KIND_LABELS.get(region.kind, region.kind)])
             item.setData(0, REGION_ROLE, region.id)
@@ -50,6 +53,9 @@ class RegionPicker(QDialog):
             else:
                 parent.addChild(item)
             items[region.id] = item
+            position[region.id] = len(self._nodes)
+            above = position.get(region.parent_id, -1) if region.parent_id is not None else -1
+            self._nodes.append((item, region.path, above))
         self.tree.expandToDepth(1)
         if current in items:
             self.tree.setCurrentItem(items[current])
@@ -84,21 +90,24 @@ class RegionPicker(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.region_id() is not None)
 
     def _filter(self, text: str) -> None:
-        """Show the nodes whose path contains the text, with their ancestors."""
+        """Show the nodes whose path contains the text, with their ancestors (expanded). Worked out
+        over the paths kept in tree order, children before parents, and only the items whose state
+        changes are told: walking a province's 20,000 items asked Qt for each one's path and state
+        at every keystroke (35–124 ms)."""
         text = text.strip()
-
-        def walk(item: QTreeWidgetItem) -> bool:
-            shown = False
-            for i in range(item.childCount()):
-                shown = walk(item.child(i)) or shown
-            own = not text or text in item.toolTip(0)
-            item.setHidden(not (own or shown))
-            if text and shown:
+        nodes = self._nodes
+        shown = [not text or text in path for _item, path, _above in nodes]
+        below = [False] * len(nodes)  # a node below it is shown
+        for i in range(len(nodes) - 1, -1, -1):
+            above = nodes[i][2]
+            if above >= 0 and (shown[i] or below[i]):
+                below[above] = True
+        for (item, _path, _above), own, under in zip(nodes, shown, below, strict=True):
+            hidden = not (own or under)
+            if item.isHidden() != hidden:
+                item.setHidden(hidden)
+            if text and under and not item.isExpanded():
                 item.setExpanded(True)
-            return own or shown
-
-        for i in range(self.tree.topLevelItemCount()):
-            walk(self.tree.topLevelItem(i))
         self._update()
 
 
