@@ -73,7 +73,7 @@ def ask_reassign(window: MainWindow, id_number: str) -> None:
 
 
 def problems_menu(window: MainWindow, row: int) -> QMenu:
-    problem = window.problems.model.item(row)
+    problem = window.problems.item_at(row)
     menu = QMenu(window.problems.view)
     if problem is None:
         return menu

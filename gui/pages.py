@@ -285,8 +285,12 @@ class ProblemsPage(QWidget):
     def current(self) -> Problem | None:
         # Not self.model: asking whether a row is selected must not read a region's problems
         # before the page is shown (opening a province census read 7,666 of them for nothing).
-        # While another list is read, the rows shown are the list before: acted on no more.
-        return None if self.loading else self._model.item(selected_row(self.view))
+        return self.item_at(selected_row(self.view))
+
+    def item_at(self, row: int) -> Problem | None:
+        """The problem listed at `row`; None while another list is read: the rows shown are then
+        the list before, acted on no more (and never the new list's row at that place)."""
+        return None if self.loading else self._model.item(row)
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)

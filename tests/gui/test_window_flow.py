@@ -420,3 +420,28 @@ def test_column_combo_changes_the_plan(qtbot, window, msgs, tmp_path, returns):
     assert dialog.entries[0].plan.region.path == "测试市/东区/和平街道/团结社区"
     assert dialog.entries[0].plan.region.source == "user"
     dialog.reject()
+
+
+def test_a_row_of_the_list_before_is_not_acted_on_while_the_next_is_read(qtbot, window, msgs, tmp_path, returns):
+    """Right-clicking a row while the 问题 list is read again offers nothing, rather than the
+    actions of whatever problem the new list has at that place."""
+    from gui import context_menus
+
+    win = window
+    setup_census(qtbot, win, tmp_path, returns)
+    import_through_review(qtbot, win, [returns["tuanjie"]]).accept()
+    win.tabs.setCurrentWidget(win.problems)
+    qtbot.waitUntil(lambda: not win.problems.loading)
+    assert context_menus.problems_menu(win, 0).actions()  # the list is there: its row's actions
+    release = threading.Event()
+
+    def slow(census):
+        release.wait(10)
+        return census.problems.all(None)
+
+    win.problems.set_source(win.census, slow, "another list")
+    assert win.problems.loading and win.problems.view.model().rowCount() > 0  # the rows before, still shown
+    assert context_menus.problems_menu(win, 0).actions() == [] and win.problems.loading
+    release.set()
+    qtbot.waitUntil(lambda: not win.problems.loading)
+    assert context_menus.problems_menu(win, 0).actions()
