@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import os
 import platform
@@ -32,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import bench_window  # noqa: E402 - a sibling script: its folder is on sys.path when this one runs
 
 from demo.samples import province_regions, write_population, write_province_returns  # noqa: E402
 from importers.files import import_files  # noqa: E402
@@ -142,13 +143,6 @@ def run_window(census: Path, returns: Path | None = None, review: int = 0) -> di
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def load_bench(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 def province(tmp: Path, returns: int, quick: bool) -> tuple[Path, Path, Path]:
     """(the province census with its returns imported, the same tree without returns, the returns' folder)."""
     regions = province_regions(**QUICK_TREE) if quick else province_regions()
@@ -181,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         print("· a province and its returns …", flush=True)
         full, empty, folder = province(tmp, args.returns, args.quick)
         print("· a census of a million persons (bench_window's, built once) …", flush=True)
-        million = load_bench("bench_window").build(args.persons)
+        million = bench_window.build(args.persons)
         columns = {
             "province": run_window(full),
             "review + import": run_window(empty, folder, args.returns),

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import conventions
 from gui.models_qt import MET, NOT_MET, ListModel
 from gui.over_time_charts import BeforeAfterChart, Pair
 from gui.paths import CENSUS_SUFFIX, data_dir
@@ -234,7 +235,7 @@ def _table(model: QAbstractTableModel, widths: tuple[int, ...] | None = None) ->
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
-    table.setTabKeyNavigation(False)  # Tab leaves the table for the next control (arrows move inside it)
+    conventions.tab_leaves(table)
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     if widths is None:  # a few rows: fit them

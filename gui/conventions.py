@@ -66,6 +66,13 @@ def selected_rows_tsv(view: QAbstractItemView) -> str:
     return "\n".join(lines)
 
 
+def tab_leaves(view: QAbstractItemView) -> None:
+    """Tab and Shift+Tab leave a table for the next or previous control; the arrows move inside it
+    (Qt's tables walk Tab from cell to cell for ever: the buttons beside them, 更正身份证号… or 关闭,
+    were out of a keyboard's reach)."""
+    view.setTabKeyNavigation(False)
+
+
 def copy_selected_rows(view: QAbstractItemView) -> bool:
     text = selected_rows_tsv(view)
     if text:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import conventions
 from gui.chart import Bar, TargetChart
 from gui.models_qt import MET, NOT_MET, number_text, per_mille_text
 from gui.over_time_charts import YearsChart
@@ -127,7 +128,7 @@ class GoalTable(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(False)
-        self.setTabKeyNavigation(False)  # Tab leaves the table for the next control (arrows move inside it)
+        conventions.tab_leaves(self)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         for col, width in enumerate((140, 90, 90, 120)):

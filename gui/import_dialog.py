@@ -71,7 +71,7 @@ def _table(headers: list[str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setStretchLastSection(True)
     table.setWordWrap(False)
-    table.setTabKeyNavigation(False)  # Tab leaves the table for the next control (arrows move inside it)
+    conventions.tab_leaves(table)
     return table
 
 

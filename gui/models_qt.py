@@ -249,7 +249,6 @@ class PeopleModel(QAbstractTableModel):
         self.category: str | None = None
         self.order = "name"
         self.full = False
-        self._count = 0
         self._scope: int | None = None  # the region filter sent to the census (None: everybody)
         self._pages: OrderedDict[int, list[Person]] = OrderedDict()
         # Jumps far into the list: read on the loader's thread (gui/page_loader.py); answers for an
@@ -270,13 +269,18 @@ class PeopleModel(QAbstractTableModel):
         self._scope = _scope(census, region_id)
         self._forget_pages()
         if census is not None and search:  # LIKE '%…%' reads every person: counted off the GUI thread
-            self._count, self.found = 0, None
+            self.found = None
             scope = self._scope
             self._loader.request_count(census.path, self._generation,
                                        lambda reader: reader.people.count(scope, search, category))
         else:
-            self._count = self.found = census.people.count(self._scope, search, category) if census else 0
+            self.found = census.people.count(self._scope, search, category) if census else 0
         self.endResetModel()
+
+    @property
+    def _count(self) -> int:
+        """Rows the table has: what the query found (none while a search is counted, or if that failed)."""
+        return max(self.found or 0, 0)
 
     def set_order(self, order: str) -> None:
         """Sort by another key: the census sorts, the model starts again from the first page."""
@@ -376,7 +380,7 @@ class PeopleModel(QAbstractTableModel):
         if generation != self._generation or self.found is not None:
             return
         self.beginResetModel()
-        self._count, self.found = max(found, 0), found
+        self.found = found
         self.endResetModel()
         self.counted.emit()
 

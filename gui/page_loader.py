@@ -41,8 +41,7 @@ class PageLoader(QObject):
 
     def request(self, path: Path, generation: int, page: int, read: Callable[[Census], list[Person]]) -> None:
         """Read one page with `read(census)` on the loader's thread, then emit `loaded`."""
-        with contextlib.suppress(RuntimeError):  # closed with its window: nothing more is read
-            self._pool.submit(self._run, path, generation, page, read)
+        self._submit(self._run, path, generation, page, read)
 
     def _run(self, path: Path, generation: int, page: int, read: Callable[[Census], list[Person]]) -> None:
         try:
@@ -54,8 +53,11 @@ class PageLoader(QObject):
 
     def request_count(self, path: Path, generation: int, count: Callable[[Census], int]) -> None:
         """Count with `count(census)` on the loader's thread, then emit `counted`."""
+        self._submit(self._count, path, generation, count)
+
+    def _submit(self, work: Callable[..., None], *args: object) -> None:
         with contextlib.suppress(RuntimeError):  # closed with its window: nothing more is read
-            self._pool.submit(self._count, path, generation, count)
+            self._pool.submit(work, *args)
 
     def _count(self, path: Path, generation: int, count: Callable[[Census], int]) -> None:
         try:
@@ -78,8 +80,7 @@ class PageLoader(QObject):
     def release(self) -> None:
         """Close the thread's connection (another census is open, or none): a file held open
         could not be moved or replaced on Windows."""
-        with contextlib.suppress(RuntimeError):
-            self._pool.submit(self._close)
+        self._submit(self._close)
 
     def close(self) -> None:
         """Finish the page being read, close the thread's connection and end the thread."""

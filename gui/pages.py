@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import conventions
 from gui.models_qt import BatchesModel, PeopleModel, ProblemsModel
 from gui.worker import TaskRunner
 from models.census import CATEGORY_LABELS, Census
@@ -33,7 +34,7 @@ def make_table(model, widths: list[int]) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.setTabKeyNavigation(False)  # Tab leaves the table for the next control (arrows move inside it)
+    conventions.tab_leaves(view)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(26)
     view.horizontalHeader().setHighlightSections(False)
@@ -155,7 +156,7 @@ class ProblemsPage(QWidget):
         self._key: object = None  # which list set_source reads (the census and region)
         self._keep_row = -1  # the row to select again once the same list is read again
         self._generation = 0  # of set_source and set_problems: a read for an earlier one is dropped
-        self._reading = 0  # the generation being read off the GUI thread (0: none)
+        self._reading = False  # the list of this generation is being read off the GUI thread
         self._reader = TaskRunner(self)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -190,7 +191,7 @@ class ProblemsPage(QWidget):
         self._source = None
         self._key = None
         self._generation += 1
-        self._reading = 0
+        self._reading = False
         self._all = problems
         self._filter()
 
@@ -206,14 +207,14 @@ class ProblemsPage(QWidget):
         self._key = key
         self._source = (census, read)
         self._generation += 1
-        self._reading = 0
+        self._reading = False
         if self.isVisible():
             self._read_off_thread()
 
     @property
     def loading(self) -> bool:
         """Whether the list is being read off the GUI thread."""
-        return self._reading != 0
+        return self._reading
 
     @property
     def all(self) -> list[Problem]:
@@ -240,11 +241,11 @@ class ProblemsPage(QWidget):
             self._show(self._generation, read(census))
 
     def _read_off_thread(self) -> None:
-        if self._source is None or self._reading == self._generation:
+        if self._source is None or self._reading:
             return
         census, read = self._source
         path, generation = census.path, self._generation
-        self._reading = generation
+        self._reading = True
         self.count.setText("正在读取问题清单…")
         self._update_buttons()
         self._reader.start(lambda _cancel: _read_problems(path, read),
@@ -254,7 +255,7 @@ class ProblemsPage(QWidget):
     def _show(self, generation: int, problems: list[Problem]) -> None:
         if generation != self._generation or self._source is None:
             return  # another list was asked for meanwhile, or this one was read already
-        self._source, self._reading = None, 0
+        self._source, self._reading = None, False
         self._all = problems
         self._filter()
         keep, self._keep_row = self._keep_row, -1
@@ -264,7 +265,7 @@ class ProblemsPage(QWidget):
     def _failed(self, generation: int, message: str) -> None:
         """Nothing listed rather than rows that may be stale; showing the page again reads again."""
         if generation == self._generation and self._source is not None:
-            self._reading = 0
+            self._reading = False
             self._all = []
             self._model.set_items([])
             self.count.setText(f"问题清单读取失败：{message}")

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableView, QVBoxLayout, QWidget
 
+from gui import conventions
 from gui.paths import APP_TITLE
 from models.records import RegionSummary
 
@@ -83,7 +84,7 @@ class ShortfallDialog(QDialog):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.resizeColumnsToContents()
         self.table.verticalHeader().setVisible(False)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table for 关闭 (arrows move inside it)
+        conventions.tab_leaves(self.table)
         self.table.activated.connect(self._choose)  # double-click or Enter
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
