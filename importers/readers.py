@@ -574,17 +574,35 @@ def _sparse_value(cell: dict) -> object:
 
 _BIFF_RECORD = struct.Struct("<HH")
 _FILEPASS, _BIFF_EOF, _BOF, _BOUNDSHEET, _DIMENSIONS, _MULRK = 0x002F, 0x000A, 0x0809, 0x0085, 0x0200, 0x00BD
+_CODEPAGE = 0x0042
+# Excel's own .xls (BIFF8) says CODEPAGE 1200, and its text is Unicode whatever the record says.
+# python-calamine 0.9.1 decodes that Unicode through any other CODEPAGE, turning every Chinese
+# cell into mojibake (1252 is what JExcelAPI, behind many a web system's .xls export, always
+# writes; 936 too), and refuses a codepage encoding_rs lacks (a Mac's 32768, an old program's 437
+# or 367, a 0) as if the file were damaged. xlrd reads all of these right (Python's codecs, and
+# BIFF8's Unicode as Unicode), so it reads every workbook whose CODEPAGE is not 1200.
+_UNICODE_CODEPAGE = 1200
 # the records calamine turns into cells (number, label, rstring, boolerr, rk, labelsst, formula)
 _CELL_RECORDS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))
 
 
 def _read_xls(data: bytes, file_name: str) -> list[Sheet]:
     """calamine when the workbook is what it claims; xlrd (pure Python, sparse rows) when a
-    header field, a DIMENSIONS record or a far cell would make calamine allocate too much."""
+    header field, a DIMENSIONS record or a far cell would make calamine allocate too much, or
+    when its CODEPAGE is not Excel's 1200 (see _UNICODE_CODEPAGE)."""
     stream = _workbook_stream(data, file_name)
-    if _xls_is_sane(data, stream):
+    if _xls_is_sane(data, stream) and _codepage(stream) == _UNICODE_CODEPAGE:
         return _read_calamine(data, file_name)
     return _read_xlrd(data, file_name)
+
+
+def _codepage(stream: bytes) -> int:
+    """The CODEPAGE record of the workbook's globals (1200 when there is none: calamine then reads
+    the text as Unicode)."""
+    for kind, body in _biff_records(stream, 0):
+        if kind == _CODEPAGE and len(body) >= 2:
+            return struct.unpack_from("<H", body)[0]
+    return 1200
 
 
 def _workbook_stream(data: bytes, file_name: str) -> bytes:

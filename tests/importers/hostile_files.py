@@ -179,6 +179,9 @@ def patched_xls(path: Path, kind: str) -> Path:
     elif kind == "dimensions":  # a DIMENSIONS record claiming 4 billion rows × 65536 columns
         pos = next(p for p, t, _ in records if t == 0x0200)
         struct.pack_into("<LLHH", data, base + pos + 4, 0, 0xFFFFFFFF, 0, 0xFFFF)
+    elif kind.startswith("codepage "):  # the CODEPAGE record saying another codepage
+        pos = next(p for p, t, _ in records if t == 0x0042)
+        struct.pack_into("<H", data, base + pos + 4, int(kind.split()[1]))
     elif kind == "filepass":  # an XOR-obfuscation FILEPASS record among the globals
         pos, _, length = next(
             (p, t, n) for p, t, n in records if n >= 10 and t not in (0x0809, 0x0085, 0x00FC, 0x0042)

@@ -260,6 +260,17 @@ def test_xls_dimensions_claiming_billions_of_cells_reads_the_data(tmp_path):
     assert sheet.rows[5][2] == datetime.date(2019, 6, 1)
 
 
+@pytest.mark.parametrize("codepage", [1252, 936, 0, 367, 437, 850, 10008, 32768])
+def test_xls_from_a_writer_with_another_codepage_reads_as_excel_shows_it(tmp_path, codepage):
+    # calamine decodes a BIFF8 workbook's Unicode text through its CODEPAGE (JExcelAPI's 1252 made
+    # 人员名单 ºNXT\rTUS) and refuses one it cannot decode (a Mac's 32768, an old program's 437 or
+    # 367) as if the file were damaged; Excel shows every one of these as the original
+    path = patched_xls(tmp_path / f"代码页{codepage}.xls", f"codepage {codepage}")
+    original = read_workbook(DATA / "readers_tiny.xls")
+    assert [(s.name, s.rows, s.merged) for s in read_workbook(path).sheets] == [
+        (s.name, s.rows, s.merged) for s in original.sheets]
+
+
 def test_password_protected_xls_says_so(tmp_path):
     path = patched_xls(tmp_path / "加密.xls", "filepass")
     with pytest.raises(EncryptedWorkbook) as info:
