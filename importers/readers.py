@@ -42,6 +42,7 @@ from python_calamine import (
 )
 from xlrd.compdoc import CompDoc
 
+from importers import spreadsheet_ml
 from importers.sheet_pieces import WORKSHEET_PART, large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
 from importers.xlsx_repair import repaired
@@ -62,7 +63,7 @@ class Sheet:
 @dataclass(frozen=True)
 class Workbook:
     path: str
-    format: str  # "xlsx" | "xls" | "csv" | "html"
+    format: str  # "xlsx" | "xls" | "csv" | "html" | "xml" (Excel's XML Spreadsheet 2003)
     sheets: tuple[Sheet, ...]
     data: bytes = field(repr=False, compare=False)  # the file's bytes, kept by the census once imported
     encoding: str | None = None  # csv/html: the encoding that worked
@@ -76,6 +77,7 @@ MSG_UNKNOWN = "不是可识别的电子表格文件（支持 .xlsx、.xls、.et�
 MSG_CORRUPT = "文件已损坏或不完整，无法读取，请让报送单位重新导出"
 MSG_ENCRYPTED = "工作簿设置了打开密码，请取消密码后再导入"
 MSG_NO_DATA = "工作簿中没有任何数据"
+MSG_OTHER_XML = "这个 XML 文件不是 Excel 的“XML 电子表格 2003”，无法读取；如是报表，请向报送单位索取 Excel 原表"
 MSG_NOT_WORKBOOK = (
     "不是 Excel 工作簿（是一个普通压缩包），请确认选择的是报表文件；如是多个报表的压缩包，请先解压"
 )
@@ -281,7 +283,7 @@ def workbook_from_bytes(data: bytes, path: str | Path) -> Workbook:
         sheets, encoding = _read_mht(data, name)
         fmt = "html"
     else:
-        sheets, encoding = _read_html(data, name)
+        sheets, encoding, fmt = _read_markup(data, name)
 
     if not any(sheet.rows for sheet in sheets):
         raise ReadError(MSG_NO_DATA, file=name)
@@ -872,7 +874,6 @@ def _csv_lines(text: str, delimiter: str) -> Iterator[str]:
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HTML_SPACE = re.compile("[ \t\n\r\f]+")
-_SPREADSHEET_ML = "urn:schemas-microsoft-com:office:spreadsheet"
 _MAX_COLSPAN = 1000
 _MAX_ROWSPAN = 65534
 _MAX_COLUMNS = 16384  # Excel's last column is XFD: a table wider than this is no return
@@ -886,14 +887,30 @@ class _TooLarge(Exception):
         self.cell = f"{column_letters(col)}{row + 1}"
 
 
-def _read_html(data: bytes, file_name: str) -> tuple[list[Sheet], str]:
-    text, encoding = _html_text(data, file_name)
+def _read_markup(data: bytes, file_name: str) -> tuple[list[Sheet], str, str]:
+    """A document that opens with a tag: Excel's XML Spreadsheet 2003 ("xml"), else a web page's
+    tables ("html"); with the encoding it was read in."""
+    text, encoding = _html_text(data, file_name, spreadsheet_ml.declared_encoding(data))
+    if spreadsheet_ml.is_workbook(text):
+        return _read_spreadsheet_ml(text, file_name), encoding, "xml"
+    if file_name.lower().endswith(".xml"):  # a folder's other XML (a system's settings, a Word 2003 XML…)
+        raise ReadError(MSG_OTHER_XML, file=file_name)
     sheets = _html_tables(text, file_name, 0)
-    if not sheets and _SPREADSHEET_ML in text:
-        raise ReadError(
-            "这是“XML 电子表格 2003”格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入", file=file_name
-        )
-    return sheets, encoding
+    if not sheets and spreadsheet_ml.NS in text:  # its namespace, but not as the document's root
+        raise ReadError(MSG_CORRUPT, file=file_name)
+    return sheets, encoding, "html"
+
+
+def _read_spreadsheet_ml(text: str, file_name: str) -> list[Sheet]:
+    try:
+        found = spreadsheet_ml.read_sheets(text, MAX_CELLS)
+    except spreadsheet_ml.TooMany as far:
+        cell = f"{column_letters(far.col)}{far.row + 1}"
+        raise ReadError(MSG_TOO_WIDE.format(sheet=far.sheet, cell=cell), file=file_name) from None
+    except spreadsheet_ml.Broken:
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    return [_hidden(_finish(s.name, _grid(s.name, s.cells, s.last_row, s.last_col, file_name), s.merged), s.hidden)
+            for s in found]
 
 
 def _html_text(data: bytes, file_name: str, charset: str | None = None) -> tuple[str, str]:

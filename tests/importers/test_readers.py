@@ -468,15 +468,6 @@ def test_html_without_tables(tmp_path):
     assert _raises(path).message == "工作簿中没有任何数据"
 
 
-def test_spreadsheet_ml_gets_a_clear_message(tmp_path):
-    path = tmp_path / "a.xls"
-    path.write_bytes(
-        b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
-        b"<Worksheet><Table><Row><Cell><Data>1</Data></Cell></Row></Table></Worksheet></Workbook>"
-    )
-    assert ".xlsx" in _raises(path).message
-
-
 # --- sniff_format ---------------------------------------------------------------------------------
 
 
