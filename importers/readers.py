@@ -576,7 +576,11 @@ def _sparse_value(cell: dict) -> object:
 
 _BIFF_RECORD = struct.Struct("<HH")
 _FILEPASS, _BIFF_EOF, _BOF, _BOUNDSHEET, _DIMENSIONS, _MULRK = 0x002F, 0x000A, 0x0809, 0x0085, 0x0200, 0x00BD
-_CODEPAGE = 0x0042
+_CODEPAGE, _DATEMODE, _MERGEDCELLS = 0x0042, 0x0022, 0x00E5
+# Records calamine reads at fixed places without checking their length: the shortest body it can
+# take (a shorter one, or a MERGEDCELLS counting more ranges than it holds, is a Rust panic —
+# caught, but its message still printed under the command line's one line).
+_SHORTEST_BODY = {_BOF: 4, _DATEMODE: 2, _CODEPAGE: 2, _MERGEDCELLS: 2}
 # Excel's own .xls (BIFF8) says CODEPAGE 1200, and its text is Unicode whatever the record says.
 # python-calamine 0.9.1 decodes that Unicode through any other CODEPAGE, turning every Chinese
 # cell into mojibake (1252 is what JExcelAPI, behind many a web system's .xls export, always
@@ -593,9 +597,17 @@ def _read_xls(data: bytes, file_name: str) -> list[Sheet]:
     header field, a DIMENSIONS record or a far cell would make calamine allocate too much, or
     when its CODEPAGE is not Excel's 1200 (see _UNICODE_CODEPAGE)."""
     stream = _workbook_stream(data, file_name)
-    if _xls_is_sane(data, stream) and _codepage(stream) == _UNICODE_CODEPAGE:
+    try:
+        calamine = _xls_is_sane(data, stream) and _codepage(stream) == _UNICODE_CODEPAGE
+    except _DamagedRecord:
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+    if calamine:
         return _read_calamine(data, file_name)
     return _read_xlrd(data, file_name)
+
+
+class _DamagedRecord(Exception):
+    """A BIFF record shorter than what it must hold (see _SHORTEST_BODY)."""
 
 
 def _codepage(stream: bytes) -> int:
@@ -624,11 +636,14 @@ def _workbook_stream(data: bytes, file_name: str) -> bytes:
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     if not stream:
         raise ReadError(MSG_CORRUPT, file=file_name)
-    for kind, body in _biff_records(stream, 0):
-        if kind == _FILEPASS:
-            raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name)
-        if kind == _BOUNDSHEET and not _starts_a_sheet(stream, body):
-            raise ReadError(MSG_CORRUPT, file=file_name)
+    try:
+        for kind, body in _biff_records(stream, 0):
+            if kind == _FILEPASS:
+                raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name)
+            if kind == _BOUNDSHEET and not _starts_a_sheet(stream, body):
+                raise ReadError(MSG_CORRUPT, file=file_name)
+    except _DamagedRecord:
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
     return stream
 
 
@@ -641,11 +656,14 @@ def _starts_a_sheet(stream: bytes, boundsheet: bytes) -> bool:
 
 
 def _biff_records(stream: bytes, pos: int):
-    """(type, body) of the records of one substream, up to its EOF."""
+    """(type, body) of the records of one substream, up to its EOF. Raises _DamagedRecord."""
     while pos + 4 <= len(stream):
         kind, length = _BIFF_RECORD.unpack_from(stream, pos)
         body = stream[pos + 4 : pos + 4 + length]
         pos += 4 + length
+        if len(body) < _SHORTEST_BODY.get(kind, 0) or (
+                kind == _MERGEDCELLS and 2 + 8 * struct.unpack_from("<H", body)[0] > len(body)):
+            raise _DamagedRecord
         yield kind, body
         if kind == _BIFF_EOF:
             return

@@ -179,6 +179,12 @@ def patched_xls(path: Path, kind: str) -> Path:
     elif kind == "dimensions":  # a DIMENSIONS record claiming 4 billion rows × 65536 columns
         pos = next(p for p, t, _ in records if t == 0x0200)
         struct.pack_into("<LLHH", data, base + pos + 4, 0, 0xFFFFFFFF, 0, 0xFFFF)
+    elif kind.startswith("empty "):  # the first record of a type (hex) said to hold nothing
+        pos = next(p for p, t, _ in records if t == int(kind.split()[1], 16))
+        struct.pack_into("<H", data, base + pos + 2, 0)
+    elif kind == "merged count":  # a MERGEDCELLS record counting 65535 ranges
+        pos = next(p for p, t, _ in records if t == 0x00E5)
+        struct.pack_into("<H", data, base + pos + 4, 0xFFFF)
     elif kind.startswith("codepage "):  # the CODEPAGE record saying another codepage
         pos = next(p for p, t, _ in records if t == 0x0042)
         struct.pack_into("<H", data, base + pos + 4, int(kind.split()[1]))
