@@ -241,8 +241,7 @@ class ImportDialog(QDialog):
         self.result_summary.setWordWrap(True)
         layout.addWidget(self.result_summary)
         self.results = _table(["文件", "结果", "所属区划", "数据行", "成为人员（行）", "人数", "待核实（行）", "说明"])
-        for column, width in enumerate((260, 70, 300, 70, 110, 60, 100)):
-            self.results.setColumnWidth(column, width)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # as pages.arrange: the tooltip has it whole
         layout.addWidget(self.results, 2)
         layout.addWidget(QLabel("详细说明："))
         self.details = QPlainTextEdit()
@@ -756,6 +755,20 @@ class ImportDialog(QDialog):
                 self.results.setItem(row, column, _item(value, value))
             lines.append(f"{entry.file_name}：无法读取，未导入。{entry.error}")
         self.details.setPlainText("\n\n".join(lines))
+        self._fit_result_columns()
+
+    _RESULT_FIGURES = (1, 3, 4, 5, 6)  # 结果 and the counts: as wide as they read
+    _RESULT_NAMES = (0, 2)  # 文件, 所属区划: a share of what is left, 说明 the rest
+
+    def _fit_result_columns(self) -> None:
+        """说明 in sight on a 1024-pixel screen: fixed widths (970 pixels before it) pushed it off
+        the side; the file and the region now take at most 30 % each of what the figures leave."""
+        table = self.results
+        for column in self._RESULT_FIGURES:
+            table.resizeColumnToContents(column)
+        spare = table.viewport().width() - sum(table.columnWidth(c) for c in self._RESULT_FIGURES)
+        for column in self._RESULT_NAMES:
+            table.setColumnWidth(column, max(120, min(300, spare * 3 // 10)))
 
     @staticmethod
     def _reason(o: Outcome) -> str:

@@ -1,4 +1,5 @@
-"""Render the main window on the demo census to PNG files (dashboard, people, problems, import review).
+"""Render the main window on the demo census to PNG files (dashboard, people, problems, import review
+and results).
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot.py [OUTDIR [WIDTHxHEIGHT]]
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QStandardPaths  # noqa: E402, TID251 - a Qt tool script
+from PySide6.QtCore import QStandardPaths, Qt  # noqa: E402, TID251 - a Qt tool script
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a Qt tool script
 
 
@@ -144,7 +145,14 @@ def main(argv: list[str]) -> int:
                          next((i for i, e in enumerate(dialog.entries) if e.plan is None), 0))
         dialog.files.selectRow(undecided)
         shoot(dialog, "9-import-review")
-        dialog.reject()
+        for row in range(dialog.files.rowCount()):  # the files still undecided are left out
+            item = dialog.files.item(row, 0)
+            if dialog.needs_attention(row) and item is not None and item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                item.setCheckState(Qt.CheckState.Unchecked)
+        if dialog.start_import():
+            wait(app, lambda: dialog.outcomes is not None)
+            shoot(dialog, "9b-import-results")
+        dialog.accept()
     window.close()
     return 0
 
