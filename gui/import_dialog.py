@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -61,6 +62,25 @@ def _item(text: str, tip: str = "") -> QTableWidgetItem:
     if tip:
         item.setToolTip(tip)
     return item
+
+
+def _fit_columns(table: QTableWidget, stretched: tuple[int, ...], widest: int = 200) -> None:
+    """Every column in sight on a 1024-pixel screen (fixed widths pushed the last ones off the
+    side): the `stretched` columns share the table's width, whatever the window's; the others are
+    as wide as they read (at most `widest`). Long texts are cut in the middle, as on the other
+    pages; the tooltip has them whole."""
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setResizeContentsPrecision(200)  # 2,000 files: the first rows tell
+    for column in range(table.columnCount()):
+        if column in stretched:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        else:
+            table.resizeColumnToContents(column)  # texts only: a choice box in a cell counts below
+            boxes = [w.sizeHint().width() for r in range(min(table.rowCount(), 200))
+                     if (w := table.cellWidget(r, column)) is not None]
+            table.setColumnWidth(column, min(max([table.columnWidth(column), *boxes]), widest))
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -143,8 +163,6 @@ class ImportDialog(QDialog):
         layout.addLayout(filter_row)
         split = QSplitter(Qt.Orientation.Vertical)
         self.files = _table(self.FILE_HEADERS)
-        for column, width in enumerate((44, 280, 120, 110, 70, 360, 130)):
-            self.files.setColumnWidth(column, width)
         self.files.itemSelectionChanged.connect(self._show_selected)
         self.files.itemChanged.connect(self._include_changed)
         split.addWidget(self.files)
@@ -241,7 +259,6 @@ class ImportDialog(QDialog):
         self.result_summary.setWordWrap(True)
         layout.addWidget(self.result_summary)
         self.results = _table(["文件", "结果", "所属区划", "数据行", "成为人员（行）", "人数", "待核实（行）", "说明"])
-        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # as pages.arrange: the tooltip has it whole
         layout.addWidget(self.results, 2)
         layout.addWidget(QLabel("详细说明："))
         self.details = QPlainTextEdit()
@@ -296,6 +313,7 @@ class ImportDialog(QDialog):
         for row, entry in enumerate(self.entries):
             self._fill_file_row(row, entry)
         self._loading = False
+        _fit_columns(self.files, (1, 5))  # 文件, 区划
         self._update_summary()
 
     def _fill_file_row(self, row: int, entry: PlanEntry) -> None:
@@ -755,20 +773,7 @@ class ImportDialog(QDialog):
                 self.results.setItem(row, column, _item(value, value))
             lines.append(f"{entry.file_name}：无法读取，未导入。{entry.error}")
         self.details.setPlainText("\n\n".join(lines))
-        self._fit_result_columns()
-
-    _RESULT_FIGURES = (1, 3, 4, 5, 6)  # 结果 and the counts: as wide as they read
-    _RESULT_NAMES = (0, 2)  # 文件, 所属区划: a share of what is left, 说明 the rest
-
-    def _fit_result_columns(self) -> None:
-        """说明 in sight on a 1024-pixel screen: fixed widths (970 pixels before it) pushed it off
-        the side; the file and the region now take at most 30 % each of what the figures leave."""
-        table = self.results
-        for column in self._RESULT_FIGURES:
-            table.resizeColumnToContents(column)
-        spare = table.viewport().width() - sum(table.columnWidth(c) for c in self._RESULT_FIGURES)
-        for column in self._RESULT_NAMES:
-            table.setColumnWidth(column, max(120, min(300, spare * 3 // 10)))
+        _fit_columns(self.results, (0, 2, 7))  # 文件, 所属区划, 说明
 
     @staticmethod
     def _reason(o: Outcome) -> str:

@@ -38,6 +38,7 @@ def test_a_resent_return_replaces_by_default_or_is_kept_beside(qtbot, window, ms
     assert isinstance(plan, ImportPlan) and plan.earlier is not None
     combo = dialog.files.cellWidget(0, dialog.VERSION_COLUMN)
     assert combo.currentText() == "替换旧版本" and combo.itemText(1) == "同时保留"
+    assert dialog.files.columnWidth(dialog.VERSION_COLUMN) >= combo.sizeHint().width()  # the choice reads whole
     assert dialog.files.item(0, 2).text() == "新版本"
     assert "将替换旧版本" in dialog.summary.text()
     dialog.grab().save(str(tmp_path / "resent_review.png"))
