@@ -24,11 +24,11 @@ from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelle
 log = logging.getLogger(__name__)
 
 # What a folder stands for: the returns we read (.et is WPS's own, the .xls format inside; .mht is
-# Excel's 单个文件网页, .xml its XML 电子表格 2003), the spreadsheets we cannot (.ods, .xlsb) and
-# archives (returns sent zipped), so that these fail with a line saying what to do (save as .xlsx,
-# unpack first) rather than be left out without a word.
-READ_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".htm", ".html", ".mht", ".mhtml", ".xml")
-RETURN_SUFFIXES = (*READ_SUFFIXES, ".ods", ".xlsb", ".zip", ".rar", ".7z")
+# Excel's 单个文件网页, .xml its XML 电子表格 2003, .ods LibreOffice's own), the spreadsheets we
+# cannot (.xlsb) and archives (returns sent zipped), so that these fail with a line saying what to
+# do (save as .xlsx, unpack first) rather than be left out without a word.
+READ_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".htm", ".html", ".mht", ".mhtml", ".xml")
+RETURN_SUFFIXES = (*READ_SUFFIXES, ".xlsb", ".zip", ".rar", ".7z")
 
 
 def expand_paths(items: Iterable[str | Path]) -> list[Path]:

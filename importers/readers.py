@@ -24,7 +24,7 @@ import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from itertools import islice
@@ -42,7 +42,7 @@ from python_calamine import (
 )
 from xlrd.compdoc import CompDoc
 
-from importers import spreadsheet_ml
+from importers import ods, spreadsheet_ml
 from importers.sheet_pieces import WORKSHEET_PART, large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
 from importers.xlsx_repair import repaired
@@ -63,7 +63,7 @@ class Sheet:
 @dataclass(frozen=True)
 class Workbook:
     path: str
-    format: str  # "xlsx" | "xls" | "csv" | "html" | "xml" (Excel's XML Spreadsheet 2003)
+    format: str  # "xlsx" | "xls" | "ods" | "csv" | "html" | "xml" (Excel's XML Spreadsheet 2003)
     sheets: tuple[Sheet, ...]
     data: bytes = field(repr=False, compare=False)  # the file's bytes, kept by the census once imported
     encoding: str | None = None  # csv/html: the encoding that worked
@@ -93,9 +93,10 @@ _OTHER_ZIPS = (  # (member that gives it away, message)
     ("word/document.xml", "这是 Word 文档（.docx），不是 Excel 工作簿"),
     ("ppt/presentation.xml", "这是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿"),
     ("xl/workbook.bin", "这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再导入"),
-    (
+    (  # an OpenDocument spreadsheet is read (importers.ods): this is its text or slides, or one
+        # whose mimetype does not come first as the standard asks
         "content.xml",
-        "这是 OpenDocument 文件（如 .ods），不是 Excel 工作簿，请在 Excel 或 WPS 中另存为 .xlsx 后再导入",
+        "这是 OpenDocument 文件（如 .odt），不是可以读取的电子表格，请在 Excel 或 WPS 中另存为 .xlsx 后再导入",
     ),
 )
 _OTHER_OLE = (  # (stream name as UTF-16LE, message)
@@ -123,8 +124,9 @@ _BAD_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f]")
 
 
 def sniff_format(head: bytes, file_name: str) -> str:
-    """Tell the format from the first bytes: ``"xlsx"``, ``"xls"``, ``"html"``, ``"mht"`` (a web
-    page saved as one file, read as its HTML) or ``"csv"``.
+    """Tell the format from the first bytes: ``"xlsx"``, ``"ods"`` (an OpenDocument spreadsheet:
+    its mimetype comes first), ``"xls"``, ``"html"`` (a web page or Excel's XML Spreadsheet 2003),
+    ``"mht"`` (a web page saved as one file, read as its HTML) or ``"csv"``.
 
     ``head`` may be the whole file (then an encrypted workbook is recognised wherever its
     directory lies). Raises :class:`EncryptedWorkbook` or :class:`ReadError`.
@@ -132,7 +134,7 @@ def sniff_format(head: bytes, file_name: str) -> str:
     if not head:
         raise ReadError(MSG_EMPTY, file=file_name)
     if head.startswith(_ZIP_MAGIC):
-        return "xlsx"
+        return "ods" if ods.is_ods(head) else "xlsx"
     if head.startswith(_OLE_MAGIC):
         # An Excel 2007+ workbook with an opening password is an OLE file holding the streams
         # EncryptionInfo and EncryptedPackage (directory entry names are UTF-16LE).
@@ -274,6 +276,8 @@ def workbook_from_bytes(data: bytes, path: str | Path) -> Workbook:
             if err.message == MSG_CORRUPT and p.suffix.lower() == ".et":
                 raise ReadError(MSG_ET, file=name) from None
             raise
+    elif fmt == "ods":
+        sheets = _read_ods(data, name)
     elif fmt == "csv":
         sheet, encoding = _read_csv(data, p.stem, name)
         if p.suffix.lower() in _EXCEL_SUFFIXES and not _is_table(sheet):
@@ -920,8 +924,23 @@ def _read_markup(data: bytes, file_name: str) -> tuple[list[Sheet], str, str]:
 
 
 def _read_spreadsheet_ml(text: str, file_name: str) -> list[Sheet]:
+    return _xml_sheets(lambda: spreadsheet_ml.read_sheets(text, MAX_CELLS), file_name)
+
+
+def _read_ods(data: bytes, file_name: str) -> list[Sheet]:
     try:
-        found = spreadsheet_ml.read_sheets(text, MAX_CELLS)
+        return _xml_sheets(lambda: ods.read_sheets(data, file_name, MAX_CELLS), file_name)
+    except ods.Encrypted:
+        raise EncryptedWorkbook(MSG_ENCRYPTED, file=file_name) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            zlib.error, RuntimeError):
+        raise ReadError(MSG_CORRUPT, file=file_name) from None
+
+
+def _xml_sheets(read: Callable[[], list[spreadsheet_ml.XmlSheet]], file_name: str) -> list[Sheet]:
+    """The sheets an XML reader (SpreadsheetML, OpenDocument) found, as every reader gives them."""
+    try:
+        found = read()
     except spreadsheet_ml.TooMany as far:
         cell = f"{column_letters(far.col)}{far.row + 1}"
         raise ReadError(MSG_TOO_WIDE.format(sheet=far.sheet, cell=cell), file=file_name) from None

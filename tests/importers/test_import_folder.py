@@ -18,6 +18,7 @@ from models.census import Census
 from models.errors import DiskFull
 from models.return_versions import Versions
 from tests.builders import make_id, write_community_return, write_population
+from tests.importers.ods_files import write_ods
 
 FILLERS = ("东区和平街道团结社区", "东区和平街道新建社区", "东区和平街道幸福社区")  # 新建社区 is not in the tree
 
@@ -195,30 +196,30 @@ def test_persons_counted_before_the_group_take_the_groups_rows_too(tmp_path, mon
 
 
 def test_a_folder_stands_for_every_spreadsheet_and_says_what_it_cannot_read(tmp_path):
-    """WPS's .et and Excel's 单个文件网页 (.mht) are read; an .ods or .xlsb in the folder fails with a line saying to save it as
-    .xlsx, an archive with one saying to unpack it, instead of being left out without a word;
+    """WPS's .et, Excel's 单个文件网页 (.mht) and LibreOffice's .ods are read; an .xlsb in the folder fails with a line saying
+    to save it as .xlsx, an archive with one saying to unpack it, instead of being left out without a word;
     Word files, pictures, Excel's lock files and hidden files are not returns."""
     from importers.files import expand_paths
 
     folder = tmp_path / "报表"
     folder.mkdir()
     write_community_return(folder / "团结社区.xlsx", FILLERS[0], [("甲", make_id(1), "初级", None, None, None)])
-    with zipfile.ZipFile(folder / "幸福社区.ods", "w") as ods:
-        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        ods.writestr("content.xml", "<office:document-content/>")
+    write_ods(folder / "幸福社区.ods", [("人员名单", [["姓名", "身份证号码", "证书等级", "学历"], ["乙", make_id(2), "初级", "本科"]])])
+    with zipfile.ZipFile(folder / "光荣社区.xlsb", "w") as xlsb:
+        xlsb.writestr("xl/workbook.bin", "x")
     with zipfile.ZipFile(folder / "新建社区.zip", "w") as archive:
         archive.writestr("新建社区.xlsx", "x")
     for name in ("桃园社区.et", "光明社区.mht", "通知.docx", "~$团结社区.xlsx", ".隐藏.xlsx", "盖章.jpg", "盖章版.pdf"):
         (folder / name).write_bytes(b"x")
-    assert [p.name for p in expand_paths([folder])] == sorted(["幸福社区.ods", "桃园社区.et", "光明社区.mht", "团结社区.xlsx",
-                                                               "新建社区.zip"])
+    assert [p.name for p in expand_paths([folder])] == sorted(["幸福社区.ods", "光荣社区.xlsb", "桃园社区.et", "光明社区.mht",
+                                                               "团结社区.xlsx", "新建社区.zip"])
     (folder / "桃园社区.et").unlink()
     (folder / "光明社区.mht").unlink()
     census = _census(tmp_path)
     outcomes = {o.file_name: o for o in _run(census, expand_paths([folder]))}
     assert outcomes["团结社区.xlsx"].status == "imported"
-    assert outcomes["幸福社区.ods"].status == "failed"
-    assert "OpenDocument" in outcomes["幸福社区.ods"].message and "另存为 .xlsx" in outcomes["幸福社区.ods"].message
+    assert outcomes["幸福社区.ods"].status == "imported" and outcomes["幸福社区.ods"].result.rows_ok == 1
+    assert outcomes["光荣社区.xlsb"].status == "failed" and "另存为 .xlsx" in outcomes["光荣社区.xlsb"].message
     assert outcomes["新建社区.zip"].status == "failed" and "请先解压" in outcomes["新建社区.zip"].message
 
 
