@@ -267,7 +267,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy)
         self._update_undo_actions()
+        opened = has and self.stack.currentIndex() == 0
         self.stack.setCurrentIndex(1 if has else 0)
+        if opened:  # the start page's button had it: Qt gave it to 查找区划, where arrows move nothing
+            self.tree.setFocus()
         self.guide.refresh()
         if has:
             assert self.census is not None

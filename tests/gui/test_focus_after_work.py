@@ -21,3 +21,16 @@ def test_focus_goes_back_to_the_button_after_the_work(qtbot, window, msgs, tmp_p
     wait_idle(qtbot, win)
     assert win.dashboard.goal_table.model().rowCount() == 1
     assert button.isEnabled() and win.focusWidget() is button
+
+
+def test_opening_a_census_puts_the_focus_on_the_region_tree(qtbot, window, msgs, tmp_path, returns):
+    # the start page's button had the focus; Qt handed it to 查找区划, where the arrows move nothing
+    win = imported_window(qtbot, window, tmp_path, returns)
+    path = win.census.path
+    win.close_census()
+    assert win.stack.currentIndex() == 0
+    assert win.open_census(path)
+    wait_idle(qtbot, win)
+    assert win.focusWidget() is win.tree
+    qtbot.keyClick(win.tree, Qt.Key.Key_Down)  # the arrows go through the regions at once
+    assert win.focusWidget() is win.tree
