@@ -789,6 +789,8 @@ class ImportDialog(QDialog):
             parts.append("按 Excel 修复后的内容读取，请核对（见下方详细说明）")
         if r.replaced is not None:  # the version it replaced, as the details say it
             parts.append(f"第{r.replaced.version}版，替换了批次 {r.replaced.batch_id}（撤销本次导入即恢复）")
+        elif r.kept_with is not None and r.kept_name:
+            parts.append(f"与批次 {r.kept_with}（{r.kept_name}）两份都保留")
         elif r.kept_with is not None:
             parts.append(f"与批次 {r.kept_with} 同名，两份都保留" + ("（没有相同的人员）" if r.other_return else ""))
         if r.cut_elsewhere:

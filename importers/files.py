@@ -149,6 +149,7 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
     total = sum(sizes)
     base = index = 0
     stopped = ""
+    first_batch = census.batches.next_id()  # this run's own files are no earlier version of one another
     while index < len(items):
         group: list[Outcome] = []
         try:
@@ -161,7 +162,7 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                         outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
                     else:
                         outcome = yield from _one(census, item, cancel, region, base, size, total, versions, ahead,
-                                                  index, state)
+                                                  index, state, first_batch)
                     index += 1
                     group.append(outcome)
                     base += size
@@ -254,14 +255,16 @@ def _not_saved(outcome: Outcome, error: CensusError) -> Outcome:
 
 def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Callable[[], bool] | None,
          region: str | None, base: int, size: int, total: int, versions: str,
-         ahead: ReadAhead, index: int, group: _Group) -> Generator[Progress, None, Outcome]:
+         ahead: ReadAhead, index: int, group: _Group, first_batch: int) -> Generator[Progress, None, Outcome]:
     """One file of a group; `versions`: "keep" (--keep-both), "replace" (--replace) or "" (the
-    plan's own choice) for an earlier import of the same file."""
+    plan's own choice) for an earlier import of the same file; `first_batch`: the run's first
+    batch id (an earlier version under another name is one imported before the run)."""
     name = item.name if isinstance(item, Path) else item.file_name
     job = None
     try:
         read = ahead.take(index)  # None for a reviewed plan; starts reading the next file
-        plan = plan_path(census, item, region=region, read=read) if isinstance(item, Path) else item
+        plan = (plan_path(census, item, region=region, read=read, renamed_before=first_batch) if isinstance(item, Path)
+                else item)
         if isinstance(item, ImportPlan):  # reviewed before this run stored anything
             plan = with_versions_now(census, item)
         if isinstance(plan, ReturnedListPlan):

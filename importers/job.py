@@ -67,6 +67,7 @@ class ImportResult:
     sheets: list[str] = field(default_factory=list)  # the data sheets read, when more than one
     replaced: Replaced | None = None  # the earlier version of this return it replaced
     kept_with: int | None = None  # the earlier version kept beside it (--keep-both / 同时保留)
+    kept_name: str = ""  # that earlier version's file name, when it is another (光明社区摸排表(1).xlsx's)
     other_return: bool = False  # kept beside a same-named import with nobody in common
     cut_elsewhere: int = 0  # rows of earlier imports made pending: their ID is one of this file's cut to 000
 
@@ -116,6 +117,8 @@ class ImportResult:
         if self.kept_with is not None and self.other_return:
             parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，但两份没有相同的人员，视为另一份报表，两份都保留"
                          "（如确是新版本，请撤销本次导入后重新导入，在审核页“同名旧版本”一栏选“替换旧版本”；命令行加 --replace）")
+        elif self.kept_with is not None and self.kept_name:
+            parts.append(f"  同一报表的旧版本“{self.kept_name}”已于批次 {self.kept_with} 导入过，按要求同时保留两份")
         elif self.kept_with is not None:
             parts.append(f"  同名文件已于批次 {self.kept_with} 导入过，按要求同时保留两份")
         return "\n".join(parts)
@@ -164,7 +167,8 @@ class ImportJob:
             ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
             base = 0
             # settle() below reads the persons of the version it replaces: they must be counted
-            later = self.defer_persons and not census.versions.would_replace(batch_id, plan.keep_both)
+            renamed = plan.earlier.id if plan.renamed and plan.earlier is not None else None
+            later = self.defer_persons and not census.versions.would_replace(batch_id, plan.keep_both, renamed)
             with census.batches.deferred_indexes(total) as deferred:  # a large file: its indexes built once, after
                 for sheet, header, region in self._parts(batch_id, file_region):
                     self.result.sheets.append(sheet.name)
@@ -181,8 +185,10 @@ class ImportJob:
                     census.people.write_batch(persons, deferred.built_while(persons.consolidate_new))
             r = self.result
             r.persons = len(ids)
-            r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both)
+            r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both, renamed=renamed)
             r.other_return = plan.other_return and r.kept_with is not None
+            if r.kept_with is not None and r.kept_with == renamed:
+                r.kept_name = plan.earlier.file_name  # type: ignore[union-attr]  # renamed: the plan has it
             if r.replaced is not None and r.replaced.fixed:  # pending no more: the earlier version's fixes
                 r.count_fixed(r.replaced.fixed, ids)
             if not self.defer_persons:  # a folder's group does this once its persons are counted

@@ -79,9 +79,17 @@ class ImportPlan:
         if self.earlier is None:
             return ""
         what = "同时保留两份" if self.keep_both else "导入后替换它（撤销本次导入即恢复旧版本）"
+        if self.renamed:
+            return (f"像是“{self.earlier.file_name}”（{self.earlier.imported_label} 导入，批次 {self.earlier.id}，"
+                    f"{self.earlier.rows_total} 行）的新版本：同一区划，文件名只差版本标记，人员大多相同：{what}")
         kind = "但两份没有相同的人员，像是另一份报表" if self.other_return else "这是新版本"
         return (f"同名文件已于 {self.earlier.imported_label} 导入（批次 {self.earlier.id}，"
                 f"{self.earlier.rows_total} 行），{kind}：{what}")
+
+    @property
+    def renamed(self) -> bool:
+        """The earlier version was imported under another file name (models.return_versions.return_name)."""
+        return self.earlier is not None and self.earlier.file_name != self.file_name
 
     @property
     def file_name(self) -> str:
@@ -321,9 +329,13 @@ def read_file(path: str | Path) -> Prepared:
     return Prepared(path, hashlib.sha256(data).hexdigest(), len(data), workbook_from_bytes(data, path))
 
 
-def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> ImportPlan:
+def plan_workbook(census: Census, read: Prepared, region: str | None = None,
+                  renamed_before: int | None = None) -> ImportPlan:
     """The plan for a return already read: by read_file, or by the reader process, which may
-    have chosen its sheets, filled them and normalised their rows already."""
+    have chosen its sheets, filled them and normalised their rows already. `renamed_before`: an
+    earlier version under another file name is looked for among batches below this id only (a
+    run planning each file as it stores it leaves its own files out: which of two is newer is not
+    known)."""
     path, sha, size, workbook, chosen = read.path, read.sha256, read.size, read.workbook, read.chosen
     sheet, header, more, sheet_warnings = chosen or choose_sheets(workbook)
     if CORRECTION_FIX_LABEL in {c.label for c in header.columns}:  # a list's copy, whatever columns it kept
@@ -345,11 +357,16 @@ def plan_workbook(census: Census, read: Prepared, region: str | None = None) -> 
                       sheet_warnings=(*workbook.notes, *sheet_warnings, *period), sheet_region=own,
                       normal=read.normal if chosen is not None else ())
     region_node = census.regions.by_path(guess.path) if guess.path else None
-    older = census.versions.earlier(path.name, region_node.id if region_node else None)
+    region_id = region_node.id if region_node else None
+    older = census.versions.earlier(path.name, region_id)
     if older is not None and not earlier:
         plan = replace(plan, earlier=census.batches.get(older))
         if not census.versions.shares_people(older, *_people(plan)):
             plan = replace(plan, keep_both=True, other_return=True)
+    elif older is None and not earlier:  # sent again under another name: 光明社区摸排表(1).xlsx
+        renamed = census.versions.earlier_renamed(path.name, region_id, before=renamed_before)
+        if renamed is not None and census.versions.lists_most_of(renamed, *_people(plan)):
+            plan = replace(plan, earlier=census.batches.get(renamed))
     if earlier:
         plan = replace(plan, duplicate_of=earlier.id,
                        duplicate_note=f"与 {earlier.imported_label} 导入的“{earlier.file_name}”内容完全相同，将跳过")

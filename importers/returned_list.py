@@ -426,12 +426,13 @@ def apply_returned_list(census: Census, plan: ReturnedListPlan) -> ReturnedResul
 
 
 def plan_path(census: Census, path: str | Path, region: str | None = None,
-              read: Prepared | None = None) -> ImportPlan | ReturnedListPlan:
+              read: Prepared | None = None, renamed_before: int | None = None) -> ImportPlan | ReturnedListPlan:
     """A file as the import sees it: a returned correction list when it carries the mark (its
     name, title and sheet names do not matter), else a return to plan for import. `read`: what
-    reading it gave already (a folder import reads the next file while storing one)."""
+    reading it gave already (a folder import reads the next file while storing one);
+    `renamed_before`: see plan_workbook."""
     read = read or read_file(path)
     parsed = read_list(read.workbook, read.path.name)
     if parsed is not None:
         return plan_returned_list(census, read.path, read.sha256, parsed)
-    return plan_workbook(census, read, region)
+    return plan_workbook(census, read, region, renamed_before)

@@ -1,5 +1,7 @@
 """`census.versions`: a return sent again. The same file name for the same region is a newer
-version of an earlier import; by default it replaces it, in the import's own transaction.
+version of an earlier import; by default it replaces it, in the import's own transaction. So is a
+file whose name differs only by what a resend adds to it (WeChat's "(1)", Windows' " - 副本", 修改后,
+最终版, v2, a date: `return_name`) when it lists most of the earlier import's people.
 
 Replacing withdraws the earlier batch — its batch row, source rows, corrections, remarks, version
 record and the regions only it had created — into the `withdrawn` table (one row each, as JSON
@@ -13,7 +15,9 @@ carries a census file's fixes onto the same lines of a return both files importe
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +30,19 @@ if TYPE_CHECKING:
 
 # Kept aside in this order and put back in it (a row needs its batch, a correction its row).
 _TABLES = ("regions", "batches", "source_rows", "corrections", "row_remarks", "batch_versions")
+
+# What a resend adds to the end of a return's file name: a copy's number ("(1)" as WeChat and
+# browsers save a second download, " - 副本 (2)" as Windows copies), a version word, a version
+# number, a date. Not 补报/补充/增补/追加: those list more people, beside the first return.
+_VERSION_WORDS = ("修改后", "修改版", "修改稿", "已修改", "修订版", "修订稿", "更正后", "更正版", "已更正", "更正",
+                  "最终版", "最终稿", "终版", "最新版", "最新", "新版", "正式版", "定稿", "副本", "的副本", "复制",
+                  "修改", "修订", "重报", "重新报送", "二次报送")
+_RESEND_TAIL = re.compile(
+    r"(?:[(\[【]\s*(?:\d{1,3}|" + "|".join(_VERSION_WORDS) + r"|v\d+(?:\.\d+)*|第[一二三四五六七八九十\d]+版|"
+    r"[\d.\-/年月日]{3,12})\s*[)\]】]"  # a bracketed copy number, version or date
+    r"|" + "|".join(_VERSION_WORDS) + r"|v\d+(?:\.\d+)*|第[一二三四五六七八九十\d]+版"
+    r"|(?:20\d{2}[.\-/年]?)?\d{1,2}[.\-/月]\d{1,2}日?|20\d{6}|\d{4}"  # a date: 2024年12月5日, 12.5, 20241205, 1205
+    r")[\s_\-—–.·]*$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,33 @@ class Versions:
             "SELECT id FROM batches WHERE file_name = ? AND region_id = ? AND id IS NOT ? ORDER BY id DESC LIMIT 1",
             (file_name, region_id, exclude)).fetchone()
         return row[0] if row else None
+
+    def earlier_renamed(self, file_name: str, region_id: int | None, before: int | None = None) -> int | None:
+        """The latest import for this region, under another file name, of the return this file name
+        stands for (return_name: 光明社区摸排表.xlsx for 光明社区摸排表(1).xlsx); `before`: only
+        imports with a smaller batch id (those of an earlier run: within a run, which file of two is
+        the newer one is not known)."""
+        if region_id is None:
+            return None
+        key = return_name(file_name)
+        for batch_id, name in self._conn.execute(
+                "SELECT id, file_name FROM batches WHERE region_id = ? AND file_name != ? AND id < ? ORDER BY id DESC",
+                (region_id, file_name, before if before is not None else 1 << 62)):
+            if return_name(name) == key:
+                return batch_id
+        return None
+
+    def lists_most_of(self, batch_id: int, ids: set[str], names: set[str]) -> bool:
+        """Whether at least half of a batch's rows list somebody with one of these IDs (valid or
+        as typed) or names: a file under another name is a newer version of it only then (a second
+        grid's list, 光明社区摸排表(2), shares a person or two at most)."""
+        rows = matched = 0
+        for number, id_raw, name in self._conn.execute(
+                "SELECT id_number, id_raw, name FROM source_rows WHERE batch_id = ?", (batch_id,)):
+            rows += 1
+            if number in ids or (id_raw and clean_text(id_raw) in ids) or (name and name in names):
+                matched += 1
+        return rows > 0 and 2 * matched >= rows
 
     def chain(self) -> dict[int, tuple[int, int]]:
         """Batch id → (its version number, the batch it replaced), for versions after the first."""
@@ -149,24 +193,30 @@ class Versions:
         return False
 
     # ---- writing (inside the import's transaction) ---------------------------------------------
-    def settle(self, batch_id: int, keep_both: bool) -> tuple[Replaced | None, int | None]:
+    def settle(self, batch_id: int, keep_both: bool, renamed: int | None = None) -> tuple[Replaced | None, int | None]:
         """After a file is stored: replace the earlier import of the same file for the same region
-        (returns what was replaced), or with `keep_both` leave it (returns its batch id)."""
-        old = self._earlier_of(batch_id)
+        (returns what was replaced), or with `keep_both` leave it (returns its batch id).
+        `renamed`: the earlier version the plan found under another file name (earlier_renamed)."""
+        old = self._earlier_of(batch_id, renamed)
         if old is None:
             return None, None
         if keep_both:
             return None, old
         return self.replace(old, batch_id), None
 
-    def would_replace(self, batch_id: int, keep_both: bool) -> bool:
-        """Whether settle(batch_id, keep_both) is going to withdraw an earlier version."""
-        return not keep_both and self._earlier_of(batch_id) is not None
+    def would_replace(self, batch_id: int, keep_both: bool, renamed: int | None = None) -> bool:
+        """Whether settle(batch_id, keep_both, renamed) is going to withdraw an earlier version."""
+        return not keep_both and self._earlier_of(batch_id, renamed) is not None
 
-    def _earlier_of(self, batch_id: int) -> int | None:
+    def _earlier_of(self, batch_id: int, renamed: int | None = None) -> int | None:
         file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
                                                   (batch_id,)).fetchone()
-        return self.earlier(file_name, region_id, exclude=batch_id)
+        same_name = self.earlier(file_name, region_id, exclude=batch_id)
+        if same_name is not None or renamed is None:
+            return same_name
+        # the plan's version under another name, if it is still there (not undone or replaced since)
+        live = self._conn.execute("SELECT 1 FROM batches WHERE id = ? AND region_id = ?", (renamed, region_id)).fetchone()
+        return renamed if live else None
 
     def replace(self, old: int, new: int) -> Replaced:
         """Withdraw batch `old` in favour of `new` (one transaction; `undo(new)` restores `old`).
@@ -344,6 +394,20 @@ def carry_fixes(census: Census, fixes: list[LineFix]) -> CarriedFixes:
             done.remarks += carry.carried
             done.conflicts += carry.conflict
     return done
+
+
+def return_name(file_name: str) -> str:
+    """The return a file name stands for, without what a resend adds to its end (_RESEND_TAIL)
+    and without its extension: 光明社区摸排表(1).xlsx, 光明社区摸排表 - 副本.xlsx and
+    光明社区摸排表（修改后）12.5.xls all stand for 光明社区摸排表."""
+    stem = unicodedata.normalize("NFKC", file_name).lower()  # （１） is (1)
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    stem = stem.rstrip(" _-—–.·")
+    while True:
+        shorter = _RESEND_TAIL.sub("", stem).rstrip(" _-—–.·")
+        if shorter == stem or not shorter:
+            return stem
+        stem = shorter
 
 
 def listed_people(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:

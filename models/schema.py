@@ -278,6 +278,11 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (15, """
     ALTER TABLE returned_lists ADD COLUMN generated_at TEXT;
     """),
+    # 16: a return sent again under another name (光明社区摸排表(1).xlsx) is looked for among the
+    # imports for its region (models.return_versions.earlier_renamed), for every file imported.
+    (16, """
+    CREATE INDEX batches_region ON batches(region_id);
+    """),
 )
 
 

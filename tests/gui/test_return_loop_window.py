@@ -61,6 +61,21 @@ def test_a_resent_return_replaces_by_default_or_is_kept_beside(qtbot, window, ms
     assert len(window.census.batches.all()) == 2
 
 
+def test_a_resend_saved_under_name_1_is_offered_as_the_newer_version(qtbot, window, msgs, tmp_path, returns):
+    new_census(qtbot, window, tmp_path, returns)
+    import_through_review(qtbot, window, [returns["tuanjie"]]).accept()
+    (tmp_path / "wechat").mkdir()
+    v2 = write_return(tmp_path / "wechat" / "团结社区摸排表(1).xlsx", "东区和平街道团结社区", FIXED)
+    dialog = open_review(qtbot, window, [v2])
+    combo = dialog.files.cellWidget(0, dialog.VERSION_COLUMN)
+    assert combo.currentText() == "替换旧版本" and dialog.files.item(0, 2).text() == "新版本"
+    assert combo.toolTip().startswith("像是“团结社区摸排表.xlsx”")
+    (outcome,) = finish(qtbot, window, dialog)
+    assert dialog.results.item(0, 7).text() == "第2版，替换了批次 1（撤销本次导入即恢复）"
+    dialog.accept()
+    assert window.census.totals()["pending_rows"] == 0
+
+
 def test_a_returned_list_shows_its_changes_before_it_is_applied(qtbot, window, msgs, tmp_path, returns):
     new_census(qtbot, window, tmp_path, returns)
     import_through_review(qtbot, window, [returns["tuanjie"]]).accept()

@@ -288,3 +288,74 @@ def test_a_resent_return_keeps_its_place_in_the_import_order(census, tmp_path):
     assert census.people.get(pan).region_id == tuanjie
     census.batches.undo(max(b.id for b in census.batches.all()))
     assert census.people.get(pan).region_id == tuanjie
+
+
+# --- sent again under another name --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "stands_for"), [
+    ("团结社区摸排表(1).xlsx", "团结社区摸排表"), ("团结社区摸排表（２）.xlsx", "团结社区摸排表"),
+    ("团结社区摸排表 - 副本 (2).xlsx", "团结社区摸排表"), ("团结社区摸排表（修改后）.xls", "团结社区摸排表"),
+    ("团结社区摸排表-最终版v2.xlsx", "团结社区摸排表"), ("团结社区摸排表12.5.xlsx", "团结社区摸排表"),
+    ("团结社区摸排表2024年12月5日.xlsx", "团结社区摸排表"), ("团结社区摸排表【更正】20241205.xlsx", "团结社区摸排表"),
+    ("团结社区摸排表（补报）.xlsx", "团结社区摸排表（补报）"), ("团结社区摸排表补充.xlsx", "团结社区摸排表补充"),
+    ("东城区_和平街道_团结社区.xlsx", "东城区_和平街道_团结社区"), ("网格2组.xlsx", "网格2组"),
+])
+def test_what_a_resend_adds_to_a_file_name(name, stands_for):
+    from models.return_versions import return_name
+
+    assert return_name(name) == return_name(stands_for + ".xlsx") == stands_for.lower().replace("（", "(").replace("）", ")")
+
+
+def renamed(tmp_path: Path, rows, name: str) -> Path:
+    folder = tmp_path / "wechat"
+    folder.mkdir(exist_ok=True)
+    return write_community_return(folder / name, FILLER, rows)
+
+
+def test_a_resend_saved_as_name_1_replaces_the_first(census, other, tmp_path):
+    """WeChat saves the corrected return as 团结社区摸排表(1).xlsx: the same return, a newer version."""
+    run(census, version(tmp_path, V1, 1))
+    v2 = renamed(tmp_path, V2, "团结社区摸排表(1).xlsx")
+    plan = plan_file(census, v2)
+    assert plan.renamed and not plan.keep_both and plan.earlier.file_name == NAME
+    assert plan.version_note.startswith(f"像是“{NAME}”") and "导入后替换它" in plan.version_note
+    outcome = run(census, v2)[0]
+    assert outcome.result.replaced is not None and "第2版：替换了批次 1" in outcome.describe()
+    run(other, v2)
+    assert state(census) == state(other)  # as if only the corrected return had come
+    assert census.totals()["pending_rows"] == 1
+
+
+def test_undo_of_a_renamed_resend_brings_the_first_back_exactly(census, tmp_path):
+    run(census, version(tmp_path, V1, 1))
+    before = exact(census)
+    outcome = run(census, renamed(tmp_path, V2, "团结社区摸排表 - 副本.xlsx"))[0]
+    census.batches.undo(outcome.result.batch_id)
+    assert exact(census) == before
+
+
+def test_a_renamed_file_listing_few_of_the_first_ones_people_is_kept_beside(census, tmp_path):
+    """光明社区摸排表(2) may be a second grid's list: one person in common is no new version."""
+    run(census, version(tmp_path, V1, 1))
+    grid = [V1[0], *SUPPLEMENT]
+    outcome = run(census, renamed(tmp_path, grid, "团结社区摸排表(2).xlsx"))[0]
+    assert outcome.result.replaced is None and outcome.result.kept_with is None
+    assert len(census.batches.all()) == 2 and census.people.get(make_id(5))  # 孙八 of the first stays
+
+
+def test_a_renamed_resend_can_be_kept_beside(census, tmp_path, capsys):
+    run(census, version(tmp_path, V1, 1))
+    census.close()
+    assert main(["import", str(census.path), str(renamed(tmp_path, V2, "团结社区摸排表(1).xlsx")), "--keep-both"]) == 0
+    assert f"同一报表的旧版本“{NAME}”已于批次 1 导入过，按要求同时保留两份" in capsys.readouterr().out
+    with Census.open(census.path) as again:
+        assert len(again.batches.all()) == 2
+
+
+def test_within_one_run_neither_replaces_the_other(census, tmp_path):
+    """Both files in one folder: which is newer is not known (名称(1) sorts first), so both stay."""
+    first = version(tmp_path, V1, 1)
+    outcomes = run(census, renamed(tmp_path, V2, "团结社区摸排表(1).xlsx"), first)
+    assert [o.status for o in outcomes] == ["imported", "imported"]
+    assert all(o.result.replaced is None for o in outcomes) and len(census.batches.all()) == 2
