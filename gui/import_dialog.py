@@ -44,7 +44,7 @@ from gui.worker import TaskRunner, Worker
 from importers.files import Outcome
 from importers.headers import FIELD_LABELS
 from importers.job import NO_DATA_ROWS
-from importers.plan import ImportPlan, same_name_later
+from importers.plan import ImportPlan, same_name_later, versions_in_run
 from importers.returned_list import ReturnedListPlan
 from importers.xlsx_repair import is_repair_note
 from models.errors import CensusError
@@ -440,6 +440,11 @@ class ImportDialog(QDialog):
         if twins:
             parts.append(f"其中 {len(twins)} 个与本次另一文件同名、同区划（{'、'.join(p.file_name for p in twins)}）："
                          "有相同人员的作为新版本替换前一份，没有相同人员的两份都保留")
+        versions = versions_in_run(to_import)
+        if versions:
+            pairs = "、".join(f"“{a.file_name}”与“{b.file_name}”" for a, b in versions[:3]) + (" 等" if len(versions) > 3 else "")
+            parts.append(f"{pairs}像是同一报表的两个版本（同一区划，人员大多相同）：两份都会导入，"
+                         "如只要新版本，请取消勾选旧的一份")
         if skipped:
             parts.append(f"已导入过、将跳过 {len(skipped)} 个")
         if failing:

@@ -76,6 +76,16 @@ def test_a_resend_saved_under_name_1_is_offered_as_the_newer_version(qtbot, wind
     assert window.census.totals()["pending_rows"] == 0
 
 
+def test_two_versions_in_one_review_are_pointed_out(qtbot, window, msgs, tmp_path, returns):
+    new_census(qtbot, window, tmp_path, returns)
+    (tmp_path / "wechat").mkdir()
+    v2 = write_return(tmp_path / "wechat" / "团结社区摸排表(1).xlsx", "东区和平街道团结社区", FIXED)
+    dialog = open_review(qtbot, window, [returns["tuanjie"], v2, returns["xingfu"]])
+    assert "“团结社区摸排表.xlsx”与“团结社区摸排表(1).xlsx”像是同一报表的两个版本" in dialog.summary.text()
+    assert "幸福社区" not in dialog.summary.text().split("像是同一报表")[0]
+    dialog.reject()
+
+
 def test_a_returned_list_shows_its_changes_before_it_is_applied(qtbot, window, msgs, tmp_path, returns):
     new_census(qtbot, window, tmp_path, returns)
     import_through_review(qtbot, window, [returns["tuanjie"]]).accept()

@@ -359,3 +359,13 @@ def test_within_one_run_neither_replaces_the_other(census, tmp_path):
     outcomes = run(census, renamed(tmp_path, V2, "团结社区摸排表(1).xlsx"), first)
     assert [o.status for o in outcomes] == ["imported", "imported"]
     assert all(o.result.replaced is None for o in outcomes) and len(census.batches.all()) == 2
+
+
+def test_a_review_pairs_two_versions_but_not_two_grids(census, tmp_path):
+    from importers.plan import versions_in_run
+
+    first = plan_file(census, version(tmp_path, V1, 1))
+    resent = plan_file(census, renamed(tmp_path, V2, "团结社区摸排表(1).xlsx"))
+    grid = plan_file(census, renamed(tmp_path, SUPPLEMENT, "团结社区摸排表(2).xlsx"))
+    assert [(a.file_name, b.file_name) for a, b in versions_in_run([first, resent, grid])] == [
+        (NAME, "团结社区摸排表(1).xlsx")]
