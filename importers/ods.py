@@ -14,14 +14,13 @@ date, blank text as None.
 
 from __future__ import annotations
 
-import datetime
 import io
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
 
-from importers.spreadsheet_ml import Broken, TooMany, XmlSheet
 from importers.xlsx_guard import check_declared, inflate_entry
+from importers.xml_sheets import MAX_COLUMNS, MAX_ROWS, Broken, TooMany, XmlSheet, moment, number, pull
 
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -41,8 +40,6 @@ _P, _SPACES, _TAB, _BREAK = (f"{{{_TEXT}}}{t}" for t in ("p", "s", "tab", "line-
 _COUNT = f"{{{_TEXT}}}c"
 _STYLE_STYLE, _STYLE_NAME_ATTR = f"{{{_STYLE}}}style", f"{{{_STYLE}}}name"
 _TABLE_PROPERTIES = f"{{{_STYLE}}}table-properties"
-_MAX_ROWS, _MAX_COLUMNS = 1 << 20, 1 << 14  # Excel's last row and column (XFD1048576)
-_MAX_EXACT = 9007199254740992.0  # 2**53
 _NUMBERS = frozenset({"float", "percentage", "currency"})
 
 
@@ -72,16 +69,8 @@ def read_sheets(data: bytes, file_name: str, max_cells: int) -> list[XmlSheet]:
 
 
 def _parse(chunks: Iterable[bytes], max_cells: int) -> list[XmlSheet]:
-    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     reader = _Reader(max_cells)
-    try:
-        for chunk in chunks:
-            parser.feed(chunk)
-            reader.take(parser.read_events())
-        parser.close()
-        reader.take(parser.read_events())
-    except ET.ParseError:
-        raise Broken from None
+    pull(chunks, reader.take)
     return reader.sheets
 
 
@@ -130,7 +119,7 @@ class _Reader:
         elem.clear()
         if value is not None:
             last = self.col + repeat - 1
-            if last >= _MAX_COLUMNS:
+            if last >= MAX_COLUMNS:
                 raise TooMany(self._sheet().name, self.row, last)
             self._add(repeat)
             self.cells.extend((c, value) for c in range(self.col, self.col + repeat))
@@ -141,7 +130,7 @@ class _Reader:
         sheet = self._sheet()
         if self.cells:  # a row of empty cells (merged or not) only moves the rows below it
             last = self.row + repeat - 1
-            if last >= _MAX_ROWS:
+            if last >= MAX_ROWS:
                 raise TooMany(sheet.name, last, self.cells[0][0])
             # its cells were counted once already; each merge counts as a cell
             self._add(len(self.cells) * (repeat - 1) + len(self.merged) * repeat)
@@ -190,21 +179,13 @@ def _value(cell: ET.Element) -> object:
 
 
 def _number(given: str | None, cell: ET.Element) -> object:
-    try:
-        value = float(given or "")
-    except ValueError:
-        return _text_or_none(cell)
-    if value != value or value in (float("inf"), float("-inf")):
-        return _text_or_none(cell)
-    return int(value) if value.is_integer() and -_MAX_EXACT < value < _MAX_EXACT else value
+    value = number(given)
+    return value if value is not None else _text_or_none(cell)
 
 
 def _date(given: str | None, cell: ET.Element) -> object:
-    try:
-        moment = datetime.datetime.fromisoformat(given or "")
-    except ValueError:
-        return _text_or_none(cell)
-    return moment.date() if moment.time() == datetime.time() else moment
+    value = moment(given)
+    return value if value is not None else _text_or_none(cell)
 
 
 def _text_or_none(cell: ET.Element) -> str | None:

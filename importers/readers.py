@@ -42,7 +42,7 @@ from python_calamine import (
 )
 from xlrd.compdoc import CompDoc
 
-from importers import ods, spreadsheet_ml
+from importers import ods, spreadsheet_ml, xml_sheets
 from importers.sheet_pieces import WORKSHEET_PART, large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
 from importers.xlsx_repair import repaired
@@ -937,14 +937,14 @@ def _read_ods(data: bytes, file_name: str) -> list[Sheet]:
         raise ReadError(MSG_CORRUPT, file=file_name) from None
 
 
-def _xml_sheets(read: Callable[[], list[spreadsheet_ml.XmlSheet]], file_name: str) -> list[Sheet]:
+def _xml_sheets(read: Callable[[], list[xml_sheets.XmlSheet]], file_name: str) -> list[Sheet]:
     """The sheets an XML reader (SpreadsheetML, OpenDocument) found, as every reader gives them."""
     try:
         found = read()
-    except spreadsheet_ml.TooMany as far:
+    except xml_sheets.TooMany as far:
         cell = f"{column_letters(far.col)}{far.row + 1}"
         raise ReadError(MSG_TOO_WIDE.format(sheet=far.sheet, cell=cell), file=file_name) from None
-    except spreadsheet_ml.Broken:
+    except xml_sheets.Broken:
         raise ReadError(MSG_CORRUPT, file=file_name) from None
     return [_hidden(_finish(s.name, _grid(s.name, s.cells, s.last_row, s.last_col, file_name), s.merged), s.hidden)
             for s in found]

@@ -14,10 +14,10 @@ of cells is refused before a grid is made.
 
 from __future__ import annotations
 
-import datetime
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+
+from importers.xml_sheets import MAX_COLUMNS, MAX_ROWS, Broken, TooMany, XmlSheet, moment, number, pull
 
 NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _X_NS = "urn:schemas-microsoft-com:office:excel"
@@ -30,33 +30,7 @@ _HIDDEN = frozenset({"SheetHidden", "SheetVeryHidden"})
 _ROOT = re.compile(r"\A\ufeff?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<(?:\w+:)?Workbook\b[^>]*" + re.escape(NS), re.DOTALL)
 _DECLARED = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)")
 _FEED = 1 << 20  # characters handed to the parser at once
-_MAX_ROWS, _MAX_COLUMNS = 1 << 20, 1 << 14  # Excel's last row and column (XFD1048576)
-_MAX_EXACT = 9007199254740992.0  # 2**53: beyond this a double no longer holds every integer
 _MAX_MERGE = 65535
-
-
-class TooMany(Exception):
-    """More cells, or a cell further out, than a return can hold (sheet, row, col: where)."""
-
-    def __init__(self, sheet: str, row: int, col: int) -> None:
-        super().__init__(sheet, row, col)
-        self.sheet, self.row, self.col = sheet, row, col
-
-
-class Broken(Exception):
-    """Not well-formed XML, or not the SpreadsheetML it claims to be."""
-
-
-@dataclass
-class XmlSheet:
-    """One <Worksheet>: its non-blank cells (row, col, value; 0-based) and merged ranges."""
-
-    name: str
-    cells: list[tuple[int, int, object]] = field(default_factory=list)
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    hidden: bool = False
-    last_row: int = -1
-    last_col: int = -1
 
 
 def is_workbook(text: str) -> bool:
@@ -73,16 +47,8 @@ def declared_encoding(data: bytes) -> str | None:
 
 def read_sheets(text: str, max_cells: int) -> list[XmlSheet]:
     """Every worksheet of the document. Raises TooMany or Broken."""
-    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     reader = _Reader(max_cells)
-    try:
-        for start in range(0, len(text), _FEED):
-            parser.feed(text[start:start + _FEED])
-            reader.take(parser.read_events())
-        parser.close()
-        reader.take(parser.read_events())
-    except ET.ParseError:
-        raise Broken from None
+    pull((text[start:start + _FEED] for start in range(0, len(text), _FEED)), reader.take)
     return reader.sheets
 
 
@@ -112,7 +78,7 @@ class _Reader:
                 elif tag == _ROW:
                     self.row = _index(elem, self.row)
                     self.col = -1
-                    if self.row >= _MAX_ROWS:
+                    if self.row >= MAX_ROWS:
                         raise TooMany(self.sheet.name if self.sheet else "", self.row, 0)
             elif tag == _CELL:
                 self._cell(elem)
@@ -128,7 +94,7 @@ class _Reader:
         if sheet is None or self.row < 0:
             raise Broken  # a cell outside a worksheet's row
         col = _index(elem, self.col)
-        if col >= _MAX_COLUMNS:
+        if col >= MAX_COLUMNS:
             raise TooMany(sheet.name, self.row, col)
         across, down = _span(elem.get(_ACROSS)), _span(elem.get(_DOWN))
         self.col = col + across
@@ -186,18 +152,12 @@ def _value(data: ET.Element) -> object:
 
 
 def _number(text: str) -> object:
-    try:
-        value = float(text)
-    except ValueError:
-        return text if text.strip() else None  # Excel would not open it; keep what it says
-    if value != value or value in (float("inf"), float("-inf")):
-        return text.strip()
-    return int(value) if value.is_integer() and -_MAX_EXACT < value < _MAX_EXACT else value
+    value = number(text)
+    if value is None:  # Excel would not open it; keep what it says
+        return text.strip() or None
+    return value
 
 
 def _moment(text: str) -> object:
-    try:
-        moment = datetime.datetime.fromisoformat(text.strip())
-    except ValueError:
-        return text if text.strip() else None
-    return moment.date() if moment.time() == datetime.time() else moment
+    value = moment(text)
+    return value if value is not None else (text if text.strip() else None)

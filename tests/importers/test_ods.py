@@ -7,7 +7,6 @@ import datetime
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 import importers.readers as readers
@@ -17,6 +16,7 @@ from models.census import Census
 from models.errors import EncryptedWorkbook, ReadError
 from tests.importers.ods_files import write_ods
 from tests.importers.test_hostile_workbooks import read_in_child
+from tests.importers.test_spreadsheet_ml import same_as_xlsx
 
 CORRUPT = "文件已损坏或不完整，无法读取，请让报送单位重新导出"
 ZHANG, LI = "150302198001011237", "150302198002021234"
@@ -35,29 +35,9 @@ def _ods(path: Path) -> Path:
     return write_ods(path, [("人员名单", PEOPLE), ("说明", [["去年的名单", True]])], hidden=frozenset({"说明"}))
 
 
-def _same_as_xlsx(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "人员名单"
-    ws["A1"] = "社会工作专业人才摸排登记表"
-    ws.merge_cells("A1:E1")
-    ws["A2"] = "填报单位：海勃湾区新华街道桥东社区"
-    ws.append(["姓名", "身份证号码", "学历", "取得证书时间", "培训学时"])
-    ws.append(["张三", ZHANG, "本科", datetime.datetime(2019, 6, 1), 120])
-    ws.append([])
-    ws.append(["李  四\n（社工站）", LI, None, None, 12.5])
-    ws.append(["王五", "150302198003031231", None, None, 8])
-    ws.merge_cells("A7:A8")
-    hidden = wb.create_sheet("说明")
-    hidden["A1"], hidden["B1"] = "去年的名单", True
-    hidden.sheet_state = "hidden"
-    wb.save(path)
-    return path
-
-
 def test_read_as_the_same_cells_saved_as_xlsx(tmp_path):
     workbook = read_workbook(_ods(tmp_path / "人员.ods"))
-    xlsx = read_workbook(_same_as_xlsx(tmp_path / "同样.xlsx"))
+    xlsx = read_workbook(same_as_xlsx(tmp_path / "同样.xlsx", ("李  四\n（社工站）", LI)))
     assert workbook.format == "ods"
     assert [(s.name, s.rows, s.merged, s.hidden) for s in workbook.sheets] == [
         (s.name, s.rows, s.merged, s.hidden) for s in xlsx.sheets]

@@ -55,8 +55,9 @@ def _write(path: Path, body: str = RETURN, encoding: str = "gb2312") -> Path:
     return path
 
 
-def _same_as_xlsx(path: Path) -> Path:
-    """The workbook Excel makes of RETURN, saved as .xlsx."""
+def same_as_xlsx(path: Path, li: tuple[str, str | None] = ("李四", None)) -> Path:
+    """The workbook Excel makes of RETURN, saved as .xlsx; `li`: 李四's name and ID cells (here the
+    ID is a Number, see the test: openpyxl writes 16 digits of a double)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "人员名单"
@@ -66,7 +67,7 @@ def _same_as_xlsx(path: Path) -> Path:
     ws.append(["姓名", "身份证号码", "学历", "取得证书时间", "培训学时"])
     ws.append(["张三", "150302198001011237", "本科", datetime.datetime(2019, 6, 1), 120])
     ws.append([])
-    ws.append(["李四", None, None, None, 12.5])  # the ID: see below (openpyxl writes 16 digits of a double)
+    ws.append([*li, None, None, 12.5])
     ws.append(["王五", "150302198003031231", None, None, 8])
     ws.merge_cells("A7:A8")
     hidden = wb.create_sheet("说明")
@@ -79,7 +80,7 @@ def _same_as_xlsx(path: Path) -> Path:
 @pytest.mark.parametrize(("name", "encoding"), [("人员.xls", "gb2312"), ("人员.xml", "utf-8"), ("人员.xls", "utf-16")])
 def test_read_as_the_same_cells_saved_as_xlsx(tmp_path, name, encoding):
     workbook = read_workbook(_write(tmp_path / name, encoding=encoding))
-    xlsx = read_workbook(_same_as_xlsx(tmp_path / "同样.xlsx"))
+    xlsx = read_workbook(same_as_xlsx(tmp_path / "同样.xlsx"))
     assert workbook.format == "xml"
     # a Number is the double Excel holds: an 18-digit ID has lost its tail, as in Excel
     assert workbook.sheets[0].rows[5][1] == float(150302198002021234)
