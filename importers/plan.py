@@ -431,8 +431,8 @@ def same_name_later(plans: list[ImportPlan]) -> list[ImportPlan]:
 
 def versions_in_run(plans: list[ImportPlan]) -> list[tuple[ImportPlan, ImportPlan]]:
     """Pairs of plans of one run that look like two versions of one return (the same region, file
-    names the same but for a resend's marks, return_name, and at least half of the smaller one's
-    people in common): both are imported, neither replaces the other (which is newer is not
+    names the same but for a resend's marks, return_name, and at least half of the shorter list's
+    names in the other: a correction changes IDs, not names): both are imported, neither replaces the other (which is newer is not
     known), so the review says so and the clerk can leave the older one out."""
     by_key: dict[tuple[str, str], list[ImportPlan]] = {}
     for plan in plans:
@@ -442,17 +442,15 @@ def versions_in_run(plans: list[ImportPlan]) -> list[tuple[ImportPlan, ImportPla
     for group in by_key.values():
         for i, first in enumerate(group):
             for second in group[i + 1:]:
-                if first.file_name != second.file_name and _most_in_common(_people(first), _people(second)):
+                if first.file_name != second.file_name and _same_names(first, second):
                     pairs.append((first, second))
     return pairs
 
 
-def _most_in_common(a: tuple[set[str], set[str]], b: tuple[set[str], set[str]]) -> bool:
-    """At least half of the smaller list's IDs (or, without IDs, names) are in the other."""
-    (ids_a, names_a), (ids_b, names_b) = a, b
-    small, large = ((ids_a, ids_b) if len(ids_a) <= len(ids_b) else (ids_b, ids_a)) if ids_a and ids_b else (
-        (names_a, names_b) if len(names_a) <= len(names_b) else (names_b, names_a))
-    return bool(small) and 2 * len(small & large) >= len(small)
+def _same_names(a: ImportPlan, b: ImportPlan) -> bool:
+    names_a, names_b = _people(a)[1], _people(b)[1]
+    shorter = min(len(names_a), len(names_b))
+    return shorter > 0 and 2 * len(names_a & names_b) >= shorter
 
 
 def _people(plan: ImportPlan) -> tuple[set[str], set[str]]:

@@ -618,9 +618,9 @@ def _codepage(stream: bytes) -> int:
     """The CODEPAGE record of the workbook's globals (1200 when there is none: calamine then reads
     the text as Unicode)."""
     for kind, body in _biff_records(stream, 0):
-        if kind == _CODEPAGE and len(body) >= 2:
+        if kind == _CODEPAGE:  # _biff_records has checked it holds its two bytes
             return struct.unpack_from("<H", body)[0]
-    return 1200
+    return _UNICODE_CODEPAGE
 
 
 def _workbook_stream(data: bytes, file_name: str) -> bytes:

@@ -104,8 +104,9 @@ class Versions:
 
     def lists_most_of(self, batch_id: int, ids: set[str], names: set[str]) -> bool:
         """Whether at least half of a batch's rows list somebody with one of these IDs (valid or
-        as typed) or names: a file under another name is a newer version of it only then (a second
-        grid's list, 光明社区摸排表(2), shares a person or two at most)."""
+        as typed) or names: a file under another name is a newer version of it only then. A
+        corrected return keeps most of its people (its fixed rows by name); a second grid's list
+        (光明社区摸排表(2)) shares a person or two at most, and a 补报 of two people few of thirty."""
         rows = matched = 0
         for number, id_raw, name in self._conn.execute(
                 "SELECT id_number, id_raw, name FROM source_rows WHERE batch_id = ?", (batch_id,)):
