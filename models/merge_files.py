@@ -512,7 +512,8 @@ def _copy_units(census: Census, src: sqlite3.Connection, region_map: dict[int, i
 
 
 def _settle_versions(census: Census, batch_map: dict[int, int], result: MergeResult) -> None:
-    """A copied return and one here with the same file name and region are versions of one return:
+    """A copied return and one here with the same file name and region (or a name that differs only
+    by a resend's marks, listing most of the earlier one's people) are versions of one return:
     the later import replaces the earlier (census.versions.replace, which recounts their persons
     and clears the undo history) — unless they list nobody in common, which makes them two returns
     under one name, kept both as an import keeps them. Two copied versions the source's clerk kept
@@ -522,10 +523,16 @@ def _settle_versions(census: Census, batch_map: dict[int, int], result: MergeRes
         file_name, region_id, at = census.conn.execute(
             "SELECT file_name, region_id, imported_at FROM batches WHERE id = ?", (new,)).fetchone()
         old = census.versions.earlier(file_name, region_id, exclude=new)
-        if old is None or old >= copied[0] or not census.versions.batches_share_people(old, new):
+        renamed = old is None  # or the same return under another name (光明社区摸排表(1).xlsx), as an import finds it
+        if renamed:
+            old = census.versions.earlier_renamed(file_name, region_id, before=copied[0])
+        if old is None or old >= copied[0]:
             continue
         old_at = census.conn.execute("SELECT imported_at FROM batches WHERE id = ?", (old,)).fetchone()[0]
         earlier, later = (old, new) if old_at <= at else (new, old)
+        if not (census.versions.lists_most_of(earlier, *listed_people(census.conn, later)) if renamed
+                else census.versions.batches_share_people(old, new)):
+            continue
         census.versions.replace(earlier, later)
         result.versions_replaced += 1
 

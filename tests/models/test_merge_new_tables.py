@@ -171,6 +171,22 @@ def test_a_return_in_both_files_counts_as_its_later_version(pair):
     assert target.people.get(make_id(1)).level == 1 and make_id(2) not in {p.id_number for p in target.people.iter()}
 
 
+def test_a_later_version_under_another_name_counts_as_the_later_version(pair):
+    target, source, tmp_path = pair
+    # The street saved the corrected 团结.xlsx from WeChat as 团结(1).xlsx: 张一 now 社会工作师, 张二 came.
+    later = tmp_path / "wechat" / "团结(1).xlsx"
+    later.parent.mkdir()
+    write_community_return(later, "团结社区", [("张一", make_id(1), "社会工作师", "", "", None),
+                                               ("张二", make_id(2), "社会工作师", "", "", None)])
+    import_file(source, later, region=TUANJIE)
+    (old,) = [b for b in target.batches.all() if b.file_name == "团结.xlsx"]
+    target.conn.execute("UPDATE batches SET imported_at = '2021-01-01T00:00:00' WHERE id = ?", (old.id,))
+    result = merge_census_files(target, source.path)
+    assert result.versions_replaced == 1
+    assert [b.file_name for b in target.batches.all() if b.file_name.startswith("团结")] == ["团结(1).xlsx"]
+    assert target.people.get(make_id(1)).level == 2  # the earlier 助理 row withdrawn
+
+
 def test_two_versions_the_source_kept_both_of_stay_both(pair):
     target, source, tmp_path = pair
     for folder, person in (("v1", ("王一", make_id(21))), ("v2", ("王二", make_id(22)))):
