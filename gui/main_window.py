@@ -893,7 +893,7 @@ class MainWindow(QMainWindow):
         files = expand_paths(paths)
         others = left_out_line(left_out(paths))
         if not files:
-            self.show_error("所选位置没有可导入的摸排表（.xlsx、.xls、.et、.csv）。" + (f"\n{others}" if others else ""))
+            self.show_error("所选位置没有可导入的摸排表（.xlsx、.xls、.et、.ods、.csv 等）。" + (f"\n{others}" if others else ""))
             return None
         from gui.import_dialog import ImportDialog
 

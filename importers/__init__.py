@@ -1,4 +1,4 @@
-"""Reading returns (xlsx/xls/csv/html) into person rows and problems. Never imports Qt.
+"""Reading returns (xlsx/xls/ods/csv/html/XML 2003) into person rows and problems. Never imports Qt.
 
 Importing the package hands models the reader that gives a kept return's cells back
 (models.kept_files.use_reader): models never imports importers, yet a row imported since

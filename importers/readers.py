@@ -73,7 +73,7 @@ class Workbook:
 # --- messages -------------------------------------------------------------------------------------
 
 MSG_EMPTY = "文件是空的"
-MSG_UNKNOWN = "不是可识别的电子表格文件（支持 .xlsx、.xls、.et、.csv）"
+MSG_UNKNOWN = "不是可识别的电子表格文件（支持 .xlsx、.xls、.et、.ods、.csv，以及网页或 XML 格式的 Excel 表格）"
 MSG_CORRUPT = "文件已损坏或不完整，无法读取，请让报送单位重新导出"
 MSG_ENCRYPTED = "工作簿设置了打开密码，请取消密码后再导入"
 MSG_NO_DATA = "工作簿中没有任何数据"

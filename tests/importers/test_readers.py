@@ -251,7 +251,7 @@ def test_truncated_xls(tmp_path):
 def test_random_bytes(tmp_path):
     path = tmp_path / "乱码.xlsx"
     path.write_bytes(b"\x00\x01" + random.Random(7).randbytes(4096))
-    assert _raises(path).message == "不是可识别的电子表格文件（支持 .xlsx、.xls、.et、.csv）"
+    assert _raises(path).message == "不是可识别的电子表格文件（支持 .xlsx、.xls、.et、.ods、.csv，以及网页或 XML 格式的 Excel 表格）"
 
 
 def _zip(path: Path, members: dict[str, str]) -> Path:
