@@ -85,6 +85,7 @@ class Outcome:
     plan: ImportPlan | None = field(default=None, repr=False)
     error: CensusError | None = field(default=None, repr=False)
     returned: ReturnedResult | None = None  # status "corrected": a returned correction list applied
+    notes: list[str] = field(default_factory=list)  # found while storing it (another version in the same run)
 
     STATUS_LABELS = {"imported": "已导入", "duplicate": "已跳过", "failed": "失败", "cancelled": "已取消",
                      "not_run": "未导入", "corrected": "已按更正清单更正"}
@@ -100,7 +101,7 @@ class Outcome:
         plan = self.plan
         if self.status != "imported" or not isinstance(plan, ImportPlan):
             return []
-        return [w for w in plan.uncertain if w != plan.region.message]
+        return [w for w in plan.uncertain if w != plan.region.message] + self.notes
 
     def describe(self) -> str:
         if self.status == "imported" and self.result is not None:
@@ -277,7 +278,12 @@ def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Cal
             done = base + (min(step.done, step.total) * size // step.total if step.total else 0)
             yield Progress(done, total, step.message)
         group.stored(job)
-        return Outcome(name, "imported", job.result, plan=replace(plan, normal=()))  # rows stored: not kept
+        outcome = Outcome(name, "imported", job.result, plan=replace(plan, normal=()))  # rows stored: not kept
+        twin = census.versions.twin_in_run(job.result.batch_id, first_batch) if job.result.batch_id else None
+        if twin is not None:
+            outcome.notes.append(f"与本次导入的“{twin[1]}”（批次 {twin[0]}）像是同一报表的两个版本，两份都已导入；"
+                                 "如只要较新的一份，请撤销另一份")
+        return outcome
     except DuplicateImport as dup:
         return Outcome(name, "duplicate", job.result if job else None, dup.message, error=dup)
     except ImportCancelled as err:

@@ -102,6 +102,22 @@ class Versions:
                 return batch_id
         return None
 
+    def twin_in_run(self, batch_id: int, first_batch: int) -> tuple[int, str] | None:
+        """(id, file name) of another import of this run (batch ids from `first_batch` on) that
+        looks like another version of the same return: the same region, a file name that stands
+        for the same return (return_name), and one of the two listing most of the other's people.
+        Neither replaces the other (which is newer is not known): the results say so."""
+        file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
+                                                  (batch_id,)).fetchone()
+        key = return_name(file_name)
+        for other, name in self._conn.execute(
+                "SELECT id, file_name FROM batches WHERE region_id = ? AND id >= ? AND id != ? AND file_name != ?"
+                " ORDER BY id", (region_id, first_batch, batch_id, file_name)):
+            if return_name(name) == key and (self.lists_most_of(other, *listed_people(self._conn, batch_id))
+                                             or self.lists_most_of(batch_id, *listed_people(self._conn, other))):
+                return other, name
+        return None
+
     def lists_most_of(self, batch_id: int, ids: set[str], names: set[str]) -> bool:
         """Whether at least half of a batch's rows list somebody with one of these IDs (valid or
         as typed) or names: a file under another name is a newer version of it only then. A

@@ -359,6 +359,8 @@ def test_within_one_run_neither_replaces_the_other(census, tmp_path):
     outcomes = run(census, renamed(tmp_path, V2, "团结社区摸排表(1).xlsx"), first)
     assert [o.status for o in outcomes] == ["imported", "imported"]
     assert all(o.result.replaced is None for o in outcomes) and len(census.batches.all()) == 2
+    assert outcomes[1].warnings == ["与本次导入的“团结社区摸排表(1).xlsx”（批次 1）像是同一报表的两个版本，两份都已导入；"
+                                    "如只要较新的一份，请撤销另一份"]  # the command line and the results say so
 
 
 def test_a_review_pairs_two_versions_but_not_two_grids(census, tmp_path):
