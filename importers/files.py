@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.census_people import PendingPersons
 from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelled
+from models.long_paths import long_path, plain
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def expand_paths(items: Iterable[str | Path]) -> list[Path]:
     seen: set[Path] = set()
     for item in items:
         path = Path(item)
-        found = [p for p in _folder_files(path) if p.suffix.lower() in RETURN_SUFFIXES] if path.is_dir() else [path]
+        found = [p for p in _folder_files(path) if p.suffix.lower() in RETURN_SUFFIXES] if _is_dir(path) else [path]
         for p in found:
             if p not in seen:
                 seen.add(p)
@@ -51,7 +53,7 @@ def left_out(items: Iterable[str | Path]) -> list[Path]:
     """The files of the given folders that expand_paths does not take (notes, Word files,
     pictures, a .txt): said in one line, so that a return saved in another format is not lost
     without a word. A .txt chosen on its own is read as a table."""
-    return [p for item in items if Path(item).is_dir()
+    return [p for item in items if _is_dir(Path(item))
             for p in _folder_files(Path(item)) if p.suffix.lower() not in RETURN_SUFFIXES]
 
 
@@ -68,10 +70,18 @@ def _folder_files(folder: Path) -> list[Path]:
     """Every file under a folder, subfolders first to last in name order (links to folders are
     not followed: no loop), without hidden files and folders or Excel's lock files."""
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(long_path(folder)):  # a deep subfolder is walked too (models.long_paths)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root, f) for f in sorted(files) if not f.startswith(("~$", "."))]
+        found += [Path(plain(root), f) for f in sorted(files) if not f.startswith(("~$", "."))]
     return found
+
+
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir through long_path: a name the disk refuses (too long) raises, as it did."""
+    try:
+        return stat.S_ISDIR(os.stat(long_path(path)).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
 
 
 @dataclass

@@ -47,6 +47,7 @@ from importers.sheet_pieces import WORKSHEET_PART, large_sheets, read_in_pieces
 from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
 from importers.xlsx_repair import repaired
 from models.errors import EncryptedWorkbook, ReadError
+from models.long_paths import long_path
 
 __all__ = ["Sheet", "Workbook", "file_bytes", "read_workbook", "sniff_format", "workbook_from_bytes"]
 
@@ -242,7 +243,8 @@ def file_bytes(path: str | Path) -> bytes:
     p = Path(path)
     name = p.name
     try:
-        return p.read_bytes()
+        with open(long_path(p), "rb") as file:
+            return file.read()
     except FileNotFoundError:
         raise ReadError("文件不存在", file=name) from None
     except IsADirectoryError:
