@@ -167,7 +167,8 @@ class ImportJob:
             ids: dict[str, list[RowFacts]] = {}  # this file's ok rows per ID, in file order
             base = 0
             # settle() below reads the persons of the version it replaces: they must be counted
-            renamed = plan.earlier.id if plan.renamed and plan.earlier is not None else None
+            renamed_from = plan.earlier if plan.renamed else None  # an earlier version under another name
+            renamed = renamed_from.id if renamed_from is not None else None
             later = self.defer_persons and not census.versions.would_replace(batch_id, plan.keep_both, renamed)
             with census.batches.deferred_indexes(total) as deferred:  # a large file: its indexes built once, after
                 for sheet, header, region in self._parts(batch_id, file_region):
@@ -187,8 +188,8 @@ class ImportJob:
             r.persons = len(ids)
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both, renamed=renamed)
             r.other_return = plan.other_return and r.kept_with is not None
-            if r.kept_with is not None and r.kept_with == renamed:
-                r.kept_name = plan.earlier.file_name  # type: ignore[union-attr]  # renamed: the plan has it
+            if renamed_from is not None and r.kept_with == renamed_from.id:
+                r.kept_name = renamed_from.file_name
             if r.replaced is not None and r.replaced.fixed:  # pending no more: the earlier version's fixes
                 r.count_fixed(r.replaced.fixed, ids)
             if not self.defer_persons:  # a folder's group does this once its persons are counted

@@ -35,7 +35,7 @@ from models.identity import clean_text, mask_id, mask_numbers_in_text, mask_phon
 from models.long_paths import long_path
 from models.records import Batch
 from models.regions import path_problem
-from models.return_versions import return_name
+from models.return_versions import names_in_common, return_name
 
 
 @dataclass(frozen=True)
@@ -435,9 +435,9 @@ def same_name_later(plans: list[ImportPlan]) -> list[ImportPlan]:
 
 def versions_in_run(plans: list[ImportPlan]) -> list[tuple[ImportPlan, ImportPlan]]:
     """Pairs of plans of one run that look like two versions of one return (the same region, file
-    names the same but for a resend's marks, return_name, and at least half of the shorter list's
-    names in the other: a correction changes IDs, not names): both are imported, neither replaces the other (which is newer is not
-    known), so the review says so and the clerk can leave the older one out."""
+    names the same but for a resend's marks, return_name, and names_in_common): both are imported,
+    neither replaces the other (which is newer is not known), so the review says so and the clerk
+    can leave the older one out (Versions.twin_in_run says it of the stored files)."""
     by_key: dict[tuple[str, str], list[ImportPlan]] = {}
     for plan in plans:
         if plan.duplicate_of is None and plan.region.path:
@@ -446,15 +446,9 @@ def versions_in_run(plans: list[ImportPlan]) -> list[tuple[ImportPlan, ImportPla
     for group in by_key.values():
         for i, first in enumerate(group):
             for second in group[i + 1:]:
-                if first.file_name != second.file_name and _same_names(first, second):
+                if first.file_name != second.file_name and names_in_common(_people(first)[1], _people(second)[1]):
                     pairs.append((first, second))
     return pairs
-
-
-def _same_names(a: ImportPlan, b: ImportPlan) -> bool:
-    names_a, names_b = _people(a)[1], _people(b)[1]
-    shorter = min(len(names_a), len(names_b))
-    return shorter > 0 and 2 * len(names_a & names_b) >= shorter
 
 
 def _people(plan: ImportPlan) -> tuple[set[str], set[str]]:

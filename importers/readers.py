@@ -44,8 +44,16 @@ from xlrd.compdoc import CompDoc
 
 from importers import ods, spreadsheet_ml, xml_sheets
 from importers.sheet_pieces import WORKSHEET_PART, large_sheets, read_in_pieces
-from importers.xlsx_guard import MAX_CELLS, XlsxCost, check_declared, column_letters, inspect_xlsx
+from importers.xlsx_guard import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    XlsxCost,
+    check_declared,
+    column_letters,
+    inspect_xlsx,
+)
 from importers.xlsx_repair import repaired
+from importers.xml_sheets import MAX_EXACT
 from models.errors import EncryptedWorkbook, ReadError
 from models.long_paths import long_path
 
@@ -410,7 +418,6 @@ def _check_zip(archive: zipfile.ZipFile, file_name: str) -> None:
 
 
 _SKIPPED_SHEET_TYPES = (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba)
-_MAX_EXACT = 9007199254740992.0  # 2**53: beyond this a float no longer holds every integer
 
 
 def _read_calamine(data: bytes, file_name: str, large: Mapping[str, str] | None = None) -> list[Sheet]:
@@ -476,7 +483,7 @@ def _clean_calamine_rows(raw: list[list[Any]]) -> list[list[Any]]:
     # calamine gives "" for empty cells and every number as float. One comprehension per row, no
     # call per cell except is_integer on floats: this is the hot loop for 100k-row returns. Rows
     # are replaced in place so calamine's lists are freed as we go (half the peak memory).
-    limit = _MAX_EXACT
+    limit = MAX_EXACT
     for index, row in enumerate(raw):
         raw[index] = [
             None
@@ -570,9 +577,9 @@ def _sparse_value(cell: dict) -> object:
     if isinstance(value, bool):
         return value
     if isinstance(value, float):
-        return int(value) if value.is_integer() and -_MAX_EXACT < value < _MAX_EXACT else value
+        return int(value) if value.is_integer() and -MAX_EXACT < value < MAX_EXACT else value
     if isinstance(value, int):
-        return value if -_MAX_EXACT < value < _MAX_EXACT else float(value)
+        return value if -MAX_EXACT < value < MAX_EXACT else float(value)
     if isinstance(value, datetime.datetime) and value.time() == datetime.time():
         return value.date()  # calamine: an integral date serial is a date
     return value
@@ -876,21 +883,21 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # a line as csv sees it: C
 
 def _csv_lines(text: str, delimiter: str) -> Iterator[str]:
     """The text's lines for csv.reader, a line with more fields than a sheet has columns cut to
-    its first _MAX_COLUMNS when nothing but blanks follows them (else _TooLarge): csv builds the
+    its first MAX_COLUMNS when nothing but blanks follows them (else _TooLarge): csv builds the
     list of a line's fields at once, before any is looked at (a single 200 MB line of commas is
     a list of 100 million). Lines are found in the text itself, never copied whole (a StringIO
     holds four bytes a character)."""
     text_after = re.compile(f"[^{re.escape(delimiter)} \r\n]")
     for number, line in enumerate(_LINE.finditer(text)):
         start, end = line.span()
-        if end - start <= _MAX_COLUMNS or text.count(delimiter, start, end) < _MAX_COLUMNS:
+        if end - start <= MAX_COLUMNS or text.count(delimiter, start, end) < MAX_COLUMNS:
             yield line.group()
             continue
         cut = start - 1
-        for _ in range(_MAX_COLUMNS):
+        for _ in range(MAX_COLUMNS):
             cut = text.find(delimiter, cut + 1, end)
         if text_after.search(text, cut, end):
-            raise _TooLarge(number, _MAX_COLUMNS)
+            raise _TooLarge(number, MAX_COLUMNS)
         yield text[start:cut] + "\n"
 
 
@@ -900,7 +907,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-
 _HTML_SPACE = re.compile("[ \t\n\r\f]+")
 _MAX_COLSPAN = 1000
 _MAX_ROWSPAN = 65534
-_MAX_COLUMNS = 16384  # Excel's last column is XFD: a table wider than this is no return
 
 
 class _TooLarge(Exception):
@@ -1050,14 +1056,14 @@ class _Table:
             col += 1
         rowspan, colspan = self.spans
         self.steps += col - start
-        if col >= _MAX_COLUMNS or self.steps > MAX_CELLS:
+        if col >= MAX_COLUMNS or self.steps > MAX_CELLS:
             raise _TooLarge(row, col)
         if value is not None:
             self._hold(row, col, value)
         if rowspan > 1 or colspan > 1:
             self.merged.append((row, col, row + rowspan - 1, col + colspan - 1))
         if rowspan > 1:
-            end = min(col + colspan, _MAX_COLUMNS)  # columns further right are refused when reached
+            end = min(col + colspan, MAX_COLUMNS)  # columns further right are refused when reached
             self.steps += end - col
             for c in range(col, end):
                 self.covered_until[c] = row + rowspan - 1

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 
 from models.errors import ReadError
 
-__all__ = ["MAX_CELLS", "PartScan", "XlsxCost", "check_declared", "column_letters", "inflate_entry", "inspect_xlsx"]
+__all__ = ["MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS", "PartScan", "XlsxCost", "check_declared", "column_letters", "inflate_entry", "inspect_xlsx"]
 
 MAX_CELLS = 5_000_000  # rows × columns of a grid; 100,000 rows × 50 columns still fit (an empty grid of this size costs calamine ~370 MB)
+MAX_ROWS, MAX_COLUMNS = 1 << 20, 1 << 14  # Excel's last row and column (XFD1048576): no return goes further
 MAX_INFLATED = 800_000_000  # bytes of all entries together; a 100k × 40 return is about 200 MB
 MAX_RATIO = 100  # inflated / compressed of one large entry; real sheets stay under 20
 RATIO_FLOOR = 20_000_000  # entries smaller than this may compress as well as they like

@@ -12,8 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_ROWS, MAX_COLUMNS = 1 << 20, 1 << 14  # Excel's last row and column (XFD1048576)
-_MAX_EXACT = 9007199254740992.0  # 2**53: beyond this a double no longer holds every integer
+from importers.xlsx_guard import MAX_COLUMNS, MAX_ROWS
+
+__all__ = ["MAX_COLUMNS", "MAX_EXACT", "MAX_ROWS", "Broken", "TooMany", "XmlSheet", "moment", "number", "pull"]
+
+MAX_EXACT = 9007199254740992.0  # 2**53: beyond this a double no longer holds every integer (readers' too)
 
 # (event, element) pairs as XMLPullParser gives them: only "start" and "end" are asked for
 Events = Iterator[Any]
@@ -66,7 +69,7 @@ def number(text: str | None) -> int | float | None:
         return None
     if not math.isfinite(value):
         return None
-    return int(value) if value.is_integer() and -_MAX_EXACT < value < _MAX_EXACT else value
+    return int(value) if value.is_integer() and -MAX_EXACT < value < MAX_EXACT else value
 
 
 def moment(text: str | None) -> datetime.date | datetime.datetime | None:

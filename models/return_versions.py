@@ -105,16 +105,16 @@ class Versions:
     def twin_in_run(self, batch_id: int, first_batch: int) -> tuple[int, str] | None:
         """(id, file name) of another import of this run (batch ids from `first_batch` on) that
         looks like another version of the same return: the same region, a file name that stands
-        for the same return (return_name), and one of the two listing most of the other's people.
-        Neither replaces the other (which is newer is not known): the results say so."""
+        for the same return (return_name) and most names in common (names_in_common). Neither
+        replaces the other (which is newer is not known): the results say so."""
         file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
                                                   (batch_id,)).fetchone()
         key = return_name(file_name)
         for other, name in self._conn.execute(
                 "SELECT id, file_name FROM batches WHERE region_id = ? AND id >= ? AND id != ? AND file_name != ?"
                 " ORDER BY id", (region_id, first_batch, batch_id, file_name)):
-            if return_name(name) == key and (self.lists_most_of(other, *listed_people(self._conn, batch_id))
-                                             or self.lists_most_of(batch_id, *listed_people(self._conn, other))):
+            if return_name(name) == key and names_in_common(listed_people(self._conn, batch_id)[1],
+                                                            listed_people(self._conn, other)[1]):
                 return other, name
         return None
 
@@ -425,6 +425,14 @@ def return_name(file_name: str) -> str:
         if shorter == stem or not shorter:
             return stem
         stem = shorter
+
+
+def names_in_common(a: set[str], b: set[str]) -> bool:
+    """Whether two lists of one region whose file names stand for one return look like two versions
+    of it (a run's two files, of which neither replaces the other): at least half of the shorter
+    list's names are in the other. Names, not IDs: a correction changes IDs, not names."""
+    shorter = min(len(a), len(b))
+    return shorter > 0 and 2 * len(a & b) >= shorter
 
 
 def listed_people(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:
