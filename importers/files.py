@@ -22,6 +22,7 @@ from models.census import Census
 from models.census_people import PendingPersons
 from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelled
 from models.long_paths import long_path, plain
+from models.return_versions import VersionsSeen
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,7 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
     base = index = 0
     stopped = ""
     first_batch = census.batches.next_id()  # this run's own files are no earlier version of one another
+    twins = census.versions.run_twins()  # ... but the results say which look like two versions
     while index < len(items):
         group: list[Outcome] = []
         try:
@@ -173,7 +175,7 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
                         outcome = Outcome(name, "not_run", message=stopped or "导入已取消，此文件未导入")
                     else:
                         outcome = yield from _one(census, item, cancel, region, base, size, total, versions, ahead,
-                                                  index, state, first_batch)
+                                                  index, state, first_batch, twins)
                     index += 1
                     group.append(outcome)
                     base += size
@@ -266,10 +268,12 @@ def _not_saved(outcome: Outcome, error: CensusError) -> Outcome:
 
 def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Callable[[], bool] | None,
          region: str | None, base: int, size: int, total: int, versions: str,
-         ahead: ReadAhead, index: int, group: _Group, first_batch: int) -> Generator[Progress, None, Outcome]:
+         ahead: ReadAhead, index: int, group: _Group, first_batch: int,
+         twins: VersionsSeen[tuple[int, str]]) -> Generator[Progress, None, Outcome]:
     """One file of a group; `versions`: "keep" (--keep-both), "replace" (--replace) or "" (the
     plan's own choice) for an earlier import of the same file; `first_batch`: the run's first
-    batch id (an earlier version under another name is one imported before the run)."""
+    batch id (an earlier version under another name is one imported before the run); `twins`:
+    the run's stored files, to note one this file looks like another version of."""
     name = item.name if isinstance(item, Path) else item.file_name
     job = None
     try:
@@ -289,7 +293,9 @@ def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Cal
             yield Progress(done, total, step.message)
         group.stored(job)
         outcome = Outcome(name, "imported", job.result, plan=replace(plan, normal=()))  # rows stored: not kept
-        twin = census.versions.twin_in_run(job.result.batch_id, first_batch) if job.result.batch_id else None
+        result = job.result
+        twin = (twins.see((result.batch_id, result.file_name), result.region_path, result.file_name)
+                if result.batch_id is not None else None)
         if twin is not None:
             outcome.notes.append(f"与本次导入的“{twin[1]}”（批次 {twin[0]}）像是同一报表的两个版本，两份都已导入；"
                                  "如只要较新的一份，请撤销另一份")

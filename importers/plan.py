@@ -35,7 +35,7 @@ from models.identity import clean_text, mask_id, mask_numbers_in_text, mask_phon
 from models.long_paths import long_path
 from models.records import Batch
 from models.regions import path_problem
-from models.return_versions import names_in_common, return_name
+from models.return_versions import VersionsSeen
 
 
 @dataclass(frozen=True)
@@ -435,19 +435,16 @@ def same_name_later(plans: list[ImportPlan]) -> list[ImportPlan]:
 
 def versions_in_run(plans: list[ImportPlan]) -> list[tuple[ImportPlan, ImportPlan]]:
     """Pairs of plans of one run that look like two versions of one return (the same region, file
-    names the same but for a resend's marks, return_name, and names_in_common): both are imported,
+    names the same but for a resend's marks, return_name, and most names in common): both are imported,
     neither replaces the other (which is newer is not known), so the review says so and the clerk
-    can leave the older one out (Versions.twin_in_run says it of the stored files)."""
-    by_key: dict[tuple[str, str], list[ImportPlan]] = {}
+    can leave the older one out (the results say it of the stored files: Versions.run_twins)."""
+    seen: VersionsSeen[ImportPlan] = VersionsSeen(lambda plan: _people(plan)[1])
+    pairs = []
     for plan in plans:
         if plan.duplicate_of is None and plan.region.path:
-            by_key.setdefault((plan.region.path, return_name(plan.file_name)), []).append(plan)
-    pairs = []
-    for group in by_key.values():
-        for i, first in enumerate(group):
-            for second in group[i + 1:]:
-                if first.file_name != second.file_name and names_in_common(_people(first)[1], _people(second)[1]):
-                    pairs.append((first, second))
+            twin = seen.see(plan, plan.region.path, plan.file_name)
+            if twin is not None:
+                pairs.append((twin, plan))
     return pairs
 
 

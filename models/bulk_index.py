@@ -80,8 +80,8 @@ class IndexesAside:
     a rebuild cheaper than maintaining them; `restore()` builds them again (inside the group's
     transaction, before anything reads the table through them)."""
 
-    def __init__(self, conn: sqlite3.Connection, table: str):
-        self._conn, self._table = conn, table
+    def __init__(self, conn: sqlite3.Connection, table: str, keep: tuple[str, ...] = ()):
+        self._conn, self._table, self._keep = conn, table, keep
         self._before = _rows(conn, table)
         self._aside: list[str] | None = None
 
@@ -92,7 +92,7 @@ class IndexesAside:
     def consider(self, incoming: int) -> None:
         """`incoming`: rows the group has stored so far."""
         if self._aside is None and incoming >= GROUP_MIN_ROWS and incoming * GROUP_SHARE >= self._before:
-            self._aside = _drop(self._conn, self._table)
+            self._aside = _drop(self._conn, self._table, self._keep)
 
     def restore(self) -> None:
         for sql in self._aside or ():
@@ -100,12 +100,12 @@ class IndexesAside:
         self._aside = None
 
 
-def _drop(conn: sqlite3.Connection, table: str) -> list[str]:
+def _drop(conn: sqlite3.Connection, table: str, keep: tuple[str, ...] = ()) -> list[str]:
     """Drop `table`'s secondary indexes (not the unique ones: they enforce constraints as rows go
-    in); returns the statements that build them again."""
+    in, nor those named in `keep`); returns the statements that build them again."""
     indexes = [(name, sql) for name, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
-        " AND sql NOT LIKE 'CREATE UNIQUE%'", (table,))]
+        " AND sql NOT LIKE 'CREATE UNIQUE%'", (table,)) if name not in keep]
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in indexes]

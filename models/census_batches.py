@@ -139,7 +139,7 @@ class Batches:
     def indexes_aside(self) -> IndexesAside:
         """For a group of files stored in one transaction: source_rows' secondary indexes set
         aside once the group has brought enough rows (models.bulk_index.IndexesAside)."""
-        return IndexesAside(self._conn, "source_rows")
+        return IndexesAside(self._conn, "source_rows", keep=("source_rows_batch",))
 
     def add(self, *, file_name: str, file_path: str, sha256: str, size: int | None, format: str, sheet: str,
             header_first: int, header_last: int, region_source: str, mapping: dict) -> int:

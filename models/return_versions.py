@@ -18,8 +18,10 @@ import json
 import re
 import sqlite3
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from models.errors import CensusError
 from models.identity import clean_text
@@ -27,6 +29,8 @@ from models.schema import now
 
 if TYPE_CHECKING:
     from models.census import Census
+
+T = TypeVar("T")
 
 # Kept aside in this order and put back in it (a row needs its batch, a correction its row).
 _TABLES = ("regions", "batches", "source_rows", "corrections", "row_remarks", "batch_versions")
@@ -102,21 +106,15 @@ class Versions:
                 return batch_id
         return None
 
-    def twin_in_run(self, batch_id: int, first_batch: int) -> tuple[int, str] | None:
-        """(id, file name) of another import of this run (batch ids from `first_batch` on) that
-        looks like another version of the same return: the same region, a file name that stands
-        for the same return (return_name) and most names in common (names_in_common). Neither
-        replaces the other (which is newer is not known): the results say so."""
-        file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
-                                                  (batch_id,)).fetchone()
-        key = return_name(file_name)
-        for other, name in self._conn.execute(
-                "SELECT id, file_name FROM batches WHERE region_id = ? AND id >= ? AND id != ? AND file_name != ?"
-                " ORDER BY id", (region_id, first_batch, batch_id, file_name)):
-            if return_name(name) == key and names_in_common(listed_people(self._conn, batch_id)[1],
-                                                            listed_people(self._conn, other)[1]):
-                return other, name
-        return None
+    def run_twins(self) -> VersionsSeen[tuple[int, str]]:
+        """For one run of imports: which of its stored files, (batch id, file name), looks like
+        another version of one stored before it in the same run (VersionsSeen)."""
+        return VersionsSeen(lambda batch: self.listed_names(batch[0]))
+
+    def listed_names(self, batch_id: int) -> set[str]:
+        """The names an import lists."""
+        return {name for name, in self._conn.execute(
+            "SELECT DISTINCT name FROM source_rows WHERE batch_id = ? AND name != ''", (batch_id,))}
 
     def lists_most_of(self, batch_id: int, ids: set[str], names: set[str]) -> bool:
         """Whether at least half of a batch's rows list somebody with one of these IDs (valid or
@@ -427,12 +425,66 @@ def return_name(file_name: str) -> str:
         stem = shorter
 
 
-def names_in_common(a: set[str], b: set[str]) -> bool:
-    """Whether two lists of one region whose file names stand for one return look like two versions
-    of it (a run's two files, of which neither replaces the other): at least half of the shorter
-    list's names are in the other. Names, not IDs: a correction changes IDs, not names."""
-    shorter = min(len(a), len(b))
-    return shorter > 0 and 2 * len(a & b) >= shorter
+@dataclass
+class _Return(Generic[T]):
+    """The files seen so far that stand for one return of one region and are no version of one
+    another, and who each lists (read once a second file of the return comes)."""
+
+    files: list[tuple[T, str]]  # and each one's file name
+    names: list[set[str]] = field(default_factory=list)
+    listing: dict[str, list[int]] = field(default_factory=dict)  # name → indexes into files
+
+
+class VersionsSeen(Generic[T]):
+    """Files of one run (stored, or planned in a review) looked at one after another: which of
+    them looks like another version of one seen before it — the same region, file names that
+    stand for one return (return_name, the names differ) and most names in common (_most_shared). Neither
+    replaces the other (which is newer is not known): the review and the results say so.
+
+    Names are read (`names_of`) only for a return of which a second file comes, once per file,
+    and compared through who lists each name: a street's hundreds of grid returns whose names
+    differ only by a number (柳林村_0009, 柳林村_0033, …: one return_name) cost what their rows
+    cost. (Compared pair by pair, each read again, they made a folder's import quadratic.) A file
+    found to be another's version is not kept for later ones: a third version points at the first."""
+
+    def __init__(self, names_of: Callable[[T], set[str]]):
+        self._names_of = names_of
+        self._returns: dict[tuple[object, str], _Return[T]] = {}
+
+    def see(self, item: T, region: object, file_name: str) -> T | None:
+        """The file seen before that `item` looks like another version of; None if none (then
+        later files are compared with this one)."""
+        key = (region, return_name(file_name))
+        known = self._returns.get(key)
+        if known is None:
+            self._returns[key] = _Return([(item, file_name)])
+            return None
+        if not known.names:  # the return's first file, read now that a second one came
+            self._list(known, self._names_of(known.files[0][0]))
+        names = self._names_of(item)
+        shared = Counter(i for name in names for i in known.listing.get(name, ()))
+        for i in sorted(shared):
+            other, other_name = known.files[i]
+            if other_name != file_name and _most_shared(shared[i], len(names), len(known.names[i])):
+                return other
+        known.files.append((item, file_name))
+        self._list(known, names)
+        return None
+
+    @staticmethod
+    def _list(known: _Return, names: set[str]) -> None:
+        index = len(known.names)
+        known.names.append(names)
+        for name in names:
+            known.listing.setdefault(name, []).append(index)
+
+
+def _most_shared(shared: int, one: int, other: int) -> bool:
+    """Whether two lists of one region whose file names stand for one return look like two
+    versions of it, given how many names each lists and how many are in both: at least half of
+    the shorter list's names are in the other. Names, not IDs: a correction changes IDs, not names."""
+    shorter = min(one, other)
+    return shorter > 0 and 2 * shared >= shorter
 
 
 def listed_people(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:

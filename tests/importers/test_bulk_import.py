@@ -123,3 +123,18 @@ def test_undoing_a_large_batch_sets_the_indexes_aside_and_leaves_the_census_as_w
     census.people.recompute()
     assert _persons(census) == without[0]
     census.close()
+
+
+def test_a_group_keeps_the_batch_index_while_it_sets_the_others_aside(tmp_path):
+    """The batch index grows at its end as files come (no scattered pages to keep up) and what a
+    group reads of a stored file goes through it (its names for the two-versions note, an earlier
+    version's rows): set aside with the others, every such read scanned the whole table."""
+    census = _census(tmp_path)
+    before = _indexes(census)
+    aside = census.batches.indexes_aside()
+    with census.transaction():
+        aside.consider(10**9)
+        assert [name for name, _ in _indexes(census) if name.startswith("source_rows")] == ["source_rows_batch"]
+        aside.restore()
+    assert _indexes(census) == before
+    census.close()

@@ -371,3 +371,23 @@ def test_a_review_pairs_two_versions_but_not_two_grids(census, tmp_path):
     grid = plan_file(census, renamed(tmp_path, SUPPLEMENT, "团结社区摸排表(2).xlsx"))
     assert [(a.file_name, b.file_name) for a, b in versions_in_run([first, resent, grid])] == [
         (NAME, "团结社区摸排表(1).xlsx")]
+
+
+def test_a_run_reads_each_files_names_once_and_a_third_version_points_at_the_first():
+    """VersionsSeen (the results' and the review's two-versions note): a street's grid returns
+    under names that stand for one return (柳林村_0009, 柳林村_0033, …) with nobody in common are
+    each read once, not once for every pair; a file sharing most names with one seen earlier is
+    its version, a third version points at the first; a file of the same name is not a version here."""
+    from models.return_versions import VersionsSeen
+
+    reads: list[str] = []
+    lists = {f"柳林村_{i:04d}.xlsx": {f"甲{i}", f"乙{i}"} for i in range(1, 301)}
+    lists |= {"柳林村_1205.xlsx": {"甲1", "乙1", "丙"}, "柳林村(1).xlsx": {"甲1", "乙1"}, "柳林村_0001 - 副本.xlsx": {"甲1"}}
+    seen: VersionsSeen[str] = VersionsSeen(lambda name: reads.append(name) or lists[name])
+    twins = {name: seen.see(name, "东湖镇/柳林村", name) for name in lists}
+    assert len(reads) == len(lists) == len(set(reads))
+    assert {name: twin for name, twin in twins.items() if twin} == {
+        "柳林村_1205.xlsx": "柳林村_0001.xlsx", "柳林村(1).xlsx": "柳林村_0001.xlsx", "柳林村_0001 - 副本.xlsx": "柳林村_0001.xlsx"}
+    lists |= {"again": lists["柳林村_0002.xlsx"], "elsewhere": lists["柳林村_0003.xlsx"]}
+    assert seen.see("again", "东湖镇/柳林村", "柳林村_0002.xlsx") is None  # the same name: the replace rule's
+    assert seen.see("elsewhere", "东湖镇/河湾村", "柳林村_0003.xlsx") is None  # another region
