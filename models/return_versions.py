@@ -14,6 +14,7 @@ carries a census file's fixes onto the same lines of a return both files importe
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -411,10 +412,12 @@ def carry_fixes(census: Census, fixes: list[LineFix]) -> CarriedFixes:
     return done
 
 
+@functools.lru_cache(maxsize=8192)
 def return_name(file_name: str) -> str:
     """The return a file name stands for, without what a resend adds to its end (_RESEND_TAIL)
     and without its extension: 光明社区摸排表(1).xlsx, 光明社区摸排表 - 副本.xlsx and
-    光明社区摸排表（修改后）12.5.xls all stand for 光明社区摸排表."""
+    光明社区摸排表（修改后）12.5.xls all stand for 光明社区摸排表. Cached: each imported file
+    asks it of every earlier import of its region (Versions.earlier_renamed)."""
     stem = unicodedata.normalize("NFKC", file_name).lower()  # （１） is (1)
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     stem = stem.rstrip(" _-—–.·")

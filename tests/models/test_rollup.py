@@ -140,3 +140,18 @@ def test_office_names_in_the_population_table_are_regions(tmp_path):
         load_population(c, tmp_path / "p.xlsx")
         assert c.regions.by_path("某市/某区/某街道/友谊社区").kind == "community"
         assert c.regions.by_path("某市/某区/某镇/新村").kind == "village"
+
+
+def test_pending_rows_are_counted_through_an_index_of_the_pending_rows_alone(census, tmp_path):
+    """Migration 17: the rows' status index held every row, but only the pending ones are ever
+    looked up by it (the problems, each region's pending count)."""
+    path = write_community_return(tmp_path / "r.xlsx", "东区和平街道团结社区",
+                                  [("张三", make_id(1), "", "本科", "社会工作", 0), ("李四", "12345", "", "", "", 0)])
+    import_file(census, path)
+    conn = census.conn
+    indexed = conn.execute("SELECT COUNT(*) FROM source_rows INDEXED BY source_rows_pending"
+                           " WHERE status = 'pending'").fetchone()[0]
+    assert indexed == 1 == census.summary()[0].pending_rows
+    plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN SELECT region_id, COUNT(*) FROM source_rows"
+                                               " WHERE status = 'pending' GROUP BY region_id"))
+    assert "source_rows_pending" in plan
