@@ -138,7 +138,9 @@ class Batches:
 
     def indexes_aside(self) -> IndexesAside:
         """For a group of files stored in one transaction: source_rows' secondary indexes set
-        aside once the group has brought enough rows (models.bulk_index.IndexesAside)."""
+        aside once the group has brought enough rows (models.bulk_index.IndexesAside), but for
+        the batch index: it grows at its end as files come, and what the group reads of a stored
+        file (its names, an earlier version's rows) goes through it."""
         return IndexesAside(self._conn, "source_rows", keep=("source_rows_batch",))
 
     def add(self, *, file_name: str, file_path: str, sha256: str, size: int | None, format: str, sheet: str,
