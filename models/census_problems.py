@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from models.errors import CensusError, NotFound
 from models.identity import check_id, clean_text, excel_rounded, id_fields, mask_id, number_digits
+from models.pinyin import pinyin_key
 from models.records import Carry, Problem
 from models.schema import now
 
@@ -90,11 +91,13 @@ class Problems:
         typed = clean_text(row[1] or "")
         if not typed:
             return []
-        # Same-named persons through the name index (and the few with several names): a lookup,
-        # not a scan, since the problem list asks this for every pending row.
+        # Same-named persons through the pinyin index (a name's key is made of the name alone,
+        # models.pinyin) and the few with several names: a lookup, not a scan, since the problem
+        # list asks this for every pending row.
         candidates = [r[0] for r in self._conn.execute(
-            "SELECT id_number FROM persons WHERE name = :name UNION SELECT id_number FROM persons"
-            " WHERE name_conflict = 1 AND instr('、' || names || '、', '、' || :name || '、') > 0", {"name": row[0]})]
+            "SELECT id_number FROM persons WHERE name_key = :key AND name = :name UNION SELECT id_number FROM persons"
+            " WHERE name_conflict = 1 AND instr('、' || names || '、', '、' || :name || '、') > 0",
+            {"name": row[0], "key": pinyin_key(row[0])})]
         # A number Excel kept: compare with what Excel would keep of each candidate (rounded to 15
         # significant digits); _id_close still catches the truncated form and the typos.
         digits = number_digits(typed)
