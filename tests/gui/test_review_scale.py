@@ -48,3 +48,33 @@ def test_the_files_are_read_for_review_with_fewer_collections(tmp_path, monkeypa
     assert [e.path for e in entries] == paths and seen == [BULK_THRESHOLDS] * 2
     assert gc.get_threshold() == before
 
+
+
+def test_collections_stay_few_while_the_review_holds_the_files(qtbot, tmp_path):
+    """Once planning ended and the usual thresholds came back, collections walked every cell the
+    review holds on the window's thread (500 returns: 40 + 84 ms as the list was filled); they
+    stay few until the dialog closes, or goes with its window."""
+    before = gc.get_threshold()
+    with Census.open(tmp_path / "c.census"):
+        pass
+    dialog = ImportDialog(None, tmp_path / "c.census", [], TaskRunner(), ["大省"])
+    qtbot.addWidget(dialog)
+    assert gc.get_threshold() == BULK_THRESHOLDS
+    qtbot.waitUntil(lambda: not dialog.planning)
+    dialog.reject()
+    assert gc.get_threshold() == before
+    gone = ImportDialog(None, tmp_path / "c.census", [], TaskRunner(), ["大省"])
+    assert gc.get_threshold() == BULK_THRESHOLDS
+    qtbot.waitUntil(lambda: not gone.planning)
+    gone.deleteLater()
+    qtbot.waitUntil(lambda: gc.get_threshold() == before)
+
+
+def test_a_new_region_is_told_from_the_tree_by_a_lookup(qtbot, tmp_path):
+    """Each file's row asked whether its region is new by scanning the list of 20,000 paths."""
+    with Census.open(tmp_path / "c.census"):
+        pass
+    dialog = ImportDialog(None, tmp_path / "c.census", [], TaskRunner(), regions("长"))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.planning)
+    assert not dialog._is_new("大省/第19999社区") and dialog._is_new("大省/第20000社区") and not dialog._is_new("")
