@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 import traceback
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.census_people import PendingPersons
 from models.errors import CensusError, DiskFull, DuplicateImport, ImportCancelled
-from models.long_paths import long_path, plain
+from models.long_paths import is_dir, long_path, plain
 from models.return_versions import VersionsSeen
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ def expand_paths(items: Iterable[str | Path]) -> list[Path]:
     seen: set[Path] = set()
     for item in items:
         path = Path(item)
-        found = [p for p in _folder_files(path) if p.suffix.lower() in RETURN_SUFFIXES] if _is_dir(path) else [path]
+        found = [p for p in _folder_files(path) if p.suffix.lower() in RETURN_SUFFIXES] if is_dir(path) else [path]
         for p in found:
             if p not in seen:
                 seen.add(p)
@@ -54,7 +53,7 @@ def left_out(items: Iterable[str | Path]) -> list[Path]:
     """The files of the given folders that expand_paths does not take (notes, Word files,
     pictures, a .txt): said in one line, so that a return saved in another format is not lost
     without a word. A .txt chosen on its own is read as a table."""
-    return [p for item in items if _is_dir(Path(item))
+    return [p for item in items if is_dir(item)
             for p in _folder_files(Path(item)) if p.suffix.lower() not in RETURN_SUFFIXES]
 
 
@@ -75,14 +74,6 @@ def _folder_files(folder: Path) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found += [Path(plain(root), f) for f in sorted(files) if not f.startswith(("~$", "."))]
     return found
-
-
-def _is_dir(path: Path) -> bool:
-    """Path.is_dir through long_path: a name the disk refuses (too long) raises, as it did."""
-    try:
-        return stat.S_ISDIR(os.stat(long_path(path)).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from importers.values import clean_name, text_of
 from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
 from models.identity import clean_text, mask_id, mask_numbers_in_text, mask_phone_text
-from models.long_paths import long_path
+from models.long_paths import is_dir
 from models.records import Batch
 from models.regions import path_problem
 from models.return_versions import VersionsSeen
@@ -324,11 +323,10 @@ def plan_file(census: Census, path: str | Path, region: str | None = None) -> Im
 def read_file(path: str | Path) -> Prepared:
     """A file's content hash, size and cells (one read, whatever the file turns out to be)."""
     path = Path(path)
-    try:  # other refusals (a name too long for the disk) are said by the caller's one line
-        is_dir = stat.S_ISDIR(os.stat(long_path(path)).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
-        raise CensusError("文件不存在", file=path.name) from None
-    if is_dir:
+    folder = is_dir(path)  # other refusals (a name too long for the disk) are said by the caller's one line
+    if folder is None:
+        raise CensusError("文件不存在", file=path.name)
+    if folder:
         raise CensusError("这是一个文件夹，请选择其中的文件", file=path.name)
     data = file_bytes(path)  # hashed, read and later kept by the census from this one read
     return Prepared(path, hashlib.sha256(data).hexdigest(), len(data), workbook_from_bytes(data, path))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ntpath
 import os
+import stat
 
 _PREFIX = "\\\\?\\"
 _UNC_PREFIX = "\\\\?\\UNC\\"
@@ -36,3 +37,12 @@ def plain(path: str) -> str:
     if path.startswith(_PREFIX):
         return path[len(_PREFIX):]
     return path
+
+
+def is_dir(path: str | os.PathLike[str]) -> bool | None:
+    """Whether a path is a folder, through long_path; None when nothing is there. A name the disk
+    refuses (too long for it) raises its OSError: the caller's one line says it."""
+    try:
+        return stat.S_ISDIR(os.stat(long_path(path)).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return None

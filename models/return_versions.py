@@ -440,8 +440,8 @@ class _Return(Generic[T]):
 
 class VersionsSeen(Generic[T]):
     """Files of one run (stored, or planned in a review) looked at one after another: which of
-    them looks like another version of one seen before it — the same region, file names that
-    stand for one return (return_name, the names differ) and most names in common (_most_shared). Neither
+    them looks like another version of one seen before it — the same region, different file names
+    that stand for one return (return_name) and most names in common (_most_shared). Neither
     replaces the other (which is newer is not known): the review and the results say so.
 
     Names are read (`names_of`) only for a return of which a second file comes, once per file,

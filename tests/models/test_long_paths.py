@@ -7,7 +7,7 @@ import pytest
 
 from importers.files import expand_paths
 from importers.readers import file_bytes
-from models.long_paths import LONG, long_path, plain
+from models.long_paths import LONG, is_dir, long_path, plain
 
 DEEP = "D:\\摸排\\" + "各街道报送材料（2024年12月）\\" * 14 + "团结社区摸排表.xlsx"
 
@@ -41,3 +41,10 @@ def test_elsewhere_than_windows_nothing_changes(tmp_path):
     assert len(str(deep)) > LONG and long_path(deep, windows=False) == str(deep)
     assert expand_paths([tmp_path]) == [deep / "团结社区摸排表.xlsx"]  # the folder walk still finds it
     assert file_bytes(deep / "团结社区摸排表.xlsx") == b"PK"
+
+
+def test_is_dir_tells_a_folder_a_file_and_nothing(tmp_path):
+    """One answer for the folder walk (importers.files) and for reading a chosen file (plan.read_file)."""
+    (tmp_path / "f.xlsx").write_bytes(b"x")
+    assert is_dir(tmp_path) is True and is_dir(tmp_path / "f.xlsx") is False
+    assert is_dir(tmp_path / "missing.xlsx") is None and is_dir(tmp_path / "f.xlsx" / "under") is None
