@@ -20,7 +20,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -434,7 +434,7 @@ class _Return(Generic[T]):
     another, and who each lists (read once a second file of the return comes)."""
 
     files: list[tuple[T, str]]  # and each one's file name
-    names: list[set[str]] = field(default_factory=list)
+    names: list[Set[str]] = field(default_factory=list)
     listing: dict[str, list[int]] = field(default_factory=dict)  # name → indexes into files
 
 
@@ -450,7 +450,7 @@ class VersionsSeen(Generic[T]):
     cost. (Compared pair by pair, each read again, they made a folder's import quadratic.) A file
     found to be another's version is not kept for later ones: a third version points at the first."""
 
-    def __init__(self, names_of: Callable[[T], set[str]]):
+    def __init__(self, names_of: Callable[[T], Set[str]]):
         self._names_of = names_of
         self._returns: dict[tuple[object, str], _Return[T]] = {}
 
@@ -475,7 +475,7 @@ class VersionsSeen(Generic[T]):
         return None
 
     @staticmethod
-    def _list(known: _Return, names: set[str]) -> None:
+    def _list(known: _Return, names: Set[str]) -> None:
         index = len(known.names)
         known.names.append(names)
         for name in names:
