@@ -24,10 +24,12 @@ from typing import TypeVar
 from importers.normalise import AT, NormalChunk, NormalSheet, SheetCounts, normalise_rows, notes_json
 from importers.plan import ImportPlan, require_region
 from importers.region_infer import RowRegions
+from models import persons_aside
 from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.consolidate import RowFacts
 from models.errors import CensusError, DuplicateImport, ImportCancelled
+from models.persons_aside import PersonsAside
 from models.return_versions import Replaced
 
 T = TypeVar("T")
@@ -153,10 +155,21 @@ class ImportJob:
         region_path = require_region(plan)
         total = plan.data_rows
         yield Progress(0, total, f"正在导入 {plan.file_name}")
-        with census.batches.bulk_writes():
-            yield from self._run(total, region_path, cancel)
+        # A large batch counted here (not by a folder's group): its new persons are consolidated by
+        # a helper process while its rows are stored (models.persons_aside).
+        aside = None
+        if not self.defer_persons and total >= persons_aside.MIN_ROWS:
+            aside = PersonsAside.start(census.settings.rules)
+        try:
+            with census.batches.bulk_writes():
+                yield from self._run(total, region_path, cancel, aside)
+        finally:
+            if aside is not None:
+                census.people.detach_aside()
+                aside.close()
 
-    def _run(self, total: int, region_path: str, cancel: Callable[[], bool] | None) -> Iterator[Progress]:
+    def _run(self, total: int, region_path: str, cancel: Callable[[], bool] | None,
+             aside: PersonsAside | None) -> Iterator[Progress]:
         plan, census = self.plan, self.census
         with census.transaction():
             batch_id = self._insert_batch()
@@ -175,7 +188,7 @@ class ImportJob:
             with census.batches.deferred_indexes(total) as deferred:  # a large file: its indexes built once, after
                 for sheet, header, region in self._parts(batch_id, file_region):
                     self.result.sheets.append(sheet.name)
-                    for done in self._store_rows(batch_id, sheet, header, region, ids, base):
+                    for done in self._store_rows(batch_id, sheet, header, region, ids, base, aside):
                         if cancel and cancel():
                             raise ImportCancelled(plan.file_name)
                         yield Progress(base + done, total, f"正在导入 {plan.file_name}")
@@ -185,7 +198,15 @@ class ImportJob:
                 else:  # the new persons consolidated while the rows' indexes are built again
                     yield Progress(total, total, "正在合并人员")
                     persons = census.people.batch_persons(ids)
-                    census.people.write_batch(persons, deferred.built_while(persons.consolidate_new))
+                    if aside is None:
+                        census.people.write_batch(persons, deferred.built_while(persons.consolidate_new))
+                    else:  # the helper has the others: what it cannot stand for is consolidated here
+                        new = deferred.built_while(lambda: persons.consolidate_new(persons.apart))
+                        written = aside.finish()
+                        if written is None:  # no helper after all: everybody is counted here
+                            census.people.write_batch(persons, persons.consolidate_new())
+                        else:
+                            census.people.write_batch(persons, new, (aside.path, written))
             r = self.result
             r.persons = len(ids)
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both, renamed=renamed)
@@ -242,7 +263,7 @@ class ImportJob:
         return node
 
     def _store_rows(self, batch_id: int, sheet, header, file_region, ids: dict[str, list[RowFacts]],
-                    base: int) -> Iterator[int]:
+                    base: int, aside: PersonsAside | None = None) -> Iterator[int]:
         """Store a sheet's data rows (normalised here, or already by the reader process) with
         their regions; `ids` gathers the ok rows per ID. Yields rows done after each chunk."""
         census, result = self.census, self.result
@@ -254,7 +275,7 @@ class ImportJob:
         for chunk in chunks:
             rows, region_ids = regions.of(chunk)
             census.batches.insert_sheet_rows(batch_id, None if region_ids is not None else file_region.id, rows)
-            _gather_facts(ids, rows, batch_id, base - start, repeat(file_region.id) if region_ids is None else region_ids)
+            _gather_facts(ids, rows, batch_id, base - start, region_ids, file_region.id, aside)
             yield rows[-1][_AT_ROW] - start
         if prepared is not None:
             counts = prepared.counts
@@ -285,28 +306,35 @@ _FACTS_AFTER_REGION = [AT[c] for c in ("gender", "phone", "cert_date")]
 
 
 def _gather_facts(ids: dict[str, list[RowFacts]], rows: list[tuple], batch_id: int, first: int,
-                  region_ids: Iterable[int]) -> None:
+                  region_ids: list[int] | None, file_region: int, aside: PersonsAside | None) -> None:
     """Add the chunk's valid rows to `ids` (its rows per ID, in file order) as RowFacts, a column at
     a time: the chunk's rows transposed, each RowFacts made from the columns in C (the per-row loop
     this replaces was a tenth of storing a 100k-row return); `first` + row number = the row's id
-    as consolidating orders rows (import order)."""
+    as consolidating orders rows (import order). `region_ids`: each row's region, None when all
+    are in `file_region`. The same columns go to a helper consolidating them (`aside`)."""
     columns = list(zip(*rows, strict=True))
     numbers = columns[_AT_ID]
-    name, level, education, major, hours = (columns[i] for i in _FACTS_NAME_TO_HOURS)
-    gender, phone, cert_date = (columns[i] for i in _FACTS_AFTER_REGION)
-    facts: Iterable[RowFacts] = map(RowFacts._make, zip(
-        numbers, repeat(batch_id), map(add, columns[_AT_ROW], repeat(first)), name, level, education, major,
-        hours, region_ids, gender, phone, cert_date))
+    facts = [numbers, tuple(map(add, columns[_AT_ROW], repeat(first))), *(columns[i] for i in _FACTS_NAME_TO_HOURS),
+             *(columns[i] for i in _FACTS_AFTER_REGION)]
     if None in numbers:  # pending rows: no person
         valid = [number is not None for number in numbers]
-        facts, numbers = compress(facts, valid), tuple(compress(numbers, valid))
+        facts = [tuple(compress(column, valid)) for column in facts]
+        if region_ids is not None:
+            region_ids = list(compress(region_ids, valid))
+        numbers = facts[0]
+    number, row_id, name, level, education, major, hours, gender, phone, cert_date = facts
+    regions: Iterable[int] = repeat(file_region) if region_ids is None else region_ids
     get = ids.get
-    for number, fact in zip(numbers, facts, strict=True):
-        same = get(number)
+    for key, fact in zip(numbers, map(RowFacts._make, zip(
+            number, repeat(batch_id), row_id, name, level, education, major, hours, regions, gender, phone,
+            cert_date)), strict=True):
+        same = get(key)
         if same is None:
-            ids[number] = [fact]
+            ids[key] = [fact]
         else:
             same.append(fact)
+    if aside is not None and numbers:
+        aside.send(batch_id, facts, file_region if region_ids is None else region_ids)
 
 
 class _ChunkRegions:

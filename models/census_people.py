@@ -3,10 +3,14 @@ recomputing them when rows or rules change."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
+from models import persons_aside
 from models.bulk_gc import fewer_collections
 from models.bulk_index import IndexesAside, deferred_indexes
 from models.consolidate import PERSON_COLUMNS, RowFacts, consolidate
@@ -18,6 +22,8 @@ from models.rules import Rules
 
 if TYPE_CHECKING:
     from models.census import Census
+
+log = logging.getLogger(__name__)
 
 CATEGORIES = {
     "talent": "talent = 1",
@@ -73,6 +79,10 @@ GROUP BY id_number
 """
 
 
+class _AsideNotAsSent(Exception):
+    """A side file's persons are not the ones the batch should have there."""
+
+
 @dataclass
 class BatchPersons:
     """A batch's persons between People.batch_persons and write_batch: the census is read first,
@@ -84,15 +94,27 @@ class BatchPersons:
     have: set[str]  # IDs with a person already: consolidated with their rows in other batches
     inputs: tuple[Rules, dict[int, int], dict[str, int], dict[int, int]]  # People._inputs()
 
-    def consolidate_new(self) -> dict[str, tuple]:
-        """The persons of the IDs new to the census, from this batch's rows alone. In the rows'
-        own order, the order their facts were made in memory: in ID order (random in memory) the
-        100k persons of a large return took 0.26 s instead of 0.15 s, of which writing them in ID
-        order gives back 0.07 s."""
+    def consolidate_new(self, only: Iterable[str] | None = None) -> dict[str, tuple]:
+        """The persons of the IDs new to the census (of `only`, when given), from this batch's rows
+        alone. In the rows' own order, the order their facts were made in memory: in ID order
+        (random in memory) the 100k persons of a large return took 0.26 s instead of 0.15 s, of
+        which writing them in ID order gives back 0.07 s."""
         rules, depth_of, overrides, first_version = self.inputs
-        have = self.have
+        have, rows_of = self.have, self.rows_of
+        pairs = rows_of.items() if only is None else ((i, rows_of[i]) for i in only)
         return {i: consolidate(rows, rules, depth_of, overrides.get(i), first_version)
-                for i, rows in self.rows_of.items() if i not in have}
+                for i, rows in pairs if i not in have}
+
+    @cached_property
+    def apart(self) -> list[str]:
+        """The IDs a helper's side file does not stand for (models.persons_aside), in ID order:
+        with a person already, reassigned by a clerk, or with more than one row in the batch."""
+        have, overrides, rows_of = self.have, self.inputs[2], self.rows_of
+        return [i for i in self.id_list if i in have or i in overrides or len(rows_of[i]) > 1]
+
+    def singles(self) -> int:
+        """How many IDs have one row in the batch: the persons a helper writes."""
+        return sum(1 for rows in self.rows_of.values() if len(rows) == 1)
 
 
 @dataclass
@@ -308,14 +330,26 @@ class People:
                 f"SELECT id_number FROM persons WHERE id_number IN ({','.join('?' * len(chunk))})", chunk))
         return BatchPersons(rows_of, id_list, have, self._inputs())
 
-    def write_batch(self, batch: BatchPersons, new: dict[str, tuple]) -> None:
+    def write_batch(self, batch: BatchPersons, new: dict[str, tuple], aside: tuple[str, int] | None = None) -> None:
         """recompute_batch's last step, given `new` = batch.consolidate_new(): the IDs that had a
-        person are read back with their other rows and consolidated, and every person written."""
+        person are read back with their other rows and consolidated, and every person written.
+
+        `aside`: (path, persons written there) of a helper's side file (models.persons_aside),
+        `new` then holding only batch.apart()'s new IDs: the others are copied from the file in one
+        statement. A file that does not hold exactly those persons is not used (`new` is then
+        completed here)."""
         rules, depth_of, overrides, first_version = batch.inputs
         conn, rows_of, have = self._conn, batch.rows_of, batch.have
         with self._census.transaction(), deferred_indexes(conn, "persons", len(rows_of)):
-            for start in range(0, len(batch.id_list), 900):
-                chunk = batch.id_list[start:start + 900]
+            ids = batch.id_list
+            if aside is not None:
+                apart = batch.apart
+                if self._copy_aside(*aside, expect=len(ids) - len(apart), singles=batch.singles()):
+                    ids = apart
+                else:
+                    new = batch.consolidate_new()
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
                 elsewhere = [i for i in chunk if i in have]
                 stored: dict[str, list[RowFacts]] = {}
                 if elsewhere:  # only these have a person to replace
@@ -327,6 +361,42 @@ class People:
                     new[i] if i not in have else consolidate(stored.get(i) or rows_of[i], rules, depth_of,
                                                              overrides.get(i), first_version)
                     for i in chunk])
+
+    def _copy_aside(self, path: str, written: int, expect: int, singles: int) -> bool:
+        """Copy a side file's persons that are new to the census and not reassigned (`expect` of
+        them, of the `singles` IDs with one row in the batch: what the helper should have written);
+        False, nothing copied, when the file does not hold exactly that."""
+        if written != singles:
+            return False
+        conn = self._conn
+        try:
+            conn.execute(f"ATTACH DATABASE ? AS {persons_aside.SCHEMA}", (path,))
+        except sqlite3.Error as err:  # the census is not worse off: its batch is counted here
+            log.warning("persons aside: cannot attach the side file (%s)", err)
+            return False
+        columns = ", ".join(persons_aside.COLUMNS)
+        try:
+            with self._census.transaction():  # a savepoint: a count that is not right takes the copy back
+                copied = conn.execute(
+                    f"INSERT INTO persons ({columns}) SELECT {columns} FROM {persons_aside.SCHEMA}.persons AS a"
+                    " WHERE a.id_number NOT IN (SELECT id_number FROM person_regions) ORDER BY a.id_number"
+                    " ON CONFLICT(id_number) DO NOTHING").rowcount  # a person already there: counted with its rows
+                if copied != expect:
+                    raise _AsideNotAsSent(f"{copied} persons copied, {expect} expected")
+        except _AsideNotAsSent as err:
+            log.warning("persons aside: %s", err)
+            return False
+        return True
+
+    def detach_aside(self) -> None:
+        """Let go of a side file the last batch copied persons from (after its transaction: SQLite
+        keeps an attached file in use until then), so that it can be removed."""
+        try:
+            attached = {row[1] for row in self._conn.execute("PRAGMA database_list")}
+            if persons_aside.SCHEMA in attached:
+                self._conn.execute(f"DETACH DATABASE {persons_aside.SCHEMA}")
+        except sqlite3.Error as err:  # the file then stays until the census closes (removed on this OS's next try)
+            log.warning("persons aside: cannot detach the side file (%s)", err)
 
     def count_pending(self, pending: PendingPersons) -> None:
         """Write the persons of a group's files still to count (see PendingPersons) and empty it.
