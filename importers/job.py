@@ -353,16 +353,18 @@ class _ChunkRegions:
         A region text that needed a note puts it first in the row's notes."""
         if chunk.region_keys is None:
             return chunk.rows, None
-        found = [self._resolve(key) for key in chunk.region_keys]
-        rows = []
-        notes_count = self._job.result.notes
-        i_notes = AT["notes"]
-        for row, (region_id, note) in zip(chunk.rows, found, strict=True):
-            if note:
-                notes_count[note] += 1
-                row = (*row[:i_notes], notes_json([note, *json.loads(row[i_notes] or "[]")]), *row[i_notes + 1:])
-            rows.append((*row, region_id))
-        return rows, [region_id for region_id, _ in found]
+        region_ids, notes = (list(column) for column in zip(*map(self._resolve, chunk.region_keys), strict=True))
+        # Each row and its region id as one tuple, in C (a tuple built per row was 0.03 s of 100k rows).
+        rows = list(map(add, chunk.rows, zip(region_ids, strict=True)))
+        if any(notes):
+            notes_count = self._job.result.notes
+            i_notes = AT["notes"]
+            for at, note in enumerate(notes):
+                if note:
+                    notes_count[note] += 1
+                    row = rows[at]
+                    rows[at] = (*row[:i_notes], notes_json([note, *json.loads(row[i_notes] or "[]")]), *row[i_notes + 1:])
+        return rows, region_ids
 
     def _resolve(self, key: str) -> tuple[int, str | None]:
         found = self._of_text.get(key)
