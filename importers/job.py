@@ -324,15 +324,18 @@ def _gather_facts(ids: dict[str, list[RowFacts]], rows: list[tuple], batch_id: i
         numbers = facts[0]
     number, row_id, name, level, education, major, hours, gender, phone, cert_date = facts
     regions: Iterable[int] = repeat(file_region) if region_ids is None else region_ids
-    get = ids.get
-    for key, fact in zip(numbers, map(RowFacts._make, zip(
-            number, repeat(batch_id), row_id, name, level, education, major, hours, regions, gender, phone,
-            cert_date)), strict=True):
-        same = get(key)
-        if same is None:
-            ids[key] = [fact]
-        else:
-            same.append(fact)
+    facts_made = map(RowFacts._make, zip(number, repeat(batch_id), row_id, name, level, education, major, hours,
+                                         regions, gender, phone, cert_date))
+    if len(set(numbers)) == len(numbers) and ids.keys().isdisjoint(numbers):  # the usual chunk: IDs new here
+        ids.update(zip(numbers, map(list, zip(facts_made)), strict=True))  # each ID its one row, in C
+    else:
+        get = ids.get
+        for key, fact in zip(numbers, facts_made, strict=True):
+            same = get(key)
+            if same is None:
+                ids[key] = [fact]
+            else:
+                same.append(fact)
     if aside is not None and numbers:
         aside.send(batch_id, facts, file_region if region_ids is None else region_ids)
 
