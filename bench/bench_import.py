@@ -8,8 +8,9 @@
 It makes all its data in a temporary folder (demo.samples: the same synthetic returns the
 demo and the tests use) and prints:
 
-(a) one street 汇总 of 100,000 rows: our import (plan + store + recompute; best of two, each into
-    a new census, as each reader figure is the best of two reads) against the bare
+(a) one street 汇总 of 100,000 rows: our import as the CLI and the window run it (import_files:
+    plan + store + recompute; best of two, each into a new census, as each reader figure is the
+    best of two reads; beside it the library's import_file) against the bare
     reader on the same file — python_calamine load + to_python, and importers.readers.read_workbook
     (beside it, read_workbook with every sheet parsed whole: importers.sheet_pieces off) — as a
     ratio, plus rows per second;
@@ -115,21 +116,30 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
     calamine_s, _ = timed(lambda: bare_calamine(path), repeat=2)
     reader_s, _ = timed(lambda: read_workbook(path), repeat=2)
     whole_s, _ = timed(lambda: _read_whole(path), repeat=2)
-    # Best of two, as the readers above: each try into a census of its own, made before the clock starts.
+    # Best of two, as the readers above: each try into a census of its own, made before the clock
+    # starts. As the CLI and the window import it (import_files, one file); beside it the library's
+    # one-file call (import_file), which the tests and scripts use.
     import_s, result = float("inf"), None
     for attempt in range(2):
         census_path = tmp / ("large.census" if attempt else "large-first.census")
         census = new_census(census_path, population)
         start = time.perf_counter()
-        result = import_file(census, path)
+        result = run_to_end(import_files(census, [path]))[0].result
         import_s = min(import_s, time.perf_counter() - start)
         persons = census.people.count()
         census.close()  # the last connection: the WAL is checkpointed into the file
+    one_file_s = float("inf")
+    for attempt in range(2):
+        census = new_census(tmp / f"large-one-{attempt}.census", population)
+        start = time.perf_counter()
+        import_file(census, path)
+        one_file_s = min(one_file_s, time.perf_counter() - start)
+        census.close()
     out = {"rows": result.rows_total, "persons": persons, "calamine_s": calamine_s, "reader_s": reader_s,
            "reader_whole_s": whole_s,
            # every row's cells are kept as the file's own bytes, once (models.kept_files)
            "census_mb": (tmp / "large.census").stat().st_size / 1e6, "kept_mb": path.stat().st_size / 1e6,
-           "import_s": import_s, "rows_per_s": result.rows_total / import_s,
+           "import_s": import_s, "import_file_s": one_file_s, "rows_per_s": result.rows_total / import_s,
            "ratio_calamine": import_s / calamine_s, "ratio_reader": import_s / reader_s}
     if profile:  # a second import into a fresh census, so the profiler does not slow the timed one
         with new_census(tmp / "profiled.census", population) as census:
@@ -301,6 +311,7 @@ ROWS = (  # (label, section, key, unit, what it is compared with)
     ("(a) bare calamine load+to_python", "large", "calamine_s", "s", ""),
     ("(a) importers.readers.read_workbook", "large", "reader_s", "s", "whole"),
     ("(a) import 1 file (plan+store+merge)", "large", "import_s", "s", "reader"),
+    ("(a) the same through import_file", "large", "import_file_s", "s", "the library's one-file call"),
     ("(a) census file after the import", "large", "census_mb", "MB", "kept"),
     ("(a) import ÷ bare calamine", "large", "ratio_calamine", "x", "aim ≤ 2.5×"),
     ("(a) import ÷ read_workbook", "large", "ratio_reader", "x", ""),

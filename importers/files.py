@@ -16,6 +16,7 @@ from importers.job import ImportJob, ImportResult, Progress
 from importers.plan import ImportPlan, with_versions_now
 from importers.read_ahead import ReadAhead
 from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
+from models import persons_aside
 from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.census_people import PendingPersons
@@ -159,7 +160,7 @@ def _import_all(census: Census, items: Sequence[ImportPlan | ReturnedListPlan | 
         try:
             with census.transaction():
                 state = _Group(census)
-                while index < len(items) and len(group) < GROUP_FILES and state.rows < GROUP_ROWS:
+                while index < len(items) and len(group) < GROUP_FILES and state.rows < GROUP_ROWS and not state.ended:
                     item, size = items[index], sizes[index]
                     name = item.name if isinstance(item, Path) else item.file_name
                     if stopped or (cancel and cancel()):
@@ -213,17 +214,22 @@ class _Group:
         self._persons = PendingPersons()
         self._indexes = (census.batches.indexes_aside(), census.people.indexes_aside())
         self.rows = 0
+        self.ended = False  # a large return counted as it was stored ends its group
 
     @property
     def waiting(self) -> bool:
         return bool(self._persons.dirty) or any(i.aside for i in self._indexes)
 
-    def stored(self, job: ImportJob) -> None:
-        """A file's savepoint was released: its persons wait to be counted."""
+    def stored(self, job: ImportJob, counted: bool = False) -> None:
+        """A file's savepoint was released: its persons wait to be counted (`counted`: the job
+        counted them, and built its indexes again itself; its rows are not the group's to weigh)."""
         if job.rows_of is not None:
             self._persons.add(job.rows_of)
         if job.result.replaced is not None:
             self._persons.drop_batch(job.result.replaced.batch_id)
+        if counted:  # committed next: its helper's side file is let go of with the transaction
+            self.ended = True
+            return
         self.rows += job.result.rows_total
         for indexes in self._indexes:
             indexes.consider(self.rows)
@@ -278,11 +284,17 @@ def _one(census: Census, item: ImportPlan | ReturnedListPlan | Path, cancel: Cal
             return Outcome(name, "corrected", returned=apply_returned_list(census, plan))
         if isinstance(item, Path) and versions:
             plan = replace(plan, keep_both=versions == "keep")
-        job = ImportJob(census, plan, defer_persons=True)
+        # A large return is counted as it is stored, its new persons by a helper process beside it
+        # (models.persons_aside), its indexes built once by the job: what the group has pending is
+        # counted first (an ID it shares with those files must meet their rows).
+        alone = plan.data_rows >= persons_aside.MIN_ROWS
+        if alone:
+            group.finish()
+        job = ImportJob(census, plan, defer_persons=not alone)
         for step in job.run(cancel=cancel):
             done = base + (min(step.done, step.total) * size // step.total if step.total else 0)
             yield Progress(done, total, step.message)
-        group.stored(job)
+        group.stored(job, counted=alone)
         outcome = Outcome(name, "imported", job.result, plan=replace(plan, normal=()))  # rows stored: not kept
         result = job.result
         twin = (twins.see((result.batch_id, result.file_name), result.region_path, result.file_name)

@@ -165,8 +165,8 @@ class ImportJob:
                 yield from self._run(total, region_path, cancel, aside)
         finally:
             if aside is not None:
-                census.people.detach_aside()
-                aside.close()
+                aside.stop()
+                census.after_transaction(lambda: _let_go(census, aside))
 
     def _run(self, total: int, region_path: str, cancel: Callable[[], bool] | None,
              aside: PersonsAside | None) -> Iterator[Progress]:
@@ -202,11 +202,11 @@ class ImportJob:
                         census.people.write_batch(persons, deferred.built_while(persons.consolidate_new))
                     else:  # the helper has the others: what it cannot stand for is consolidated here
                         new = deferred.built_while(lambda: persons.consolidate_new(persons.apart))
-                        written = aside.finish()
-                        if written is None:  # no helper after all: everybody is counted here
+                        side = aside.finish()
+                        if side is None:  # no helper after all: everybody is counted here
                             census.people.write_batch(persons, persons.consolidate_new())
                         else:
-                            census.people.write_batch(persons, new, (aside.path, written))
+                            census.people.write_batch(persons, new, side)
             r = self.result
             r.persons = len(ids)
             r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both, renamed=renamed)
@@ -296,6 +296,12 @@ class ImportJob:
         if found is None:
             raise CensusError("内部错误：预读的数据行与表头不一致，此文件未导入", file=self.plan.file_name)
         return found
+
+
+def _let_go(census: Census, aside: PersonsAside) -> None:
+    """Once the transaction is over: the side file detached and removed."""
+    census.people.detach_aside(aside.schema)
+    aside.remove()
 
 
 _AT_ROW, _AT_ID = AT["row_number"], AT["id_number"]

@@ -13,11 +13,12 @@ correction is all-or-nothing.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from models import exam_years, rollup
@@ -60,6 +61,8 @@ PAGE_SIZE = 32768
 # Python frame. None still binds as NULL (the adapted value is None itself).
 sqlite3.register_adapter(type(None), set().discard)
 
+log = logging.getLogger(__name__)
+
 
 class Census:
     """An open census file."""
@@ -69,6 +72,7 @@ class Census:
         self.conn = conn
         self.path = path
         self._depth = 0
+        self._after: list[Callable[[], None]] = []  # after_transaction's callbacks
         self._copy_folder: Path | None = None  # open_unchanged: the temporary up-to-date copy read instead
         self.settings = Settings(self)
         self.regions = Regions(self)
@@ -166,6 +170,7 @@ class Census:
         return census
 
     def close(self) -> None:
+        self._run_after()
         self.conn.close()
         if self._copy_folder is not None:
             shutil.rmtree(self._copy_folder, ignore_errors=True)
@@ -204,6 +209,26 @@ class Census:
             if mapped is None:
                 raise
             raise mapped from err
+        finally:
+            if depth == 0:
+                self._run_after()
+
+    def after_transaction(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the outermost transaction has ended (committed or rolled back), at
+        once when none is open: for what must wait until SQLite lets go of a file — a side file
+        attached for one statement of an import that runs inside a folder's group
+        (models.persons_aside) can be detached and removed only then."""
+        self._after.append(callback)
+        if self._depth == 0:
+            self._run_after()
+
+    def _run_after(self) -> None:
+        after, self._after = self._after, []
+        for callback in after:
+            try:
+                callback()
+            except Exception:  # clean-up only: the transaction's own outcome is what the caller hears
+                log.exception("after the transaction")
 
     def _roll_back(self, depth: int) -> None:
         if self.conn.in_transaction:  # not when SQLite has already rolled back (disk full, I/O error)

@@ -16,6 +16,7 @@ from models.bulk_index import IndexesAside, deferred_indexes
 from models.consolidate import PERSON_COLUMNS, RowFacts, consolidate
 from models.errors import CensusError, NotFound, RecountCancelled
 from models.identity import clean_text
+from models.persons_aside import SideFile
 from models.pinyin import pinyin_key
 from models.records import Person, SourceRow
 from models.rules import Rules
@@ -330,21 +331,21 @@ class People:
                 f"SELECT id_number FROM persons WHERE id_number IN ({','.join('?' * len(chunk))})", chunk))
         return BatchPersons(rows_of, id_list, have, self._inputs())
 
-    def write_batch(self, batch: BatchPersons, new: dict[str, tuple], aside: tuple[str, int] | None = None) -> None:
+    def write_batch(self, batch: BatchPersons, new: dict[str, tuple], side: SideFile | None = None) -> None:
         """recompute_batch's last step, given `new` = batch.consolidate_new(): the IDs that had a
         person are read back with their other rows and consolidated, and every person written.
 
-        `aside`: (path, persons written there) of a helper's side file (models.persons_aside),
-        `new` then holding only batch.apart()'s new IDs: the others are copied from the file in one
+        `side`: a helper's side file (models.persons_aside), `new` then holding only
+        batch.apart's new IDs: the others are copied from the file in one
         statement. A file that does not hold exactly those persons is not used (`new` is then
         completed here)."""
         rules, depth_of, overrides, first_version = batch.inputs
         conn, rows_of, have = self._conn, batch.rows_of, batch.have
         with self._census.transaction(), deferred_indexes(conn, "persons", len(rows_of)):
             ids = batch.id_list
-            if aside is not None:
+            if side is not None:
                 apart = batch.apart
-                if self._copy_aside(*aside, expect=len(ids) - len(apart), singles=batch.singles()):
+                if self._copy_aside(side, expect=len(ids) - len(apart), singles=batch.singles()):
                     ids = apart
                 else:
                     new = batch.consolidate_new()
@@ -362,15 +363,15 @@ class People:
                                                              overrides.get(i), first_version)
                     for i in chunk])
 
-    def _copy_aside(self, path: str, written: int, expect: int, singles: int) -> bool:
+    def _copy_aside(self, side: SideFile, expect: int, singles: int) -> bool:
         """Copy a side file's persons that are new to the census and not reassigned (`expect` of
         them, of the `singles` IDs with one row in the batch: what the helper should have written);
         False, nothing copied, when the file does not hold exactly that."""
-        if written != singles:
+        if side.written != singles:
             return False
         conn = self._conn
-        try:
-            conn.execute(f"ATTACH DATABASE ? AS {persons_aside.SCHEMA}", (path,))
+        try:  # detached once the transaction is over (detach_aside): SQLite holds it until then
+            conn.execute(f"ATTACH DATABASE ? AS {side.schema}", (side.path,))
         except sqlite3.Error as err:  # the census is not worse off: its batch is counted here
             log.warning("persons aside: cannot attach the side file (%s)", err)
             return False
@@ -378,7 +379,7 @@ class People:
         try:
             with self._census.transaction():  # a savepoint: a count that is not right takes the copy back
                 copied = conn.execute(
-                    f"INSERT INTO persons ({columns}) SELECT {columns} FROM {persons_aside.SCHEMA}.persons AS a"
+                    f"INSERT INTO persons ({columns}) SELECT {columns} FROM {side.schema}.persons AS a"
                     " WHERE a.id_number NOT IN (SELECT id_number FROM person_regions) ORDER BY a.id_number"
                     " ON CONFLICT(id_number) DO NOTHING").rowcount  # a person already there: counted with its rows
                 if copied != expect:
@@ -388,14 +389,14 @@ class People:
             return False
         return True
 
-    def detach_aside(self) -> None:
-        """Let go of a side file the last batch copied persons from (after its transaction: SQLite
+    def detach_aside(self, schema: str) -> None:
+        """Let go of a side file a batch copied persons from (once the transaction is over: SQLite
         keeps an attached file in use until then), so that it can be removed."""
         try:
             attached = {row[1] for row in self._conn.execute("PRAGMA database_list")}
-            if persons_aside.SCHEMA in attached:
-                self._conn.execute(f"DETACH DATABASE {persons_aside.SCHEMA}")
-        except sqlite3.Error as err:  # the file then stays until the census closes (removed on this OS's next try)
+            if schema in attached:
+                self._conn.execute(f"DETACH DATABASE {schema}")
+        except sqlite3.Error as err:  # the file then stays attached until the census closes
             log.warning("persons aside: cannot detach the side file (%s)", err)
 
     def count_pending(self, pending: PendingPersons) -> None:

@@ -16,6 +16,7 @@ be counted as before — the same persons — and the side file's folder is remo
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -25,6 +26,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from multiprocessing.connection import Connection
 
@@ -35,19 +37,31 @@ log = logging.getLogger(__name__)
 
 MIN_ROWS = 30_000  # from this many rows a batch is worth a helper (its start costs ~0.1 s of a core)
 FINISH_WAIT_S = 60.0  # at most this long the census waits for the helper's last persons
-SCHEMA = "persons_aside"  # the side file's name while the census has it attached
+_NUMBERS = itertools.count(1)  # each side file attached under a name of its own
 COLUMNS = (*PERSON_COLUMNS, "name_key")  # consolidate's tuple, as persons stores it
 _CREATE = f"CREATE TABLE persons ({', '.join(COLUMNS)}, PRIMARY KEY (id_number)) WITHOUT ROWID"
 _INSERT = f"INSERT INTO persons VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
+@dataclass(frozen=True)
+class SideFile:
+    """A side file the helper finished: where it is, the name the census attaches it under, and
+    how many persons the helper wrote there."""
+
+    path: str
+    schema: str
+    written: int
+
+
 class PersonsAside:
     """The helper process and its side file, for one batch. `send` each chunk's valid rows as
-    they are stored, `finish` once all are, `close` in any case."""
+    they are stored, `finish` once all are; `stop` in any case, and `remove` the file once the
+    census has let go of it (after its transaction)."""
 
     def __init__(self, rules: Rules):
         self._folder = tempfile.mkdtemp(prefix="census-persons-")
         self.path = os.path.join(self._folder, "persons.db")
+        self.schema = f"persons_aside_{next(_NUMBERS)}"
         try:
             context = multiprocessing.get_context("spawn")
             self._conn, child = context.Pipe()
@@ -62,6 +76,7 @@ class PersonsAside:
         # wait for a pipe's buffer meanwhile.
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
         self._broken = threading.Event()
+        self._stopped = False
         self._sender = threading.Thread(target=self._send_all, name="persons-aside-send", daemon=True)
         self._sender.start()
 
@@ -82,9 +97,9 @@ class PersonsAside:
         if not self._broken.is_set():
             self._outbox.put((batch_id, columns, region))
 
-    def finish(self) -> int | None:
-        """Wait until the helper has written what it was sent: the number of persons in the side
-        file, or None when it cannot be used."""
+    def finish(self) -> SideFile | None:
+        """Wait until the helper has written what it was sent: the side file, or None when it
+        cannot be used."""
         self._outbox.put(None)
         self._sender.join(FINISH_WAIT_S)
         if self._broken.is_set() or self._sender.is_alive():
@@ -100,11 +115,14 @@ class PersonsAside:
         if status != "done":
             log.warning("persons aside: the helper failed (%s)", value)
             return None
-        return value
+        return SideFile(self.path, self.schema, value)
 
-    def close(self) -> None:
-        """End the helper (at once when it is still working: a cancel or an error) and remove the
-        side file; the census has detached it already."""
+    def stop(self) -> None:
+        """End the helper (at once when it is still working: a cancel or an error) and the
+        sender; the side file stays until `remove`."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._broken.set()
         self._outbox.put(None)
         if self._process.is_alive():
@@ -113,6 +131,10 @@ class PersonsAside:
         self._sender.join()
         self._process.close()
         self._conn.close()
+
+    def remove(self) -> None:
+        """Remove the side file (the census has detached it: models.census_people.People.detach_aside)."""
+        self.stop()
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _send_all(self) -> None:

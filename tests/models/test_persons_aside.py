@@ -4,6 +4,7 @@ nothing left behind."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 
 import models.census_people
 import models.persons_aside
-from importers.job import import_file
+from importers.files import import_files
+from importers.job import import_file, run_to_end
 from importers.population import load_population
 from models.census import Census
 from models.errors import ImportCancelled
@@ -105,7 +107,10 @@ def test_a_helper_that_dies_leaves_the_batch_counted_here(tmp_path, monkeypatch,
 def test_a_side_file_not_holding_what_was_sent_is_not_used(tmp_path, monkeypatch, side_files):
     plain = _plain(tmp_path, monkeypatch)
     real = PersonsAside.finish
-    monkeypatch.setattr(PersonsAside, "finish", lambda self: real(self) + 1)  # one person missing
+    def one_missing(self):
+        side = real(self)
+        return dataclasses.replace(side, written=side.written + 1)
+    monkeypatch.setattr(PersonsAside, "finish", one_missing)
     assert _import_street(tmp_path, "aside") == plain
     assert not list(side_files.iterdir())
 
@@ -137,10 +142,40 @@ def test_a_copy_that_does_not_give_the_persons_expected_is_taken_back(tmp_path, 
     real = models.census_people.People._copy_aside
     results: list[bool] = []
 
-    def expect_one_more(self, path, written, expect, singles):
-        results.append(real(self, path, written, expect=expect + 1, singles=singles))
+    def expect_one_more(self, side, expect, singles):
+        results.append(real(self, side, expect=expect + 1, singles=singles))
         return results[-1]
     monkeypatch.setattr(models.census_people.People, "_copy_aside", expect_one_more)
     assert _import_street(tmp_path, "aside") == plain  # the copied persons went back, all counted here
     assert results == [False, False]
+    assert not list(side_files.iterdir())
+
+
+def _folder_run(tmp_path: Path, name: str) -> list[tuple]:
+    """A folder as the CLI and the window import it: a small return sharing an ID with the street's
+    sheet before it in the same run, the street's sheet (large), and another small return."""
+    census = _census(tmp_path / name)
+    shared = ("乙5", make_id(5, county="110111"), "助理社会工作师", "本科", "社会工作", 20)
+    paths = [write_community_return(tmp_path / name / "幸福社区.xlsx", "东区和平街道幸福社区", [shared]),
+             write_street_return(tmp_path / name / "和平街道汇总.xlsx", "测试市东区和平街道社会工作人才汇总", _street_rows()),
+             write_community_return(tmp_path / name / "红星镇团结村.xlsx", "东区红星镇团结村",
+                                    [("丁", make_id(7, county="110112"), "", "大专", "", 130)])]
+    outcomes = run_to_end(import_files(census, paths))
+    assert [o.status for o in outcomes] == ["imported"] * 3
+    persons = census.conn.execute("SELECT * FROM persons ORDER BY id_number").fetchall()
+    assert [row[1] for row in census.conn.execute("PRAGMA database_list")] == ["main"]
+    census.close()
+    return persons
+
+
+def test_a_large_return_in_a_folder_is_counted_with_the_files_before_it(tmp_path, monkeypatch, side_files):
+    with monkeypatch.context() as m:
+        m.setattr(models.persons_aside, "MIN_ROWS", 10**9)
+        plain = _folder_run(tmp_path, "plain")
+    monkeypatch.setattr(models.persons_aside, "MIN_ROWS", 20)  # the street's sheet only
+    copies = _copies(monkeypatch)
+    assert _folder_run(tmp_path, "aside") == plain
+    assert copies == [True]
+    shared = next(row for row in plain if row[0] == make_id(5, county="110111"))
+    assert shared[13] == 2  # row_count: the small return's row and the street's, counted together
     assert not list(side_files.iterdir())
