@@ -16,7 +16,7 @@ from importers.job import ImportJob, ImportResult, Progress
 from importers.plan import ImportPlan, with_versions_now
 from importers.read_ahead import ReadAhead
 from importers.returned_list import ReturnedListPlan, ReturnedResult, apply_returned_list, plan_path
-from models import persons_aside
+from models import persons_aside, pinyin
 from models.bulk_gc import fewer_collections
 from models.census import Census
 from models.census_people import PendingPersons
@@ -141,6 +141,7 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
     common (then it is another return kept beside it) and not `replace_versions` (for paths: a
     reviewed plan carries its own choice)."""
     versions = "keep" if keep_both else "replace" if replace_versions else ""
+    pinyin.load_in_background()  # while the first file is read (and the reader process starts)
     with ReadAhead(items) as ahead, census.batches.bulk_writes(), fewer_collections():
         return (yield from _import_all(census, items, cancel, region, on_done, versions, ahead))
 
