@@ -87,7 +87,7 @@ class PersonsAside:
         try:
             return cls(rules)
         except (OSError, RuntimeError, ValueError) as err:
-            log.info("persons aside: no helper process (%s)", err)
+            log.warning("persons aside: no helper process (%s)", err)
             return None
 
     def send(self, batch_id: int, columns: Sequence[Sequence], region: int | Sequence[int]) -> None:
