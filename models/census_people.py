@@ -335,10 +335,9 @@ class People:
         """recompute_batch's last step, given `new` = batch.consolidate_new(): the IDs that had a
         person are read back with their other rows and consolidated, and every person written.
 
-        `side`: a helper's side file (models.persons_aside), `new` then holding only
-        batch.apart's new IDs: the others are copied from the file in one
-        statement. A file that does not hold exactly those persons is not used (`new` is then
-        completed here)."""
+        `side`: a helper's side file (models.persons_aside), `new` then holding only batch.apart's
+        new IDs: the others are copied from the file in one statement. A file that does not hold
+        exactly those persons is not used (`new` is then completed here)."""
         rules, depth_of, overrides, first_version = batch.inputs
         conn, rows_of, have = self._conn, batch.rows_of, batch.have
         with self._census.transaction(), deferred_indexes(conn, "persons", len(rows_of)):
