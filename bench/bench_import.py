@@ -16,6 +16,9 @@ demo and the tests use) and prints:
     ratio, plus rows per second;
 (b) 500 community returns of 200 rows imported as a folder (importers.files.import_files, as the CLI
     and the window run it): the same ratio over all files;
+    for both, beside the bare reads, the naive pandas script a clerk's analyst could write
+    (bench/baselines.py: read_excel every file, concat, count ID-like cells; needs
+    `pip install -r bench/requirements.txt`), which our import aims to beat while doing the whole job;
 (c) `summary` at 100,000 persons and at 1,000,000 persons. The 1M census is NOT made from xlsx (that
     alone would take most of an hour): its batches, source rows and persons are written directly
     with executemany, in the shapes the importer writes, then persons are derived by
@@ -51,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
+from bench.baselines import naive_pandas  # noqa: E402
 from importers.files import import_files  # noqa: E402
 from importers.job import import_file, run_to_end  # noqa: E402
 from importers.population import load_population  # noqa: E402
@@ -116,6 +120,7 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
     calamine_s, _ = timed(lambda: bare_calamine(path), repeat=2)
     reader_s, _ = timed(lambda: read_workbook(path), repeat=2)
     whole_s, _ = timed(lambda: _read_whole(path), repeat=2)
+    pandas_s, pandas_note = timed(lambda: naive_pandas([path]))
     # Best of two, as the readers above: each try into a census of its own, made before the clock
     # starts. As the CLI and the window import it (import_files, one file); beside it the library's
     # one-file call (import_file), which the tests and scripts use.
@@ -140,6 +145,7 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
            # every row's cells are kept as the file's own bytes, once (models.kept_files)
            "census_mb": (tmp / "large.census").stat().st_size / 1e6, "kept_mb": path.stat().st_size / 1e6,
            "import_s": import_s, "import_file_s": one_file_s, "rows_per_s": result.rows_total / import_s,
+           **_against_pandas(import_s, pandas_s, pandas_note),
            "ratio_calamine": import_s / calamine_s, "ratio_reader": import_s / reader_s}
     if profile:  # a second import into a fresh census, so the profiler does not slow the timed one
         with new_census(tmp / "profiled.census", population) as census:
@@ -147,6 +153,13 @@ def bench_large(tmp: Path, population: Path, rows: int, profile: bool) -> dict:
             profiler.runcall(import_file, census, path)
         out["profile"] = _profile_text(profiler)
     return out
+
+
+def _against_pandas(import_s: float, pandas_s: float, note: str) -> dict:
+    """The naive pandas script's time and our import's ratio to it (None without pandas)."""
+    ran = "installed" not in note
+    return {"pandas_s": pandas_s if ran else None, "ratio_pandas": import_s / pandas_s if ran else None,
+            "pandas_note": note}
 
 
 def _read_whole(path: Path):
@@ -171,13 +184,15 @@ def bench_many(tmp: Path, population: Path, count: int, rows_each: int) -> dict:
     reader_s, _ = timed(lambda: [read_workbook(r.path) for r in returns])
     census = new_census(tmp / "many.census", population)
 
+    pandas_s, pandas_note = timed(lambda: naive_pandas([r.path for r in returns]))
     # as the CLI and the window import a folder: files in groups, the next ones read ahead
     import_s, outcomes = timed(lambda: run_to_end(import_files(census, [r.path for r in returns])))
     rows = sum(o.result.rows_total for o in outcomes if o.result)
     census.close()
     return {"files": count, "rows": rows, "calamine_s": calamine_s, "reader_s": reader_s, "import_s": import_s,
             "rows_per_s": rows / import_s, "files_per_s": count / import_s,
-            "ratio_calamine": import_s / calamine_s, "ratio_reader": import_s / reader_s}
+            "ratio_calamine": import_s / calamine_s, "ratio_reader": import_s / reader_s,
+            **_against_pandas(import_s, pandas_s, pandas_note)}
 
 
 # --------------------------------------------------------------------------- (c) and (d)
@@ -315,12 +330,16 @@ ROWS = (  # (label, section, key, unit, what it is compared with)
     ("(a) census file after the import", "large", "census_mb", "MB", "kept"),
     ("(a) import ÷ bare calamine", "large", "ratio_calamine", "x", "aim ≤ 2.5×"),
     ("(a) import ÷ read_workbook", "large", "ratio_reader", "x", ""),
+    ("(a) naive pandas script", "large", "pandas_s", "s", "pandas"),
+    ("(a) import ÷ naive pandas", "large", "ratio_pandas", "x", "the whole job against read_excel + concat + ID-like cells"),
     ("(a) rows per second", "large", "rows_per_s", "/s", ""),
     ("(b) bare calamine, all files", "many", "calamine_s", "s", ""),
     ("(b) read_workbook, all files", "many", "reader_s", "s", ""),
     ("(b) import all files", "many", "import_s", "s", "reader"),
     ("(b) import ÷ bare calamine", "many", "ratio_calamine", "x", "aim ≤ 3.5×"),
     ("(b) import ÷ read_workbook", "many", "ratio_reader", "x", ""),
+    ("(b) naive pandas script", "many", "pandas_s", "s", "pandas"),
+    ("(b) import ÷ naive pandas", "many", "ratio_pandas", "x", "the whole job against read_excel + concat + ID-like cells"),
     ("(b) rows per second", "many", "rows_per_s", "/s", ""),
     ("(c) summary, 100k persons", "summary_100k", "summary_s", "s", "aim < 1 s"),
     ("(c) summary, 1M persons (synthetic)", "summary_1m", "summary_s", "s", "aim < 1 s"),
@@ -348,6 +367,8 @@ def print_table(figures: dict, baseline: dict | None) -> None:
         if note == "whole":
             whole = figures[section].get("reader_whole_s")
             note = f"with every sheet parsed whole (no pieces): {_fmt(whole, 's')}" if whole else ""
+        if note == "pandas":
+            note = figures[section].get("pandas_note", "")
         if note == "reader":
             note = f"reader {_fmt(figures[section]['reader_s'], 's')}, calamine {_fmt(figures[section]['calamine_s'], 's')}"
         print(f"{label:<40}{_fmt(value, unit):>14}{_fmt(base, unit):>14}  {note}")

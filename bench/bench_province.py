@@ -12,7 +12,7 @@ population table, `--returns` community returns over the whole province and one 
 * population load at 2k and 20k nodes — linear means ≈ 10×;
 * import of the returns folder and of the big file (importers.files.import_files, as the CLI and the
   window run it) — against the bare python-calamine read of the same files, against the naive
-  pandas script (read_excel every file, concat, unique IDs) when pandas is installed, and for the
+  pandas script (bench/baselines.py) when pandas is installed (bench/requirements.txt), and for the
   folder against the same import with the helper process normalising every file
   (importers.read_ahead.Balance off);
 * summary, the summary workbook export (against a bare XlsxWriter write of as many rows), templates
@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 import xlsxwriter  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
+from bench.baselines import naive_pandas  # noqa: E402
 from cli import main as cli_main  # noqa: E402
 from demo.samples import province_regions, write_large_return, write_population, write_province_returns  # noqa: E402
 from exporters.summary import write_summary_workbook  # noqa: E402
@@ -79,17 +80,6 @@ def bare_calamine(paths: list[Path]) -> int:
         finally:
             book.close()
     return rows
-
-
-def naive_pandas(paths: list[Path]) -> str:
-    """What an analyst would script: read every file, concat, count unique IDs (no checks at all)."""
-    try:
-        import pandas as pd
-    except ImportError:
-        return "pandas not installed"
-    frames = [pd.read_excel(p, sheet_name=None, header=None, engine="calamine") for p in paths]
-    table = pd.concat([f for book in frames for f in book.values()], ignore_index=True)
-    return f"{table.astype(str).stack().str.fullmatch(r'[0-9]{17}[0-9X]').sum():,} ID cells"
 
 
 def bare_xlsxwriter(rows: int, path: Path) -> None:
