@@ -292,17 +292,19 @@ def _block(lay: _Layout, sheet_name: str, block: list, begin: int, today: dt.dat
               ("" if (cleaned := clean_text(phone)) in NONE_WORDS else cleaned) for phone in pick(texts(lay.phone))]
     region_raws, region_keys = _regions(lay, texts, pick)
     value = attrgetter("value")
-    rows = list(zip(
-        repeat(sheet_name), row_numbers, names, id_raws, numbers, statuses, reasons,
-        map(_gender, pick(texts(lay.gender))) if lay.gender is not None else repeat(""), phones, map(value, levels), level_texts, map(value, educations),
-        edu_texts, map(_major, pick(texts(lay.major))) if lay.major is not None else repeat(""), map(value, hours), cert_dates, pick(texts(lay.unit)),
-        region_raws, notes))
+    genders = map(_gender, pick(texts(lay.gender))) if lay.gender is not None else repeat("")
+    majors = map(_major, pick(texts(lay.major))) if lay.major is not None else repeat("")
+    rows = list(zip(  # SHEET_ROW_COLUMNS' order
+        repeat(sheet_name), row_numbers, names, id_raws, numbers, statuses, reasons, genders, phones,
+        map(value, levels), level_texts, map(value, educations), edu_texts, majors, map(value, hours), cert_dates,
+        pick(texts(lay.unit)), region_raws, notes))
     return NormalChunk(rows, region_keys)
 
 
 def _texts(cells: list) -> list[str]:
-    """Cells as text: stripped, '' for an empty cell, integers and integral floats without '.0'
-    (values.text_of). A column of texts only (most of them) in one C-level map."""
+    """Cells (a column's, or a row's) as text: stripped, '' for an empty cell, integers and
+    integral floats without '.0' (values.text_of; text_of(int) is str(int)). A column of texts
+    only (most of them) in one C-level map."""
     if set(map(type, cells)) == {str}:
         return list(map(str.strip, cells))
     return ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int else text_of(c)
@@ -323,9 +325,7 @@ def _skipped(lay: _Layout, block: list, numbers: list, names: list[str], skipped
     for i in sorted(look):
         row = block[i]
         if numbers[i] is None:
-            row_texts = ["" if c is None else c.strip() if c.__class__ is str else str(c) if c.__class__ is int
-                         else text_of(c) for c in row]  # text_of(int) is str(int)
-            kind = classify(row_texts, row, lay.seq, lay.id, lay.name)
+            kind = classify(_texts(row), row, lay.seq, lay.id, lay.name)
         else:
             first = firsts[i]
             kind = "example" if _example_line(first.strip() if first.__class__ is str else "", names[i]) else "data"
