@@ -233,47 +233,41 @@ def _block(lay: _Layout, sheet_name: str, block: list, begin: int, today: dt.dat
     n = len(block)
     width = min(map(len, block))
 
-    def cells(c: int | None) -> list:
-        """Column c's cells (None past a row's end, and for a column not mapped)."""
-        if c is None:
-            return [None] * n
+    def cells(c: int) -> list:
+        """Column c's cells (None past a row's end)."""
         if c < width:
             return list(map(itemgetter(c), block))
         return [row[c] if c < len(row) else None for row in block]
 
     raw = {c: cells(c) for c in lay.used}
     text = {c: _texts(cells) for c, cells in raw.items()}
-    blank = [""] * n
-
-    def texts(c: int | None) -> list[str]:
-        return text[c] if c is not None else blank
-
     id_raws, numbers, reasons = (list(column) for column in zip(*[id_fields(v, today) for v in (
         raw[lay.id] if lay.id is not None else [None] * n)], strict=True))
-    names_read = texts(lay.name)
-    skip = _skipped(lay, block, numbers, names_read, counts.skipped)
-    if skip:
+    skip = _skipped(lay, block, numbers, text[lay.name] if lay.name is not None else [""] * n, counts.skipped)
+    row_numbers: Iterable[int] = range(begin + 1, begin + 1 + n)
+    if skip:  # the lines left out leave every column once, here
         keep = [i for i in range(n) if i not in skip]
         if not keep:
             return None
 
         def pick(column: list) -> list:
             return list(map(column.__getitem__, keep))
-        row_numbers: Iterable[int] = [begin + 1 + i for i in keep]
-    else:
-        def pick(column: list) -> list:
-            return column
-        row_numbers = range(begin + 1, begin + 1 + n)
-    id_raws, numbers, reasons, names_read = pick(id_raws), pick(numbers), pick(reasons), pick(names_read)
+        raw, text = {c: pick(v) for c, v in raw.items()}, {c: pick(v) for c, v in text.items()}
+        id_raws, numbers, reasons = pick(id_raws), pick(numbers), pick(reasons)
+        row_numbers = [begin + 1 + i for i in keep]
     m = len(numbers)
+    blank = [""] * m
 
-    level_texts, edu_texts = pick(texts(lay.level)), pick(texts(lay.education))
+    def texts(c: int | None) -> list[str]:
+        return text[c] if c is not None else blank
+
+    level_texts, edu_texts = texts(lay.level), texts(lay.education)
     levels = list(map(_level, level_texts))
     educations = list(map(_education, edu_texts))
-    hour_cells = pick(raw[lay.hours]) if lay.hours is not None else [None] * m
+    hour_cells = raw[lay.hours] if lay.hours is not None else [None] * m
     hours = list(map(_typed_hours, map(type, hour_cells), hour_cells))
-    cert_dates, date_notes = _cert_dates(lay, raw, text, pick, levels, m, today)
-    names = [name if name.isalpha() else clean_name(name) for name in names_read]
+    cert_dates, date_notes = _cert_dates(lay, raw, text, levels, m, today)
+    names = [name if name.isalpha() else clean_name(name) for name in texts(lay.name)]
     name_notes = None
     if "" in names or not _TOTAL_WORDS.isdisjoint(names):
         name_notes = [("姓名为空" if not name else f"姓名为“{name}”，身份证号码有效，已按人员计入，请核实")
@@ -289,15 +283,15 @@ def _block(lay: _Layout, sheet_name: str, block: list, begin: int, today: dt.dat
         counts.reasons.update(reason for reason, number in zip(reasons, numbers, strict=True) if number is None)
     statuses = ["pending" if number is None else "ok" for number in numbers] if pending else repeat("ok")
     phones = [("" if phone in NONE_WORDS else phone) if phone.isascii() and phone.isdigit() else
-              ("" if (cleaned := clean_text(phone)) in NONE_WORDS else cleaned) for phone in pick(texts(lay.phone))]
-    region_raws, region_keys = _regions(lay, texts, pick)
+              ("" if (cleaned := clean_text(phone)) in NONE_WORDS else cleaned) for phone in texts(lay.phone)]
+    region_raws, region_keys = _regions(lay, texts)
     value = attrgetter("value")
-    genders = map(_gender, pick(texts(lay.gender))) if lay.gender is not None else repeat("")
-    majors = map(_major, pick(texts(lay.major))) if lay.major is not None else repeat("")
+    genders = map(_gender, texts(lay.gender)) if lay.gender is not None else repeat("")
+    majors = map(_major, texts(lay.major)) if lay.major is not None else repeat("")
     rows = list(zip(  # SHEET_ROW_COLUMNS' order
         repeat(sheet_name), row_numbers, names, id_raws, numbers, statuses, reasons, genders, phones,
         map(value, levels), level_texts, map(value, educations), edu_texts, majors, map(value, hours), cert_dates,
-        pick(texts(lay.unit)), region_raws, notes))
+        texts(lay.unit), region_raws, notes))
     return NormalChunk(rows, region_keys)
 
 
@@ -335,14 +329,13 @@ def _skipped(lay: _Layout, block: list, numbers: list, names: list[str], skipped
     return skip
 
 
-def _cert_dates(lay: _Layout, raw: dict, text: dict, pick: Callable[[list], list], levels: list,
-                m: int, today: dt.date) -> tuple[list, list | None]:
+def _cert_dates(lay: _Layout, raw: dict, text: dict, levels: list, m: int, today: dt.date) -> tuple[list, list | None]:
     """Each row's 取得证书时间 (ISO, or None) and the note about it (None when no row has one):
     a date after today is not taken; one not understood is noted when the row holds a level (the
     exam year and the award need it)."""
     if lay.cert_date is None:
         return [None] * m, None
-    cells = pick(raw[lay.cert_date])
+    cells = raw[lay.cert_date]
     read = list(map(_typed_date, map(type, cells), cells))
     values = [parsed.value for parsed in read]
     today_iso = today.isoformat()
@@ -350,7 +343,7 @@ def _cert_dates(lay: _Layout, raw: dict, text: dict, pick: Callable[[list], list
     if dates == values and not any(parsed.note for parsed in read):
         return dates, None
     notes: list[str | None] = []
-    for value, parsed, level, shown in zip(values, read, levels, pick(text[lay.cert_date]), strict=True):
+    for value, parsed, level, shown in zip(values, read, levels, text[lay.cert_date], strict=True):
         if value is not None and value > today_iso:
             notes.append(f"取得证书时间“{shown}”晚于今天，未采用（取证年份记为不详），请核实")
         elif parsed.note and level.value:
@@ -377,17 +370,16 @@ def _notes(count: Counter, columns: list[list | None]) -> Iterable[str | None]:
     return [notes_json(notes) if notes else None for notes in per_row]
 
 
-def _regions(lay: _Layout, texts: Callable[[int | None], list[str]],
-             pick: Callable[[list], list]) -> tuple[Iterable[str | None], list[str] | None]:
+def _regions(lay: _Layout, texts: Callable[[int | None], list[str]]) -> tuple[Iterable[str | None], list[str] | None]:
     """Each row's region text as read (所属区县/所属街道/所属社区 joined by '/'), and the key the
     store resolves it by; (None…, None) when the sheet has no region column."""
     if not lay.region_cols:
         return repeat(None), None
     if lay.region_cols == (lay.region,):
-        column = pick(texts(lay.region))
+        column = texts(lay.region)
         return column, column
     # Each cell is one name there, so its office suffix goes first: 红星镇人民政府 + 团结村村委会.
-    parts = list(zip(*(pick(texts(c)) for c in lay.region_cols), strict=True))
+    parts = list(zip(*(texts(c) for c in lay.region_cols), strict=True))
     return (["/".join(part for part in row if part) for row in parts],
             ["".join(map(strip_office, row)) for row in parts])
 

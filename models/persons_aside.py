@@ -159,7 +159,7 @@ def serve(conn: Connection, path: str, rules: Rules) -> None:
     persons written) or ("failed", why)."""
     try:
         written = _write(conn, path, rules)
-    except BaseException as err:  # noqa: BLE001 — whatever it is, the census counts the batch itself
+    except BaseException as err:  # whatever it is, the census counts the batch itself
         try:
             conn.send(("failed", repr(err)))
         except (OSError, ValueError):
