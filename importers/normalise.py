@@ -35,9 +35,9 @@ from importers.values import (
     parse_level,
     text_of,
 )
-from models.census_batches import SHEET_ROW_COLUMNS
 from models.identity import clean_text, id_fields
 from models.regions import strip_office
+from models.sheet_rows import SHEET_ROW_COLUMNS
 
 CHUNK = 2000  # rows handed on at once (one executemany when stored)
 

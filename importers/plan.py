@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importers.headers import (
     FIELD_LABELS,
@@ -29,13 +30,15 @@ from importers.population import is_population_table
 from importers.readers import Sheet, Workbook, file_bytes, workbook_from_bytes
 from importers.region_infer import RegionGuess, guess_file_region, guess_sheet_region
 from importers.values import clean_name, text_of
-from models.census import Census
 from models.errors import CensusError, HeaderNotFound, RegionUndecided
 from models.identity import clean_text, mask_id, mask_numbers_in_text, mask_phone_text
 from models.long_paths import is_dir
-from models.records import Batch
 from models.regions import path_problem
 from models.return_versions import VersionsSeen
+
+if TYPE_CHECKING:  # annotations only: the reader process imports this module without the census
+    from models.census import Census
+    from models.records import Batch
 
 
 @dataclass(frozen=True)

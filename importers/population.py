@@ -11,13 +11,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importers.readers import Workbook, read_workbook
 from importers.unit_columns import find_unit_columns, record_unit
 from importers.values import text_of
-from models.census import Census
 from models.errors import MAX_PEOPLE, PopulationError
 from models.regions import Region, kind_for, name_problem, strip_office
+
+if TYPE_CHECKING:  # annotations only: the reader process imports this module without the census
+    from models.census import Census
 
 _LEVEL_WORDS = ("省", "市", "区", "县", "旗", "街道", "乡镇", "镇", "乡", "社区", "村", "单位", "名称")
 _POP_WORDS = ("户籍人口", "人口", "户籍")  # in this order: a column saying 户籍人口 beats one saying only 人口

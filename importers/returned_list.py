@@ -18,15 +18,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importers.plan import CORRECTION_FIX_LABEL as FIX_LABEL
 from importers.plan import ImportPlan, Prepared, plan_workbook, read_file
 from importers.readers import Sheet, Workbook
 from importers.values import clean_name
-from models.census import Census
 from models.errors import CensusError, DuplicateImport
 from models.identity import id_fields, mask_id
 from models.returned_lists import Change, RowState
+
+if TYPE_CHECKING:  # annotations only: the reader process imports this module without the census
+    from models.census import Census
 
 MARK_SHEET = "更正清单标识"
 MARK_TITLE = "社会工作专业人才摸排更正清单标识（由程序生成，请勿修改或删除）"

@@ -7,11 +7,14 @@ each its type and staff there instead of one by one in the window; census.units 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from importers.values import text_of
-from models.census import Census
 from models.errors import CensusError, PopulationError
 from models.regions import Region
+
+if TYPE_CHECKING:  # annotations only: the reader process imports this module without the census
+    from models.census import Census
 
 _TYPE_WORDS = ("单位类型", "单位性质", "机构类型")
 _STAFF_WORDS = ("在岗职工数", "在岗职工", "职工人数", "职工数", "在职人数", "员工人数", "工作人员数")

@@ -15,18 +15,13 @@ from models.census_people import SOURCE_ROW_SQL
 from models.errors import NotFound
 from models.records import Batch, SourceRow, dumps
 from models.schema import now
+from models.sheet_rows import SHEET_ROW_COLUMNS
 
 if TYPE_CHECKING:
     from models.census import Census
 
 _BATCH_SQL = ("SELECT id, file_name, file_path, sha256, format, sheet, region_id, region_source, imported_at,"
               " rows_total, rows_ok, rows_pending, mapping FROM batches")
-# A sheet's rows as the importer normalises them (importers.normalise): the columns that vary
-# by row. The batch, the region (when the sheet has no region column) and `raw` (kept in the
-# file's bytes since migration 13) are the same for every row and written by the statement.
-SHEET_ROW_COLUMNS = ("sheet", "row_number", "name", "id_raw", "id_number", "status", "reason", "gender", "phone",
-                     "level", "level_raw", "education", "education_raw", "major", "hours", "cert_date", "unit",
-                     "region_raw", "notes")
 _SHEET_ROWS_HEAD = f"INSERT INTO source_rows ({', '.join(SHEET_ROW_COLUMNS)}, batch_id, raw, region_id) VALUES" \
                    f" ({', '.join('?' * len(SHEET_ROW_COLUMNS))}, "
 UNDO_INDEX_WEIGHT = 3  # a row deleted costs its indexes' upkeep thrice a rebuild's row (measured)

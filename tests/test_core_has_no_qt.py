@@ -59,3 +59,14 @@ def test_frozen_fix_streams_gives_missing_streams(monkeypatch):
     assert sys.stdout is not None and sys.stderr is not None
     print("nowhere")  # a windowed bundle's print must not raise
     sys.stderr.write("nowhere\n")
+
+
+def test_the_reader_process_starts_without_the_census():
+    """A folder import's reader process (importers.read_ahead, spawned) imports the readers, the
+    header finder and the normaliser, not the census and its store: every import waits for it
+    to start (0.1 s more with the whole census behind importers/__init__.py)."""
+    probe = "import importers.read_ahead, sys; print(sorted(m for m in ('models.census', 'importers.kept_cells', " \
+            "'models.census_people', 'urllib.request') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=120)
+    assert out.stdout.strip() == "[]"

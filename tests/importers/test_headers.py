@@ -66,3 +66,21 @@ def test_duplicate_fields_are_flagged_not_silently_used():
 
 def test_no_header_found():
     assert find_header(Sheet("说明", [["填表说明：请用文本格式"], ["1. 身份证号"]], ())) is None
+
+
+def test_a_row_is_turned_away_only_when_no_cell_names_a_field():
+    """_row_fields searches a row's joined texts first: the same fields as asking cell by cell,
+    with full-width letters, spaces and the exact words (等级 alone) still found."""
+    from importers.headers import _row_fields
+
+    rows = [
+        ["序号", "姓　名", "身份证号码", "ＮＯ．", " 学 历 ", "等级", 3, None],
+        [1, "张三", "110101198506150011", "本科", "社会工作", "某大学", "初级", 20.0],
+        ["填报单位：东区和平街道团结社区", "填报日期：2021年3月15日"],
+        [None, 12, 3.5],
+        [],
+    ]
+    for row in rows:
+        by_cell = {f for cell in row if isinstance(cell, str) and (f := field_for_label(cell))}
+        assert _row_fields(row) == by_cell
+    assert _row_fields(rows[0]) == {"seq", "name", "id_number", "education", "level"}

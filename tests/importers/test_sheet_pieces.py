@@ -480,3 +480,11 @@ def test_a_sheet_entry_the_guard_calls_damaged_is_not_read_in_pieces(tmp_path, w
     monkeypatch.setattr(sheet_pieces, "PIECE_MIN_BYTES", 0)
     monkeypatch.setattr(sheet_pieces, "PARTS_SHARE_MAX", 0)
     assert _outcome(read_workbook, path) == expected
+
+
+@pytest.mark.parametrize("text", ["名单&amp;汇总", "&lt;&gt;&quot;&apos;&amp;", "&amp;lt;", "x&#39;y", "plain", ""])
+def test_sheet_names_are_unescaped_as_xml_sax_would(text):
+    """sheet_pieces' own unescape (xml.sax.saxutils would bring urllib into the reader process)."""
+    from xml.sax.saxutils import unescape
+
+    assert sheet_pieces.unescape(text) == unescape(text, {"&quot;": '"', "&apos;": "'"})
