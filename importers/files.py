@@ -143,6 +143,8 @@ def import_files(census: Census, items: Sequence[ImportPlan | ReturnedListPlan |
     versions = "keep" if keep_both else "replace" if replace_versions else ""
     pinyin.load_in_background()  # while the first file is read (and the reader process starts)
     with ReadAhead(items) as ahead, census.batches.bulk_writes(), fewer_collections():
+        if ahead.start():  # files to plan: the region tree they are matched against is built while
+            census.regions.tree()  # the reader process starts (a province's 20,000 nodes: 0.14 s)
         return (yield from _import_all(census, items, cancel, region, on_done, versions, ahead))
 
 

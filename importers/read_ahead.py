@@ -151,6 +151,12 @@ class ReadAhead:
             self._executor.shutdown(wait=finished, cancel_futures=True)
             self._executor = None
 
+    def start(self) -> bool:
+        """Start reading the first files now (the helper process takes a while to start: the
+        caller may prepare meanwhile). Whether there is any file to read."""
+        self._start_ahead(-1)
+        return bool(self._pending)
+
     def take(self, index: int) -> Prepared | None:
         """What reading items[index] gave (None for a reviewed plan), after starting the next read.
         Raises the file's CensusError (unreadable, encrypted…) like reading it here would."""
