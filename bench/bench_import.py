@@ -52,15 +52,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from python_calamine import CalamineWorkbook  # noqa: E402
+from bench.startup import compile_sources  # noqa: E402
 
-from bench.baselines import naive_pandas  # noqa: E402
-from importers.files import import_files  # noqa: E402
-from importers.job import import_file, run_to_end  # noqa: E402
-from importers.population import load_population  # noqa: E402
-from importers.readers import read_workbook  # noqa: E402
-from models.census import Census  # noqa: E402
-from models.identity import check_digit  # noqa: E402
+if __name__ != "__mp_main__":  # not in a reader process (bench/startup.py)
+    from python_calamine import CalamineWorkbook
+
+    from bench.baselines import naive_pandas
+    from importers.files import import_files
+    from importers.job import import_file, run_to_end
+    from importers.population import load_population
+    from importers.readers import read_workbook
+    from models.census import Census
+    from models.identity import check_digit
 
 DEFAULT_BASELINE = ROOT / "bench" / "baseline.json"
 BIRTH_0 = dt.date(1950, 1, 2)
@@ -374,6 +377,8 @@ def print_table(figures: dict, baseline: dict | None) -> None:
         print(f"{label:<40}{_fmt(value, unit):>14}{_fmt(base, unit):>14}  {note}")
     m = figures["machine"]
     print(f"\nmachine: {m.get('cpu', '?')}, {m['cpus']} CPUs, {m.get('memory_gb', '?')} GB, Python {m['python']}")
+    if figures.get("compiled"):
+        print(figures["compiled"])
     if baseline:
         bm = baseline.get("machine", {})
         print(f"baseline: {baseline.get('label', '')} ({bm.get('cpus', '?')} CPUs, {bm.get('cpu', '?')})")
@@ -397,11 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     baseline_path = args.baseline or (DEFAULT_BASELINE if DEFAULT_BASELINE.exists() else None)
     baseline = json.loads(baseline_path.read_text(encoding="utf-8")) if baseline_path else None
 
-    figures: dict = {"machine": machine(), "label": args.label}
+    figures: dict = {"machine": machine(), "label": args.label, "compiled": compile_sources()}
     with tempfile.TemporaryDirectory(prefix="census-bench-") as name:
         tmp = Path(name)
-        # demo.samples (openpyxl) is imported here, not at the top: a folder import's reader process
-        # imports this script again as its __main__, which the command line's main.py does cheaply.
         from demo.samples import demo_regions, write_population
 
         population = write_population(tmp / "户籍人口.xlsx", demo_regions())

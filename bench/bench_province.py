@@ -47,19 +47,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import xlsxwriter  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
+from bench.startup import compile_sources  # noqa: E402
 
-from bench.baselines import naive_pandas  # noqa: E402
-from cli import main as cli_main  # noqa: E402
-from demo.samples import province_regions, write_large_return, write_population, write_province_returns  # noqa: E402
-from exporters.summary import write_summary_workbook  # noqa: E402
-from exporters.template import template_files  # noqa: E402
-from importers.files import import_files  # noqa: E402
-from importers.job import run_to_end  # noqa: E402
-from importers.population import load_population  # noqa: E402
-from models.census import Census  # noqa: E402
-from models.merge_files import merge_census_files  # noqa: E402
+if __name__ != "__mp_main__":  # not in a reader process (bench/startup.py)
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    from bench.baselines import naive_pandas
+    from cli import main as cli_main
+    from demo.samples import province_regions, write_large_return, write_population, write_province_returns
+    from exporters.summary import write_summary_workbook
+    from exporters.template import template_files
+    from importers.files import import_files
+    from importers.job import run_to_end
+    from importers.population import load_population
+    from models.census import Census
+    from models.merge_files import merge_census_files
 
 SMALL_TREE = {"cities": 2, "districts": 9, "streets": 150, "leaves": 1840}  # ≈ 2,000 nodes
 
@@ -183,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", metavar="DIR", help="make everything in DIR and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
+    compiled = compile_sources()
     if args.quick:
         args.returns, args.rows = 200, 20_000
     lines: list[tuple[str, str, str]] = []
@@ -289,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n| what | ours | baseline |\n|---|---|---|")
     for label, ours, baseline in lines:
         print(f"| {label} | {ours} | {baseline or '—'} |")
-    print(f"\nmachine: {machine()}")
+    print(f"\nmachine: {machine()}\n{compiled}")
     return 0
 
 
