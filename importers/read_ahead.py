@@ -36,8 +36,13 @@ from models.errors import CensusError, ReaderDied
 log = logging.getLogger(__name__)
 
 PROCESS_MIN_FILES = 2  # a helper process takes ~0.16 s to start: worth it from two files on
-AHEAD_FILES = 8  # files read ahead of the one being stored, at most …
+AHEAD_FILES = 32  # files read ahead of the one being stored, at most (room for either side to run ahead) …
 AHEAD_BYTES = 4 << 20  # … and no more (on disk) than this beyond the first
+# Small files are handed to the helper process together, BATCH_FILES at a time as long as they
+# are BATCH_BYTES together on disk: each handoff cost the two processes ~0.45 ms of work (2,000
+# returns of 50 rows: 7.4 -> 6.7 s of processor time, 4.6 -> 4.1 s of import).
+BATCH_FILES = 4
+BATCH_BYTES = 256 << 10
 MSG_READER_DIED = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），此文件未导入；其余文件照常导入"
 MSG_READER_DIED_ONE = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），未导入：请用 Excel 或 WPS 打开后另存为新文件再试"
 
@@ -98,7 +103,8 @@ class Balance:
     DOWN: ClassVar[float] = 0.05
 
     def asked(self, waits: bool) -> None:
-        """The storing side asks for a file that is (waits) or is not ready yet."""
+        """The storing side asks for a file that is (waits) or is not ready yet (for a batch of
+        files, once: its first file)."""
         self.share = min(1.0, self.share + self.UP) if waits else max(0.0, self.share - self.DOWN)
 
     def only_read_next(self) -> bool:
@@ -107,6 +113,22 @@ class Balance:
             self.owed -= 1.0
             return True
         return False
+
+
+Work = Callable[[Path, dt.date], Prepared]
+
+
+def read_batch(jobs: Sequence[tuple[Work, Path]], today: dt.date) -> list[Prepared | Exception]:
+    """Several small files in one handoff (runs in the helper process): a handoff per file cost
+    the two sides as much as reading a 50-row return. A file's error is its own answer, raised
+    when that file is taken, not the batch's."""
+    answers: list[Prepared | Exception] = []
+    for work, path in jobs:
+        try:
+            answers.append(work(path, today))
+        except Exception as err:
+            answers.append(err)
+    return answers
 
 
 def read_isolated(path: Path, work: Callable[[Path, dt.date], Prepared] = read_cells) -> Prepared:
@@ -135,6 +157,8 @@ class ReadAhead:
         self._work = work
         self._balance = Balance()
         self._pending: dict[int, Future] = {}
+        self._place: dict[int, int] = {}  # a file read in a batch: its place in the batch's answers
+        self._alone_until = -1  # files up to this one are read one by one (a batch of them failed)
         self._sizes: dict[int, int] = {}
         self._today = dt.date.today()
         self._use_process = isolate or sum(isinstance(i, Path) for i in items) >= PROCESS_MIN_FILES
@@ -163,12 +187,20 @@ class ReadAhead:
         if not isinstance(self._items[index], Path):
             self._start_ahead(index)
             return None
+        return self._answer(index)
+
+    def _answer(self, index: int) -> Prepared:
         future = self._start(index)
         assert future is not None
-        if index:  # the first file is always waited for: the helper is only starting
+        place = self._place.pop(index, None)
+        # The first file is always waited for (the helper is only starting); the others of a
+        # batch come with its first.
+        if index and not place:
             self._balance.asked(waits=not future.done())
         self._start_ahead(index)
         self._pending.pop(index, None)
+        if place is not None:
+            return self._from_batch(index, future, place)
         try:
             return future.result()
         except BrokenProcessPool:
@@ -178,6 +210,21 @@ class ReadAhead:
             self._restart(index + 1)
             raise ReaderDied(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
 
+    def _from_batch(self, index: int, future: Future, place: int) -> Prepared:
+        """items[index]'s answer in its batch's. A batch that did not come back (the helper died
+        on one of its files, or failed otherwise) is read again one file at a time from this
+        file on, so that only the file the helper dies on fails, as when each came alone."""
+        try:
+            answer = future.result()[place]
+        except Exception:  # BrokenProcessPool, or anything else that ended the batch
+            batch = [i for i, f in self._pending.items() if f is future]
+            self._alone_until = max([index, *batch])
+            self._restart(index)
+            return self._answer(index)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
     def ready(self, index: int) -> bool:
         """Whether items[index] can be had without waiting (a reviewed plan always can)."""
         future = self._pending.get(index)
@@ -186,13 +233,46 @@ class ReadAhead:
     def _start_ahead(self, index: int) -> None:
         """Keep the helper busy: the next few files, as long as they are small together (a
         handoff per file costs more than reading a 200-row return; a province's large files are
-        read one ahead, so only two are held at once)."""
+        read one ahead, so only two are held at once). Small files go in batches of BATCH_FILES:
+        the last few in reach wait for the next call until a batch is full, unless they are the
+        folder's last."""
         budget = AHEAD_BYTES
+        batch: list[int] = []
         for i in range(index + 1, min(index + 1 + AHEAD_FILES, len(self._items))):
             budget -= self._size(i)
-            self._start(i)
+            if self._batched(i, batch):
+                batch.append(i)
+            else:
+                self._submit_batch(batch)
+                batch = [i] if self._batched(i, []) else []
+                if not batch:
+                    self._start(i)
             if budget <= 0:
                 break
+        if len(batch) == BATCH_FILES or budget <= 0 or (batch and batch[-1] == len(self._items) - 1):
+            self._submit_batch(batch)
+
+    def _batched(self, index: int, batch: list[int]) -> bool:
+        """Whether items[index] goes to the helper with the files of `batch` (consecutive, not
+        started yet, small, the helper a process)."""
+        return (self._use_process and index > self._alone_until and index not in self._pending
+                and isinstance(self._items[index], Path) and len(batch) < BATCH_FILES
+                and sum(self._size(i) for i in (*batch, index)) <= BATCH_BYTES)
+
+    def _submit_batch(self, batch: list[int]) -> None:
+        if len(batch) == 1:
+            self._start(batch[0])
+        elif batch:
+            executor = self._executor or self._new_executor()
+            jobs = [(self._work_now(), item) for i in batch if isinstance(item := self._items[i], Path)]
+            try:
+                future = executor.submit(read_batch, jobs, self._today)
+            except (OSError, RuntimeError):  # no process here: _submit says so and reads on a thread
+                for i in batch:
+                    self._start(i)
+                return
+            for place, i in enumerate(batch):
+                self._pending[i], self._place[i] = future, place
 
     def _size(self, index: int) -> int:
         """A file's size on disk, asked once (0 for a plan, or a file that cannot be read: reading
@@ -241,6 +321,7 @@ class ReadAhead:
             self._executor = None
         for i in [i for i in self._pending if i >= index]:
             del self._pending[i]
+            self._place.pop(i, None)
         self._start(index)
 
     def _new_executor(self) -> Executor:

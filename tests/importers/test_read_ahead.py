@@ -133,3 +133,50 @@ def test_the_balance_gives_the_storing_side_more_files_while_it_waits_and_fewer_
     for _ in range(30):
         balance.asked(waits=True)
     assert balance.share == 1.0 and all(balance.only_read_next() for _ in range(5))
+
+
+def test_small_files_go_to_the_helper_in_batches_and_a_death_in_one_fails_only_its_file(tmp_path, monkeypatch):
+    """Small files are handed over BATCH_FILES at a time; a helper that dies on a file of a batch
+    (here the 2nd and the 5th of six) fails that file only: the batch is read again a file at
+    a time, and the files after it are batched again."""
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    paths = []
+    for f, name in enumerate(("1号", "坏2号", "3号", "4号", "坏5号", "6号")):
+        rows = [(f"人{f}{i}", make_id(i + 10 * f, county="110110"), "助理社会工作师", "本科", "社会工作", 20)
+                for i in range(3)]
+        paths.append(write_community_return(folder / f"{name}.xlsx", FILLERS[f % 3], rows))
+    batches = []
+    read_batch = importers.read_ahead.read_batch
+    submit = ProcessPoolExecutor.submit
+
+    def counting_submit(self, fn, *args, **kwargs):
+        if fn is read_batch:
+            batches.append([path.name for _work, path in args[0]])
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", counting_submit)
+    monkeypatch.setattr(importers.files, "ReadAhead", lambda items: ReadAhead(items, work=prepare_or_die))
+    census = _census(tmp_path / "a.census", population)
+    outcomes = run_to_end(import_files(census, paths))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported", "imported", "failed", "imported"]
+    assert outcomes[1].message == outcomes[4].message == MSG_READER_DIED
+    assert [b.file_name for b in census.batches.all()] == ["1号.xlsx", "3号.xlsx", "4号.xlsx", "6号.xlsx"]
+    assert batches[0] == ["1号.xlsx", "坏2号.xlsx", "3号.xlsx", "4号.xlsx"]  # then each alone up to 4号
+    assert ["坏5号.xlsx", "6号.xlsx"] in batches
+
+
+def test_an_error_in_a_batch_is_its_file_s_own(tmp_path):
+    """A file the reader refuses (here not a workbook at all) fails with its own message; the
+    files read in the same batch are imported."""
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns")
+    bad = paths[1].with_name("2号.xlsx")
+    paths[1].rename(bad)
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    paths[1] = bad
+    census = _census(tmp_path / "a.census", population)
+    outcomes = run_to_end(import_files(census, paths))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert outcomes[1].message != MSG_READER_DIED and "损坏" in outcomes[1].message
