@@ -18,18 +18,19 @@ normalised when stored.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 from importers.normalise import normalise_sheet
 from importers.plan import Prepared, choose_sheets, fill_merged_down, read_file
-from importers.readers import Sheet
+from importers.readers import Sheet, file_bytes
 from importers.returned_list import read_list
 from models.errors import CensusError, ReaderDied
 
@@ -44,6 +45,7 @@ AHEAD_BYTES = 4 << 20  # … and no more (on disk) than this beyond the first
 BATCH_FILES = 4
 BATCH_BYTES = 256 << 10
 MSG_READER_DIED = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），此文件未导入；其余文件照常导入"
+MSG_CHANGED = "读取后文件被改动过（可能正在 Excel 或 WPS 中编辑保存），此文件未导入：请保存关闭后再导入"
 MSG_READER_DIED_ONE = "读取此文件时读取程序意外退出（文件可能已损坏或结构异常），未导入：请用 Excel 或 WPS 打开后另存为新文件再试"
 
 
@@ -125,10 +127,26 @@ def read_batch(jobs: Sequence[tuple[Work, Path]], today: dt.date) -> list[Prepar
     answers: list[Prepared | Exception] = []
     for work, path in jobs:
         try:
-            answers.append(work(path, today))
+            answers.append(_without_bytes(work(path, today)))
         except Exception as err:
             answers.append(err)
     return answers
+
+
+def _without_bytes(prepared: Prepared) -> Prepared:
+    """The answer without the file's bytes, which the storing side reads again (with_bytes): the
+    bytes were most of a small return's answer, and a batch of answers larger than the pipe
+    holds kept the helper waiting until the other side had taken them in."""
+    return replace(prepared, workbook=replace(prepared.workbook, data=b""))
+
+
+def with_bytes(prepared: Prepared) -> Prepared:
+    """An answer of read_batch with its file's bytes read again here, the same bytes the helper
+    read (same hash: a file saved again meanwhile is refused, its rows would not be these)."""
+    data = file_bytes(prepared.path)
+    if hashlib.sha256(data).hexdigest() != prepared.sha256:
+        raise CensusError(MSG_CHANGED, file=prepared.path.name)
+    return replace(prepared, workbook=replace(prepared.workbook, data=data))
 
 
 def read_isolated(path: Path, work: Callable[[Path, dt.date], Prepared] = read_cells) -> Prepared:
@@ -223,7 +241,7 @@ class ReadAhead:
             return self._answer(index)
         if isinstance(answer, Exception):
             raise answer
-        return answer
+        return with_bytes(answer)
 
     def ready(self, index: int) -> bool:
         """Whether items[index] can be had without waiting (a reviewed plan always can)."""

@@ -180,3 +180,23 @@ def test_an_error_in_a_batch_is_its_file_s_own(tmp_path):
     outcomes = run_to_end(import_files(census, paths))
     assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
     assert outcomes[1].message != MSG_READER_DIED and "损坏" in outcomes[1].message
+
+
+def test_a_file_saved_again_after_the_helper_read_it_is_not_imported(tmp_path, monkeypatch):
+    """A batch's answers come without the files' bytes, which the storing side reads again: a
+    file whose bytes are no longer those the helper read (saved again in Excel meanwhile) is
+    refused with one line; the others are imported with their bytes kept."""
+    from importers.read_ahead import MSG_CHANGED
+
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns")
+    real = importers.read_ahead.file_bytes
+    monkeypatch.setattr(importers.read_ahead, "file_bytes",
+                        lambda path: real(path) + (b" " if path.name == "2号.xlsx" else b""))
+    census = _census(tmp_path / "a.census", population)
+    outcomes = run_to_end(import_files(census, paths))
+    assert [o.status for o in outcomes] == ["imported", "failed", "imported"]
+    assert outcomes[1].message == MSG_CHANGED
+    kept = census.conn.execute("SELECT sha256, length(data) FROM kept_files ORDER BY sha256").fetchall()
+    assert sorted(kept) == sorted((b.sha256, p.stat().st_size) for b, p in
+                                  zip(census.batches.all(), [paths[0], paths[2]], strict=True))
