@@ -146,23 +146,13 @@ class Header:
         return self.last_row + 1
 
 
-# A row's texts joined by a character no label holds and no cleaning removes: one search of the
-# whole row says whether any of its cells could name a field (a keyword or an exact word inside).
-_JOIN = "\x00"
-_ANY_LABEL = re.compile("|".join(re.escape(k) for k in (*_EXACT, *(k for _, ks in _RULES for k in ks))))
-
-
 def _row_fields(row: list[object]) -> set[str]:
-    """The fields a row's cells name. A data row (names, IDs, dates) is turned away by one search
-    of its joined texts, where asking cell by cell cost the header scan most of its time."""
-    texts = [cell for cell in row if isinstance(cell, str)]
-    if not texts or _ANY_LABEL.search(compact(_JOIN.join(texts))) is None:
-        return set()
     found = set()
-    for cell in texts:
-        f = field_for_label(cell)
-        if f:
-            found.add(f)
+    for cell in row:
+        if isinstance(cell, str):
+            f = field_for_label(cell)
+            if f:
+                found.add(f)
     return found
 
 

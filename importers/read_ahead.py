@@ -36,6 +36,8 @@ from models.errors import CensusError, ReaderDied
 
 log = logging.getLogger(__name__)
 
+Work = Callable[[Path, dt.date], Prepared]  # what the helper does with a file (prepare, read_cells)
+
 PROCESS_MIN_FILES = 2  # a helper process takes ~0.16 s to start: worth it from two files on
 AHEAD_FILES = 32  # files read ahead of the one being stored, at most (room for either side to run ahead) …
 AHEAD_BYTES = 4 << 20  # … and no more (on disk) than this beyond the first
@@ -120,9 +122,6 @@ class Balance:
         return False
 
 
-Work = Callable[[Path, dt.date], Prepared]
-
-
 def read_batch(jobs: Sequence[tuple[Work, Path]], today: dt.date) -> list[Prepared | Exception]:
     """Several small files in one handoff (runs in the helper process): a handoff per file cost
     the two sides as much as reading a 50-row return. A file's error is its own answer, raised
@@ -137,13 +136,13 @@ def read_batch(jobs: Sequence[tuple[Work, Path]], today: dt.date) -> list[Prepar
 
 
 def _without_bytes(prepared: Prepared) -> Prepared:
-    """The answer without the file's bytes, which the storing side reads again (with_bytes): the
+    """The answer without the file's bytes, which the storing side reads again (_with_bytes): the
     bytes were most of a small return's answer, and a batch of answers larger than the pipe
     holds kept the helper waiting until the other side had taken them in."""
     return replace(prepared, workbook=replace(prepared.workbook, data=b""))
 
 
-def with_bytes(prepared: Prepared) -> Prepared:
+def _with_bytes(prepared: Prepared) -> Prepared:
     """An answer of read_batch with its file's bytes read again here, the same bytes the helper
     read (same hash: a file saved again meanwhile is refused, its rows would not be these)."""
     data = file_bytes(prepared.path)
@@ -152,7 +151,7 @@ def with_bytes(prepared: Prepared) -> Prepared:
     return replace(prepared, workbook=replace(prepared.workbook, data=data))
 
 
-def read_isolated(path: Path, work: Callable[[Path, dt.date], Prepared] = read_cells) -> Prepared:
+def read_isolated(path: Path, work: Work = read_cells) -> Prepared:
     """One file read in a helper process, for a window that reads a workbook outside the import
     review (the population table): a native reader that aborts ends the helper, and the window
     gets one Chinese line instead of dying. `work` is for tests, as in ReadAhead."""
@@ -169,7 +168,7 @@ class ReadAhead:
     """Reads the next files while items[index] is stored. Items that are not paths (plans the
     clerk reviewed) are skipped. Use as a context manager: the helper is stopped on the way out."""
 
-    def __init__(self, items: Sequence[object], work: Callable[[Path, dt.date], Prepared] = prepare,
+    def __init__(self, items: Sequence[object], work: Work = prepare,
                  isolate: bool = False):
         """`work`: what the helper does with a file (a module-level function, as the helper
         process imports it by name; tests hand one that fails). `isolate`: a helper process even
@@ -244,7 +243,7 @@ class ReadAhead:
             return self._answer(index)
         if isinstance(answer, Exception):
             raise answer
-        return with_bytes(answer)
+        return _with_bytes(answer)
 
     def ready(self, index: int) -> bool:
         """Whether items[index] can be had without waiting (a reviewed plan always can)."""
@@ -328,7 +327,7 @@ class ReadAhead:
                 executor = self._new_executor()
         return executor.submit(read_cells, path)
 
-    def _work_now(self) -> Callable[[Path, dt.date], Prepared]:
+    def _work_now(self) -> Work:
         """What the helper does with the next file: all of `prepare`, or only the reading when the
         balance says the storing side should choose the sheet and normalise it (importers.plan
         and .job do when no normalised rows came)."""

@@ -50,15 +50,6 @@ _NAME_ATTR = re.compile(rb'\sname="([^"]*)"')
 # XML's five entities, &amp; last (xml.sax.saxutils.unescape's order, which would bring urllib
 # and ssl into the reader process: 14 ms of its start)
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
-
-
-def unescape(text: str) -> str:
-    """An attribute's text with XML's named entities replaced (character references stay, as
-    xml.sax.saxutils.unescape leaves them)."""
-    if "&" in text:
-        for entity, char in _ENTITIES:
-            text = text.replace(entity, char)
-    return text
 _REL_TAG = re.compile(rb'<Relationship\b[^>]*>')
 _ID_ATTR = re.compile(rb'\bId="([^"]*)"')
 _TARGET_ATTR = re.compile(rb'\bTarget="([^"]*)"')
@@ -78,6 +69,15 @@ WORKSHEET_PART = re.compile(r"xl/worksheets/(?!.*sharedstrings\.xml$)[^/]+\.xml"
 def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Zip entry -> name of the workbook's sheets, in the workbook's order (those whose entry can be told)."""
     return {entry: name for name, entry in _sheets(archive) if entry is not None}
+
+
+def unescape(text: str) -> str:
+    """An attribute's text with XML's named entities replaced (character references stay, as
+    xml.sax.saxutils.unescape leaves them)."""
+    if "&" in text:
+        for entity, char in _ENTITIES:
+            text = text.replace(entity, char)
+    return text
 
 
 def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str | None]]:

@@ -68,9 +68,9 @@ def test_no_header_found():
     assert find_header(Sheet("说明", [["填表说明：请用文本格式"], ["1. 身份证号"]], ())) is None
 
 
-def test_a_row_is_turned_away_only_when_no_cell_names_a_field():
-    """_row_fields searches a row's joined texts first: the same fields as asking cell by cell,
-    with full-width letters, spaces and the exact words (等级 alone) still found."""
+def test_a_row_names_the_fields_its_cells_name():
+    """A header row's fields are its cells' fields, full-width letters, spaces and the exact
+    words (等级 alone) included; a data row, a filler line and an empty row name none."""
     from importers.headers import _row_fields
 
     rows = [
