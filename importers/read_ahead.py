@@ -20,9 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import ClassVar
 
 from importers.normalise import normalise_sheet
 from importers.plan import Prepared, choose_sheets, fill_merged_down, read_file
+from importers.reader_process import ReaderProcess, Reply
 from importers.readers import Sheet, file_bytes
 from importers.returned_list import read_list
 from models.errors import CensusError, ReaderDied
@@ -176,13 +176,15 @@ class ReadAhead:
         self._items = items
         self._work = work
         self._balance = Balance()
-        self._pending: dict[int, Future] = {}
+        self._pending: dict[int, Future | Reply] = {}
         self._place: dict[int, int] = {}  # a file read in a batch: its place in the batch's answers
         self._alone_until = -1  # files up to this one are read one by one (a batch of them failed)
+        self._next = 0  # the first file not handed to the helper yet (each call looks only from there on)
         self._sizes: dict[int, int] = {}
+        self._cum = [0]  # _bytes_before's running sums
         self._today = dt.date.today()
         self._use_process = isolate or sum(isinstance(i, Path) for i in items) >= PROCESS_MIN_FILES
-        self._executor: Executor | None = None
+        self._executor: ReaderProcess | ThreadPoolExecutor | None = None
 
     def __enter__(self) -> ReadAhead:
         return self
@@ -190,10 +192,7 @@ class ReadAhead:
     def __exit__(self, *exc) -> None:
         """Stop the helper. After a cancel (files read ahead and never taken) without waiting for
         the file it is reading: a large one takes seconds, and its answer is not wanted."""
-        if self._executor is not None:
-            finished = all(f.done() for f in self._pending.values())
-            self._executor.shutdown(wait=finished, cancel_futures=True)
-            self._executor = None
+        self._stop(wait=all(f.done() for f in self._pending.values()))
 
     def start(self) -> bool:
         """Start reading the first files now (the helper process takes a while to start: the
@@ -224,26 +223,54 @@ class ReadAhead:
         try:
             return future.result()
         except BrokenProcessPool:
-            # The helper died on this file (items before it were read whole: one file is read at
-            # a time, in order). Start a new helper for the next one.
+            if not self._died_on(future):  # the helper ended before or after it: read it again
+                return self._read_again(index)
+            # Start a new helper for the next file.
             log.error("the reader process died reading %s", self._items[index])
             self._restart(index + 1)
             raise ReaderDied(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
 
-    def _from_batch(self, index: int, future: Future, place: int) -> Prepared:
-        """items[index]'s answer in its batch's. A batch that did not come back (the helper died
-        on one of its files, or failed otherwise) is read again one file at a time from this
-        file on, so that only the file the helper dies on fails, as when each came alone."""
+    def _from_batch(self, index: int, future: Future | Reply, place: int) -> Prepared:
+        """items[index]'s answer in its batch's. A batch the helper died on (or that failed
+        otherwise) is read again one file at a time from this file on, so that only the file the
+        helper dies on fails, as when each came alone."""
         try:
             answer = future.result()[place]
-        except Exception:  # BrokenProcessPool, or anything else that ended the batch
-            batch = [i for i, f in self._pending.items() if f is future]
-            self._alone_until = max([index, *batch])
-            self._restart(index)
+        except BrokenProcessPool:
+            if not self._died_on(future):
+                return self._read_again(index)
+            self._alone_from(index, future)
+            return self._answer(index)
+        except Exception:  # anything else that ended the batch
+            self._alone_from(index, future)
             return self._answer(index)
         if isinstance(answer, Exception):
             raise answer
         return _with_bytes(answer)
+
+    def _died_on(self, future: Future | Reply) -> bool:
+        """Whether the helper ended while reading this request. A helper that ends before its
+        first request cannot start here (a bundle that cannot run itself): files are read on a
+        thread from then on."""
+        reader = self._executor
+        if isinstance(reader, ReaderProcess) and not reader.started_any:
+            log.warning("the reader process ended before reading anything; reading on a thread")
+            self._stop(wait=False)
+            self._use_process = False
+            return False
+        return isinstance(future, Reply) and future.died_on_it()
+
+    def _read_again(self, index: int) -> Prepared:
+        """items[index] after the helper ended while reading another file (this one's answer was
+        not sent yet, or its read not begun): a new helper reads it."""
+        self._restart(index)
+        return self._answer(index)
+
+    def _alone_from(self, index: int, future: Future | Reply) -> None:
+        """Read items[index] and the rest of its batch one file at a time, with a new helper."""
+        batch = [i for i, f in self._pending.items() if f is future]
+        self._alone_until = max([index, *batch])
+        self._restart(index)
 
     def ready(self, index: int) -> bool:
         """Whether items[index] can be had without waiting (a reviewed plan always can)."""
@@ -256,9 +283,12 @@ class ReadAhead:
         read one ahead, so only two are held at once). Small files go in batches of BATCH_FILES:
         the last few in reach wait for the next call until a batch is full, unless they are the
         folder's last."""
-        budget = AHEAD_BYTES
+        first = max(index + 1, self._next)  # the files before it are in the helper's hands already
+        budget = AHEAD_BYTES - (self._bytes_before(first) - self._bytes_before(index + 1))
         batch: list[int] = []
-        for i in range(index + 1, min(index + 1 + AHEAD_FILES, len(self._items))):
+        end = first
+        for i in range(first, min(index + 1 + AHEAD_FILES, len(self._items))) if budget > 0 else ():
+            end = i + 1
             budget -= self._size(i)
             if self._batched(i, batch):
                 batch.append(i)
@@ -271,6 +301,8 @@ class ReadAhead:
                 break
         if len(batch) == BATCH_FILES or budget <= 0 or (batch and batch[-1] == len(self._items) - 1):
             self._submit_batch(batch)
+            batch = []
+        self._next = batch[0] if batch else max(end, self._next)
 
     def _batched(self, index: int, batch: list[int]) -> bool:
         """Whether items[index] goes to the helper with the files of `batch` (consecutive, not
@@ -283,9 +315,9 @@ class ReadAhead:
         if len(batch) == 1:
             self._start(batch[0])
         elif batch:
-            executor = self._executor or self._new_executor()
             jobs = [(self._work_now(), item) for i in batch if isinstance(item := self._items[i], Path)]
             try:
+                executor = self._executor or self._new_executor()
                 future = executor.submit(read_batch, jobs, self._today)
             except (OSError, RuntimeError):  # no process here: _submit says so and reads on a thread
                 for i in batch:
@@ -293,6 +325,13 @@ class ReadAhead:
                 return
             for place, i in enumerate(batch):
                 self._pending[i], self._place[i] = future, place
+
+    def _bytes_before(self, index: int) -> int:
+        """The size on disk of items[:index] together (a running sum: asked on every take)."""
+        cum = self._cum
+        while len(cum) <= index:
+            cum.append(cum[-1] + self._size(len(cum) - 1))
+        return cum[index]
 
     def _size(self, index: int) -> int:
         """A file's size on disk, asked once (0 for a plan, or a file that cannot be read: reading
@@ -307,7 +346,7 @@ class ReadAhead:
             self._sizes[index] = size
         return size
 
-    def _start(self, index: int) -> Future | None:
+    def _start(self, index: int) -> Future | Reply | None:
         if index >= len(self._items) or not isinstance(self._items[index], Path):
             return None
         item = self._items[index]
@@ -315,17 +354,16 @@ class ReadAhead:
             self._pending[index] = self._submit(item)
         return self._pending[index]
 
-    def _submit(self, path: Path) -> Future:
-        executor = self._executor or self._new_executor()
-        if isinstance(executor, ProcessPoolExecutor):
-            try:  # the helper starts on the first submit
-                return executor.submit(self._work_now(), path, self._today)
+    def _submit(self, path: Path) -> Future | Reply:
+        if self._use_process:
+            try:
+                reader = self._executor or self._new_executor()
+                return reader.submit(self._work_now(), path, self._today)
             except (OSError, RuntimeError) as err:  # no process here (RuntimeError: unguarded __main__)
                 log.warning("no reader process (%s); reading on a thread", err)
-                executor.shutdown(wait=False, cancel_futures=True)
-                self._use_process, self._executor = False, None
-                executor = self._new_executor()
-        return executor.submit(read_cells, path)
+                self._stop(wait=False)
+                self._use_process = False
+        return (self._executor or self._new_executor()).submit(read_cells, path)
 
     def _work_now(self) -> Work:
         """What the helper does with the next file: all of `prepare`, or only the reading when the
@@ -336,18 +374,23 @@ class ReadAhead:
         return self._work
 
     def _restart(self, index: int) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        self._stop(wait=False)
         for i in [i for i in self._pending if i >= index]:
             del self._pending[i]
             self._place.pop(i, None)
+        self._next = min(self._next, index)
         self._start(index)
 
-    def _new_executor(self) -> Executor:
-        if self._use_process:
-            # spawn everywhere (Windows has nothing else): the helper imports only the readers
-            self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        else:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
+    def _new_executor(self) -> ReaderProcess | ThreadPoolExecutor:
+        """A helper process (it imports only the readers), or a thread where there is none.
+        Raises OSError or RuntimeError when the process cannot start."""
+        self._executor = ReaderProcess() if self._use_process else ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
         return self._executor
+
+    def _stop(self, wait: bool) -> None:
+        """Stop the helper: after what it was given (`wait`), or now."""
+        executor, self._executor = self._executor, None
+        if isinstance(executor, ReaderProcess):
+            executor.stop(wait)
+        elif executor is not None:
+            executor.shutdown(wait=wait, cancel_futures=True)

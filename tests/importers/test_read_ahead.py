@@ -4,8 +4,6 @@ dies on a file fails that file only, and without a helper process files are read
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-
 import pytest
 
 import importers.files
@@ -14,6 +12,7 @@ from importers.files import import_files
 from importers.job import import_file, run_to_end
 from importers.population import load_population
 from importers.read_ahead import MSG_READER_DIED, ReadAhead
+from importers.reader_process import ReaderProcess
 from models.census import Census
 from tests.builders import make_id, write_community_return, write_population
 from tests.importers.reader_crash import prepare_or_die
@@ -76,13 +75,25 @@ def test_without_a_helper_process_files_are_read_on_a_thread(tmp_path, monkeypat
     def no_process(*_args, **_kwargs):
         raise RuntimeError("An attempt has been made to start a new process before bootstrapping")
 
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", no_process)
+    monkeypatch.setattr(ReaderProcess, "__init__", no_process)
     population = write_population(tmp_path / "户籍人口.xlsx")
     paths = _returns(tmp_path / "returns")
     census = _census(tmp_path / "a.census", population)
     outcomes = run_to_end(import_files(census, paths))
     assert [o.status for o in outcomes] == ["imported"] * 3
     assert census.people.count() == 19
+
+
+def test_a_helper_that_ends_before_reading_anything_leaves_the_files_to_a_thread(tmp_path, monkeypatch):
+    """A helper process that cannot run here (it ends before its first request: a bundle that
+    cannot start itself) is not blamed on the file it was given: every file is read on a thread."""
+    monkeypatch.setattr(ReaderProcess, "started_any", property(lambda self: False))
+    population = write_population(tmp_path / "户籍人口.xlsx")
+    paths = _returns(tmp_path / "returns", names=("坏1号", "2号", "3号"))
+    census = _census(tmp_path / "a.census", population)
+    monkeypatch.setattr(importers.files, "ReadAhead", lambda items: ReadAhead(items, work=prepare_or_die))
+    outcomes = run_to_end(import_files(census, paths))
+    assert [o.status for o in outcomes] == ["imported"] * 3
 
 
 @pytest.mark.parametrize("ahead_bytes", [1, 1 << 30])
@@ -149,14 +160,14 @@ def test_small_files_go_to_the_helper_in_batches_and_a_death_in_one_fails_only_i
         paths.append(write_community_return(folder / f"{name}.xlsx", FILLERS[f % 3], rows))
     batches = []
     read_batch = importers.read_ahead.read_batch
-    submit = ProcessPoolExecutor.submit
+    submit = ReaderProcess.submit
 
-    def counting_submit(self, fn, *args, **kwargs):
+    def counting_submit(self, fn, *args):
         if fn is read_batch:
             batches.append([path.name for _work, path in args[0]])
-        return submit(self, fn, *args, **kwargs)
+        return submit(self, fn, *args)
 
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", counting_submit)
+    monkeypatch.setattr(ReaderProcess, "submit", counting_submit)
     monkeypatch.setattr(importers.files, "ReadAhead", lambda items: ReadAhead(items, work=prepare_or_die))
     census = _census(tmp_path / "a.census", population)
     outcomes = run_to_end(import_files(census, paths))

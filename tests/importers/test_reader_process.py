@@ -1,0 +1,51 @@
+"""The helper process a folder is read in: answers in order on its pipe, its end seen by the
+census side as a broken reply, and the request it ended on told apart from those it had answered
+or not begun."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from importers.reader_process import ReaderProcess
+
+
+def test_answers_and_errors_come_back_to_the_request_that_asked():
+    reader = ReaderProcess()
+    try:
+        first, failing, last = reader.submit(pow, 2, 10), reader.submit(int, "x"), reader.submit(divmod, 7, 2)
+        assert last.result() == (3, 1)  # taken in before the others were asked for
+        assert first.result() == 1024 and first.result() == 1024  # a batch's files ask its reply again
+        with pytest.raises(ValueError):
+            failing.result()
+        assert first.done() and not first.died_on_it()
+    finally:
+        reader.stop(wait=True)
+
+
+def test_the_request_the_helper_died_on_is_the_one_blamed():
+    """Answers made before the end may be lost with it (the sender had not written them): they
+    fail as broken without being the cause; the request after it was never begun."""
+    reader = ReaderProcess()
+    try:
+        before, dying, after = reader.submit(pow, 2, 3), reader.submit(os._exit, 3), reader.submit(pow, 3, 2)
+        with pytest.raises(BrokenProcessPool):
+            after.result()
+        assert dying.done() and after.done()
+        assert dying.died_on_it()
+        assert not before.died_on_it() and not after.died_on_it()
+        assert reader.started_any
+    finally:
+        reader.stop(wait=False)
+
+
+def test_a_helper_that_is_stopped_while_busy_is_ended_at_once():
+    import time
+
+    reader = ReaderProcess()
+    busy = reader.submit(time.sleep, 600)
+    assert not busy.done()
+    reader.stop(wait=False)  # a cancel: the file being read is not waited for
+    assert not reader._process.is_alive()
