@@ -122,28 +122,16 @@ class Balance:
         return False
 
 
-def read_batch(jobs: Sequence[tuple[Work, Path]], today: dt.date) -> list[Prepared | Exception]:
-    """Several small files in one handoff (runs in the helper process): a handoff per file cost
-    the two sides as much as reading a 50-row return. A file's error is its own answer, raised
-    when that file is taken, not the batch's."""
-    answers: list[Prepared | Exception] = []
-    for work, path in jobs:
-        try:
-            answers.append(_without_bytes(work(path, today)))
-        except Exception as err:
-            answers.append(err)
-    return answers
-
-
-def _without_bytes(prepared: Prepared) -> Prepared:
-    """The answer without the file's bytes, which the storing side reads again (_with_bytes): the
-    bytes were most of a small return's answer, and a batch of answers larger than the pipe
-    holds kept the helper waiting until the other side had taken them in."""
+def read_small(work: Work, path: Path, today: dt.date) -> Prepared:
+    """A small file of a batch (runs in the helper process), its answer without the file's
+    bytes, which the storing side reads again (_with_bytes): the bytes were most of a small
+    return's answer, and sending them cost the storing side more than reading them again."""
+    prepared = work(path, today)
     return replace(prepared, workbook=replace(prepared.workbook, data=b""))
 
 
 def _with_bytes(prepared: Prepared) -> Prepared:
-    """An answer of read_batch with its file's bytes read again here, the same bytes the helper
+    """An answer of read_small with its file's bytes read again here, the same bytes the helper
     read (same hash: a file saved again meanwhile is refused, its rows would not be these)."""
     data = file_bytes(prepared.path)
     if hashlib.sha256(data).hexdigest() != prepared.sha256:
@@ -177,8 +165,8 @@ class ReadAhead:
         self._work = work
         self._balance = Balance()
         self._pending: dict[int, Future | Reply] = {}
-        self._place: dict[int, int] = {}  # a file read in a batch: its place in the batch's answers
-        self._alone_until = -1  # files up to this one are read one by one (a batch of them failed)
+        self._small: set[int] = set()  # files read in a batch (read_small): their bytes are read here
+        self._fatal: set[int] = set()  # files a helper died reading: not read again
         self._next = 0  # the first file not handed to the helper yet (each call looks only from there on)
         self._sizes: dict[int, int] = {}
         self._cum = [0]  # _bytes_before's running sums
@@ -209,68 +197,47 @@ class ReadAhead:
         return self._answer(index)
 
     def _answer(self, index: int) -> Prepared:
+        if index in self._fatal:  # the helper died reading it, while reading ahead
+            self._start_ahead(index)
+            raise ReaderDied(MSG_READER_DIED, file=self._items[index].name)  # type: ignore[attr-defined]
         future = self._start(index)
         assert future is not None
-        place = self._place.pop(index, None)
-        # The first file is always waited for (the helper is only starting); the others of a
-        # batch come with its first.
-        if index and not place:
+        if index:  # the first file is always waited for: the helper is only starting
             self._balance.asked(waits=not future.done())
         self._start_ahead(index)
         self._pending.pop(index, None)
-        if place is not None:
-            return self._from_batch(index, future, place)
         try:
-            return future.result()
+            answer = future.result()
         except BrokenProcessPool:
-            if not self._died_on(future):  # the helper ended before or after it: read it again
-                return self._read_again(index)
-            # Start a new helper for the next file.
-            log.error("the reader process died reading %s", self._items[index])
+            self._note_death(index, future)
+            if index not in self._fatal:  # the helper died before or after it: a new one reads it
+                self._restart(index)
+                return self._answer(index)
             self._restart(index + 1)
             raise ReaderDied(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
+        if index in self._small:
+            self._small.discard(index)
+            return _with_bytes(answer)
+        return answer
 
-    def _from_batch(self, index: int, future: Future | Reply, place: int) -> Prepared:
-        """items[index]'s answer in its batch's. A batch the helper died on (or that failed
-        otherwise) is read again one file at a time from this file on, so that only the file the
-        helper dies on fails, as when each came alone."""
-        try:
-            answer = future.result()[place]
-        except BrokenProcessPool:
-            if not self._died_on(future):
-                return self._read_again(index)
-            self._alone_from(index, future)
-            return self._answer(index)
-        except Exception:  # anything else that ended the batch
-            self._alone_from(index, future)
-            return self._answer(index)
-        if isinstance(answer, Exception):
-            raise answer
-        return _with_bytes(answer)
-
-    def _died_on(self, future: Future | Reply) -> bool:
-        """Whether the helper ended while reading this request. A helper that ends before its
-        first request cannot start here (a bundle that cannot run itself): files are read on a
-        thread from then on."""
+    def _note_death(self, index: int, future: Future | Reply) -> None:
+        """The helper ended: the file it was reading is not given to a helper again (it fails
+        when its turn comes); the others (answers lost with it, or not begun) are read again. A
+        helper that ends before its first request cannot start here (a bundle that cannot run
+        itself): files are read on a thread from then on."""
         reader = self._executor
         if isinstance(reader, ReaderProcess) and not reader.started_any:
             log.warning("the reader process ended before reading anything; reading on a thread")
             self._stop(wait=False)
             self._use_process = False
-            return False
-        return isinstance(future, Reply) and future.died_on_it()
-
-    def _read_again(self, index: int) -> Prepared:
-        """items[index] after the helper ended while reading another file (this one's answer was
-        not sent yet, or its read not begun): a new helper reads it."""
-        self._restart(index)
-        return self._answer(index)
-
-    def _alone_from(self, index: int, future: Future | Reply) -> None:
-        """Read items[index] and the rest of its batch one file at a time, with a new helper."""
-        batch = [i for i, f in self._pending.items() if f is future]
-        self._alone_until = max([index, *batch])
-        self._restart(index)
+            return
+        died_on = [i for i, reply in [(index, future), *self._pending.items()]
+                   if isinstance(reply, Reply) and reply.died_on_it()]
+        # Between two files (a request it could not take in, or killed from outside): the file
+        # asked for is blamed, so that every death moves the import on.
+        for i in died_on or [index]:
+            log.error("the reader process died reading %s", self._items[i])
+            self._fatal.add(i)
 
     def ready(self, index: int) -> bool:
         """Whether items[index] can be had without waiting (a reviewed plan always can)."""
@@ -307,7 +274,7 @@ class ReadAhead:
     def _batched(self, index: int, batch: list[int]) -> bool:
         """Whether items[index] goes to the helper with the files of `batch` (consecutive, not
         started yet, small, the helper a process)."""
-        return (self._use_process and index > self._alone_until and index not in self._pending
+        return (self._use_process and index not in self._pending and index not in self._fatal
                 and isinstance(self._items[index], Path) and len(batch) < BATCH_FILES
                 and sum(self._size(i) for i in (*batch, index)) <= BATCH_BYTES)
 
@@ -315,16 +282,18 @@ class ReadAhead:
         if len(batch) == 1:
             self._start(batch[0])
         elif batch:
-            jobs = [(self._work_now(), item) for i in batch if isinstance(item := self._items[i], Path)]
+            calls = [(read_small, (self._work_now(), self._items[i], self._today)) for i in batch]
             try:
-                executor = self._executor or self._new_executor()
-                future = executor.submit(read_batch, jobs, self._today)
+                reader = self._executor or self._new_executor()
+                assert isinstance(reader, ReaderProcess)  # batches only while there is one (_batched)
+                replies = reader.submit_many(calls)
             except (OSError, RuntimeError):  # no process here: _submit says so and reads on a thread
                 for i in batch:
                     self._start(i)
                 return
-            for place, i in enumerate(batch):
-                self._pending[i], self._place[i] = future, place
+            for i, reply in zip(batch, replies, strict=True):
+                self._pending[i] = reply
+                self._small.add(i)
 
     def _bytes_before(self, index: int) -> int:
         """The size on disk of items[:index] together (a running sum: asked on every take)."""
@@ -347,7 +316,7 @@ class ReadAhead:
         return size
 
     def _start(self, index: int) -> Future | Reply | None:
-        if index >= len(self._items) or not isinstance(self._items[index], Path):
+        if index >= len(self._items) or not isinstance(self._items[index], Path) or index in self._fatal:
             return None
         item = self._items[index]
         if index not in self._pending and isinstance(item, Path):
@@ -377,7 +346,7 @@ class ReadAhead:
         self._stop(wait=False)
         for i in [i for i in self._pending if i >= index]:
             del self._pending[i]
-            self._place.pop(i, None)
+            self._small.discard(i)
         self._next = min(self._next, index)
         self._start(index)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
@@ -77,14 +77,20 @@ class ReaderProcess:
         self._broken = False
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Reply:
-        seq = self._next_seq
-        self._next_seq += 1
+        return self.submit_many([(fn, args)])[0]
+
+    def submit_many(self, calls: Sequence[tuple[Callable[..., Any], tuple]]) -> list[Reply]:
+        """Several requests in one message (a handoff per small file cost as much as reading it),
+        each answered on its own as soon as it is done: the storing side waits for the file it
+        needs, not for the others sent with it."""
+        first = self._next_seq
+        self._next_seq += len(calls)
         if not self._broken:
             try:
-                self._requests.send((seq, fn, args))
+                self._requests.send((first, list(calls)))
             except (OSError, ValueError):  # the helper is gone: its replies say so
                 self._broken = True
-        return Reply(self, seq)
+        return [Reply(self, seq) for seq in range(first, self._next_seq)]
 
     @property
     def working_on(self) -> int | None:
@@ -149,14 +155,15 @@ def serve(requests: Connection, answers: Connection, state: Any) -> None:
             break
         if request is None:
             break
-        seq, fn, args = request
-        state.value = 2 * seq + 1
-        try:
-            reply = (seq, True, fn(*args))
-        except Exception as err:
-            reply = (seq, False, err)
-        outbox.put(_dumped(reply))
-        state.value = 2 * seq + 2
+        first, calls = request
+        for seq, (fn, args) in enumerate(calls, first):
+            state.value = 2 * seq + 1
+            try:
+                reply = (seq, True, fn(*args))
+            except Exception as err:
+                reply = (seq, False, err)
+            outbox.put(_dumped(reply))
+            state.value = 2 * seq + 2
     outbox.put(None)
     sender.join()
 

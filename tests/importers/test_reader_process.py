@@ -41,6 +41,17 @@ def test_the_request_the_helper_died_on_is_the_one_blamed():
         reader.stop(wait=False)
 
 
+def test_requests_sent_together_are_answered_and_blamed_one_by_one():
+    reader = ReaderProcess()
+    try:
+        done, dying, never = reader.submit_many([(pow, (2, 5)), (os._exit, (3,)), (pow, (2, 6))])
+        with pytest.raises(BrokenProcessPool):
+            never.result()
+        assert dying.died_on_it() and not never.died_on_it() and not done.died_on_it()
+    finally:
+        reader.stop(wait=False)
+
+
 def test_a_helper_that_is_stopped_while_busy_is_ended_at_once():
     import time
 
