@@ -41,9 +41,8 @@ class Reply:
         return self._answer is not None or self._reader.arrived(self.seq)
 
     def result(self) -> Any:
-        """The request's answer, or the exception it raised (each time it is asked: a batch's
-        files share one reply); BrokenProcessPool when the helper ended before sending it (see
-        died_on_it)."""
+        """The request's answer, or the exception it raised (the same each time it is asked);
+        BrokenProcessPool when the helper ended before sending it (see died_on_it)."""
         if self._answer is None:
             self._answer = self._reader.answer(self.seq)
         ok, value = self._answer
