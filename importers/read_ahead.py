@@ -167,11 +167,9 @@ class ReadAhead:
         self._work = work
         self._balance = Balance()
         self._pending: dict[int, Future | Reply] = {}
-        self._small: set[int] = set()  # files read in a batch (read_small): their bytes are read here
         self._fatal: set[int] = set()  # files a helper died reading: not read again
         self._next = 0  # the first file not handed to the helper yet (each call looks only from there on)
         self._sizes: dict[int, int] = {}
-        self._cum = [0]  # _bytes_before's running sums
         self._today = dt.date.today()
         self._use_process = isolate or sum(isinstance(i, Path) for i in items) >= PROCESS_MIN_FILES
         self._executor: ReaderProcess | ThreadPoolExecutor | None = None
@@ -217,10 +215,8 @@ class ReadAhead:
                 return self._answer(index)
             self._restart(index + 1)
             raise ReaderDied(MSG_READER_DIED, file=self._items[index].name) from None  # type: ignore[attr-defined]
-        if index in self._small:
-            self._small.discard(index)
-            return _with_bytes(answer)
-        return answer
+        # read_small's answers come without the file's bytes (an empty file is never an answer)
+        return answer if answer.workbook.data else _with_bytes(answer)
 
     def _note_death(self, index: int, future: Future | Reply) -> None:
         """The helper ended: the file it was reading is not given to a helper again (it fails
@@ -253,7 +249,7 @@ class ReadAhead:
         the last few in reach wait for the next call until a batch is full, unless they are the
         folder's last."""
         first = max(index + 1, self._next)  # the files before it are in the helper's hands already
-        budget = AHEAD_BYTES - (self._bytes_before(first) - self._bytes_before(index + 1))
+        budget = AHEAD_BYTES - sum(map(self._size, range(index + 1, first)))
         batch: list[int] = []
         end = first
         for i in range(first, min(index + 1 + AHEAD_FILES, len(self._items))) if budget > 0 else ():
@@ -293,16 +289,7 @@ class ReadAhead:
                 for i in batch:
                     self._start(i)
                 return
-            for i, reply in zip(batch, replies, strict=True):
-                self._pending[i] = reply
-                self._small.add(i)
-
-    def _bytes_before(self, index: int) -> int:
-        """The size on disk of items[:index] together (a running sum: asked on every take)."""
-        cum = self._cum
-        while len(cum) <= index:
-            cum.append(cum[-1] + self._size(len(cum) - 1))
-        return cum[index]
+            self._pending.update(zip(batch, replies, strict=True))
 
     def _size(self, index: int) -> int:
         """A file's size on disk, asked once (0 for a plan, or a file that cannot be read: reading
@@ -348,7 +335,6 @@ class ReadAhead:
         self._stop(wait=False)
         for i in [i for i in self._pending if i >= index]:
             del self._pending[i]
-            self._small.discard(i)
         self._next = min(self._next, index)
         self._start(index)
 

@@ -68,6 +68,10 @@ class ReaderProcess:
                                         name="census-reader", daemon=True)
         try:
             self._process.start()
+        except BaseException:
+            self._requests.close()
+            self._answers.close()
+            raise
         finally:  # the helper holds its own ends now: a dead helper leaves the answers pipe at its end
             requests_in.close()
             answers_out.close()

@@ -17,7 +17,7 @@ def test_answers_and_errors_come_back_to_the_request_that_asked():
     try:
         first, failing, last = reader.submit(pow, 2, 10), reader.submit(int, "x"), reader.submit(divmod, 7, 2)
         assert last.result() == (3, 1)  # taken in before the others were asked for
-        assert first.result() == 1024 and first.result() == 1024  # a batch's files ask its reply again
+        assert first.result() == 1024 and first.result() == 1024  # asked again, the same answer
         with pytest.raises(ValueError):
             failing.result()
         assert first.done() and not first.died_on_it()
