@@ -50,6 +50,10 @@ class Reply:
             return value
         raise value
 
+    def begun_after(self) -> int:
+        """How many requests after this one the helper has begun (negative: not this one yet)."""
+        return self._reader.begun - self.seq - 1
+
     def died_on_it(self) -> bool:
         """Whether the helper ended while working on this request (not before, not after)."""
         return self._reader.working_on == self.seq
@@ -100,6 +104,12 @@ class ReaderProcess:
         """The request the helper was working on (None between requests)."""
         state = self._state.value
         return (state - 1) // 2 if state >= 0 and state % 2 else None
+
+    @property
+    def begun(self) -> int:
+        """How many requests the helper has begun (finished, or working on): read from the shared
+        word, without asking the pipe."""
+        return (self._state.value + 1) // 2
 
     @property
     def started_any(self) -> bool:

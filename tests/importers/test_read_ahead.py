@@ -129,20 +129,23 @@ def test_files_the_helper_only_read_are_normalised_by_the_storing_side_to_the_sa
     assert _state(folder) == _state(one_by_one)
 
 
-def test_the_balance_gives_the_storing_side_more_files_while_it_waits_and_fewer_when_it_does_not():
+def test_the_balance_gives_the_storing_side_more_files_while_the_helper_is_barely_ahead_and_fewer_when_far():
     from importers.read_ahead import Balance
 
     balance = Balance()
-    assert [balance.only_read_next() for _ in range(4)] == [False] * 4  # nobody waited: the helper does it all
+    assert [balance.only_read_next() for _ in range(4)] == [False] * 4  # nothing asked yet: the helper does it all
     for _ in range(5):
-        balance.asked(waits=True)
+        balance.asked(lead=Balance.LOW - 1)  # about to wait for the helper
     assert balance.share == pytest.approx(0.5)
     assert sum(balance.only_read_next() for _ in range(10)) == 5  # one file in two, spread out
+    for lead in range(Balance.LOW, Balance.HIGH + 1):
+        balance.asked(lead=lead)  # far enough ahead, with time to spare: as it is
+    assert balance.share == pytest.approx(0.5)
     for _ in range(30):
-        balance.asked(waits=False)
+        balance.asked(lead=Balance.HIGH + 1)
     assert balance.share == 0.0
     for _ in range(30):
-        balance.asked(waits=True)
+        balance.asked(lead=-1)  # waiting for the file the helper has not begun
     assert balance.share == 1.0 and all(balance.only_read_next() for _ in range(5))
 
 

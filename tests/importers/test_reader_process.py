@@ -21,6 +21,25 @@ def test_answers_and_errors_come_back_to_the_request_that_asked():
         with pytest.raises(ValueError):
             failing.result()
         assert first.done() and not first.died_on_it()
+        # all three begun (and answered): the helper is two requests past the first, none past the last
+        assert (first.begun_after(), failing.begun_after(), last.begun_after()) == (2, 1, 0)
+    finally:
+        reader.stop(wait=True)
+
+
+def test_how_far_ahead_the_helper_is_needs_no_answer():
+    """begun_after reads the shared word: a request not begun yet is behind (negative)."""
+    import time
+
+    reader = ReaderProcess()
+    try:
+        gate = reader.submit(pow, 2, 3)
+        assert gate.result() == 8 and gate.begun_after() == 0
+        later = reader.submit_many([(time.sleep, (0.5,)), (pow, (3, 2)), (pow, (4, 2))])
+        while reader.begun < 2:  # the helper has begun the wait, not the two after it
+            time.sleep(0.01)
+        assert later[0].begun_after() == 0 and later[2].begun_after() == -2
+        assert later[2].result() == 16 and later[0].begun_after() == 2
     finally:
         reader.stop(wait=True)
 
