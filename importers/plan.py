@@ -483,8 +483,14 @@ def _people(plan: ImportPlan) -> tuple[set[str], set[str]]:
 def _folders(path: Path, most: int = 3) -> list[str]:
     """The names of the folders a file is in, the nearest `most`, outermost first (abspath asks the
     disk nothing)."""
-    names = [p.name for p in Path(os.path.abspath(path)).parents[:most]]
-    return [n for n in reversed(names) if n]
+    names: list[str] = []
+    folder = os.path.dirname(os.path.abspath(path))
+    while len(names) < most:
+        folder, name = os.path.split(folder)
+        if not name:  # the drive or root (os.path, not pathlib: this runs for every file of a folder)
+            break
+        names.append(name)
+    return names[::-1]
 
 
 def require_region(plan: ImportPlan) -> str:

@@ -277,6 +277,8 @@ class ReadAhead:
             self._submit_batch(batch)
             batch = []
         self._next = batch[0] if batch else max(end, self._next)
+        if self._next >= len(self._items) and isinstance(self._executor, ReaderProcess):
+            self._executor.no_more()  # every file handed over: it ends when done, not at our stop
 
     def _batched(self, index: int, batch: list[int]) -> bool:
         """Whether items[index] goes to the helper with the files of `batch` (consecutive, not

@@ -82,6 +82,7 @@ class ReaderProcess:
         self._next_seq = 0
         self._arrived: dict[int, tuple[bool, Any]] = {}
         self._broken = False
+        self._closed = False  # told that nothing more will be asked
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Reply:
         return self.submit_many([(fn, args)])[0]
@@ -90,6 +91,7 @@ class ReaderProcess:
         """Several requests in one message (a handoff per small file cost as much as reading it),
         each answered on its own as soon as it is done: the storing side waits for the file it
         needs, not for the others sent with it."""
+        assert not self._closed, "nothing more was to be asked of this helper"
         first = self._next_seq
         self._next_seq += len(calls)
         if not self._broken:
@@ -140,14 +142,21 @@ class ReaderProcess:
         except (EOFError, OSError):
             self._broken = True
 
+    def no_more(self) -> None:
+        """Nothing more will be asked: the helper ends once it has answered everything, while the
+        storing side works on (ending a process took a stop() that waited for it 40 ms)."""
+        if not self._closed and not self._broken:
+            try:
+                self._requests.send(None)
+            except (OSError, ValueError):  # the helper is gone: its replies say so
+                self._broken = True
+        self._closed = True
+
     def stop(self, wait: bool) -> None:
         """End the helper: after its last request (`wait`), or now (a cancel: the file it is
         reading may take seconds, and its answer is not wanted)."""
         if wait and not self._broken:
-            try:
-                self._requests.send(None)
-            except (OSError, ValueError):
-                pass
+            self.no_more()
             self._process.join(_STOP_WAIT_S)
         if self._process.is_alive():
             self._process.terminate()

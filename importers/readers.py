@@ -401,15 +401,13 @@ class _PiecesDeclined(Exception):
 
 def _check_zip(archive: zipfile.ZipFile, file_name: str) -> None:
     names = {n.lower() for n in archive.namelist()}
+    if "xl/workbook.xml" in names:  # every workbook a writer makes: its content types need not be read
+        return
     content_types = ""
     info = next((i for i in archive.infolist() if i.filename.lower() == "[content_types].xml"), None)
     if info is not None and info.file_size < 1 << 20:
         content_types = archive.read(info).decode("utf-8", "replace")
-    if (
-        "xl/workbook.xml" in names
-        or "spreadsheetml.sheet.main" in content_types
-        or ("sheet.macroEnabled.main" in content_types)
-    ):
+    if "spreadsheetml.sheet.main" in content_types or "sheet.macroEnabled.main" in content_types:
         return
     for marker, message in _OTHER_ZIPS:
         if marker in names:

@@ -79,3 +79,19 @@ def test_a_helper_that_is_stopped_while_busy_is_ended_at_once():
     assert not busy.done()
     reader.stop(wait=False)  # a cancel: the file being read is not waited for
     assert not reader._process.is_alive()
+
+
+def test_a_helper_told_nothing_more_is_coming_ends_once_it_has_answered():
+    """no_more(): the helper answers what it was asked and ends by itself, while the storing side
+    works on (stop() then has nothing to wait for); asking it anything more is a mistake."""
+    reader = ReaderProcess()
+    try:
+        replies = reader.submit_many([(pow, (2, 5)), (pow, (3, 3))])
+        reader.no_more()
+        assert [r.result() for r in replies] == [32, 27]
+        reader._process.join(5)
+        assert not reader._process.is_alive()
+        with pytest.raises(AssertionError):
+            reader.submit(pow, 2, 2)
+    finally:
+        reader.stop(wait=True)
