@@ -147,13 +147,23 @@ def inspect_xlsx(data: bytes, archive: zipfile.ZipFile, file_name: str,
 FORMULA_LOOK = 4 << 20  # a program that writes formulas without results does so from the first rows
 # A formula cell whose result is missing or empty (<v/>, as openpyxl writes it).
 _BLANK_FORMULA = re.compile(rb"(?:</f>|<f\b[^<>]*/>)(?:<v\s*/>|<v></v>)?</c>")
+# An f after < or /, which each of its matches holds: re finds that by the f, a byte XML rarely
+# has, where _BLANK_FORMULA stops at every '<' (30 KB of a sheet without formulas: 9 µs, not 37).
+_F_AFTER_TAG_START = re.compile(rb"f(?<=[</]f)")
+
+
+def _blank_formula_in(buf: bytes, start: int, end: int) -> bool:
+    """Whether buf[start:end] holds a formula without its result (_BLANK_FORMULA, searched only
+    from two bytes before the first f after < or /: no match begins earlier)."""
+    first_f = _F_AFTER_TAG_START.search(buf, start, end)
+    return first_f is not None and _BLANK_FORMULA.search(buf, max(start, first_f.start() - 2), end) is not None
 
 
 def _blank_formulas_early(data: bytes, info: zipfile.ZipInfo, budget: int, file_name: str) -> bool:
     """Whether a formula has no saved result in the part's first FORMULA_LOOK bytes."""
     looked = 0
     for buf, start, end in _spans(data, info, budget, file_name):
-        if _BLANK_FORMULA.search(buf, start, end) is not None:
+        if _blank_formula_in(buf, start, end):
             return True
         looked += end - start
         if looked >= FORMULA_LOOK:
@@ -203,7 +213,7 @@ def _scan_entry(data: bytes, info: zipfile.ZipInfo, budget: int,
     for buf, start, end in _spans(data, info, budget, file_name):
         if not blank_formula and looked < FORMULA_LOOK:
             looked += end - start
-            blank_formula = _BLANK_FORMULA.search(buf, start, end) is not None
+            blank_formula = _blank_formula_in(buf, start, end)
         if shared < 0 and (sst := _SST.search(buf, start, end)) is not None:
             count = _UNIQUE_COUNT.search(sst.group(1))
             shared = int(count.group(1)) if count else 0

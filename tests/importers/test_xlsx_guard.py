@@ -113,3 +113,21 @@ def test_shared_strings_count_is_found_after_a_long_odd_prologue():
     strings = f'{comment}<sst xmlns="{MAIN_NS}" uniqueCount="10000000000"><si><t>姓名</t></si></sst>'
     sheet = f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>'
     assert _cost(sheet, stored=True, extra={"xl/sharedStrings.xml": strings}).sparse
+
+
+def test_the_quick_look_for_formulas_finds_what_the_full_search_finds():
+    """_blank_formula_in searches only from the first f after < or /: never a different answer."""
+    import random
+
+    from importers.xlsx_guard import _BLANK_FORMULA, _blank_formula_in
+
+    pieces = [b"<c r=\"A1\"><f>SUM(B1:B2)</f></c>", b"<c r=\"A1\"><f>1+1</f><v>2</v></c>", b"<c r=\"B2\"><f/></c>",
+              b"<c r=\"C3\"><f t=\"shared\" si=\"0\"/><v></v></c>", b"<c r=\"D4\"><f>x</f><v/></c>", b"<row r=\"1\">",
+              b"</row>", b"<c r=\"E5\" t=\"s\"><v>3</v></c>", b"<dimension ref=\"A1:F9\"/>", b"<sheetFormatPr/>", b"f>",
+              b"</f></c>", b"/f", b"<f", b"<x:f>1</x:f></c>"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        buf = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        start = rng.randint(0, len(buf))
+        end = rng.randint(start, len(buf))
+        assert _blank_formula_in(buf, start, end) == (_BLANK_FORMULA.search(buf, start, end) is not None), (buf, start, end)
