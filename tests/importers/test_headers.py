@@ -101,3 +101,21 @@ def test_the_quick_turn_away_never_changes_a_label_s_field():
               "男", "", " ", "no.", "ＮＯ．", "n o .", "①", "行政管理", "文化程度", "学 历"]
     for text in texts:
         assert field_for_label(text) == _field_for(text), text
+
+
+def test_a_template_s_header_is_worked_out_once_and_read_as_written():
+    """find_header memoises a header by its rows' cells and types and the merged ranges on it:
+    the same template's header lower down (a longer title) is the same header, moved; a cell 1
+    and a cell True, equal as keys, are still read as what they are."""
+    rows = [["某市摸排表"], ["序号", "姓名", "身份证号码", "学历情况", None], [None, None, None, "学历", "所学专业"],
+            [1, "张三", "110101198506150011", "本科", "社会工作"]]
+    merged = ((1, 3, 1, 4), (1, 0, 2, 0))
+    first = find_header(Sheet("一", rows, merged))
+    lower = find_header(Sheet("二", [["标题"], ["填报单位：某社区"], *rows[1:]], tuple((r0 + 1, c0, r1 + 1, c1)
+                                                                                     for r0, c0, r1, c1 in merged)))
+    assert (first.first_row, first.last_row, lower.first_row, lower.last_row) == (1, 2, 2, 3)
+    assert lower.columns == first.columns and lower.sheet == "二"
+    assert first.index_of("major") == 4 and first.columns[3].label == "学历情况/学历"
+    one = find_header(Sheet("x", [["姓名", "身份证号码", "学历", 1], ["张三", "110101198506150011", "本科", 2]]))
+    true = find_header(Sheet("x", [["姓名", "身份证号码", "学历", True], ["张三", "110101198506150011", "本科", 2]]))
+    assert [c.label for c in one.columns][-1] == "1" and [c.label for c in true.columns][-1] == "True"
