@@ -184,7 +184,8 @@ class ImportJob:
             # settle() below reads the persons of the version it replaces: they must be counted
             renamed_from = plan.earlier if plan.renamed else None  # an earlier version under another name
             renamed = renamed_from.id if renamed_from is not None else None
-            later = self.defer_persons and not census.versions.would_replace(batch_id, plan.keep_both, renamed)
+            earlier = census.versions.earlier_version(batch_id, renamed)  # asked once: storing rows does not change it
+            later = self.defer_persons and (plan.keep_both or earlier is None)
             with census.batches.deferred_indexes(total) as deferred:  # a large file: its indexes built once, after
                 for sheet, header, region in self._parts(batch_id, file_region):
                     self.result.sheets.append(sheet.name)
@@ -209,7 +210,7 @@ class ImportJob:
                             census.people.write_batch(persons, new, side)
             r = self.result
             r.persons = len(ids)
-            r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both, renamed=renamed)
+            r.replaced, r.kept_with = census.versions.settle(batch_id, keep_both=plan.keep_both, earlier=earlier)
             r.other_return = plan.other_return and r.kept_with is not None
             if renamed_from is not None and r.kept_with == renamed_from.id:
                 r.kept_name = renamed_from.file_name
@@ -292,7 +293,9 @@ class ImportJob:
         sheets no longer hold the data rows' cells, see importers.read_ahead)."""
         if not self.plan.normal:
             return None
-        found = next((n for n in self.plan.normal if n.sheet == sheet.name and n.header == header), None)
+        # the same header object as the plan's, unpickled with it: compared by identity first
+        found = next((n for n in self.plan.normal if n.sheet == sheet.name and (n.header is header or n.header == header)),
+                     None)
         if found is None:
             raise CensusError("内部错误：预读的数据行与表头不一致，此文件未导入", file=self.plan.file_name)
         return found

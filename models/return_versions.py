@@ -209,28 +209,25 @@ class Versions:
         return False
 
     # ---- writing (inside the import's transaction) ---------------------------------------------
-    def settle(self, batch_id: int, keep_both: bool, renamed: int | None = None) -> tuple[Replaced | None, int | None]:
-        """After a file is stored: replace the earlier import of the same file for the same region
-        (returns what was replaced), or with `keep_both` leave it (returns its batch id).
-        `renamed`: the earlier version the plan found under another file name (earlier_renamed)."""
-        old = self._earlier_of(batch_id, renamed)
-        if old is None:
+    def settle(self, batch_id: int, keep_both: bool, earlier: int | None) -> tuple[Replaced | None, int | None]:
+        """After a file is stored: replace `earlier`, the earlier import of the same file for the
+        same region (earlier_version), and return what was replaced, or with `keep_both` leave it
+        and return its batch id."""
+        if earlier is None:
             return None, None
         if keep_both:
-            return None, old
-        return self.replace(old, batch_id), None
+            return None, earlier
+        return self.replace(earlier, batch_id), None
 
-    def would_replace(self, batch_id: int, keep_both: bool, renamed: int | None = None) -> bool:
-        """Whether settle(batch_id, keep_both, renamed) is going to withdraw an earlier version."""
-        return not keep_both and self._earlier_of(batch_id, renamed) is not None
-
-    def _earlier_of(self, batch_id: int, renamed: int | None = None) -> int | None:
+    def earlier_version(self, batch_id: int, renamed: int | None = None) -> int | None:
+        """The earlier import a newly stored batch is a version of: the latest of the same file
+        name for the same region, or `renamed`, the version the plan found under another file name
+        (earlier_renamed), if it is still there (not undone or replaced since)."""
         file_name, region_id = self._conn.execute("SELECT file_name, region_id FROM batches WHERE id = ?",
                                                   (batch_id,)).fetchone()
         same_name = self.earlier(file_name, region_id, exclude=batch_id)
         if same_name is not None or renamed is None:
             return same_name
-        # the plan's version under another name, if it is still there (not undone or replaced since)
         live = self._conn.execute("SELECT 1 FROM batches WHERE id = ? AND region_id = ?", (renamed, region_id)).fetchone()
         return renamed if live else None
 

@@ -47,11 +47,11 @@ def _fail_on_call(monkeypatch, call: int, error: BaseException) -> None:
     real = Versions.settle
     calls = []
 
-    def failing(self, batch_id, keep_both, renamed=None):
+    def failing(self, batch_id, keep_both, earlier):
         calls.append(1)
         if len(calls) == call:
             raise error
-        return real(self, batch_id, keep_both, renamed)
+        return real(self, batch_id, keep_both, earlier)
 
     monkeypatch.setattr(Versions, "settle", failing)
 
@@ -94,10 +94,10 @@ def test_cancel_keeps_the_files_stored_before_it(tmp_path, monkeypatch):
     cancelled: list[bool] = []
     real = Versions.settle
 
-    def clerk_cancels_during_the_second_file(self, batch_id, keep_both, renamed=None):
+    def clerk_cancels_during_the_second_file(self, batch_id, keep_both, earlier):
         if self._census.batches.all()[-1].file_name == "2号.xlsx":
             cancelled.append(True)
-        return real(self, batch_id, keep_both, renamed)
+        return real(self, batch_id, keep_both, earlier)
 
     monkeypatch.setattr(Versions, "settle", clerk_cancels_during_the_second_file)
     outcomes = _run(census, _folder(tmp_path), cancel=lambda: bool(cancelled))
