@@ -162,9 +162,7 @@ class Header:
 
 
 def _row_fields(row: list[object]) -> set[str]:
-    found = set(map(field_for_label, [cell for cell in row if isinstance(cell, str)]))
-    found.discard(None)
-    return found  # type: ignore[return-value]
+    return {f for f in map(field_for_label, [cell for cell in row if isinstance(cell, str)]) if f}
 
 
 def _score(row: list[object]) -> int:

@@ -117,7 +117,7 @@ class Balance:
     UP: ClassVar[float] = 0.1
     DOWN: ClassVar[float] = 0.05
     LOW: ClassVar[int] = 6
-    HIGH: ClassVar[int] = 16  # at most AHEAD_FILES are handed over at once
+    HIGH: ClassVar[int] = 16  # under AHEAD_FILES, which bounds how far ahead the helper can be
 
     def asked(self, lead: int) -> None:
         """The storing side takes a file of which the helper has begun `lead` files past it (for
@@ -318,10 +318,10 @@ class ReadAhead:
         return size
 
     def _start(self, index: int) -> Future | Reply | None:
-        if index >= len(self._items) or not isinstance(self._items[index], Path) or index in self._fatal:
+        item = self._items[index] if index < len(self._items) else None
+        if not isinstance(item, Path) or index in self._fatal:
             return None
-        item = self._items[index]
-        if index not in self._pending and isinstance(item, Path):
+        if index not in self._pending:
             self._pending[index] = self._submit(item)
         return self._pending[index]
 

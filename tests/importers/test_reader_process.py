@@ -5,6 +5,7 @@ or not begun."""
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -27,18 +28,24 @@ def test_answers_and_errors_come_back_to_the_request_that_asked():
         reader.stop(wait=True)
 
 
-def test_how_far_ahead_the_helper_is_needs_no_answer():
-    """begun_after reads the shared word: a request not begun yet is behind (negative)."""
-    import time
+def _wait_for(path: str) -> None:
+    """Runs in the helper: holds it on one request until the test lets it go."""
+    while not os.path.exists(path):
+        time.sleep(0.01)
 
+
+def test_how_far_ahead_the_helper_is_needs_no_answer(tmp_path):
+    """begun_after reads the shared word: a request not begun yet is behind (negative)."""
+    gate_file = tmp_path / "go"
     reader = ReaderProcess()
     try:
         gate = reader.submit(pow, 2, 3)
         assert gate.result() == 8 and gate.begun_after() == 0
-        later = reader.submit_many([(time.sleep, (0.5,)), (pow, (3, 2)), (pow, (4, 2))])
+        later = reader.submit_many([(_wait_for, (str(gate_file),)), (pow, (3, 2)), (pow, (4, 2))])
         while reader.begun < 2:  # the helper has begun the wait, not the two after it
             time.sleep(0.01)
         assert later[0].begun_after() == 0 and later[2].begun_after() == -2
+        gate_file.touch()
         assert later[2].result() == 16 and later[0].begun_after() == 2
     finally:
         reader.stop(wait=True)
@@ -72,8 +79,6 @@ def test_requests_sent_together_are_answered_and_blamed_one_by_one():
 
 
 def test_a_helper_that_is_stopped_while_busy_is_ended_at_once():
-    import time
-
     reader = ReaderProcess()
     busy = reader.submit(time.sleep, 600)
     assert not busy.done()
