@@ -14,7 +14,7 @@ population table, `--returns` community returns over the whole province and one 
   window run it) — against the bare python-calamine read of the same files, against the naive
   pandas script (bench/baselines.py) when pandas is installed (bench/requirements.txt), and for the
   folder against the same import with the helper process normalising every file
-  (importers.read_ahead.Balance off);
+  (importers.read_ahead.ReadAhead.helper_chooses off);
 * summary, the summary workbook export (against a bare XlsxWriter write of as many rows), templates
   for every community and village of the province (exporters.template.template_files, as the CLI
   and the window run it: a folder per county and street) against bare XlsxWriter writing an
@@ -119,17 +119,18 @@ def per_region(census_path: Path, outdir: Path) -> int:
 
 
 def helper_does_everything(tmp: Path, population: Path, paths: list[Path]) -> float:
-    """The same returns imported into a new census with importers.read_ahead.Balance off (the
-    helper process reads and normalises every file): the baseline of the balance's gain."""
-    from importers.read_ahead import Balance
+    """The same returns imported into a new census with the helper process preparing (reading and
+    normalising) every file, never leaving one only read while the census side is close behind
+    (importers.read_ahead.prepare_unless_close): the baseline of that choice's gain."""
+    from importers.read_ahead import ReadAhead
 
-    census = Census.open(tmp / "no-balance.census")
+    census = Census.open(tmp / "helper-prepares-all.census")
     load_population(census, population)
-    only_read_next, Balance.only_read_next = Balance.only_read_next, lambda self: False  # type: ignore[method-assign]
+    ReadAhead.helper_chooses = False
     try:
         seconds, _ = timed(lambda: run_to_end(import_files(census, paths)))
     finally:
-        Balance.only_read_next = only_read_next  # type: ignore[method-assign]
+        ReadAhead.helper_chooses = True
         census.close()
     return seconds
 
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
              f"{f', {len(failed)} not imported' if failed else ''})", f"{import_s:.2f} s",
              f"bare calamine {bare_s:.1f} s → {import_s / bare_s:.1f}×; naive pandas "
              + (f"{pandas_s:.1f} s ({pandas_note})" if "installed" not in pandas_note else pandas_note)
-             + f"; the helper normalising every file (no balance) {helper_all_s:.2f} s")
+             + f"; the helper normalising every file (never only reading) {helper_all_s:.2f} s")
 
         bare_large_s, _ = timed(lambda: bare_calamine([large]))
         large_s, _ = timed(lambda: run_to_end(import_files(census, [large], region=street)))

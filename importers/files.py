@@ -222,7 +222,7 @@ class _Group:
     it has brought enough rows, the upkeep of source_rows' and persons' secondary indexes."""
 
     COUNT_WHILE_WAITING = 500  # persons worth counting while the next file is still being read (200–1,000 measured alike)
-    # ... and counted anyway once this many wait: the reader is rarely behind (read_ahead.Balance), and
+    # ... and counted anyway once this many wait: the reader is rarely behind (read_ahead.CLOSE_BEHIND), and
     # what is left is counted at the group's end with nothing else running (the province's 2,000
     # returns left ~8,000 persons there: 70 ms; a group of 250,000 rows could leave them all)
     COUNT_ANYWAY = 2_000

@@ -23,10 +23,11 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
+from importers import reader_process
 from importers.normalise import normalise_sheet
 from importers.plan import Prepared, choose_sheets, fill_merged_down, read_file
 from importers.reader_process import ReaderProcess, Reply
@@ -97,42 +98,23 @@ def read_cells(path: Path, _today: dt.date | None = None) -> Prepared:
     return read_file(path)
 
 
-@dataclass
-class Balance:
-    """How much of the work on a folder's files the helper does. Reading many small returns the
-    helper is the slower side (its cost per file is mostly fixed: the zip, the parse, the header);
-    then a share of the files is only read there, and the storing side chooses their sheet and
-    normalises them.
+# The helper prepares a file only while the storing side is at least this many files behind it:
+# closer, it only reads the file (~0.5 ms sooner for a 50-row return) and the storing side chooses
+# the sheet and normalises it. The helper decides as it begins each file; a share decided on the
+# storing side when files were handed over (up to AHEAD_FILES before they were read) swung from
+# none to all and back, and the storing side waited 0.2-0.4 s for the helper in the province's
+# 2,000 returns of 50 rows (3.7-4.2x the bare read alternating, 3.4-3.7x now; at 2 the storing
+# side still waited a little, at 8 it did more of the work).
+CLOSE_BEHIND = 4
 
-    The share follows how far ahead the helper is when the storing side takes a file: up while
-    the helper has begun fewer than LOW files past it (the storing side is about to wait), down
-    while more than HIGH (the helper has time to spare), as it is in between. Following the waits
-    themselves (up on a wait, down otherwise) needed a wait in three takes to hold the share up:
-    the province's 2,000 returns of 50 rows waited 0.5 s in ~450 waits, 3.9-4.1x the bare read;
-    following the lead, 0.06 s in ~30, 3.6-3.7x."""
 
-    share: float = 0.0  # of the files still to hand over, the part only read
-    owed: float = 0.0  # only-read files owed to the share (spreads them out evenly)
-
-    UP: ClassVar[float] = 0.1
-    DOWN: ClassVar[float] = 0.05
-    LOW: ClassVar[int] = 6
-    HIGH: ClassVar[int] = 16  # under AHEAD_FILES, which bounds how far ahead the helper can be
-
-    def asked(self, lead: int) -> None:
-        """The storing side takes a file of which the helper has begun `lead` files past it (for
-        a batch of files, once: its first file)."""
-        if lead < self.LOW:
-            self.share = min(1.0, self.share + self.UP)
-        elif lead > self.HIGH:
-            self.share = max(0.0, self.share - self.DOWN)
-
-    def only_read_next(self) -> bool:
-        self.owed += self.share
-        if self.owed >= 1.0:
-            self.owed -= 1.0
-            return True
-        return False
+def prepare_unless_close(path: Path, today: dt.date) -> Prepared:
+    """What the helper does with a file of a folder: all of prepare, or only the reading while
+    the storing side is fewer than CLOSE_BEHIND files behind (it would wait for this one soon)."""
+    lead = reader_process.lead()
+    if lead is not None and lead < CLOSE_BEHIND:
+        return read_cells(path)
+    return prepare(path, today)
 
 
 def read_small(work: Work, path: Path, today: dt.date) -> Prepared:
@@ -169,6 +151,8 @@ class ReadAhead:
     """Reads the next files while items[index] is stored. Items that are not paths (plans the
     clerk reviewed) are skipped. Use as a context manager: the helper is stopped on the way out."""
 
+    helper_chooses: ClassVar[bool] = True  # off: the helper prepares every file (bench: the baseline)
+
     def __init__(self, items: Sequence[object], work: Work = prepare,
                  isolate: bool = False):
         """`work`: what the helper does with a file (a module-level function, as the helper
@@ -176,7 +160,6 @@ class ReadAhead:
         for one file (the window reads every file there, so a reader crash cannot take it down)."""
         self._items = items
         self._work = work
-        self._balance = Balance()
         self._pending: dict[int, Future | Reply] = {}
         self._fatal: set[int] = set()  # files a helper died reading: not read again
         self._next = 0  # the first file not handed to the helper yet (each call looks only from there on)
@@ -213,8 +196,8 @@ class ReadAhead:
             raise ReaderDied(MSG_READER_DIED, file=self._items[index].name)  # type: ignore[attr-defined]
         future = self._start(index)
         assert future is not None
-        if index and isinstance(future, Reply):  # the first file is always waited for: the helper is only starting
-            self._balance.asked(future.begun_after())
+        if isinstance(future, Reply):
+            future.taking()
         self._start_ahead(index)
         self._pending.pop(index, None)
         try:
@@ -337,12 +320,10 @@ class ReadAhead:
         return (self._executor or self._new_executor()).submit(read_cells, path)
 
     def _work_now(self) -> Work:
-        """What the helper does with the next file: all of `prepare`, or only the reading when the
-        balance says the storing side should choose the sheet and normalise it (importers.plan
-        and .job do when no normalised rows came)."""
-        if self._work is prepare and self._balance.only_read_next():
-            return read_cells
-        return self._work
+        """What the helper does with a file: `prepare` as far as the storing side lets it
+        (prepare_unless_close: importers.plan and .job normalise a file that came only read), unless
+        `helper_chooses` is off."""
+        return prepare_unless_close if self._work is prepare and self.helper_chooses else self._work
 
     def _restart(self, index: int) -> None:
         self._stop(wait=False)

@@ -9,7 +9,9 @@ answers itself, when it wants one; nothing else runs on its side.
 On the reader's side a sender thread writes the answers, so the reader reads on while the pipe is
 full (the storing side takes answers in only between files). The process also tells, through a
 word of shared memory, which request it is working on: when it dies, the request it died on is
-known, and answers it had made but not yet sent are only lost, not blamed.
+known, and answers it had made but not yet sent are only lost, not blamed. A second word says
+which answer the census side took last, so that the work on a request can ask how far ahead of
+the census side the helper is (lead()).
 """
 
 from __future__ import annotations
@@ -50,9 +52,9 @@ class Reply:
             return value
         raise value
 
-    def begun_after(self) -> int:
-        """How many requests after this one the helper has begun (negative: not this one yet)."""
-        return self._reader.begun - self.seq - 1
+    def taking(self) -> None:
+        """The census side takes this answer now: the helper's lead() counts from it."""
+        self._reader.taking(self.seq)
 
     def died_on_it(self) -> bool:
         """Whether the helper ended while working on this request (not before, not after)."""
@@ -68,7 +70,8 @@ class ReaderProcess:
         requests_in, self._requests = context.Pipe(duplex=False)
         self._answers, answers_out = context.Pipe(duplex=False)
         self._state = context.RawValue("q", _IDLE)
-        self._process = context.Process(target=serve, args=(requests_in, answers_out, self._state),
+        self._taken = context.RawValue("q", -1)  # the request whose answer the census side took last
+        self._process = context.Process(target=serve, args=(requests_in, answers_out, self._state, self._taken),
                                         name="census-reader", daemon=True)
         try:
             self._process.start()
@@ -108,12 +111,6 @@ class ReaderProcess:
         return (state - 1) // 2 if state >= 0 and state % 2 else None
 
     @property
-    def begun(self) -> int:
-        """How many requests the helper has begun (finished, or working on): read from the shared
-        word, without asking the pipe."""
-        return (self._state.value + 1) // 2
-
-    @property
     def started_any(self) -> bool:
         """Whether the helper ever began a request (one that dies before has not started at all)."""
         return self._state.value != _IDLE
@@ -142,6 +139,10 @@ class ReaderProcess:
         except (EOFError, OSError):
             self._broken = True
 
+    def taking(self, seq: int) -> None:
+        """The census side takes the answer to `seq` now (see lead())."""
+        self._taken.value = seq
+
     def no_more(self) -> None:
         """Nothing more will be asked: the helper ends once it has answered everything, while the
         storing side works on (ending a process took a stop() that waited for it 40 ms)."""
@@ -165,8 +166,25 @@ class ReaderProcess:
         self._answers.close()
 
 
-def serve(requests: Connection, answers: Connection, state: Any) -> None:
+# In a helper process: the word the census side writes as it takes an answer (ReaderProcess.taking),
+# and the request the helper is working on.
+_taken: Any = None
+_working_on = -1
+
+
+def lead() -> int | None:
+    """In a helper, while it works on a request: how many requests lie between the one whose
+    answer the census side took last and this one (0: this is the next it will want; -1: it is
+    waiting for this one). A request's work can decide by it how much to do. None elsewhere."""
+    if _taken is None:
+        return None
+    return _working_on - _taken.value - 1
+
+
+def serve(requests: Connection, answers: Connection, state: Any, taken: Any = None) -> None:
     """The helper's loop: each request in order, its answer handed to the sender thread."""
+    global _taken, _working_on
+    _taken = taken
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(outbox, answers), name="answers", daemon=True)
     sender.start()
@@ -180,6 +198,7 @@ def serve(requests: Connection, answers: Connection, state: Any) -> None:
         first, calls = request
         for seq, (fn, args) in enumerate(calls, first):
             state.value = 2 * seq + 1
+            _working_on = seq
             try:
                 reply = (seq, True, fn(*args))
             except Exception as err:

@@ -4,6 +4,8 @@ dies on a file fails that file only, and without a helper process files are read
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import importers.files
@@ -11,11 +13,11 @@ import importers.read_ahead
 from importers.files import import_files
 from importers.job import import_file, run_to_end
 from importers.population import load_population
-from importers.read_ahead import MSG_READER_DIED, ReadAhead
+from importers.read_ahead import CLOSE_BEHIND, MSG_READER_DIED, ReadAhead, prepare_unless_close
 from importers.reader_process import ReaderProcess
 from models.census import Census
 from tests.builders import make_id, write_community_return, write_population
-from tests.importers.reader_crash import prepare_or_die
+from tests.importers.reader_crash import only_read_2号, prepare_or_die, read_all_but_2号
 
 FILLERS = ("东区和平街道团结社区", "东区和平街道幸福社区", "东区和平街道新建社区")
 
@@ -107,46 +109,44 @@ def test_files_read_ahead_come_back_in_order_whatever_the_look_ahead(tmp_path, m
     assert [b.file_name for b in census.batches.all()] == [p.name for p in paths]
 
 
-@pytest.mark.parametrize("only_read", [(True, False, True), (False, True, False)])
+@pytest.mark.parametrize("work", [only_read_2号, read_all_but_2号])
 def test_files_the_helper_only_read_are_normalised_by_the_storing_side_to_the_same_census(
-        tmp_path, monkeypatch, only_read):
-    """The balance hands some files over only read (cells, no chosen sheet, no normalised rows):
+        tmp_path, monkeypatch, work):
+    """The helper hands some files over only read (cells, no chosen sheet, no normalised rows):
     a folder of both kinds stores what importing each file stores."""
     population = write_population(tmp_path / "户籍人口.xlsx")
     paths = _returns(tmp_path / "returns")
     one_by_one = _census(tmp_path / "a.census", population)
     for path in paths:
         import_file(one_by_one, path)
-    choices = iter(only_read)
-    monkeypatch.setattr(importers.read_ahead.Balance, "only_read_next", lambda self: next(choices))
     taken = []
     take = ReadAhead.take
     monkeypatch.setattr(ReadAhead, "take", lambda self, i: taken.append(take(self, i)) or taken[-1])
+    monkeypatch.setattr(importers.files, "ReadAhead", lambda items: ReadAhead(items, work=work))
     folder = _census(tmp_path / "b.census", population)
     outcomes = run_to_end(import_files(folder, paths))
     assert [o.status for o in outcomes] == ["imported"] * 3
-    assert [p.chosen is None for p in taken] == list(only_read)  # the helper did what the balance said
+    only_read = [p.name.startswith("2号") == (work is only_read_2号) for p in paths]
+    assert [p.chosen is None for p in taken] == only_read  # the helper did what it was asked
     assert _state(folder) == _state(one_by_one)
 
 
-def test_the_balance_gives_the_storing_side_more_files_while_the_helper_is_barely_ahead_and_fewer_when_far():
-    from importers.read_ahead import Balance
-
-    balance = Balance()
-    assert [balance.only_read_next() for _ in range(4)] == [False] * 4  # nothing asked yet: the helper does it all
-    for _ in range(5):
-        balance.asked(lead=Balance.LOW - 1)  # about to wait for the helper
-    assert balance.share == pytest.approx(0.5)
-    assert sum(balance.only_read_next() for _ in range(10)) == 5  # one file in two, spread out
-    for lead in range(Balance.LOW, Balance.HIGH + 1):
-        balance.asked(lead=lead)  # far enough ahead, with time to spare: as it is
-    assert balance.share == pytest.approx(0.5)
-    for _ in range(30):
-        balance.asked(lead=Balance.HIGH + 1)
-    assert balance.share == 0.0
-    for _ in range(30):
-        balance.asked(lead=-1)  # waiting for the file the helper has not begun
-    assert balance.share == 1.0 and all(balance.only_read_next() for _ in range(5))
+def test_the_helper_prepares_a_file_unless_the_storing_side_is_close_behind(tmp_path):
+    """prepare_unless_close, in the helper: only read while the census side has taken the
+    answer to a request fewer than CLOSE_BEHIND before this one (it would soon wait for it)."""
+    path = _returns(tmp_path / "returns", names=("1号",))[0]
+    today = dt.date.today()
+    reader = ReaderProcess()
+    try:
+        close = reader.submit(prepare_unless_close, path, today)  # nothing taken: the next it wants
+        assert close.result().chosen is None and close.result().normal == ()
+        close.taking()
+        reader.submit_many([(pow, (2, 2))] * CLOSE_BEHIND)
+        far = reader.submit(prepare_unless_close, path, today)  # CLOSE_BEHIND requests between them
+        assert far.result().chosen is not None and len(far.result().normal) == 1
+    finally:
+        reader.stop(wait=True)
+    assert prepare_unless_close(path, today).chosen is not None  # not in a helper: all of it
 
 
 def test_small_files_go_to_the_helper_in_batches_and_a_death_in_one_fails_only_its_file(tmp_path, monkeypatch):

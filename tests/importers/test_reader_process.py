@@ -10,7 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from importers.reader_process import ReaderProcess
+from importers.reader_process import ReaderProcess, lead
 
 
 def test_answers_and_errors_come_back_to_the_request_that_asked():
@@ -22,8 +22,6 @@ def test_answers_and_errors_come_back_to_the_request_that_asked():
         with pytest.raises(ValueError):
             failing.result()
         assert first.done() and not first.died_on_it()
-        # all three begun (and answered): the helper is two requests past the first, none past the last
-        assert (first.begun_after(), failing.begun_after(), last.begun_after()) == (2, 1, 0)
     finally:
         reader.stop(wait=True)
 
@@ -34,21 +32,25 @@ def _wait_for(path: str) -> None:
         time.sleep(0.01)
 
 
-def test_how_far_ahead_the_helper_is_needs_no_answer(tmp_path):
-    """begun_after reads the shared word: a request not begun yet is behind (negative)."""
+def test_the_helper_knows_how_far_ahead_of_the_census_side_it_works(tmp_path):
+    """lead() in the helper counts from the answer the census side took last (a shared word: no
+    message is sent for it); outside a helper it is None."""
     gate_file = tmp_path / "go"
     reader = ReaderProcess()
     try:
-        gate = reader.submit(pow, 2, 3)
-        assert gate.result() == 8 and gate.begun_after() == 0
-        later = reader.submit_many([(_wait_for, (str(gate_file),)), (pow, (3, 2)), (pow, (4, 2))])
-        while reader.begun < 2:  # the helper has begun the wait, not the two after it
-            time.sleep(0.01)
-        assert later[0].begun_after() == 0 and later[2].begun_after() == -2
+        first = reader.submit_many([(lead, ())] * 3)
+        # nothing taken yet: the census side wants the first next, the third is two further on
+        assert [reply.result() for reply in first] == [0, 1, 2]
+        first[1].taking()
+        later = reader.submit_many([(lead, ())] * 2)  # requests 3 and 4, request 1 taken
+        assert [reply.result() for reply in later] == [1, 2]
+        held, waited_for = reader.submit_many([(_wait_for, (str(gate_file),)), (lead, ())])
+        waited_for.taking()  # before the helper begins it
         gate_file.touch()
-        assert later[2].result() == 16 and later[0].begun_after() == 2
+        assert held.result() is None and waited_for.result() == -1  # the census side is waiting for it
     finally:
         reader.stop(wait=True)
+    assert lead() is None
 
 
 def test_the_request_the_helper_died_on_is_the_one_blamed():
