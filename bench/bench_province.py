@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         helper_all_s = helper_does_everything(tmp, big_table, paths)
         show(f"import {len(paths):,} returns ({sum(o.result.rows_total for o in outcomes if o.result):,} rows"
              f"{f', {len(failed)} not imported' if failed else ''})", f"{import_s:.2f} s",
-             f"bare calamine {bare_s:.1f} s → {import_s / bare_s:.1f}×; naive pandas "
+             f"bare calamine {bare_s:.2f} s → {import_s / bare_s:.2f}×; naive pandas "
              + (f"{pandas_s:.1f} s ({pandas_note})" if "installed" not in pandas_note else pandas_note)
              + f"; the helper normalising every file (never only reading) {helper_all_s:.2f} s")
 
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         large_s, _ = timed(lambda: run_to_end(import_files(census, [large], region=street)))
         pandas_large_s, pandas_large = timed(lambda: naive_pandas([large]))
         show(f"import one {args.rows:,}-row return", f"{large_s:.2f} s",
-             f"bare calamine {bare_large_s:.2f} s → {large_s / bare_large_s:.1f}×; naive pandas "
+             f"bare calamine {bare_large_s:.2f} s → {large_s / bare_large_s:.2f}×; naive pandas "
              + (f"{pandas_large_s:.1f} s" if "installed" not in pandas_large else pandas_large))
 
         summary_s, summary = timed(census.summary)
