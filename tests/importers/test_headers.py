@@ -81,9 +81,9 @@ def test_a_row_names_the_fields_its_cells_name():
         [],
     ]
     for row in rows:
-        by_cell = {f for cell in row if isinstance(cell, str) and (f := field_for_label(cell))}
-        assert _row_fields(row) == by_cell
-    assert _row_fields(rows[0]) == {"seq", "name", "id_number", "education", "level"}
+        texts = [cell for cell in row if isinstance(cell, str)]
+        assert _row_fields(texts) == {f for cell in texts if (f := field_for_label(cell))}
+    assert _row_fields([c for c in rows[0] if isinstance(c, str)]) == {"seq", "name", "id_number", "education", "level"}
 
 
 def test_the_quick_turn_away_never_changes_a_label_s_field():
@@ -101,6 +101,26 @@ def test_the_quick_turn_away_never_changes_a_label_s_field():
               "男", "", " ", "no.", "ＮＯ．", "n o .", "①", "行政管理", "文化程度", "学 历"]
     for text in texts:
         assert field_for_label(text) == _field_for(text), text
+
+
+
+def test_a_line_turned_away_for_want_of_a_key_character_names_no_key_field():
+    """_score turns a line away when its texts hold none of the characters one of which every
+    name or ID keyword holds: no variant of a label (spaces, full width, lower case, invisible
+    marks, more words around it) names a key field without one of them."""
+    from importers.headers import _EXACT, _KEY_CHAR, _KEY_FIELDS, _RULES, _score
+
+    words = [w for _, keywords in _RULES for w in keywords] + list(_EXACT)
+    fullwidth = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+    for word in words:
+        for text in (word, f" {word} ", word.lower(), word.translate(fullwidth), f"\u200b{word}", " ".join(word),
+                     f"“{word}”", f"{word}（必填）", f"\u3000{word}\u3000"):
+            if field_for_label(text) in _KEY_FIELDS:
+                assert _KEY_CHAR.search(text), text
+    assert _score(["序号", "姓　名", "身份证号码", "学历"]) == 4
+    assert _score(["序号", "姓 名", "性别", "学历", "所学专业"]) == 5  # a name column without an ID column still scores
+    assert _score(["序号", "单位", "性别", "学历", "所学专业", "备注"]) == 0  # no name, no ID
+    assert _score([1, "张三", "男", "本科", "社会工作", "省师范大学"]) == 0
 
 
 def test_a_template_s_header_is_worked_out_once_and_read_as_written():
