@@ -158,11 +158,12 @@ class Versions:
 
     def withdrawn_by_sha(self, sha256: str) -> tuple[str, str, int] | None:
         """An earlier version with this content: (file name, imported at, the batch that replaced it)."""
-        for data, by_batch in self._conn.execute("SELECT data, by_batch FROM withdrawn WHERE tbl = 'batches'"):
-            batch = json.loads(data)
-            if batch["sha256"] == sha256:
-                return batch["file_name"], batch["imported_at"], by_batch
-        return None
+        row = self._conn.execute("SELECT data, by_batch FROM withdrawn WHERE tbl = 'batches'"
+                                 " AND json_extract(data, '$.sha256') = ? LIMIT 1", (sha256,)).fetchone()  # withdrawn_batch_sha
+        if row is None:
+            return None
+        batch = json.loads(row[0])
+        return batch["file_name"], batch["imported_at"], row[1]
 
     def live_batch(self, batch_id: int) -> int:
         """The batch in the census now that stands for `batch_id`: itself, or the newest version

@@ -159,9 +159,15 @@ def test_the_same_file_again_is_still_a_duplicate(census, tmp_path):
     assert described.startswith(f"{v1.name}：与 ") and described.endswith("内容完全相同，已跳过，没有人被重复计数")
     assert described.count("已跳过") == 1
     run(census, v2)
+    asked: list[str] = []
+    census.conn.set_trace_callback(asked.append)
     again = run(census, v1)[0]  # the old version sent once more does not replace the new one
+    census.conn.set_trace_callback(None)
     assert again.status == "duplicate" and "撤销批次 2" in again.message
     assert [b.version for b in census.batches.all()] == [2]
+    # found through its index (every file planned asks), not by reading every withdrawn import
+    lookup = next(sql for sql in asked if "FROM withdrawn" in sql and "sha256" in sql)
+    assert "withdrawn_batch_sha" in str(census.conn.execute(f"EXPLAIN QUERY PLAN {lookup}").fetchall())
 
 
 def test_cli_replaces_by_default_and_keeps_both_when_asked(census, tmp_path, capsys):
