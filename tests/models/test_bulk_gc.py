@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 
 import pytest
 
@@ -32,6 +33,27 @@ def test_thresholds_are_raised_inside_and_put_back_after_even_on_error():
     with pytest.raises(RuntimeError), fewer_collections():
         raise RuntimeError("boom")
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_what_bulk_work_keeps_goes_to_the_oldest_generation_unwalked():
+    """Put back as they were, the thresholds had the next allocation walk everything the work
+    made and kept as young objects; now it waits in the oldest generation (nothing stays frozen),
+    and a cycle made meanwhile is still freed by a full collection."""
+
+    class Node:
+        pass
+
+    gc.collect()
+    with fewer_collections():
+        kept = [[i] for i in range(20_000)]
+        cycle = Node()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        freed = weakref.ref(cycle)
+        del cycle
+    assert gc.get_count()[0] < 1_000 and gc.get_freeze_count() == 0
+    assert freed() is not None
+    gc.collect()
+    assert freed() is None and len(kept) == 20_000
 
 
 def test_overlapping_jobs_on_two_threads_put_back_what_was_there_when_the_last_ends():
