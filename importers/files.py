@@ -260,11 +260,20 @@ class _Group:
 
     def finish(self) -> None:
         """source_rows' indexes first (counting the rest reads rows by ID), then the persons, then
-        persons' indexes (built once, over the finished table)."""
+        persons' indexes (built once, over the finished table), while the group's rows are let go
+        of beside them (a province's 100,000: 25 ms)."""
         rows, persons = self._indexes
         rows.restore()
+        counted = self._persons.rows_of  # emptied by counting, freed here
         self._census.people.count_pending(self._persons)
-        persons.restore()
+        persons.restore_while(lambda: _let_go(counted))
+
+
+def _let_go(rows_of: dict) -> None:
+    """Free a group's rows one ID at a time: the thread building indexes beside this gets Python's
+    lock back between two (one dict.clear() would hold it until all were freed)."""
+    while rows_of:
+        rows_of.popitem()
 
 
 class _GroupLost(Exception):

@@ -48,19 +48,9 @@ class Deferred:
             self._conn.execute(sql)
 
     def built_while(self, work: Callable[[], T]) -> T:
-        """Build the indexes now, while `work` runs on a thread, and return what it returns.
-        SQLite builds an index without holding Python's lock, so pure-Python work shares the
-        cores with it (a 100k-row return's persons are consolidated while its rows' indexes are
-        built: 0.1 s). `work` must not touch the connection; it stays on this thread."""
-        if not self._statements:
-            return work()
-        with ThreadPoolExecutor(1, thread_name_prefix="beside-index") as pool:
-            future = pool.submit(work)
-            try:
-                self.build()
-            finally:
-                concurrent.futures.wait([future])  # a failed build waits for the work all the same
-            return future.result()
+        """Build the indexes now, while `work` runs on a thread, and return what it returns (a
+        100k-row return's persons are consolidated while its rows' indexes are built: 0.1 s)."""
+        return _beside(self.build, work) if self._statements else work()
 
 
 @contextlib.contextmanager
@@ -103,6 +93,23 @@ class IndexesAside:
         for sql in self._aside or ():
             self._conn.execute(sql)
         self._aside = None
+
+    def restore_while(self, work: Callable[[], T]) -> T:
+        """restore(), while `work` runs on a thread (see _beside); returns what it returns."""
+        return _beside(self.restore, work) if self._aside else work()
+
+
+def _beside(build: Callable[[], None], work: Callable[[], T]) -> T:
+    """Run `build` (index statements) here while `work` runs on a thread, and return what `work`
+    returns. SQLite builds an index without holding Python's lock, so pure-Python work shares the
+    cores with it. `work` must not touch the connection, which stays on this thread."""
+    with ThreadPoolExecutor(1, thread_name_prefix="beside-index") as pool:
+        future = pool.submit(work)
+        try:
+            build()
+        finally:
+            concurrent.futures.wait([future])  # a failed build waits for the work all the same
+        return future.result()
 
 
 def _drop(conn: sqlite3.Connection, table: str, keep: tuple[str, ...] = ()) -> list[str]:

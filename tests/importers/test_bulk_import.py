@@ -159,3 +159,20 @@ def test_partial_and_unique_indexes_stay_while_the_others_are_set_aside():
     assert statements == ["CREATE INDEX t_a ON t(a)"]
     left = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert left == {"t_b", "t_flagged", "t_flagged_spaced"}
+
+
+def test_a_group_s_indexes_come_back_while_other_work_runs_beside_them(tmp_path):
+    """IndexesAside.restore_while: the work runs on a thread while the indexes are built (the
+    group's rows are freed there), its answer comes back, and with nothing set aside it simply runs."""
+    census = _census(tmp_path)
+    before = _indexes(census)
+    aside = census.people.indexes_aside()
+    ran_on = []
+    with census.transaction():
+        assert aside.restore_while(lambda: ran_on.append(threading.current_thread().name) or 1) == 1
+        aside.consider(10**9)
+        assert _indexes(census) != before
+        assert aside.restore_while(lambda: ran_on.append(threading.current_thread().name) or 2) == 2
+    assert _indexes(census) == before and not aside.aside
+    assert ran_on[0] == threading.current_thread().name and ran_on[1].startswith("beside-index")
+    census.close()
