@@ -48,8 +48,10 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _ATTRS = rb'(?: (?!r[\s=])[\w:.-]+="[^"<]*")* ?/?>'
 _CANONICAL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _ATTRS)
 # The attribute lists nearly every cell has, as alternatives re tries in a few steps (a general
-# attribute loop per cell costs the search twice as much); any other list is checked by _CANONICAL.
-_COMMON_ATTRS = rb'(?:>| t="[^"]*+">| s="[^"]*+"(?:>| t="[^"]*+">|/>)| t="[^"]*+"/>|/>)'
+# attribute loop per cell costs the search twice as much, optional groups a third more); any other
+# list is checked by _CANONICAL. An empty element may end in " />", as Python's ElementTree (and so
+# openpyxl) writes it: every styled empty cell of such a return was a stop of the search.
+_COMMON_ATTRS = rb'(?:>| t="[^"]*+"(?:>| ?/>)| s="[^"]*+"(?:>| t="[^"]*+"(?:>| ?/>)| ?/>)| ?/>)'
 _ODD_CELLS = 32  # inside-box cells with other attribute lists before a part is searched with _ATTRS
 _ROUND_ROWS = 3  # rows of up to this many digits are bounded by all nines (fewer patterns to compile)
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")

@@ -52,6 +52,9 @@ FAR_CELLS = {
     "row 3 holds a cell of row 900000": {3: '<c r="AA900000" t="n"><v>1</v></c>'},
     "row 3 holds a far row in a known column": {3: '<c r="E1048576" t="n"><v>1</v></c>'},
     "empty far cell": {MIDDLE: '<c r="XFD15000" s="1"/>'},
+    "empty far cell as ElementTree writes it": {MIDDLE: '<c r="XFD15000" s="1" t="n" />'},
+    "empty far cell without style": {MIDDLE: '<c r="XFD15000" />'},
+    "typed empty far cell": {MIDDLE: '<c r="XFD15000" t="n" />'},
     "second r attribute": {MIDDLE: '<c r="F15000" t="n" r="XFD15000"><v>1</v></c>'},
     "attributes without a space": {MIDDLE: '<c r="F15000" t="n"r="XFD15000"><v>1</v></c>'},
     "r not first": {MIDDLE: '<c t="n" r="XFD15000"><v>1</v></c>'},
@@ -74,6 +77,12 @@ def test_a_far_cell_anywhere_is_found(extra):
 
 def test_a_far_row_before_the_others_is_found():
     assert _cost(_sheet(first='<row r="1048576"><c r="E1048576"><v>1</v></c></row>')).sparse
+
+
+def test_empty_cells_ending_in_a_space_and_slash_keep_the_box():
+    extra = {n: f'<c r="F{n}" s="2" t="n" /><c r="G{n}" /><c r="H{n}" t="s" />' for n in range(1, ROWS, 7)}
+    cost = _cost(_sheet(extra))
+    assert not cost.sparse and ROWS * 8 <= cost.largest_grid <= 4 * ROWS * 8
 
 
 def test_unusual_attributes_alone_keep_the_box():
