@@ -7,6 +7,10 @@ a second process, a few files ahead, and the two use both cores: a thread could 
 calamine's parse holds Python's lock (and a thread's short waits for the lock slowed every
 statement of the writer).
 
+Which side normalises a file is the helper's choice as it begins it (prepare_unless_close): all of
+it while the storing side is far enough behind, only the reading when the storing side would soon
+wait for it. Both sides then stay busy to the end, whichever is the slower for these files.
+
 It is also the fence around native code: a reader that aborts on a file nobody foresaw ends the
 helper process, not the window or the command line. That file fails with one line, a new helper
 reads the files after it.
