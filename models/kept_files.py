@@ -60,7 +60,8 @@ def forget_unused(conn: sqlite3.Connection, sha256: str) -> None:
     conn.execute(
         "DELETE FROM kept_files WHERE sha256 = :sha"
         " AND NOT EXISTS (SELECT 1 FROM batches WHERE sha256 = :sha)"
-        " AND NOT EXISTS (SELECT 1 FROM withdrawn WHERE tbl = 'batches' AND json_extract(data, '$.sha256') = :sha)",
+        " AND NOT EXISTS (SELECT 1 FROM withdrawn WHERE tbl = 'batches' AND json_valid(data)"  # withdrawn_batch_sha
+        " AND json_extract(data, '$.sha256') = :sha)",
         {"sha": sha256})
 
 

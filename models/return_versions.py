@@ -158,8 +158,9 @@ class Versions:
 
     def withdrawn_by_sha(self, sha256: str) -> tuple[str, str, int] | None:
         """An earlier version with this content: (file name, imported at, the batch that replaced it)."""
-        row = self._conn.execute("SELECT data, by_batch FROM withdrawn WHERE tbl = 'batches'"
-                                 " AND json_extract(data, '$.sha256') = ? LIMIT 1", (sha256,)).fetchone()  # withdrawn_batch_sha
+        row = self._conn.execute(  # through withdrawn_batch_sha, whose condition this repeats
+            "SELECT data, by_batch FROM withdrawn WHERE tbl = 'batches' AND json_valid(data)"
+            " AND json_extract(data, '$.sha256') = ? LIMIT 1", (sha256,)).fetchone()
         if row is None:
             return None
         batch = json.loads(row[0])

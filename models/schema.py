@@ -299,9 +299,11 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     """),
     # 19: an earlier version a newer one replaced, found by its content hash: every file planned
     # asked, and read every withdrawn import to answer (a census where 1,000 returns had been
-    # resent: 1,000 JSON records read for each file of a folder).
+    # resent: 1,000 JSON records read for each file of a folder). Only well-formed records are
+    # indexed: json_extract fails on any other, and the migration with it.
     (19, """
-    CREATE INDEX withdrawn_batch_sha ON withdrawn(json_extract(data, '$.sha256')) WHERE tbl = 'batches';
+    CREATE INDEX withdrawn_batch_sha ON withdrawn(json_extract(data, '$.sha256'))
+        WHERE tbl = 'batches' AND json_valid(data);
     """),
 )
 

@@ -81,6 +81,21 @@ def test_a_census_of_every_earlier_schema_opens_and_is_brought_up_to_date(tmp_pa
         assert [g.target for g in census.summary()[0].goals] == [3]
 
 
+def test_a_withdrawn_record_that_is_not_json_does_not_stop_the_census_opening(tmp_path):
+    """Migration 19 indexes withdrawn imports by their content hash: a record json_extract cannot
+    read (a damaged file) is left out of the index, not a reason to refuse the whole census."""
+    path = tmp_path / "v18.census"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, up_to=18)
+    conn.execute("INSERT INTO withdrawn (by_batch, tbl, data) VALUES (1, 'batches', 'not json')")
+    conn.execute("INSERT INTO withdrawn (by_batch, tbl, data) VALUES (2, 'batches', ?)",
+                 ('{"sha256": "ab", "file_name": "旧.xlsx", "imported_at": "2026-01-01T00:00:00"}',))
+    conn.close()
+    with Census.open(path) as census:
+        assert census.versions.withdrawn_by_sha("ab") == ("旧.xlsx", "2026-01-01T00:00:00", 2)
+        assert census.versions.withdrawn_by_sha("cd") is None
+
+
 def test_a_census_of_a_newer_schema_is_refused_without_a_byte_written(tmp_path):
     path = tmp_path / "newer.census"
     conn = sqlite3.connect(path, isolation_level=None)
