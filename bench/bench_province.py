@@ -231,15 +231,16 @@ def main(argv: list[str] | None = None) -> int:
         paths = [r.path for r in returns]
         census.close()  # the census as loaded, copied for every pair but the last, which imports into it
         pairs: list[tuple[float, float]] = []
-        for pair in range(args.pairs):
-            target = tmp / ("province.census" if pair == args.pairs - 1 else f"pair-{pair}.census")
-            if target.name != "province.census":
+        for pair in range(max(args.pairs, 1)):
+            last = pair >= args.pairs - 1
+            target = tmp / ("province.census" if last else f"pair-{pair}.census")
+            if not last:
                 shutil.copyfile(tmp / "province.census", target)
             bare_s, _ = timed(lambda: bare_calamine(paths))
             census = Census.open(target)
             import_s, outcomes = timed(lambda c=census: run_to_end(import_files(c, paths)))
             pairs.append((bare_s, import_s))
-            if target.name != "province.census":
+            if not last:
                 census.close()
         bare_s, import_s = median_pair(pairs)
         failed = [o for o in outcomes if o.status != "imported"]

@@ -8,6 +8,7 @@ its label contains, the more specific rules first (证书编号 before 证书, �
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -81,7 +82,12 @@ def _starting_characters() -> re.Pattern[str]:
     firsts = {word[0] for _, keywords in _RULES for word in keywords} | {word[0] for word in _EXACT}
     raw = firsts | {c.lower() for c in firsts}
     raw |= {chr(code + 0xFEE0) for code in map(ord, raw) if 0x21 <= code <= 0x7E}
-    return re.compile("[" + "".join(map(re.escape, sorted(raw))) + "]")
+    return _any_of(raw)
+
+
+def _any_of(chars: Iterable[str]) -> re.Pattern[str]:
+    """A search for any one of these characters."""
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]")
 
 
 _MAY_BE_LABEL = _starting_characters()
@@ -101,7 +107,7 @@ def _key_characters(chars: str) -> re.Pattern[str]:
         for word in keywords if name in _KEY_FIELDS else ():
             if not any(ch in word for ch in chars):
                 raise ValueError(f"key-field keyword {word!r} holds none of {chars!r}")
-    return re.compile("[" + chars + "]")
+    return _any_of(chars)
 
 
 _KEY_CHAR = _key_characters("身证名")
@@ -183,7 +189,7 @@ def _row_fields(texts: list[str]) -> set[str]:
 
 def _score(row: list[object]) -> int:
     texts = [cell for cell in row if isinstance(cell, str)]
-    if _KEY_CHAR.search("".join(texts)) is None:  # no name or ID label: a data line (see _KEY_CHARS)
+    if _KEY_CHAR.search("".join(texts)) is None:  # no name or ID label: a data line (_key_characters)
         return 0
     found = _row_fields(texts)
     if not any(k in found for k in _KEY_FIELDS) or len(found) < 3:

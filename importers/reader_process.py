@@ -107,8 +107,7 @@ class ReaderProcess:
     @property
     def working_on(self) -> int | None:
         """The request the helper was working on (None between requests)."""
-        state = self._state.value
-        return (state - 1) // 2 if state >= 0 and state % 2 else None
+        return _working_on(self._state.value)
 
     @property
     def started_any(self) -> bool:
@@ -166,25 +165,31 @@ class ReaderProcess:
         self._answers.close()
 
 
-# In a helper process: the word the census side writes as it takes an answer (ReaderProcess.taking),
-# and the request the helper is working on.
-_taken: Any = None
-_working_on = -1
+def _working_on(state: int) -> int | None:
+    """The request a state word says the helper is working on (None between requests)."""
+    return (state - 1) // 2 if state >= 0 and state % 2 else None
+
+
+# In a helper process: its state word and the word the census side writes as it takes an answer
+# (ReaderProcess.taking).
+_words: tuple[Any, Any] | None = None
 
 
 def lead() -> int | None:
     """In a helper, while it works on a request: how many requests lie between the one whose
     answer the census side took last and this one (0: this is the next it will want; -1: it is
     waiting for this one). A request's work can decide by it how much to do. None elsewhere."""
-    if _taken is None:
+    if _words is None:
         return None
-    return _working_on - _taken.value - 1
+    state, taken = _words
+    working = _working_on(state.value)
+    return None if working is None else working - taken.value - 1
 
 
-def serve(requests: Connection, answers: Connection, state: Any, taken: Any = None) -> None:
+def serve(requests: Connection, answers: Connection, state: Any, taken: Any) -> None:
     """The helper's loop: each request in order, its answer handed to the sender thread."""
-    global _taken, _working_on
-    _taken = taken
+    global _words
+    _words = (state, taken)
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(outbox, answers), name="answers", daemon=True)
     sender.start()
@@ -198,7 +203,6 @@ def serve(requests: Connection, answers: Connection, state: Any, taken: Any = No
         first, calls = request
         for seq, (fn, args) in enumerate(calls, first):
             state.value = 2 * seq + 1
-            _working_on = seq
             try:
                 reply = (seq, True, fn(*args))
             except Exception as err:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from models.errors import NotFound
+from models.schema import WITHDRAWN_BATCH_OF_SHA
 
 
 class FileCells(Protocol):
@@ -58,10 +59,8 @@ def forget_unused(conn: sqlite3.Connection, sha256: str) -> None:
     """Drop a file's bytes once no batch and no withdrawn earlier version (models.return_versions,
     which undoing the newer version puts back) has that content any more."""
     conn.execute(
-        "DELETE FROM kept_files WHERE sha256 = :sha"
-        " AND NOT EXISTS (SELECT 1 FROM batches WHERE sha256 = :sha)"
-        " AND NOT EXISTS (SELECT 1 FROM withdrawn WHERE tbl = 'batches' AND json_valid(data)"  # withdrawn_batch_sha
-        " AND json_extract(data, '$.sha256') = :sha)",
+        "DELETE FROM kept_files WHERE sha256 = :sha AND NOT EXISTS (SELECT 1 FROM batches WHERE sha256 = :sha)"
+        f" AND NOT EXISTS (SELECT 1 FROM withdrawn WHERE {WITHDRAWN_BATCH_OF_SHA})",
         {"sha": sha256})
 
 

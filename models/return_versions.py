@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from models.errors import CensusError
 from models.identity import clean_text
-from models.schema import now
+from models.schema import WITHDRAWN_BATCH_OF_SHA, now
 
 if TYPE_CHECKING:
     from models.census import Census
@@ -158,9 +158,8 @@ class Versions:
 
     def withdrawn_by_sha(self, sha256: str) -> tuple[str, str, int] | None:
         """An earlier version with this content: (file name, imported at, the batch that replaced it)."""
-        row = self._conn.execute(  # through withdrawn_batch_sha, whose condition this repeats
-            "SELECT data, by_batch FROM withdrawn WHERE tbl = 'batches' AND json_valid(data)"
-            " AND json_extract(data, '$.sha256') = ? LIMIT 1", (sha256,)).fetchone()
+        row = self._conn.execute(f"SELECT data, by_batch FROM withdrawn WHERE {WITHDRAWN_BATCH_OF_SHA} LIMIT 1",
+                                 {"sha": sha256}).fetchone()
         if row is None:
             return None
         batch = json.loads(row[0])

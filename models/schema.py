@@ -308,6 +308,11 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
 )
 
 
+# A withdrawn import's record whose content hash is the parameter :sha — the condition of the
+# index migration 19 made (withdrawn_batch_sha), which a query must repeat to go through it.
+WITHDRAWN_BATCH_OF_SHA = "tbl = 'batches' AND json_valid(data) AND json_extract(data, '$.sha256') = :sha"
+
+
 # Column lists shared by the importer (census.batches) and merging census files (merge_files).
 BATCH_COLUMNS = (
     "id", "file_name", "file_path", "sha256", "size", "format", "sheet", "header_first", "header_last",
